@@ -1,0 +1,58 @@
+/**
+ * Where the pinned real parts live. `e2e/toolchain/build.sh` builds them from the Go module proxy
+ * into `${WEFT_CACHE_DIR:-~/.cache/weft}/bin/<name>-<version>/`; this module reads the same pins
+ * so tests and the launcher always use the binaries of the pinned versions.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const e2eRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const repoRoot = resolve(e2eRoot, '..');
+
+export type ToolName =
+  | 'etcd'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kube-scheduler'
+  | 'kwok'
+  | 'helm'
+  | 'kustomize';
+
+const toolGroup: Record<ToolName, { dir: string; versionKey: string }> = {
+  etcd: { dir: 'etcd', versionKey: 'ETCD_VERSION' },
+  'kube-apiserver': { dir: 'kube', versionKey: 'KUBERNETES_VERSION' },
+  'kube-controller-manager': { dir: 'kube', versionKey: 'KUBERNETES_VERSION' },
+  'kube-scheduler': { dir: 'kube', versionKey: 'KUBERNETES_VERSION' },
+  kwok: { dir: 'kwok', versionKey: 'KWOK_VERSION' },
+  helm: { dir: 'helm', versionKey: 'HELM_VERSION' },
+  kustomize: { dir: 'kustomize', versionKey: 'KUSTOMIZE_VERSION' },
+};
+
+/** The pins of e2e/toolchain/versions.env, e.g. `{ KUBERNETES_VERSION: 'v1.36.3', … }`. */
+export function pinnedVersions(): Record<string, string> {
+  const text = readFileSync(join(e2eRoot, 'toolchain', 'versions.env'), 'utf8');
+  const versions: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^([A-Z_]+)=(\S+)\s*$/.exec(line);
+    if (match?.[1] && match[2]) versions[match[1]] = match[2];
+  }
+  return versions;
+}
+
+export function cacheDir(): string {
+  return process.env.WEFT_CACHE_DIR ?? join(homedir(), '.cache', 'weft');
+}
+
+/** Absolute path of a pinned binary; throws, saying how to build it, when it is missing. */
+export function toolPath(tool: ToolName): string {
+  const { dir, versionKey } = toolGroup[tool];
+  const version = pinnedVersions()[versionKey];
+  if (!version) throw new Error(`e2e/toolchain/versions.env has no ${versionKey}`);
+  const path = join(cacheDir(), 'bin', `${dir}-${version}`, tool);
+  if (!existsSync(path)) {
+    throw new Error(`${tool} ${version} is not built yet (${path}); run e2e/toolchain/build.sh ${dir}`);
+  }
+  return path;
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Builds the control-plane and reference binaries from the Go module proxy, pinned in
+# versions.env, into a cache outside the clone. A binary already built for its pinned version is
+# reused; a new pin builds into a new directory. Prints one line per tool.
+#
+# Usage: e2e/toolchain/build.sh [tool...]   (tools: kube etcd kwok helm kustomize; default all)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=versions.env
+source "$here/versions.env"
+cache=${WEFT_CACHE_DIR:-$HOME/.cache/weft}
+export GOFLAGS="-mod=mod -buildvcs=false"
+export GOTOOLCHAIN=local
+export CGO_ENABLED=0
+
+log() { printf '[toolchain] %s\n' "$*" >&2; }
+
+# wrapper <name> <dir>: a throw-away module that requires the real one; k8s.io/kubernetes replaces
+# its staging modules with local paths, which only work inside its own repository, so the wrapper
+# pins each staging module to the matching published v0.Y.Z tag instead.
+new_wrapper() {
+  local dir=$1
+  rm -rf "$dir" && mkdir -p "$dir"
+  printf 'module weft.dev/toolchain/wrapper\n\ngo 1.26\n' >"$dir/go.mod"
+}
+
+build() { # build <name> <version> <out-dir> <module@version> <single-binary-name> <pkg...>
+  local name=$1 version=$2 out=$3 mod=$4 single=$5; shift 5
+  local work="$cache/src/$name-$version"
+  new_wrapper "$work"
+  (cd "$work" && go mod edit -require="$mod")
+  if [ "$name" = kube ]; then
+    local kv=$version staging=v0.${version#v1.}
+    local gomod; gomod=$(cd "$work" && go mod download -json "k8s.io/kubernetes@$kv" | sed -n 's/.*"GoMod": "\(.*\)",/\1/p')
+    grep -oE '^\s*k8s\.io/[a-z0-9-]+ => \./staging' "$gomod" | awk '{print $1}' | sort -u | while read -r m; do
+      (cd "$work" && go mod edit -replace="$m=$m@$staging")
+    done
+  fi
+  log "building $name $version (first build takes minutes; cached afterwards)"
+  local ldflags="-s -w"
+  if [ "$name" = kube ]; then
+    local minor=${version#v1.}; minor=${minor%%.*}
+    ldflags="$ldflags -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+  fi
+  mkdir -p "$out.tmp"
+  local target="$out.tmp/"; [ $# -eq 1 ] && target="$out.tmp/$single"
+  (cd "$work" && go build -trimpath -ldflags "$ldflags" -o "$target" "$@")
+  rm -rf "$out" && mv "$out.tmp" "$out"
+}
+
+ensure() { # ensure <name> <version> <module> <binary...> -- <pkg...>
+  local name=$1 version=$2 module=$3; shift 3
+  local bins=() pkgs=() out="$cache/bin/$name-$version"
+  while [ "$1" != -- ]; do bins+=("$1"); shift; done; shift; pkgs=("$@")
+  local missing=0
+  for b in "${bins[@]}"; do [ -x "$out/$b" ] || missing=1; done
+  if [ $missing = 1 ]; then build "$name" "$version" "$out" "$module@$version" "${bins[0]}" "${pkgs[@]}"; fi
+  for b in "${bins[@]}"; do echo "$b=$out/$b"; done
+}
+
+tools=("$@"); [ ${#tools[@]} -gt 0 ] || tools=(etcd kube kwok helm kustomize)
+for t in "${tools[@]}"; do
+  case $t in
+    kube) ensure kube "$KUBERNETES_VERSION" k8s.io/kubernetes kube-apiserver kube-controller-manager kube-scheduler -- \
+            k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler ;;
+    etcd) ensure etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 etcd -- go.etcd.io/etcd/server/v3 ;;
+    kwok) ensure kwok "$KWOK_VERSION" sigs.k8s.io/kwok kwok -- sigs.k8s.io/kwok/cmd/kwok ;;
+    helm) ensure helm "$HELM_VERSION" helm.sh/helm/v3 helm -- helm.sh/helm/v3/cmd/helm ;;
+    kustomize) ensure kustomize "$KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5 kustomize -- sigs.k8s.io/kustomize/kustomize/v5 ;;
+    *) echo "unknown tool: $t" >&2; exit 2 ;;
+  esac
+done

@@ -1,0 +1,139 @@
+/**
+ * Conventions shared by every weft kind: condition types and reasons, annotations, labels,
+ * finalizers and the common status shapes. Names and meanings follow Flux's `meta` package so
+ * that Flux users recognise them; the groups are weft's.
+ */
+
+export const Domain = 'weft.dev';
+
+/** Condition types (kstatus `Ready`, `Reconciling`, `Stalled`, plus kind-specific ones). */
+export const ConditionType = {
+  Ready: 'Ready',
+  Reconciling: 'Reconciling',
+  Stalled: 'Stalled',
+  Healthy: 'Healthy',
+  ArtifactInStorage: 'ArtifactInStorage',
+  SourceVerified: 'SourceVerified',
+  FetchFailed: 'FetchFailed',
+  IncludeUnavailable: 'IncludeUnavailable',
+  StorageOperationFailed: 'StorageOperationFailed',
+  Released: 'Released',
+  TestSuccess: 'TestSuccess',
+  Remediated: 'Remediated',
+} as const;
+export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
+
+/** Condition reasons shared across kinds (CamelCase, as the API conventions ask). */
+export const Reason = {
+  Succeeded: 'Succeeded',
+  Failed: 'Failed',
+  Progressing: 'Progressing',
+  ProgressingWithRetry: 'ProgressingWithRetry',
+  Suspended: 'Suspended',
+  DependencyNotReady: 'DependencyNotReady',
+  ArtifactFailed: 'ArtifactFailed',
+  BuildFailed: 'BuildFailed',
+  HealthCheckFailed: 'HealthCheckFailed',
+  ReconciliationSucceeded: 'ReconciliationSucceeded',
+  ReconciliationFailed: 'ReconciliationFailed',
+  PruneFailed: 'PruneFailed',
+  InvalidURL: 'InvalidURL',
+  AuthenticationFailed: 'AuthenticationFailed',
+  GitOperationFailed: 'GitOperationFailed',
+  StorageOperationFailed: 'StorageOperationFailed',
+  NewRevision: 'NewRevision',
+  ArtifactUpToDate: 'ArtifactUpToDate',
+  AccessDenied: 'AccessDenied',
+  InvalidSpec: 'InvalidSpec',
+} as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];
+
+/** Annotations a user or another controller sets on weft objects. */
+export const Annotation = {
+  /** Any new value asks for an immediate reconcile; echoed in status.lastHandledReconcileAt. */
+  ReconcileRequestedAt: `reconcile.${Domain}/requestedAt`,
+  /** Event annotation: the source revision the event is about. */
+  EventRevision: `event.${Domain}/revision`,
+  /** Event annotation: a token that groups events of one reconcile. */
+  EventToken: `event.${Domain}/token`,
+  /** Event annotation: the summary of what changed. */
+  EventSummary: `event.${Domain}/summary`,
+  KustomizePrune: `kustomize.${Domain}/prune`,
+  KustomizeSSA: `kustomize.${Domain}/ssa`,
+  KustomizeReconcile: `kustomize.${Domain}/reconcile`,
+  KustomizeSubstitute: `kustomize.${Domain}/substitute`,
+} as const;
+
+/** Values of the per-object opt-out annotations. */
+export const AnnotationValue = {
+  Disabled: 'disabled',
+  SSAIfNotPresent: 'IfNotPresent',
+  SSAIgnore: 'Ignore',
+  SSAMerge: 'Merge',
+} as const;
+
+/** Labels weft sets or reads. */
+export const Label = {
+  /** Sharding: a controller with --watch-label-selector only sees objects it matches. */
+  ShardKey: `sharding.${Domain}/key`,
+  KustomizeName: `kustomize.${Domain}/name`,
+  KustomizeNamespace: `kustomize.${Domain}/namespace`,
+  HelmName: `helm.${Domain}/name`,
+  HelmNamespace: `helm.${Domain}/namespace`,
+} as const;
+
+/** Finalizers of the controllers, one per controller. */
+export const Finalizer = {
+  Source: `finalizers.${Domain}`,
+  Kustomize: `finalizers.${Domain}`,
+  Helm: `finalizers.${Domain}`,
+  Image: `finalizers.${Domain}`,
+  Notification: `finalizers.${Domain}`,
+} as const;
+
+/** metav1.Condition. */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  observedGeneration?: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
+/** A reference to an object in the same (or the given) namespace, as Flux's meta refs. */
+export interface LocalObjectReference {
+  name: string;
+}
+export interface NamespacedObjectKindReference {
+  apiVersion?: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+export interface SecretKeyReference {
+  name: string;
+  key?: string;
+}
+
+/** The artifact a source publishes in status.artifact. */
+export interface Artifact {
+  /** Path relative to the storage root: <kind>/<namespace>/<name>/<digest-hex>.tar.gz */
+  path: string;
+  /** HTTP address where consumers download it, from --storage-adv-addr. */
+  url: string;
+  /** Where it came from: main@sha1:<commit>, v1.2.3@sha1:<commit>, <chart-version>, latest@sha256:<digest>. */
+  revision: string;
+  /** sha256:<hex> of the tarball bytes. */
+  digest: string;
+  lastUpdateTime: string;
+  size?: number;
+  metadata?: Record<string, string>;
+}
+
+/** Fields every weft status carries. */
+export interface CommonStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  lastHandledReconcileAt?: string;
+}
