@@ -42,9 +42,21 @@ build() { # build <name> <version> <out-dir> <module@version> <single-binary-nam
     local minor=${version#v1.}; minor=${minor%%.*}
     ldflags="$ldflags -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
   fi
+  if [ "$name" = helm ]; then
+    ldflags="$ldflags -X helm.sh/helm/v3/internal/version.version=$version"
+  fi
   mkdir -p "$out.tmp"
   local target="$out.tmp/"; [ $# -eq 1 ] && target="$out.tmp/$single"
   (cd "$work" && go build -trimpath -ldflags "$ldflags" -o "$target" "$@")
+  if [ "$name" = kwok ]; then
+    # The kwok binary simulates nothing without Stage configs; kwokctl embeds the project's
+    # default "fast" stages. Take the same files from the pinned module, beside the binary.
+    local moddir; moddir=$(cd "$work" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+             pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+      echo '---'; cat "$moddir/kustomize/stage/$f"
+    done >"$out.tmp/stages.yaml"
+  fi
   rm -rf "$out" && mv "$out.tmp" "$out"
 }
 
@@ -53,7 +65,7 @@ ensure() { # ensure <name> <version> <module> <binary...> -- <pkg...>
   local bins=() pkgs=() out="$cache/bin/$name-$version"
   while [ "$1" != -- ]; do bins+=("$1"); shift; done; shift; pkgs=("$@")
   local missing=0
-  for b in "${bins[@]}"; do [ -x "$out/$b" ] || missing=1; done
+  for b in "${bins[@]}"; do [ -e "$out/$b" ] || missing=1; done
   if [ $missing = 1 ]; then build "$name" "$version" "$out" "$module@$version" "${bins[0]}" "${pkgs[@]}"; fi
   for b in "${bins[@]}"; do echo "$b=$out/$b"; done
 }
@@ -64,7 +76,7 @@ for t in "${tools[@]}"; do
     kube) ensure kube "$KUBERNETES_VERSION" k8s.io/kubernetes kube-apiserver kube-controller-manager kube-scheduler -- \
             k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler ;;
     etcd) ensure etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 etcd -- go.etcd.io/etcd/server/v3 ;;
-    kwok) ensure kwok "$KWOK_VERSION" sigs.k8s.io/kwok kwok -- sigs.k8s.io/kwok/cmd/kwok ;;
+    kwok) ensure kwok "$KWOK_VERSION" sigs.k8s.io/kwok kwok stages.yaml -- sigs.k8s.io/kwok/cmd/kwok ;;
     helm) ensure helm "$HELM_VERSION" helm.sh/helm/v3 helm -- helm.sh/helm/v3/cmd/helm ;;
     kustomize) ensure kustomize "$KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5 kustomize -- sigs.k8s.io/kustomize/kustomize/v5 ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;

@@ -1,0 +1,2 @@
+export { type Cluster, type ClusterOptions, startCluster } from './cluster.ts';
+export { sharedKubeconfigEnv, testNamespace, useCluster } from './shared.ts';

@@ -1,0 +1,30 @@
+/**
+ * Polls `check` until it returns a value (not undefined) or the deadline passes. Each failed
+ * attempt's reason is kept so a timeout says what was last seen, not just "timed out".
+ */
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  options: { timeoutMs: number; intervalMs?: number; abort?: Promise<string> },
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  let lastReason = 'no attempt finished';
+  let aborted: string | undefined;
+  options.abort?.then((reason) => {
+    aborted = reason;
+  });
+  for (;;) {
+    if (aborted) throw new Error(`while waiting for ${what}: ${aborted}`);
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+      lastReason = 'not yet';
+    } catch (error) {
+      lastReason = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${what} (last: ${lastReason})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
+  }
+}

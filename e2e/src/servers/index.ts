@@ -1,0 +1,55 @@
+export { type BasicAuth, basicAuthHeader } from './basic-auth.ts';
+export {
+  type GitHttpRequestRecord,
+  GitHttpServer,
+  type GitHttpServerOptions,
+  startGitHttpServer,
+} from './git-http.ts';
+export {
+  type CommitOptions,
+  type CreateRepoOptions,
+  type GitFiles,
+  GitRepoStore,
+  gitIdentity,
+  isolatedGitEnv,
+  type TagOptions,
+} from './git-repos.ts';
+export {
+  GitSshServer,
+  type GitSshServerOptions,
+  generateSshKey,
+  type SshKeyPair,
+  sshCommandFor,
+  startGitSshServer,
+} from './git-ssh.ts';
+export {
+  type OciBlob,
+  type OciDescriptor,
+  type OciManifest,
+  OciRequestError,
+  type OciTarget,
+  ociEmptyMediaType,
+  ociManifestMediaType,
+  type PushArtifactOptions,
+  type PushedArtifact,
+  pullBlob,
+  pullManifest,
+  pushArtifact,
+  pushBlob,
+  sha256Digest,
+} from './oci-client.ts';
+export { OciRegistry, type OciRegistryOptions, startOciRegistry } from './oci-registry.ts';
+export { CommandError, makeTempDir, removeDir, run } from './process.ts';
+export {
+  type StaticHttpRequestRecord,
+  StaticHttpServer,
+  type StaticHttpServerOptions,
+  startStaticHttpServer,
+} from './static-http.ts';
+export {
+  type ReceivedRequest,
+  type SinkResponse,
+  startWebhookSink,
+  WebhookSink,
+  type WebhookSinkOptions,
+} from './webhook-sink.ts';

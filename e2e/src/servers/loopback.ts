@@ -1,0 +1,32 @@
+/** Starting and stopping `node:http` servers on a free loopback port. */
+import type { Server } from 'node:http';
+
+export const loopbackHost = '127.0.0.1';
+
+/** Listens on 127.0.0.1 on a port the kernel picks, and returns that port. */
+export function listenOnLoopback(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, loopbackHost, () => {
+      server.off('error', reject);
+      const address = server.address();
+      if (address === null || typeof address === 'string') {
+        reject(new Error('server has no TCP address'));
+        return;
+      }
+      resolve(address.port);
+    });
+  });
+}
+
+/** Closes the server and every open connection, keep-alive ones included. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}
