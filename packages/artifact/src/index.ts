@@ -1,1 +1,10 @@
-export {};
+export { type BuildOptions, type BuildResult, buildArtifact } from './build/build.ts';
+export type { BuildFilter, EscapingSymlinkPolicy } from './build/walk.ts';
+export { digestHex, formatDigest } from './digest.ts';
+export { ArtifactError, ArtifactErrorCode, type ArtifactErrorOptions, redactUrl } from './errors.ts';
+export { type FetchOptions, type FetchResult, fetchArtifact } from './fetch/fetch.ts';
+export { defaultLimits, type ExtractLimits } from './fetch/limits.ts';
+export { type ArtifactServer, type ServeOptions, serve } from './server/server.ts';
+export type { GarbageCollectOptions } from './storage/gc.ts';
+export type { ArtifactRef } from './storage/ref.ts';
+export { Storage, type StorageOptions, type StoredArtifact } from './storage/storage.ts';
