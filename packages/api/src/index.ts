@@ -1,1 +1,15 @@
+export * from './crd/crd.ts';
+export { crdFiles } from './crd/files.ts';
+export * from './helm.ts';
+export * from './image.ts';
+export * from './kind.ts';
+export * from './kinds.ts';
+export * from './kustomize.ts';
 export * from './meta.ts';
+export * from './notification.ts';
+export * from './samples.ts';
+export * from './schema/builder.ts';
+export * from './schema/common.ts';
+export * from './schema/structural.ts';
+export * from './schema/validate.ts';
+export * from './source.ts';

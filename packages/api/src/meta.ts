@@ -3,6 +3,16 @@
  * finalizers and the common status shapes. Names and meanings follow Flux's `meta` package so
  * that Flux users recognise them; the groups are weft's.
  */
+import type { Infer } from './schema/builder.ts';
+import type {
+  artifactSchema,
+  commonStatusSchema,
+  conditionSchema,
+  localObjectReferenceSchema,
+  namespacedObjectKindReferenceSchema,
+  namespacedObjectReferenceSchema,
+  secretKeyReferenceSchema,
+} from './schema/common.ts';
 
 export const Domain = 'weft.dev';
 
@@ -92,48 +102,49 @@ export const Finalizer = {
 } as const;
 
 /** metav1.Condition. */
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  observedGeneration?: number;
-  lastTransitionTime: string;
-  reason: string;
-  message: string;
-}
+export type Condition = Infer<typeof conditionSchema>;
 
-/** A reference to an object in the same (or the given) namespace, as Flux's meta refs. */
-export interface LocalObjectReference {
-  name: string;
-}
-export interface NamespacedObjectKindReference {
-  apiVersion?: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-}
-export interface SecretKeyReference {
-  name: string;
-  key?: string;
-}
+/** A reference to an object in the same namespace, as Flux's meta refs. */
+export type LocalObjectReference = Infer<typeof localObjectReferenceSchema>;
+/** A reference to an object of a kind, in the same (or the given) namespace. */
+export type NamespacedObjectKindReference = Infer<typeof namespacedObjectKindReferenceSchema>;
+/** A reference to an object by name, in the same (or the given) namespace. */
+export type NamespacedObjectReference = Infer<typeof namespacedObjectReferenceSchema>;
+export type SecretKeyReference = Infer<typeof secretKeyReferenceSchema>;
 
-/** The artifact a source publishes in status.artifact. */
-export interface Artifact {
-  /** Path relative to the storage root: <kind>/<namespace>/<name>/<digest-hex>.tar.gz */
-  path: string;
-  /** HTTP address where consumers download it, from --storage-adv-addr. */
-  url: string;
-  /** Where it came from: main@sha1:<commit>, v1.2.3@sha1:<commit>, <chart-version>, latest@sha256:<digest>. */
-  revision: string;
-  /** sha256:<hex> of the tarball bytes. */
-  digest: string;
-  lastUpdateTime: string;
-  size?: number;
-  metadata?: Record<string, string>;
-}
+/**
+ * The artifact a source publishes in status.artifact: `path` relative to the storage root
+ * (<kind>/<namespace>/<name>/<digest-hex>.tar.gz), `url` from --storage-adv-addr, `revision`
+ * (main@sha1:<commit>, v1.2.3@sha1:<commit>, <chart-version>, latest@sha256:<digest>) and
+ * `digest` (sha256:<hex> of the tarball bytes).
+ */
+export type Artifact = Infer<typeof artifactSchema>;
 
 /** Fields every weft status carries. */
-export interface CommonStatus {
-  observedGeneration?: number;
-  conditions?: Condition[];
-  lastHandledReconcileAt?: string;
+export type CommonStatus = Infer<typeof commonStatusSchema>;
+
+/** The metadata weft reads and writes (a subset of metav1.ObjectMeta). */
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: OwnerReference[];
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
 }
