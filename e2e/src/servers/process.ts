@@ -1,8 +1,8 @@
 /**
  * Child processes for the test servers: run a command to completion, or start a long-running
- * daemon in its own process group so that stopping it also stops whatever it forked. Every
- * daemon still running when this Node process exits is killed, so none outlives a test run
- * even when a test forgets to stop its server.
+ * daemon in its own process group so that stopping it also stops whatever it forked. A daemon
+ * runs under `setpriv --pdeathsig KILL`, so the kernel kills it when this process dies, however
+ * it dies (even SIGKILL); daemons still running at a normal exit are killed by the exit hook.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -66,15 +66,9 @@ function installExitHook(): void {
     for (const child of liveDaemons) killGroup(child, 'SIGKILL');
     for (const dir of liveTempDirs) rmSync(dir, { recursive: true, force: true });
   };
+  // When a signal ends the process instead, pdeathsig (see Daemon) takes the daemons down; no
+  // signal handler here, so that a program's own graceful Ctrl-C handling stays in charge.
   process.on('exit', killAll);
-  // 'exit' does not run when a signal ends the process (the test runner's timeout, Ctrl-C):
-  // kill the daemons, then let the signal take its normal course.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      killAll();
-      process.kill(process.pid, signal);
-    });
-  }
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -97,7 +91,7 @@ export class Daemon {
   constructor(name: string, command: string, args: readonly string[], options: RunOptions = {}) {
     installExitHook();
     this.name = name;
-    this.child = spawn(command, args, {
+    this.child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', command, ...args], {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
