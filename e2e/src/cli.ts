@@ -5,7 +5,8 @@
  *   down [--name N]             stop it (no process is left behind)
  *   status [--name N]           is it running, where, how many nodes are Ready
  *   kubeconfig [--name N]       print the admin kubeconfig path
- *   demo                        the local demo: a control plane with a smoke workload
+ *   demo [--once]               the local demo: a control plane with a smoke workload
+ *                               (--once, or CI=true: exit when it has shown everything)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
@@ -27,6 +28,7 @@ const { positionals, values } = parseArgs({
   options: {
     name: { type: 'string', default: 'weft' },
     nodes: { type: 'string', default: '2' },
+    once: { type: 'boolean', default: false },
   },
 });
 const command = positionals[0] ?? 'help';
@@ -164,7 +166,7 @@ switch (command) {
     break;
   }
   case 'demo':
-    await runDemo({ once: process.env.CI === 'true' || positionals.includes('--once') });
+    await runDemo({ once: values.once || process.env.CI === 'true' });
     break;
   default:
     console.log('usage: weft-e2e up|down|status|kubeconfig|demo [--name NAME] [--nodes N]');
