@@ -1,0 +1,61 @@
+import { stringify } from 'yaml';
+import { KustomizeError } from '../errors.ts';
+import { Loader } from '../io/loader.ts';
+import { loadKustomization } from '../kustomization/load.ts';
+import type { KObject } from '../model/types.ts';
+import { emptyAccumulator } from './accumulator.ts';
+import { generateHashedNames } from './hash-names.ts';
+import { fixNameReferences } from './name-references.ts';
+import { legacySort } from './order.ts';
+import { accumulateTarget } from './target.ts';
+import { resolveVars } from './vars.ts';
+
+export type BuildOptions = {
+  /** Nothing is read outside this directory (default: no limit beyond kustomize's own rules). */
+  root?: string;
+  /** Output order: kustomize's default `legacy` sort, or `none` to keep input order (`--reorder none`). */
+  reorder?: 'legacy' | 'none';
+};
+
+const sortKeys = (v: unknown): unknown => {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+};
+
+/** Builds the kustomization in `dir` the way `kustomize build` does, returning the objects in output order. */
+export const buildObjects = (dir: string, options: BuildOptions = {}): KObject[] => {
+  const loader = Loader.forRoot(dir, options.root);
+  const top = loadKustomization(loader);
+  const withOrigin = top.buildMetadata.includes('originAnnotations');
+  const acc = accumulateTarget(loader, emptyAccumulator(), { withOrigin }, false);
+  generateHashedNames(acc.resources);
+  fixNameReferences(acc.resources, acc.config.nameReference);
+  resolveVars(acc.resources, acc.vars, acc.config.varReference);
+  let resources = acc.resources.filter((r) => {
+    const local = r.annotations()['config.kubernetes.io/local-config'];
+    return local !== 'true' && local !== true;
+  });
+  const sort = top.sortOptions;
+  if (sort?.order !== undefined && sort.order !== 'legacy' && sort.order !== 'fifo') {
+    throw new KustomizeError(`sortOptions.order must be legacy or fifo, not '${sort.order}'`, top.file);
+  }
+  if (sort?.order === 'legacy' || (sort === undefined && options.reorder !== 'none')) {
+    resources = legacySort(
+      resources,
+      sort?.legacySortOptions?.orderFirst,
+      sort?.legacySortOptions?.orderLast,
+    );
+  }
+  return resources.map((r) => {
+    if (withOrigin && r.origin) {
+      const meta = r.metadata;
+      meta.annotations = { ...r.annotations(), 'config.kubernetes.io/origin': stringify(r.origin) };
+    }
+    return sortKeys(r.obj) as KObject;
+  });
+};

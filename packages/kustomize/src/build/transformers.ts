@@ -1,0 +1,73 @@
+import { mergeFieldSpecs } from '../config/field-spec.ts';
+import type { TransformerConfig } from '../config/transformer-config.ts';
+import { KustomizeError } from '../errors.ts';
+import type { Loader } from '../io/loader.ts';
+import { parseYamlDocuments } from '../io/yaml.ts';
+import type { FieldSpec, Kustomization, Patch } from '../kustomization/types.ts';
+import type { Resource } from '../model/resource.ts';
+import { applyJson6902, applyPatchEntry, applySmPatchesById, loadPatchText } from '../patch/apply.ts';
+import { addToMaps } from '../transform/field-setters.ts';
+import { applyImages } from '../transform/images.ts';
+import { applyNamespace } from '../transform/namespace.ts';
+import { applyPrefixSuffix } from '../transform/prefix-suffix.ts';
+import { applyReplacements } from '../transform/replacements.ts';
+import { applyReplicas } from '../transform/replicas.ts';
+
+const metadataLabels: FieldSpec = { path: 'metadata/labels', create: true };
+
+const applyLabels = (
+  resources: Resource[],
+  pairs: Record<string, string>,
+  specs: readonly FieldSpec[],
+): void => {
+  if (Object.keys(pairs).length === 0) return;
+  for (const res of resources) addToMaps(res, specs, pairs);
+};
+
+/** Loads the JSON 6902 operations of a `patchesJson6902` entry (YAML or JSON, file or inline). */
+const json6902Ops = (loader: Loader, entry: Patch, kustFile: string): { ops: unknown; source: string } => {
+  const loaded = loadPatchText(loader, entry, kustFile);
+  return { ops: loaded.docs[0] ?? [], source: loaded.source };
+};
+
+/** The builtin transformers of one kustomization, in kustomize's order. */
+export const runBuiltinTransformers = (
+  resources: Resource[],
+  k: Kustomization,
+  config: TransformerConfig,
+  loader: Loader,
+): void => {
+  const file = k.file;
+  for (const entry of k.patchesStrategicMerge) {
+    // An entry is a file when one exists by that name, otherwise an inline patch.
+    const loaded = loader.isFile(entry)
+      ? loadPatchText(loader, { path: entry }, file)
+      : { source: file, docs: parseYamlDocuments(entry, file) };
+    applySmPatchesById(resources, loaded);
+  }
+  for (const entry of k.patches) applyPatchEntry(resources, loader, entry, file);
+  if (k.namespace) applyNamespace(resources, k.namespace, config);
+  if (k.namePrefix) applyPrefixSuffix(resources, k.namePrefix, '', config.namePrefix);
+  if (k.nameSuffix) applyPrefixSuffix(resources, '', k.nameSuffix, config.nameSuffix);
+  for (const label of k.labels) {
+    let specs = mergeFieldSpecs(label.fields ?? [], []);
+    if (label.includeSelectors) specs = mergeFieldSpecs(specs, config.commonLabels);
+    else {
+      if (label.includeTemplates) specs = mergeFieldSpecs(specs, config.templateLabels);
+      specs = mergeFieldSpecs(specs, [metadataLabels]);
+    }
+    applyLabels(resources, label.pairs, specs);
+  }
+  applyLabels(resources, k.commonLabels, config.commonLabels);
+  if (Object.keys(k.commonAnnotations).length) {
+    for (const res of resources) addToMaps(res, config.commonAnnotations, k.commonAnnotations);
+  }
+  for (const entry of k.patchesJson6902) {
+    if (!entry.target) throw new KustomizeError('each patchesJson6902 entry needs a target', file);
+    const { ops, source } = json6902Ops(loader, entry, file);
+    applyJson6902(resources, entry.target, ops, source);
+  }
+  if (k.replicas.length) applyReplicas(resources, k.replicas, config.replicas, file);
+  if (k.images.length) applyImages(resources, k.images, config.images);
+  if (k.replacements.length) applyReplacements(resources, k.replacements, loader, file);
+};

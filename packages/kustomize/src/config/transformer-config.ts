@@ -1,0 +1,113 @@
+import { KustomizeError } from '../errors.ts';
+import type { Loader } from '../io/loader.ts';
+import { parseYamlDocument } from '../io/yaml.ts';
+import type { FieldSpec } from '../kustomization/types.ts';
+import type { Gvk } from '../model/resid.ts';
+import { isMap } from '../model/types.ts';
+import { mergeFieldSpecs } from './field-spec.ts';
+import builtin from './field-specs.generated.json' with { type: 'json' };
+
+export type NameBackRef = { gvk: Partial<Gvk>; fieldSpecs: FieldSpec[] };
+
+/** Where each transformer acts, per kind: kustomize's builtin lists plus `configurations`. */
+export type TransformerConfig = {
+  namePrefix: FieldSpec[];
+  nameSuffix: FieldSpec[];
+  namespace: FieldSpec[];
+  commonLabels: FieldSpec[];
+  templateLabels: FieldSpec[];
+  commonAnnotations: FieldSpec[];
+  images: FieldSpec[];
+  replicas: FieldSpec[];
+  varReference: FieldSpec[];
+  nameReference: NameBackRef[];
+};
+
+const specList = (v: unknown): FieldSpec[] =>
+  Array.isArray(v)
+    ? v.filter(isMap).map((m) => {
+        const fs: FieldSpec = { path: String(m.path ?? '') };
+        if (typeof m.group === 'string') fs.group = m.group;
+        if (typeof m.version === 'string') fs.version = m.version;
+        if (typeof m.kind === 'string') fs.kind = m.kind;
+        if (m.create === true) fs.create = true;
+        return fs;
+      })
+    : [];
+
+const backRefs = (v: unknown): NameBackRef[] =>
+  Array.isArray(v)
+    ? v.filter(isMap).map((m) => {
+        const gvk: Partial<Gvk> = {};
+        if (typeof m.group === 'string') gvk.group = m.group;
+        if (typeof m.version === 'string') gvk.version = m.version;
+        if (typeof m.kind === 'string') gvk.kind = m.kind;
+        return { gvk, fieldSpecs: specList(m.fieldSpecs) };
+      })
+    : [];
+
+const fromData = (data: Record<string, unknown>): TransformerConfig => ({
+  namePrefix: specList(data.namePrefix),
+  nameSuffix: specList(data.nameSuffix),
+  namespace: specList(data.namespace),
+  commonLabels: specList(data.commonLabels),
+  templateLabels: specList(data.templateLabels),
+  commonAnnotations: specList(data.commonAnnotations),
+  images: specList(data.images),
+  replicas: specList(data.replicas),
+  varReference: specList(data.varReference),
+  nameReference: backRefs(data.nameReference),
+});
+
+// Configs are never edited in place, so every build shares one parsed copy of the builtin lists.
+let builtinCache: TransformerConfig | undefined;
+export const builtinConfig = (): TransformerConfig => {
+  builtinCache ??= fromData(builtin);
+  return builtinCache;
+};
+
+export const emptyConfig = (): TransformerConfig => fromData({});
+
+const mergeBackRefs = (a: NameBackRef[], b: NameBackRef[]): NameBackRef[] => {
+  const out = a.map((r) => ({ gvk: r.gvk, fieldSpecs: [...r.fieldSpecs] }));
+  for (const r of b) {
+    const same = out.find(
+      (o) => o.gvk.group === r.gvk.group && o.gvk.version === r.gvk.version && o.gvk.kind === r.gvk.kind,
+    );
+    if (same) same.fieldSpecs = mergeFieldSpecs(same.fieldSpecs, r.fieldSpecs);
+    else out.push({ gvk: r.gvk, fieldSpecs: [...r.fieldSpecs] });
+  }
+  return out;
+};
+
+const isEmpty = (c: TransformerConfig): boolean =>
+  Object.values(c).every((list: unknown[]) => list.length === 0);
+
+export const mergeConfig = (a: TransformerConfig, b: TransformerConfig): TransformerConfig =>
+  a === b || isEmpty(b) ? a : mergeConfigLists(a, b);
+
+const mergeConfigLists = (a: TransformerConfig, b: TransformerConfig): TransformerConfig => ({
+  namePrefix: mergeFieldSpecs(a.namePrefix, b.namePrefix),
+  nameSuffix: mergeFieldSpecs(a.nameSuffix, b.nameSuffix),
+  namespace: mergeFieldSpecs(a.namespace, b.namespace),
+  commonLabels: mergeFieldSpecs(a.commonLabels, b.commonLabels),
+  templateLabels: mergeFieldSpecs(a.templateLabels, b.templateLabels),
+  commonAnnotations: mergeFieldSpecs(a.commonAnnotations, b.commonAnnotations),
+  images: mergeFieldSpecs(a.images, b.images),
+  replicas: mergeFieldSpecs(a.replicas, b.replicas),
+  varReference: mergeFieldSpecs(a.varReference, b.varReference),
+  nameReference: mergeBackRefs(a.nameReference, b.nameReference),
+});
+
+/** Reads the `configurations` files of a kustomization. */
+export const loadConfigurations = (loader: Loader, files: readonly string[]): TransformerConfig => {
+  let config = emptyConfig();
+  for (const f of files) {
+    const { path, text } = loader.readFile(f, 'configuration');
+    const doc = parseYamlDocument(text, path);
+    if (doc !== null && !isMap(doc))
+      throw new KustomizeError('a transformer configuration must be a mapping', path);
+    config = mergeConfig(config, fromData(doc ?? {}));
+  }
+  return config;
+};

@@ -1,0 +1,113 @@
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { KustomizeError } from '../errors.ts';
+
+const remotePattern =
+  /^(https?:\/\/|git@|ssh:\/\/|git::|s3::|gcs::|file:\/\/|oci:\/\/)|^(github\.com|gitlab\.com|bitbucket\.org)\/|\?ref=|\.git(\/\/|$)/;
+
+export const isRemote = (ref: string): boolean => remotePattern.test(ref);
+
+const within = (child: string, parent: string): boolean => {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+};
+
+/**
+ * Reads files for one kustomization directory. Like kustomize's root-only load restrictor,
+ * files must be inside that directory; directories (bases, components) may be elsewhere but
+ * must stay within `buildRoot`, and symlinks are judged by where they really point.
+ */
+export class Loader {
+  /** Real path of the kustomization directory. */
+  readonly dir: string;
+  readonly buildRoot: string;
+  /** Directories on the way here, to report cycles. */
+  readonly ancestors: readonly string[];
+  /** Path of this directory relative to the top build directory, for origin annotations. */
+  readonly originPath: string;
+
+  constructor(dir: string, buildRoot: string, ancestors: readonly string[], originPath: string) {
+    this.dir = dir;
+    this.buildRoot = buildRoot;
+    this.ancestors = ancestors;
+    this.originPath = originPath;
+  }
+
+  static forRoot(dir: string, root: string | undefined): Loader {
+    const absolute = path.resolve(dir);
+    let real: string;
+    try {
+      real = realpathSync(absolute);
+    } catch {
+      throw new KustomizeError(`kustomization directory not found: ${absolute}`);
+    }
+    const buildRoot = root === undefined ? path.parse(real).root : realpathSync(path.resolve(root));
+    if (!within(real, buildRoot))
+      throw new KustomizeError(`build directory ${real} is outside the root ${buildRoot}`);
+    return new Loader(real, buildRoot, [], '');
+  }
+
+  private resolveReal(ref: string, what: string): string {
+    if (isRemote(ref)) {
+      throw new KustomizeError(
+        `remote ${what} '${ref}' is not supported: weft-kustomize never fetches from the network; vendor it into the source`,
+        this.dir,
+      );
+    }
+    const absolute = path.resolve(this.dir, ref);
+    let real: string;
+    try {
+      real = realpathSync(absolute);
+    } catch {
+      throw new KustomizeError(`${what} '${ref}' not found (looked for ${absolute})`, this.dir);
+    }
+    if (!within(real, this.buildRoot)) {
+      throw new KustomizeError(
+        `security: ${what} '${ref}' resolves to ${real}, outside the root ${this.buildRoot}`,
+        this.dir,
+      );
+    }
+    return real;
+  }
+
+  /** Whether `ref` names an existing regular file (used to tell files from bases). */
+  isFile(ref: string): boolean {
+    if (isRemote(ref)) return false;
+    try {
+      return statSync(path.resolve(this.dir, ref)).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  readFile(ref: string, what = 'file'): { path: string; text: string } {
+    const real = this.resolveReal(ref, what);
+    if (!within(real, this.dir)) {
+      throw new KustomizeError(
+        `security: ${what} '${ref}' is not in or below the kustomization directory ${this.dir}; move it there or make its folder a kustomization and list that as a resource`,
+        this.dir,
+      );
+    }
+    return { path: real, text: readFileSync(real, 'utf8') };
+  }
+
+  /** Bytes of a file already vetted by `readFile`. */
+  readBytes(realPath: string): Buffer {
+    return readFileSync(realPath);
+  }
+
+  /** A loader for a base or component directory; refuses cycles. */
+  child(ref: string, what: string): Loader {
+    const real = this.resolveReal(ref, what);
+    if (real === this.dir || this.ancestors.includes(real)) {
+      throw new KustomizeError(`cycle: ${what} '${ref}' (${real}) includes itself`, this.dir);
+    }
+    if (!statSync(real).isDirectory())
+      throw new KustomizeError(`${what} '${ref}' is not a directory`, this.dir);
+    return new Loader(real, this.buildRoot, [...this.ancestors, this.dir], path.join(this.originPath, ref));
+  }
+
+  rel(file: string): string {
+    return path.relative(this.dir, file) || '.';
+  }
+}
