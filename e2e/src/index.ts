@@ -1,10 +1,12 @@
 export {
   type Cluster,
   type ClusterOptions,
+  eventually,
   sharedKubeconfigEnv,
   startCluster,
   testNamespace,
   useCluster,
+  waitUntil,
 } from './cluster/index.ts';
 export * from './servers/index.ts';
 export { cacheDir, e2eRoot, pinnedVersions, repoRoot, type ToolName, toolPath } from './toolchain.ts';

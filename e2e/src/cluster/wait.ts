@@ -1,6 +1,7 @@
 /**
- * Polls `check` until it returns a value (not undefined) or the deadline passes. Each failed
- * attempt's reason is kept so a timeout says what was last seen, not just "timed out".
+ * Polls `check` until it returns a value (not undefined) or the deadline passes. A thrown error
+ * counts as "not yet"; the last one is kept so a timeout says what was last seen, not just
+ * "timed out". `abort` ends the wait early (a component that crashed, say).
  */
 export async function waitUntil<T>(
   what: string,
@@ -27,4 +28,13 @@ export async function waitUntil<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
   }
+}
+
+/** waitUntil for tests: `await eventually('3 ready replicas', async () => … || undefined)`. */
+export function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 90_000,
+): Promise<T> {
+  return waitUntil(what, check, { timeoutMs, intervalMs: 200 });
 }

@@ -15,30 +15,11 @@ import {
   RbacAuthorizationV1Api,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { type Cluster, testNamespace, useCluster } from '../../src/index.ts';
+import { type Cluster, eventually, testNamespace, useCluster } from '../../src/index.ts';
 
 // At top level, not in before(): useCluster registers an after() hook that must belong to the file.
 const cluster: Cluster = await useCluster();
 const config: KubeConfig = await cluster.kubeConfig();
-
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = 'nothing yet';
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 function statusCode(error: unknown): number | undefined {
   return (error as { code?: number }).code;

@@ -7,7 +7,7 @@ import { type RequestOptions, request } from 'node:https';
 import { describe, test } from 'node:test';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { type CustomResourceDefinition, crds, invalidSamples, kindDefinition, samples } from '@weft/api';
-import { type Cluster, testNamespace, useCluster } from '@weft/e2e';
+import { type Cluster, eventually, testNamespace, useCluster } from '@weft/e2e';
 
 // At top level, not in before(): useCluster registers an after() hook that must belong to the file.
 const cluster: Cluster = await useCluster();
@@ -40,25 +40,6 @@ function statusMessage(error: unknown): string {
     return parsed.message;
   }
   return String(error);
-}
-
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = 'nothing yet';
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 interface RawResponse {
