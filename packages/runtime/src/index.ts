@@ -4,3 +4,8 @@ export * from './log/index.ts';
 export * from './metrics/index.ts';
 export * from './queue/index.ts';
 export * from './reconcile/index.ts';
+export * from './manager/index.ts';
+export * from './client/index.ts';
+export * from './health/index.ts';
+export * from './informer/index.ts';
+export * from './ssa/index.ts';

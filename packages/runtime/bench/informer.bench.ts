@@ -1,0 +1,65 @@
+/**
+ * Informer memory: heap held per 10,000 cached ConfigMaps, with the default transform (strips
+ * metadata.managedFields) and without any. Starts its own cluster (or uses WEFT_E2E_KUBECONFIG).
+ *   node --expose-gc packages/runtime/bench/informer.bench.ts [count]
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { startCluster } from '@weft/e2e';
+import { Client, Informer, type KubeObject, mapLimit } from '../src/index.ts';
+
+const count = Number(process.argv[2] ?? 10_000);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc');
+
+const shared = process.env.WEFT_E2E_KUBECONFIG;
+const cluster = shared ? undefined : await startCluster();
+const kubeConfig = new KubeConfig();
+kubeConfig.loadFromFile(shared ?? cluster!.kubeconfigPath);
+const client = new Client(kubeConfig, { fieldManager: 'bench' });
+const ns = `bench-informer-${Date.now()}`;
+
+function heapMiB(): number {
+  gc!();
+  gc!();
+  return process.memoryUsage().heapUsed / 1024 / 1024;
+}
+
+async function measure(label: string, transform: ((o: KubeObject) => KubeObject) | null | undefined): Promise<void> {
+  const before = heapMiB();
+  const start = performance.now();
+  const informer = new Informer(client, { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, ...(transform === undefined ? {} : { transform }) });
+  await informer.start();
+  const syncMs = performance.now() - start;
+  const after = heapMiB();
+  const cached = informer.size;
+  if (process.env.DEBUG_BENCH) console.log({ before, after, sample: JSON.stringify(informer.list()[5]).length });
+  console.log(
+    `${label.padEnd(34)} ${cached} objects  sync ${syncMs.toFixed(0)} ms  heap +${(after - before).toFixed(1)} MiB  ` +
+      `(${(((after - before) * 1024 * 1024) / cached).toFixed(0)} B/object, ${(((after - before) * 10_000) / cached).toFixed(1)} MiB per 10,000)`,
+  );
+  await informer.stop();
+}
+
+try {
+  await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const started = performance.now();
+  await mapLimit(
+    Array.from({ length: count }, (_, i) => i),
+    32,
+    (i) =>
+      client.create({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `cm-${i}`, namespace: ns, labels: { app: `app-${i % 50}`, tier: 'bench' } },
+        data: { 'config.yaml': `name: app-${i}\nreplicas: 3\nimage: example/app:${i}\n`, version: String(i) },
+      }),
+  );
+  console.log(`created ${count} ConfigMaps in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  heapMiB();
+  await measure('warm-up (not counted)', undefined);
+  await measure('default (managedFields stripped)', undefined);
+  await measure('no transform (managedFields kept)', null);
+} finally {
+  await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: ns }).catch(() => {});
+  await cluster?.stop();
+}

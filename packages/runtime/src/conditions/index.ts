@@ -1,0 +1,28 @@
+export {
+  type Conditioned,
+  type ConditionStatus,
+  type ConditionUpdate,
+  formatTime,
+  getCondition,
+  getConditions,
+  getMessage,
+  getReason,
+  has,
+  isCurrent,
+  isFalse,
+  isTrue,
+  isUnknown,
+  markFalse,
+  markTrue,
+  markUnknown,
+  type Now,
+  removeCondition,
+  setCondition,
+} from './conditions.ts';
+export {
+  computeSummary,
+  defaultNegativePolarity,
+  type Summary,
+  type SummaryOptions,
+  setSummary,
+} from './summary.ts';

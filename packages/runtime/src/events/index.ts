@@ -1,0 +1,9 @@
+export { KubeEventSink } from './kube-sink.ts';
+export {
+  type EventInput,
+  EventRecorder,
+  type EventRecorderOptions,
+  type EventSubject,
+  formatMicroTime,
+} from './recorder.ts';
+export type { EventObjectReference, EventSeries, EventSink, EventType, KubeEvent } from './types.ts';

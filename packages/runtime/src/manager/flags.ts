@@ -1,0 +1,188 @@
+/**
+ * The flags every weft controller shares, named as Flux's controllers name them so manifests
+ * carry over. Values follow Go's flag package: `--name=value` or `--name value`, booleans as
+ * `--flag`, `--flag=true|false`; durations in Go syntax (`15s`, `1m30s`).
+ */
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { type LogLevel, logLevels } from '../log/logger.ts';
+import { parseDuration } from '../reconcile/duration.ts';
+
+export interface RuntimeFlags {
+  concurrent: number;
+  watchLabelSelector: string | undefined;
+  watchAllNamespaces: boolean;
+  /** The namespace watched when `watchAllNamespaces` is false. */
+  namespace: string;
+  /** `host:port`, `:port`, or '' / '0' to disable. */
+  metricsAddr: string;
+  healthAddr: string;
+  enableLeaderElection: boolean;
+  leaderElectionId: string;
+  leaderElectionNamespace: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  gracefulShutdownTimeoutMs: number;
+  minRetryDelayMs: number;
+  maxRetryDelayMs: number;
+  intervalJitterPercentage: number;
+  logLevel: LogLevel;
+  kubeconfig: string | undefined;
+}
+
+export class FlagError extends Error {
+  override name = 'FlagError';
+  readonly flag: string;
+  constructor(flag: string, message: string) {
+    super(`--${flag}: ${message}`);
+    this.flag = flag;
+  }
+}
+
+const runtimeOptions = {
+  concurrent: { type: 'string', default: '4' },
+  'watch-label-selector': { type: 'string' },
+  'watch-all-namespaces': { type: 'boolean', default: true },
+  namespace: { type: 'string' },
+  'metrics-addr': { type: 'string', default: ':8080' },
+  'health-addr': { type: 'string', default: ':9440' },
+  'enable-leader-election': { type: 'boolean', default: false },
+  'leader-election-id': { type: 'string' },
+  'leader-election-namespace': { type: 'string' },
+  'leader-election-lease-duration': { type: 'string', default: '15s' },
+  'leader-election-renew-deadline': { type: 'string', default: '10s' },
+  'leader-election-retry-period': { type: 'string', default: '2s' },
+  'graceful-shutdown-timeout': { type: 'string', default: '30s' },
+  'min-retry-delay': { type: 'string', default: '750ms' },
+  'max-retry-delay': { type: 'string', default: '15m' },
+  'interval-jitter-percentage': { type: 'string', default: '5' },
+  'log-level': { type: 'string', default: 'info' },
+  kubeconfig: { type: 'string' },
+} as const satisfies ParseArgsOptionsConfig;
+
+export interface ParsedFlags {
+  runtime: RuntimeFlags;
+  /** Values of the controller's own flags (`extra`), by flag name. */
+  values: Record<string, string | boolean | Array<string | boolean> | undefined>;
+}
+
+/** Go accepts `--flag=false`; node:util's parseArgs wants `--no-flag`. */
+function normaliseBooleans(argv: readonly string[], booleans: Set<string>): string[] {
+  return argv.map((arg) => {
+    const match = /^--?([^=]+)=(true|false)$/.exec(arg);
+    if (!match || !booleans.has(match[1] ?? '')) return arg;
+    return match[2] === 'true' ? `--${match[1]}` : `--no-${match[1]}`;
+  });
+}
+
+function positiveInteger(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new FlagError(flag, `must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function duration(flag: string, value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new FlagError(flag, error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
+ * Parses the shared flags plus a controller's own (`extra`). `env` supplies RUNTIME_NAMESPACE
+ * (the pod's namespace, from the downward API) as the default namespace.
+ */
+export function parseFlags(
+  argv: readonly string[],
+  options: { extra?: ParseArgsOptionsConfig; env?: Record<string, string | undefined>; name?: string } = {},
+): ParsedFlags {
+  const config: ParseArgsOptionsConfig = { ...runtimeOptions, ...options.extra };
+  const booleans = new Set(
+    Object.entries(config)
+      .filter(([, o]) => o.type === 'boolean')
+      .map(([name]) => name),
+  );
+  let values: ParsedFlags['values'];
+  try {
+    ({ values } = parseArgs({
+      args: normaliseBooleans(argv, booleans),
+      options: config,
+      strict: true,
+      allowPositionals: false,
+      allowNegative: true,
+    }));
+  } catch (error) {
+    throw new FlagError('?', error instanceof Error ? error.message : String(error));
+  }
+  const str = (name: keyof typeof runtimeOptions): string | undefined => {
+    const value = values[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const bool = (name: keyof typeof runtimeOptions): boolean => values[name] === true;
+  const env = options.env ?? process.env;
+  const namespace = str('namespace') ?? env.RUNTIME_NAMESPACE ?? 'weft-system';
+  const logLevel = str('log-level') ?? 'info';
+  if (!(logLevels as readonly string[]).includes(logLevel)) {
+    throw new FlagError('log-level', `must be one of ${logLevels.join(', ')}, got "${logLevel}"`);
+  }
+  const jitter = Number(str('interval-jitter-percentage'));
+  if (!Number.isFinite(jitter) || jitter < 0 || jitter >= 100) {
+    throw new FlagError('interval-jitter-percentage', 'must be a number in [0, 100)');
+  }
+  const runtime: RuntimeFlags = {
+    concurrent: positiveInteger('concurrent', str('concurrent') ?? '4'),
+    watchLabelSelector: str('watch-label-selector') || undefined,
+    watchAllNamespaces: bool('watch-all-namespaces'),
+    namespace,
+    metricsAddr: str('metrics-addr') ?? '',
+    healthAddr: str('health-addr') ?? '',
+    enableLeaderElection: bool('enable-leader-election'),
+    leaderElectionId: str('leader-election-id') ?? `${options.name ?? 'weft-controller'}-leader-election`,
+    leaderElectionNamespace: str('leader-election-namespace') ?? namespace,
+    leaseDurationMs: duration(
+      'leader-election-lease-duration',
+      str('leader-election-lease-duration') ?? '15s',
+    ),
+    renewDeadlineMs: duration(
+      'leader-election-renew-deadline',
+      str('leader-election-renew-deadline') ?? '10s',
+    ),
+    retryPeriodMs: duration('leader-election-retry-period', str('leader-election-retry-period') ?? '2s'),
+    gracefulShutdownTimeoutMs: duration(
+      'graceful-shutdown-timeout',
+      str('graceful-shutdown-timeout') ?? '30s',
+    ),
+    minRetryDelayMs: duration('min-retry-delay', str('min-retry-delay') ?? '750ms'),
+    maxRetryDelayMs: duration('max-retry-delay', str('max-retry-delay') ?? '15m'),
+    intervalJitterPercentage: jitter,
+    logLevel: logLevel as LogLevel,
+    kubeconfig: str('kubeconfig') ?? env.KUBECONFIG,
+  };
+  if (runtime.renewDeadlineMs >= runtime.leaseDurationMs) {
+    throw new FlagError('leader-election-renew-deadline', 'must be shorter than the lease duration');
+  }
+  if (runtime.retryPeriodMs >= runtime.renewDeadlineMs) {
+    throw new FlagError('leader-election-retry-period', 'must be shorter than the renew deadline');
+  }
+  if (runtime.minRetryDelayMs <= 0 || runtime.maxRetryDelayMs < runtime.minRetryDelayMs) {
+    throw new FlagError('max-retry-delay', 'must be at least --min-retry-delay, which must be positive');
+  }
+  return { runtime, values };
+}
+
+/** The namespace informers watch: undefined for all namespaces. */
+export function watchNamespace(flags: RuntimeFlags): string | undefined {
+  return flags.watchAllNamespaces ? undefined : flags.namespace;
+}
+
+/** Splits `host:port`, `:port`, `[::1]:port`; undefined when disabled ('' or '0'). */
+export function parseAddress(addr: string): { host: string | undefined; port: number } | undefined {
+  if (addr === '' || addr === '0') return undefined;
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(addr);
+  if (!match) throw new FlagError('addr', `"${addr}" is not host:port or :port`);
+  const port = Number(match[3]);
+  if (port > 65535) throw new FlagError('addr', `port out of range in "${addr}"`);
+  const host = match[1] ?? (match[2] || undefined);
+  return { host, port };
+}

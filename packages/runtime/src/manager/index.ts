@@ -1,0 +1,19 @@
+export {
+  FlagError,
+  type ParsedFlags,
+  parseAddress,
+  parseFlags,
+  type RuntimeFlags,
+  watchNamespace,
+} from './flags.ts';
+export { KubeLeaseStore } from './kube-lease-store.ts';
+export {
+  type LeaderElectionOptions,
+  LeaderElector,
+  type LeaseRecord,
+  type LeaseStore,
+  MemoryLeaseStore,
+  type StoredLease,
+} from './leader-election.ts';
+export { type AddControllerOptions, loadKubeConfig, Manager, type ManagerOptions } from './manager.ts';
+export { type Check, Checks, ProbesServer, type ProbesServerOptions } from './probes.ts';

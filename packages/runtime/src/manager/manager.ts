@@ -1,0 +1,283 @@
+/**
+ * The Manager owns the process of a controller: flags, logger, metrics registry, the probes
+ * and metrics server, the event recorder, leader election and graceful shutdown. A controller
+ * package builds one, registers its reconcilers (with their informer and client) and starts it.
+ *
+ * Informers and queues start only once this process leads (or at once without leader
+ * election), so a standby does no work and holds no cache. Losing the lease stops the process
+ * (exit code 1), as controller-runtime does: a restarted process campaigns again with a clean
+ * state. SIGTERM/SIGINT stop informers, drain queues up to `--graceful-shutdown-timeout`,
+ * release the lease and close the servers.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeObject } from '../client/types.ts';
+import { KubeEventSink } from '../events/kube-sink.ts';
+import { EventRecorder } from '../events/recorder.ts';
+import type { EventSink } from '../events/types.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+import { ControllerMetrics } from '../metrics/controller.ts';
+import { registerProcessMetrics } from '../metrics/process.ts';
+import { Registry } from '../metrics/registry.ts';
+import type { Scheduler } from '../queue/scheduler.ts';
+import { Controller } from '../reconcile/controller.ts';
+import type { UpdatePredicate } from '../reconcile/predicates.ts';
+import type { InformerLike, PatchClient, Reconciler } from '../reconcile/types.ts';
+import type { RuntimeFlags } from './flags.ts';
+import { KubeLeaseStore } from './kube-lease-store.ts';
+import { LeaderElector, type LeaseStore } from './leader-election.ts';
+import { Checks, ProbesServer } from './probes.ts';
+
+export interface ManagerOptions {
+  /** The controller's name, e.g. `source-controller`. */
+  name: string;
+  flags: RuntimeFlags;
+  logger?: Logger;
+  registry?: Registry;
+  /** Needed unless both `eventSink` and (with leader election) `leaseStore` are given. */
+  kubeConfig?: KubeConfig;
+  eventSink?: EventSink;
+  leaseStore?: LeaseStore;
+  /** Leader election identity; default `<hostname>_<uuid>`. */
+  identity?: string;
+  /** Called to end the process after losing the lease or a signal-driven stop. */
+  exit?: (code: number) => void;
+  scheduler?: Scheduler;
+  random?: () => number;
+  /** Register process_* metrics (default true). */
+  processMetrics?: boolean;
+}
+
+export interface AddControllerOptions<T extends KubeObject> {
+  reconciler: Reconciler<T>;
+  informer: InformerLike<T>;
+  client: PatchClient;
+  /** Defaults to the reconciler's kind in lower case. */
+  name?: string;
+  updatePredicate?: UpdatePredicate;
+}
+
+/** Loads the kubeconfig named by `--kubeconfig` (or KUBECONFIG), else in-cluster or ~/.kube/config. */
+export function loadKubeConfig(flags: Pick<RuntimeFlags, 'kubeconfig'>): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
+  else kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
+type State = 'new' | 'running' | 'stopping' | 'stopped';
+
+export class Manager {
+  readonly name: string;
+  readonly flags: RuntimeFlags;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly metrics: ControllerMetrics;
+  readonly events: EventRecorder;
+  readonly healthz = new Checks();
+  readonly readyz = new Checks();
+  readonly probes: ProbesServer;
+  readonly identity: string;
+
+  readonly #options: ManagerOptions;
+  readonly #controllers: Controller<KubeObject>[] = [];
+  readonly #informers = new Set<InformerLike<KubeObject>>();
+  readonly #stop = new AbortController();
+  readonly #elector: LeaderElector | undefined;
+  #electorStop = new AbortController();
+  #electionLoop: Promise<void> | undefined;
+  #state: State = 'new';
+  #leading = false;
+  #kubeConfig: KubeConfig | undefined;
+
+  constructor(options: ManagerOptions) {
+    this.#options = options;
+    this.name = options.name;
+    this.flags = options.flags;
+    this.identity = options.identity ?? `${hostname()}_${randomUUID()}`;
+    this.logger =
+      options.logger ?? createLogger({ level: options.flags.logLevel, base: { controller: options.name } });
+    this.registry = options.registry ?? new Registry();
+    if (options.processMetrics !== false) registerProcessMetrics(this.registry);
+    this.metrics = new ControllerMetrics(this.registry);
+    this.#kubeConfig = options.kubeConfig;
+    this.events = new EventRecorder({
+      sink: options.eventSink ?? new KubeEventSink(this.#requireKubeConfig('events')),
+      reportingController: `weft.dev/${options.name}`,
+      reportingInstance: this.identity,
+      onError: (error, event) =>
+        this.logger.warn(
+          { err: error, reason: event.reason, regarding: event.regarding },
+          'failed to record event',
+        ),
+    });
+    this.probes = new ProbesServer({
+      metricsAddr: options.flags.metricsAddr,
+      healthAddr: options.flags.healthAddr,
+      registry: this.registry,
+      healthz: this.healthz,
+      readyz: this.readyz,
+    });
+    this.healthz.add('ping', () => undefined);
+    this.readyz.add('informers', () => {
+      if (!this.#leading) return;
+      const pending = [...this.#informers].filter((i) => !i.hasSynced).length;
+      return pending > 0 ? `${pending} informer(s) not synced` : undefined;
+    });
+    if (options.flags.enableLeaderElection) {
+      const store =
+        options.leaseStore ??
+        new KubeLeaseStore(
+          this.#requireKubeConfig('leader election'),
+          options.flags.leaderElectionNamespace,
+          options.flags.leaderElectionId,
+        );
+      this.#elector = new LeaderElector({
+        store,
+        identity: this.identity,
+        leaseDurationMs: options.flags.leaseDurationMs,
+        renewDeadlineMs: options.flags.renewDeadlineMs,
+        retryPeriodMs: options.flags.retryPeriodMs,
+        ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+        ...(options.random ? { random: options.random } : {}),
+        onStartedLeading: () => {
+          this.logger.info({ lease: store.description, identity: this.identity }, 'became leader');
+          void this.#startControllers();
+        },
+        onStoppedLeading: () => this.#lostLease(),
+        onNewLeader: (leader) => {
+          if (leader !== this.identity)
+            this.logger.info({ lease: store.description, leader }, 'new leader elected');
+        },
+        onError: (error) => this.logger.debug({ err: error, lease: store.description }, 'lease round failed'),
+      });
+    }
+  }
+
+  #requireKubeConfig(what: string): KubeConfig {
+    this.#kubeConfig ??= loadKubeConfig(this.#options.flags);
+    if (!this.#kubeConfig) throw new Error(`manager ${this.name}: ${what} needs a kubeconfig`);
+    return this.#kubeConfig;
+  }
+
+  /** Aborted when the manager stops; reconcilers receive it. */
+  get signal(): AbortSignal {
+    return this.#stop.signal;
+  }
+
+  /** Whether this process runs the controllers (always true without leader election). */
+  get leading(): boolean {
+    return this.#leading;
+  }
+
+  get controllers(): readonly Controller<KubeObject>[] {
+    return this.#controllers;
+  }
+
+  addController<T extends KubeObject>(options: AddControllerOptions<T>): Controller<T> {
+    if (this.#state !== 'new') throw new Error(`manager ${this.name}: add controllers before start()`);
+    const flags = this.flags;
+    const controller = new Controller<T>({
+      name: options.name ?? options.reconciler.kind.toLowerCase(),
+      reconciler: options.reconciler,
+      informer: options.informer,
+      client: options.client,
+      events: this.events,
+      logger: this.logger,
+      metrics: this.metrics,
+      concurrency: flags.concurrent,
+      backoff: { baseMs: flags.minRetryDelayMs, maxMs: flags.maxRetryDelayMs },
+      jitter: flags.intervalJitterPercentage / 100,
+      signal: this.#stop.signal,
+      ...(this.#options.scheduler ? { scheduler: this.#options.scheduler } : {}),
+      ...(this.#options.random ? { random: this.#options.random } : {}),
+      ...(options.updatePredicate ? { updatePredicate: options.updatePredicate } : {}),
+    });
+    controller.watch();
+    this.#controllers.push(controller as unknown as Controller<KubeObject>);
+    this.#informers.add(options.informer as unknown as InformerLike<KubeObject>);
+    return controller;
+  }
+
+  /** Starts the servers, then leads (or campaigns for the lease) and runs the controllers. */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new Error(`manager ${this.name} was already started`);
+    this.#state = 'running';
+    await this.probes.start();
+    this.logger.info(
+      {
+        metrics: this.probes.addresses.metrics,
+        health: this.probes.addresses.health,
+        identity: this.identity,
+      },
+      'manager started',
+    );
+    if (this.#elector) {
+      this.#electionLoop = this.#elector.run(this.#electorStop.signal);
+    } else {
+      await this.#startControllers();
+    }
+  }
+
+  async #startControllers(): Promise<void> {
+    if (this.#state !== 'running' || this.#leading) return;
+    this.#leading = true;
+    const starts = [...this.#informers].map((informer) =>
+      informer.start(this.#stop.signal).catch((error: unknown) => {
+        if (!this.#stop.signal.aborted) this.logger.error({ err: error }, 'informer failed to start');
+      }),
+    );
+    await Promise.all(starts);
+    if (this.#state === 'running')
+      this.logger.info({ controllers: this.#controllers.map((c) => c.name) }, 'caches synced');
+  }
+
+  #lostLease(): void {
+    if (this.#state !== 'running') return;
+    this.logger.error('lost the leader election lease: stopping');
+    // Another process may lead already: do not wait for running reconciles (controller-runtime
+    // drops the graceful shutdown timeout to zero here too), abort them at once.
+    void this.stop().then(() => this.#options.exit?.(1));
+  }
+
+  /**
+   * Stops informers, drains the queues (up to --graceful-shutdown-timeout), releases the lease
+   * and closes the servers. Resolves to whether every running reconcile finished in time.
+   */
+  stop(): Promise<boolean> {
+    return this.#shutdown(this.flags.gracefulShutdownTimeoutMs);
+  }
+
+  async #shutdown(deadlineMs: number): Promise<boolean> {
+    if (this.#state === 'stopped' || this.#state === 'stopping') return true;
+    const wasRunning = this.#state === 'running';
+    this.#state = 'stopping';
+    this.logger.info('shutting down');
+    await Promise.all([...this.#informers].map((i) => i.stop().catch(() => {})));
+    const drained = await Promise.all(
+      this.#controllers.map((c) => c.shutdown(deadlineMs)),
+    );
+    const allDrained = drained.every(Boolean);
+    if (!allDrained) this.logger.warn('shutdown deadline passed with reconciles still running');
+    // Reconciles still running past the deadline get their signal aborted.
+    this.#stop.abort();
+    this.#electorStop.abort();
+    await this.#electionLoop;
+    this.#leading = false;
+    if (wasRunning) await this.probes.stop();
+    this.#state = 'stopped';
+    this.logger.info('stopped');
+    return allDrained;
+  }
+
+  /** Stops on SIGTERM or SIGINT, then exits (0 when drained in time, else 1). */
+  handleSignals(target: Pick<NodeJS.Process, 'once'> = process): void {
+    const onSignal = (signal: string) => {
+      this.logger.info({ signal }, 'signal received');
+      void this.stop().then((drained) => this.#options.exit?.(drained ? 0 : 1));
+    };
+    target.once('SIGTERM', () => onSignal('SIGTERM'));
+    target.once('SIGINT', () => onSignal('SIGINT'));
+  }
+}

@@ -1,0 +1,340 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { Annotation, type Condition, ConditionType, Reason } from '@weft/api';
+import {
+  type Client,
+  Controller,
+  conditions,
+  createLogger,
+  defaultUpdatePredicate,
+  type EventInput,
+  FakeScheduler,
+  type Informer,
+  type InformerLike,
+  type KubeObject,
+  type ObjectRef,
+  type PatchClient,
+  type Reconciler,
+  RetryAfterError,
+  StalledError,
+} from '../index.ts';
+
+interface Repo extends KubeObject {
+  spec: { interval?: string; retryInterval?: string; suspend?: boolean; url: string };
+  status?:
+    | {
+        conditions?: Condition[];
+        observedGeneration?: number;
+        lastHandledReconcileAt?: string;
+        artifact?: string;
+      }
+    | undefined;
+}
+
+const keyOf = (obj: KubeObject) => `${obj.metadata.namespace}/${obj.metadata.name}`;
+
+class FakeInformer implements InformerLike<Repo> {
+  readonly store = new Map<string, Repo>();
+  readonly #add: Array<(o: Repo) => void> = [];
+  readonly #update: Array<(o: Repo, n: Repo) => void> = [];
+  readonly #delete: Array<(o: Repo) => void> = [];
+  hasSynced = true;
+  onAdd(h: (o: Repo) => void) {
+    this.#add.push(h);
+  }
+  onUpdate(h: (o: Repo, n: Repo) => void) {
+    this.#update.push(h);
+  }
+  onDelete(h: (o: Repo) => void) {
+    this.#delete.push(h);
+  }
+  get(key: string) {
+    return this.store.get(key);
+  }
+  async start() {}
+  async stop() {}
+  put(obj: Repo) {
+    const old = this.store.get(keyOf(obj));
+    this.store.set(keyOf(obj), obj);
+    if (old) for (const h of this.#update) h(old, obj);
+    else for (const h of this.#add) h(obj);
+  }
+  remove(key: string) {
+    const old = this.store.get(key);
+    this.store.delete(key);
+    if (old) for (const h of this.#delete) h(old);
+  }
+}
+
+/** Applies merge patches to the informer's store, as the API server + watch would. */
+class FakeClient implements PatchClient {
+  readonly patches: Array<{ ref: ObjectRef; patch: unknown }> = [];
+  readonly statusPatches: Array<{ ref: ObjectRef; status: unknown }> = [];
+  readonly informer: FakeInformer;
+  constructor(informer: FakeInformer) {
+    this.informer = informer;
+  }
+  async patch(ref: ObjectRef, patch: unknown): Promise<KubeObject> {
+    this.patches.push({ ref, patch });
+    const current = structuredClone(this.informer.get(`${ref.namespace}/${ref.name}`));
+    assert.ok(current);
+    const meta = (patch as { metadata: { finalizers: string[] } }).metadata;
+    current.metadata.finalizers = meta.finalizers;
+    current.metadata.resourceVersion = String(Number(current.metadata.resourceVersion ?? 0) + 1);
+    if (current.metadata.deletionTimestamp && meta.finalizers.length === 0)
+      this.informer.remove(keyOf(current));
+    else this.informer.put(current);
+    return current;
+  }
+  async patchStatus(ref: ObjectRef, status: unknown): Promise<KubeObject> {
+    this.statusPatches.push({ ref, status: structuredClone(status) });
+    const current = structuredClone(this.informer.get(`${ref.namespace}/${ref.name}`));
+    assert.ok(current);
+    current.status = structuredClone(status) as Repo['status'];
+    current.metadata.resourceVersion = String(Number(current.metadata.resourceVersion ?? 0) + 1);
+    this.informer.put(current);
+    return current;
+  }
+}
+
+function repo(overrides: Partial<Repo['spec']> = {}, generation = 1): Repo {
+  return {
+    apiVersion: 'source.weft.dev/v1',
+    kind: 'GitRepository',
+    metadata: { name: 'podinfo', namespace: 'flux-system', generation, resourceVersion: '1', uid: 'u1' },
+    spec: { interval: '1m30s', url: 'https://example.com/podinfo.git', ...overrides },
+  };
+}
+
+function setup(reconcile: Reconciler<Repo>['reconcile'], extra: Partial<Reconciler<Repo>> = {}) {
+  const informer = new FakeInformer();
+  const client = new FakeClient(informer);
+  const events: EventInput[] = [];
+  const scheduler = new FakeScheduler(Date.parse('2026-05-01T00:00:00Z'));
+  const calls = { reconcile: 0, finalize: 0 };
+  const reconciler: Reconciler<Repo> = {
+    apiVersion: 'source.weft.dev/v1',
+    kind: 'GitRepository',
+    conditions: [ConditionType.FetchFailed, ConditionType.ArtifactInStorage],
+    reconcile: async (obj, ctx) => {
+      calls.reconcile++;
+      return reconcile(obj, ctx);
+    },
+    ...extra,
+  };
+  const controller = new Controller<Repo>({
+    name: 'gitrepository',
+    reconciler,
+    informer,
+    client,
+    events: { record: async (_obj, input) => void events.push(input) },
+    logger: createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+    scheduler,
+    jitter: 0,
+  });
+  return { informer, client, events, controller, calls, scheduler };
+}
+
+const ready = (obj: Repo | undefined) => obj?.status?.conditions?.find((c) => c.type === ConditionType.Ready);
+
+describe('Controller', () => {
+  it('adds the finalizer, reconciles, summarises Ready, writes status and requeues at the interval', async () => {
+    const { informer, client, controller } = setup(async (obj, ctx) => {
+      obj.status = { ...obj.status, artifact: 'main@sha1:abc' };
+      ctx.log.info('fetched');
+      conditions.markTrue(
+        obj,
+        ConditionType.ArtifactInStorage,
+        Reason.Succeeded,
+        'stored main@sha1:abc',
+        ctx.now,
+      );
+    });
+    const obj = repo();
+    obj.metadata.annotations = { [Annotation.ReconcileRequestedAt]: 'now-1' };
+    informer.store.set(keyOf(obj), obj);
+    const result = await controller.reconcileKey(keyOf(obj));
+    assert.deepEqual(result, { requeueAfter: 90_000 });
+    assert.deepEqual(client.patches[0]?.patch, {
+      metadata: { finalizers: ['finalizers.weft.dev'], resourceVersion: '1' },
+    });
+    const stored = informer.get(keyOf(obj));
+    assert.equal(stored?.status?.observedGeneration, 1);
+    assert.equal(stored?.status?.lastHandledReconcileAt, 'now-1');
+    assert.equal(stored?.status?.artifact, 'main@sha1:abc');
+    assert.deepEqual(
+      { status: ready(stored)?.status, reason: ready(stored)?.reason },
+      { status: 'True', reason: Reason.Succeeded },
+    );
+    assert.equal(
+      ready(stored)?.message,
+      'stored main@sha1:abc',
+      'Ready takes the message of the first positive condition',
+    );
+    assert.equal(
+      stored?.status?.conditions?.some((c) => c.type === ConditionType.Reconciling),
+      false,
+    );
+    assert.equal(obj.status, undefined, 'the cached object is not mutated');
+
+    await controller.reconcileKey(keyOf(obj));
+    assert.equal(client.statusPatches.length, 1, 'an unchanged status is not written again');
+  });
+
+  it('on error: Ready False, Reconciling with retry, a Warning event, and a backoff retry', async () => {
+    const { informer, events, controller } = setup(async () => {
+      throw new Error('clone failed: authentication required');
+    });
+    informer.store.set('flux-system/podinfo', repo());
+    await assert.rejects(controller.reconcileKey('flux-system/podinfo'), /authentication required/);
+    const stored = informer.get('flux-system/podinfo');
+    assert.deepEqual(
+      { status: ready(stored)?.status, reason: ready(stored)?.reason, message: ready(stored)?.message },
+      {
+        status: 'False',
+        reason: Reason.ReconciliationFailed,
+        message: 'clone failed: authentication required',
+      },
+    );
+    const reconciling = stored?.status?.conditions?.find((c) => c.type === ConditionType.Reconciling);
+    assert.equal(reconciling?.reason, Reason.ProgressingWithRetry);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.reason]),
+      [['Warning', Reason.ReconciliationFailed]],
+    );
+  });
+
+  it('retries after spec.retryInterval when set', async () => {
+    const { informer, controller } = setup(async () => {
+      throw new Error('boom');
+    });
+    informer.store.set('flux-system/podinfo', repo({ retryInterval: '30s' }));
+    const error = await controller.reconcileKey('flux-system/podinfo').catch((e: unknown) => e);
+    assert.ok(error instanceof RetryAfterError);
+    assert.equal(error.retryAfterMs, 30_000);
+  });
+
+  it('a StalledError sets Stalled and Ready False with its reason, and does not retry', async () => {
+    const { informer, controller } = setup(async () => {
+      throw new StalledError(Reason.InvalidURL, 'url must be http(s) or ssh');
+    });
+    informer.store.set('flux-system/podinfo', repo());
+    assert.equal(await controller.reconcileKey('flux-system/podinfo'), undefined);
+    const stored = informer.get('flux-system/podinfo');
+    assert.equal(ready(stored)?.reason, Reason.InvalidURL);
+    assert.equal(stored?.status?.conditions?.find((c) => c.type === ConditionType.Stalled)?.status, 'True');
+  });
+
+  it('skips suspended objects', async () => {
+    const { informer, client, controller, calls } = setup(async () => {});
+    informer.store.set('flux-system/podinfo', repo({ suspend: true }));
+    assert.equal(await controller.reconcileKey('flux-system/podinfo'), undefined);
+    assert.equal(calls.reconcile, 0);
+    assert.equal(client.statusPatches.length, 0);
+  });
+
+  it('finalizes a deleted object, then removes the finalizer; a suspended one is not finalized', async () => {
+    for (const suspend of [false, true]) {
+      const { informer, client, controller, calls } = setup(async () => {}, {
+        finalize: async () => {
+          calls.finalize++;
+        },
+      });
+      const obj = repo({ suspend });
+      obj.metadata.finalizers = ['other.example.com', 'finalizers.weft.dev'];
+      obj.metadata.deletionTimestamp = '2026-05-01T00:00:00Z';
+      informer.store.set(keyOf(obj), obj);
+      await controller.reconcileKey(keyOf(obj));
+      assert.equal(calls.finalize, suspend ? 0 : 1);
+      assert.equal(calls.reconcile, 0);
+      assert.deepEqual(client.patches.at(-1)?.patch, {
+        metadata: { finalizers: ['other.example.com'], resourceVersion: '1' },
+      });
+    }
+  });
+
+  it('reconciles from informer events, ignoring its own status updates', async () => {
+    const { informer, controller, calls } = setup(async () => {});
+    controller.watch();
+    informer.put(repo());
+    await controller.queue.onIdle();
+    // The finalizer patch and the status patch both come back as updates; neither triggers.
+    await controller.queue.onIdle();
+    assert.equal(calls.reconcile, 1);
+    const changed = structuredClone(informer.get('flux-system/podinfo'));
+    assert.ok(changed);
+    changed.metadata.generation = 2;
+    changed.metadata.resourceVersion = '100';
+    informer.put(changed);
+    await controller.queue.onIdle();
+    assert.equal(calls.reconcile, 2);
+    assert.equal(informer.get('flux-system/podinfo')?.status?.observedGeneration, 2);
+    await controller.shutdown(1000);
+  });
+});
+
+describe('update predicates', () => {
+  const base = repo();
+  const variant = (change: (o: Repo) => void): Repo => {
+    const copy = structuredClone(base);
+    copy.metadata.resourceVersion = '2';
+    change(copy);
+    return copy;
+  };
+  it('ignore status-only changes', () => {
+    assert.equal(
+      defaultUpdatePredicate(
+        base,
+        variant((o) => (o.status = { observedGeneration: 1 })),
+      ),
+      false,
+    );
+  });
+  it('pass generation, requestedAt, label and deletion changes, and resyncs', () => {
+    assert.equal(
+      defaultUpdatePredicate(
+        base,
+        variant((o) => (o.metadata.generation = 2)),
+      ),
+      true,
+    );
+    assert.equal(
+      defaultUpdatePredicate(
+        base,
+        variant((o) => (o.metadata.annotations = { [Annotation.ReconcileRequestedAt]: 'x' })),
+      ),
+      true,
+    );
+    assert.equal(
+      defaultUpdatePredicate(
+        base,
+        variant((o) => (o.metadata.annotations = { other: 'x' })),
+      ),
+      false,
+    );
+    assert.equal(
+      defaultUpdatePredicate(
+        base,
+        variant((o) => (o.metadata.labels = { team: 'a' })),
+      ),
+      true,
+    );
+    assert.equal(
+      defaultUpdatePredicate(
+        base,
+        variant((o) => (o.metadata.deletionTimestamp = 'now')),
+      ),
+      true,
+    );
+    assert.equal(defaultUpdatePredicate(base, base), true);
+  });
+});
+
+describe('runtime parts fit the controller contract', () => {
+  it('the Informer and Client classes satisfy InformerLike and PatchClient (checked by tsc)', () => {
+    const informerFits: Informer<KubeObject> extends InformerLike<KubeObject> ? true : false = true;
+    const clientFits: Client extends PatchClient ? true : false = true;
+    assert.deepEqual([informerFits, clientFits], [true, true]);
+  });
+});

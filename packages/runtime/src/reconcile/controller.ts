@@ -1,0 +1,291 @@
+/**
+ * Runs one Reconciler: informer events → predicates → work queue → reconcile of the cached
+ * object, with everything every weft controller does around it, in Flux's order:
+ *
+ *   deleted?    → finalize (unless suspended), remove the finalizer, forget metrics
+ *   no finalizer → add it
+ *   suspended?  → log and stop (no requeue)
+ *   otherwise   → Reconciling=True, reconcile, Ready summary, observedGeneration,
+ *                 lastHandledReconcileAt, status patch (only when changed), requeue at
+ *                 `requeueAfter` or `spec.interval`; on error, Warning event and retry after
+ *                 `spec.retryInterval` or with backoff; a StalledError sets Stalled and waits
+ *                 for a spec change.
+ */
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { ConditionType, Finalizer, Reason } from '@weft/api';
+import { type KubeObject, type ObjectRef, objectKey } from '../client/types.ts';
+import { type Conditioned, getCondition, markTrue, removeCondition } from '../conditions/conditions.ts';
+import { setSummary } from '../conditions/summary.ts';
+import { type Logger, reconcileLogger } from '../log/logger.ts';
+import type { ControllerMetrics, ReconcileOutcome as MetricResult } from '../metrics/controller.ts';
+import type { BackoffOptions } from '../queue/backoff.ts';
+import type { Scheduler } from '../queue/scheduler.ts';
+import { type ProcessResult, RetryAfterError, WorkQueue } from '../queue/work-queue.ts';
+import {
+  finalizerPatch,
+  getInterval,
+  getRequestedAt,
+  getRetryInterval,
+  hasFinalizer,
+  isDeleting,
+  isSuspended,
+  status,
+} from './object.ts';
+import { defaultUpdatePredicate, type UpdatePredicate } from './predicates.ts';
+import {
+  type EventEmitter,
+  type InformerLike,
+  type PatchClient,
+  type ReconcileContext,
+  type Reconciler,
+  StalledError,
+} from './types.ts';
+
+export interface ControllerOptions<T extends KubeObject> {
+  /** Names the controller in logs and metrics, e.g. `gitrepository`. */
+  name: string;
+  reconciler: Reconciler<T>;
+  informer: InformerLike<T>;
+  client: PatchClient;
+  events: EventEmitter;
+  logger: Logger;
+  metrics?: ControllerMetrics;
+  concurrency?: number;
+  backoff?: Partial<BackoffOptions>;
+  /** ± fraction applied to interval requeues (Flux's interval jitter), default 0.05. */
+  jitter?: number;
+  random?: () => number;
+  scheduler?: Scheduler;
+  updatePredicate?: UpdatePredicate;
+  /** Aborted on shutdown; handed to reconcilers. */
+  signal?: AbortSignal;
+  newReconcileID?: () => string;
+}
+
+function describe(obj: KubeObject): string {
+  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : `${obj.metadata.name}`;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class Controller<T extends KubeObject = KubeObject> {
+  readonly name: string;
+  readonly queue: WorkQueue;
+  readonly #options: ControllerOptions<T>;
+  readonly #reconciler: Reconciler<T>;
+  readonly #finalizer: string;
+  readonly #predicate: UpdatePredicate;
+  readonly #signal: AbortSignal;
+  #handlersAttached = false;
+
+  constructor(options: ControllerOptions<T>) {
+    this.name = options.name;
+    this.#options = options;
+    this.#reconciler = options.reconciler;
+    this.#finalizer = options.reconciler.finalizer ?? Finalizer.Source;
+    this.#predicate = options.updatePredicate ?? defaultUpdatePredicate;
+    this.#signal = options.signal ?? new AbortController().signal;
+    this.queue = new WorkQueue({
+      handler: (key) => this.reconcileKey(key),
+      concurrency: options.concurrency ?? 4,
+      jitter: options.jitter ?? 0.05,
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+      ...(options.metrics ? { metrics: options.metrics.queueHooks(options.name) } : {}),
+      onError: (key, error, retryIn) =>
+        options.logger.error(
+          { key, err: error, retryInMs: retryIn, controller: options.name },
+          'reconcile failed',
+        ),
+    });
+  }
+
+  /** Connects informer events to the queue. Call before the informer starts. */
+  watch(): void {
+    if (this.#handlersAttached) return;
+    this.#handlersAttached = true;
+    const informer = this.#options.informer;
+    informer.onAdd((obj) => this.queue.add(objectKey(obj)));
+    informer.onUpdate((oldObj, newObj) => {
+      if (this.#predicate(oldObj, newObj)) this.queue.add(objectKey(newObj));
+    });
+    informer.onDelete((obj) => this.queue.add(objectKey(obj)));
+  }
+
+  /** Stops taking work and waits (up to `deadlineMs`) for running reconciles. */
+  shutdown(deadlineMs: number): Promise<boolean> {
+    return this.queue.shutdown(deadlineMs);
+  }
+
+  #ref(obj: KubeObject): ObjectRef {
+    return {
+      apiVersion: obj.apiVersion || this.#reconciler.apiVersion,
+      kind: obj.kind || this.#reconciler.kind,
+      name: obj.metadata.name ?? '',
+      namespace: obj.metadata.namespace,
+    };
+  }
+
+  #metricRef(key: string): { kind: string; name: string; namespace: string } {
+    const slash = key.indexOf('/');
+    return {
+      kind: this.#reconciler.kind,
+      namespace: slash < 0 ? '' : key.slice(0, slash),
+      name: slash < 0 ? key : key.slice(slash + 1),
+    };
+  }
+
+  /** One pass over one key: what the queue calls. Public for tests. */
+  async reconcileKey(key: string): Promise<ProcessResult> {
+    const metrics = this.#options.metrics;
+    const cached = this.#options.informer.get(key);
+    if (!cached) {
+      metrics?.forgetObject(this.#metricRef(key));
+      return;
+    }
+    // The cache is shared: work on a copy.
+    const obj = structuredClone(cached);
+    const reconcileID = this.#options.newReconcileID?.() ?? randomUUID();
+    const log = reconcileLogger(this.#options.logger, {
+      controller: this.name,
+      kind: this.#reconciler.kind,
+      namespace: obj.metadata.namespace,
+      name: obj.metadata.name ?? '',
+      reconcileID,
+    });
+    const ctx: ReconcileContext = {
+      log,
+      events: this.#options.events,
+      reconcileID,
+      signal: this.#signal,
+      now: () => new Date(this.#options.scheduler?.now() ?? Date.now()),
+    };
+    const started = this.#options.scheduler?.now() ?? performance.now();
+    const observe = (result: MetricResult) => {
+      const ended = this.#options.scheduler?.now() ?? performance.now();
+      metrics?.recordReconcile(this.#reconciler.kind, result, (ended - started) / 1000);
+    };
+
+    if (isDeleting(obj)) {
+      if (hasFinalizer(obj, this.#finalizer)) {
+        try {
+          if (this.#reconciler.finalize && !isSuspended(obj)) await this.#reconciler.finalize(obj, ctx);
+          await this.#options.client.patch(this.#ref(obj), finalizerPatch(obj, this.#finalizer, false));
+          log.info('finalized');
+        } catch (error) {
+          observe('error');
+          throw error;
+        }
+      }
+      metrics?.recordCondition(this.#metricRef(key), ConditionType.Ready, 'Deleted');
+      observe('success');
+      return;
+    }
+
+    if (!hasFinalizer(obj, this.#finalizer)) {
+      const patched = await this.#options.client.patch(
+        this.#ref(obj),
+        finalizerPatch(obj, this.#finalizer, true),
+      );
+      obj.metadata.finalizers = patched.metadata.finalizers ?? [
+        ...(obj.metadata.finalizers ?? []),
+        this.#finalizer,
+      ];
+      if (patched.metadata.resourceVersion) obj.metadata.resourceVersion = patched.metadata.resourceVersion;
+    }
+
+    if (isSuspended(obj)) {
+      log.info('reconciliation is suspended for this object');
+      observe('success');
+      return;
+    }
+
+    const before = structuredClone(status(obj));
+    const conditioned = obj as unknown as Conditioned;
+    const summaryOptions = {
+      conditions: this.#reconciler.conditions ?? [],
+      negativePolarity: this.#reconciler.negativePolarity ?? [],
+      now: ctx.now,
+    };
+    markTrue(
+      conditioned,
+      ConditionType.Reconciling,
+      Reason.Progressing,
+      'reconciliation in progress',
+      ctx.now,
+    );
+
+    let outcome: ProcessResult | undefined;
+    let failure: unknown;
+    try {
+      outcome = await this.#reconciler.reconcile(obj, ctx);
+    } catch (error) {
+      // Something thrown must count as a failure even when it is `undefined`.
+      failure = error ?? new Error(`${this.#reconciler.kind} reconcile threw ${String(error)}`);
+    }
+
+    if (failure instanceof StalledError) {
+      removeCondition(conditioned, ConditionType.Reconciling);
+      markTrue(conditioned, ConditionType.Stalled, failure.reason, failure.message, ctx.now);
+    } else if (failure !== undefined) {
+      markTrue(
+        conditioned,
+        ConditionType.Reconciling,
+        Reason.ProgressingWithRetry,
+        `retrying: ${errorMessage(failure)}`,
+        ctx.now,
+      );
+      removeCondition(conditioned, ConditionType.Stalled);
+    } else {
+      removeCondition(conditioned, ConditionType.Reconciling);
+      removeCondition(conditioned, ConditionType.Stalled);
+    }
+    setSummary(conditioned, {
+      ...summaryOptions,
+      ...(failure !== undefined && !(failure instanceof StalledError) ? { error: failure } : {}),
+    });
+
+    const newStatus = status(obj);
+    if (obj.metadata.generation !== undefined) newStatus.observedGeneration = obj.metadata.generation;
+    const requestedAt = getRequestedAt(obj);
+    if (requestedAt !== undefined) newStatus.lastHandledReconcileAt = requestedAt;
+    if (!isDeepStrictEqual(before, newStatus)) {
+      try {
+        await this.#options.client.patchStatus(this.#ref(obj), newStatus);
+      } catch (error) {
+        observe('error');
+        log.error({ err: error }, 'failed to patch status');
+        throw error;
+      }
+    }
+    for (const condition of [ConditionType.Ready, ConditionType.Reconciling, ConditionType.Stalled]) {
+      const current = getCondition(conditioned, condition);
+      if (current) metrics?.recordCondition(this.#metricRef(key), condition, current.status);
+    }
+
+    if (failure !== undefined) {
+      observe('error');
+      const stalled = failure instanceof StalledError;
+      await this.#options.events.record(obj, {
+        type: 'Warning',
+        reason: failure instanceof StalledError ? failure.reason : Reason.ReconciliationFailed,
+        note: errorMessage(failure),
+      });
+      if (stalled) {
+        log.error({ err: failure }, `${this.#reconciler.kind} ${describe(obj)} is stalled`);
+        return;
+      }
+      const retryInterval = getRetryInterval(obj);
+      throw retryInterval !== undefined ? new RetryAfterError(failure, retryInterval) : failure;
+    }
+
+    const requeueAfter = outcome?.requeueAfter ?? getInterval(obj);
+    observe(outcome?.requeueAfter !== undefined ? 'requeue' : 'success');
+    log.debug({ requeueAfter }, 'reconciled');
+    return requeueAfter !== undefined ? { requeueAfter } : undefined;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The reconciler contract. A controller package implements `Reconciler` for its kind; the
+ * runtime's `Controller` does everything around it (queue, finalizer, suspend, requestedAt,
+ * observedGeneration, Ready summary, status patch, events, metrics, requeue).
+ */
+import type { KubeObject, ObjectRef } from '../client/types.ts';
+import type { EventInput, EventSubject } from '../events/recorder.ts';
+import type { Logger } from '../log/logger.ts';
+
+/** What a reconcile asks for next. Without `requeueAfter` the object is due at `spec.interval`. */
+export interface ReconcileResult {
+  requeueAfter?: number;
+}
+
+/** Recording events: the `EventRecorder` has this shape. */
+export interface EventEmitter {
+  record(obj: EventSubject, input: EventInput): Promise<void>;
+}
+
+export interface ReconcileContext {
+  /** Child logger with controller, kind, namespace, name and reconcileID. */
+  log: Logger;
+  events: EventEmitter;
+  reconcileID: string;
+  /** Aborted when the manager shuts down: stop long operations. */
+  signal: AbortSignal;
+  now(): Date;
+}
+
+export interface Reconciler<T extends KubeObject = KubeObject> {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** Conditions this reconciler sets, most important first: the Ready summary reads them. */
+  readonly conditions?: readonly string[];
+  /** Of those, the ones whose True status is abnormal (e.g. FetchFailed). */
+  readonly negativePolarity?: readonly string[];
+  /** Finalizer to add (default `finalizers.weft.dev`). */
+  readonly finalizer?: string;
+  /** Brings the world in line with `obj.spec` and writes `obj.status`; throws on error. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: reconcilers that want the default may return nothing.
+  reconcile(obj: T, ctx: ReconcileContext): Promise<ReconcileResult | void>;
+  /** Cleans up before the object goes away; the finalizer is removed after it resolves. */
+  finalize?(obj: T, ctx: ReconcileContext): Promise<void>;
+}
+
+/** A terminal error: the object cannot progress until its spec changes (kstatus Stalled). */
+export class StalledError extends Error {
+  override name = 'StalledError';
+  readonly reason: string;
+  constructor(reason: string, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/** What the controller needs from the cache (the runtime `Informer` has it). */
+export interface InformerLike<T extends KubeObject> {
+  onAdd(handler: (obj: T) => void): unknown;
+  onUpdate(handler: (oldObj: T, newObj: T) => void): unknown;
+  onDelete(handler: (obj: T) => void): unknown;
+  readonly hasSynced: boolean;
+  get(key: string): T | undefined;
+  start(signal?: AbortSignal): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** What the controller needs to write objects (the runtime `Client` has it). */
+export interface PatchClient {
+  /** JSON merge patch of the object. */
+  patch(ref: ObjectRef, patch: unknown): Promise<KubeObject>;
+  /** JSON merge patch of the status subresource with `{status}`. */
+  patchStatus(ref: ObjectRef, status: unknown): Promise<KubeObject>;
+}

@@ -1,0 +1,5 @@
+export * from './compare.ts';
+export * from './errors.ts';
+export * from './inventory.ts';
+export * from './manager.ts';
+export * from './stages.ts';
