@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+/** weft-notification-controller: routes weft events to Providers and serves Receivers. */
+import { FlagError } from '@weft/runtime';
+import { NotificationController } from './controller.ts';
+import { parseNotificationFlags } from './flags.ts';
+
+let flags: ReturnType<typeof parseNotificationFlags>;
+try {
+  flags = parseNotificationFlags(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof FlagError)) throw error;
+  process.stderr.write(`weft-notification-controller: ${error.message}\n`);
+  process.exit(2);
+}
+const controller = new NotificationController({
+  flags: flags.runtime,
+  receiverAddr: flags.receiverAddr,
+  eventRateLimitWindowMs: flags.eventRateLimitWindowMs,
+  deliveryConcurrency: flags.deliveryConcurrency,
+  exit: (code) => process.exit(code),
+});
+controller.handleSignals((code) => process.exit(code));
+await controller.start();

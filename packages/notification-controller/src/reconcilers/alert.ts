@@ -1,0 +1,30 @@
+/**
+ * Alert: Ready when its regular expressions compile (Stalled with the bad field otherwise) and
+ * its Provider exists. Routing itself is the dispatcher's; it reads Alerts from the same cache.
+ */
+import { AlertKind, NotificationApiVersion, Reason } from '@weft/api';
+import type { Reconciler } from '@weft/runtime';
+import { StalledError } from '@weft/runtime';
+import { AlertSpecError, compileAlert } from '../alert/match.ts';
+import type { AlertObject, ObjectStore, ProviderObject } from '../objects.ts';
+
+export class AlertReconciler implements Reconciler<AlertObject> {
+  readonly apiVersion = NotificationApiVersion;
+  readonly kind = AlertKind;
+  readonly #providers: ObjectStore<ProviderObject>;
+
+  constructor(providers: ObjectStore<ProviderObject>) {
+    this.#providers = providers;
+  }
+
+  async reconcile(alert: AlertObject): Promise<void> {
+    try {
+      compileAlert(alert);
+    } catch (error) {
+      if (error instanceof AlertSpecError) throw new StalledError(Reason.InvalidSpec, error.message);
+      throw error;
+    }
+    const key = `${alert.metadata.namespace}/${alert.spec.providerRef.name}`;
+    if (!this.#providers.get(key)) throw new Error(`provider ${key} not found`);
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * What the notification tests share: CRDs installed through the runtime client (raw JSON, so
+ * `enum`/`default`/`x-kubernetes-*` survive), a controller run in-process with its pino output
+ * captured, an EventRecorder writing events as a weft controller would, and polling helpers.
+ */
+import { Writable } from 'node:stream';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { crds } from '@weft/api';
+import { NotificationController } from '@weft/notification-controller';
+import {
+  type Client,
+  createLogger,
+  EventRecorder,
+  KubeEventSink,
+  type KubeObject,
+  parseFlags,
+} from '@weft/runtime';
+
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = 'nothing yet';
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function installCrds(client: Client): Promise<void> {
+  for (const crd of crds()) {
+    await client.apply(crd as unknown as KubeObject, { force: true, fieldManager: 'weft-tests' });
+  }
+  for (const crd of crds()) {
+    await eventually(`CRD ${crd.metadata.name} Established`, async () => {
+      const got = await client.get({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        name: crd.metadata.name,
+      });
+      const status = got.status as { conditions?: Array<{ type: string; status: string }> } | undefined;
+      return status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
+        ? true
+        : undefined;
+    });
+  }
+}
+
+export interface RunningController {
+  controller: NotificationController;
+  /** Every log line so far, raw JSON text. */
+  logs: string[];
+  receiverUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function runController(
+  kubeConfig: KubeConfig,
+  extraArgs: string[] = [],
+  logs: string[] = [],
+  eventRateLimitWindowMs = 5 * 60_000,
+): Promise<RunningController> {
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  const { runtime } = parseFlags(
+    ['--metrics-addr=0', '--health-addr=0', '--graceful-shutdown-timeout=5s', ...extraArgs],
+    {
+      name: 'notification-controller',
+    },
+  );
+  const controller = new NotificationController({
+    flags: runtime,
+    kubeConfig,
+    receiverAddr: '127.0.0.1:0',
+    eventRateLimitWindowMs,
+    retryBaseMs: 50,
+    logger: createLogger({ level: 'debug', destination, base: { controller: 'notification-controller' } }),
+  });
+  await controller.start();
+  const port = controller.receiverServer.address?.port;
+  return {
+    controller,
+    logs,
+    receiverUrl: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      await controller.stop();
+    },
+  };
+}
+
+/** Writes events the way kustomize-controller would. */
+export function kustomizeRecorder(
+  kubeConfig: KubeConfig,
+  instance = 'kustomize-controller-test',
+): EventRecorder {
+  return new EventRecorder({
+    sink: new KubeEventSink(kubeConfig),
+    reportingController: 'weft.dev/kustomize-controller',
+    reportingInstance: instance,
+    onError: (error) => {
+      throw error;
+    },
+  });
+}
+
+export function readyCondition(
+  obj: KubeObject,
+): { status: string; reason: string; message: string } | undefined {
+  const status = obj.status as
+    | { conditions?: Array<{ type: string; status: string; reason: string; message: string }> }
+    | undefined;
+  return status?.conditions?.find((c) => c.type === 'Ready');
+}

@@ -1,0 +1,426 @@
+/**
+ * notification-controller against a real API server and a real webhook sink: events written by
+ * a weft controller's EventRecorder reach the providers in their formats, filtered as the Alerts
+ * say, once each, also across a restart; Receivers turn signed webhooks into reconcile
+ * requests; and no secret shows up in logs, Events or status.
+ */
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { Annotation, gitRepositorySample, kustomizationSample, NotificationApiVersion } from '@weft/api';
+import { type Cluster, startWebhookSink, testNamespace, useCluster, type WebhookSink } from '@weft/e2e';
+import { hmacSignature, progressKey } from '@weft/notification-controller';
+import { Client, type KubeObject } from '@weft/runtime';
+import {
+  eventually,
+  installCrds,
+  kustomizeRecorder,
+  type RunningController,
+  readyCondition,
+  runController,
+} from './harness.ts';
+
+const cluster: Cluster = await useCluster();
+const kubeConfig = await cluster.kubeConfig();
+const client = new Client(kubeConfig, { fieldManager: 'weft-tests' });
+const recorder = kustomizeRecorder(kubeConfig);
+
+// Credentials the tests plant and then look for everywhere they must not be.
+const slackPathSecret = 'B0SECRET/XyZslackHookSecret42';
+const hmacToken = 'hmac-token-5f1d2c9e7a';
+const receiverToken = 'receiver-token-8c3a1f0b6d';
+const secrets = [slackPathSecret, hmacToken, receiverToken];
+
+// At top level: testNamespace registers an after() that must belong to the file, not a hook.
+await installCrds(client);
+const namespace = await testNamespace(kubeConfig, 'notify');
+let sink: WebhookSink;
+let running: RunningController | undefined;
+/** Log lines of every controller instance the tests ran. */
+const logs: string[] = [];
+
+async function createSecret(name: string, data: Record<string, string>): Promise<void> {
+  await client.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: data });
+}
+
+async function createKustomization(name: string, labels: Record<string, string> = {}): Promise<KubeObject> {
+  return client.create({
+    ...kustomizationSample,
+    metadata: { name, namespace, labels },
+  } as unknown as KubeObject);
+}
+
+async function createProvider(name: string, spec: Record<string, unknown>): Promise<void> {
+  await client.create({
+    apiVersion: NotificationApiVersion,
+    kind: 'Provider',
+    metadata: { name, namespace },
+    spec,
+  });
+}
+
+/** Creates an Alert and waits until the controller has it (Ready=True). */
+async function createAlert(name: string, spec: Record<string, unknown>): Promise<KubeObject> {
+  await client.create({
+    apiVersion: NotificationApiVersion,
+    kind: 'Alert',
+    metadata: { name, namespace },
+    spec,
+  });
+  return eventually(`Alert ${name} Ready`, async () => {
+    const alert = await client.get({ apiVersion: NotificationApiVersion, kind: 'Alert', namespace, name });
+    return readyCondition(alert)?.status === 'True' ? alert : undefined;
+  });
+}
+
+/** Events about one object, newest last. */
+async function eventsAbout(objectName: string): Promise<KubeObject[]> {
+  const list = await client.list({ apiVersion: 'events.k8s.io/v1', kind: 'Event', namespace });
+  return list.items.filter((e) => (e.regarding as { name?: string } | undefined)?.name === objectName);
+}
+
+/** Waits until every event about the object carries the Alert's delivery record. */
+async function handled(objectName: string, alert: KubeObject, count = 1): Promise<KubeObject[]> {
+  const key = progressKey(alert.metadata.uid ?? '');
+  return eventually(`${count} event(s) about ${objectName} handled by ${alert.metadata.name}`, async () => {
+    const events = await eventsAbout(objectName);
+    return events.length >= count && events.every((e) => e.metadata.annotations?.[key]) ? events : undefined;
+  });
+}
+
+function slackAttachment(json: unknown): Record<string, unknown> {
+  const attachments = (json as { attachments?: Array<Record<string, unknown>> }).attachments;
+  assert.ok(attachments?.[0], `no Slack attachment in ${JSON.stringify(json)}`);
+  return attachments[0];
+}
+
+before(async () => {
+  sink = await startWebhookSink();
+  running = await runController(kubeConfig, [], logs);
+  await createSecret('slack-url', { address: sink.url(`/services/T000/${slackPathSecret}`) });
+  await createProvider('slack', { type: 'slack', channel: 'general', secretRef: { name: 'slack-url' } });
+});
+
+after(async () => {
+  await running?.stop();
+  await sink?.stop();
+});
+
+describe('events to providers', () => {
+  test('a Warning event reaches Slack as a danger attachment naming the object', async () => {
+    const ks = await createKustomization('warn-app');
+    await createAlert('warn', {
+      providerRef: { name: 'slack' },
+      eventSources: [{ kind: 'Kustomization', name: 'warn-app' }],
+    });
+    await recorder.warning(ks, 'HealthCheckFailed', 'Deployment/default/podinfo not ready');
+    const [request] = await sink.waitFor((r) => r.body.includes('warn-app'));
+    assert.ok(request);
+    assert.equal(request.path, `/services/T000/${slackPathSecret}`);
+    const json = request.json as Record<string, unknown>;
+    assert.equal(json.channel, 'general');
+    const attachment = slackAttachment(json);
+    assert.equal(attachment.color, 'danger');
+    assert.equal(attachment.author_name, `Kustomization/${namespace}/warn-app`);
+    assert.equal(attachment.text, 'Deployment/default/podinfo not ready');
+    assert.equal(attachment.title, 'HealthCheckFailed');
+  });
+
+  test('a Normal event with a revision is an info message carrying the revision', async () => {
+    const ks = await createKustomization('info-app');
+    await createAlert('info', {
+      providerRef: { name: 'slack' },
+      eventSources: [{ kind: 'Kustomization', name: 'info-*' }],
+      eventMetadata: { cluster: 'staging' },
+    });
+    const revision = `main@sha1:${'a'.repeat(40)}`;
+    await recorder.normal(ks, 'ReconciliationSucceeded', 'Applied revision', { revision });
+    const [request] = await sink.waitFor((r) => r.body.includes('info-app'));
+    const attachment = slackAttachment(request?.json);
+    assert.equal(attachment.color, 'good');
+    const fields = attachment.fields as Array<{ title: string; value: string }>;
+    assert.deepEqual(
+      fields.map((f) => [f.title, f.value]),
+      [
+        ['cluster', 'staging'],
+        ['revision', revision],
+      ],
+    );
+  });
+
+  test('eventSeverity error lets only Warning events through; the lists filter messages', async () => {
+    const ks = await createKustomization('filter-app');
+    const errorsOnly = await createAlert('errors-only', {
+      providerRef: { name: 'slack' },
+      eventSeverity: 'error',
+      eventSources: [{ kind: 'Kustomization', name: 'filter-app' }],
+      eventMetadata: { alert: 'errors-only' },
+    });
+    const lists = await createAlert('lists', {
+      providerRef: { name: 'slack' },
+      eventSources: [{ kind: 'Kustomization', name: 'filter-app' }],
+      inclusionList: ['^Applied'],
+      exclusionList: ['skip-me'],
+      eventMetadata: { alert: 'lists' },
+    });
+    await recorder.normal(ks, 'ReconciliationSucceeded', 'Applied revision one');
+    await recorder.normal(ks, 'ReconciliationSucceeded', 'Applied revision two skip-me');
+    await recorder.normal(ks, 'Progressing', 'Not applied yet');
+    await recorder.warning(ks, 'BuildFailed', 'Applied nothing: kustomize build failed');
+    await handled('filter-app', errorsOnly, 4);
+    await handled('filter-app', lists, 4);
+    const about = sink.requests.filter((r) => r.body.includes('filter-app'));
+    const sent = (alert: string) =>
+      about
+        .filter((r) => r.body.includes(`"value":"${alert}"`))
+        .map((r) => slackAttachment(r.json).text)
+        .sort();
+    assert.deepEqual(sent('errors-only'), ['Applied nothing: kustomize build failed']);
+    assert.deepEqual(sent('lists'), ['Applied nothing: kustomize build failed', 'Applied revision one']);
+  });
+
+  test('a provider answering 500, 500, 200 gets the message exactly once', async () => {
+    const retrySink = await startWebhookSink();
+    after(() => retrySink.stop());
+    retrySink.respondWith([500, 500, 200]);
+    await createProvider('flaky', { type: 'generic', address: retrySink.url('/flaky') });
+    const ks = await createKustomization('retry-app');
+    const alert = await createAlert('retry', {
+      providerRef: { name: 'flaky' },
+      eventSources: [{ kind: 'Kustomization', name: 'retry-app' }],
+    });
+    await recorder.warning(ks, 'ReconciliationFailed', 'retry me');
+    await handled('retry-app', alert);
+    assert.deepEqual(
+      retrySink.requests.map((r) => r.status),
+      [500, 500, 200],
+      retrySink.describe(),
+    );
+    const payload = retrySink.requests[2]?.json as Record<string, unknown>;
+    assert.equal(payload.message, 'retry me');
+    assert.equal(payload.severity, 'error');
+    assert.deepEqual(payload.involvedObject, {
+      apiVersion: kustomizationSample.apiVersion,
+      kind: 'Kustomization',
+      name: 'retry-app',
+      namespace,
+      uid: ks.metadata.uid,
+      resourceVersion: ks.metadata.resourceVersion,
+    });
+  });
+
+  test('a repeat within the rate-limit window (series bump) is not sent again', async () => {
+    const ks = await createKustomization('series-app');
+    const alert = await createAlert('series', {
+      providerRef: { name: 'slack' },
+      eventSources: [{ kind: 'Kustomization', name: 'series-app' }],
+    });
+    await recorder.warning(ks, 'HealthCheckFailed', 'still failing');
+    await handled('series-app', alert);
+    await recorder.warning(ks, 'HealthCheckFailed', 'still failing');
+    const key = progressKey(alert.metadata.uid ?? '');
+    await eventually('the series bump handled', async () => {
+      const [event] = await eventsAbout('series-app');
+      return event?.metadata.annotations?.[key]?.startsWith('2,') ? event : undefined;
+    });
+    const [event] = await eventsAbout('series-app');
+    assert.equal((event?.series as { count?: number } | undefined)?.count, 2);
+    assert.match(event?.metadata.annotations?.[key] ?? '', /^2,.*,limited$/);
+    assert.equal(sink.requests.filter((r) => r.body.includes('series-app')).length, 1, sink.describe());
+  });
+
+  test('a 4xx answer marks the Provider not Ready with the code, without its secret path', async () => {
+    const refusing = await startWebhookSink({
+      defaultResponse: { status: 403, body: `invalid_token ${hmacToken}` },
+    });
+    after(() => refusing.stop());
+    await createSecret('refusing', {
+      address: refusing.url(`/services/${slackPathSecret}`),
+      token: hmacToken,
+    });
+    await createProvider('refusing', { type: 'generic', secretRef: { name: 'refusing' } });
+    const ks = await createKustomization('refused-app');
+    const alert = await createAlert('refused', {
+      providerRef: { name: 'refusing' },
+      eventSources: [{ kind: 'Kustomization', name: 'refused-app' }],
+    });
+    await recorder.warning(ks, 'HealthCheckFailed', 'refused');
+    await handled('refused-app', alert);
+    const provider = await eventually('Provider refusing not Ready', async () => {
+      const got = await client.get({
+        apiVersion: NotificationApiVersion,
+        kind: 'Provider',
+        namespace,
+        name: 'refusing',
+      });
+      return readyCondition(got)?.status === 'False' ? got : undefined;
+    });
+    const ready = readyCondition(provider);
+    assert.match(ready?.message ?? '', /status 403/);
+    assert.match(ready?.message ?? '', /invalid_token \[REDACTED\]/);
+    assert.ok(!ready?.message.includes(slackPathSecret));
+    assert.equal(refusing.requests.length, 1, 'a 4xx is not retried');
+  });
+
+  test('generic-hmac requests carry a verifiable X-Signature', async () => {
+    const hmacSink = await startWebhookSink();
+    after(() => hmacSink.stop());
+    await createSecret('hmac', { token: hmacToken });
+    await createProvider('hmac', {
+      type: 'generic-hmac',
+      address: hmacSink.url('/hmac'),
+      secretRef: { name: 'hmac' },
+    });
+    const ks = await createKustomization('hmac-app');
+    await createAlert('hmac', {
+      providerRef: { name: 'hmac' },
+      eventSources: [{ kind: 'Kustomization', name: 'hmac-app' }],
+    });
+    await recorder.normal(ks, 'ReconciliationSucceeded', 'signed');
+    const [request] = await hmacSink.waitFor();
+    const expected = `sha256=${createHmac('sha256', hmacToken)
+      .update(request?.body ?? '')
+      .digest('hex')}`;
+    assert.equal(request?.headers['x-signature'], expected);
+    assert.equal(hmacSignature(request?.body ?? '', hmacToken), expected);
+    assert.notEqual(request?.headers['x-signature'], hmacSignature(request?.body ?? '', 'another-token'));
+  });
+
+  test('events written while the controller is down are each delivered once after it starts', async () => {
+    const ks = await createKustomization('down-app');
+    const alert = await createAlert('down', {
+      providerRef: { name: 'slack' },
+      eventSources: [{ kind: 'Kustomization', name: 'down-app' }],
+    });
+    await recorder.warning(ks, 'HealthCheckFailed', 'before the restart');
+    await handled('down-app', alert);
+    await running?.stop();
+    for (const n of [1, 2, 3]) await recorder.warning(ks, 'HealthCheckFailed', `while down ${n}`);
+    // No rate limit after the restart: only the recorded progress keeps the first event from going out again.
+    running = await runController(kubeConfig, [], logs, 0);
+    await handled('down-app', alert, 4);
+    const messages = sink.requests
+      .filter((r) => r.body.includes('down-app'))
+      .map((r) => slackAttachment(r.json).text)
+      .sort();
+    assert.deepEqual(messages, ['before the restart', 'while down 1', 'while down 2', 'while down 3']);
+  });
+});
+
+describe('receivers', () => {
+  const body = JSON.stringify({ ref: 'refs/heads/main', after: 'b'.repeat(40) });
+  const sign = (token: string) => `sha256=${createHmac('sha256', token).update(body).digest('hex')}`;
+  let url = '';
+
+  before(async () => {
+    await client.create({
+      ...gitRepositorySample,
+      metadata: { name: 'podinfo', namespace },
+    } as unknown as KubeObject);
+    await client.create({
+      ...gitRepositorySample,
+      metadata: { name: 'other', namespace },
+    } as unknown as KubeObject);
+    await createSecret('webhook-token', { token: receiverToken });
+    await client.create({
+      apiVersion: NotificationApiVersion,
+      kind: 'Receiver',
+      metadata: { name: 'github', namespace },
+      spec: {
+        type: 'github',
+        events: ['push'],
+        secretRef: { name: 'webhook-token' },
+        resources: [{ kind: 'GitRepository', name: 'podinfo' }],
+      },
+    });
+    const receiver = await eventually('Receiver Ready', async () => {
+      const got = await client.get({
+        apiVersion: NotificationApiVersion,
+        kind: 'Receiver',
+        namespace,
+        name: 'github',
+      });
+      return readyCondition(got)?.status === 'True' ? got : undefined;
+    });
+    const path = (receiver.status as { webhookPath?: string }).webhookPath ?? '';
+    assert.match(path, /^\/hook\/[0-9a-f]{64}$/);
+    url = `${running?.receiverUrl}${path}`;
+  });
+
+  const requestedAt = async (name: string) =>
+    (await client.get({ apiVersion: gitRepositorySample.apiVersion, kind: 'GitRepository', namespace, name }))
+      .metadata.annotations?.[Annotation.ReconcileRequestedAt];
+
+  test('a wrong signature is refused with 401 and acts on nothing', async () => {
+    const unauthorized = () =>
+      running?.controller.receiverServer.requests.get({ type: 'github', result: 'unauthorized' }) ?? 0;
+    const before = unauthorized();
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'X-GitHub-Event': 'push',
+        'X-Hub-Signature-256': sign('not-the-token'),
+        'Content-Type': 'application/json',
+      },
+      body,
+    });
+    assert.equal(response.status, 401);
+    assert.equal(unauthorized(), before + 1);
+    assert.equal(await requestedAt('podinfo'), undefined);
+  });
+
+  test('a ping is answered and acts on nothing; an event outside spec.events is refused', async () => {
+    const ping = await fetch(url, {
+      method: 'POST',
+      headers: { 'X-GitHub-Event': 'ping', 'X-Hub-Signature-256': sign(receiverToken) },
+      body,
+    });
+    assert.equal(ping.status, 200);
+    const issue = await fetch(url, {
+      method: 'POST',
+      headers: { 'X-GitHub-Event': 'issues', 'X-Hub-Signature-256': sign(receiverToken) },
+      body,
+    });
+    assert.equal(issue.status, 400);
+    assert.equal(await requestedAt('podinfo'), undefined);
+  });
+
+  test('a GitHub-signed push sets requestedAt on the GitRepository at once', async () => {
+    const started = Date.now();
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'X-GitHub-Event': 'push',
+        'X-Hub-Signature-256': sign(receiverToken),
+        'Content-Type': 'application/json',
+      },
+      body,
+    });
+    assert.equal(response.status, 200, await response.text());
+    const value = await requestedAt('podinfo');
+    assert.ok(value, 'requestedAt is set when the webhook is answered');
+    assert.ok(Date.parse(value) >= started - 1000, `requestedAt ${value} is the time of the call`);
+    assert.equal(await requestedAt('other'), undefined, 'objects the Receiver does not name are untouched');
+  });
+});
+
+describe('secrets', () => {
+  test('no token or secret path appears in logs, Events or status', async () => {
+    const text = logs.join('\n');
+    assert.ok(text.includes('delivering events'), 'the logs were captured');
+    const events = JSON.stringify(
+      (await client.list({ apiVersion: 'events.k8s.io/v1', kind: 'Event', namespace })).items,
+    );
+    const statuses = [];
+    for (const kind of ['Provider', 'Alert', 'Receiver']) {
+      const list = await client.list({ apiVersion: NotificationApiVersion, kind, namespace });
+      statuses.push(...list.items.map((item) => item.status));
+    }
+    const status = JSON.stringify(statuses);
+    for (const secret of secrets) {
+      assert.ok(!text.includes(secret), `logs contain ${secret}`);
+      assert.ok(!events.includes(secret), `Events contain ${secret}`);
+      assert.ok(!status.includes(secret), `status contains ${secret}`);
+    }
+  });
+});
