@@ -174,7 +174,11 @@ describe('EventRecorder', () => {
     const { sink, recorder } = setup();
     await recorder.normal(repo, 'A', 'a');
     await recorder.normal(
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'system:Controller:x' } },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'system:Controller:x' },
+      },
       'B',
       'b',
     );

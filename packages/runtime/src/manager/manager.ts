@@ -238,7 +238,7 @@ export class Manager {
     this.logger.error('lost the leader election lease: stopping');
     // Another process may lead already: do not wait for running reconciles (controller-runtime
     // drops the graceful shutdown timeout to zero here too), abort them at once.
-    void this.stop().then(() => this.#options.exit?.(1));
+    void this.#shutdown(0).then(() => this.#options.exit?.(1));
   }
 
   /**
@@ -255,9 +255,7 @@ export class Manager {
     this.#state = 'stopping';
     this.logger.info('shutting down');
     await Promise.all([...this.#informers].map((i) => i.stop().catch(() => {})));
-    const drained = await Promise.all(
-      this.#controllers.map((c) => c.shutdown(deadlineMs)),
-    );
+    const drained = await Promise.all(this.#controllers.map((c) => c.shutdown(deadlineMs)));
     const allDrained = drained.every(Boolean);
     if (!allDrained) this.logger.warn('shutdown deadline passed with reconciles still running');
     // Reconciles still running past the deadline get their signal aborted.
