@@ -4,7 +4,7 @@
  * reconciles (Flux's v1).
  */
 import type { KindDefinition, WeftObject } from './kind.ts';
-import { arr, describe, duration, type Infer, map, obj, str } from './schema/builder.ts';
+import { arr, describe, duration, type Infer, map, obj, str, time } from './schema/builder.ts';
 import { commonStatusFields, localObjectReferenceSchema, suspendSchema } from './schema/common.ts';
 
 export const NotificationGroup = 'notification.weft.dev';
@@ -165,7 +165,10 @@ export const alertSpecSchema = obj(
   { required: ['providerRef', 'eventSources'] },
 );
 
-export const alertStatusSchema = obj({ ...commonStatusFields });
+export const alertStatusSchema = obj({
+  ...commonStatusFields,
+  lastSentTime: time({ description: 'When an event last went out through this Alert to its Provider.' }),
+});
 
 export type AlertSpec = Infer<typeof alertSpecSchema>;
 export type AlertStatus = Infer<typeof alertStatusSchema>;

@@ -92,6 +92,11 @@ export class NotificationController {
     });
     const readSecret = secretReader(client);
     const health = new DeliveryHealth();
+    // When each Alert last sent; its status shows it. A burst of sends within the throttle makes
+    // one status write, not one per event.
+    const lastSent = new Map<string, number>();
+    const reportedSent = new Map<string, number>();
+    const sentStatusThrottleMs = 5_000;
 
     this.#providerController = this.manager.addController({
       reconciler: new ProviderReconciler(readSecret, health),
@@ -99,7 +104,7 @@ export class NotificationController {
       client,
     });
     this.#alertController = this.manager.addController({
-      reconciler: new AlertReconciler(this.providers),
+      reconciler: new AlertReconciler(this.providers, (key) => lastSent.get(key)),
       informer: this.alerts,
       client,
     });
@@ -132,6 +137,12 @@ export class NotificationController {
       concurrency: options.deliveryConcurrency ?? 16,
       ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
       signal: this.manager.signal,
+      onAlertSent: (alertKey, sentAtMs) => {
+        lastSent.set(alertKey, sentAtMs);
+        if (sentAtMs - (reportedSent.get(alertKey) ?? 0) < sentStatusThrottleMs) return;
+        reportedSent.set(alertKey, sentAtMs);
+        this.#alertController.queue.add(alertKey);
+      },
       onProviderResult: (providerKey, error) => {
         const failure =
           error instanceof DeliveryError

@@ -124,6 +124,17 @@ describe('events to providers', () => {
     assert.equal(attachment.author_name, `Kustomization/${namespace}/warn-app`);
     assert.equal(attachment.text, 'Deployment/default/podinfo not ready');
     assert.equal(attachment.title, 'HealthCheckFailed');
+    const sentAlert = await eventually('the Alert to show when it last sent', async () => {
+      const alert = await client.get({
+        apiVersion: NotificationApiVersion,
+        kind: 'Alert',
+        namespace,
+        name: 'warn',
+      });
+      return (alert.status as { lastSentTime?: string } | undefined)?.lastSentTime ? alert : undefined;
+    });
+    const sentAt = Date.parse((sentAlert.status as { lastSentTime: string }).lastSentTime);
+    assert.ok(sentAt >= request.receivedAt - 1_000, 'lastSentTime is the time of this delivery');
   });
 
   test('a Normal event with a revision is an info message carrying the revision', async () => {

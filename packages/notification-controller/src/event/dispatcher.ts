@@ -49,6 +49,8 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** Told after each delivery attempt, so a Provider's status can show the last failure. */
   onProviderResult?: (providerKey: string, error: DeliveryError | ProviderConfigError | undefined) => void;
+  /** Told after each event that went out, so the Alert's status can show when it last sent. */
+  onAlertSent?: (alertKey: string, sentAtMs: number) => void;
   /** First delay of the in-request retries (tests make it short). */
   retryBaseMs?: number;
   backoff?: { baseMs: number; maxMs: number };
@@ -285,6 +287,7 @@ export class Dispatcher {
     const sentAt = this.#now();
     this.#limiter.sent(limitKey, sentAt);
     this.#options.onProviderResult?.(providerKey, undefined);
+    this.#options.onAlertSent?.(`${compiled.namespace}/${alert.metadata.name}`, sentAt);
     if (event.lastObservedMs > 0) {
       this.#metrics.latency.observe(
         { provider: providerType },

@@ -1,6 +1,7 @@
 /**
  * Alert: Ready when its regular expressions compile (Stalled with the bad field otherwise) and
- * its Provider exists. Routing itself is the dispatcher's; it reads Alerts from the same cache.
+ * its Provider exists. Routing itself is the dispatcher's; it reads Alerts from the same cache
+ * and tells when an event went out, which the status shows as `lastSentTime`.
  */
 import { AlertKind, NotificationApiVersion, Reason } from '@weft/api';
 import type { Reconciler } from '@weft/runtime';
@@ -12,9 +13,11 @@ export class AlertReconciler implements Reconciler<AlertObject> {
   readonly apiVersion = NotificationApiVersion;
   readonly kind = AlertKind;
   readonly #providers: ObjectStore<ProviderObject>;
+  readonly #lastSent: (alertKey: string) => number | undefined;
 
-  constructor(providers: ObjectStore<ProviderObject>) {
+  constructor(providers: ObjectStore<ProviderObject>, lastSent: (alertKey: string) => number | undefined) {
     this.#providers = providers;
+    this.#lastSent = lastSent;
   }
 
   async reconcile(alert: AlertObject): Promise<void> {
@@ -26,5 +29,8 @@ export class AlertReconciler implements Reconciler<AlertObject> {
     }
     const key = `${alert.metadata.namespace}/${alert.spec.providerRef.name}`;
     if (!this.#providers.get(key)) throw new Error(`provider ${key} not found`);
+    const sentAtMs = this.#lastSent(`${alert.metadata.namespace}/${alert.metadata.name}`);
+    if (sentAtMs !== undefined)
+      alert.status = { ...alert.status, lastSentTime: new Date(sentAtMs).toISOString() };
   }
 }
