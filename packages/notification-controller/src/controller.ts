@@ -184,8 +184,7 @@ export class NotificationController {
 
   async #runWhenLeading(): Promise<void> {
     const signal = this.manager.signal;
-    while (!this.manager.leading && !signal.aborted) await new Promise((resolve) => setTimeout(resolve, 200));
-    if (signal.aborted || this.#stopped) return;
+    if (!(await this.manager.elected()) || this.#stopped) return;
     await Promise.all([this.alerts.waitForSync(signal), this.providers.waitForSync(signal)]);
     await this.receiverServer.start();
     await this.events.start(signal);

@@ -164,6 +164,26 @@ async function get(url: string): Promise<{ status: number; body: string }> {
 }
 
 describe('Manager', () => {
+  it('elected() resolves false for a standby that stops without ever leading', async () => {
+    const store = new MemoryLeaseStore();
+    const scheduler = new FakeScheduler(Date.parse('2026-01-01T00:00:00Z'));
+    const leader = makeManager('leader', store, scheduler);
+    const standby = makeManager('standby', store, scheduler);
+    await leader.manager.start();
+    await flush();
+    await standby.manager.start();
+    await flush();
+    let settled: boolean | undefined;
+    void standby.manager.elected().then((value) => {
+      settled = value;
+    });
+    await flush();
+    assert.equal(settled, undefined, 'a standby is not elected while the leader holds the lease');
+    await standby.manager.stop();
+    assert.equal(await standby.manager.elected(), false);
+    await leader.manager.stop();
+  });
+
   it('only the leader runs controllers; the standby takes over when the leader stops', async () => {
     const store = new MemoryLeaseStore();
     const scheduler = new FakeScheduler(Date.parse('2026-01-01T00:00:00Z'));
@@ -176,6 +196,7 @@ describe('Manager', () => {
     await a.manager.controllers[0]?.queue.onIdle();
     assert.equal(a.manager.leading, true);
     assert.equal(b.manager.leading, false);
+    assert.equal(await a.manager.elected(), true, 'elected() resolves for the leader');
     assert.equal(a.informer.started, 1);
     assert.equal(b.informer.started, 0, 'a standby starts no informer');
     assert.equal(a.reconciles(), 1);

@@ -89,6 +89,8 @@ export class Manager {
   #electionLoop: Promise<void> | undefined;
   #state: State = 'new';
   #leading = false;
+  // Settles true when this process starts leading, false when it stops without having led.
+  readonly #elected = Promise.withResolvers<boolean>();
   #kubeConfig: KubeConfig | undefined;
 
   constructor(options: ManagerOptions) {
@@ -171,6 +173,15 @@ export class Manager {
     return this.#leading;
   }
 
+  /**
+   * Resolves true once this process leads (at once without leader election), false if it stops
+   * first. For work beside the controllers that only the leader may do, such as serving
+   * webhooks or sending notifications.
+   */
+  elected(): Promise<boolean> {
+    return this.#elected.promise;
+  }
+
   get controllers(): readonly Controller<KubeObject>[] {
     return this.#controllers;
   }
@@ -223,6 +234,7 @@ export class Manager {
   async #startControllers(): Promise<void> {
     if (this.#state !== 'running' || this.#leading) return;
     this.#leading = true;
+    this.#elected.resolve(true);
     const starts = [...this.#informers].map((informer) =>
       informer.start(this.#stop.signal).catch((error: unknown) => {
         if (!this.#stop.signal.aborted) this.logger.error({ err: error }, 'informer failed to start');
@@ -265,6 +277,7 @@ export class Manager {
     this.#leading = false;
     if (wasRunning) await this.probes.stop();
     this.#state = 'stopped';
+    this.#elected.resolve(false); // no-op when it led
     this.logger.info('stopped');
     return allDrained;
   }
