@@ -3,9 +3,17 @@
  * cluster (or uses WEFT_E2E_KUBECONFIG). Prints wall time and API requests per phase.
  *   node packages/runtime/bench/apply.bench.ts [count]
  */
-import { startCluster } from '@weft/e2e';
+
 import { KubeConfig } from '@kubernetes/client-node';
-import { Client, type HttpRequest, type KubeObject, KubeConfigTransport, ResourceManager, type Transport } from '../src/index.ts';
+import { startCluster } from '@weft/e2e';
+import {
+  Client,
+  type HttpRequest,
+  KubeConfigTransport,
+  type KubeObject,
+  ResourceManager,
+  type Transport,
+} from '../src/index.ts';
 
 const count = Number(process.argv[2] ?? 1000);
 
@@ -17,8 +25,14 @@ function counting(inner: Transport, counts: Map<string, number>): Transport {
   };
   return {
     server: inner.server,
-    request: (req) => (bump(req), inner.request(req)),
-    stream: (req) => (bump(req), inner.stream(req)),
+    request: (req) => {
+      bump(req);
+      return inner.request(req);
+    },
+    stream: (req) => {
+      bump(req);
+      return inner.stream(req);
+    },
     withHeaders: (headers) => counting(inner.withHeaders(headers), counts),
   };
 }
@@ -46,7 +60,9 @@ for (let i = 0; i < count - 1; i++) {
             selector: { matchLabels: { app } },
             template: {
               metadata: { labels: { app } },
-              spec: { containers: [{ name: 'main', image: `example/${app}:1`, ports: [{ containerPort: 8080 }] }] },
+              spec: {
+                containers: [{ name: 'main', image: `example/${app}:1`, ports: [{ containerPort: 8080 }] }],
+              },
             },
           },
         }
@@ -74,7 +90,9 @@ async function phase(name: string): Promise<void> {
 }
 
 try {
-  console.log(`apply engine: ${objects.length} objects (1 Namespace, ${Math.floor((count - 1) / 10) + 1} Deployments, ConfigMaps)`);
+  console.log(
+    `apply engine: ${objects.length} objects (1 Namespace, ${Math.floor((count - 1) / 10) + 1} Deployments, ConfigMaps)`,
+  );
   await phase('first apply');
   await phase('unchanged re-apply');
   await phase('unchanged re-apply');

@@ -211,6 +211,19 @@ describe('Informer', () => {
     await informer.stop();
   });
 
+  it('stops when the start signal aborts', async () => {
+    const server = new FakeServer();
+    const informer = newInformer(server);
+    const abort = new AbortController();
+    await informer.start(abort.signal);
+    await until('watch opened', () => server.watches.length === 1);
+    abort.abort();
+    await until('watch closed', () => server.watches[0]?.options.signal?.aborted === true);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(server.watches.length, 1, 'no new watch after the signal aborted');
+    await informer.stop();
+  });
+
   it('rejects waiters when stopped before it synced', async () => {
     const server = new FakeServer();
     server.list = () => Promise.reject(new Error('cannot list'));

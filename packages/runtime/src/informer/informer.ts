@@ -13,7 +13,7 @@
 import type { ListOptions, ObjectList, WatchEvent, WatchOptions } from '../client/client.ts';
 import { errorFromStatus, GoneError } from '../client/errors.ts';
 import { isKubeObject, isRecord, type KubeObject, objectKey } from '../client/types.ts';
-import { type ReconnectBackoffOptions, backoffDelay, sleep } from './backoff.ts';
+import { backoffDelay, type ReconnectBackoffOptions, sleep } from './backoff.ts';
 import { ObjectCache } from './cache.ts';
 
 /** What an informer needs from a client (the `Client` class has it). */
@@ -32,7 +32,7 @@ export interface InformerOptions<T extends KubeObject> {
   fieldSelector?: string | undefined;
   /** Re-deliver every cached object as an update this often; 0 (default) turns it off. */
   resyncPeriodMs?: number;
-  /** Restart a watch that saw neither an event nor a bookmark for this long (default 90 s). */
+  /** Restart a watch that saw neither an event nor a bookmark for this long (default 150 s; the watch cache sends a bookmark about every minute). */
   stallTimeoutMs?: number;
   /** Server-side timeout of each watch request, randomised in [t, 2t] (default 300 s). */
   watchTimeoutSeconds?: number;
@@ -136,9 +136,13 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this.#cache.size;
   }
 
-  /** Starts list+watch in the background; resolves once the cache has synced. */
+  /**
+   * Starts list+watch in the background; resolves once the cache has synced. Aborting `signal`
+   * stops the informer (as `stop()` does).
+   */
   start(signal?: AbortSignal): Promise<void> {
     if (!this.#loop) {
+      signal?.addEventListener('abort', () => void this.stop(), { once: true });
       this.#stop = new AbortController();
       const stopSignal = this.#stop.signal;
       this.#loop = this.#run(stopSignal);
@@ -247,7 +251,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const watchAbort = new AbortController();
     const onStop = (): void => watchAbort.abort();
     stop.addEventListener('abort', onStop, { once: true });
-    const stallMs = this.#options.stallTimeoutMs ?? 90_000;
+    const stallMs = this.#options.stallTimeoutMs ?? 150_000;
     let stalled = false;
     let watchdog: NodeJS.Timeout | undefined;
     const arm = (): void => {

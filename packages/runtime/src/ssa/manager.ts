@@ -225,7 +225,8 @@ export class ResourceManager {
     const ssa = annotation(obj, Annotation.KustomizeSSA);
     if (ssa === AnnotationValue.SSAIgnore)
       return { obj, action: 'skipped', message: `${Annotation.KustomizeSSA}: Ignore` };
-    const live = known === undefined ? await this.client.find(refOf(obj), options.signal) : (known ?? undefined);
+    const live =
+      known === undefined ? await this.client.find(refOf(obj), options.signal) : (known ?? undefined);
     if (
       annotation(obj, Annotation.KustomizeReconcile) === AnnotationValue.Disabled ||
       annotation(live, Annotation.KustomizeReconcile) === AnnotationValue.Disabled
@@ -351,7 +352,12 @@ export class ResourceManager {
       if (group.length < listThreshold) continue;
       const first = group[0] as KubeObject;
       const list = await this.client
-        .list({ apiVersion: first.apiVersion, kind: first.kind, namespace: first.metadata.namespace, signal: options.signal })
+        .list({
+          apiVersion: first.apiVersion,
+          kind: first.kind,
+          namespace: first.metadata.namespace,
+          signal: options.signal,
+        })
         .catch(() => undefined); // e.g. no list permission: fall back to gets
       if (!list) continue;
       const byId = new Map(list.items.map((item) => [objectId(item), item]));
@@ -366,7 +372,8 @@ export class ResourceManager {
     const kinds = new Map(objects.map((o) => [`${o.apiVersion}/${o.kind}`, o]));
     for (const obj of kinds.values()) {
       while (!(await this.client.discovery.tryResolve(obj.apiVersion, obj.kind))) {
-        if (Date.now() > deadline || options.signal?.aborted) throw new NoKindMatchError(obj.apiVersion, obj.kind);
+        if (Date.now() > deadline || options.signal?.aborted)
+          throw new NoKindMatchError(obj.apiVersion, obj.kind);
         await sleep(250, options.signal);
       }
     }
