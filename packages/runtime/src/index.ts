@@ -1,11 +1,11 @@
+export * from './client/index.ts';
 export * as conditions from './conditions/index.ts';
 export * from './events/index.ts';
+export * from './health/index.ts';
+export * from './informer/index.ts';
 export * from './log/index.ts';
+export * from './manager/index.ts';
 export * from './metrics/index.ts';
 export * from './queue/index.ts';
 export * from './reconcile/index.ts';
-export * from './manager/index.ts';
-export * from './client/index.ts';
-export * from './health/index.ts';
-export * from './informer/index.ts';
 export * from './ssa/index.ts';
