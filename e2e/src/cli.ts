@@ -5,8 +5,6 @@
  *   down [--name N]             stop it (no process is left behind)
  *   status [--name N]           is it running, where, how many nodes are Ready
  *   kubeconfig [--name N]       print the admin kubeconfig path
- *   demo [--once]               the local demo: a control plane with a smoke workload
- *                               (--once, or CI=true: exit when it has shown everything)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
@@ -14,7 +12,6 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCluster } from './cluster/index.ts';
-import { runDemo } from './demo/demo.ts';
 import { cacheDir } from './toolchain.ts';
 
 interface ClusterState {
@@ -28,7 +25,6 @@ const { positionals, values } = parseArgs({
   options: {
     name: { type: 'string', default: 'weft' },
     nodes: { type: 'string', default: '2' },
-    once: { type: 'boolean', default: false },
   },
 });
 const command = positionals[0] ?? 'help';
@@ -165,10 +161,7 @@ switch (command) {
     console.log(state.kubeconfigPath);
     break;
   }
-  case 'demo':
-    await runDemo({ once: values.once || process.env.CI === 'true' });
-    break;
   default:
-    console.log('usage: weft-e2e up|down|status|kubeconfig|demo [--name NAME] [--nodes N]');
+    console.log('usage: weft-e2e up|down|status|kubeconfig [--name NAME] [--nodes N]');
     process.exitCode = command === 'help' ? 0 : 2;
 }

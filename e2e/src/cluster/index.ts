@@ -1,3 +1,5 @@
 export { type Cluster, type ClusterOptions, startCluster } from './cluster.ts';
+export { freePort } from './ports.ts';
+export { ManagedProcess, type ProcessSpec } from './process.ts';
 export { sharedKubeconfigEnv, testNamespace, useCluster } from './shared.ts';
 export { eventually, waitUntil } from './wait.ts';

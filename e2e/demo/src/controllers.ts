@@ -1,0 +1,54 @@
+/**
+ * The controllers run as they would out of a cluster: separate Node processes started from their
+ * packages' entry points with a kubeconfig. Nothing here imports a controller.
+ */
+import { join } from 'node:path';
+import { ManagedProcess, repoRoot } from '@weft/e2e';
+
+export interface ControllerProcesses {
+  source: ManagedProcess;
+  kustomize: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+export function startControllers(options: {
+  kubeconfigPath: string;
+  dir: string;
+  storagePort: number;
+}): ControllerProcesses {
+  const entry = (pkg: string) => join(repoRoot, 'packages', pkg, 'src', 'main.ts');
+  const common = [
+    `--kubeconfig=${options.kubeconfigPath}`,
+    '--metrics-addr=127.0.0.1:0',
+    '--health-addr=127.0.0.1:0',
+    '--log-level=info',
+  ];
+  const storage = `127.0.0.1:${options.storagePort}`;
+  const source = new ManagedProcess({
+    name: 'source-controller',
+    command: process.execPath,
+    args: [
+      entry('source-controller'),
+      ...common,
+      `--storage-path=${join(options.dir, 'artifacts')}`,
+      `--storage-addr=${storage}`,
+      `--storage-adv-addr=${storage}`,
+    ],
+    logFile: join(options.dir, 'source-controller.log'),
+  });
+  const kustomize = new ManagedProcess({
+    name: 'kustomize-controller',
+    command: process.execPath,
+    args: [entry('kustomize-controller'), ...common],
+    logFile: join(options.dir, 'kustomize-controller.log'),
+  });
+  source.start();
+  kustomize.start();
+  return {
+    source,
+    kustomize,
+    async stop() {
+      await Promise.all([source.stop(), kustomize.stop()]);
+    },
+  };
+}
