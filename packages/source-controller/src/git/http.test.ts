@@ -1,0 +1,407 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type GitHttpServer, startGitHttpServer } from '@weft/e2e';
+import { authFromSecret, checkout, GitError, remoteRevision } from '../index.ts';
+
+let server: GitHttpServer;
+let workDir: string;
+let mainSha: string;
+let firstSha: string;
+
+async function expectGitError(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<GitError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof GitError, `want a GitError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    assert.match(error.message, pattern);
+    return error;
+  }
+  assert.fail(`want a ${code} GitError, got success`);
+}
+
+let counter = 0;
+const outDir = () => join(workDir, `out-${counter++}`);
+
+before(async () => {
+  server = await startGitHttpServer();
+  workDir = await mkdtemp(join(tmpdir(), 'weft-git-test-'));
+  firstSha = await server.createRepo('app', {
+    'deploy/app.yaml': 'kind: ConfigMap\n',
+    'logo.png': 'not really a png',
+    '.github/workflows/ci.yml': 'on: push\n',
+    '.sourceignore': 'scratch/\n',
+    'scratch/notes.txt': 'x',
+    'apps/.sourceignore': '*.tmp\n',
+    'apps/a.tmp': 'tmp',
+    'apps/a.yaml': 'a',
+  });
+  await server.tag('app', 'v1.0.0', { annotated: true, message: 'release 1.0.0' });
+  mainSha = await server.commit('app', { 'deploy/second.yaml': 'second' }, 'second');
+  await server.tag('app', 'v1.1.0');
+  await server.tag('app', 'v2.0.0-rc.1');
+  await server.tag('app', 'not-a-version');
+  await server.repos.git('app', ['update-ref', 'refs/pull/1/head', firstSha]);
+  await server.branch('app', 'feature', { from: firstSha });
+  await server.commit('app', { 'feature.yaml': 'f' }, 'feature work', { branch: 'feature' });
+});
+
+after(async () => {
+  await server.stop();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('resolving a reference on the remote', () => {
+  it('gives branch, tag (peeled), semver and name revisions without fetching objects', async () => {
+    const url = server.url('app');
+    const before = server.requests.length;
+    assert.equal((await remoteRevision({ url, ref: { branch: 'main' } })).revision, `main@sha1:${mainSha}`);
+    const posts = server.requests.slice(before).filter((request) => request.method === 'POST');
+    assert.ok(posts.length <= 1, 'one ls-refs exchange');
+    assert.equal((await remoteRevision({ url, ref: { tag: 'v1.0.0' } })).revision, `v1.0.0@sha1:${firstSha}`);
+    assert.equal(
+      (await remoteRevision({ url, ref: { semver: '>=1.0.0 <2.0.0' } })).revision,
+      `v1.1.0@sha1:${mainSha}`,
+    );
+    assert.equal(
+      (await remoteRevision({ url, ref: { semver: '<1.1.0' } })).revision,
+      `v1.0.0@sha1:${firstSha}`,
+    );
+    assert.equal(
+      (await remoteRevision({ url, ref: { name: 'refs/pull/1/head' } })).revision,
+      `refs/pull/1/head@sha1:${firstSha}`,
+    );
+    assert.equal((await remoteRevision({ url, ref: { commit: firstSha } })).revision, `sha1:${firstSha}`);
+  });
+
+  it('names a missing branch and a missing tag', async () => {
+    const url = server.url('app');
+    await expectGitError(
+      remoteRevision({ url, ref: { branch: 'nope' } }),
+      'RefNotFound',
+      /branch "nope" not found/,
+    );
+    await expectGitError(remoteRevision({ url, ref: { tag: 'v9' } }), 'RefNotFound', /tag "v9" not found/);
+    await expectGitError(
+      remoteRevision({ url: server.url('missing'), ref: { branch: 'main' } }),
+      'RefNotFound',
+      /not found/,
+    );
+  });
+
+  it('lists tags it saw when no tag matches a semver range', async () => {
+    const error = await expectGitError(
+      remoteRevision({ url: server.url('app'), ref: { semver: '>=3.0.0' } }),
+      'NoMatchingTag',
+      /no tag .* matches semver range ">=3.0.0" \(4 tags seen, e\.g\. .*v1\.1\.0/,
+    );
+    assert.ok(Array.isArray(error.details.tags));
+  });
+});
+
+describe('checkout', () => {
+  it('writes the branch tree with the default ignore list and .sourceignore files applied', async () => {
+    const dir = outDir();
+    const result = await checkout({ url: server.url('app'), ref: { branch: 'main' }, dir });
+    assert.equal(result.revision, `main@sha1:${mainSha}`);
+    const files = (await readdir(dir, { recursive: true })).sort();
+    assert.deepEqual(files, [
+      '.sourceignore',
+      'apps',
+      'apps/.sourceignore',
+      'apps/a.yaml',
+      'deploy',
+      'deploy/app.yaml',
+      'deploy/second.yaml',
+    ]);
+    assert.equal(await readFile(join(dir, 'deploy/second.yaml'), 'utf8'), 'second');
+  });
+
+  it('replaces the defaults with spec.ignore', async () => {
+    const dir = outDir();
+    await checkout({ url: server.url('app'), ref: { branch: 'main' }, dir, ignore: 'deploy/\n' });
+    const files = (await readdir(dir, { recursive: true })).sort();
+    assert.ok(files.includes('logo.png'));
+    assert.ok(files.includes('.github/workflows/ci.yml'));
+    assert.ok(!files.includes('deploy'));
+    assert.ok(!files.includes('apps/a.tmp'));
+  });
+
+  it('checks out an annotated tag at its commit', async () => {
+    const dir = outDir();
+    const result = await checkout({ url: server.url('app'), ref: { tag: 'v1.0.0' }, dir });
+    assert.equal(result.commit, firstSha);
+    await assert.rejects(stat(join(dir, 'deploy/second.yaml')));
+  });
+
+  it('checks out the highest tag in a semver range and a pull request ref', async () => {
+    const semverResult = await checkout({ url: server.url('app'), ref: { semver: '1.x' }, dir: outDir() });
+    assert.equal(semverResult.revision, `v1.1.0@sha1:${mainSha}`);
+    const pull = await checkout({ url: server.url('app'), ref: { name: 'refs/pull/1/head' }, dir: outDir() });
+    assert.equal(pull.revision, `refs/pull/1/head@sha1:${firstSha}`);
+  });
+
+  it('checks out a commit, and refuses one that is not on the given branch', async () => {
+    const onMain = await checkout({
+      url: server.url('app'),
+      ref: { branch: 'main', commit: firstSha },
+      dir: outDir(),
+    });
+    assert.equal(onMain.revision, `main@sha1:${firstSha}`);
+    const bare = await checkout({ url: server.url('app'), ref: { commit: mainSha }, dir: outDir() });
+    assert.equal(bare.revision, `sha1:${mainSha}`);
+    await expectGitError(
+      checkout({ url: server.url('app'), ref: { branch: 'feature', commit: mainSha }, dir: outDir() }),
+      'RefNotFound',
+      new RegExp(`commit ${mainSha} not found on branch "feature"`),
+    );
+  });
+
+  it('keeps the execute bit', async () => {
+    await server.createRepo('exec', { 'run.sh': '#!/bin/sh\n' });
+    const bare = server.repos.path('exec');
+    // fast-import commits 100644 only; flip the mode with a second commit through git itself.
+    const clone = join(workDir, 'exec-clone');
+    const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: workDir };
+    execFileSync('git', ['clone', '-q', bare, clone], { env });
+    execFileSync('git', ['-C', clone, 'update-index', '--chmod=+x', 'run.sh'], { env });
+    execFileSync('git', ['-C', clone, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'x'], {
+      env,
+    });
+    execFileSync('git', ['-C', clone, 'push', '-q', 'origin', 'main'], { env });
+    const dir = outDir();
+    await checkout({ url: server.url('exec'), ref: { branch: 'main' }, dir });
+    assert.equal((await stat(join(dir, 'run.sh'))).mode & 0o111, 0o111);
+  });
+
+  it('refuses a repository over the size cap', async () => {
+    await server.createRepo('big', { 'blob.bin': randomBytes(256 * 1024) });
+    await expectGitError(
+      checkout({
+        url: server.url('big'),
+        ref: { branch: 'main' },
+        dir: outDir(),
+        limits: { maxFetchBytes: 64 * 1024 },
+      }),
+      'TooLarge',
+      /repository too large/,
+    );
+    await expectGitError(
+      checkout({
+        url: server.url('big'),
+        ref: { branch: 'main' },
+        dir: outDir(),
+        limits: { maxCheckoutBytes: 1024 },
+      }),
+      'TooLarge',
+      /checkout exceeds/,
+    );
+  });
+});
+
+describe('authentication and network failures', () => {
+  it('authenticates with basic auth and names the secret, never the password, when refused', async () => {
+    await using secured = await startGitHttpServer({ auth: { username: 'alice', password: 's3cret-value' } });
+    await secured.createRepo('private', { 'a.yaml': 'a' });
+    const url = secured.url('private');
+    const good = authFromSecret(url, 'team/git-creds', { username: 'alice', password: 's3cret-value' });
+    const result = await checkout({ url, auth: good, ref: { branch: 'main' }, dir: outDir() });
+    assert.match(result.revision, /^main@sha1:/);
+    const bad = authFromSecret(url, 'team/git-creds', { username: 'alice', password: 'wrong-password' });
+    const error = await expectGitError(
+      remoteRevision({ url, auth: bad, ref: { branch: 'main' } }),
+      'AuthenticationFailed',
+      /team\/git-creds.*"username"\/"password"/,
+    );
+    assert.doesNotMatch(error.message, /wrong-password|s3cret/);
+    await expectGitError(
+      remoteRevision({ url, ref: { branch: 'main' } }),
+      'AuthenticationFailed',
+      /set spec\.secretRef/,
+    );
+  });
+
+  it('sends a bearer token', async () => {
+    const tokenServer = createTokenProxy(server, 'tok-123');
+    const port = await listen(tokenServer);
+    try {
+      const url = `http://127.0.0.1:${port}/app.git`;
+      const auth = authFromSecret(url, 'ns/token', { bearerToken: 'tok-123' });
+      assert.equal((await remoteRevision({ url, auth, ref: { branch: 'main' } })).commit, mainSha);
+      const wrong = authFromSecret(url, 'ns/token', { bearerToken: 'nope' });
+      await expectGitError(
+        remoteRevision({ url, auth: wrong, ref: { branch: 'main' } }),
+        'AuthenticationFailed',
+        /"bearerToken"/,
+      );
+    } finally {
+      tokenServer.close();
+    }
+  });
+
+  it('trusts a private CA from ca.crt and refuses the server without it', async () => {
+    const tls = makeCertificates(workDir);
+    const httpsServer = createHttpsServer({ key: tls.key, cert: tls.cert }, (request, response) => {
+      const upstream = httpRequest(
+        `${server.baseUrl}${request.url ?? '/'}`,
+        { method: request.method ?? 'GET', headers: request.headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 500, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      request.pipe(upstream);
+    });
+    const port = await listen(httpsServer);
+    try {
+      const url = `https://127.0.0.1:${port}/app.git`;
+      const auth = authFromSecret(url, 'ns/tls', { 'ca.crt': tls.ca });
+      const result = await checkout({ url, auth, ref: { branch: 'main' }, dir: outDir() });
+      assert.equal(result.commit, mainSha);
+      await expectGitError(remoteRevision({ url, ref: { branch: 'main' } }), 'Unreachable', /ca\.crt/);
+    } finally {
+      httpsServer.closeAllConnections();
+      httpsServer.close();
+    }
+  });
+
+  it('reports a refused connection and a timeout', async () => {
+    const closed = createNetServer();
+    const closedPort = await listen(closed);
+    closed.close();
+    await expectGitError(
+      remoteRevision({ url: `http://127.0.0.1:${closedPort}/x.git`, ref: { branch: 'main' } }),
+      'Unreachable',
+      /ECONNREFUSED/,
+    );
+    const sockets: Socket[] = [];
+    const silent = createNetServer((socket) => sockets.push(socket));
+    const silentPort = await listen(silent);
+    try {
+      await expectGitError(
+        remoteRevision({
+          url: `http://127.0.0.1:${silentPort}/x.git`,
+          ref: { branch: 'main' },
+          timeoutMs: 300,
+        }),
+        'Timeout',
+        /timed out/,
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  it('refuses secrets that cannot work, naming the key', () => {
+    assert.throws(
+      () => authFromSecret('https://h/r', 'ns/s', { username: 'u' }),
+      /ns\/s has no key "password"/,
+    );
+    assert.throws(
+      () => authFromSecret('ssh://git@h/r', 'ns/s', { known_hosts: 'x' }),
+      /ns\/s has no key "identity"/,
+    );
+    assert.throws(
+      () => authFromSecret('ssh://git@h/r', 'ns/s', { identity: 'k' }),
+      /ns\/s has no key "known_hosts"/,
+    );
+    assert.throws(
+      () => authFromSecret('https://h/r', 'ns/s', { 'ca.crt': 'junk' }),
+      /"ca\.crt" is not a PEM/,
+    );
+  });
+});
+
+function listen(target: {
+  listen(port: number, host: string, cb: () => void): unknown;
+  address(): unknown;
+}): Promise<number> {
+  return new Promise((resolve) => {
+    target.listen(0, '127.0.0.1', () => resolve((target.address() as { port: number }).port));
+  });
+}
+
+/** A proxy in front of the git server that wants `Authorization: Bearer <token>`. */
+function createTokenProxy(upstream: GitHttpServer, token: string) {
+  return createHttpServer((request, response) => {
+    if (request.headers.authorization !== `Bearer ${token}`) {
+      request.resume();
+      response.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
+      return;
+    }
+    const forward = httpRequest(
+      `${upstream.baseUrl}${request.url ?? '/'}`,
+      { method: request.method ?? 'GET', headers: { ...request.headers, authorization: '' } },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 500, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    request.pipe(forward);
+  });
+}
+
+function makeCertificates(dir: string): { ca: string; key: string; cert: string } {
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=weft test CA',
+  ]);
+  run([
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    'srv.key',
+    '-out',
+    'srv.csr',
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
+  execFileSync('sh', ['-c', 'printf "subjectAltName=IP:127.0.0.1\\n" > ext.cnf'], { cwd: dir });
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'srv.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'srv.crt',
+    '-days',
+    '1',
+    '-extfile',
+    'ext.cnf',
+  ]);
+  const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+  return { ca: read('ca.crt'), key: read('srv.key'), cert: read('srv.crt') };
+}

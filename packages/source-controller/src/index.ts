@@ -1,0 +1,8 @@
+export * from './controller.ts';
+export * from './git/index.ts';
+export {
+  GitReason,
+  GitRepositoryReconciler,
+  type GitRepositoryReconcilerOptions,
+} from './gitrepository/reconciler.ts';
+export * from './ignore/index.ts';

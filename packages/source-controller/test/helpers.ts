@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { get } from 'node:http';
+import { Annotation, crds, type GitRepository, SourceApiVersion } from '@weft/api';
+import { Client, type KubeObject } from '@weft/runtime';
+
+export type KubeConfig = NonNullable<ConstructorParameters<typeof Client>[0]>;
+
+export const gitRepositoryType = { apiVersion: SourceApiVersion, kind: 'GitRepository' } as const;
+export type GitRepositoryObject = GitRepository & KubeObject;
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` until it returns something other than undefined (errors count as "not yet"). */
+export async function eventually<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = 'nothing yet';
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(last)}`);
+    await sleep(150);
+  }
+}
+
+/** Installs the weft CRDs and waits until GitRepository is served. */
+export async function installCrds(kubeConfig: KubeConfig): Promise<void> {
+  const installer = new Client(kubeConfig, { fieldManager: 'source-controller-test' });
+  for (const crd of crds()) await installer.apply(crd as unknown as KubeObject, { force: true });
+  await eventually('GitRepository served', () =>
+    new Client(kubeConfig).list({ ...gitRepositoryType, limit: 1 }),
+  );
+}
+
+export function condition(obj: GitRepositoryObject | undefined, type: string) {
+  return obj?.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Downloads a URL's bytes. */
+export function download(url: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    get(url, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        response.statusCode === 200
+          ? resolve(Buffer.concat(chunks))
+          : reject(new Error(`GET ${url}: HTTP ${response.statusCode}`)),
+      );
+    }).on('error', reject);
+  });
+}
+
+export function sha256(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+export function requestReconcile(client: Client, namespace: string, name: string): Promise<string> {
+  const value = new Date().toISOString() + Math.random().toString(16).slice(2, 6);
+  return client
+    .patch(
+      { ...gitRepositoryType, namespace, name },
+      { metadata: { annotations: { [Annotation.ReconcileRequestedAt]: value } } },
+    )
+    .then(() => value);
+}
