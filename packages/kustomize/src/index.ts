@@ -1,5 +1,5 @@
 import { type BuildOptions, buildObjects } from './build/build.ts';
-import { stringifyObjects } from './io/yaml.ts';
+import { stringifyObjects, writeObjects } from './io/yaml.ts';
 import type { KObject } from './model/types.ts';
 
 export type { BuildOptions } from './build/build.ts';
@@ -13,6 +13,16 @@ export const build = async (dir: string, options: BuildOptions = {}): Promise<KO
 /** Like `build`, but returns the multi-document YAML `kustomize build` prints. */
 export const buildYaml = async (dir: string, options: BuildOptions = {}): Promise<string> =>
   stringifyObjects(buildObjects(dir, options));
+
+/**
+ * Like `buildYaml`, but hands the text to `write` in chunks as it is produced (what the
+ * command does with stdout), so the whole output is never held at once.
+ */
+export const writeBuildYaml = (
+  dir: string,
+  write: (text: string) => void,
+  options: BuildOptions = {},
+): void => writeObjects(buildObjects(dir, options), write);
 
 /** Synchronous form of `build`, for callers that cannot await. */
 export const buildSync = (dir: string, options: BuildOptions = {}): KObject[] => buildObjects(dir, options);

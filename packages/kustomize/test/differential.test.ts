@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { toolPath } from '@weft/e2e';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { build } from '../src/index.ts';
 import { writeAppTree, writeBase, writeOverlay } from './fixtures/app-tree.ts';
 import { seededRandom } from './fixtures/random.ts';
@@ -144,4 +144,195 @@ describe('differential against the reference kustomize', { skip: kustomize ? fal
     );
     await compare(path.join(dir, 'overlay'), true);
   });
+  // A custom resource whose lists carry merge rules only in a schema kustomize is given.
+  const widgetSchema = JSON.stringify({
+    definitions: {
+      'com.example.v1.Widget': {
+        type: 'object',
+        'x-kubernetes-group-version-kind': [{ group: 'example.com', version: 'v1', kind: 'Widget' }],
+        properties: {
+          apiVersion: { type: 'string' },
+          kind: { type: 'string' },
+          metadata: { type: 'object' },
+          spec: { $ref: '#/definitions/com.example.v1.WidgetSpec' },
+        },
+      },
+      'com.example.v1.WidgetSpec': {
+        type: 'object',
+        properties: {
+          tags: {
+            type: 'array',
+            'x-kubernetes-patch-strategy': 'merge',
+            'x-kubernetes-patch-merge-key': 'key',
+            items: { $ref: '#/definitions/com.example.v1.Tag' },
+          },
+          ports: {
+            type: 'array',
+            'x-kubernetes-patch-strategy': 'merge',
+            'x-kubernetes-patch-merge-key': 'port',
+            'x-kubernetes-list-map-keys': ['port', 'protocol'],
+            items: { type: 'object', properties: { port: { type: 'integer' } } },
+          },
+          parts: {
+            type: 'array',
+            'x-kubernetes-list-type': 'map',
+            'x-kubernetes-list-map-keys': ['name'],
+            items: { type: 'object', properties: { name: { type: 'string' } } },
+          },
+          inline: {
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                'x-kubernetes-patch-strategy': 'merge',
+                'x-kubernetes-patch-merge-key': 'id',
+                items: { type: 'object' },
+              },
+            },
+          },
+          finalizers: { type: 'array', 'x-kubernetes-patch-strategy': 'merge', items: { type: 'string' } },
+        },
+      },
+      'com.example.v1.Tag': { type: 'object', properties: { key: { type: 'string' } } },
+    },
+  });
+  const widget =
+    'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  tags:\n  - {key: x, value: "1"}\n  - {key: y, value: "2"}\n  ports:\n  - {port: 80, protocol: TCP, name: http}\n  - {port: 80, protocol: UDP, name: dns}\n  parts:\n  - {name: a, size: 1}\n  - {name: b, size: 2}\n  inline:\n    items:\n    - {id: one, v: 1}\n  finalizers: [f1, f2]\n  plain:\n  - {name: a}\n';
+  const widgetPatch =
+    'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  tags:\n  - {key: y, value: "9"}\n  - {key: z, value: "3"}\n  ports:\n  - {port: 80, protocol: UDP, name: domain}\n  parts:\n  - {name: b, size: 3}\n  inline:\n    items:\n    - {id: two, v: 2}\n  finalizers: [f3, f1]\n  plain:\n  - {name: z}\n';
+  const deploymentPatch =
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      containers:\n      - {name: b, image: b2}\n';
+  const deployment =
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      containers:\n      - {name: a, image: a}\n      - {name: b, image: b}\n';
+
+  it('a custom resource without schema information has its lists replaced', async () => {
+    const dir = fixture('cr-no-schema', {
+      'kustomization.yaml': 'resources:\n- cr.yaml\npatches:\n- path: patch.yaml\n',
+      'cr.yaml': widget,
+      'patch.yaml': widgetPatch,
+    });
+    await compare(dir, true);
+    const out = (await ours(dir)) as { ok: true; objects: { spec: { tags: unknown[] } }[] };
+    assert.equal(out.objects[0]?.spec.tags.length, 2);
+  });
+
+  it('openapi: a custom document gives a custom resource its merge keys', async () => {
+    const dir = fixture('cr-openapi', {
+      'kustomization.yaml':
+        'resources:\n- cr.yaml\n- deployment.yaml\nopenapi:\n  path: schema.json\npatches:\n- path: patch.yaml\n- path: deployment-patch.yaml\n',
+      'schema.json': widgetSchema,
+      'cr.yaml': widget,
+      'patch.yaml': widgetPatch,
+      // The custom document replaces the builtin one: containers are no longer merged by name.
+      'deployment.yaml': deployment,
+      'deployment-patch.yaml': deploymentPatch,
+    });
+    await compare(dir, true);
+    const out = (await ours(dir)) as { ok: true; objects: { kind: string; spec: { tags?: unknown[] } }[] };
+    assert.equal(out.objects.find((o) => o.kind === 'Widget')?.spec.tags?.length, 3);
+  });
+
+  it('openapi: a base document (YAML) applies to the overlay, the overlay document wins over it', async () => {
+    const asYaml = stringify(JSON.parse(widgetSchema));
+    const dir = fixture('cr-openapi-layers', {
+      'base/kustomization.yaml': 'resources:\n- cr.yaml\nopenapi:\n  path: schema.yaml\n',
+      'base/schema.yaml': asYaml,
+      'base/cr.yaml': widget,
+      'overlay/kustomization.yaml': 'resources:\n- ../base\npatches:\n- path: patch.yaml\n',
+      'overlay/patch.yaml': widgetPatch,
+      'empty/kustomization.yaml':
+        'resources:\n- ../base\nopenapi:\n  path: none.json\npatches:\n- path: patch.yaml\n',
+      'empty/none.json': '{"definitions": {}}',
+      'empty/patch.yaml': widgetPatch,
+    });
+    await compare(path.join(dir, 'overlay'), true);
+    await compare(path.join(dir, 'empty'), true);
+  });
+
+  it('crds: legacy CRD schema files do not change how custom resources merge', async () => {
+    const dir = fixture('cr-crds', {
+      'kustomization.yaml': 'resources:\n- cr.yaml\ncrds:\n- widget.json\npatches:\n- path: patch.yaml\n',
+      'widget.json': JSON.stringify({
+        'github.com/example/pkg/apis/example/v1.Widget': {
+          Schema: {
+            properties: {
+              apiVersion: { type: 'string' },
+              kind: { type: 'string' },
+              spec: { $ref: 'github.com/example/pkg/apis/example/v1.WidgetSpec' },
+            },
+          },
+          Dependencies: ['github.com/example/pkg/apis/example/v1.WidgetSpec'],
+        },
+        'github.com/example/pkg/apis/example/v1.WidgetSpec': {
+          Schema: {
+            properties: {
+              tags: {
+                type: 'array',
+                'x-kubernetes-patch-strategy': 'merge',
+                'x-kubernetes-patch-merge-key': 'key',
+                items: { type: 'object' },
+              },
+            },
+          },
+          Dependencies: [],
+        },
+      }),
+      'cr.yaml': widget,
+      'patch.yaml': widgetPatch,
+    });
+    await compare(dir, true);
+  });
+
+  // kubectl's apply directives: kustomize's merge keeps them as ordinary fields.
+  const directivePatches: Record<string, string> = {
+    setElementOrder:
+      'spec:\n  template:\n    spec:\n      $setElementOrder/containers:\n      - name: c\n      - name: a\n      containers:\n      - name: a\n        image: a2\n',
+    retainKeys: 'spec:\n  strategy:\n    $retainKeys: [type]\n    type: Recreate\n',
+    retainKeysNew:
+      'spec:\n  template:\n    spec:\n      securityContext:\n        $retainKeys: [runAsUser]\n        runAsUser: 1\n',
+    deleteFromPrimitiveList:
+      'spec:\n  template:\n    spec:\n      containers:\n      - name: a\n        $deleteFromPrimitiveList/args: [y]\n      - name: n\n        $deleteFromPrimitiveList/args: [q]\n',
+    patchMergeOnMap: 'spec:\n  strategy:\n    $patch: merge\n    type: Recreate\n',
+    patchReplaceOnMap: 'spec:\n  strategy:\n    $patch: replace\n    type: Recreate\n',
+    patchDeleteOnMap: 'spec:\n  strategy:\n    $patch: delete\n',
+    patchReplaceOnNewMap:
+      'spec:\n  template:\n    spec:\n      nodeSelector:\n        $patch: replace\n        disk: ssd\n',
+    patchDeleteOnNewMap: 'spec:\n  template:\n    spec:\n      nodeSelector:\n        $patch: delete\n',
+    patchReplaceOnList:
+      'spec:\n  template:\n    spec:\n      containers:\n      - $patch: replace\n      - name: z\n        image: z\n',
+    patchDeleteOnList: 'spec:\n  template:\n    spec:\n      volumes:\n      - $patch: delete\n',
+    patchMergeOnList:
+      'spec:\n  template:\n    spec:\n      containers:\n      - $patch: merge\n      - name: c\n        image: c2\n',
+    patchDeleteItem:
+      'spec:\n  template:\n    spec:\n      containers:\n      - name: b\n        $patch: delete\n      - name: nope\n        $patch: delete\n',
+    patchReplaceItem:
+      'spec:\n  template:\n    spec:\n      containers:\n      - name: a\n        $patch: replace\n        image: a3\n',
+    patchMergeItem:
+      'spec:\n  template:\n    spec:\n      containers:\n      - name: a\n        $patch: merge\n        image: a4\n',
+    patchReplaceInNewListItem:
+      'spec:\n  template:\n    spec:\n      containers:\n      - name: new\n        image: n\n        resources:\n          $patch: replace\n          limits: {cpu: "1"}\n',
+    patchOnScalarListOfUnknownField:
+      'spec:\n  template:\n    spec:\n      extra:\n      - $patch: delete\n      - x\n',
+    directivesInReplacedList:
+      'spec:\n  template:\n    spec:\n      extra:\n      - {name: x, $patch: delete}\n      - {name: y, $patch: replace, a: 1}\n',
+    directivesInNewMap:
+      'spec:\n  template:\n    spec:\n      newmap:\n        bar: [{$patch: delete}, x]\n        baz: {$patch: replace, q: 1}\n',
+    directivesInNewListItem:
+      'spec:\n  template:\n    spec:\n      containers:\n      - name: new\n        image: n\n        args: [{$patch: delete}, x]\n        env: [{$patch: replace}, {name: A, value: "1"}, {name: B, $patch: delete}]\n',
+    directiveOnAbsentKeyedList:
+      'spec:\n  template:\n    spec:\n      initContainers: [{name: i}, {$patch: replace}]\n',
+    deleteItemOfAbsentKeyedList:
+      'spec:\n  template:\n    spec:\n      initContainers: [{name: i}, {name: w, $patch: delete}, {name: r, $patch: replace, image: r}]\n',
+  };
+  for (const [name, body] of Object.entries(directivePatches)) {
+    it(`strategic merge directive: ${name}`, async () => {
+      const dir = fixture(`directive-${name}`, {
+        'kustomization.yaml': 'resources:\n- deployment.yaml\npatches:\n- path: patch.yaml\n',
+        'deployment.yaml':
+          'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  strategy:\n    type: RollingUpdate\n    rollingUpdate: {maxSurge: 1}\n  template:\n    spec:\n      containers:\n      - {name: a, image: a, args: [x, y, z]}\n      - {name: b, image: b}\n      - {name: c, image: c, resources: {requests: {cpu: "1"}}}\n      volumes:\n      - {name: v, emptyDir: {}}\n',
+        'patch.yaml': `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n${body}`,
+      });
+      await compare(dir);
+    });
+  }
 });

@@ -3,6 +3,7 @@ import { KustomizeError } from '../errors.ts';
 import { Loader } from '../io/loader.ts';
 import { loadKustomization } from '../kustomization/load.ts';
 import type { KObject } from '../model/types.ts';
+import { withBuildSchema } from '../schema/merge-schema.ts';
 import { emptyAccumulator } from './accumulator.ts';
 import { generateHashedNames } from './hash-names.ts';
 import { fixNameReferences } from './name-references.ts';
@@ -28,7 +29,10 @@ const sortKeys = (v: unknown): unknown => {
 };
 
 /** Builds the kustomization in `dir` the way `kustomize build` does, returning the objects in output order. */
-export const buildObjects = (dir: string, options: BuildOptions = {}): KObject[] => {
+export const buildObjects = (dir: string, options: BuildOptions = {}): KObject[] =>
+  withBuildSchema(() => buildWithSchema(dir, options));
+
+const buildWithSchema = (dir: string, options: BuildOptions): KObject[] => {
   const loader = Loader.forRoot(dir, options.root);
   const top = loadKustomization(loader);
   const withOrigin = top.buildMetadata.includes('originAnnotations');

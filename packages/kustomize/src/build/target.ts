@@ -3,12 +3,14 @@ import { loadConfigurations, mergeConfig } from '../config/transformer-config.ts
 import { KustomizeError } from '../errors.ts';
 import { generate } from '../generate/generators.ts';
 import type { Loader } from '../io/loader.ts';
-import { parseYamlDocuments, toObjects } from '../io/yaml.ts';
+import { parseYamlDocument, parseYamlDocuments, toObjects } from '../io/yaml.ts';
 import { loadKustomization } from '../kustomization/load.ts';
 import type { FieldSpec, GeneratorArgs, Kustomization } from '../kustomization/types.ts';
 import { Resource } from '../model/resource.ts';
 import { isMap, type KObject, stringMap } from '../model/types.ts';
 import { applyJson6902, applyPatchEntry, applySmPatchesById, loadPatchText } from '../patch/apply.ts';
+import { useCustomSchema } from '../schema/merge-schema.ts';
+import { schemaFromOpenApi } from '../schema/openapi.ts';
 import { addToMaps } from '../transform/field-setters.ts';
 import { applyImages } from '../transform/images.ts';
 import { applyNamespace } from '../transform/namespace.ts';
@@ -246,6 +248,13 @@ export const accumulateTarget = (
       "a kind 'Component' may only be listed under 'components', not 'resources'",
       k.file,
     );
+  }
+  const openapiPath = k.openapi?.path;
+  if (openapiPath) {
+    useCustomSchema(() => {
+      const { path: file, text } = loader.readFile(openapiPath, 'openapi document');
+      return schemaFromOpenApi(parseYamlDocument(text, file), file);
+    });
   }
   // Nothing renames resources while they are being listed, so one id index serves the loop.
   const seen = new Set(acc.resources.map((r) => idKey(r.curId())));

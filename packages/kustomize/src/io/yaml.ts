@@ -78,5 +78,31 @@ export const toObjects = (docs: unknown[], file: string): KObject[] => {
 
 // Written as YAML 1.1 so that strings such as "on", "yes" or "0777" come out quoted: kubectl
 // and the apiserver read manifests as YAML 1.1 and would otherwise see booleans and numbers.
+export const stringifyObject = (o: KObject): string =>
+  stringify(o, { version: '1.1', lineWidth: 0, indentSeq: false });
+
 export const stringifyObjects = (objects: readonly KObject[]): string =>
-  objects.map((o) => stringify(o, { version: '1.1', lineWidth: 0, indentSeq: false })).join('---\n');
+  objects.map(stringifyObject).join('---\n');
+
+/**
+ * Writes the objects as multi-document YAML in chunks of about `chunk` characters, releasing
+ * each object once written, so the whole text never sits in memory at once.
+ */
+export const writeObjects = (
+  objects: (KObject | undefined)[],
+  write: (text: string) => void,
+  chunk = 1 << 16,
+): void => {
+  let buffered = '';
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i];
+    if (o === undefined) continue;
+    objects[i] = undefined;
+    buffered += (i > 0 ? '---\n' : '') + stringifyObject(o);
+    if (buffered.length >= chunk) {
+      write(buffered);
+      buffered = '';
+    }
+  }
+  if (buffered) write(buffered);
+};

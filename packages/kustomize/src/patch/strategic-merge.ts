@@ -4,7 +4,8 @@ import { type FieldMergeInfo, fieldInfo, typeForObject } from '../schema/merge-s
 /**
  * kustomize's strategic merge (kyaml merge2 with list prepend): maps merge field by field, a
  * null deletes, lists merge by the schema's merge keys when the schema says so and are replaced
- * otherwise; `$patch: delete|replace|merge` directives apply to maps and lists.
+ * otherwise; `$patch: delete|replace|merge` directives apply to maps and lists. The schema is
+ * the builtin Kubernetes one, or the build's custom `openapi` document.
  * Returns the merged object, or null when the patch deletes it.
  */
 export const strategicMerge = (
@@ -17,22 +18,33 @@ export const strategicMerge = (
   return mergeMap(dest, patch, type);
 };
 
-const isDirectiveKey = (k: string): boolean =>
-  k === '$patch' ||
-  k.startsWith('$setElementOrder/') ||
-  k.startsWith('$deleteFromPrimitiveList/') ||
-  k === '$retainKeys';
+// kyaml's merge knows only `$patch`; `$setElementOrder/…`, `$retainKeys` and
+// `$deleteFromPrimitiveList/…` (kubectl's apply directives) are kept as ordinary fields, as
+// `kustomize build` prints them.
+const isDirectiveKey = (k: string): boolean => k === '$patch';
 
-/** Copies a patch value that lands where there is nothing to merge with, dropping directives. */
-const clean = (v: unknown): unknown => {
+const isAssociative = (info: FieldMergeInfo | undefined): boolean =>
+  info?.strategy?.split(',').includes('merge') === true;
+
+const isListDirective = (e: unknown): boolean =>
+  isMap(e) && Object.keys(e).length === 1 && typeof e.$patch === 'string';
+
+/**
+ * Copies a patch value that lands where there is nothing to merge with, as kyaml does: maps
+ * lose their `$patch` key, lists merged by key lose their directive elements (and elements
+ * marked `$patch: delete`); any other list is kept as written, directives included.
+ */
+const clean = (v: unknown, type: string | undefined, info?: FieldMergeInfo): unknown => {
   if (Array.isArray(v)) {
+    if (!isAssociative(info)) return v;
     return v
-      .filter((e) => !(isMap(e) && Object.keys(e).length === 1 && typeof e.$patch === 'string'))
-      .map(clean);
+      .filter((e) => !isListDirective(e) && !(isMap(e) && e.$patch === 'delete'))
+      .map((e) => clean(e, info?.type));
   }
   if (isMap(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, val] of Object.entries(v)) if (!isDirectiveKey(k)) out[k] = clean(val);
+    for (const [k, val] of Object.entries(v))
+      if (!isDirectiveKey(k)) out[k] = clean(val, fieldInfo(type, k)?.type, fieldInfo(type, k));
     return out;
   }
   return v;
@@ -45,7 +57,7 @@ const mergeMap = (
 ): Record<string, unknown> | null => {
   const directive = patch.$patch;
   if (directive === 'delete') return null;
-  if (directive === 'replace') return clean(patch) as Record<string, unknown>;
+  if (directive === 'replace') return clean(patch, type) as Record<string, unknown>;
   for (const [key, pv] of Object.entries(patch)) {
     if (isDirectiveKey(key)) continue;
     if (pv === null) {
@@ -56,7 +68,7 @@ const mergeMap = (
     const dv = dest[key];
     if (isMap(pv)) {
       if (!isMap(dv)) {
-        if (pv.$patch !== 'delete') dest[key] = clean(pv);
+        if (pv.$patch !== 'delete') dest[key] = clean(pv, info?.type);
         continue;
       }
       const merged = mergeMap(dv, pv, info?.type);
@@ -197,7 +209,8 @@ const mergeAssociative = (
     const pe = pi >= 0 ? patch[pi] : undefined;
     let val: unknown;
     if (pe === undefined) val = de;
-    else if (!isMap(de) || !isMap(pe)) val = isMap(pe) && pe.$patch === 'delete' ? undefined : clean(pe);
+    else if (!isMap(de) || !isMap(pe))
+      val = isMap(pe) && pe.$patch === 'delete' ? undefined : clean(pe, type);
     else val = mergeMap(de, pe, type) ?? undefined;
     if (val === undefined || (isMap(val) && Object.keys(val).length === 0)) {
       destList = setElement(destList, validKeys, validValues, undefined);
@@ -230,15 +243,17 @@ const mergeList = (
   patch: unknown[],
   info: FieldMergeInfo | undefined,
 ): unknown[] | null => {
-  const associative = info?.strategy?.split(',').includes('merge') === true;
-  if (!associative) return clean(patch) as unknown[];
+  // A list without merge rules is replaced by the patch's list exactly as written.
+  if (!isAssociative(info)) return patch;
+  if (dest === undefined) {
+    // kyaml keeps only a directive element when the destination has no such list.
+    const directives = patch.filter(isListDirective);
+    return directives.length ? directives : (clean(patch, undefined, info) as unknown[]);
+  }
   const directive = listDirective(patch);
   if (directive === 'delete') return null;
-  if (directive === 'replace') return clean(patch) as unknown[];
-  const items = patch.filter(
-    (e) => !(isMap(e) && Object.keys(e).length === 1 && typeof e.$patch === 'string'),
-  );
-  if (dest === undefined) return clean(items) as unknown[];
+  if (directive === 'replace') return clean(patch, undefined, info) as unknown[];
+  const items = patch.filter((e) => !isListDirective(e));
 
   if (!info?.mergeKey) {
     // A list of scalars with strategy merge is a set union; patch values come first.
