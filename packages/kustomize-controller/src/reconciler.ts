@@ -1,0 +1,477 @@
+/**
+ * The Kustomization reconciler, in Flux's order:
+ *
+ *   source      → the source's status.artifact (not there yet: Ready False ArtifactFailed, retry)
+ *   dependsOn   → every dependency Ready at its latest revision (else DependencyNotReady, retry)
+ *   fetch       → download, verify the digest, extract                   (ArtifactFailed)
+ *   build       → kustomization overlay, kustomize build, postBuild,
+ *                 commonMetadata and owner labels                         (BuildFailed)
+ *   apply       → dry-run the whole set, then staged server-side apply   (ReconciliationFailed)
+ *   prune       → delete what left the inventory                         (ReconciliationFailed)
+ *   health      → wait / healthChecks within spec.timeout                 (HealthCheckFailed)
+ *
+ * The runtime's Controller does the rest (finalizer, suspend, Reconciling, observedGeneration,
+ * status patch, requeue at spec.interval, retry at spec.retryInterval).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { ConditionType, KustomizationKind, KustomizeApiVersion, Label, Reason } from '@weft/api';
+import { fetchArtifact } from '@weft/artifact';
+import { build, KustomizeError } from '@weft/kustomize';
+import {
+  type ApplyResult,
+  type ChangeSetEntry,
+  type Client,
+  clientFromKubeconfigSecret,
+  conditions,
+  describeObject,
+  HealthCheckError,
+  type Inventory,
+  isKubeObject,
+  type KubeObject,
+  type ObjectRef,
+  parseDuration,
+  type ReconcileContext,
+  type ReconcileResult,
+  type Reconciler,
+  ResourceManager,
+  refFromEntry,
+  StalledError,
+} from '@weft/runtime';
+import { GenerateError, prepareKustomization } from './generate.ts';
+import type { ReadyOverrides, ReadyStatement } from './ready.ts';
+import { getSource, sourceRefOf } from './source.ts';
+import { SubstituteError, substituteObjects } from './substitute.ts';
+import type { KustomizationObject } from './types.ts';
+import { postBuildVariables } from './variables.ts';
+
+export const FieldManager = 'kustomize-controller';
+
+export interface KustomizationReconcilerOptions {
+  /** The controller's own client (reads sources, Secrets, Kustomizations). */
+  client: Client;
+  ready: ReadyOverrides;
+  /** Refuse sourceRef, dependsOn and kubeConfig-less references to other namespaces. */
+  noCrossNamespaceRefs?: boolean;
+  /** ServiceAccount to impersonate when spec.serviceAccountName is empty. */
+  defaultServiceAccount?: string | undefined;
+  /** Unset postBuild variables without a default are errors. */
+  strictSubstitution?: boolean;
+  /** Retry delay while dependencies or the source are not ready, without spec.retryInterval (30 s). */
+  requeueDependencyMs?: number;
+  /** Where artifacts are extracted (a fresh directory per reconcile), default the OS temp dir. */
+  workDir?: string;
+  /** Poll interval of health checks (default 1 s). */
+  healthPollMs?: number;
+  /** Parallel API requests of one apply (default 10). */
+  applyConcurrency?: number;
+  /** Reads another Kustomization (the informer's cache); default: GET through the client. */
+  getKustomization?: (namespace: string, name: string) => Promise<KustomizationObject | undefined>;
+}
+
+/** A step failed: its reason goes on Ready. */
+class StepError extends Error {
+  override name = 'StepError';
+  readonly reason: string;
+  constructor(reason: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Millisecond durations as Flux prints them (`1.5s`). */
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
+}
+
+export class KustomizationReconciler implements Reconciler<KustomizationObject> {
+  readonly apiVersion = KustomizeApiVersion;
+  readonly kind = KustomizationKind;
+  readonly conditions = [ConditionType.Healthy];
+  readonly #options: KustomizationReconcilerOptions;
+  readonly #client: Client;
+
+  constructor(options: KustomizationReconcilerOptions) {
+    this.#options = options;
+    this.#client = options.client;
+  }
+
+  #retryDelay(obj: KustomizationObject): number {
+    const retry = obj.spec.retryInterval;
+    return retry ? parseDuration(retry) : (this.#options.requeueDependencyMs ?? 30_000);
+  }
+
+  #timeout(obj: KustomizationObject): number {
+    return parseDuration(obj.spec.timeout ?? obj.spec.interval);
+  }
+
+  async reconcile(obj: KustomizationObject, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const previousReady = conditions.getCondition(obj, ConditionType.Ready);
+    const state = (statement: ReadyStatement) => this.#options.ready.state(obj, previousReady, statement);
+    try {
+      return await this.#reconcile(obj, ctx, state);
+    } catch (error) {
+      if (error instanceof StalledError) {
+        state({ status: 'False', reason: error.reason, message: error.message });
+      } else {
+        const reason = error instanceof StepError ? error.reason : Reason.ReconciliationFailed;
+        state({ status: 'False', reason, message: message(error) });
+      }
+      throw error;
+    }
+  }
+
+  async #reconcile(
+    obj: KustomizationObject,
+    ctx: ReconcileContext,
+    state: (statement: ReadyStatement) => void,
+  ): Promise<ReconcileResult | undefined> {
+    const namespace = obj.metadata.namespace ?? '';
+    // The Controller hands this very status object to the status writer: mutate it, never replace it.
+    obj.status ??= {};
+    const status = obj.status;
+
+    // Source.
+    const sourceRef = sourceRefOf(obj);
+    if (this.#options.noCrossNamespaceRefs && sourceRef.namespace !== namespace) {
+      throw new StalledError(
+        Reason.AccessDenied,
+        `cannot access ${sourceRef.kind}/${sourceRef.namespace}/${sourceRef.name}: cross-namespace references have been blocked`,
+      );
+    }
+    const source = await getSource(this.#client, sourceRef);
+    if (!source.ready) {
+      ctx.log.info({ retryInMs: this.#retryDelay(obj) }, source.message);
+      state({ status: 'False', reason: Reason.ArtifactFailed, message: source.message });
+      return { requeueAfter: this.#retryDelay(obj) };
+    }
+    const { artifact } = source;
+    const revision = artifact.revision;
+
+    // Dependencies.
+    const notReady = await this.#checkDependencies(obj, revision);
+    if (notReady) {
+      const note = `Dependencies do not meet ready condition (${notReady}), retrying in ${seconds(this.#retryDelay(obj))}`;
+      ctx.log.info(note);
+      state({ status: 'False', reason: Reason.DependencyNotReady, message: notReady });
+      await ctx.events.record(obj, { type: 'Normal', reason: Reason.DependencyNotReady, note, revision });
+      return { requeueAfter: this.#retryDelay(obj) };
+    }
+
+    status.lastAttemptedRevision = revision;
+    const timeoutMs = this.#timeout(obj);
+    const work = await mkdtemp(join(this.#options.workDir ?? tmpdir(), 'kustomization-'));
+    try {
+      // Fetch.
+      const root = join(work, 'source');
+      try {
+        await fetchArtifact({ url: artifact.url, digest: artifact.digest, dir: root, timeoutMs });
+      } catch (error) {
+        throw new StepError(Reason.ArtifactFailed, `failed to fetch artifact: ${message(error)}`, {
+          cause: error,
+        });
+      }
+
+      // Build.
+      const objects = await this.#build(obj, root, work);
+
+      // Apply.
+      const manager = new ResourceManager(await this.#applyClient(obj), {
+        fieldManager: FieldManager,
+        ownerLabels: this.#ownerLabels(obj),
+        concurrency: this.#options.applyConcurrency ?? 10,
+      });
+      let applied: ApplyResult;
+      try {
+        applied = await manager.applyAll(objects, { force: obj.spec.force === true, signal: ctx.signal });
+      } catch (error) {
+        throw new StepError(Reason.ReconciliationFailed, message(error), { cause: error });
+      }
+      const previousInventory = status.inventory as Inventory | undefined;
+      status.inventory = applied.inventory;
+
+      // Prune.
+      let pruned: ChangeSetEntry[] = [];
+      if (obj.spec.prune) {
+        try {
+          pruned = await manager.prune(previousInventory, applied.inventory);
+        } catch (error) {
+          throw new StepError(Reason.ReconciliationFailed, `prune failed: ${message(error)}`, {
+            cause: error,
+          });
+        }
+      }
+
+      const changes = [...applied.changeSet, ...pruned].filter(
+        (e) => e.action === 'created' || e.action === 'configured' || e.action === 'deleted',
+      );
+      if (changes.length > 0) {
+        await ctx.events.record(obj, {
+          type: 'Normal',
+          reason: Reason.Progressing,
+          action: 'Apply',
+          note: changes.map((e) => `${e.subject} ${e.action}`).join('\n'),
+          revision,
+          summary: `${changes.length} change(s)`,
+        });
+      }
+
+      // Health.
+      await this.#checkHealth(obj, ctx, manager, applied, {
+        changed: changes.length > 0,
+        newRevision: status.lastAppliedRevision !== revision,
+        timeoutMs,
+      });
+
+      status.lastAppliedRevision = revision;
+      const originRevision = artifact.metadata?.['org.opencontainers.image.revision'];
+      if (originRevision) status.lastAppliedOriginRevision = originRevision;
+      state({
+        status: 'True',
+        reason: Reason.ReconciliationSucceeded,
+        message: `Applied revision: ${revision}`,
+      });
+      if (changes.length > 0 || previousInventory === undefined) {
+        ctx.log.info({ revision, changes: changes.length }, `Applied revision: ${revision}`);
+      }
+      return undefined;
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  /** Why the first dependency is not ready, or undefined when all are. */
+  async #checkDependencies(obj: KustomizationObject, revision: string): Promise<string | undefined> {
+    const namespace = obj.metadata.namespace ?? '';
+    const ownSource = sourceRefOf(obj);
+    for (const dep of obj.spec.dependsOn ?? []) {
+      const depNamespace = dep.namespace ?? namespace;
+      const subject = `${KustomizationKind}/${depNamespace}/${dep.name}`;
+      if (this.#options.noCrossNamespaceRefs && depNamespace !== namespace) {
+        throw new StalledError(
+          Reason.AccessDenied,
+          `cannot access ${subject}: cross-namespace references have been blocked`,
+        );
+      }
+      const other = this.#options.getKustomization
+        ? await this.#options.getKustomization(depNamespace, dep.name)
+        : await this.#client.find<KustomizationObject>({
+            apiVersion: KustomizeApiVersion,
+            kind: KustomizationKind,
+            namespace: depNamespace,
+            name: dep.name,
+          });
+      if (!other) return `dependency '${subject}' not found`;
+      if (!conditions.isTrue(other, ConditionType.Ready)) return `dependency '${subject}' is not ready`;
+      if (other.status?.observedGeneration !== other.metadata.generation) {
+        return `dependency '${subject}' is not ready`;
+      }
+      const otherSource = sourceRefOf(other);
+      const sameSource =
+        otherSource.kind === ownSource.kind &&
+        otherSource.name === ownSource.name &&
+        otherSource.namespace === ownSource.namespace;
+      if (sameSource && other.status?.lastAppliedRevision !== revision) {
+        return `dependency '${subject}' revision is not up to date`;
+      }
+    }
+    return undefined;
+  }
+
+  /** Builds the objects to apply; every failure is BuildFailed and names the file or object. */
+  async #build(obj: KustomizationObject, root: string, work: string): Promise<KubeObject[]> {
+    const relativeToRoot = (text: string) => text.split(`${root}${sep}`).join('').split(root).join('.');
+    const dir = this.#resolvePath(root, obj.spec.path);
+    let built: Record<string, unknown>[];
+    try {
+      await prepareKustomization(dir, root, obj.spec);
+      built = await build(dir, { root });
+    } catch (error) {
+      if (error instanceof GenerateError || error instanceof KustomizeError) {
+        throw new StepError(Reason.BuildFailed, `kustomize build failed: ${relativeToRoot(error.message)}`, {
+          cause: error,
+        });
+      }
+      throw new StepError(Reason.BuildFailed, relativeToRoot(message(error)).replaceAll(work, ''), {
+        cause: error,
+      });
+    }
+
+    const objects: KubeObject[] = [];
+    for (const item of built) {
+      if (!isKubeObject(item) || !item.metadata.name) {
+        throw new StepError(
+          Reason.BuildFailed,
+          `failed to decode Kubernetes apiVersion, kind and name from: ${JSON.stringify(item).slice(0, 200)}`,
+        );
+      }
+      objects.push(item);
+    }
+
+    let result = objects;
+    if (obj.spec.postBuild) {
+      try {
+        const vars = await postBuildVariables(this.#client, obj);
+        result = substituteObjects(objects, vars, { strict: this.#options.strictSubstitution === true });
+      } catch (error) {
+        if (error instanceof SubstituteError) {
+          throw new StepError(Reason.BuildFailed, `post build failed: ${error.message}`, { cause: error });
+        }
+        throw error;
+      }
+    }
+
+    const common = obj.spec.commonMetadata;
+    const owner = this.#ownerLabels(obj);
+    for (const item of result) {
+      item.metadata.labels = { ...item.metadata.labels, ...common?.labels, ...owner };
+      if (common?.annotations && Object.keys(common.annotations).length > 0) {
+        item.metadata.annotations = { ...item.metadata.annotations, ...common.annotations };
+      }
+    }
+    return result;
+  }
+
+  /** spec.path inside the artifact; `..` may not leave it. */
+  #resolvePath(root: string, path: string | undefined): string {
+    const cleaned = normalize(`/${path ?? ''}`).replace(/^\/+/, '');
+    const dir = join(root, cleaned);
+    const rel = relative(root, dir);
+    if (rel.startsWith('..') || isAbsolute(rel)) {
+      throw new StepError(Reason.ArtifactFailed, `spec.path '${path}' leaves the artifact`);
+    }
+    return dir;
+  }
+
+  #ownerLabels(obj: KustomizationObject): Record<string, string> {
+    return {
+      [Label.KustomizeName]: obj.metadata.name ?? '',
+      [Label.KustomizeNamespace]: obj.metadata.namespace ?? '',
+    };
+  }
+
+  /** The client objects are applied with: another cluster, and/or a tenant's ServiceAccount. */
+  async #applyClient(obj: KustomizationObject): Promise<Client> {
+    const namespace = obj.metadata.namespace ?? '';
+    let client = this.#client;
+    const kubeConfig = obj.spec.kubeConfig;
+    if (kubeConfig) {
+      try {
+        client = await clientFromKubeconfigSecret(this.#client, {
+          namespace,
+          name: kubeConfig.secretRef.name,
+          key: kubeConfig.secretRef.key,
+        });
+      } catch (error) {
+        throw new StepError(Reason.ReconciliationFailed, `kubeconfig: ${message(error)}`, { cause: error });
+      }
+      client = client.withFieldManager(FieldManager);
+    }
+    const serviceAccount = obj.spec.serviceAccountName || this.#options.defaultServiceAccount;
+    if (serviceAccount) client = client.impersonate({ namespace, name: serviceAccount });
+    return client;
+  }
+
+  async #checkHealth(
+    obj: KustomizationObject,
+    ctx: ReconcileContext,
+    manager: ResourceManager,
+    applied: ApplyResult,
+    why: { changed: boolean; newRevision: boolean; timeoutMs: number },
+  ): Promise<void> {
+    let refs: ObjectRef[];
+    if (obj.spec.wait) {
+      refs = applied.changeSet.filter((e) => e.action !== 'skipped').map((e) => e.ref);
+    } else {
+      refs = (obj.spec.healthChecks ?? []).map((check) => {
+        if (!check.apiVersion) {
+          throw new StepError(
+            Reason.HealthCheckFailed,
+            `healthChecks: ${check.kind}/${check.name} needs an apiVersion`,
+          );
+        }
+        return {
+          apiVersion: check.apiVersion,
+          kind: check.kind,
+          name: check.name,
+          namespace: check.namespace ?? obj.metadata.namespace,
+        };
+      });
+    }
+    if (refs.length === 0) {
+      conditions.removeCondition(obj, ConditionType.Healthy);
+      return;
+    }
+    // Flux checks again only when something changed or the last check did not pass.
+    if (!why.changed && !why.newRevision && conditions.isTrue(obj, ConditionType.Healthy)) return;
+    const started = Date.now();
+    try {
+      await manager.wait(refs, {
+        timeoutMs: why.timeoutMs,
+        intervalMs: this.#options.healthPollMs ?? 1000,
+        signal: ctx.signal,
+      });
+    } catch (error) {
+      const text =
+        error instanceof HealthCheckError ? error.message : `health check failed: ${message(error)}`;
+      conditions.markFalse(obj, ConditionType.Healthy, Reason.HealthCheckFailed, text, ctx.now);
+      throw new StepError(Reason.HealthCheckFailed, text, { cause: error });
+    }
+    conditions.markTrue(
+      obj,
+      ConditionType.Healthy,
+      Reason.Succeeded,
+      `Health check passed in ${seconds(Date.now() - started)}`,
+      ctx.now,
+    );
+  }
+
+  /** Deletes what the Kustomization applied, as spec.deletionPolicy says. */
+  async finalize(obj: KustomizationObject, ctx: ReconcileContext): Promise<void> {
+    const policy = obj.spec.deletionPolicy ?? 'MirrorPrune';
+    const inventory = obj.status?.inventory;
+    if (!inventory || inventory.entries.length === 0) return;
+    const mirror = policy === 'MirrorPrune' || policy === 'MergeWithSpec';
+    if (policy === 'Orphan' || (mirror && !obj.spec.prune)) {
+      ctx.log.info({ policy }, 'leaving the applied objects in place');
+      return;
+    }
+    const manager = new ResourceManager(await this.#applyClient(obj), {
+      fieldManager: FieldManager,
+      ownerLabels: this.#ownerLabels(obj),
+    });
+    const deleted = await manager.deleteAll(inventory.entries);
+    if (deleted.some((e) => e.action === 'deleted')) {
+      await ctx.events.record(obj, {
+        type: 'Normal',
+        reason: 'Pruned',
+        action: 'Delete',
+        note: deleted
+          .filter((e) => e.action === 'deleted')
+          .map((e) => `${e.subject} deleted`)
+          .join('\n'),
+      });
+    }
+    if (policy === 'WaitForTermination') {
+      const deadline = Date.now() + this.#timeout(obj);
+      const refs = inventory.entries.map(refFromEntry);
+      for (;;) {
+        const left = (await Promise.all(refs.map((ref) => manager.client.find(ref)))).filter(
+          (o): o is KubeObject => o !== undefined,
+        );
+        if (left.length === 0) return;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `timeout waiting for termination of ${left.map((o) => describeObject(o)).join(', ')}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Post-build variable substitution, as Flux's `postBuild`: bash-style `${var}`,
+ * `${var:=default}` and `${var:-default}` (default when unset or empty), `${var=default}` and
+ * `${var-default}` (default only when unset), `$${var}` for a literal `${var}`. Only the braced
+ * form is recognised: `$var` is left alone, as in Flux. An unset variable without a default
+ * becomes an empty string, or an error in strict mode.
+ *
+ * Values may come from Secrets: they are never put into an error message or a log line.
+ */
+import { Annotation, AnnotationValue } from '@weft/api';
+import { parse, stringify } from 'yaml';
+
+const varName = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
+
+export class SubstituteError extends Error {
+  override name = 'SubstituteError';
+}
+
+export interface SubstituteOptions {
+  /** Unset variables without a default are errors (Flux's StrictPostBuildSubstitutions). */
+  strict?: boolean;
+}
+
+/** Checks variable names (Flux refuses names that are not shell identifiers). */
+export function checkVariableNames(vars: Record<string, string>, from: string): void {
+  for (const name of Object.keys(vars)) {
+    if (!varName.test(name)) {
+      throw new SubstituteError(
+        `'${name}' from ${from} is not a valid variable name: it must match ${varName.source}`,
+      );
+    }
+  }
+}
+
+/** Index of the `}` closing the `${` that starts at `open`, honouring nested `${…}`. */
+function closingBrace(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '$' && text[i + 1] === '{') {
+      depth++;
+      i++;
+    } else if (text[i] === '}') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+const expression = /^([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[-=])([\s\S]*))?$/;
+
+/** Substitutes variables in a string. */
+export function substituteText(
+  text: string,
+  vars: Record<string, string>,
+  options: SubstituteOptions = {},
+): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const dollar = text.indexOf('$', i);
+    if (dollar < 0) break;
+    out += text.slice(i, dollar);
+    if (text.startsWith('$${', dollar)) {
+      // Escaped: `$${x}` is the literal `${x}`.
+      const end = closingBrace(text, dollar + 1);
+      const stop = end < 0 ? text.length : end + 1;
+      out += text.slice(dollar + 1, stop);
+      i = stop;
+      continue;
+    }
+    if (text[dollar + 1] !== '{') {
+      out += '$';
+      i = dollar + 1;
+      continue;
+    }
+    const end = closingBrace(text, dollar);
+    if (end < 0) {
+      out += text.slice(dollar);
+      i = text.length;
+      break;
+    }
+    const inner = text.slice(dollar + 2, end);
+    const match = expression.exec(inner);
+    if (!match) {
+      // Not something we substitute (`${1}`, `${ x }`, `${x^^}`): keep it as written.
+      out += text.slice(dollar, end + 1);
+      i = end + 1;
+      continue;
+    }
+    const [, name = '', operator, fallback = ''] = match;
+    const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
+    if (operator === undefined) {
+      if (value === undefined && options.strict)
+        throw new SubstituteError(`variable not set (strict mode): ${name}`);
+      out += value ?? '';
+    } else {
+      const useDefault = operator.startsWith(':') ? value === undefined || value === '' : value === undefined;
+      out += useDefault ? substituteText(fallback, vars, options) : (value ?? '');
+    }
+    i = end + 1;
+  }
+  return out + text.slice(i);
+}
+
+type Obj = Record<string, unknown>;
+
+function describeObj(obj: Obj): string {
+  const metadata = (obj.metadata ?? {}) as Obj;
+  const ns = typeof metadata.namespace === 'string' ? `${metadata.namespace}/` : '';
+  return `${String(obj.kind)}/${ns}${String(metadata.name)}`;
+}
+
+/**
+ * Substitutes variables in every object (through its YAML, as Flux does, so `replicas: ${n}`
+ * becomes a number), except objects annotated `kustomize.weft.dev/substitute: disabled`.
+ */
+export function substituteObjects<T extends Obj>(
+  objects: T[],
+  vars: Record<string, string>,
+  options: SubstituteOptions = {},
+): T[] {
+  return objects.map((obj) => {
+    const annotations = ((obj.metadata ?? {}) as Obj).annotations as Record<string, string> | undefined;
+    if (annotations?.[Annotation.KustomizeSubstitute] === AnnotationValue.Disabled) return obj;
+    // YAML 1.1 both ways: strings such as "on" stay quoted, as Kubernetes reads YAML 1.1.
+    const text = stringify(obj, { version: '1.1', lineWidth: 0 });
+    if (!text.includes('${')) return obj;
+    let substituted: string;
+    try {
+      substituted = substituteText(text, vars, options);
+    } catch (error) {
+      throw new SubstituteError(`${describeObj(obj)}: ${(error as Error).message}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = parse(substituted, { version: '1.1', prettyErrors: false });
+    } catch (error) {
+      // The YAML error quotes the text, which may hold a Secret's value: name the object only.
+      const code = (error as { code?: unknown }).code;
+      throw new SubstituteError(
+        `${describeObj(obj)}: the object is not valid YAML after variable substitution (${String(code ?? 'parse error')})`,
+      );
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new SubstituteError(`${describeObj(obj)}: the object is not a map after variable substitution`);
+    }
+    return parsed as T;
+  });
+}

@@ -1,0 +1,242 @@
+/**
+ * What the e2e tests share: CRDs installed raw, an artifact server that plays source-controller
+ * (build an artifact from files, store it, serve it, publish it in a GitRepository's status), and
+ * the controller running in-process against the real apiserver.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after } from 'node:test';
+import { crds, KustomizationKind, KustomizeApiVersion, SourceApiVersion } from '@weft/api';
+import { buildArtifact, Storage, serve } from '@weft/artifact';
+import { type Cluster, eventually } from '@weft/e2e';
+import { addKustomizeController, parseKustomizeControllerFlags } from '@weft/kustomize-controller';
+import { Client, conditions, createLogger, isRecord, type KubeObject, Manager } from '@weft/runtime';
+
+type KubeConfig = Awaited<ReturnType<Cluster['kubeConfig']>>;
+
+export async function installCrds(client: Client): Promise<void> {
+  for (const crd of crds())
+    await client.apply(crd as unknown as KubeObject, { force: true, fieldManager: 'e2e' });
+  await eventually('CRDs established', async () => {
+    for (const crd of crds()) {
+      const live = await client.get({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        name: crd.metadata.name,
+      });
+      const established = (
+        (live.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []
+      ).some((c) => c.type === 'Established' && c.status === 'True');
+      if (!established) return undefined;
+    }
+    return true;
+  });
+}
+
+export interface Published {
+  revision: string;
+  digest: string;
+  url: string;
+}
+
+/** Plays source-controller: artifacts from file maps, published in GitRepository status. */
+export class FakeSource {
+  readonly #client: Client;
+  readonly #storage: Storage;
+  readonly url: string;
+  readonly #work: string;
+  #counter = 0;
+  private constructor(client: Client, storage: Storage, url: string, work: string) {
+    this.#client = client;
+    this.#storage = storage;
+    this.url = url;
+    this.#work = work;
+  }
+
+  static async start(client: Client): Promise<FakeSource> {
+    const work = await mkdtemp(join(tmpdir(), 'ks-e2e-'));
+    const root = join(work, 'storage');
+    await mkdir(root);
+    const server = await serve({ root });
+    const storage = new Storage({ root, advertisedAddress: server.url });
+    after(async () => {
+      await server.close();
+      await rm(work, { recursive: true, force: true });
+    });
+    return new FakeSource(client, storage, server.url, work);
+  }
+
+  /** Builds and stores an artifact of `files`, and publishes it as GitRepository `name`'s artifact. */
+  async publish(
+    namespace: string,
+    name: string,
+    files: Record<string, string>,
+    overrides: { digest?: string } = {},
+  ): Promise<Published> {
+    const dir = join(this.#work, `src-${this.#counter++}`);
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), text);
+    }
+    const built = await buildArtifact({ dir });
+    const ref = { kind: 'GitRepository', namespace, name };
+    const stored = await this.#storage.store(ref, built.path);
+    const revision = `main@sha1:${stored.digest.slice(7, 47)}`;
+    const ks = { apiVersion: SourceApiVersion, kind: 'GitRepository', namespace, name };
+    if (!(await this.#client.find(ks))) {
+      await this.#client.create({
+        apiVersion: SourceApiVersion,
+        kind: 'GitRepository',
+        metadata: { name, namespace },
+        spec: { url: 'https://example.invalid/repo.git', interval: '1h', ref: { branch: 'main' } },
+      });
+    }
+    const digest = overrides.digest ?? stored.digest;
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await this.#client.patchStatus(ks, {
+      artifact: { path: stored.path, url: stored.url, revision, digest, lastUpdateTime: now },
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Succeeded',
+          message: `stored artifact for revision '${revision}'`,
+          lastTransitionTime: now,
+        },
+      ],
+    });
+    return { revision, digest, url: stored.url };
+  }
+}
+
+export interface RunningController {
+  manager: Manager;
+  stop(): Promise<void>;
+}
+
+/** Runs kustomize-controller in-process; stopped after the file, once its Kustomizations are gone. */
+export async function startController(
+  kubeConfig: KubeConfig,
+  namespaces: string[],
+  argv: string[] = [],
+): Promise<RunningController> {
+  const flags = parseKustomizeControllerFlags(
+    ['--metrics-addr=0', '--health-addr=0', '--concurrent=4', ...argv],
+    {},
+  );
+  const manager = new Manager({
+    name: 'kustomize-controller',
+    flags: flags.runtime,
+    kubeConfig,
+    logger: createLogger({ level: process.env.WEFT_TEST_LOG === '1' ? 'debug' : 'silent' }),
+    processMetrics: false,
+  });
+  const client = new Client(kubeConfig);
+  addKustomizeController({
+    manager,
+    client,
+    noCrossNamespaceRefs: flags.noCrossNamespaceRefs,
+    defaultServiceAccount: flags.defaultServiceAccount,
+    strictSubstitution: flags.strictSubstitution,
+    requeueDependencyMs: 2_000,
+    healthPollMs: 500,
+  });
+  await manager.start();
+  const stop = async () => {
+    // Let finalizers run while the controller is still there, or the namespaces never go.
+    try {
+      for (const namespace of namespaces) {
+        const list = await client.list({
+          apiVersion: KustomizeApiVersion,
+          kind: KustomizationKind,
+          namespace,
+        });
+        for (const ks of list.items) {
+          await client
+            .delete({
+              apiVersion: KustomizeApiVersion,
+              kind: KustomizationKind,
+              namespace,
+              name: ks.metadata.name ?? '',
+            })
+            .catch(() => {});
+        }
+      }
+      await eventually(
+        'Kustomizations finalized',
+        async () => {
+          for (const namespace of namespaces) {
+            const list = await client.list({
+              apiVersion: KustomizeApiVersion,
+              kind: KustomizationKind,
+              namespace,
+            });
+            if (list.items.length > 0) return undefined;
+          }
+          return true;
+        },
+        30_000,
+      );
+    } catch {
+      // The cluster may already be gone (a file that started its own).
+    }
+    await manager.stop();
+  };
+  after(stop);
+  return { manager, stop };
+}
+
+export function kustomization(namespace: string, name: string, spec: Record<string, unknown>): KubeObject {
+  return {
+    apiVersion: KustomizeApiVersion,
+    kind: KustomizationKind,
+    metadata: { name, namespace },
+    spec: {
+      interval: '1m',
+      prune: true,
+      path: './',
+      sourceRef: { kind: 'GitRepository', name: 'repo' },
+      ...spec,
+    },
+  };
+}
+
+export type Ready = { status: string; reason: string; message: string };
+
+export function readyOf(obj: KubeObject | undefined): Ready | undefined {
+  if (!obj) return undefined;
+  const c = conditions.getCondition(obj as Parameters<typeof conditions.getCondition>[0], 'Ready');
+  return c ? { status: c.status, reason: c.reason, message: c.message } : undefined;
+}
+
+export function dataOf(obj: KubeObject | undefined): Record<string, string> {
+  return (isRecord(obj?.data) ? obj.data : {}) as Record<string, string>;
+}
+
+export function statusOf(obj: KubeObject | undefined): Record<string, unknown> {
+  return isRecord(obj?.status) ? obj.status : {};
+}
+
+export const configMap = (name: string, data: Record<string, string>, extra = ''): string =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}data:\n${Object.entries(data)
+    .map(([k, v]) => `  ${k}: "${v}"`)
+    .join('\n')}\n`;
+
+export const deployment = (name: string, extraSpec = ''): string =>
+  `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: ${name}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+${extraSpec}      containers:
+        - name: app
+          image: nginx:1.27
+`;
