@@ -174,8 +174,9 @@ export const kustomizationSpecSchema = obj(
     }),
     deletionPolicy: str({
       description:
-        'What happens to applied objects when the Kustomization is deleted: MergeWithSpec follows spec.prune, Delete and WaitForTermination delete them, Orphan leaves them.',
-      enum: ['MergeWithSpec', 'Delete', 'WaitForTermination', 'Orphan'],
+        'What happens to applied objects when the Kustomization is deleted: MirrorPrune (the default) follows spec.prune, Delete deletes them, WaitForTermination deletes them and waits until they are gone, Orphan leaves them.',
+      enum: ['MirrorPrune', 'Delete', 'WaitForTermination', 'Orphan'],
+      default: 'MirrorPrune',
     }),
   },
   { required: ['interval', 'prune', 'sourceRef'] },

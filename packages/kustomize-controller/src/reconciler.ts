@@ -436,7 +436,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     const policy = obj.spec.deletionPolicy ?? 'MirrorPrune';
     const inventory = obj.status?.inventory;
     if (!inventory || inventory.entries.length === 0) return;
-    const mirror = policy === 'MirrorPrune' || policy === 'MergeWithSpec';
+    const mirror = policy === 'MirrorPrune';
     if (policy === 'Orphan' || (mirror && !obj.spec.prune)) {
       ctx.log.info({ policy }, 'leaving the applied objects in place');
       return;
