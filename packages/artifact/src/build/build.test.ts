@@ -137,3 +137,84 @@ describe('buildArtifact', () => {
     await assert.rejects(buildArtifact({ dir: root }), { code: 'LinkEscape' });
   });
 });
+
+describe('provided entries', () => {
+  function provide(options: { reverse?: boolean } = {}) {
+    const dirs = new Set<string>(['empty-dir']);
+    for (const [path] of treeFiles) {
+      const parts = path.split('/');
+      for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+    }
+    const dirEntries = [...dirs].sort((a, b) => a.split('/').length - b.split('/').length);
+    const files = options.reverse ? [...treeFiles].reverse() : treeFiles;
+    return [
+      ...dirEntries.map((path) => ({ kind: 'dir' as const, path })),
+      ...files.map(([path, content]) => ({
+        kind: 'file' as const,
+        path,
+        size: Buffer.byteLength(content),
+        executable: false,
+        read: async () => Buffer.from(content),
+      })),
+      {
+        kind: 'file' as const,
+        path: 'run.sh',
+        size: 10,
+        executable: true,
+        read: async () => Buffer.from('#!/bin/sh\n'),
+      },
+      { kind: 'symlink' as const, path: 'link-to-app.yaml', target: 'deploy/app.yaml' },
+      { kind: 'symlink' as const, path: 'deploy/link.yaml', target: 'app.yaml' },
+    ];
+  }
+
+  test('give the same bytes as the same tree on disk, in any order', async () => {
+    const root = await makeTree('provided-disk');
+    await symlink('app.yaml', join(root, 'deploy', 'link.yaml'));
+    const fromDisk = await buildArtifact({ dir: root });
+    const provided = await buildArtifact({ dir: root, entries: provide() });
+    const reversed = await buildArtifact({ dir: '/nowhere', entries: provide({ reverse: true }) });
+    assert.equal(provided.digest, fromDisk.digest);
+    assert.equal(reversed.digest, fromDisk.digest);
+  });
+
+  test('apply the filter (an excluded directory takes its contents) and refuse unsafe paths', async () => {
+    const filtered = await buildArtifact({
+      dir: '/nowhere',
+      entries: provide(),
+      filter: (path) => path !== 'deploy',
+    });
+    const names = listTar(gunzipSync(await readFile(filtered.path)));
+    assert.ok(!names.some((name) => name.startsWith('deploy')), names.join(','));
+    assert.ok(names.includes('a/x.txt'));
+    await assert.rejects(
+      buildArtifact({ dir: '/nowhere', entries: [{ kind: 'dir', path: '../up' }] }),
+      (error: unknown) => error instanceof ArtifactError && error.code === 'UnsafePath',
+    );
+  });
+
+  test('fail when a file gives other than its size', async () => {
+    await assert.rejects(
+      buildArtifact({
+        dir: '/nowhere',
+        entries: [
+          { kind: 'file', path: 'a.txt', size: 3, executable: false, read: async () => Buffer.from('ab') },
+        ],
+      }),
+      (error: unknown) => error instanceof ArtifactError && error.code === 'SourceChanged',
+    );
+  });
+});
+
+function listTar(tar: Buffer): string[] {
+  const names: string[] = [];
+  for (let offset = 0; offset + 512 <= tar.length; ) {
+    const name = tar.toString('utf8', offset, offset + 100).replace(/\0.*$/s, '');
+    if (name === '') break;
+    const prefix = tar.toString('utf8', offset + 345, offset + 500).replace(/\0.*$/s, '');
+    const size = Number.parseInt(tar.toString('ascii', offset + 124, offset + 136), 8) || 0;
+    names.push(prefix === '' ? name : `${prefix}/${name}`);
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  return names;
+}

@@ -10,7 +10,14 @@ import { formatDigest } from '../digest.ts';
 import { ArtifactError } from '../errors.ts';
 import { GzipFraming } from './gzip.ts';
 import { bodyPadding, EntryType, encodeHeader, endOfArchive } from './ustar.ts';
-import { type BuildFilter, collectEntries, type EscapingSymlinkPolicy, type SourceEntry } from './walk.ts';
+import {
+  type BuildFilter,
+  collectEntries,
+  type EscapingSymlinkPolicy,
+  type ProvidedEntry,
+  providedEntries,
+  type SourceEntry,
+} from './walk.ts';
 
 export interface BuildOptions {
   /** The directory whose contents become the artifact (the directory itself is not an entry). */
@@ -21,6 +28,11 @@ export interface BuildOptions {
   filter?: BuildFilter;
   /** Symlinks leaving `dir`: fail the build (default) or leave them out. */
   escapingSymlinks?: EscapingSymlinkPolicy;
+  /**
+   * The tree's entries, given instead of read from `dir` (which then only names the source in
+   * messages). The same tree gives the same bytes whether provided or on disk.
+   */
+  entries?: readonly ProvidedEntry[];
 }
 
 export interface BuildResult {
@@ -45,11 +57,12 @@ const streamBlockSize = 256 * 1024;
 
 /** Builds a deterministic `.tar.gz` of `dir`: the same content always gives the same bytes. */
 export async function buildArtifact(options: BuildOptions): Promise<BuildResult> {
-  const entries = await collectEntries(
-    options.dir,
-    options.filter ?? (() => true),
-    options.escapingSymlinks ?? 'error',
-  );
+  const filter = options.filter ?? (() => true);
+  const escapingSymlinks = options.escapingSymlinks ?? 'error';
+  const entries =
+    options.entries === undefined
+      ? await collectEntries(options.dir, filter, escapingSymlinks)
+      : providedEntries(options.dir, options.entries, filter, escapingSymlinks);
   const out = options.out ?? join(await mkdtemp(join(tmpdir(), 'weft-artifact-')), 'artifact.tar.gz');
   const trailer = { crc: 0, size: 0 };
   const hash = createHash('sha256');
@@ -122,8 +135,9 @@ async function* tarBlocks(
     } else {
       const mode = entry.executable ? 0o755 : 0o644;
       yield* append(encodeHeader({ path: entry.path, type: EntryType.File, mode, size: entry.size }));
-      if (content) {
-        const bytes = await content;
+      const provided = content ?? entry.read?.();
+      if (provided) {
+        const bytes = await provided;
         if (bytes.length !== entry.size) throw sourceChanged(entry.absolutePath, entry.size);
         yield* append(bytes);
         yield* append(bodyPadding(entry.size));
@@ -177,7 +191,7 @@ class Prefetcher {
     for (; this.#next < Math.min(this.#entries.length, index + Prefetcher.window); this.#next++) {
       const entry = this.#entries[this.#next];
       if (entry?.kind !== 'file' || entry.size > Prefetcher.maxFileSize) continue;
-      const read = readFile(entry.absolutePath);
+      const read = entry.read ? entry.read() : readFile(entry.absolutePath);
       // Awaited in order later; this only keeps an early failure from being reported as unhandled.
       read.catch(() => undefined);
       this.#reads.set(this.#next, read);

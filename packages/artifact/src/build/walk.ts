@@ -11,8 +11,74 @@ export type EscapingSymlinkPolicy = 'error' | 'skip';
 
 export type SourceEntry =
   | { kind: 'dir'; path: string }
-  | { kind: 'file'; path: string; absolutePath: string; size: number; executable: boolean }
+  | {
+      kind: 'file';
+      path: string;
+      absolutePath: string;
+      size: number;
+      executable: boolean;
+      /** Gives the contents when they do not come from `absolutePath` (a provided entry). */
+      read?: () => Promise<Buffer>;
+    }
   | { kind: 'symlink'; path: string; target: string };
+
+/**
+ * An entry handed to the builder instead of found on disk (a tree held elsewhere, e.g. fetched
+ * Git objects); a file gives its contents through `read`, which must give exactly `size` bytes.
+ */
+export type ProvidedEntry =
+  | { kind: 'dir'; path: string }
+  | { kind: 'file'; path: string; size: number; executable: boolean; read: () => Promise<Buffer> }
+  | { kind: 'symlink'; path: string; target: string };
+
+/**
+ * Provided entries as the walk would give them for the same tree on disk: filtered (an excluded
+ * directory takes its contents with it), sorted by path, escaping symlinks handled. Paths must be
+ * relative, `/`-separated, without `.` or `..` segments, each directory listed before its contents.
+ */
+export function providedEntries(
+  root: string,
+  provided: readonly ProvidedEntry[],
+  filter: BuildFilter,
+  escapingSymlinks: EscapingSymlinkPolicy,
+): SourceEntry[] {
+  const dirs = new Set<string>(['']);
+  const entries: SourceEntry[] = [];
+  for (const entry of provided) {
+    const segments = entry.path.split('/');
+    if (
+      entry.path.startsWith('/') ||
+      segments.some((segment) => segment === '' || segment === '.' || segment === '..')
+    ) {
+      throw new ArtifactError(
+        'UnsafePath',
+        `provided entry ${JSON.stringify(entry.path)} is not a relative path`,
+        {
+          details: { path: entry.path },
+        },
+      );
+    }
+    const parent = segments.slice(0, -1).join('/');
+    if (!dirs.has(parent)) continue;
+    if (!filter(entry.path, entry.kind === 'dir')) continue;
+    if (entry.kind === 'dir') {
+      dirs.add(entry.path);
+      entries.push(entry);
+    } else if (entry.kind === 'file') {
+      entries.push({ ...entry, absolutePath: join(root, entry.path) });
+    } else {
+      entries.push(entry);
+    }
+  }
+  return dropEscapingSymlinks(root, sortByPath(entries), escapingSymlinks);
+}
+
+function sortByPath(entries: SourceEntry[]): SourceEntry[] {
+  return entries
+    .map((entry) => ({ key: Buffer.from(entry.path), entry }))
+    .sort((a, b) => Buffer.compare(a.key, b.key))
+    .map(({ entry }) => entry);
+}
 
 /**
  * Every entry under `root` that the filter accepts, sorted by path (byte order of the UTF-8
@@ -56,11 +122,7 @@ export async function collectEntries(
     }
     entries.push(...(await Promise.all(files)));
   }
-  const sorted = entries
-    .map((entry) => ({ key: Buffer.from(entry.path), entry }))
-    .sort((a, b) => Buffer.compare(a.key, b.key))
-    .map(({ entry }) => entry);
-  return dropEscapingSymlinks(root, sorted, escapingSymlinks);
+  return dropEscapingSymlinks(root, sortByPath(entries), escapingSymlinks);
 }
 
 function dropEscapingSymlinks(

@@ -2,11 +2,14 @@ import * as fs from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BuildOptions } from '@weft/artifact';
 import git from 'isomorphic-git';
 import { IgnoreRules, sourceIgnoreFile } from '../ignore/index.ts';
 import type { GitAuth } from './auth.ts';
 import { GitError } from './errors.ts';
 import { ByteBudget, defaultFetchLimits, type FetchLimits } from './limits.ts';
+import { type FetchedTree, FetchUnsupported, shallowFetch } from './pack/shallow-fetch.ts';
+import { writeListing } from './pack/write-tree.ts';
 import { formatRevision, type GitReference, type ResolvedReference, resolveReference } from './reference.ts';
 import { Remote } from './remote.ts';
 
@@ -81,6 +84,19 @@ export function checkout(options: CheckoutOptions): Promise<CheckoutResult> {
   const limits = { ...defaultFetchLimits, ...options.limits };
   return withRemote(options, async (remote, budget) => {
     const resolved = await resolveReference(remote, options.ref);
+    if (options.ref.commit === undefined || options.ref.commit === '') {
+      const ignoreRules = new IgnoreRules(options.ignore);
+      const fetched = await tryShallowFetch(remote, resolved.commit, ignoreRules, limits);
+      if (fetched) {
+        try {
+          await mkdir(options.dir, { recursive: true });
+          const files = await writeListing(fetched.store, fetched.listing, options.dir);
+          return { ...resolved, ignoreRules, files, fetchedBytes: budget.used };
+        } finally {
+          await fetched.dispose();
+        }
+      }
+    }
     const gitdir = await mkdtemp(join(tmpdir(), 'weft-git-'));
     try {
       const cache = {};
@@ -104,6 +120,103 @@ export function checkout(options: CheckoutOptions): Promise<CheckoutResult> {
       await rm(gitdir, { recursive: true, force: true });
     }
   });
+}
+
+/** The shallow protocol v2 fetch, or undefined when the server does not offer it. */
+async function tryShallowFetch(
+  remote: Remote,
+  commit: string,
+  rules: IgnoreRules,
+  limits: FetchLimits,
+): Promise<FetchedTree | undefined> {
+  try {
+    return await shallowFetch({
+      remote,
+      commit,
+      rules,
+      checkoutBudget: new ByteBudget(limits.maxCheckoutBytes, 'checkout'),
+    });
+  } catch (error) {
+    // A server without protocol v2 fetch: isomorphic-git's fetch instead.
+    if (error instanceof FetchUnsupported) return undefined;
+    throw error;
+  }
+}
+
+/** What `fetchSource` gives: the revision, and the tree either in `dir` or as `entries`. */
+export interface SourceResult extends CheckoutResult {
+  /**
+   * The tree's entries for `buildArtifact({ entries })` when it was not written to `dir` (the
+   * shallow fetch keeps it in a temp object store instead); undefined when it is in `dir`.
+   */
+  entries: NonNullable<BuildOptions['entries']> | undefined;
+  /** Removes the temp object store; call once the artifact is built. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Like `checkout`, but a shallow fetch does not write the tree: it is handed back as entries
+ * to build the artifact from, which saves creating (and reading back) a file per blob. Falls
+ * back to writing `dir` (commit references, servers without protocol v2).
+ */
+export function fetchSource(options: CheckoutOptions): Promise<SourceResult> {
+  const limits = { ...defaultFetchLimits, ...options.limits };
+  if (options.ref.commit !== undefined && options.ref.commit !== '') {
+    return checkout(options).then((result) => ({ ...result, entries: undefined, dispose: async () => {} }));
+  }
+  return withRemote(options, async (remote, budget) => {
+    const resolved = await resolveReference(remote, options.ref);
+    const ignoreRules = new IgnoreRules(options.ignore);
+    const fetched = await tryShallowFetch(remote, resolved.commit, ignoreRules, limits);
+    if (fetched === undefined) {
+      const result = await checkout(options);
+      return { ...result, entries: undefined, dispose: async () => {} };
+    }
+    try {
+      return await sourceEntries(fetched, resolved, ignoreRules, options.dir, budget);
+    } catch (error) {
+      await fetched.dispose();
+      throw error;
+    }
+  });
+}
+
+async function sourceEntries(
+  fetched: FetchedTree,
+  resolved: ResolvedReference,
+  ignoreRules: IgnoreRules,
+  dir: string,
+  budget: ByteBudget,
+): Promise<SourceResult> {
+  const { store, listing } = fetched;
+  const entries: NonNullable<BuildOptions['entries']>[number][] = [];
+  for (const level of listing.dirs) for (const path of level) entries.push({ kind: 'dir', path });
+  for (const file of listing.files) {
+    const size = store.blobSize(file.oid) ?? 0;
+    entries.push({
+      kind: 'file',
+      path: file.path,
+      size,
+      executable: file.executable,
+      read: () => store.readBlob(file.oid),
+    });
+  }
+  for (const link of listing.links) {
+    entries.push({
+      kind: 'symlink',
+      path: link.path,
+      target: (await store.readBlob(link.oid)).toString('utf8'),
+    });
+  }
+  await mkdir(dir, { recursive: true });
+  return {
+    ...resolved,
+    ignoreRules,
+    files: listing.files.length + listing.links.length,
+    fetchedBytes: budget.used,
+    entries,
+    dispose: fetched.dispose,
+  };
 }
 
 async function fetchCommit(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -9,8 +9,9 @@ import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { buildArtifact } from '@weft/artifact';
 import { type GitHttpServer, startGitHttpServer } from '@weft/e2e';
-import { authFromSecret, checkout, GitError, remoteRevision } from '../index.ts';
+import { authFromSecret, checkout, fetchSource, GitError, remoteRevision } from '../index.ts';
 
 let server: GitHttpServer;
 let workDir: string;
@@ -205,6 +206,88 @@ describe('checkout', () => {
       'TooLarge',
       /checkout exceeds/,
     );
+  });
+});
+
+describe('shallow fetch straight to an artifact', () => {
+  it('gives the same artifact bytes as a checkout on disk (symlinks, execute bits, ignore rules)', async () => {
+    await server.createRepo('links', { 'deploy/app.yaml': 'a\n', 'run.sh': '#!/bin/sh\n', 'x.png': 'img' });
+    const clone = join(workDir, 'links-clone');
+    const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: workDir };
+    execFileSync('git', ['clone', '-q', server.repos.path('links'), clone], { env });
+    chmodSync(join(clone, 'run.sh'), 0o755);
+    symlinkSync('deploy/app.yaml', join(clone, 'link.yaml'));
+    symlinkSync('../../outside', join(clone, 'escape'));
+    writeFileSync(join(clone, 'deploy', 'copy.yaml'), 'a\n');
+    writeFileSync(join(clone, 'deploy', '.sourceignore'), 'skip-*\n');
+    writeFileSync(join(clone, 'deploy', 'skip-me.yaml'), 's');
+    execFileSync('git', ['-C', clone, 'add', '-A'], { env });
+    execFileSync('git', ['-C', clone, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'x'], {
+      env,
+    });
+    execFileSync('git', ['-C', clone, 'push', '-q', 'origin', 'main'], { env });
+    const options = { url: server.url('links'), ref: { branch: 'main' } };
+
+    const dir = outDir();
+    const onDisk = await checkout({ ...options, dir });
+    const fromDisk = await buildArtifact({
+      dir,
+      filter: (path, isDir) => !onDisk.ignoreRules.excludes(path, isDir),
+      escapingSymlinks: 'skip',
+    });
+    assert.equal((await stat(join(dir, 'run.sh'))).mode & 0o111, 0o111);
+    assert.deepEqual(await readdir(join(dir, 'deploy')), ['.sourceignore', 'app.yaml', 'copy.yaml']);
+
+    const source = await fetchSource({ ...options, dir: outDir() });
+    try {
+      assert.ok(source.entries, 'a shallow fetch hands back entries');
+      assert.equal(source.revision, onDisk.revision);
+      assert.equal(source.files, onDisk.files);
+      const fromEntries = await buildArtifact({
+        dir,
+        entries: source.entries,
+        filter: (path, isDir) => !source.ignoreRules.excludes(path, isDir),
+        escapingSymlinks: 'skip',
+      });
+      assert.equal(fromEntries.digest, fromDisk.digest);
+      assert.deepEqual(readFileSync(fromEntries.path), readFileSync(fromDisk.path));
+    } finally {
+      await source.dispose();
+    }
+  });
+
+  it('falls back to a protocol v1 fetch when the server refuses protocol v2 fetch', async () => {
+    let refused = 0;
+    const proxy = createHttpServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      if (body.includes('command=fetch')) {
+        refused++;
+        res.writeHead(400).end('protocol v2 fetch is not for you');
+        return;
+      }
+      const upstream = httpRequest(
+        { host: server.host, port: server.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.end(body);
+    });
+    const port = await listen(proxy);
+    try {
+      const url = server.url('app').replace(`:${server.port}/`, `:${port}/`);
+      const dir = outDir();
+      const result = await fetchSource({ url, ref: { branch: 'main' }, dir });
+      assert.equal(result.entries, undefined, 'the tree was written by the fallback');
+      assert.equal(result.revision, `main@sha1:${mainSha}`);
+      assert.equal(await readFile(join(dir, 'deploy', 'second.yaml'), 'utf8'), 'second');
+      assert.ok(refused > 0, 'the v2 fetch was tried first');
+    } finally {
+      proxy.close();
+    }
   });
 });
 

@@ -3,8 +3,10 @@ export {
   type CheckoutOptions,
   type CheckoutResult,
   checkout,
+  fetchSource,
   type GitSourceOptions,
   remoteRevision,
+  type SourceResult,
 } from './checkout.ts';
 export { GitError, GitErrorCode, redactGitUrl } from './errors.ts';
 export { knownHostKeys } from './known-hosts.ts';

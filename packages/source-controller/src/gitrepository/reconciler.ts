@@ -23,7 +23,7 @@ import {
   StalledError,
 } from '@weft/runtime';
 import { authFromSecret, type GitAuth } from '../git/auth.ts';
-import { type CheckoutResult, checkout, remoteRevision } from '../git/checkout.ts';
+import { checkout, fetchSource, remoteRevision, type SourceResult } from '../git/checkout.ts';
 import { GitError } from '../git/errors.ts';
 import type { FetchLimits } from '../git/limits.ts';
 
@@ -50,7 +50,7 @@ export const GitReason = {
 interface SourceOutcome {
   revision: string;
   /** The checkout when the revision (or content config) changed; absent when nothing to do. */
-  checkout?: { dir: string; result: CheckoutResult };
+  checkout?: { dir: string; result: SourceResult };
 }
 
 const ownedConditions = [
@@ -93,8 +93,19 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       const included = await this.reconcileInclude(obj, ctx, undefined);
       const source = await this.reconcileSource(obj, status, ctx, workDir, included);
       if (source.checkout) {
-        await this.reconcileInclude(obj, ctx, { dir: source.checkout.dir, workDir, included });
-        await this.reconcileArtifact(obj, status, ctx, source.checkout.dir, source.checkout.result, included);
+        try {
+          await this.reconcileInclude(obj, ctx, { dir: source.checkout.dir, workDir, included });
+          await this.reconcileArtifact(
+            obj,
+            status,
+            ctx,
+            source.checkout.dir,
+            source.checkout.result,
+            included,
+          );
+        } finally {
+          await source.checkout.result.dispose();
+        }
       }
       return undefined;
     } finally {
@@ -180,11 +191,17 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
         }
       }
       const dir = join(workDir, 'source');
-      const result = await checkout({
+      const checkoutOptions = {
         ...options,
         dir,
         ...(spec.ignore === undefined ? {} : { ignore: spec.ignore }),
-      });
+      };
+      // Includes are copied into the tree, so it must be on disk; otherwise the artifact is built
+      // straight from the fetched objects.
+      const result: SourceResult =
+        (spec.include ?? []).length > 0
+          ? { ...(await checkout(checkoutOptions)), entries: undefined, dispose: async () => {} }
+          : await fetchSource(checkoutOptions);
       conditions.removeCondition(cond, ConditionType.FetchFailed);
       return { revision: result.revision, checkout: { dir, result } };
     } catch (error) {
@@ -275,7 +292,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     status: Status,
     ctx: ReconcileContext,
     dir: string,
-    result: CheckoutResult,
+    result: SourceResult,
     included: IncludedArtifact[],
   ): Promise<void> {
     const storage = this.#options.storage;
@@ -287,6 +304,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
         dir,
         filter: (path, isDir) => !result.ignoreRules.excludes(path, isDir),
         escapingSymlinks: 'skip',
+        ...(result.entries === undefined ? {} : { entries: result.entries }),
       });
       let stored: { path: string; url: string; digest: string; size: number; lastUpdateTime: string };
       if (previous && previous.digest === built.digest && (await storage.has(ref, built.digest))) {
