@@ -5,7 +5,7 @@
  */
 export async function waitUntil<T>(
   what: string,
-  check: () => Promise<T | undefined>,
+  check: () => T | undefined | Promise<T | undefined>,
   options: { timeoutMs: number; intervalMs?: number; abort?: Promise<string> },
 ): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
@@ -33,7 +33,7 @@ export async function waitUntil<T>(
 /** waitUntil for tests: `await eventually('3 ready replicas', async () => … || undefined)`. */
 export function eventually<T>(
   what: string,
-  check: () => Promise<T | undefined>,
+  check: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 90_000,
 ): Promise<T> {
   return waitUntil(what, check, { timeoutMs, intervalMs: 200 });

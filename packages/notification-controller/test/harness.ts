@@ -6,6 +6,8 @@
 import { Writable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { crds } from '@weft/api';
+// The shared poller, re-exported so the tests keep importing it from here.
+import { eventually } from '@weft/e2e';
 import { NotificationController } from '@weft/notification-controller';
 import {
   type Client,
@@ -16,24 +18,7 @@ import {
   parseFlags,
 } from '@weft/runtime';
 
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = 'nothing yet';
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export { eventually };
 
 export async function installCrds(client: Client): Promise<void> {
   for (const crd of crds()) {

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { get } from 'node:http';
 import { Annotation, crds, type GitRepository, SourceApiVersion } from '@weft/api';
+// The shared poller, re-exported so the tests keep importing it from here.
+import { eventually } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime';
+
+export { eventually };
 
 export type KubeConfig = NonNullable<ConstructorParameters<typeof Client>[0]>;
 
@@ -10,26 +14,6 @@ export type GitRepositoryObject = GitRepository & KubeObject;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `check` until it returns something other than undefined (errors count as "not yet"). */
-export async function eventually<T>(
-  what: string,
-  check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = 'nothing yet';
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(last)}`);
-    await sleep(150);
-  }
 }
 
 /** Installs the weft CRDs and waits until GitRepository is served. */
