@@ -4,7 +4,10 @@
 // the controller process (VmHWM, it runs as its own process) and the time for an unchanged
 // re-reconcile of all (requested with reconcile.weft.dev/requestedAt).
 //
+// Also the RSS of the idle controller (started, caches synced, nothing to reconcile yet).
+//
 // Run: node packages/kustomize-controller/bench/mttp.bench.ts [N=100] [--concurrent=4] [--lean]
+//      [--node-arg=--max-old-space-size=256 ...]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -19,7 +22,11 @@ const count = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 100);
 const concurrent = process.argv.find((a) => a.startsWith('--concurrent='))?.split('=')[1] ?? '4';
 // --lean: the controller runs with a small young generation (V8's default grows it to 32 MiB+ per
 // semi-space under allocation churn, which is most of the peak RSS, not live data).
-const nodeArgs = process.argv.includes('--lean') ? ['--max-semi-space-size=2'] : [];
+// --node-arg=X: any other flag for the controller's node (repeatable).
+const nodeArgs = [
+  ...(process.argv.includes('--lean') ? ['--max-semi-space-size=2'] : []),
+  ...process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice('--node-arg='.length)),
+];
 const namespace = 'bench';
 
 const app = `apiVersion: v1
@@ -83,6 +90,11 @@ function freePort(): Promise<number> {
 async function metric(port: number, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+}
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
 }
 
 async function peakRssMiB(pid: number): Promise<number> {
@@ -165,6 +177,14 @@ try {
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   const pid = controller.pid ?? 0;
+  await waitUntil(
+    'controller serving metrics',
+    async () =>
+      (await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined))?.ok || undefined,
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const idleRss = await rssMiB(pid);
 
   const names = Array.from({ length: count }, (_, i) => `app-${String(i).padStart(4, '0')}`);
   const started = performance.now();
@@ -227,6 +247,7 @@ try {
   );
   console.log(`MTTP (create → all Ready):     ${seconds(mttp)}`);
   console.log(`unchanged re-reconcile of all: ${seconds(reconcileAll)}`);
+  console.log(`idle controller RSS:           ${idleRss.toFixed(0)} MiB`);
   console.log(
     `controller peak RSS:           ${rssPeak.toFixed(0)} MiB (${rssAfterApply.toFixed(0)} MiB after the first apply; now ${rssNowMiB.toFixed(0)} MiB RSS, ${heapMiB.toFixed(0)} MiB heap used)`,
   );

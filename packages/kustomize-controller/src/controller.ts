@@ -15,13 +15,12 @@ import {
   type Manager,
   objectKey,
 } from '@weft/runtime';
-import { ReadyOverrides } from './ready.ts';
 import { FieldManager, KustomizationReconciler, type KustomizationReconcilerOptions } from './reconciler.ts';
 import { sourceKinds, sourceRefOf } from './source.ts';
 import type { KustomizationObject } from './types.ts';
 
 export interface KustomizeControllerOptions
-  extends Omit<KustomizationReconcilerOptions, 'client' | 'ready' | 'getKustomization'> {
+  extends Omit<KustomizationReconcilerOptions, 'client' | 'getKustomization'> {
   manager: Manager;
   /** The controller's client; its field manager is replaced by `kustomize-controller`. */
   client: Client;
@@ -96,18 +95,16 @@ export function addKustomizeController(options: KustomizeControllerOptions): Kus
   const sourceInformers = sourceKinds.map(
     (kind) => new Informer(client, { apiVersion: SourceApiVersion, kind, namespace: options.namespace }),
   );
-  const ready = new ReadyOverrides();
   const reconciler = new KustomizationReconciler({
     ...options,
     client,
-    ready,
     getKustomization: async (namespace, name) => informer.get(`${namespace}/${name}`),
   });
   const controller = manager.addController<KustomizationObject>({
     name: 'kustomization',
     reconciler,
     informer: new KustomizationWatch(informer, sourceInformers),
-    client: ready.wrap(client),
+    client,
   });
 
   const enqueue = (obj: KustomizationObject) => controller.queue.add(objectKey(obj));

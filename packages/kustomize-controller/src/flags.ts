@@ -11,8 +11,7 @@ export interface KustomizeControllerFlags {
 }
 
 const extra = {
-  // Registered as its positive form: node's parseArgs (allowNegative) reads `--no-x` as x=false.
-  'cross-namespace-refs': { type: 'boolean', default: true },
+  'no-cross-namespace-refs': { type: 'boolean', default: false },
   'default-service-account': { type: 'string' },
   'feature-gates': { type: 'string' },
   'requeue-dependency': { type: 'string', default: '30s' },
@@ -36,13 +35,7 @@ export function parseKustomizeControllerFlags(
   argv: readonly string[],
   env?: Record<string, string | undefined>,
 ): KustomizeControllerFlags {
-  // Go-style `--no-cross-namespace-refs=true|false` → parseArgs' negation of the positive flag.
-  const args = argv.map((arg) => {
-    const match = /^--?no-cross-namespace-refs(?:=(true|false))?$/.exec(arg);
-    if (!match) return arg;
-    return match[1] === 'false' ? '--cross-namespace-refs' : '--no-cross-namespace-refs';
-  });
-  const parsed: ParsedFlags = parseFlags(args, {
+  const parsed: ParsedFlags = parseFlags(argv, {
     extra,
     name: 'kustomize-controller',
     ...(env ? { env } : {}),
@@ -57,7 +50,7 @@ export function parseKustomizeControllerFlags(
   }
   return {
     runtime: parsed.runtime,
-    noCrossNamespaceRefs: values['cross-namespace-refs'] === false,
+    noCrossNamespaceRefs: values['no-cross-namespace-refs'] === true,
     defaultServiceAccount: str('default-service-account') || undefined,
     strictSubstitution: featureGates(str('feature-gates')).get('StrictPostBuildSubstitutions') === true,
     requeueDependencyMs,

@@ -1,27 +1,13 @@
 #!/usr/bin/env node
-/** weft-kustomize-controller: flags → manager → the Kustomization controller. */
-import { Client, loadKubeConfig, Manager, watchNamespace } from '@weft/runtime';
-import { addKustomizeController } from './controller.ts';
-import { parseKustomizeControllerFlags } from './flags.ts';
-import { FieldManager } from './reconciler.ts';
+// weft-kustomize-controller: flags → manager → the Kustomization controller.
+//
+// Node strips the types of every module on each start and compiles client-node's JavaScript; the
+// compile cache keeps both between starts (about 20 MiB less RSS and a faster start). It only
+// covers modules loaded after it is enabled, hence the dynamic import. The directory is Node's
+// default (the OS temp dir) unless NODE_COMPILE_CACHE names one; a read-only or missing one only
+// disables the cache. V8 heap flags cannot be set from here: see docs/kustomize-controller.md.
+import { enableCompileCache } from 'node:module';
 
-const flags = parseKustomizeControllerFlags(process.argv.slice(2));
-const kubeConfig = loadKubeConfig(flags.runtime);
-const manager = new Manager({
-  name: 'kustomize-controller',
-  flags: flags.runtime,
-  kubeConfig,
-  exit: (code) => process.exit(code),
-});
-addKustomizeController({
-  manager,
-  client: new Client(kubeConfig, { fieldManager: FieldManager }),
-  namespace: watchNamespace(flags.runtime),
-  labelSelector: flags.runtime.watchLabelSelector,
-  noCrossNamespaceRefs: flags.noCrossNamespaceRefs,
-  defaultServiceAccount: flags.defaultServiceAccount,
-  strictSubstitution: flags.strictSubstitution,
-  requeueDependencyMs: flags.requeueDependencyMs,
-});
-manager.handleSignals();
-await manager.start();
+enableCompileCache();
+const { run } = await import('./run.ts');
+await run(process.argv.slice(2));

@@ -33,6 +33,7 @@ import {
   type ObjectRef,
   parseDuration,
   type ReconcileContext,
+  ReconcileError,
   type ReconcileResult,
   type Reconciler,
   ResourceManager,
@@ -40,7 +41,6 @@ import {
   StalledError,
 } from '@weft/runtime';
 import { GenerateError, prepareKustomization } from './generate.ts';
-import type { ReadyOverrides, ReadyStatement } from './ready.ts';
 import { getSource, sourceRefOf } from './source.ts';
 import { SubstituteError, substituteObjects } from './substitute.ts';
 import type { KustomizationObject } from './types.ts';
@@ -51,7 +51,6 @@ export const FieldManager = 'kustomize-controller';
 export interface KustomizationReconcilerOptions {
   /** The controller's own client (reads sources, Secrets, Kustomizations). */
   client: Client;
-  ready: ReadyOverrides;
   /** Refuse sourceRef, dependsOn and kubeConfig-less references to other namespaces. */
   noCrossNamespaceRefs?: boolean;
   /** ServiceAccount to impersonate when spec.serviceAccountName is empty. */
@@ -68,16 +67,6 @@ export interface KustomizationReconcilerOptions {
   applyConcurrency?: number;
   /** Reads another Kustomization (the informer's cache); default: GET through the client. */
   getKustomization?: (namespace: string, name: string) => Promise<KustomizationObject | undefined>;
-}
-
-/** A step failed: its reason goes on Ready. */
-class StepError extends Error {
-  override name = 'StepError';
-  readonly reason: string;
-  constructor(reason: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.reason = reason;
-  }
 }
 
 function message(error: unknown): string {
@@ -110,29 +99,9 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     return parseDuration(obj.spec.timeout ?? obj.spec.interval);
   }
 
+  /** A failed step throws a ReconcileError whose reason the runtime puts on Ready and the event. */
   async reconcile(obj: KustomizationObject, ctx: ReconcileContext): Promise<ReconcileResult | undefined> {
-    const previousReady = conditions.getCondition(obj, ConditionType.Ready);
-    const state = (statement: ReadyStatement) => this.#options.ready.state(obj, previousReady, statement);
-    try {
-      return await this.#reconcile(obj, ctx, state);
-    } catch (error) {
-      if (error instanceof StalledError) {
-        state({ status: 'False', reason: error.reason, message: error.message });
-      } else {
-        const reason = error instanceof StepError ? error.reason : Reason.ReconciliationFailed;
-        state({ status: 'False', reason, message: message(error) });
-      }
-      throw error;
-    }
-  }
-
-  async #reconcile(
-    obj: KustomizationObject,
-    ctx: ReconcileContext,
-    state: (statement: ReadyStatement) => void,
-  ): Promise<ReconcileResult | undefined> {
     const namespace = obj.metadata.namespace ?? '';
-    // The Controller hands this very status object to the status writer: mutate it, never replace it.
     obj.status ??= {};
     const status = obj.status;
 
@@ -147,8 +116,10 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     const source = await getSource(this.#client, sourceRef);
     if (!source.ready) {
       ctx.log.info({ retryInMs: this.#retryDelay(obj) }, source.message);
-      state({ status: 'False', reason: Reason.ArtifactFailed, message: source.message });
-      return { requeueAfter: this.#retryDelay(obj) };
+      return {
+        requeueAfter: this.#retryDelay(obj),
+        notReady: { reason: Reason.ArtifactFailed, message: source.message },
+      };
     }
     const { artifact } = source;
     const revision = artifact.revision;
@@ -158,9 +129,11 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     if (notReady) {
       const note = `Dependencies do not meet ready condition (${notReady}), retrying in ${seconds(this.#retryDelay(obj))}`;
       ctx.log.info(note);
-      state({ status: 'False', reason: Reason.DependencyNotReady, message: notReady });
       await ctx.events.record(obj, { type: 'Normal', reason: Reason.DependencyNotReady, note, revision });
-      return { requeueAfter: this.#retryDelay(obj) };
+      return {
+        requeueAfter: this.#retryDelay(obj),
+        notReady: { reason: Reason.DependencyNotReady, message: notReady },
+      };
     }
 
     status.lastAttemptedRevision = revision;
@@ -172,7 +145,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       try {
         await fetchArtifact({ url: artifact.url, digest: artifact.digest, dir: root, timeoutMs });
       } catch (error) {
-        throw new StepError(Reason.ArtifactFailed, `failed to fetch artifact: ${message(error)}`, {
+        throw new ReconcileError(Reason.ArtifactFailed, `failed to fetch artifact: ${message(error)}`, {
           cause: error,
         });
       }
@@ -190,7 +163,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       try {
         applied = await manager.applyAll(objects, { force: obj.spec.force === true, signal: ctx.signal });
       } catch (error) {
-        throw new StepError(Reason.ReconciliationFailed, message(error), { cause: error });
+        throw new ReconcileError(Reason.ReconciliationFailed, message(error), { cause: error });
       }
       const previousInventory = status.inventory as Inventory | undefined;
       status.inventory = applied.inventory;
@@ -201,7 +174,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
         try {
           pruned = await manager.prune(previousInventory, applied.inventory);
         } catch (error) {
-          throw new StepError(Reason.ReconciliationFailed, `prune failed: ${message(error)}`, {
+          throw new ReconcileError(Reason.ReconciliationFailed, `prune failed: ${message(error)}`, {
             cause: error,
           });
         }
@@ -231,15 +204,10 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       status.lastAppliedRevision = revision;
       const originRevision = artifact.metadata?.['org.opencontainers.image.revision'];
       if (originRevision) status.lastAppliedOriginRevision = originRevision;
-      state({
-        status: 'True',
-        reason: Reason.ReconciliationSucceeded,
-        message: `Applied revision: ${revision}`,
-      });
       if (changes.length > 0 || previousInventory === undefined) {
         ctx.log.info({ revision, changes: changes.length }, `Applied revision: ${revision}`);
       }
-      return undefined;
+      return { ready: { reason: Reason.ReconciliationSucceeded, message: `Applied revision: ${revision}` } };
     } finally {
       await rm(work, { recursive: true, force: true });
     }
@@ -293,11 +261,15 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       built = await build(dir, { root });
     } catch (error) {
       if (error instanceof GenerateError || error instanceof KustomizeError) {
-        throw new StepError(Reason.BuildFailed, `kustomize build failed: ${relativeToRoot(error.message)}`, {
-          cause: error,
-        });
+        throw new ReconcileError(
+          Reason.BuildFailed,
+          `kustomize build failed: ${relativeToRoot(error.message)}`,
+          {
+            cause: error,
+          },
+        );
       }
-      throw new StepError(Reason.BuildFailed, relativeToRoot(message(error)).replaceAll(work, ''), {
+      throw new ReconcileError(Reason.BuildFailed, relativeToRoot(message(error)).replaceAll(work, ''), {
         cause: error,
       });
     }
@@ -305,7 +277,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     const objects: KubeObject[] = [];
     for (const item of built) {
       if (!isKubeObject(item) || !item.metadata.name) {
-        throw new StepError(
+        throw new ReconcileError(
           Reason.BuildFailed,
           `failed to decode Kubernetes apiVersion, kind and name from: ${JSON.stringify(item).slice(0, 200)}`,
         );
@@ -320,7 +292,9 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
         result = substituteObjects(objects, vars, { strict: this.#options.strictSubstitution === true });
       } catch (error) {
         if (error instanceof SubstituteError) {
-          throw new StepError(Reason.BuildFailed, `post build failed: ${error.message}`, { cause: error });
+          throw new ReconcileError(Reason.BuildFailed, `post build failed: ${error.message}`, {
+            cause: error,
+          });
         }
         throw error;
       }
@@ -343,7 +317,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     const dir = join(root, cleaned);
     const rel = relative(root, dir);
     if (rel.startsWith('..') || isAbsolute(rel)) {
-      throw new StepError(Reason.ArtifactFailed, `spec.path '${path}' leaves the artifact`);
+      throw new ReconcileError(Reason.ArtifactFailed, `spec.path '${path}' leaves the artifact`);
     }
     return dir;
   }
@@ -368,7 +342,9 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
           key: kubeConfig.secretRef.key,
         });
       } catch (error) {
-        throw new StepError(Reason.ReconciliationFailed, `kubeconfig: ${message(error)}`, { cause: error });
+        throw new ReconcileError(Reason.ReconciliationFailed, `kubeconfig: ${message(error)}`, {
+          cause: error,
+        });
       }
       client = client.withFieldManager(FieldManager);
     }
@@ -390,7 +366,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     } else {
       refs = (obj.spec.healthChecks ?? []).map((check) => {
         if (!check.apiVersion) {
-          throw new StepError(
+          throw new ReconcileError(
             Reason.HealthCheckFailed,
             `healthChecks: ${check.kind}/${check.name} needs an apiVersion`,
           );
@@ -420,7 +396,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       const text =
         error instanceof HealthCheckError ? error.message : `health check failed: ${message(error)}`;
       conditions.markFalse(obj, ConditionType.Healthy, Reason.HealthCheckFailed, text, ctx.now);
-      throw new StepError(Reason.HealthCheckFailed, text, { cause: error });
+      throw new ReconcileError(Reason.HealthCheckFailed, text, { cause: error });
     }
     conditions.markTrue(
       obj,

@@ -330,6 +330,60 @@ describe('apply engine against a real apiserver', { timeout: 300_000 }, () => {
     assert.deepEqual(frozen.data, { v: 'live' });
   });
 
+  it('undoes kubectl edits by default, keeps fields other tools added with ssa: Merge', async () => {
+    const ref = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name });
+    const desired = (name: string, merge: boolean): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name,
+        namespace: ns,
+        ...(merge ? { annotations: { [Annotation.KustomizeSSA]: AnnotationValue.SSAMerge } } : {}),
+      },
+      data: { a: '1' },
+    });
+    const lastApplied = 'kubectl.kubernetes.io/last-applied-configuration';
+    for (const name of ['override', 'merge']) {
+      const merge = name === 'merge';
+      assert.deepEqual(
+        (await manager.applyAll([desired(name, merge)])).changeSet.map((e) => e.action),
+        ['created'],
+      );
+      // A human with kubectl changes our value and adds a field and an annotation; a
+      // controller adds another field.
+      await client.patch(
+        ref(name),
+        { metadata: { annotations: { [lastApplied]: '{}' } }, data: { a: '2', b: 'kubectl' } },
+        { fieldManager: 'kubectl-edit' },
+      );
+      await client.patch(ref(name), { data: { c: 'controller' } }, { fieldManager: 'some-controller' });
+      const again = await manager.applyAll([desired(name, merge)]);
+      assert.deepEqual(
+        again.changeSet.map((e) => e.action),
+        ['configured'],
+        name,
+      );
+      const live = await client.get(ref(name));
+      if (merge) {
+        assert.deepEqual(live.data, { a: '1', b: 'kubectl', c: 'controller' }, 'Merge keeps added fields');
+        assert.equal(live.metadata.annotations?.[lastApplied], '{}');
+      } else {
+        assert.deepEqual(live.data, { a: '1', c: 'controller' }, 'Override removes what kubectl added');
+        assert.equal(live.metadata.annotations?.[lastApplied], undefined);
+        assert.equal(
+          live.metadata.managedFields?.some((m) => m.manager === 'kubectl-edit'),
+          false,
+          'kubectl-edit no longer owns fields',
+        );
+      }
+      assert.deepEqual(
+        (await manager.applyAll([desired(name, merge)])).changeSet.map((e) => e.action),
+        ['unchanged'],
+        `${name}: then a no-op`,
+      );
+    }
+  });
+
   it('times out on a Deployment that never becomes Ready and says why', async () => {
     const stuck: KubeObject = {
       apiVersion: 'apps/v1',

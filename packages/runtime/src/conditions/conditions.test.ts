@@ -121,6 +121,30 @@ describe('conditions summary (Ready)', () => {
     });
   });
 
+  it('a notReady statement makes Ready False with its reason, after Stalled and before conditions', () => {
+    const obj = object();
+    conditions.markFalse(obj, ConditionType.Healthy, Reason.HealthCheckFailed, 'old');
+    const notReady = { reason: Reason.BuildFailed, message: 'build failed' };
+    assert.deepEqual(conditions.computeSummary(obj, { conditions: owned, notReady }), {
+      status: 'False',
+      ...notReady,
+    });
+    conditions.markTrue(obj, ConditionType.Stalled, Reason.InvalidSpec, 'bad');
+    assert.equal(conditions.computeSummary(obj, { conditions: owned, notReady }).reason, Reason.InvalidSpec);
+  });
+
+  it('a ready statement gives Ready True its reason over positive conditions', () => {
+    const obj = object();
+    conditions.markTrue(obj, ConditionType.Healthy, Reason.Succeeded, 'healthy');
+    const ready = { reason: Reason.ReconciliationSucceeded, message: 'Applied revision: r1' };
+    assert.deepEqual(conditions.computeSummary(obj, { conditions: owned, ready }), {
+      status: 'True',
+      ...ready,
+    });
+    conditions.markTrue(obj, ConditionType.Reconciling, Reason.Progressing, 'working');
+    assert.equal(conditions.computeSummary(obj, { conditions: owned, ready }).status, 'Unknown');
+  });
+
   it('Reconciling=True without problems makes Ready Unknown with its reason', () => {
     const obj = object();
     conditions.markTrue(obj, ConditionType.ArtifactInStorage, 'Succeeded', 'stored');

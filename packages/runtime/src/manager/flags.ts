@@ -1,7 +1,8 @@
 /**
  * The flags every weft controller shares, named as Flux's controllers name them so manifests
- * carry over. Values follow Go's flag package: `--name=value` or `--name value`, booleans as
- * `--flag`, `--flag=true|false`; durations in Go syntax (`15s`, `1m30s`).
+ * carry over. Values follow Go's flag package: `--name=value` or `--name value` (or one dash),
+ * booleans as `--flag`, `--flag=true|false`; durations in Go syntax (`15s`, `1m30s`). Flags
+ * named `no-…` (Flux's `--no-cross-namespace-refs`) are ordinary flags: `--no-x` is not `x=false`.
  */
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { type LogLevel, logLevels } from '../log/logger.ts';
@@ -66,13 +67,35 @@ export interface ParsedFlags {
   values: Record<string, string | boolean | Array<string | boolean> | undefined>;
 }
 
-/** Go accepts `--flag=false`; node:util's parseArgs wants `--no-flag`. */
-function normaliseBooleans(argv: readonly string[], booleans: Set<string>): string[] {
-  return argv.map((arg) => {
-    const match = /^--?([^=]+)=(true|false)$/.exec(arg);
-    if (!match || !booleans.has(match[1] ?? '')) return arg;
-    return match[2] === 'true' ? `--${match[1]}` : `--no-${match[1]}`;
-  });
+/**
+ * Go's flag syntax on top of node:util's parseArgs: `-flag` as `--flag`, and booleans as `--flag`,
+ * `--flag=true` or `--flag=false` (the last occurrence wins). parseArgs runs without
+ * `allowNegative`, so a flag registered as `no-x` is read as written, and `--no-x` is not a
+ * negation of `x` (Go has no such syntax). Returns the arguments left for parseArgs and the
+ * booleans set explicitly.
+ */
+function goBooleans(
+  argv: readonly string[],
+  known: Set<string>,
+  booleans: Set<string>,
+): { args: string[]; explicit: Map<string, boolean> } {
+  const args: string[] = [];
+  const explicit = new Map<string, boolean>();
+  for (const raw of argv) {
+    const single = /^-([^-=][^=]*)(=.*)?$/.exec(raw);
+    const arg = single && known.has(single[1] ?? '') ? `-${raw}` : raw;
+    const match = /^--([^=]+)(?:=(.*))?$/.exec(arg);
+    const name = match?.[1] ?? '';
+    if (!match || !booleans.has(name)) {
+      args.push(arg);
+      continue;
+    }
+    const value = match[2];
+    if (value === undefined || value === 'true') explicit.set(name, true);
+    else if (value === 'false') explicit.set(name, false);
+    else throw new FlagError(name, `want true or false, got "${value}"`);
+  }
+  return { args, explicit };
 }
 
 function positiveInteger(flag: string, value: string): number {
@@ -105,14 +128,11 @@ export function parseFlags(
   );
   let values: ParsedFlags['values'];
   try {
-    ({ values } = parseArgs({
-      args: normaliseBooleans(argv, booleans),
-      options: config,
-      strict: true,
-      allowPositionals: false,
-      allowNegative: true,
-    }));
+    const { args, explicit } = goBooleans(argv, new Set(Object.keys(config)), booleans);
+    ({ values } = parseArgs({ args, options: config, strict: true, allowPositionals: false }));
+    for (const [name, value] of explicit) values[name] = value;
   } catch (error) {
+    if (error instanceof FlagError) throw error;
     throw new FlagError('?', error instanceof Error ? error.message : String(error));
   }
   const str = (name: keyof typeof runtimeOptions): string | undefined => {

@@ -60,6 +60,25 @@ describe('parseFlags', () => {
     assert.equal(values['storage-path'], '/data');
   });
 
+  it('reads flags named no-… as written, with Go boolean syntax, last one winning', () => {
+    const extra = { 'no-cross-namespace-refs': { type: 'boolean', default: false } } as const;
+    const read = (argv: string[]) => parseFlags(argv, { env: {}, extra }).values['no-cross-namespace-refs'];
+    assert.equal(read([]), false);
+    assert.equal(read(['--no-cross-namespace-refs']), true);
+    assert.equal(read(['--no-cross-namespace-refs=true']), true);
+    assert.equal(read(['-no-cross-namespace-refs']), true);
+    assert.equal(read(['--no-cross-namespace-refs=false']), false);
+    assert.equal(read(['--no-cross-namespace-refs', '--no-cross-namespace-refs=false']), false);
+    assert.equal(read(['--no-cross-namespace-refs=false', '--no-cross-namespace-refs']), true);
+    assert.throws(() => read(['--no-cross-namespace-refs=maybe']), FlagError);
+    // `--no-x` is not Go syntax for x=false: an unknown flag.
+    assert.throws(() => parseFlags(['--no-enable-leader-election'], { env: {} }), FlagError);
+    const { runtime } = parseFlags(['--enable-leader-election=true', '--watch-all-namespaces=false'], {
+      env: {},
+    });
+    assert.deepEqual([runtime.enableLeaderElection, runtime.watchAllNamespaces], [true, false]);
+  });
+
   it('refuses bad values with the flag named', () => {
     for (const argv of [
       ['--concurrent=0'],

@@ -15,6 +15,7 @@ import {
   type KubeObject,
   type ObjectRef,
   type PatchClient,
+  ReconcileError,
   type Reconciler,
   RetryAfterError,
   StalledError,
@@ -224,6 +225,104 @@ describe('Controller', () => {
     const stored = informer.get('flux-system/podinfo');
     assert.equal(ready(stored)?.reason, Reason.InvalidURL);
     assert.equal(stored?.status?.conditions?.find((c) => c.type === ConditionType.Stalled)?.status, 'True');
+  });
+
+  it('a ReconcileError gives its reason to Ready and to the Warning event, and is retried', async () => {
+    const { informer, events, controller } = setup(async () => {
+      throw new ReconcileError('BuildFailed', 'kustomize build failed: ./app.yaml: bad indent');
+    });
+    informer.store.set('flux-system/podinfo', repo({ retryInterval: '20s' }));
+    const error = await controller.reconcileKey('flux-system/podinfo').catch((e: unknown) => e);
+    assert.ok(error instanceof RetryAfterError);
+    assert.equal(error.retryAfterMs, 20_000);
+    const stored = informer.get('flux-system/podinfo');
+    assert.deepEqual(
+      { status: ready(stored)?.status, reason: ready(stored)?.reason, message: ready(stored)?.message },
+      { status: 'False', reason: 'BuildFailed', message: 'kustomize build failed: ./app.yaml: bad indent' },
+    );
+    const reconciling = stored?.status?.conditions?.find((c) => c.type === ConditionType.Reconciling);
+    assert.equal(reconciling?.reason, Reason.ProgressingWithRetry);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.reason]),
+      [['Warning', 'BuildFailed']],
+    );
+  });
+
+  it('a ReconcileError reason wins over a problem condition left from an earlier reconcile', async () => {
+    const { informer, controller } = setup(async (obj, ctx) => {
+      conditions.markTrue(obj, ConditionType.FetchFailed, 'GitOperationFailed', 'old failure', ctx.now);
+      throw new ReconcileError('BuildFailed', 'new failure');
+    });
+    informer.store.set('flux-system/podinfo', repo());
+    await assert.rejects(controller.reconcileKey('flux-system/podinfo'));
+    assert.equal(ready(informer.get('flux-system/podinfo'))?.reason, 'BuildFailed');
+  });
+
+  it('a notReady outcome: Ready False with its reason, quiet retry after requeueAfter', async () => {
+    let dependencyReady = false;
+    const { informer, client, events, controller } = setup(async () =>
+      dependencyReady
+        ? { ready: { reason: 'ReconciliationSucceeded', message: 'Applied revision: main@sha1:abc' } }
+        : {
+            requeueAfter: 5_000,
+            notReady: { reason: 'DependencyNotReady', message: "dependency 'a' is not ready" },
+          },
+    );
+    informer.store.set('flux-system/podinfo', repo({ retryInterval: '20s' }));
+    assert.deepEqual(await controller.reconcileKey('flux-system/podinfo'), { requeueAfter: 5_000 });
+    let stored = informer.get('flux-system/podinfo');
+    assert.deepEqual(
+      { status: ready(stored)?.status, reason: ready(stored)?.reason, message: ready(stored)?.message },
+      { status: 'False', reason: 'DependencyNotReady', message: "dependency 'a' is not ready" },
+    );
+    const reconciling = stored?.status?.conditions?.find((c) => c.type === ConditionType.Reconciling);
+    assert.equal(reconciling?.reason, Reason.ProgressingWithRetry);
+    assert.deepEqual(events, [], 'no Warning event for a not-ready outcome');
+
+    // Again not ready: nothing changed, nothing written.
+    await controller.reconcileKey('flux-system/podinfo');
+    assert.equal(client.statusPatches.length, 1);
+
+    dependencyReady = true;
+    assert.deepEqual(await controller.reconcileKey('flux-system/podinfo'), { requeueAfter: 90_000 });
+    stored = informer.get('flux-system/podinfo');
+    assert.deepEqual(
+      { status: ready(stored)?.status, reason: ready(stored)?.reason, message: ready(stored)?.message },
+      { status: 'True', reason: 'ReconciliationSucceeded', message: 'Applied revision: main@sha1:abc' },
+    );
+    assert.equal(
+      stored?.status?.conditions?.some((c) => c.type === ConditionType.Reconciling),
+      false,
+    );
+    await controller.reconcileKey('flux-system/podinfo');
+    assert.equal(client.statusPatches.length, 2, 'a success with the same Ready is not written again');
+  });
+
+  it('a notReady outcome without requeueAfter retries at spec.retryInterval', async () => {
+    const { informer, controller } = setup(async () => ({
+      notReady: { reason: 'ArtifactFailed', message: 'no artifact yet' },
+    }));
+    informer.store.set('flux-system/podinfo', repo({ retryInterval: '20s' }));
+    assert.deepEqual(await controller.reconcileKey('flux-system/podinfo'), { requeueAfter: 20_000 });
+    assert.equal(ready(informer.get('flux-system/podinfo'))?.reason, 'ArtifactFailed');
+  });
+
+  it('the success reason given by the reconciler wins over positive conditions, not over problems', async () => {
+    let healthy = true;
+    const { informer, controller } = setup(
+      async (obj, ctx) => {
+        if (healthy) conditions.markTrue(obj, ConditionType.Healthy, Reason.Succeeded, 'healthy', ctx.now);
+        else conditions.markFalse(obj, ConditionType.Healthy, Reason.HealthCheckFailed, 'sick', ctx.now);
+        return { ready: { reason: 'ReconciliationSucceeded', message: 'Applied revision: r1' } };
+      },
+      { conditions: [ConditionType.Healthy] },
+    );
+    informer.store.set('flux-system/podinfo', repo());
+    await controller.reconcileKey('flux-system/podinfo');
+    assert.equal(ready(informer.get('flux-system/podinfo'))?.reason, 'ReconciliationSucceeded');
+    healthy = false;
+    await controller.reconcileKey('flux-system/podinfo');
+    assert.equal(ready(informer.get('flux-system/podinfo'))?.reason, Reason.HealthCheckFailed);
   });
 
   it('skips suspended objects', async () => {

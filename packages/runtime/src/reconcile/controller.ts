@@ -7,9 +7,10 @@
  *   suspended?  → log and stop (no requeue)
  *   otherwise   → Reconciling=True, reconcile, Ready summary, observedGeneration,
  *                 lastHandledReconcileAt, status patch (only when changed), requeue at
- *                 `requeueAfter` or `spec.interval`; on error, Warning event and retry after
- *                 `spec.retryInterval` or with backoff; a StalledError sets Stalled and waits
- *                 for a spec change.
+ *                 `requeueAfter` or `spec.interval`; on error, Warning event (a ReconcileError's
+ *                 reason, else ReconciliationFailed) and retry after `spec.retryInterval` or
+ *                 with backoff; a StalledError sets Stalled and waits for a spec change; a
+ *                 `notReady` outcome is Ready=False with its reason and a quiet retry.
  */
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -38,6 +39,8 @@ import {
   type InformerLike,
   type PatchClient,
   type ReconcileContext,
+  ReconcileError,
+  type ReconcileResult,
   type Reconciler,
   StalledError,
 } from './types.ts';
@@ -219,24 +222,25 @@ export class Controller<T extends KubeObject = KubeObject> {
       ctx.now,
     );
 
-    let outcome: ProcessResult | undefined;
+    let outcome: ReconcileResult | undefined;
     let failure: unknown;
     try {
-      outcome = await this.#reconciler.reconcile(obj, ctx);
+      outcome = (await this.#reconciler.reconcile(obj, ctx)) ?? undefined;
     } catch (error) {
       // Something thrown must count as a failure even when it is `undefined`.
       failure = error ?? new Error(`${this.#reconciler.kind} reconcile threw ${String(error)}`);
     }
 
+    const notReady = failure === undefined ? outcome?.notReady : undefined;
     if (failure instanceof StalledError) {
       removeCondition(conditioned, ConditionType.Reconciling);
       markTrue(conditioned, ConditionType.Stalled, failure.reason, failure.message, ctx.now);
-    } else if (failure !== undefined) {
+    } else if (failure !== undefined || notReady !== undefined) {
       markTrue(
         conditioned,
         ConditionType.Reconciling,
         Reason.ProgressingWithRetry,
-        `retrying: ${errorMessage(failure)}`,
+        failure !== undefined ? `retrying: ${errorMessage(failure)}` : (notReady?.message ?? ''),
         ctx.now,
       );
       removeCondition(conditioned, ConditionType.Stalled);
@@ -244,9 +248,17 @@ export class Controller<T extends KubeObject = KubeObject> {
       removeCondition(conditioned, ConditionType.Reconciling);
       removeCondition(conditioned, ConditionType.Stalled);
     }
+    // Why Ready is not True, when the reconciler says so: a ReconcileError's reason (a
+    // StalledError is already on Stalled) or a "not ready yet" outcome.
+    const stated =
+      failure instanceof ReconcileError && !(failure instanceof StalledError)
+        ? { reason: failure.reason, message: failure.message }
+        : notReady;
     setSummary(conditioned, {
       ...summaryOptions,
-      ...(failure !== undefined && !(failure instanceof StalledError) ? { error: failure } : {}),
+      ...(stated !== undefined ? { notReady: stated } : {}),
+      ...(failure !== undefined && !(failure instanceof ReconcileError) ? { error: failure } : {}),
+      ...(failure === undefined && outcome?.ready !== undefined ? { ready: outcome.ready } : {}),
     });
 
     const newStatus = status(obj);
@@ -272,7 +284,7 @@ export class Controller<T extends KubeObject = KubeObject> {
       const stalled = failure instanceof StalledError;
       await this.#options.events.record(obj, {
         type: 'Warning',
-        reason: failure instanceof StalledError ? failure.reason : Reason.ReconciliationFailed,
+        reason: failure instanceof ReconcileError ? failure.reason : Reason.ReconciliationFailed,
         note: errorMessage(failure),
       });
       if (stalled) {
@@ -283,6 +295,12 @@ export class Controller<T extends KubeObject = KubeObject> {
       throw retryInterval !== undefined ? new RetryAfterError(failure, retryInterval) : failure;
     }
 
+    if (notReady !== undefined) {
+      const retryAfter = outcome?.requeueAfter ?? getRetryInterval(obj) ?? getInterval(obj);
+      observe('requeue');
+      log.debug({ requeueAfter: retryAfter, reason: notReady.reason }, 'not ready');
+      return retryAfter !== undefined ? { requeueAfter: retryAfter } : undefined;
+    }
     const requeueAfter = outcome?.requeueAfter ?? getInterval(obj);
     observe(outcome?.requeueAfter !== undefined ? 'requeue' : 'success');
     log.debug({ requeueAfter }, 'reconciled');

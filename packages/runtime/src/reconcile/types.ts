@@ -7,9 +7,26 @@ import type { KubeObject, ObjectRef } from '../client/types.ts';
 import type { EventInput, EventSubject } from '../events/recorder.ts';
 import type { Logger } from '../log/logger.ts';
 
-/** What a reconcile asks for next. Without `requeueAfter` the object is due at `spec.interval`. */
+/** A reason and message for the Ready condition (Flux's condition reasons: `BuildFailed`, …). */
+export interface ReadyReason {
+  reason: string;
+  message: string;
+}
+
+/**
+ * What a reconcile asks for next. Without `requeueAfter` the object is due at `spec.interval`.
+ *
+ * - `ready`: the reason and message of Ready=True for this success (e.g.
+ *   `ReconciliationSucceeded`, `Applied revision: …`). Without it Ready=True takes the first
+ *   positive True condition's, else `Succeeded`. A condition reporting a problem still wins.
+ * - `notReady`: not an error, not ready yet (e.g. `DependencyNotReady`): Ready=False with this
+ *   reason, `Reconciling=True/ProgressingWithRetry`, no Warning event, and the object is due
+ *   again after `requeueAfter` (else `spec.retryInterval`, else `spec.interval`).
+ */
 export interface ReconcileResult {
   requeueAfter?: number;
+  ready?: ReadyReason;
+  notReady?: ReadyReason;
 }
 
 /** Recording events: the `EventRecorder` has this shape. */
@@ -43,14 +60,23 @@ export interface Reconciler<T extends KubeObject = KubeObject> {
   finalize?(obj: T, ctx: ReconcileContext): Promise<void>;
 }
 
-/** A terminal error: the object cannot progress until its spec changes (kstatus Stalled). */
-export class StalledError extends Error {
-  override name = 'StalledError';
+/**
+ * A failed reconcile that says why: `reason` becomes Ready=False's reason and the Warning event's
+ * reason (instead of `ReconciliationFailed`); retried as any error (`spec.retryInterval`, else
+ * backoff). `new ReconcileError(Reason.BuildFailed, 'kustomize build failed: …')`.
+ */
+export class ReconcileError extends Error {
+  override name = 'ReconcileError';
   readonly reason: string;
-  constructor(reason: string, message: string) {
-    super(message);
+  constructor(reason: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.reason = reason;
   }
+}
+
+/** A terminal error: the object cannot progress until its spec changes (kstatus Stalled). */
+export class StalledError extends ReconcileError {
+  override name = 'StalledError';
 }
 
 /** What the controller needs from the cache (the runtime `Informer` has it). */

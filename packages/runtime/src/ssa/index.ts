@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './inventory.ts';
 export * from './manager.ts';
 export * from './stages.ts';
+export * from './takeover.ts';

@@ -28,6 +28,7 @@ import {
   refFromEntry,
 } from './inventory.ts';
 import { isCrd, kindsDefinedBy, Stage, stageOf } from './stages.ts';
+import { takeoverPatch } from './takeover.ts';
 
 export const Action = {
   Created: 'created',
@@ -82,7 +83,13 @@ export interface PruneOptions {
 
 /** What applying one object would do. */
 export type ApplyPlan =
-  | { obj: KubeObject; action: 'created' | 'configured'; recreate: boolean }
+  | {
+      obj: KubeObject;
+      action: 'created' | 'configured';
+      recreate: boolean;
+      /** Merge patch run before the apply: takes over kubectl's fields (see takeover.ts). */
+      takeover?: Record<string, unknown>;
+    }
   | { obj: KubeObject; action: 'unchanged' }
   | { obj: KubeObject; action: 'skipped'; message: string };
 
@@ -240,7 +247,12 @@ export class ResourceManager {
         message: `${Annotation.KustomizeSSA}: IfNotPresent and the object exists`,
       };
     }
-    if (live && isUnchangedByApply(obj, live, this.fieldManager)) return { obj, action: 'unchanged' };
+    // Override (the default): kubectl's fields become ours, so what it changed or added is undone.
+    const takeover =
+      live && ssa !== AnnotationValue.SSAMerge ? takeoverPatch(live, obj, this.fieldManager) : undefined;
+    if (live && !takeover && isUnchangedByApply(obj, live, this.fieldManager)) {
+      return { obj, action: 'unchanged' };
+    }
     try {
       const dryRun = await this.client.apply(obj, {
         fieldManager: this.fieldManager,
@@ -249,6 +261,7 @@ export class ResourceManager {
         signal: options.signal,
       });
       if (!live) return { obj, action: 'created', recreate: false };
+      if (takeover) return { obj, action: 'configured', recreate: false, takeover };
       return sameObject(dryRun, live)
         ? { obj, action: 'unchanged' }
         : { obj, action: 'configured', recreate: false };
@@ -305,6 +318,11 @@ export class ResourceManager {
           if (plan.recreate) {
             await this.#deleteAndWait(obj, options);
             entry.message = 'recreated: an immutable field changed';
+          } else if (plan.takeover) {
+            await this.client.patch(refOf(obj), plan.takeover, {
+              fieldManager: this.fieldManager,
+              signal: options.signal,
+            });
           }
           await this.client.apply(obj, {
             fieldManager: this.fieldManager,
