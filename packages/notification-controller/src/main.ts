@@ -1,23 +1,12 @@
 #!/usr/bin/env node
-/** weft-notification-controller: routes weft events to Providers and serves Receivers. */
-import { FlagError } from '@weft/runtime';
-import { NotificationController } from './controller.ts';
-import { parseNotificationFlags } from './flags.ts';
+// weft-notification-controller: routes weft events to Providers and serves Receivers.
+//
+// Node strips the types of every module on each start and compiles client-node's JavaScript; the
+// compile cache keeps both between starts. It only covers modules loaded after it is enabled,
+// hence the dynamic import. The directory is Node's default (the OS temp dir) unless
+// NODE_COMPILE_CACHE names one; a read-only or missing one only disables the cache.
+import { enableCompileCache } from 'node:module';
 
-let flags: ReturnType<typeof parseNotificationFlags>;
-try {
-  flags = parseNotificationFlags(process.argv.slice(2));
-} catch (error) {
-  if (!(error instanceof FlagError)) throw error;
-  process.stderr.write(`weft-notification-controller: ${error.message}\n`);
-  process.exit(2);
-}
-const controller = new NotificationController({
-  flags: flags.runtime,
-  receiverAddr: flags.receiverAddr,
-  eventRateLimitWindowMs: flags.eventRateLimitWindowMs,
-  deliveryConcurrency: flags.deliveryConcurrency,
-  exit: (code) => process.exit(code),
-});
-controller.handleSignals((code) => process.exit(code));
-await controller.start();
+enableCompileCache();
+const { run } = await import('./run.ts');
+await run(process.argv.slice(2));

@@ -273,6 +273,53 @@ describe('events to providers', () => {
     assert.equal(refusing.requests.length, 1, 'a 4xx is not retried');
   });
 
+  test('an Alert whose Provider is missing waits (DependencyNotReady, no Warning) and is Ready once it exists', async () => {
+    const getAlert = () =>
+      client.get({ apiVersion: NotificationApiVersion, kind: 'Alert', namespace, name: 'early' });
+    await client.create({
+      apiVersion: NotificationApiVersion,
+      kind: 'Alert',
+      metadata: { name: 'early', namespace },
+      spec: { providerRef: { name: 'late' }, eventSources: [{ kind: 'Kustomization', name: 'early-app' }] },
+    });
+    const waiting = await eventually('Alert early not Ready', async () => {
+      const alert = await getAlert();
+      return readyCondition(alert)?.status === 'False' ? alert : undefined;
+    });
+    assert.equal(readyCondition(waiting)?.reason, 'DependencyNotReady');
+    assert.match(readyCondition(waiting)?.message ?? '', /provider .*\/late not found/);
+    await createProvider('late', { type: 'generic', address: sink.url('/late') });
+    const ready = await eventually('Alert early Ready', async () => {
+      const alert = await getAlert();
+      return readyCondition(alert)?.status === 'True' ? alert : undefined;
+    });
+    assert.equal(readyCondition(ready)?.reason, 'Succeeded');
+    const warnings = (await eventsAbout('early')).filter((e) => e.type === 'Warning');
+    assert.deepEqual(
+      warnings.map((e) => e.reason),
+      [],
+    );
+  });
+
+  test('a Provider whose secret is missing is not Ready with SecretNotFound', async () => {
+    await createProvider('no-secret', { type: 'generic', secretRef: { name: 'absent' } });
+    const provider = await eventually('Provider no-secret not Ready', async () => {
+      const got = await client.get({
+        apiVersion: NotificationApiVersion,
+        kind: 'Provider',
+        namespace,
+        name: 'no-secret',
+      });
+      return readyCondition(got)?.status === 'False' ? got : undefined;
+    });
+    assert.equal(readyCondition(provider)?.reason, 'SecretNotFound');
+    assert.match(readyCondition(provider)?.message ?? '', /absent not found/);
+    const warning = await eventually('SecretNotFound event', async () =>
+      (await eventsAbout('no-secret')).find((e) => e.reason === 'SecretNotFound'),
+    );
+    assert.equal(warning.type, 'Warning');
+  });
+
   test('generic-hmac requests carry a verifiable X-Signature', async () => {
     const hmacSink = await startWebhookSink();
     after(() => hmacSink.stop());
@@ -355,12 +402,40 @@ describe('receivers', () => {
     });
     const path = (receiver.status as { webhookPath?: string }).webhookPath ?? '';
     assert.match(path, /^\/hook\/[0-9a-f]{64}$/);
+    assert.equal(readyCondition(receiver)?.reason, 'Succeeded');
+    assert.equal(readyCondition(receiver)?.message, `Receiver initialized for path: ${path}`);
     url = `${running?.receiverUrl}${path}`;
   });
 
   const requestedAt = async (name: string) =>
     (await client.get({ apiVersion: gitRepositorySample.apiVersion, kind: 'GitRepository', namespace, name }))
       .metadata.annotations?.[Annotation.ReconcileRequestedAt];
+
+  test('a Receiver without its token secret is not Ready with TokenNotFound, and has no path', async () => {
+    await client.create({
+      apiVersion: NotificationApiVersion,
+      kind: 'Receiver',
+      metadata: { name: 'tokenless', namespace },
+      spec: {
+        type: 'github',
+        events: ['push'],
+        secretRef: { name: 'no-such-token' },
+        resources: [{ kind: 'GitRepository', name: 'podinfo' }],
+      },
+    });
+    const receiver = await eventually('Receiver tokenless not Ready', async () => {
+      const got = await client.get({
+        apiVersion: NotificationApiVersion,
+        kind: 'Receiver',
+        namespace,
+        name: 'tokenless',
+      });
+      return readyCondition(got)?.status === 'False' ? got : undefined;
+    });
+    assert.equal(readyCondition(receiver)?.reason, 'TokenNotFound');
+    assert.match(readyCondition(receiver)?.message ?? '', /no-such-token not found/);
+    assert.equal((receiver.status as { webhookPath?: string }).webhookPath, undefined);
+  });
 
   test('a wrong signature is refused with 401 and acts on nothing', async () => {
     const unauthorized = () =>

@@ -1,22 +1,13 @@
 #!/usr/bin/env node
-/**
- * weft source-controller: reconciles GitRepositories into artifacts and serves them.
- * Runs in a cluster (service account) or outside it (--kubeconfig or KUBECONFIG).
- */
-import { FlagError } from '@weft/runtime';
-import { parseSourceControllerFlags, startSourceController } from './controller.ts';
+// weft-source-controller: reconciles GitRepositories into artifacts and serves them. Runs in a
+// cluster (service account) or outside it (--kubeconfig or KUBECONFIG).
+//
+// Node strips the types of every module on each start and compiles client-node's JavaScript; the
+// compile cache keeps both between starts. It only covers modules loaded after it is enabled,
+// hence the dynamic import. The directory is Node's default (the OS temp dir) unless
+// NODE_COMPILE_CACHE names one; a read-only or missing one only disables the cache.
+import { enableCompileCache } from 'node:module';
 
-try {
-  const config = parseSourceControllerFlags(process.argv.slice(2));
-  const controller = await startSourceController(config, {
-    managerOptions: { exit: (code) => process.exit(code) },
-  });
-  controller.manager.handleSignals();
-  process.once('beforeExit', () => void controller.artifactServer.close());
-} catch (error) {
-  if (error instanceof FlagError) {
-    process.stderr.write(`weft-source-controller: ${error.message}\n`);
-    process.exit(2);
-  }
-  throw error;
-}
+enableCompileCache();
+const { run } = await import('./run.ts');
+await run(process.argv.slice(2));

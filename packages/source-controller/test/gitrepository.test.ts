@@ -106,6 +106,18 @@ async function waitNotReady(name: string): Promise<GitRepositoryObject> {
   });
 }
 
+/** The first Warning event about a GitRepository. */
+async function warningAbout(name: string): Promise<KubeObject & { reason?: string; note?: string }> {
+  return eventually(`Warning event about ${name}`, async () => {
+    const list = await client.list({ apiVersion: 'events.k8s.io/v1', kind: 'Event', namespace });
+    return list.items.find(
+      (event) =>
+        (event as { regarding?: { name?: string } }).regarding?.name === name &&
+        (event as { type?: string }).type === 'Warning',
+    ) as (KubeObject & { reason?: string; note?: string }) | undefined;
+  });
+}
+
 /** Downloads the artifact, checks its digest, and extracts it; returns the sorted file list. */
 async function artifactFiles(obj: GitRepositoryObject): Promise<{ dir: string; files: string[] }> {
   const artifact = obj.status?.artifact;
@@ -130,6 +142,8 @@ describe('GitRepository', () => {
     await createGitRepository('app', { url: git.url('app'), ref: { branch: 'main' } });
     const obj = await waitReady('app', `main@sha1:${firstCommit}`);
     assert.equal(condition(obj, 'ArtifactInStorage')?.status, 'True');
+    assert.equal(condition(obj, 'Ready')?.reason, 'Succeeded');
+    assert.equal(condition(obj, 'Ready')?.message, `stored artifact for revision 'main@sha1:${firstCommit}'`);
     assert.match(
       obj.status?.artifact?.path ?? '',
       new RegExp(`^gitrepository/${namespace}/app/[0-9a-f]{64}\\.tar\\.gz$`),
@@ -241,6 +255,7 @@ describe('GitRepository', () => {
     });
     const obj = await waitNotReady('dangling');
     assert.equal(condition(obj, 'IncludeUnavailable')?.status, 'True');
+    assert.equal(condition(obj, 'Ready')?.reason, 'ArtifactFailed');
     assert.match(condition(obj, 'Ready')?.message ?? '', /nowhere not found/);
     assert.equal(obj.status?.artifact, undefined);
   });
@@ -273,6 +288,9 @@ describe('GitRepository', () => {
     assert.match(ready?.message ?? '', /bad-creds/);
     assert.doesNotMatch(JSON.stringify(bad.status), /wrong-battery|correct-horse/);
     assert.equal(bad.status?.artifact, undefined);
+    const warning = await warningAbout('private-bad');
+    assert.equal(warning.reason, 'AuthenticationFailed');
+    assert.doesNotMatch(JSON.stringify(warning), /wrong-battery|correct-horse/);
   });
 
   it('clones over ssh and refuses an unknown host key', async () => {
@@ -296,6 +314,7 @@ describe('GitRepository', () => {
     }
     await waitReady('ssh-good', `main@sha1:${sha}`);
     const refused = await waitNotReady('ssh-unknown');
+    assert.equal(condition(refused, 'Ready')?.reason, 'AuthenticationFailed');
     assert.match(condition(refused, 'Ready')?.message ?? '', /known_hosts/);
     assert.equal(refused.status?.artifact, undefined);
   });
@@ -304,7 +323,9 @@ describe('GitRepository', () => {
     await createGitRepository('no-branch', { url: git.url('app'), ref: { branch: 'does-not-exist' } });
     const obj = await waitNotReady('no-branch');
     assert.equal(condition(obj, 'FetchFailed')?.status, 'True');
+    assert.equal(condition(obj, 'Ready')?.reason, 'GitOperationFailed');
     assert.match(condition(obj, 'Ready')?.message ?? '', /branch "does-not-exist" not found/);
+    assert.equal((await warningAbout('no-branch')).reason, 'GitOperationFailed');
     assert.equal(obj.status?.artifact, undefined);
   });
 

@@ -2,11 +2,19 @@
  * Provider: Ready once its type is supported and its settings (address, secrets, CA, proxy)
  * resolve; Ready=False while deliveries to it fail (`DeliveryFailed`, with the status code and
  * a trimmed answer, never the address's path or a credential), until one succeeds again.
+ * Settings that do not resolve fail with the `ProviderConfigError`'s reason (`SecretNotFound`,
+ * `InvalidSecret`, …) on Ready and on the Warning event; success is `Succeeded`, "Initialized".
  */
 import { NotificationApiVersion, ProviderKind, Reason } from '@weft/api';
-import { conditions, type Reconciler, StalledError } from '@weft/runtime';
+import {
+  conditions,
+  ReconcileError,
+  type ReconcileResult,
+  type Reconciler,
+  StalledError,
+} from '@weft/runtime';
 import type { ProviderObject } from '../objects.ts';
-import { resolveProviderConfig, type SecretReader } from '../provider/config.ts';
+import { ProviderConfigError, resolveProviderConfig, type SecretReader } from '../provider/config.ts';
 import { isSupportedProviderType, supportedProviderTypes } from '../provider/payloads.ts';
 
 export const DeliveryFailedCondition = 'DeliveryFailed';
@@ -41,19 +49,26 @@ export class ProviderReconciler implements Reconciler<ProviderObject> {
     this.#health = health;
   }
 
-  async reconcile(provider: ProviderObject): Promise<void> {
+  async reconcile(provider: ProviderObject): Promise<ReconcileResult> {
     if (!isSupportedProviderType(provider.spec.type)) {
       throw new StalledError(
         Reason.InvalidSpec,
         `provider type ${provider.spec.type} is not supported; use one of ${supportedProviderTypes.join(', ')}`,
       );
     }
-    await resolveProviderConfig(provider, this.#readSecret);
+    try {
+      await resolveProviderConfig(provider, this.#readSecret);
+    } catch (error) {
+      if (error instanceof ProviderConfigError)
+        throw new ReconcileError(error.reason, error.message, { cause: error });
+      throw error;
+    }
     const failure = this.#health.get(`${provider.metadata.namespace}/${provider.metadata.name}`);
     if (failure) {
       conditions.markTrue(provider, DeliveryFailedCondition, failure.reason, failure.message);
     } else {
       conditions.removeCondition(provider, DeliveryFailedCondition);
     }
+    return { ready: { reason: Reason.Succeeded, message: 'Initialized' } };
   }
 }

@@ -1,15 +1,19 @@
 /**
  * Receiver: reads the token from `secretRef` and publishes the webhook path in
- * `status.webhookPath` (`/hook/<sha256(token+name+namespace)>`); Ready once the token is read.
+ * `status.webhookPath` (`/hook/<sha256(token+name+namespace)>`); Ready once the token is read
+ * (`Succeeded`, "Receiver initialized for path: …"), else Ready=False `TokenNotFound` as Flux's.
  * The token itself goes nowhere but into the hash.
  */
 import { NotificationApiVersion, Reason, ReceiverKind } from '@weft/api';
-import { type Reconciler, StalledError } from '@weft/runtime';
+import { ReconcileError, type ReconcileResult, type Reconciler, StalledError } from '@weft/runtime';
 import type { ReceiverObject } from '../objects.ts';
 import type { SecretReader } from '../provider/config.ts';
 import { isSupportedReceiverType, supportedReceiverTypes, webhookPath } from '../receiver/verify.ts';
 
 /** The token of a Receiver's secret; throws a message without the secret's content. */
+/** Flux's Ready reason for a Receiver whose token cannot be read. */
+export const TokenNotFoundReason = 'TokenNotFound';
+
 export async function receiverToken(receiver: ReceiverObject, readSecret: SecretReader): Promise<string> {
   const namespace = receiver.metadata.namespace ?? '';
   const name = receiver.spec.secretRef.name;
@@ -29,7 +33,7 @@ export class ReceiverReconciler implements Reconciler<ReceiverObject> {
     this.#readSecret = readSecret;
   }
 
-  async reconcile(receiver: ReceiverObject): Promise<void> {
+  async reconcile(receiver: ReceiverObject): Promise<ReconcileResult> {
     if (!isSupportedReceiverType(receiver.spec.type)) {
       throw new StalledError(
         Reason.InvalidSpec,
@@ -39,12 +43,17 @@ export class ReceiverReconciler implements Reconciler<ReceiverObject> {
     if (receiver.spec.resourceFilter) {
       throw new StalledError(Reason.InvalidSpec, 'spec.resourceFilter (CEL) is not supported yet');
     }
-    const token = await receiverToken(receiver, this.#readSecret);
     receiver.status ??= {};
-    receiver.status.webhookPath = webhookPath(
-      token,
-      receiver.metadata.name ?? '',
-      receiver.metadata.namespace ?? '',
-    );
+    let token: string;
+    try {
+      token = await receiverToken(receiver, this.#readSecret);
+    } catch (error) {
+      delete receiver.status.webhookPath;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new ReconcileError(TokenNotFoundReason, message, { cause: error });
+    }
+    const path = webhookPath(token, receiver.metadata.name ?? '', receiver.metadata.namespace ?? '');
+    receiver.status.webhookPath = path;
+    return { ready: { reason: Reason.Succeeded, message: `Receiver initialized for path: ${path}` } };
   }
 }

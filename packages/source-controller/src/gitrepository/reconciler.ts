@@ -18,6 +18,7 @@ import {
   type KubeObject,
   parseDuration,
   type ReconcileContext,
+  ReconcileError,
   type ReconcileResult,
   type Reconciler,
   StalledError,
@@ -64,7 +65,9 @@ const ownedConditions = [
  * GitRepository, in Flux's steps: reconcileStorage (is the artifact still there), reconcileSource
  * (ask the remote for the ref's commit; clone only when it changed), reconcileInclude (copy the
  * artifacts of included GitRepositories) and reconcileArtifact (build, store, GC). Each step sets
- * its own conditions; the runtime summarises Ready from them.
+ * its own conditions; a failed step throws a `ReconcileError` with Flux's Ready reason
+ * (`GitOperationFailed`, `AuthenticationFailed`, `ArtifactFailed`, `StorageOperationFailed`), and
+ * success reports `Succeeded` with "stored artifact for revision '…'", as Flux's GitRepository.
  */
 export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeObject> {
   readonly apiVersion = SourceApiVersion;
@@ -81,10 +84,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     this.#options = options;
   }
 
-  async reconcile(
-    obj: GitRepository & KubeObject,
-    ctx: ReconcileContext,
-  ): Promise<ReconcileResult | undefined> {
+  async reconcile(obj: GitRepository & KubeObject, ctx: ReconcileContext): Promise<ReconcileResult> {
     obj.status ??= {};
     const status: Status = obj.status;
     const workDir = await mkdtemp(join(tmpdir(), 'weft-gitrepository-'));
@@ -107,7 +107,8 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
           await source.checkout.result.dispose();
         }
       }
-      return undefined;
+      const revision = status.artifact?.revision ?? source.revision;
+      return { ready: { reason: Reason.Succeeded, message: storedMessage(revision) } };
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
@@ -151,7 +152,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       asConditioned(obj),
       ConditionType.ArtifactInStorage,
       Reason.Succeeded,
-      `stored artifact for revision '${artifact.revision}'`,
+      storedMessage(artifact.revision),
       ctx.now,
     );
   }
@@ -210,7 +211,8 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       conditions.markTrue(cond, ConditionType.FetchFailed, reason, message, ctx.now);
       if (error instanceof GitError && error.code === 'InvalidUrl')
         throw new StalledError(Reason.InvalidURL, message);
-      throw error;
+      if (error instanceof ReconcileError) throw error;
+      throw new ReconcileError(reason, message, { cause: error });
     }
   }
 
@@ -247,7 +249,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
             message,
             ctx.now,
           );
-          throw new Error(message, { cause: error });
+          throw new ReconcileError(Reason.ArtifactFailed, message, { cause: error });
         }
       }
       return target.included;
@@ -266,7 +268,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       } catch (error) {
         const message = `included GitRepository ${obj.metadata.namespace}/${name} not found`;
         conditions.markTrue(cond, ConditionType.IncludeUnavailable, GitReason.NotFound, message, ctx.now);
-        throw new Error(message, { cause: error });
+        throw new ReconcileError(Reason.ArtifactFailed, message, { cause: error });
       }
       const artifact = other.status?.artifact;
       if (!artifact) {
@@ -278,7 +280,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
           message,
           ctx.now,
         );
-        throw new Error(message);
+        throw new ReconcileError(Reason.ArtifactFailed, message);
       }
       found.push(artifact);
     }
@@ -330,7 +332,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
         message,
         ctx.now,
       );
-      throw new Error(message, { cause: error });
+      throw new ReconcileError(Reason.StorageOperationFailed, message, { cause: error });
     }
     conditions.removeCondition(cond, ConditionType.StorageOperationFailed);
     if (obj.spec.ignore === undefined) delete status.observedIgnore;
@@ -346,7 +348,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       cond,
       ConditionType.ArtifactInStorage,
       Reason.Succeeded,
-      `stored artifact for revision '${result.revision}'`,
+      storedMessage(result.revision),
       ctx.now,
     );
     if (previous?.revision !== result.revision || previous?.digest !== status.artifact.digest) {
@@ -387,6 +389,10 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       data[key] = Buffer.from(value, 'base64').toString('utf8');
     return authFromSecret(obj.spec.url, secretName, data);
   }
+}
+
+function storedMessage(revision: string): string {
+  return `stored artifact for revision '${revision}'`;
 }
 
 function errorText(error: unknown): string {
