@@ -3,9 +3,10 @@
  * (JSON merge patch), patchStatus, delete, and the raw watch stream informers build on. Objects
  * are plain parsed JSON (`KubeObject`), typed by the caller.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig as ClientNodeKubeConfig } from '@kubernetes/client-node';
 import { Discovery } from './discovery.ts';
 import { isNotFound } from './errors.ts';
+import { type KubeConfigLike, loadDefaultRestConfig } from './kubeconfig.ts';
 import { KubeConfigTransport, type QueryValue, type Transport } from './transport.ts';
 import {
   describeObject,
@@ -99,9 +100,13 @@ export class Client {
   readonly transport: Transport;
   readonly discovery: Discovery;
   readonly fieldManager: string;
-  readonly #kubeConfig: KubeConfig | undefined;
+  readonly #kubeConfig: KubeConfigLike | undefined;
 
-  constructor(kubeConfig: KubeConfig | undefined, options: ClientOptions = {}) {
+  /** From our `RestConfig` (`loadKubeConfig`), or anything with the same two methods. */
+  constructor(kubeConfig: KubeConfigLike | undefined, options?: ClientOptions);
+  /** From a client-node KubeConfig (kept last: what `ConstructorParameters<typeof Client>` names). */
+  constructor(kubeConfig: ClientNodeKubeConfig | undefined, options?: ClientOptions);
+  constructor(kubeConfig: KubeConfigLike | undefined, options: ClientOptions = {}) {
     const transport = options.transport ?? (kubeConfig ? new KubeConfigTransport(kubeConfig) : undefined);
     if (!transport) throw new Error('Client needs a KubeConfig or a transport');
     this.#kubeConfig = kubeConfig;
@@ -112,13 +117,11 @@ export class Client {
 
   /** A client from the default kubeconfig ($KUBECONFIG, ~/.kube/config, or in-cluster). */
   static fromDefault(options: ClientOptions = {}): Client {
-    const kc = new KubeConfig();
-    kc.loadFromDefault();
-    return new Client(kc, options);
+    return new Client(loadDefaultRestConfig(), options);
   }
 
   /** The KubeConfig this client was made from, when there is one. */
-  get kubeConfig(): KubeConfig | undefined {
+  get kubeConfig(): KubeConfigLike | undefined {
     return this.#kubeConfig;
   }
 

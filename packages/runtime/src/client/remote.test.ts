@@ -23,6 +23,13 @@ describe('kubeConfigFromString', () => {
       () => kubeConfigFromString(kubeconfig('{ client-certificate: /etc/passwd }')),
       /local files/,
     );
+    assert.throws(
+      () =>
+        kubeConfigFromString(
+          kubeconfig('{ tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token }'),
+        ),
+      /local files/,
+    );
     assert.doesNotThrow(() => kubeConfigFromString(exec, true));
   });
 });

@@ -2,8 +2,8 @@
  * Clients for another cluster, from a kubeconfig stored in a Secret (`spec.kubeConfig.secretRef`
  * in Flux): the `value` or `value.yaml` key, or the key the reference names.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { Client, type ClientOptions } from './client.ts';
+import { KubeconfigError, RestConfig } from './kubeconfig.ts';
 import { isRecord } from './types.ts';
 
 export interface KubeconfigSecretRef {
@@ -50,12 +50,17 @@ export async function clientFromKubeconfigSecret(
   return new Client(kubeConfigFromString(text, options.allowInsecureKubeconfig ?? false), options);
 }
 
-export function kubeConfigFromString(text: string, allowInsecure = false): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromString(text);
+export function kubeConfigFromString(text: string, allowInsecure = false): RestConfig {
+  let kc: RestConfig;
+  try {
+    kc = RestConfig.fromString(text);
+  } catch (error) {
+    if (error instanceof KubeconfigError) throw new KubeconfigSecretError(error.message);
+    throw error;
+  }
   if (!allowInsecure) {
     for (const user of kc.getUsers()) {
-      if (user.exec || user.authProvider || user.certFile || user.keyFile) {
+      if (user.exec || user.authProvider || user.certFile || user.keyFile || user.tokenFile) {
         throw new KubeconfigSecretError(
           `kubeconfig user '${user.name}' uses exec, an auth provider or local files, which are not allowed`,
         );

@@ -1,6 +1,7 @@
 /**
  * HTTP to the API server over Node's own http/https, with the credentials and TLS settings of a
- * KubeConfig (`applyToHTTPSOptions`, which also gives a keep-alive agent cached per cluster/user).
+ * kubeconfig (`applyToHTTPSOptions` of our `RestConfig`, or of a client-node KubeConfig a caller
+ * passes; both also give a keep-alive agent shared per cluster/user).
  * We speak HTTP ourselves rather than through the generated API classes: server-side apply,
  * dry-run, impersonation and watch streaming all need headers and query parameters per call, and a
  * watch must stream line by line without buffering.
@@ -8,8 +9,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { StringDecoder } from 'node:string_decoder';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { errorFromStatus } from './errors.ts';
+import type { KubeConfigLike } from './kubeconfig.ts';
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -55,13 +56,13 @@ const optionsTtlMs = 30_000;
 
 export class KubeConfigTransport implements Transport {
   readonly server: string;
-  readonly #kubeConfig: KubeConfig;
+  readonly #kubeConfig: KubeConfigLike;
   readonly #headers: Record<string, string | string[]>;
   readonly #url: URL;
   #options: Promise<https.RequestOptions> | undefined;
   #optionsAt = 0;
 
-  constructor(kubeConfig: KubeConfig, headers: Record<string, string | string[]> = {}) {
+  constructor(kubeConfig: KubeConfigLike, headers: Record<string, string | string[]> = {}) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.#kubeConfig = kubeConfig;

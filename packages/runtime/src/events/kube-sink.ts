@@ -1,40 +1,43 @@
-/** EventSink over @kubernetes/client-node's EventsV1Api. */
-import {
-  EventsV1Api,
-  type EventsV1Event,
-  type KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-  V1MicroTime,
-} from '@kubernetes/client-node';
+/** EventSink over events.k8s.io/v1 Events, through our own Client's transport. */
+import { Client } from '../client/client.ts';
+import type { KubeConfigLike } from '../client/kubeconfig.ts';
+import type { Transport } from '../client/transport.ts';
+import { isRecord } from '../client/types.ts';
 import type { EventSeries, EventSink, KubeEvent } from './types.ts';
 
-export class KubeEventSink implements EventSink {
-  readonly #api: EventsV1Api;
+function eventsPath(namespace: string, name?: string): string {
+  const base = `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`;
+  return name === undefined ? base : `${base}/${encodeURIComponent(name)}`;
+}
 
-  constructor(kubeConfig: KubeConfig) {
-    this.#api = kubeConfig.makeApiClient(EventsV1Api);
+export class KubeEventSink implements EventSink {
+  readonly #transport: Transport;
+
+  /** A kubeconfig (ours or client-node's) or a Client whose connection to share. */
+  constructor(source: KubeConfigLike | Client) {
+    this.#transport = (source instanceof Client ? source : new Client(source)).transport;
   }
 
   async create(namespace: string, event: KubeEvent): Promise<{ name: string }> {
-    const { series, ...rest } = event;
-    const body: EventsV1Event = {
-      ...rest,
-      eventTime: new V1MicroTime(event.eventTime),
-      ...(series
-        ? { series: { count: series.count, lastObservedTime: new V1MicroTime(series.lastObservedTime) } }
-        : {}),
-    };
-    const created = await this.#api.createNamespacedEvent({ namespace, body });
-    const name = created.metadata?.name;
+    const res = await this.#transport.request({
+      method: 'POST',
+      path: eventsPath(namespace),
+      body: { ...event, metadata: { ...event.metadata, namespace } },
+      context: `create Event in ${namespace}`,
+    });
+    const meta = isRecord(res.body) && isRecord(res.body.metadata) ? res.body.metadata : {};
+    const name = typeof meta.name === 'string' ? meta.name : '';
     if (!name) throw new Error(`the API server created an Event in ${namespace} without a name`);
     return { name };
   }
 
   async patch(namespace: string, name: string, patch: { series: EventSeries }): Promise<void> {
-    await this.#api.patchNamespacedEvent(
-      { namespace, name, body: patch },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+    await this.#transport.request({
+      method: 'PATCH',
+      path: eventsPath(namespace, name),
+      body: patch,
+      contentType: 'application/merge-patch+json',
+      context: `patch Event ${namespace}/${name}`,
+    });
   }
 }

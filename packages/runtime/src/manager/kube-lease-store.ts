@@ -1,51 +1,66 @@
-/** LeaseStore over coordination.k8s.io/v1 Leases with @kubernetes/client-node. */
-import { CoordinationV1Api, type KubeConfig, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
+/** LeaseStore over coordination.k8s.io/v1 Leases, through our own Client's transport. */
+import { Client } from '../client/client.ts';
+import { isNotFound } from '../client/errors.ts';
+import type { KubeConfigLike } from '../client/kubeconfig.ts';
+import type { Transport } from '../client/transport.ts';
+import { isRecord } from '../client/types.ts';
 import type { LeaseRecord, LeaseStore, StoredLease } from './leader-election.ts';
 
-function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 404;
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }
 
-function timeString(value: unknown): string {
-  if (value instanceof Date) return value.toISOString();
-  return typeof value === 'string' ? value : '';
+function count(value: unknown): number {
+  return typeof value === 'number' ? value : 0;
 }
 
 export class KubeLeaseStore implements LeaseStore {
   readonly description: string;
-  readonly #api: CoordinationV1Api;
+  readonly #transport: Transport;
   readonly #namespace: string;
   readonly #name: string;
 
-  constructor(kubeConfig: KubeConfig, namespace: string, name: string) {
-    this.#api = kubeConfig.makeApiClient(CoordinationV1Api);
+  /** A kubeconfig (ours or client-node's) or a Client whose connection to share. */
+  constructor(source: KubeConfigLike | Client, namespace: string, name: string) {
+    this.#transport = (source instanceof Client ? source : new Client(source)).transport;
     this.#namespace = namespace;
     this.#name = name;
     this.description = `${namespace}/${name}`;
   }
 
+  #path(name?: string): string {
+    const base = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.#namespace)}/leases`;
+    return name === undefined ? base : `${base}/${encodeURIComponent(name)}`;
+  }
+
   async get(): Promise<StoredLease | undefined> {
-    let lease: V1Lease;
+    let body: unknown;
     try {
-      lease = await this.#api.readNamespacedLease({ namespace: this.#namespace, name: this.#name });
+      ({ body } = await this.#transport.request({
+        method: 'GET',
+        path: this.#path(this.#name),
+        context: `get Lease ${this.description}`,
+      }));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
-    const spec = lease.spec ?? {};
+    const lease = isRecord(body) ? body : {};
+    const meta = isRecord(lease.metadata) ? lease.metadata : {};
+    const spec = isRecord(lease.spec) ? lease.spec : {};
     return {
-      version: lease.metadata?.resourceVersion ?? '',
+      version: text(meta.resourceVersion),
       record: {
-        holderIdentity: spec.holderIdentity ?? '',
-        leaseDurationSeconds: spec.leaseDurationSeconds ?? 0,
-        acquireTime: timeString(spec.acquireTime),
-        renewTime: timeString(spec.renewTime),
-        leaseTransitions: spec.leaseTransitions ?? 0,
+        holderIdentity: text(spec.holderIdentity),
+        leaseDurationSeconds: count(spec.leaseDurationSeconds),
+        acquireTime: text(spec.acquireTime),
+        renewTime: text(spec.renewTime),
+        leaseTransitions: count(spec.leaseTransitions),
       },
     };
   }
 
-  #body(record: LeaseRecord, version?: string): V1Lease {
+  #body(record: LeaseRecord, version?: string): Record<string, unknown> {
     return {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
@@ -58,21 +73,27 @@ export class KubeLeaseStore implements LeaseStore {
         holderIdentity: record.holderIdentity,
         leaseDurationSeconds: record.leaseDurationSeconds,
         leaseTransitions: record.leaseTransitions,
-        ...(record.acquireTime ? { acquireTime: new V1MicroTime(record.acquireTime) } : {}),
-        ...(record.renewTime ? { renewTime: new V1MicroTime(record.renewTime) } : {}),
+        ...(record.acquireTime ? { acquireTime: record.acquireTime } : {}),
+        ...(record.renewTime ? { renewTime: record.renewTime } : {}),
       },
     };
   }
 
   async create(record: LeaseRecord): Promise<void> {
-    await this.#api.createNamespacedLease({ namespace: this.#namespace, body: this.#body(record) });
+    await this.#transport.request({
+      method: 'POST',
+      path: this.#path(),
+      body: this.#body(record),
+      context: `create Lease ${this.description}`,
+    });
   }
 
   async update(record: LeaseRecord, version: string): Promise<void> {
-    await this.#api.replaceNamespacedLease({
-      namespace: this.#namespace,
-      name: this.#name,
+    await this.#transport.request({
+      method: 'PUT',
+      path: this.#path(this.#name),
       body: this.#body(record, version),
+      context: `update Lease ${this.description}`,
     });
   }
 }

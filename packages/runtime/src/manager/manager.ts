@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
+import { type KubeConfigLike, loadDefaultRestConfig, RestConfig } from '../client/kubeconfig.ts';
 import type { KubeObject } from '../client/types.ts';
 import { KubeEventSink } from '../events/kube-sink.ts';
 import { EventRecorder } from '../events/recorder.ts';
@@ -35,8 +35,11 @@ export interface ManagerOptions {
   flags: RuntimeFlags;
   logger?: Logger;
   registry?: Registry;
-  /** Needed unless both `eventSink` and (with leader election) `leaseStore` are given. */
-  kubeConfig?: KubeConfig;
+  /**
+   * Needed unless both `eventSink` and (with leader election) `leaseStore` are given: our
+   * `RestConfig` (`loadKubeConfig`) or a client-node KubeConfig.
+   */
+  kubeConfig?: KubeConfigLike;
   eventSink?: EventSink;
   leaseStore?: LeaseStore;
   /** Leader election identity; default `<hostname>_<uuid>`. */
@@ -58,12 +61,12 @@ export interface AddControllerOptions<T extends KubeObject> {
   updatePredicate?: UpdatePredicate;
 }
 
-/** Loads the kubeconfig named by `--kubeconfig` (or KUBECONFIG), else in-cluster or ~/.kube/config. */
-export function loadKubeConfig(flags: Pick<RuntimeFlags, 'kubeconfig'>): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
-  else kubeConfig.loadFromDefault();
-  return kubeConfig;
+/**
+ * Loads the kubeconfig named by `--kubeconfig`, else the KUBECONFIG list, the in-cluster
+ * ServiceAccount or ~/.kube/config, with our own loader (no client-node on this path).
+ */
+export function loadKubeConfig(flags: Pick<RuntimeFlags, 'kubeconfig'>): RestConfig {
+  return flags.kubeconfig ? RestConfig.fromFiles(flags.kubeconfig) : loadDefaultRestConfig();
 }
 
 type State = 'new' | 'running' | 'stopping' | 'stopped';
@@ -91,7 +94,7 @@ export class Manager {
   #leading = false;
   // Settles true when this process starts leading, false when it stops without having led.
   readonly #elected = Promise.withResolvers<boolean>();
-  #kubeConfig: KubeConfig | undefined;
+  #kubeConfig: KubeConfigLike | undefined;
 
   constructor(options: ManagerOptions) {
     this.#options = options;
@@ -157,7 +160,7 @@ export class Manager {
     }
   }
 
-  #requireKubeConfig(what: string): KubeConfig {
+  #requireKubeConfig(what: string): KubeConfigLike {
     this.#kubeConfig ??= loadKubeConfig(this.#options.flags);
     if (!this.#kubeConfig) throw new Error(`manager ${this.name}: ${what} needs a kubeconfig`);
     return this.#kubeConfig;
