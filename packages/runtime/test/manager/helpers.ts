@@ -6,6 +6,7 @@ import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { crds, SourceApiVersion } from '@weft/api';
+import { eventually } from '@weft/e2e';
 import {
   Client,
   conditions,
@@ -15,27 +16,10 @@ import {
   type Reconciler,
 } from '@weft/runtime';
 
-export const GitRepositoryRef = { apiVersion: SourceApiVersion, kind: 'GitRepository' } as const;
+// The shared poller, re-exported so the tests keep importing it from here.
+export { eventually };
 
-/** Polls `check` until it returns something other than undefined (errors count as "not yet"). */
-export async function eventually<T>(
-  what: string,
-  check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = 'nothing yet';
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(last)}`);
-    await sleep(100);
-  }
-}
+export const GitRepositoryRef = { apiVersion: SourceApiVersion, kind: 'GitRepository' } as const;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
