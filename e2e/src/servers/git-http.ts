@@ -8,14 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { authenticatedUser, type BasicAuth, rejectUnauthorized } from './basic-auth.ts';
-import {
-  type CommitOptions,
-  type CreateRepoOptions,
-  type GitFiles,
-  GitRepoStore,
-  isolatedGitEnv,
-  type TagOptions,
-} from './git-repos.ts';
+import { GitRepoHost, GitRepoStore, isolatedGitEnv } from './git-repos.ts';
 import { closeServer, listenOnLoopback, loopbackHost } from './loopback.ts';
 import { makeTempDir, removeDir, run } from './process.ts';
 
@@ -50,8 +43,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions = {}): Pr
   }
 }
 
-export class GitHttpServer {
-  readonly repos: GitRepoStore;
+export class GitHttpServer extends GitRepoHost {
   readonly auth: BasicAuth | undefined;
   /** Every request answered so far, oldest first. */
   readonly requests: GitHttpRequestRecord[] = [];
@@ -62,8 +54,8 @@ export class GitHttpServer {
   #running = new Set<ReturnType<typeof spawn>>();
 
   constructor(dir: string, repos: GitRepoStore, backendPath: string, auth: BasicAuth | undefined) {
+    super(repos);
     this.#dir = dir;
-    this.repos = repos;
     this.#backendPath = backendPath;
     this.auth = auth;
     this.#server = createServer((request, response) => this.#handle(request, response));
@@ -92,26 +84,6 @@ export class GitHttpServer {
     if (!credentials) return `${this.baseUrl}/${path}`;
     const userInfo = `${encodeURIComponent(credentials.username)}:${encodeURIComponent(credentials.password)}`;
     return `http://${userInfo}@${loopbackHost}:${this.#port}/${path}`;
-  }
-
-  createRepo(repo: string, files: GitFiles, options?: CreateRepoOptions): Promise<string> {
-    return this.repos.createRepo(repo, files, options);
-  }
-
-  commit(repo: string, files: GitFiles, message: string, options?: CommitOptions): Promise<string> {
-    return this.repos.commit(repo, files, message, options);
-  }
-
-  tag(repo: string, name: string, options?: TagOptions): Promise<string> {
-    return this.repos.tag(repo, name, options);
-  }
-
-  branch(repo: string, name: string, options?: { from?: string }): Promise<string> {
-    return this.repos.branch(repo, name, options);
-  }
-
-  revParse(repo: string, revision: string): Promise<string> {
-    return this.repos.revParse(repo, revision);
   }
 
   async stop(): Promise<void> {

@@ -174,3 +174,35 @@ export class GitRepoStore {
     }
   }
 }
+
+/**
+ * What both git servers offer on top of their protocol: the repositories they serve, created,
+ * committed, tagged and branched with the real git CLI.
+ */
+export class GitRepoHost {
+  readonly repos: GitRepoStore;
+
+  constructor(repos: GitRepoStore) {
+    this.repos = repos;
+  }
+
+  createRepo(repo: string, files: GitFiles, options?: CreateRepoOptions): Promise<string> {
+    return this.repos.createRepo(repo, files, options);
+  }
+
+  commit(repo: string, files: GitFiles, message: string, options?: CommitOptions): Promise<string> {
+    return this.repos.commit(repo, files, message, options);
+  }
+
+  tag(repo: string, name: string, options?: TagOptions): Promise<string> {
+    return this.repos.tag(repo, name, options);
+  }
+
+  branch(repo: string, name: string, options?: { from?: string }): Promise<string> {
+    return this.repos.branch(repo, name, options);
+  }
+
+  revParse(repo: string, revision: string): Promise<string> {
+    return this.repos.revParse(repo, revision);
+  }
+}

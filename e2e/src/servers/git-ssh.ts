@@ -11,8 +11,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { CommitOptions, CreateRepoOptions, GitFiles, TagOptions } from './git-repos.ts';
-import { GitRepoStore } from './git-repos.ts';
+import { GitRepoHost, GitRepoStore } from './git-repos.ts';
 import { loopbackHost } from './loopback.ts';
 import { Daemon, makeTempDir, probeFreePort, removeDir, run } from './process.ts';
 
@@ -114,8 +113,7 @@ export async function startGitSshServer(options: GitSshServerOptions = {}): Prom
   }
 }
 
-export class GitSshServer {
-  readonly repos: GitRepoStore;
+export class GitSshServer extends GitRepoHost {
   readonly host = loopbackHost;
   readonly port: number;
   /** The system user the URLs log in as. */
@@ -143,8 +141,8 @@ export class GitSshServer {
     clientKey: SshKeyPair,
     hostPublicKey: string,
   ) {
+    super(repos);
     this.#dir = dir;
-    this.repos = repos;
     this.#daemon = daemon;
     this.port = port;
     this.user = user;
@@ -177,26 +175,6 @@ export class GitSshServer {
   async sshCommand(): Promise<string> {
     await writeFile(this.knownHostsPath, `${this.knownHosts}\n`);
     return sshCommandFor(this.clientPrivateKeyPath, this.knownHostsPath);
-  }
-
-  createRepo(repo: string, files: GitFiles, options?: CreateRepoOptions): Promise<string> {
-    return this.repos.createRepo(repo, files, options);
-  }
-
-  commit(repo: string, files: GitFiles, message: string, options?: CommitOptions): Promise<string> {
-    return this.repos.commit(repo, files, message, options);
-  }
-
-  tag(repo: string, name: string, options?: TagOptions): Promise<string> {
-    return this.repos.tag(repo, name, options);
-  }
-
-  branch(repo: string, name: string, options?: { from?: string }): Promise<string> {
-    return this.repos.branch(repo, name, options);
-  }
-
-  revParse(repo: string, revision: string): Promise<string> {
-    return this.repos.revParse(repo, revision);
   }
 
   async stop(): Promise<void> {

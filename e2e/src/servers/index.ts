@@ -9,6 +9,7 @@ export {
   type CommitOptions,
   type CreateRepoOptions,
   type GitFiles,
+  GitRepoHost,
   GitRepoStore,
   gitIdentity,
   isolatedGitEnv,

@@ -1,4 +1,5 @@
 /** Object shapes the client reads and writes: parsed JSON, typed only as far as every kind agrees. */
+import type { ObjectMeta as ApiObjectMeta } from '@weft/api';
 
 export interface ManagedFieldsEntry {
   manager?: string;
@@ -10,18 +11,12 @@ export interface ManagedFieldsEntry {
   subresource?: string;
 }
 
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
+/**
+ * The metadata of any object as the client reads it: @weft/api's ObjectMeta, with owner
+ * references left loose (objects from other tools may carry fields weft does not model), plus
+ * managedFields, which only the client and the apply engine look at.
+ */
+export interface ObjectMeta extends Omit<ApiObjectMeta, 'ownerReferences'> {
   ownerReferences?: Array<Record<string, unknown>>;
   managedFields?: ManagedFieldsEntry[];
   [field: string]: unknown;
