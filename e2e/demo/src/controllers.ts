@@ -16,7 +16,7 @@ export function startControllers(options: {
   dir: string;
   storagePort: number;
 }): ControllerProcesses {
-  const entry = (pkg: string) => join(repoRoot, 'packages', pkg, 'src', 'main.ts');
+  const entry = (pkg: string) => join(repoRoot, 'packages', pkg, 'bin', `weft-${pkg}.js`);
   const common = [
     `--kubeconfig=${options.kubeconfigPath}`,
     '--metrics-addr=127.0.0.1:0',

@@ -161,7 +161,7 @@ try {
   );
 
   // The controller, as its own process.
-  const main = join(import.meta.dirname, '../src/main.ts');
+  const main = join(import.meta.dirname, '../bin/weft-kustomize-controller.js');
   const metricsPort = await freePort();
   controller = spawn(
     process.execPath,

@@ -1,4 +1,4 @@
-/** weft-kustomize-controller: flags → manager → the Kustomization controller (loaded by main.ts). */
+/** weft-kustomize-controller: flags → manager → the Kustomization controller (loaded by bin/weft-kustomize-controller.js). */
 import { Client, loadKubeConfig, Manager, watchNamespace } from '@weft/runtime';
 import { addKustomizeController } from './controller.ts';
 import { parseKustomizeControllerFlags } from './flags.ts';

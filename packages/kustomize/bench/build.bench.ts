@@ -12,7 +12,7 @@ import { seededRandom } from '../test/fixtures/random.ts';
 
 const apps = Number(process.argv[2] ?? 200);
 const runs = Number(process.argv[3] ?? 5);
-const command = path.join(import.meta.dirname, '../bin/weft-kustomize.ts');
+const command = path.join(import.meta.dirname, '../bin/weft-kustomize.js');
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 const median = (xs: number[]): number => {

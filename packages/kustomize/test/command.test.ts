@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 
-const command = path.join(import.meta.dirname, '../bin/weft-kustomize.ts');
+const command = path.join(import.meta.dirname, '../bin/weft-kustomize.js');
 const work = mkdtempSync(path.join(tmpdir(), 'weft-kustomize-cmd-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 

@@ -1,4 +1,4 @@
-/** weft-notification-controller: flags → the Provider/Alert/Receiver controllers (loaded by main.ts). */
+/** weft-notification-controller: flags → the Provider/Alert/Receiver controllers (loaded by bin/weft-notification-controller.js). */
 import { FlagError } from '@weft/runtime';
 import { NotificationController } from './controller.ts';
 import { parseNotificationFlags } from './flags.ts';

@@ -1,4 +1,4 @@
-/** weft-source-controller: flags → artifact server and manager (loaded by main.ts). */
+/** weft-source-controller: flags → artifact server and manager (loaded by bin/weft-source-controller.js). */
 import { FlagError } from '@weft/runtime';
 import { parseSourceControllerFlags, startSourceController } from './controller.ts';
 

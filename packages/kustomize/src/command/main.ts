@@ -1,4 +1,4 @@
-// The weft-kustomize command: argument parsing and output; bin/weft-kustomize.ts starts it.
+// The weft-kustomize command: argument parsing and output; bin/weft-kustomize.js starts it.
 import { KustomizeError, writeBuildYaml } from '../index.ts';
 
 const usage = 'usage: weft-kustomize build DIR [--root DIR] [--reorder legacy|none]';
