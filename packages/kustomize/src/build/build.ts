@@ -16,6 +16,12 @@ export type BuildOptions = {
   root?: string;
   /** Output order: kustomize's default `legacy` sort, or `none` to keep input order (`--reorder none`). */
   reorder?: 'legacy' | 'none';
+  /**
+   * The top directory's kustomization as an object, used instead of its kustomization file (which
+   * may then be absent). For callers that compose a kustomization (Flux's generated one, or the
+   * user's with settings added) without writing it to disk and having it parsed back.
+   */
+  kustomization?: Record<string, unknown>;
 };
 
 const sortKeys = (v: unknown): unknown => {
@@ -33,7 +39,7 @@ export const buildObjects = (dir: string, options: BuildOptions = {}): KObject[]
   withBuildSchema(() => buildWithSchema(dir, options));
 
 const buildWithSchema = (dir: string, options: BuildOptions): KObject[] => {
-  const loader = Loader.forRoot(dir, options.root);
+  const loader = Loader.forRoot(dir, options.root, options.kustomization);
   const top = loadKustomization(loader);
   const withOrigin = top.buildMetadata.includes('originAnnotations');
   const acc = accumulateTarget(loader, emptyAccumulator(), { withOrigin }, false);

@@ -25,15 +25,24 @@ export class Loader {
   readonly ancestors: readonly string[];
   /** Path of this directory relative to the top build directory, for origin annotations. */
   readonly originPath: string;
+  /** This directory's kustomization, given by the caller instead of its file (top directory only). */
+  readonly kustomization: Record<string, unknown> | undefined;
 
-  constructor(dir: string, buildRoot: string, ancestors: readonly string[], originPath: string) {
+  constructor(
+    dir: string,
+    buildRoot: string,
+    ancestors: readonly string[],
+    originPath: string,
+    kustomization?: Record<string, unknown>,
+  ) {
     this.dir = dir;
     this.buildRoot = buildRoot;
     this.ancestors = ancestors;
     this.originPath = originPath;
+    this.kustomization = kustomization;
   }
 
-  static forRoot(dir: string, root: string | undefined): Loader {
+  static forRoot(dir: string, root: string | undefined, kustomization?: Record<string, unknown>): Loader {
     const absolute = path.resolve(dir);
     let real: string;
     try {
@@ -44,7 +53,8 @@ export class Loader {
     const buildRoot = root === undefined ? path.parse(real).root : realpathSync(path.resolve(root));
     if (!within(real, buildRoot))
       throw new KustomizeError(`build directory ${real} is outside the root ${buildRoot}`);
-    return new Loader(real, buildRoot, [], '');
+    // A copy: the build may not change the caller's object, nor the caller the build's.
+    return new Loader(real, buildRoot, [], '', kustomization && structuredClone(kustomization));
   }
 
   private resolveReal(ref: string, what: string): string {

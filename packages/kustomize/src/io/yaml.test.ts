@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KObject } from '../model/types.ts';
-import { stringifyObjects, writeObjects } from './yaml.ts';
+import { parseYamlDocuments, stringifyObjects, writeObjects } from './yaml.ts';
 
 describe('writeObjects', () => {
   it('writes the same text as stringifyObjects, in chunks, releasing each object', () => {
@@ -16,5 +16,22 @@ describe('writeObjects', () => {
     assert.ok(chunks.length > 1);
     assert.equal(chunks.join(''), expected);
     assert.deepEqual(objects, [undefined, undefined, undefined, undefined, undefined]);
+  });
+});
+
+describe('parseYamlDocuments', () => {
+  it('gives a fresh tree on every call, also for a text parsed before', () => {
+    const text = 'a: &x {b: [1]}\nc: *x\n';
+    const first = parseYamlDocuments(text, 'f.yaml')[0] as { a: { b: number[] }; c: { b: number[] } };
+    first.a.b.push(2);
+    const again = parseYamlDocuments(text, 'f.yaml')[0] as { a: { b: number[] }; c: { b: number[] } };
+    assert.deepEqual(again, { a: { b: [1] }, c: { b: [1] } });
+    again.a.b.push(3);
+    assert.deepEqual(again.c.b, [1], 'an alias is a copy, not the anchor, on a cache hit too');
+  });
+
+  it('names the file on every failure of the same text', () => {
+    assert.throws(() => parseYamlDocuments('a: [', 'one.yaml'), /one\.yaml/);
+    assert.throws(() => parseYamlDocuments('a: [', 'two.yaml'), /two\.yaml/);
   });
 });

@@ -8,6 +8,7 @@ import {
 } from 'yaml';
 import { KustomizeError } from '../errors.ts';
 import { isMap, type KObject } from '../model/types.ts';
+import { ParseCache } from './parse-cache.ts';
 
 // go-yaml (which kustomize uses) reads a leading-zero integer such as 0777 as octal; the
 // core schema of the `yaml` package would read it as decimal 777.
@@ -38,8 +39,7 @@ const unshare = (v: unknown): unknown => {
   return v;
 };
 
-/** Parses a multi-document YAML (or JSON) text into plain values, naming `file` on error. */
-export const parseYamlDocuments = (text: string, file: string): unknown[] => {
+const parseUncached = (text: string, file: string): unknown[] => {
   const docs = parseAllDocuments(text, parseOptions);
   const hasAlias = /(^|[\s:,[{-])\*[^\s*]/m.test(text);
   const out: unknown[] = [];
@@ -55,6 +55,16 @@ export const parseYamlDocuments = (text: string, file: string): unknown[] => {
   }
   return out;
 };
+
+// 8 MiB of texts and results: the files of a few hundred typical apps.
+const cache = new ParseCache(8 << 20);
+
+/**
+ * Parses a multi-document YAML (or JSON) text into plain values, naming `file` on error. The
+ * result is the caller's to edit: texts seen before come from a cache as fresh copies.
+ */
+export const parseYamlDocuments = (text: string, file: string): unknown[] =>
+  cache.parse(text, (t) => parseUncached(t, file));
 
 export const parseYamlDocument = (text: string, file: string): unknown =>
   parseYamlDocuments(text, file)[0] ?? null;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { KustomizeError } from '../errors.ts';
 import type { Loader } from '../io/loader.ts';
 import { parseYamlDocument } from '../io/yaml.ts';
@@ -75,8 +76,7 @@ const strictStringMap = (v: unknown, field: string, file: string): Record<string
 };
 const optString = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
 
-/** Finds and reads the kustomization file of `loader`'s directory, normalising legacy fields. */
-export const loadKustomization = (loader: Loader): Kustomization => {
+const readKustomizationFile = (loader: Loader): { file: string; doc: unknown } => {
   const found = kustomizationFileNames.filter((n) => loader.isFile(n));
   if (found.length === 0) {
     throw new KustomizeError(
@@ -90,9 +90,18 @@ export const loadKustomization = (loader: Loader): Kustomization => {
       loader.dir,
     );
   }
-  const name = found[0] as string;
-  const { path: file, text } = loader.readFile(name, 'kustomization');
-  const doc = parseYamlDocument(text, file);
+  const { path: file, text } = loader.readFile(found[0] as string, 'kustomization');
+  return { file, doc: parseYamlDocument(text, file) };
+};
+
+/**
+ * Reads the kustomization of `loader`'s directory (its file, or the object the caller gave for
+ * the top directory), normalising legacy fields.
+ */
+export const loadKustomization = (loader: Loader): Kustomization => {
+  const { file, doc } = loader.kustomization
+    ? { file: path.join(loader.dir, 'kustomization.yaml'), doc: loader.kustomization }
+    : readKustomizationFile(loader);
   if (doc !== null && !isMap(doc)) throw new KustomizeError('kustomization must be a YAML mapping', file);
   // Go's JSON decoding matches field names case-insensitively, so kustomize accepts `nameprefix`.
   const raw: Record<string, unknown> = {};

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { build, KustomizeError } from '../index.ts';
+
+const root = mkdtempSync(path.join(tmpdir(), 'weft-kustomize-build-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+let n = 0;
+const tree = (files: Record<string, string>): string => {
+  const dir = path.join(root, `case-${n++}`);
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+  return dir;
+};
+const cm = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+const names = (objects: Record<string, unknown>[]): string[] =>
+  objects.map((o) => (o.metadata as { name: string }).name);
+
+describe('build with the kustomization given as an object', () => {
+  it('uses the object instead of the file, and needs no file', async () => {
+    const withFile = tree({
+      'kustomization.yaml': 'resources: [a.yaml]\nnamePrefix: file-\n',
+      'a.yaml': cm('a'),
+    });
+    const kustomization = { resources: ['a.yaml'], namePrefix: 'object-' };
+    assert.deepEqual(names(await build(withFile, { kustomization })), ['object-a']);
+    assert.deepEqual(names(await build(withFile)), ['file-a']);
+
+    const withoutFile = tree({
+      'a.yaml': cm('a'),
+      'base/kustomization.yaml': 'resources: [b.yaml]\n',
+      'base/b.yaml': cm('b'),
+    });
+    await assert.rejects(build(withoutFile), KustomizeError);
+    const objects = await build(withoutFile, {
+      kustomization: { resources: ['a.yaml', 'base'], nameSuffix: '-x' },
+    });
+    assert.deepEqual(names(objects).sort(), ['a-x', 'b-x']);
+  });
+
+  it("leaves the caller's object as it was", async () => {
+    const dir = tree({ 'a.yaml': cm('a') });
+    const kustomization = {
+      resources: ['a.yaml'],
+      patches: [{ patch: '- op: add\n  path: /data\n  value: {k: v}', target: { kind: 'ConfigMap' } }],
+    };
+    const before = structuredClone(kustomization);
+    const [object] = await build(dir, { kustomization });
+    assert.deepEqual(object?.data, { k: 'v' });
+    assert.deepEqual(kustomization, before);
+  });
+
+  it('still refuses what a file would be refused for', async () => {
+    const dir = tree({ 'a.yaml': cm('a') });
+    await assert.rejects(
+      build(dir, { kustomization: { resources: ['a.yaml'], helmCharts: [{ name: 'x' }] } }),
+      /helmCharts' is not supported/,
+    );
+    await assert.rejects(
+      build(dir, { kustomization: { resources: ['../outside.yaml'] }, root: dir }),
+      KustomizeError,
+    );
+  });
+});
