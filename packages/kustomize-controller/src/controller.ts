@@ -100,6 +100,10 @@ export function addKustomizeController(options: KustomizeControllerOptions): Kus
     client,
     getKustomization: async (namespace, name) => informer.get(`${namespace}/${name}`),
   });
+  // The manager aborts its signal once the queues have drained: the extractions can go.
+  manager.signal.addEventListener('abort', () => void reconciler.close().catch(() => undefined), {
+    once: true,
+  });
   const controller = manager.addController<KustomizationObject>({
     name: 'kustomization',
     reconciler,

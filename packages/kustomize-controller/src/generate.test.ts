@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { build } from '@weft/kustomize';
-import { parse } from 'yaml';
 import { GenerateError, prepareKustomization } from './generate.ts';
 
 const base = await mkdtemp(join(tmpdir(), 'ks-generate-'));
@@ -30,13 +29,12 @@ describe('prepareKustomization', () => {
       'apps/sub/d.yaml': cm('d'),
       'apps/sub/ignored.yaml': 'not: a manifest\n',
     });
-    const file = await prepareKustomization(join(root, 'apps'), root, {
+    const kustomization = await prepareKustomization(join(root, 'apps'), root, {
       namePrefix: 'p-',
       targetNamespace: 'team',
     });
-    const written = parse(await readFile(file, 'utf8'));
-    assert.deepEqual(written.resources, ['a.yaml', 'nested/b.yml', 'sub']);
-    const objects = await build(join(root, 'apps'), { root });
+    assert.deepEqual(kustomization.resources, ['a.yaml', 'nested/b.yml', 'sub']);
+    const objects = await build(join(root, 'apps'), { root, kustomization });
     assert.deepEqual(
       objects
         .map(
@@ -48,13 +46,13 @@ describe('prepareKustomization', () => {
     );
   });
 
-  it('augments an existing kustomization, keeping its comments and entries', async () => {
+  it('augments an existing kustomization, keeping its entries and its file', async () => {
     const root = await tree({
       'kustomization.yaml': '# mine\nresources:\n  - a.yaml\nimages:\n  - name: old\n    newTag: "1"\n',
       'a.yaml':
         'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx:1\n',
     });
-    const file = await prepareKustomization(root, root, {
+    const kustomization = await prepareKustomization(root, root, {
       nameSuffix: '-x',
       images: [{ name: 'nginx', newTag: '2' }],
       patches: [
@@ -64,10 +62,12 @@ describe('prepareKustomization', () => {
         },
       ],
     });
-    const text = await readFile(file, 'utf8');
-    assert.match(text, /^# mine/);
-    assert.equal(parse(text).images.length, 2);
-    const [deployment] = await build(root, { root });
+    assert.equal((kustomization.images as unknown[]).length, 2);
+    assert.match(
+      await readFile(join(root, 'kustomization.yaml'), 'utf8'),
+      /^# mine\nresources:\n {2}- a.yaml\nimages:\n {2}- name: old\n {4}newTag: "1"\n$/,
+    );
+    const [deployment] = await build(root, { root, kustomization });
     const metadata = (deployment?.metadata ?? {}) as { name?: string; labels?: unknown };
     assert.equal(metadata.name, 'web-x');
     assert.deepEqual(metadata.labels, { patched: 'yes' });
@@ -85,5 +85,12 @@ describe('prepareKustomization', () => {
       prepareKustomization(join(root, 'nope'), root, {}),
       /kustomization path not found: nope/,
     );
+    const broken = await tree({ 'kustomization.yaml': 'resources: [a.yaml\n' });
+    await assert.rejects(prepareKustomization(broken, broken, {}), (err: unknown) => {
+      assert.ok(err instanceof GenerateError);
+      assert.equal(err.file, 'kustomization.yaml');
+      assert.match(err.message, /^kustomization.yaml: invalid kustomization at line \d+: /);
+      return true;
+    });
   });
 });

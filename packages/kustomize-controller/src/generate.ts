@@ -6,16 +6,18 @@
  *   manifests under it, recursively; a sub-directory with its own kustomization file is listed
  *   as one resource and not descended into;
  * - then `targetNamespace`, `namePrefix`, `nameSuffix`, `patches`, `images` and `components` are
- *   written into that kustomization (the user's or the generated one), so `@weft/kustomize`
- *   applies them exactly as kustomize would.
+ *   set in that kustomization (the user's or the generated one), so `@weft/kustomize` applies
+ *   them exactly as kustomize would.
  *
- * The artifact is a throw-away copy, so the file is edited in place; comments and key order of
- * the user's file survive because the edit goes through yaml's Document API.
+ * The result is an object handed to the build (`build(dir, { kustomization })`), not a file: no
+ * write, and no second parse of what was just composed. Files are parsed with `@weft/kustomize`'s
+ * parser, whose cache makes the build's own read of the same manifests free.
  */
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { KustomizationSpec } from '@weft/api';
-import { isMap, isSeq, parseAllDocuments, parseDocument, type YAMLSeq } from 'yaml';
+import { KustomizeError, parseYamlDocuments } from '@weft/kustomize';
+import { parseAllDocuments } from 'yaml';
 
 export const kustomizationFileNames = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
 
@@ -39,22 +41,29 @@ function toPosix(path: string): string {
   return sep === '/' ? path : path.split(sep).join('/');
 }
 
+/** Where and why `text` is not YAML, in the words of the `yaml` package's first error. */
+function yamlError(text: string, file: string, what = 'failed to decode Kubernetes YAML'): GenerateError {
+  const error = parseAllDocuments(text)
+    .flatMap((doc) => doc.errors)
+    .at(0);
+  const line = error?.linePos?.[0]?.line;
+  return new GenerateError(
+    `${what}${line ? ` at line ${line}` : ''}: ${error?.code ?? 'invalid YAML'}`,
+    file,
+  );
+}
+
 /** Checks that a file holds Kubernetes objects (every document a map with apiVersion and kind). */
 function checkManifest(text: string, file: string): void {
-  const docs = parseAllDocuments(text);
-  if (!Array.isArray(docs)) throw new GenerateError('not a YAML stream', file);
-  for (const doc of docs) {
-    const error = doc.errors[0];
-    if (error) {
-      const line = error.linePos?.[0]?.line;
-      throw new GenerateError(
-        `failed to decode Kubernetes YAML${line ? ` at line ${line}` : ''}: ${error.code}`,
-        file,
-      );
-    }
-    const value: unknown = doc.toJS();
-    if (value === null || value === undefined) continue;
-    if (typeof value !== 'object' || Array.isArray(value)) {
+  let docs: unknown[];
+  try {
+    docs = parseYamlDocuments(text, file);
+  } catch (error) {
+    if (error instanceof KustomizeError) throw yamlError(text, file);
+    throw error;
+  }
+  for (const value of docs) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new GenerateError('failed to decode Kubernetes YAML: a document is not a map', file);
     }
     const obj = value as Record<string, unknown>;
@@ -92,14 +101,10 @@ export type BuildSettings = Pick<
   'targetNamespace' | 'namePrefix' | 'nameSuffix' | 'patches' | 'images' | 'components'
 >;
 
-function appendTo(doc: ReturnType<typeof parseDocument>, key: string, items: unknown[]): void {
+function appendTo(kustomization: Record<string, unknown>, key: string, items: unknown[]): void {
   if (items.length === 0) return;
-  const existing = doc.get(key, true);
-  if (isSeq(existing)) {
-    for (const item of items) (existing as YAMLSeq).add(doc.createNode(item));
-  } else {
-    doc.set(key, doc.createNode(items));
-  }
+  const existing = kustomization[key];
+  kustomization[key] = Array.isArray(existing) ? [...existing, ...items] : items;
 }
 
 /** Drops undefined fields so they are not written as `null`. */
@@ -108,14 +113,14 @@ function defined<T extends object>(value: T): Partial<T> {
 }
 
 /**
- * Makes `dir` a kustomization with the given settings: generates the file when there is none,
- * then writes the settings into it. Returns the file it wrote.
+ * The kustomization of `dir` with the given settings: the user's file, or one generated when
+ * there is none, with the settings added. Nothing is written.
  */
 export async function prepareKustomization(
   dir: string,
   root: string,
   settings: BuildSettings,
-): Promise<string> {
+): Promise<Record<string, unknown>> {
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(dir);
@@ -126,36 +131,41 @@ export async function prepareKustomization(
     throw new GenerateError(`kustomization path is not a directory: ${toPosix(relative(root, dir))}`);
 
   const existing = await findKustomizationFile(dir);
-  const file = join(dir, existing ?? 'kustomization.yaml');
-  let doc = existing
-    ? parseDocument(await readFile(file, 'utf8'))
-    : parseDocument(`apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n`);
-  if (existing && doc.errors.length > 0) {
-    const error = doc.errors[0];
-    const line = error?.linePos?.[0]?.line;
-    throw new GenerateError(
-      `invalid kustomization${line ? ` at line ${line}` : ''}: ${error?.code ?? 'YAML error'}`,
-      toPosix(relative(root, file)),
-    );
+  let kustomization: Record<string, unknown>;
+  if (existing) {
+    const file = join(dir, existing);
+    const text = await readFile(file, 'utf8');
+    let doc: unknown;
+    try {
+      doc = parseYamlDocuments(text, file)[0];
+    } catch (error) {
+      if (!(error instanceof KustomizeError)) throw error;
+      throw yamlError(text, toPosix(relative(root, file)), 'invalid kustomization');
+    }
+    // An empty file (or one that is not a map) becomes an empty kustomization.
+    kustomization =
+      typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
+  } else {
+    kustomization = {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: await scanResources(dir, root),
+    };
   }
-  // An empty file parses to a null document: start a map.
-  if (!isMap(doc.contents)) doc = parseDocument('{}\n');
-  if (!existing) doc.set('resources', doc.createNode(await scanResources(dir, root)));
 
-  if (settings.targetNamespace) doc.set('namespace', settings.targetNamespace);
-  if (settings.namePrefix) doc.set('namePrefix', settings.namePrefix);
-  if (settings.nameSuffix) doc.set('nameSuffix', settings.nameSuffix);
+  if (settings.targetNamespace) kustomization.namespace = settings.targetNamespace;
+  if (settings.namePrefix) kustomization.namePrefix = settings.namePrefix;
+  if (settings.nameSuffix) kustomization.nameSuffix = settings.nameSuffix;
   appendTo(
-    doc,
+    kustomization,
     'patches',
     (settings.patches ?? []).map((p) => defined({ patch: p.patch, target: p.target && defined(p.target) })),
   );
   appendTo(
-    doc,
+    kustomization,
     'images',
     (settings.images ?? []).map((image) => defined(image)),
   );
-  appendTo(doc, 'components', settings.components ?? []);
-  await writeFile(file, doc.toString());
-  return file;
+  appendTo(kustomization, 'components', settings.components ?? []);
+  return kustomization;
 }

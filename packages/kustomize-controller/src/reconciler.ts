@@ -3,7 +3,8 @@
  *
  *   source      → the source's status.artifact (not there yet: Ready False ArtifactFailed, retry)
  *   dependsOn   → every dependency Ready at its latest revision (else DependencyNotReady, retry)
- *   fetch       → download, verify the digest, extract                   (ArtifactFailed)
+ *   fetch       → download, verify the digest, extract; or reuse the     (ArtifactFailed)
+ *                 extraction of that digest another reconcile made
  *   build       → kustomization overlay, kustomize build, postBuild,
  *                 commonMetadata and owner labels                         (BuildFailed)
  *   apply       → dry-run the whole set, then staged server-side apply   (ReconciliationFailed)
@@ -13,11 +14,10 @@
  * The runtime's Controller does the rest (finalizer, suspend, Reconciling, observedGeneration,
  * status patch, requeue at spec.interval, retry at spec.retryInterval).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { ConditionType, KustomizationKind, KustomizeApiVersion, Label, Reason } from '@weft/api';
-import { fetchArtifact } from '@weft/artifact';
+import { ArtifactCache, type CachedArtifact } from '@weft/artifact';
 import { build, KustomizeError } from '@weft/kustomize';
 import {
   type ApplyResult,
@@ -59,8 +59,13 @@ export interface KustomizationReconcilerOptions {
   strictSubstitution?: boolean;
   /** Retry delay while dependencies or the source are not ready, without spec.retryInterval (30 s). */
   requeueDependencyMs?: number;
-  /** Where artifacts are extracted (a fresh directory per reconcile), default the OS temp dir. */
+  /**
+   * Where artifacts are extracted, default the OS temp dir. One extraction per digest is shared
+   * by every Kustomization of that artifact and kept for the next interval's rebuild.
+   */
   workDir?: string;
+  /** Extracted artifacts kept while no reconcile uses them (default 8). */
+  cachedArtifacts?: number;
   /** Poll interval of health checks (default 1 s). */
   healthPollMs?: number;
   /** Parallel API requests of one apply (default 10). */
@@ -84,10 +89,20 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
   readonly conditions = [ConditionType.Healthy];
   readonly #options: KustomizationReconcilerOptions;
   readonly #client: Client;
+  readonly #artifacts: ArtifactCache;
 
   constructor(options: KustomizationReconcilerOptions) {
     this.#options = options;
     this.#client = options.client;
+    this.#artifacts = new ArtifactCache({
+      parent: options.workDir ?? tmpdir(),
+      maxUnused: options.cachedArtifacts ?? 8,
+    });
+  }
+
+  /** Removes the extracted artifacts (those still in use when their reconcile ends). */
+  close(): Promise<void> {
+    return this.#artifacts.close();
   }
 
   #retryDelay(obj: KustomizationObject): number {
@@ -138,79 +153,77 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
 
     status.lastAttemptedRevision = revision;
     const timeoutMs = this.#timeout(obj);
-    const work = await mkdtemp(join(this.#options.workDir ?? tmpdir(), 'kustomization-'));
+    // Fetch (or reuse the extraction of this digest) and build; the files are read-only here.
+    let fetched: CachedArtifact;
     try {
-      // Fetch.
-      const root = join(work, 'source');
+      fetched = await this.#artifacts.acquire({ url: artifact.url, digest: artifact.digest, timeoutMs });
+    } catch (error) {
+      throw new ReconcileError(Reason.ArtifactFailed, `failed to fetch artifact: ${message(error)}`, {
+        cause: error,
+      });
+    }
+    let objects: KubeObject[];
+    try {
+      objects = await this.#build(obj, fetched.dir);
+    } finally {
+      fetched.release();
+    }
+
+    // Apply.
+    const manager = new ResourceManager(await this.#applyClient(obj), {
+      fieldManager: FieldManager,
+      ownerLabels: this.#ownerLabels(obj),
+      concurrency: this.#options.applyConcurrency ?? 10,
+    });
+    let applied: ApplyResult;
+    try {
+      applied = await manager.applyAll(objects, { force: obj.spec.force === true, signal: ctx.signal });
+    } catch (error) {
+      throw new ReconcileError(Reason.ReconciliationFailed, message(error), { cause: error });
+    }
+    const previousInventory = status.inventory as Inventory | undefined;
+    status.inventory = applied.inventory;
+
+    // Prune.
+    let pruned: ChangeSetEntry[] = [];
+    if (obj.spec.prune) {
       try {
-        await fetchArtifact({ url: artifact.url, digest: artifact.digest, dir: root, timeoutMs });
+        pruned = await manager.prune(previousInventory, applied.inventory);
       } catch (error) {
-        throw new ReconcileError(Reason.ArtifactFailed, `failed to fetch artifact: ${message(error)}`, {
+        throw new ReconcileError(Reason.ReconciliationFailed, `prune failed: ${message(error)}`, {
           cause: error,
         });
       }
-
-      // Build.
-      const objects = await this.#build(obj, root, work);
-
-      // Apply.
-      const manager = new ResourceManager(await this.#applyClient(obj), {
-        fieldManager: FieldManager,
-        ownerLabels: this.#ownerLabels(obj),
-        concurrency: this.#options.applyConcurrency ?? 10,
-      });
-      let applied: ApplyResult;
-      try {
-        applied = await manager.applyAll(objects, { force: obj.spec.force === true, signal: ctx.signal });
-      } catch (error) {
-        throw new ReconcileError(Reason.ReconciliationFailed, message(error), { cause: error });
-      }
-      const previousInventory = status.inventory as Inventory | undefined;
-      status.inventory = applied.inventory;
-
-      // Prune.
-      let pruned: ChangeSetEntry[] = [];
-      if (obj.spec.prune) {
-        try {
-          pruned = await manager.prune(previousInventory, applied.inventory);
-        } catch (error) {
-          throw new ReconcileError(Reason.ReconciliationFailed, `prune failed: ${message(error)}`, {
-            cause: error,
-          });
-        }
-      }
-
-      const changes = [...applied.changeSet, ...pruned].filter(
-        (e) => e.action === 'created' || e.action === 'configured' || e.action === 'deleted',
-      );
-      if (changes.length > 0) {
-        await ctx.events.record(obj, {
-          type: 'Normal',
-          reason: Reason.Progressing,
-          action: 'Apply',
-          note: changes.map((e) => `${e.subject} ${e.action}`).join('\n'),
-          revision,
-          summary: `${changes.length} change(s)`,
-        });
-      }
-
-      // Health.
-      await this.#checkHealth(obj, ctx, manager, applied, {
-        changed: changes.length > 0,
-        newRevision: status.lastAppliedRevision !== revision,
-        timeoutMs,
-      });
-
-      status.lastAppliedRevision = revision;
-      const originRevision = artifact.metadata?.['org.opencontainers.image.revision'];
-      if (originRevision) status.lastAppliedOriginRevision = originRevision;
-      if (changes.length > 0 || previousInventory === undefined) {
-        ctx.log.info({ revision, changes: changes.length }, `Applied revision: ${revision}`);
-      }
-      return { ready: { reason: Reason.ReconciliationSucceeded, message: `Applied revision: ${revision}` } };
-    } finally {
-      await rm(work, { recursive: true, force: true });
     }
+
+    const changes = [...applied.changeSet, ...pruned].filter(
+      (e) => e.action === 'created' || e.action === 'configured' || e.action === 'deleted',
+    );
+    if (changes.length > 0) {
+      await ctx.events.record(obj, {
+        type: 'Normal',
+        reason: Reason.Progressing,
+        action: 'Apply',
+        note: changes.map((e) => `${e.subject} ${e.action}`).join('\n'),
+        revision,
+        summary: `${changes.length} change(s)`,
+      });
+    }
+
+    // Health.
+    await this.#checkHealth(obj, ctx, manager, applied, {
+      changed: changes.length > 0,
+      newRevision: status.lastAppliedRevision !== revision,
+      timeoutMs,
+    });
+
+    status.lastAppliedRevision = revision;
+    const originRevision = artifact.metadata?.['org.opencontainers.image.revision'];
+    if (originRevision) status.lastAppliedOriginRevision = originRevision;
+    if (changes.length > 0 || previousInventory === undefined) {
+      ctx.log.info({ revision, changes: changes.length }, `Applied revision: ${revision}`);
+    }
+    return { ready: { reason: Reason.ReconciliationSucceeded, message: `Applied revision: ${revision}` } };
   }
 
   /** Why the first dependency is not ready, or undefined when all are. */
@@ -252,13 +265,13 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
   }
 
   /** Builds the objects to apply; every failure is BuildFailed and names the file or object. */
-  async #build(obj: KustomizationObject, root: string, work: string): Promise<KubeObject[]> {
+  async #build(obj: KustomizationObject, root: string): Promise<KubeObject[]> {
     const relativeToRoot = (text: string) => text.split(`${root}${sep}`).join('').split(root).join('.');
     const dir = this.#resolvePath(root, obj.spec.path);
     let built: Record<string, unknown>[];
     try {
-      await prepareKustomization(dir, root, obj.spec);
-      built = await build(dir, { root });
+      const kustomization = await prepareKustomization(dir, root, obj.spec);
+      built = await build(dir, { root, kustomization });
     } catch (error) {
       if (error instanceof GenerateError || error instanceof KustomizeError) {
         throw new ReconcileError(
@@ -269,7 +282,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
           },
         );
       }
-      throw new ReconcileError(Reason.BuildFailed, relativeToRoot(message(error)).replaceAll(work, ''), {
+      throw new ReconcileError(Reason.BuildFailed, relativeToRoot(message(error)), {
         cause: error,
       });
     }
