@@ -90,7 +90,6 @@ const sameNamesAndNamespaces = (rs: Resource[]): boolean =>
 
 /** After renames (prefix, suffix, hash), points every reference at the new name (kustomize's nameref). */
 export const fixNameReferences = (resources: Resource[], backRefs: readonly NameBackRef[]): void => {
-  const orgIds = new Map(resources.map((r) => [r, r.orgId()]));
   // Only renamed objects can be referral targets; index them by their earlier names.
   const byPrevName = new Map<string, Resource[]>();
   for (const r of resources) {
@@ -100,58 +99,62 @@ export const fixNameReferences = (resources: Resource[], backRefs: readonly Name
       else byPrevName.set(name, [r]);
     }
   }
-  const rbNamespaces = new Map<Resource, Set<string>>();
-  for (const backRef of backRefs) {
-    for (const fs of backRef.fieldSpecs) {
-      for (const referrer of resources) {
-        if (!fieldSpecSelects(fs, orgIds.get(referrer) ?? referrer.curId())) continue;
-        const all = (oldName: string): Resource[] => {
-          const named = byPrevName.get(oldName);
-          if (!named) return [];
-          let extra = rbNamespaces.get(referrer);
-          if (!extra) {
-            extra = roleBindingNamespaces(referrer);
-            rbNamespaces.set(referrer, extra);
-          }
-          const ns = extra;
-          return named.filter((r) => mayReference(referrer, ns, r));
-        };
-        const setScalar = (value: unknown): unknown => {
-          if (typeof value !== 'string') return undefined;
-          const referral = selectReferral(referrer, fs, backRef.gvk, value, all(value), sameNames);
-          return referral && referral.name !== value ? referral.name : undefined;
-        };
-        const setMapping = (node: Record<string, unknown>): void => {
-          if (typeof node.name !== 'string') return;
-          let pool = all(node.name);
-          if (typeof node.namespace === 'string') {
-            const ns = node.namespace;
-            const byOrg = pool.filter((r) => nsEquals(r.orgId().namespace, ns));
-            pool = byOrg.length ? byOrg : pool.filter((r) => nsEquals(r.namespace, ns));
-          }
-          const referral = selectReferral(referrer, fs, backRef.gvk, node.name, pool, sameNamesAndNamespaces);
-          if (!referral) return;
-          if (referral.name === node.name && referral.namespace === '') return;
-          node.name = referral.name;
-          if (referral.namespace !== '') node.namespace = referral.namespace;
-        };
-        walkPath(referrer.obj, splitPath(fs.path), false, (holder, key) => {
-          const value = holder[key];
-          if (value === undefined || value === null) return;
-          if (Array.isArray(value)) {
-            value.forEach((item, i) => {
-              if (isMap(item)) setMapping(item);
-              else {
-                const next = setScalar(item);
-                if (next !== undefined) value[i] = next;
-              }
-            });
-          } else if (isMap(value)) setMapping(value);
+  // The closures below are made once per referrer, not per (field spec, referrer) pair: a build
+  // checks every builtin field spec against every object and almost none of them match a field.
+  for (const referrer of resources) {
+    const referrerId = referrer.orgId();
+    let fs: FieldSpec = { path: '' };
+    let target: Partial<Gvk> = {};
+    let rbNamespaces: Set<string> | undefined;
+    const all = (oldName: string): Resource[] => {
+      const named = byPrevName.get(oldName);
+      if (!named) return [];
+      rbNamespaces ??= roleBindingNamespaces(referrer);
+      const ns = rbNamespaces;
+      return named.filter((r) => mayReference(referrer, ns, r));
+    };
+    const setScalar = (value: unknown): unknown => {
+      if (typeof value !== 'string') return undefined;
+      const referral = selectReferral(referrer, fs, target, value, all(value), sameNames);
+      return referral && referral.name !== value ? referral.name : undefined;
+    };
+    const setMapping = (node: Record<string, unknown>): void => {
+      if (typeof node.name !== 'string') return;
+      let pool = all(node.name);
+      if (typeof node.namespace === 'string') {
+        const ns = node.namespace;
+        const byOrg = pool.filter((r) => nsEquals(r.orgId().namespace, ns));
+        pool = byOrg.length ? byOrg : pool.filter((r) => nsEquals(r.namespace, ns));
+      }
+      const referral = selectReferral(referrer, fs, target, node.name, pool, sameNamesAndNamespaces);
+      if (!referral) return;
+      if (referral.name === node.name && referral.namespace === '') return;
+      node.name = referral.name;
+      if (referral.namespace !== '') node.namespace = referral.namespace;
+    };
+    const visit = (holder: Record<string, unknown>, key: string): void => {
+      const value = holder[key];
+      if (value === undefined || value === null) return;
+      if (Array.isArray(value)) {
+        value.forEach((item, i) => {
+          if (isMap(item)) setMapping(item);
           else {
-            const next = setScalar(value);
-            if (next !== undefined) holder[key] = next;
+            const next = setScalar(item);
+            if (next !== undefined) value[i] = next;
           }
         });
+      } else if (isMap(value)) setMapping(value);
+      else {
+        const next = setScalar(value);
+        if (next !== undefined) holder[key] = next;
+      }
+    };
+    for (const backRef of backRefs) {
+      for (const spec of backRef.fieldSpecs) {
+        if (!fieldSpecSelects(spec, referrerId)) continue;
+        fs = spec;
+        target = backRef.gvk;
+        walkPath(referrer.obj, splitPath(spec.path), false, visit);
       }
     }
   }

@@ -2,8 +2,24 @@ import type { FieldSpec } from '../kustomization/types.ts';
 import { type Gvk, gvkSelected } from '../model/resid.ts';
 import { isMap } from '../model/types.ts';
 
-/** Splits a field-spec path on unescaped '/', as kustomize does ("a/b\/c" has two segments). */
-export const splitPath = (path: string): string[] => {
+const splitPaths = new Map<string, readonly string[]>();
+
+/**
+ * Splits a field-spec path on unescaped '/', as kustomize does ("a/b\/c" has two segments).
+ * Builds walk the same few hundred builtin paths for every object, so results are kept (frozen).
+ */
+export const splitPath = (path: string): readonly string[] => {
+  let segments = splitPaths.get(path);
+  if (segments === undefined) {
+    // User configurations add paths too; a long-lived process keeps a bounded number.
+    if (splitPaths.size >= 10_000) splitPaths.clear();
+    segments = Object.freeze(splitUncached(path));
+    splitPaths.set(path, segments);
+  }
+  return segments;
+};
+
+const splitUncached = (path: string): string[] => {
   const out: string[] = [];
   let cur = '';
   for (let i = 0; i < path.length; i++) {
@@ -20,13 +36,8 @@ export const splitPath = (path: string): string[] => {
   return out.filter((s) => s !== '');
 };
 
-export const fieldSpecSelects = (fs: FieldSpec, gvk: Gvk): boolean => {
-  const sel: Partial<Gvk> = {};
-  if (fs.group) sel.group = fs.group;
-  if (fs.version) sel.version = fs.version;
-  if (fs.kind) sel.kind = fs.kind;
-  return gvkSelected(gvk, sel);
-};
+// A FieldSpec's group/version/kind select like a Gvk selector (empty means any).
+export const fieldSpecSelects = (fs: FieldSpec, gvk: Gvk): boolean => gvkSelected(gvk, fs);
 
 /**
  * Calls `visit(holder, key)` for every place `path` reaches in `node`, stepping into every item
