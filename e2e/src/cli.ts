@@ -20,14 +20,26 @@ interface ClusterState {
   kubeconfigPath: string;
 }
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    name: { type: 'string', default: 'weft' },
-    nodes: { type: 'string', default: '2' },
-  },
-});
-const command = positionals[0] ?? 'help';
+let parsed: ReturnType<typeof parseCommandLine>;
+function parseCommandLine() {
+  return parseArgs({
+    allowPositionals: true,
+    options: {
+      name: { type: 'string', default: 'weft' },
+      nodes: { type: 'string', default: '2' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+try {
+  parsed = parseCommandLine();
+} catch (error) {
+  // An unknown flag: say which, then the usage (not a stack trace).
+  console.error(`weft-e2e: ${error instanceof Error ? error.message.split('.')[0] : String(error)}`);
+  parsed = { positionals: ['usage-error'], values: { name: 'weft', nodes: '2', help: false } };
+}
+const { positionals, values } = parsed;
+const command = values.help ? 'help' : (positionals[0] ?? 'help');
 const name = values.name;
 const stateDir = join(cacheDir(), 'clusters', name);
 const stateFile = join(stateDir, 'state.json');
