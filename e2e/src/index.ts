@@ -11,5 +11,6 @@ export {
   useCluster,
   waitUntil,
 } from './cluster/index.ts';
+export { nodeEntry } from './node-entry.ts';
 export * from './servers/index.ts';
 export { cacheDir, e2eRoot, pinnedVersions, repoRoot, type ToolName, toolPath } from './toolchain.ts';

@@ -3,7 +3,7 @@
  * packages' entry points with a kubeconfig. Nothing here imports a controller.
  */
 import { join } from 'node:path';
-import { ManagedProcess, repoRoot } from '@weft/e2e';
+import { ManagedProcess, nodeEntry, repoRoot } from '@weft/e2e';
 
 export interface ControllerProcesses {
   source: ManagedProcess;
@@ -16,7 +16,8 @@ export function startControllers(options: {
   dir: string;
   storagePort: number;
 }): ControllerProcesses {
-  const entry = (pkg: string) => join(repoRoot, 'packages', pkg, 'bin', `weft-${pkg}.js`);
+  // Each executable with the V8 flags its shebang carries.
+  const entry = (pkg: string) => nodeEntry(join(repoRoot, 'packages', pkg, 'bin', `weft-${pkg}.js`));
   const common = [
     `--kubeconfig=${options.kubeconfigPath}`,
     '--metrics-addr=127.0.0.1:0',
@@ -28,7 +29,7 @@ export function startControllers(options: {
     name: 'source-controller',
     command: process.execPath,
     args: [
-      entry('source-controller'),
+      ...entry('source-controller').args,
       ...common,
       `--storage-path=${join(options.dir, 'artifacts')}`,
       `--storage-addr=${storage}`,
@@ -39,7 +40,7 @@ export function startControllers(options: {
   const kustomize = new ManagedProcess({
     name: 'kustomize-controller',
     command: process.execPath,
-    args: [entry('kustomize-controller'), ...common],
+    args: [...entry('kustomize-controller').args, ...common],
     logFile: join(options.dir, 'kustomize-controller.log'),
   });
   source.start();

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { nodeEntry } from './node-entry.ts';
+
+const dir = await mkdtemp(join(tmpdir(), 'weft-node-entry-'));
+after(() => rm(dir, { recursive: true, force: true }));
+
+async function entry(name: string, text: string): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, text);
+  return file;
+}
+
+describe('nodeEntry', () => {
+  it('runs the file with this Node and the flags of its shebang', async () => {
+    const file = await entry(
+      'a.js',
+      '#!/usr/bin/env -S node --max-semi-space-size=2 --trace-gc\nexport {};\n',
+    );
+    assert.deepEqual(nodeEntry(file), {
+      command: process.execPath,
+      args: ['--max-semi-space-size=2', '--trace-gc', file],
+    });
+  });
+
+  it('passes no flags for a plain shebang, an absolute node path without flags, or none', async () => {
+    for (const [name, text] of [
+      ['b.js', '#!/usr/bin/env node\n'],
+      ['c.js', '#!/usr/local/bin/node\n'],
+      ['d.js', 'export {};\n'],
+    ] as const) {
+      const file = await entry(name, text);
+      assert.deepEqual(nodeEntry(file).args, [file], name);
+    }
+  });
+});
