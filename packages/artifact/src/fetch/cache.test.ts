@@ -1,49 +1,29 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ArtifactCache, ArtifactError } from '@weft/artifact';
 import { digestOf, tarGzOf } from './archive.fixture.ts';
+import { useRouteServer } from './routes.fixture.ts';
 
-let scratch: string;
-let server: Server;
-let baseUrl: string;
-/** path → [bytes, requests served] */
-const served = new Map<string, { bytes: Buffer; requests: number }>();
-
-before(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'weft-cache-test-'));
-  server = createServer((request, response) => {
-    const route = served.get(request.url ?? '');
-    if (!route) return void response.writeHead(404).end();
-    route.requests++;
-    // Slow enough that concurrent acquires overlap.
-    setTimeout(() => response.writeHead(200, { 'Content-Length': route.bytes.length }).end(route.bytes), 50);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-after(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await rm(scratch, { recursive: true, force: true });
-});
+const local = useRouteServer('weft-cache-test-');
 
 let counter = 0;
+/** Serves a one-file artifact, counting requests; slow enough that concurrent acquires overlap. */
 function host(body: string): { url: string; digest: string; route: { requests: number } } {
   const bytes = tarGzOf([{ path: 'app.yaml', body }]);
   const path = `/a-${++counter}.tar.gz`;
-  const route = { bytes, requests: 0 };
-  served.set(path, route);
-  return { url: `${baseUrl}${path}`, digest: digestOf(bytes), route };
+  const route = { requests: 0 };
+  local.routes.set(path, (response) => {
+    route.requests++;
+    setTimeout(() => response.writeHead(200, { 'Content-Length': bytes.length }).end(bytes), 50);
+  });
+  return { url: `${local.baseUrl}${path}`, digest: digestOf(bytes), route };
 }
 
 describe('ArtifactCache', () => {
   test('one download for concurrent and later acquires of a digest; each reads the same files', async () => {
-    const cache = new ArtifactCache({ parent: join(scratch, 'shared') });
+    const cache = new ArtifactCache({ parent: join(local.scratch, 'shared') });
     const { url, digest, route } = host('kind: A\n');
     const many = await Promise.all(Array.from({ length: 5 }, () => cache.acquire({ url, digest })));
     assert.equal(route.requests, 1);
@@ -61,7 +41,7 @@ describe('ArtifactCache', () => {
   });
 
   test('a failed fetch is not kept: the next acquire tries again', async () => {
-    const cache = new ArtifactCache({ parent: join(scratch, 'failing') });
+    const cache = new ArtifactCache({ parent: join(local.scratch, 'failing') });
     const { url, route } = host('kind: B\n');
     const wrong = `sha256:${'0'.repeat(64)}`;
     await assert.rejects(cache.acquire({ url, digest: wrong, retries: 0 }), ArtifactError);
@@ -72,7 +52,7 @@ describe('ArtifactCache', () => {
   });
 
   test('keeps at most maxUnused unused extractions, never one in use, and close() removes everything', async () => {
-    const parent = join(scratch, 'evict');
+    const parent = join(local.scratch, 'evict');
     const cache = new ArtifactCache({ parent, maxUnused: 1 });
     const a = host('kind: A\n');
     const b = host('kind: B\n');

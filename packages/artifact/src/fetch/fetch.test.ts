@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { mkdir, readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createGzip } from 'node:zlib';
 import {
   ArtifactError,
@@ -14,38 +13,21 @@ import {
   fetchArtifact,
 } from '@weft/artifact';
 import { digestOf, type FixtureEntry, tarGzOf } from './archive.fixture.ts';
+import { useRouteServer } from './routes.fixture.ts';
 
-let scratch: string;
-/** path → handler; each test registers what its URL serves. */
-const routes = new Map<string, (response: import('node:http').ServerResponse) => void>();
-let server: Server;
-let baseUrl: string;
-
-before(async () => {
-  scratch = await mkdtemp(join(tmpdir(), 'weft-fetch-test-'));
-  server = createServer((request, response) => {
-    const route = routes.get(request.url ?? '');
-    if (route) route(response);
-    else response.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-after(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await rm(scratch, { recursive: true, force: true });
-});
+const local = useRouteServer('weft-fetch-test-');
 
 let counter = 0;
 function host(bytes: Buffer): { url: string; digest: string } {
   const path = `/artifact-${++counter}.tar.gz`;
-  routes.set(path, (response) => response.writeHead(200, { 'Content-Length': bytes.length }).end(bytes));
-  return { url: `${baseUrl}${path}`, digest: digestOf(bytes) };
+  local.routes.set(path, (response) =>
+    response.writeHead(200, { 'Content-Length': bytes.length }).end(bytes),
+  );
+  return { url: `${local.baseUrl}${path}`, digest: digestOf(bytes) };
 }
 
 function fresh(name: string): string {
-  return join(scratch, `${name}-${++counter}`, 'out');
+  return join(local.scratch, `${name}-${++counter}`, 'out');
 }
 
 async function expectRefused(
@@ -77,7 +59,7 @@ async function refuse(
 
 describe('fetchArtifact', () => {
   test('downloads, verifies and extracts an artifact built by buildArtifact', async () => {
-    const source = join(scratch, 'source');
+    const source = join(local.scratch, 'source');
     await mkdir(join(source, 'deploy'), { recursive: true });
     await writeFile(join(source, 'deploy/app.yaml'), 'kind: Deployment\n');
     await writeFile(join(source, 'run.sh'), '#!/bin/sh\n', { mode: 0o755 });
@@ -136,13 +118,13 @@ describe('fetchArtifact', () => {
 
   test('404 is not retried', async () => {
     let hits = 0;
-    routes.set('/missing.tar.gz', (response) => {
+    local.routes.set('/missing.tar.gz', (response) => {
       hits++;
       response.writeHead(404).end();
     });
     const error = await expectRefused(
       {
-        url: `${baseUrl}/missing.tar.gz`,
+        url: `${local.baseUrl}/missing.tar.gz`,
         digest: digestOf(Buffer.from('x')),
         dir: fresh('404'),
         backoffMs: 1,
@@ -157,14 +139,14 @@ describe('fetchArtifact', () => {
   test('two 500s then success gives one successful fetch', async () => {
     const bytes = tarGzOf([{ path: 'ok.yaml', body: 'ok' }]);
     let hits = 0;
-    routes.set('/flaky.tar.gz', (response) => {
+    local.routes.set('/flaky.tar.gz', (response) => {
       hits++;
       if (hits <= 2) response.writeHead(500).end();
       else response.writeHead(200).end(bytes);
     });
     const dir = fresh('flaky');
     await fetchArtifact({
-      url: `${baseUrl}/flaky.tar.gz`,
+      url: `${local.baseUrl}/flaky.tar.gz`,
       digest: digestOf(bytes),
       dir,
       retries: 2,
@@ -175,10 +157,10 @@ describe('fetchArtifact', () => {
   });
 
   test('5xx beyond the retries is an error', async () => {
-    routes.set('/down.tar.gz', (response) => response.writeHead(503).end());
+    local.routes.set('/down.tar.gz', (response) => response.writeHead(503).end());
     await expectRefused(
       {
-        url: `${baseUrl}/down.tar.gz`,
+        url: `${local.baseUrl}/down.tar.gz`,
         digest: digestOf(Buffer.from('x')),
         dir: fresh('down'),
         retries: 1,
@@ -190,12 +172,12 @@ describe('fetchArtifact', () => {
   });
 
   test('a hanging server gives a timeout error', async () => {
-    routes.set('/hang.tar.gz', () => {
+    local.routes.set('/hang.tar.gz', () => {
       // Never answer.
     });
     await expectRefused(
       {
-        url: `${baseUrl}/hang.tar.gz`,
+        url: `${local.baseUrl}/hang.tar.gz`,
         digest: digestOf(Buffer.from('x')),
         dir: fresh('hang'),
         timeoutMs: 200,

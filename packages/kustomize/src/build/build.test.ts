@@ -1,22 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { build, KustomizeError } from '../index.ts';
+import { treeMaker } from './tree.fixture.ts';
 
-const root = mkdtempSync(path.join(tmpdir(), 'weft-kustomize-build-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-
-let n = 0;
-const tree = (files: Record<string, string>): string => {
-  const dir = path.join(root, `case-${n++}`);
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-  }
-  return dir;
-};
+const tree = treeMaker('weft-kustomize-build-');
 const cm = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
 const names = (objects: Record<string, unknown>[]): string[] =>
   objects.map((o) => (o.metadata as { name: string }).name);

@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { build, KustomizeError } from '../index.ts';
+import { treeMaker } from './tree.fixture.ts';
 
-const root = mkdtempSync(path.join(tmpdir(), 'weft-kustomize-errors-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-
-let n = 0;
-const tree = (files: Record<string, string>): string => {
-  const dir = path.join(root, `case-${n++}`);
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-  }
-  return dir;
-};
+const tree = treeMaker('weft-kustomize-errors-');
 
 const cm = (name: string): string =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: b\n`;
