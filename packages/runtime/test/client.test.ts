@@ -1,6 +1,7 @@
 /** The client against a real kube-apiserver: CRUD, typed errors, discovery, impersonation, remote clusters. */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import https from 'node:https';
 import { describe, it } from 'node:test';
 import { testNamespace, useCluster } from '@weft/e2e';
 import {
@@ -10,6 +11,7 @@ import {
   ForbiddenError,
   InvalidError,
   type KubeObject,
+  loadKubeConfig,
   NoKindMatchError,
   NotFoundError,
 } from '@weft/runtime';
@@ -64,6 +66,24 @@ describe('client against a real apiserver', { timeout: 180_000 }, () => {
       client.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'one' }),
       NotFoundError,
     );
+  });
+
+  it('authenticates with the client certificate from one parsed SecureContext (RestConfig)', async () => {
+    const rest = loadKubeConfig({ kubeconfig: kubeconfigPath });
+    const options: https.RequestOptions = {};
+    await rest.applyToHTTPSOptions(options);
+    assert.ok(options.agent instanceof https.Agent);
+    assert.ok(
+      (options.agent.options as { secureContext?: unknown }).secureContext,
+      'the agent holds the CA, certificate and key as one SecureContext',
+    );
+    const viaRest = new Client(rest, { fieldManager: 'client-test' });
+    const [a, b] = await Promise.all([
+      viaRest.get({ apiVersion: 'v1', kind: 'Namespace', name: ns }),
+      viaRest.list({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns }),
+    ]);
+    assert.equal(a.metadata.name, ns);
+    assert.ok(Array.isArray(b.items));
   });
 
   it('maps Conflict and Invalid (with field causes)', async () => {

@@ -18,6 +18,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { parse, stringify } from 'yaml';
 import { isRecord } from './types.ts';
 
@@ -238,6 +239,21 @@ interface ClientNodeDelegate {
  * files are read on each `applyToHTTPSOptions` (the transport calls it every 30 s), so rotated
  * files are picked up; one keep-alive agent is shared while the TLS material stays the same.
  */
+/**
+ * The agent's TLS settings as one SecureContext, parsed once: Node's agent names its socket pool
+ * from the options of each request, stringifying any `ca`/`cert`/`key` in them (kilobytes of PEM
+ * per request), and builds a context from them for each new connection. Material that does not
+ * parse is passed as is, so the connection fails with TLS's own error, as it would without this.
+ */
+function secureContextOptions(tls: TlsMaterial): https.AgentOptions {
+  if (!tls.ca && !tls.cert && !tls.key) return {};
+  try {
+    return { secureContext: createSecureContext({ ...tls }) };
+  } catch {
+    return { ...tls };
+  }
+}
+
 export class RestConfig implements KubeConfigLike {
   readonly #parsed: ParsedKubeconfig;
   readonly #tokenFileTtlMs: number;
@@ -419,9 +435,7 @@ export class RestConfig implements KubeConfigLike {
       const agent = secure
         ? new https.Agent({
             keepAlive: true,
-            ...(tls.ca ? { ca: tls.ca } : {}),
-            ...(tls.cert ? { cert: tls.cert } : {}),
-            ...(tls.key ? { key: tls.key } : {}),
+            ...secureContextOptions(tls),
             ...(cluster.skipTLSVerify ? { rejectUnauthorized: false } : {}),
             ...(cluster.tlsServerName ? { servername: cluster.tlsServerName } : {}),
           })

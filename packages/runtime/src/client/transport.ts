@@ -54,6 +54,20 @@ export function buildPath(path: string, query?: Record<string, QueryValue>): str
 /** Credentials are re-read at most this often (exec plugins and token files rotate). */
 const optionsTtlMs = 30_000;
 
+/**
+ * The request options minus the TLS material when the agent already holds it as a SecureContext
+ * (our RestConfig's agents do): otherwise Node stringifies `ca`/`cert`/`key` on every request to
+ * name the agent's socket pool.
+ */
+function withoutAgentTls(options: https.RequestOptions): https.RequestOptions {
+  const agent = options.agent;
+  if (!(agent instanceof https.Agent) || !(agent.options as { secureContext?: unknown }).secureContext) {
+    return options;
+  }
+  const { ca: _ca, cert: _cert, key: _key, pfx: _pfx, passphrase: _passphrase, ...rest } = options;
+  return rest;
+}
+
 export class KubeConfigTransport implements Transport {
   readonly server: string;
   readonly #kubeConfig: KubeConfigLike;
@@ -80,7 +94,7 @@ export class KubeConfigTransport implements Transport {
     if (!this.#options || now - this.#optionsAt > optionsTtlMs) {
       this.#optionsAt = now;
       const opts: https.RequestOptions = { headers: {} };
-      this.#options = this.#kubeConfig.applyToHTTPSOptions(opts).then(() => opts);
+      this.#options = this.#kubeConfig.applyToHTTPSOptions(opts).then(() => withoutAgentTls(opts));
       this.#options.catch(() => {
         this.#options = undefined;
       });
