@@ -15,6 +15,7 @@ import {
   type Manager,
   objectKey,
 } from '@weft/runtime';
+import { registerCacheMetrics } from './metrics.ts';
 import { FieldManager, KustomizationReconciler, type KustomizationReconcilerOptions } from './reconciler.ts';
 import { sourceKinds, sourceRefOf } from './source.ts';
 import type { KustomizationObject } from './types.ts';
@@ -100,6 +101,7 @@ export function addKustomizeController(options: KustomizeControllerOptions): Kus
     client,
     getKustomization: async (namespace, name) => informer.get(`${namespace}/${name}`),
   });
+  registerCacheMetrics(manager.registry, reconciler);
   // The manager aborts its signal once the queues have drained: the extractions can go.
   manager.signal.addEventListener('abort', () => void reconciler.close().catch(() => undefined), {
     once: true,

@@ -100,6 +100,11 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     });
   }
 
+  /** The shared artifact extractions (their hit counts are metrics). */
+  get artifacts(): Pick<ArtifactCache, 'hits' | 'misses' | 'size'> {
+    return this.#artifacts;
+  }
+
   /** Removes the extracted artifacts (those still in use when their reconcile ends). */
   close(): Promise<void> {
     return this.#artifacts.close();

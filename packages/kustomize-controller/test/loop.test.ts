@@ -26,7 +26,7 @@ const client = new Client(kubeConfig, { fieldManager: 'e2e' });
 await installCrds(client);
 const ns = await testNamespace(kubeConfig, 'ks-loop');
 const source = await FakeSource.start(client);
-await startController(kubeConfig, [ns]);
+const controller = await startController(kubeConfig, [ns]);
 
 const ksRef = (name: string) => ({
   apiVersion: 'kustomize.weft.dev/v1',
@@ -143,6 +143,12 @@ describe('Kustomization loop', { timeout: 240_000 }, () => {
       const cm = await client.get(cmRef('drift'));
       return (cm.data as Record<string, string>).k === 'declared' ? cm : undefined;
     });
+    // Each interval rebuilt the unchanged revision from the same extraction and parsed texts.
+    const metrics = controller.manager.registry.render();
+    const total = (name: string, result: string) =>
+      Number(new RegExp(`^${name}\\{result="${result}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
+    assert.ok(total('weft_kustomize_artifact_cache_requests_total', 'hit') > 0, metrics);
+    assert.ok(total('weft_kustomize_parse_cache_requests_total', 'hit') > 0, metrics);
   });
 
   it('fails with BuildFailed naming the file, and applies nothing', async () => {

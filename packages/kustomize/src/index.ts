@@ -4,7 +4,7 @@ import type { KObject } from './model/types.ts';
 
 export type { BuildOptions } from './build/build.ts';
 export { KustomizeError } from './errors.ts';
-export { parseYamlDocuments } from './io/yaml.ts';
+export { parseCacheStats, parseYamlDocuments } from './io/yaml.ts';
 export type { KObject } from './model/types.ts';
 
 /** Builds the kustomization in `dir` like `kustomize build`: plain objects in output order. */

@@ -35,6 +35,7 @@ describe('ArtifactCache', () => {
     for (const a of many) a.release();
     const later = await cache.acquire({ url, digest });
     assert.equal(route.requests, 1);
+    assert.deepEqual([cache.hits, cache.misses], [5, 1]);
     assert.equal(await readFile(join(later.dir, 'app.yaml'), 'utf8'), 'kind: A\n');
     later.release();
     await cache.close();

@@ -37,6 +37,8 @@ export class ArtifactCache {
   #root: Promise<string> | undefined;
   #serial = 0;
   #closed = false;
+  #hits = 0;
+  #misses = 0;
 
   constructor(options: ArtifactCacheOptions) {
     this.#options = options;
@@ -48,6 +50,8 @@ export class ArtifactCache {
     const hex = digestHex(options.digest);
     let entry = this.#entries.get(hex);
     const hit = entry !== undefined;
+    if (hit) this.#hits++;
+    else this.#misses++;
     if (!entry) {
       // Registered before the first await, so concurrent acquires of the digest find it.
       const name = `${hex.slice(0, 16)}-${this.#serial++}`;
@@ -88,6 +92,16 @@ export class ArtifactCache {
   /** Extracted artifacts on disk, in use or not. */
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Reads answered from what was already there. */
+  get hits(): number {
+    return this.#hits;
+  }
+
+  /** Reads that had to do the work (fetch, or parse). */
+  get misses(): number {
+    return this.#misses;
   }
 
   /** Removes every unused extraction; those in use go when released. No acquire after this. */

@@ -24,6 +24,8 @@ describe('ParseCache', () => {
     second[0].nested.list.push(4);
     assert.deepEqual(third[0].nested.list, [1, 2]);
     assert.notEqual(second[0], third[0]);
+    assert.deepEqual([cache.hits, cache.misses, cache.size], [2, 1, 1]);
+    assert.ok(cache.bytes >= 'a: 1'.length * 2);
   });
 
   it('keeps values JSON could not: NaN, Infinity, -0', () => {

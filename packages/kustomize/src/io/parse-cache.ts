@@ -14,6 +14,8 @@ export class ParseCache {
   readonly #entries = new Map<string, Buffer>();
   readonly #maxBytes: number;
   #bytes = 0;
+  #hits = 0;
+  #misses = 0;
 
   /** `maxBytes` bounds texts plus their serialised results; 0 disables the cache. */
   constructor(maxBytes: number) {
@@ -24,14 +26,31 @@ export class ParseCache {
     return this.#entries.size;
   }
 
+  /** Reads answered from what was already there. */
+  get hits(): number {
+    return this.#hits;
+  }
+
+  /** Reads that had to do the work (fetch, or parse). */
+  get misses(): number {
+    return this.#misses;
+  }
+
+  /** Texts plus serialised results held (UTF-16 texts counted at 2 bytes a character). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /** The parsed documents of `text`, from the cache or from `parse` (whose errors are not cached). */
   parse(text: string, parse: (text: string) => unknown[]): unknown[] {
     const hit = this.#entries.get(text);
     if (hit !== undefined) {
+      this.#hits++;
       this.#entries.delete(text);
       this.#entries.set(text, hit);
       return deserialize(hit) as unknown[];
     }
+    this.#misses++;
     const docs = parse(text);
     // A text too big to share the cache with others is not worth evicting them for.
     if (text.length * 2 > this.#maxBytes / 4) return docs;

@@ -66,6 +66,14 @@ const cache = new ParseCache(8 << 20);
 export const parseYamlDocuments = (text: string, file: string): unknown[] =>
   cache.parse(text, (t) => parseUncached(t, file));
 
+/** How the parse cache is doing, for metrics. */
+export const parseCacheStats = (): { hits: number; misses: number; entries: number; bytes: number } => ({
+  hits: cache.hits,
+  misses: cache.misses,
+  entries: cache.size,
+  bytes: cache.bytes,
+});
+
 export const parseYamlDocument = (text: string, file: string): unknown =>
   parseYamlDocuments(text, file)[0] ?? null;
 

@@ -3,6 +3,7 @@ export { currentProcessSource, type ProcessMetricsSource, registerProcessMetrics
 export {
   type Collector,
   Counter,
+  type CounterOptions,
   defaultBuckets,
   exponentialBuckets,
   formatValue,

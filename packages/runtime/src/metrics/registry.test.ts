@@ -109,6 +109,29 @@ describe('metrics registry', () => {
     assert.throws(() => counter.inc({ a: 'x' }, -1));
   });
 
+  it('mirrors totals kept elsewhere into counters at scrape time, never downwards', () => {
+    const registry = new Registry();
+    const totals = { hit: 0, miss: 0 };
+    registry.counter<'result'>({
+      name: 'cache_requests_total',
+      help: 'Cache lookups.',
+      labelNames: ['result'],
+      collect: (counter) => {
+        for (const [result, total] of Object.entries(totals)) counter.setTotal({ result }, total);
+      },
+    });
+    totals.hit = 3;
+    totals.miss = 1;
+    assert.match(registry.render(), /^cache_requests_total\{result="hit"\} 3$/m);
+    totals.hit = 5;
+    const text = registry.render();
+    assert.match(text, /^cache_requests_total\{result="hit"\} 5$/m);
+    assert.match(text, /^cache_requests_total\{result="miss"\} 1$/m);
+    assert.match(text, /^# TYPE cache_requests_total counter$/m);
+    totals.hit = 2;
+    assert.throws(() => registry.render(), /can only increase/);
+  });
+
   it('exports the controller metrics, and the condition gauge marks one status per condition', () => {
     const registry = new Registry();
     const metrics = new ControllerMetrics(registry);

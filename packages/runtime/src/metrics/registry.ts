@@ -107,10 +107,31 @@ abstract class Metric<L extends string, S> {
   }
 }
 
+export interface CounterOptions<L extends string> extends MetricOptions<L> {
+  /** Mirrors totals kept elsewhere: called right before each render, sets them with `setTotal`. */
+  collect?: (counter: Counter<L>) => void;
+}
+
 export class Counter<L extends string = never> extends Metric<L, { value: number }> {
   readonly type = 'counter';
+  readonly #collect: ((counter: Counter<L>) => void) | undefined;
+  constructor(options: CounterOptions<L>) {
+    super(options);
+    this.#collect = options.collect;
+  }
   protected initial() {
     return { value: 0 };
+  }
+  override collect(): void {
+    this.#collect?.(this);
+  }
+  /** For a counter whose total another component keeps (see `collect`); it may not go down. */
+  setTotal(labels: Record<L, string> | undefined, total: number): void {
+    const entry = this.entry(labels);
+    if (total < entry.value || Number.isNaN(total)) {
+      throw new Error(`counter ${this.name} can only increase, got ${total} after ${entry.value}`);
+    }
+    entry.value = total;
   }
   inc(labels?: Record<L, string>, by = 1): void {
     if (by < 0 || Number.isNaN(by)) throw new Error(`counter ${this.name} can only increase, got ${by}`);
@@ -238,7 +259,7 @@ export class Registry {
     return metric;
   }
 
-  counter<L extends string = never>(options: MetricOptions<L>): Counter<L> {
+  counter<L extends string = never>(options: CounterOptions<L>): Counter<L> {
     return this.register(new Counter<L>(options));
   }
 
