@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ArtifactCache, ArtifactError } from '@weft/artifact';
@@ -38,6 +38,20 @@ describe('ArtifactCache', () => {
     assert.deepEqual([cache.hits, cache.misses], [5, 1]);
     assert.equal(await readFile(join(later.dir, 'app.yaml'), 'utf8'), 'kind: A\n');
     later.release();
+    await cache.close();
+  });
+
+  test('fetches again when the extraction was removed from outside', async () => {
+    const cache = new ArtifactCache({ parent: join(local.scratch, 'removed') });
+    const { url, digest, route } = host('kind: R\n');
+    const first = await cache.acquire({ url, digest });
+    first.release();
+    await rm(first.dir, { recursive: true, force: true });
+    const second = await cache.acquire({ url, digest });
+    assert.equal(route.requests, 2);
+    assert.equal(second.hit, false);
+    assert.equal(await readFile(join(second.dir, 'app.yaml'), 'utf8'), 'kind: R\n');
+    second.release();
     await cache.close();
   });
 

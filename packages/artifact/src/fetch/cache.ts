@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { digestHex } from '../digest.ts';
 import { type FetchOptions, type FetchResult, fetchArtifact } from './fetch.ts';
@@ -72,6 +72,13 @@ export class ArtifactCache {
     } catch (error) {
       entry.users--;
       throw error;
+    }
+    // Something outside removed the extraction (a temp-dir cleaner): forget it and fetch again.
+    if (hit && !(await stat(result.dir).then((s) => s.isDirectory(), () => false))) {
+      entry.users--;
+      if (this.#entries.get(hex) === entry) this.#entries.delete(hex);
+      this.#hits--;
+      return this.acquire(options);
     }
     const held = entry;
     let released = false;
