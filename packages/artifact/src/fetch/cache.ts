@@ -17,6 +17,12 @@ export interface CachedArtifact extends FetchResult {
   release(): void;
 }
 
+const isDirectory = (path: string): Promise<boolean> =>
+  stat(path).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+
 interface Entry {
   /** The fetch; its result names the directory. */
   ready: Promise<FetchResult>;
@@ -74,7 +80,7 @@ export class ArtifactCache {
       throw error;
     }
     // Something outside removed the extraction (a temp-dir cleaner): forget it and fetch again.
-    if (hit && !(await stat(result.dir).then((s) => s.isDirectory(), () => false))) {
+    if (hit && !(await isDirectory(result.dir))) {
       entry.users--;
       if (this.#entries.get(hex) === entry) this.#entries.delete(hex);
       this.#hits--;
