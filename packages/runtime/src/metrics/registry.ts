@@ -107,15 +107,10 @@ abstract class Metric<L extends string, S> {
   }
 }
 
-export interface CounterOptions<L extends string> extends MetricOptions<L> {
-  /** Mirrors totals kept elsewhere: called right before each render, sets them with `setTotal`. */
-  collect?: (counter: Counter<L>) => void;
-}
-
-export class Counter<L extends string = never> extends Metric<L, { value: number }> {
-  readonly type = 'counter';
-  readonly #collect: ((counter: Counter<L>) => void) | undefined;
-  constructor(options: CounterOptions<L>) {
+/** A metric with one number per series, whose values may be read right before each render. */
+abstract class ScalarMetric<L extends string, Self> extends Metric<L, { value: number }> {
+  readonly #collect: ((metric: Self) => void) | undefined;
+  constructor(options: MetricOptions<L> & { collect?: ((metric: Self) => void) | undefined }) {
     super(options);
     this.#collect = options.collect;
   }
@@ -123,8 +118,24 @@ export class Counter<L extends string = never> extends Metric<L, { value: number
     return { value: 0 };
   }
   override collect(): void {
-    this.#collect?.(this);
+    // Self is the subclass itself (Counter<L> or Gauge<L>), which `this` always is.
+    this.#collect?.(this as unknown as Self);
   }
+  get(labels?: Record<L, string>): number {
+    return this.entry(labels).value;
+  }
+  protected renderSeries(values: readonly string[], state: { value: number }): string[] {
+    return [`${this.name}${this.labelString(values)} ${formatValue(state.value)}`];
+  }
+}
+
+export interface CounterOptions<L extends string> extends MetricOptions<L> {
+  /** Mirrors totals kept elsewhere: called right before each render, sets them with `setTotal`. */
+  collect?: (counter: Counter<L>) => void;
+}
+
+export class Counter<L extends string = never> extends ScalarMetric<L, Counter<L>> {
+  readonly type = 'counter';
   /** For a counter whose total another component keeps (see `collect`); it may not go down. */
   setTotal(labels: Record<L, string> | undefined, total: number): void {
     const entry = this.entry(labels);
@@ -137,12 +148,6 @@ export class Counter<L extends string = never> extends Metric<L, { value: number
     if (by < 0 || Number.isNaN(by)) throw new Error(`counter ${this.name} can only increase, got ${by}`);
     this.entry(labels).value += by;
   }
-  get(labels?: Record<L, string>): number {
-    return this.entry(labels).value;
-  }
-  protected renderSeries(values: readonly string[], state: { value: number }): string[] {
-    return [`${this.name}${this.labelString(values)} ${formatValue(state.value)}`];
-  }
 }
 
 export interface GaugeOptions<L extends string> extends MetricOptions<L> {
@@ -150,19 +155,8 @@ export interface GaugeOptions<L extends string> extends MetricOptions<L> {
   collect?: (gauge: Gauge<L>) => void;
 }
 
-export class Gauge<L extends string = never> extends Metric<L, { value: number }> {
+export class Gauge<L extends string = never> extends ScalarMetric<L, Gauge<L>> {
   readonly type = 'gauge';
-  readonly #collect: ((gauge: Gauge<L>) => void) | undefined;
-  constructor(options: GaugeOptions<L>) {
-    super(options);
-    this.#collect = options.collect;
-  }
-  protected initial() {
-    return { value: 0 };
-  }
-  override collect(): void {
-    this.#collect?.(this);
-  }
   set(labels: Record<L, string> | undefined, value: number): void {
     this.entry(labels).value = value;
   }
@@ -171,12 +165,6 @@ export class Gauge<L extends string = never> extends Metric<L, { value: number }
   }
   dec(labels?: Record<L, string>, by = 1): void {
     this.entry(labels).value -= by;
-  }
-  get(labels?: Record<L, string>): number {
-    return this.entry(labels).value;
-  }
-  protected renderSeries(values: readonly string[], state: { value: number }): string[] {
-    return [`${this.name}${this.labelString(values)} ${formatValue(state.value)}`];
   }
 }
 
