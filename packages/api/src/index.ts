@@ -13,3 +13,4 @@ export * from './schema/common.ts';
 export * from './schema/structural.ts';
 export * from './schema/validate.ts';
 export * from './source.ts';
+export * from './fields.ts';

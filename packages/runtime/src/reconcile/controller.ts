@@ -33,6 +33,7 @@ import {
   isSuspended,
   status,
 } from './object.ts';
+import { unsupportedFieldError } from './fields.ts';
 import { defaultUpdatePredicate, type UpdatePredicate } from './predicates.ts';
 import {
   type EventEmitter,
@@ -225,6 +226,8 @@ export class Controller<T extends KubeObject = KubeObject> {
     let outcome: ReconcileResult | undefined;
     let failure: unknown;
     try {
+      const refused = unsupportedFieldError(this.#reconciler.kind, this.#reconciler.fields, obj);
+      if (refused) throw refused;
       outcome = (await this.#reconciler.reconcile(obj, ctx)) ?? undefined;
     } catch (error) {
       // Something thrown must count as a failure even when it is `undefined`.
