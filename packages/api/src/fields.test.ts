@@ -35,11 +35,20 @@ describe('unsupportedFields', () => {
         { repository: { name: 'b' }, toPath: 'y' },
       ],
     };
-    assert.deepEqual(unsupportedFields(schema, spec, implemented), ['spec.recurseSubmodules', 'spec.include[].toPath']);
+    assert.deepEqual(unsupportedFields(schema, spec, implemented), [
+      'spec.recurseSubmodules',
+      'spec.include[].toPath',
+    ]);
   });
 
   it('takes false, empty and default values as asking for nothing', () => {
-    const spec = { url: 'u', recurseSubmodules: false, sparseCheckout: [], verify: { mode: 'HEAD' }, ignore: '' };
+    const spec = {
+      url: 'u',
+      recurseSubmodules: false,
+      sparseCheckout: [],
+      verify: { mode: 'HEAD' },
+      ignore: '',
+    };
     assert.deepEqual(unsupportedFields(schema, spec, implemented), []);
     const verify = { mode: 'HEAD', secretRef: { name: 'keys' } };
     assert.deepEqual(unsupportedFields(schema, { url: 'u', verify }, implemented), ['spec.verify']);
@@ -56,7 +65,10 @@ describe('unsupportedFields', () => {
 
 describe('fieldSupportGaps', () => {
   it('reports fields neither implemented nor refused, and declared paths that do not exist', () => {
-    const gaps = fieldSupportGaps(schema, { implemented: ['spec.url', 'spec.ref'], notImplemented: ['spec.nope'] });
+    const gaps = fieldSupportGaps(schema, {
+      implemented: ['spec.url', 'spec.ref'],
+      notImplemented: ['spec.nope'],
+    });
     assert.ok(gaps.undecided.includes('spec.recurseSubmodules'));
     assert.ok(!gaps.undecided.includes('spec.ref.tag'));
     assert.deepEqual(gaps.unknown, ['spec.nope']);

@@ -77,7 +77,8 @@ export function unsupportedFields(
       return;
     }
     if (typeof value === 'object' && value !== null) {
-      for (const [name, child] of Object.entries(value)) walk(node?.properties?.[name], child, `${path}.${name}`);
+      for (const [name, child] of Object.entries(value))
+        walk(node?.properties?.[name], child, `${path}.${name}`);
       return;
     }
     found.push(path);

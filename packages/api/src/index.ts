@@ -1,5 +1,6 @@
 export * from './crd/crd.ts';
 export { crdFiles } from './crd/files.ts';
+export * from './fields.ts';
 export * from './helm.ts';
 export * from './image.ts';
 export * from './kind.ts';
@@ -13,4 +14,3 @@ export * from './schema/common.ts';
 export * from './schema/structural.ts';
 export * from './schema/validate.ts';
 export * from './source.ts';
-export * from './fields.ts';

@@ -23,6 +23,7 @@ import type { ControllerMetrics, ReconcileOutcome as MetricResult } from '../met
 import type { BackoffOptions } from '../queue/backoff.ts';
 import type { Scheduler } from '../queue/scheduler.ts';
 import { type ProcessResult, RetryAfterError, WorkQueue } from '../queue/work-queue.ts';
+import { unsupportedFieldError } from './fields.ts';
 import {
   finalizerPatch,
   getInterval,
@@ -33,7 +34,6 @@ import {
   isSuspended,
   status,
 } from './object.ts';
-import { unsupportedFieldError } from './fields.ts';
 import { defaultUpdatePredicate, type UpdatePredicate } from './predicates.ts';
 import {
   type EventEmitter,

@@ -3,7 +3,13 @@
  * spec field its reconciler does not declare implemented is refused with a StalledError naming
  * the field (reason `UnsupportedField`), so the user learns at once rather than never.
  */
-import { type FieldSupport, kindDefinition, UnsupportedFieldReason, unsupportedFields, unsupportedFieldsMessage } from '@weft/api';
+import {
+  type FieldSupport,
+  kindDefinition,
+  UnsupportedFieldReason,
+  unsupportedFields,
+  unsupportedFieldsMessage,
+} from '@weft/api';
 import type { KubeObject } from '../client/types.ts';
 import { StalledError } from './types.ts';
 
@@ -17,5 +23,7 @@ export function unsupportedFieldError(
   const schema = kindDefinition(kind)?.spec.json;
   if (schema === undefined) return undefined;
   const refused = unsupportedFields(schema, (obj as { spec?: unknown }).spec, fields.implemented);
-  return refused.length === 0 ? undefined : new StalledError(UnsupportedFieldReason, unsupportedFieldsMessage(refused));
+  return refused.length === 0
+    ? undefined
+    : new StalledError(UnsupportedFieldReason, unsupportedFieldsMessage(refused));
 }

@@ -100,7 +100,12 @@ async function exactRef(
     });
   }
   const commit = found.peeled ?? found.oid;
-  const resolved: ResolvedReference = { revision: formatRevision(shortName, commit), commit, refName, shortName };
+  const resolved: ResolvedReference = {
+    revision: formatRevision(shortName, commit),
+    commit,
+    refName,
+    shortName,
+  };
   if (found.peeled !== undefined) resolved.tagObject = found.oid;
   return resolved;
 }

@@ -27,6 +27,8 @@ import { authFromSecret, type GitAuth } from '../git/auth.ts';
 import { checkout, fetchSource, remoteRevision, type SourceResult } from '../git/checkout.ts';
 import { GitError } from '../git/errors.ts';
 import type { FetchLimits } from '../git/limits.ts';
+import { gitRepositoryFields } from './fields.ts';
+import { verificationMode, verifySource } from './verification.ts';
 
 type Status = GitRepositoryStatus;
 type IncludedArtifact = NonNullable<Status['includedArtifacts']>[number];
@@ -46,6 +48,7 @@ export const GitReason = {
   NoArtifact: 'NoArtifact',
   NotFound: 'NotFound',
   ArtifactUnavailable: 'ArtifactUnavailable',
+  VerificationError: 'VerificationError',
 } as const;
 
 interface SourceOutcome {
@@ -59,6 +62,7 @@ const ownedConditions = [
   ConditionType.FetchFailed,
   ConditionType.IncludeUnavailable,
   ConditionType.ArtifactInStorage,
+  ConditionType.SourceVerified,
 ] as const;
 
 /**
@@ -73,6 +77,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
   readonly apiVersion = SourceApiVersion;
   readonly kind = GitRepositoryKind;
   readonly conditions = ownedConditions;
+  readonly fields = gitRepositoryFields;
   readonly negativePolarity = [
     ConditionType.StorageOperationFailed,
     ConditionType.FetchFailed,
@@ -94,6 +99,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       const source = await this.reconcileSource(obj, status, ctx, workDir, included);
       if (source.checkout) {
         try {
+          await this.reconcileVerification(obj, status, ctx, source.checkout.result);
           await this.reconcileInclude(obj, ctx, { dir: source.checkout.dir, workDir, included });
           await this.reconcileArtifact(
             obj,
@@ -183,7 +189,12 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
         ...(this.#options.limits === undefined ? {} : { limits: this.#options.limits }),
       };
       const current = status.artifact;
-      if (current && status.observedIgnore === spec.ignore && sameInclude(status, spec, included)) {
+      if (
+        current &&
+        status.observedIgnore === spec.ignore &&
+        sameInclude(status, spec, included) &&
+        verifiedAsAsked(obj)
+      ) {
         const remote = await remoteRevision(options);
         if (remote.revision === current.revision) {
           conditions.removeCondition(cond, ConditionType.FetchFailed);
@@ -213,6 +224,45 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
         throw new StalledError(Reason.InvalidURL, message);
       if (error instanceof ReconcileError) throw error;
       throw new ReconcileError(reason, message, { cause: error });
+    }
+  }
+
+  /**
+   * With `spec.verify`: checks the signature of the fetched commit and/or tag against the keys of
+   * `spec.verify.secretRef` (SourceVerified True naming the key); an unsigned object, or one
+   * signed by a key not listed, fails the reconcile with VerificationError before the artifact
+   * is built, so the previous artifact stays. Without it, the condition and mode are cleared.
+   */
+  async reconcileVerification(
+    obj: GitRepository & KubeObject,
+    status: Status,
+    ctx: ReconcileContext,
+    result: SourceResult,
+  ): Promise<void> {
+    const cond = asConditioned(obj);
+    const verify = obj.spec.verify;
+    if (verify === undefined) {
+      conditions.removeCondition(cond, ConditionType.SourceVerified);
+      delete status.sourceVerificationMode;
+      return;
+    }
+    const secretName = verify.secretRef.name;
+    try {
+      const outcome = await verifySource({
+        mode: verify.mode,
+        ref: obj.spec.ref ?? {},
+        result,
+        readSecret: () => this.#secretData(obj.metadata.namespace ?? '', secretName, 'spec.verify.secretRef'),
+        secretName: `${obj.metadata.namespace ?? ''}/${secretName}`,
+      });
+      status.sourceVerificationMode = outcome.mode;
+      conditions.markTrue(cond, ConditionType.SourceVerified, Reason.Succeeded, outcome.message, ctx.now);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      delete status.sourceVerificationMode;
+      conditions.markFalse(cond, ConditionType.SourceVerified, GitReason.VerificationError, message, ctx.now);
+      if (error instanceof StalledError) throw error;
+      throw new ReconcileError(GitReason.VerificationError, message, { cause: error });
     }
   }
 
@@ -365,19 +415,20 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     const secretRef = obj.spec.secretRef;
     if (!secretRef) return undefined;
     const namespace = obj.metadata.namespace ?? '';
-    const secretName = `${namespace}/${secretRef.name}`;
+    const data = await this.#secretData(namespace, secretRef.name, 'spec.secretRef');
+    return authFromSecret(obj.spec.url, `${namespace}/${secretRef.name}`, data);
+  }
+
+  /** A Secret's data, decoded; `field` names the spec field that refers to it in errors. */
+  async #secretData(namespace: string, name: string, field: string): Promise<Record<string, string>> {
+    const secretName = `${namespace}/${name}`;
     let secret: KubeObject & { data?: Record<string, string> };
     try {
-      secret = await this.#options.client.get({
-        apiVersion: 'v1',
-        kind: 'Secret',
-        namespace,
-        name: secretRef.name,
-      });
+      secret = await this.#options.client.get({ apiVersion: 'v1', kind: 'Secret', namespace, name });
     } catch (cause) {
       throw new GitError(
         'InvalidSecret',
-        `cannot read secret ${secretName} (spec.secretRef): ${errorText(cause)}`,
+        `cannot read secret ${secretName} (${field}): ${errorText(cause)}`,
         {
           cause,
           details: { secret: secretName },
@@ -387,7 +438,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     const data: Record<string, string> = {};
     for (const [key, value] of Object.entries(secret.data ?? {}))
       data[key] = Buffer.from(value, 'base64').toString('utf8');
-    return authFromSecret(obj.spec.url, secretName, data);
+    return data;
   }
 }
 
@@ -421,6 +472,14 @@ function fetchFailedReason(error: unknown): string {
     default:
       return Reason.GitOperationFailed;
   }
+}
+
+/** Without spec.verify, or when the stored artifact was verified in the mode asked for now. */
+function verifiedAsAsked(obj: GitRepository & KubeObject): boolean {
+  const verify = obj.spec.verify;
+  if (verify === undefined) return true;
+  const verified = conditions.getCondition(asConditioned(obj), ConditionType.SourceVerified);
+  return verified?.status === 'True' && obj.status?.sourceVerificationMode === verificationMode(verify.mode);
 }
 
 function sameInclude(status: Status, spec: GitRepositorySpec, included: IncludedArtifact[]): boolean {

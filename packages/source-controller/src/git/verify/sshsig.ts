@@ -96,12 +96,21 @@ function publicKeyOf(blob: Buffer): { key: KeyObject; type: string } {
   switch (type) {
     case 'ssh-ed25519': {
       const x = reader.string();
-      return { type, key: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: x.toString('base64url') }, format: 'jwk' }) };
+      return {
+        type,
+        key: createPublicKey({
+          key: { kty: 'OKP', crv: 'Ed25519', x: x.toString('base64url') },
+          format: 'jwk',
+        }),
+      };
     }
     case 'ssh-rsa': {
       const e = reader.string();
       const n = reader.string();
-      return { type, key: createPublicKey({ key: { kty: 'RSA', e: b64url(e), n: b64url(n) }, format: 'jwk' }) };
+      return {
+        type,
+        key: createPublicKey({ key: { kty: 'RSA', e: b64url(e), n: b64url(n) }, format: 'jwk' }),
+      };
     }
     case 'ecdsa-sha2-nistp256':
     case 'ecdsa-sha2-nistp384':
@@ -109,10 +118,14 @@ function publicKeyOf(blob: Buffer): { key: KeyObject; type: string } {
       reader.string();
       const point = reader.string();
       const size = curveBytes(type);
-      if (point[0] !== 4 || point.length !== 1 + 2 * size) throw new SshSignatureError('unsupported ECDSA point encoding');
+      if (point[0] !== 4 || point.length !== 1 + 2 * size)
+        throw new SshSignatureError('unsupported ECDSA point encoding');
       const x = point.subarray(1, 1 + size).toString('base64url');
       const y = point.subarray(1 + size).toString('base64url');
-      return { type, key: createPublicKey({ key: { kty: 'EC', crv: curveName(type), x, y }, format: 'jwk' }) };
+      return {
+        type,
+        key: createPublicKey({ key: { kty: 'EC', crv: curveName(type), x, y }, format: 'jwk' }),
+      };
     }
     default:
       throw new SshSignatureError(`unsupported SSH key type ${type}`);
@@ -144,7 +157,8 @@ export function verifySshSignature(parsed: SshSignature, message: Buffer, namesp
   if (parsed.namespace !== namespace) {
     throw new SshSignatureError(`signature made for namespace "${parsed.namespace}", not "${namespace}"`);
   }
-  const hashName = parsed.hashAlgorithm === 'sha512' ? 'sha512' : parsed.hashAlgorithm === 'sha256' ? 'sha256' : undefined;
+  const hashName =
+    parsed.hashAlgorithm === 'sha512' ? 'sha512' : parsed.hashAlgorithm === 'sha256' ? 'sha256' : undefined;
   if (hashName === undefined) throw new SshSignatureError(`unsupported hash ${parsed.hashAlgorithm}`);
   const signed = Buffer.concat([
     magic,
@@ -163,7 +177,12 @@ export function verifySshSignature(parsed: SshSignature, message: Buffer, namesp
     case 'rsa-sha2-256':
     case 'rsa-sha2-512':
       if (type !== 'ssh-rsa') throw new SshSignatureError('signature and key types differ');
-      valid = verify(parsed.signatureFormat === 'rsa-sha2-256' ? 'sha256' : 'sha512', signed, key, parsed.signatureBytes);
+      valid = verify(
+        parsed.signatureFormat === 'rsa-sha2-256' ? 'sha256' : 'sha512',
+        signed,
+        key,
+        parsed.signatureBytes,
+      );
       break;
     case 'ecdsa-sha2-nistp256':
     case 'ecdsa-sha2-nistp384':
@@ -200,13 +219,21 @@ export function parseAllowedSigners(text: string, source: string): AllowedSigner
     const typeAt = fields.findIndex((field) => keyTypes.test(field));
     const encoded = typeAt === -1 ? undefined : fields[typeAt + 1];
     if (typeAt === -1 || encoded === undefined) {
-      throw new SshSignatureError(`${source} line ${index + 1}: no SSH public key (expected "principals keytype key")`);
+      throw new SshSignatureError(
+        `${source} line ${index + 1}: no SSH public key (expected "principals keytype key")`,
+      );
     }
     const blob = Buffer.from(encoded, 'base64');
     if (new Reader(blob).text() !== fields[typeAt]) {
-      throw new SshSignatureError(`${source} line ${index + 1}: the key does not match its type ${fields[typeAt]}`);
+      throw new SshSignatureError(
+        `${source} line ${index + 1}: the key does not match its type ${fields[typeAt]}`,
+      );
     }
-    const signer: AllowedSigner = { principals: typeAt === 0 ? '*' : (fields[0] ?? '*'), blob, fingerprint: fingerprint(blob) };
+    const signer: AllowedSigner = {
+      principals: typeAt === 0 ? '*' : (fields[0] ?? '*'),
+      blob,
+      fingerprint: fingerprint(blob),
+    };
     const options = fields.slice(1, typeAt).join(' ');
     const namespaces = /namespaces="([^"]*)"/i.exec(options)?.[1];
     if (namespaces !== undefined) signer.namespaces = namespaces.split(',');

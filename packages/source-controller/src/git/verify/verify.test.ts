@@ -28,7 +28,16 @@ function run(command: string, args: string[], cwd = dir): string {
 }
 
 function gpgKey(name: string): { fingerprint: string; armored: string } {
-  run('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', `${name} <${name}@example.invalid>`, 'ed25519', 'sign', 'never']);
+  run('gpg', [
+    '--batch',
+    '--passphrase',
+    '',
+    '--quick-gen-key',
+    `${name} <${name}@example.invalid>`,
+    'ed25519',
+    'sign',
+    'never',
+  ]);
   const listing = run('gpg', ['--batch', '--with-colons', '--list-keys', `${name}@example.invalid`]);
   const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(listing)?.[1] ?? '';
   return { fingerprint, armored: run('gpg', ['--batch', '--armor', '--export', fingerprint]) };
@@ -81,7 +90,10 @@ describe('verifyObject', () => {
   it('refuses a commit signed by another OpenPGP key', async () => {
     const raw = signedCommit('b', pgp(mallory));
     const keyring = await keyringFromSecret({ 'alice.asc': alice.armored }, 'ns/keys');
-    await assert.rejects(verifyObject('commit', raw, keyring, 'commit HEAD'), /not signed by a trusted OpenPGP key/);
+    await assert.rejects(
+      verifyObject('commit', raw, keyring, 'commit HEAD'),
+      /not signed by a trusted OpenPGP key/,
+    );
   });
 
   it('refuses an unsigned commit', async () => {
@@ -121,8 +133,10 @@ describe('verifyObject', () => {
     const raw = signedCommit('ssh-other', ssh(ecdsa));
     const keyring = await keyringFromSecret({ allowed_signers: `* ${ed25519.pub}` }, 'ns/keys');
     const expected = run('ssh-keygen', ['-l', '-f', `${ecdsa.file}.pub`]).split(' ')[1] ?? '';
-    await assert.rejects(verifyObject('commit', raw, keyring, 'commit HEAD'), (error: Error) =>
-      error.message.includes('not signed by a trusted SSH key') && error.message.includes(expected),
+    await assert.rejects(
+      verifyObject('commit', raw, keyring, 'commit HEAD'),
+      (error: Error) =>
+        error.message.includes('not signed by a trusted SSH key') && error.message.includes(expected),
     );
   });
 
@@ -160,7 +174,10 @@ describe('verifyObject', () => {
 
 describe('keyringFromSecret', () => {
   it('names the secret and line of a malformed allowed_signers entry', async () => {
-    await assert.rejects(keyringFromSecret({ allowed_signers: 'alice not-a-key' }, 'ns/keys'), /ns\/keys key "allowed_signers" line 1/);
+    await assert.rejects(
+      keyringFromSecret({ allowed_signers: 'alice not-a-key' }, 'ns/keys'),
+      /ns\/keys key "allowed_signers" line 1/,
+    );
   });
 
   it('refuses a secret without any key', async () => {

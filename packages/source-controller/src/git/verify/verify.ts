@@ -6,7 +6,13 @@
 import { createMessage, readSignature, verify } from 'openpgp';
 import type { Keyring } from './keyring.ts';
 import { splitCommit, splitTag } from './signed-object.ts';
-import { fingerprint, gitNamespace, parseSshSignature, SshSignatureError, verifySshSignature } from './sshsig.ts';
+import {
+  fingerprint,
+  gitNamespace,
+  parseSshSignature,
+  SshSignatureError,
+  verifySshSignature,
+} from './sshsig.ts';
 
 export type SignedKind = 'commit' | 'tag';
 
@@ -19,15 +25,29 @@ export interface Verified {
 }
 
 /** `raw` is the object's content (what follows `<type> <size>\0`). `what` names it in messages. */
-export async function verifyObject(kind: SignedKind, raw: Buffer, keyring: Keyring, what: string): Promise<Verified> {
+export async function verifyObject(
+  kind: SignedKind,
+  raw: Buffer,
+  keyring: Keyring,
+  what: string,
+): Promise<Verified> {
   const { payload, signature } = kind === 'commit' ? splitCommit(raw) : splitTag(raw);
   if (signature === undefined) throw new SignatureError(`${what} is not signed`);
-  if (signature.includes('-----BEGIN SSH SIGNATURE-----')) return verifySsh(payload, signature, keyring, what);
-  if (signature.includes('-----BEGIN PGP SIGNATURE-----')) return verifyOpenPgp(payload, signature, keyring, what);
-  throw new SignatureError(`${what} carries a signature of an unsupported kind (only OpenPGP and SSH are verified)`);
+  if (signature.includes('-----BEGIN SSH SIGNATURE-----'))
+    return verifySsh(payload, signature, keyring, what);
+  if (signature.includes('-----BEGIN PGP SIGNATURE-----'))
+    return verifyOpenPgp(payload, signature, keyring, what);
+  throw new SignatureError(
+    `${what} carries a signature of an unsupported kind (only OpenPGP and SSH are verified)`,
+  );
 }
 
-async function verifyOpenPgp(payload: Buffer, armoredSignature: string, keyring: Keyring, what: string): Promise<Verified> {
+async function verifyOpenPgp(
+  payload: Buffer,
+  armoredSignature: string,
+  keyring: Keyring,
+  what: string,
+): Promise<Verified> {
   if (keyring.openpgp.length === 0) {
     throw new SignatureError(`${what} has an OpenPGP signature, but the secret holds no OpenPGP key`);
   }
@@ -50,7 +70,9 @@ async function verifyOpenPgp(payload: Buffer, armoredSignature: string, keyring:
     const key = keyring.openpgp.find((trusted) => trusted.getKeys(candidate.keyID).length > 0);
     if (key) return { fingerprint: key.getFingerprint().toUpperCase(), format: 'openpgp' };
   }
-  throw new SignatureError(`${what} is not signed by a trusted OpenPGP key (signed by key ${keyIds.join(', ') || 'unknown'})`);
+  throw new SignatureError(
+    `${what} is not signed by a trusted OpenPGP key (signed by key ${keyIds.join(', ') || 'unknown'})`,
+  );
 }
 
 function verifySsh(payload: Buffer, armored: string, keyring: Keyring, what: string): Verified {
@@ -72,7 +94,8 @@ function verifySsh(payload: Buffer, armored: string, keyring: Keyring, what: str
   try {
     verifySshSignature(parsed, payload, gitNamespace);
   } catch (error) {
-    if (error instanceof SshSignatureError) throw new SignatureError(`${what}: bad SSH signature: ${error.message}`);
+    if (error instanceof SshSignatureError)
+      throw new SignatureError(`${what}: bad SSH signature: ${error.message}`);
     throw error;
   }
   return { fingerprint: signer.fingerprint, format: 'ssh' };
