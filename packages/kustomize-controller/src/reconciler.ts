@@ -40,6 +40,7 @@ import {
   refFromEntry,
   StalledError,
 } from '@weft/runtime';
+import { kustomizationFields } from './fields.ts';
 import { GenerateError, prepareKustomization } from './generate.ts';
 import { getSource, sourceRefOf } from './source.ts';
 import { SubstituteError, substituteObjects } from './substitute.ts';
@@ -86,6 +87,7 @@ function seconds(ms: number): string {
 export class KustomizationReconciler implements Reconciler<KustomizationObject> {
   readonly apiVersion = KustomizeApiVersion;
   readonly kind = KustomizationKind;
+  readonly fields = kustomizationFields;
   readonly conditions = [ConditionType.Healthy];
   readonly #options: KustomizationReconcilerOptions;
   readonly #client: Client;

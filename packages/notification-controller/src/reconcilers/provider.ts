@@ -16,6 +16,7 @@ import {
 import type { ProviderObject } from '../objects.ts';
 import { ProviderConfigError, resolveProviderConfig, type SecretReader } from '../provider/config.ts';
 import { isSupportedProviderType, supportedProviderTypes } from '../provider/payloads.ts';
+import { providerFields } from './fields.ts';
 
 export const DeliveryFailedCondition = 'DeliveryFailed';
 
@@ -39,6 +40,7 @@ export class DeliveryHealth {
 export class ProviderReconciler implements Reconciler<ProviderObject> {
   readonly apiVersion = NotificationApiVersion;
   readonly kind = ProviderKind;
+  readonly fields = providerFields;
   readonly conditions = [DeliveryFailedCondition];
   readonly negativePolarity = [DeliveryFailedCondition];
   readonly #readSecret: SecretReader;

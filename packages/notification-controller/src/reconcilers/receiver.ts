@@ -9,6 +9,7 @@ import { ReconcileError, type ReconcileResult, type Reconciler, StalledError } f
 import type { ReceiverObject } from '../objects.ts';
 import type { SecretReader } from '../provider/config.ts';
 import { isSupportedReceiverType, supportedReceiverTypes, webhookPath } from '../receiver/verify.ts';
+import { receiverFields } from './fields.ts';
 
 /** The token of a Receiver's secret; throws a message without the secret's content. */
 /** Flux's Ready reason for a Receiver whose token cannot be read. */
@@ -27,6 +28,7 @@ export async function receiverToken(receiver: ReceiverObject, readSecret: Secret
 export class ReceiverReconciler implements Reconciler<ReceiverObject> {
   readonly apiVersion = NotificationApiVersion;
   readonly kind = ReceiverKind;
+  readonly fields = receiverFields;
   readonly #readSecret: SecretReader;
 
   constructor(readSecret: SecretReader) {

@@ -1,0 +1,14 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { alertDefinition, fieldSupportGaps, providerDefinition, receiverDefinition } from '@weft/api';
+import { alertFields, providerFields, receiverFields } from './fields.ts';
+
+for (const [definition, fields] of [
+  [providerDefinition, providerFields],
+  [alertDefinition, alertFields],
+  [receiverDefinition, receiverFields],
+] as const) {
+  it(`every ${definition.kind} spec field is either implemented or refused`, () => {
+    assert.deepEqual(fieldSupportGaps(definition.spec.json, fields), { undecided: [], unknown: [] });
+  });
+}
