@@ -20,8 +20,8 @@ export interface ParsedLines {
   sections: string[];
 }
 
-const unescape = (value: string) => value.replaceAll('\\n', '\n');
-const escape = (value: string) => value.replaceAll('\n', '\\n');
+const unescapeNewlines = (value: string) => value.replaceAll('\\n', '\n');
+const escapeNewlines = (value: string) => value.replaceAll('\n', '\\n');
 
 export function parseDotenv(text: string): ParsedLines {
   const entries: Entry[] = [];
@@ -31,7 +31,7 @@ export function parseDotenv(text: string): ParsedLines {
     const equals = line.indexOf('=');
     if (equals <= 0) throw new Error(`not a KEY=value line: ${JSON.stringify(line.slice(0, 40))}`);
     const key = line.slice(0, equals);
-    const value = unescape(line.slice(equals + 1));
+    const value = unescapeNewlines(line.slice(equals + 1));
     if (key.startsWith('sops_')) flat[key.slice(5)] = value;
     else entries.push({ section: undefined, key, value });
   }
@@ -58,7 +58,7 @@ export function parseIni(text: string): ParsedLines {
     const equals = trimmed.indexOf('=');
     if (equals <= 0) throw new Error(`not a key = value line: ${JSON.stringify(trimmed.slice(0, 40))}`);
     const key = trimmed.slice(0, equals).trim();
-    const value = unescape(trimmed.slice(equals + 1).trim());
+    const value = unescapeNewlines(trimmed.slice(equals + 1).trim());
     if (section === 'sops') flat[key] = value;
     else entries.push({ section, key, value });
   }
@@ -78,7 +78,7 @@ export function* lineLeaves(entries: Entry[]): Generator<Leaf> {
 }
 
 export function dotenvText(parsed: ParsedLines): string {
-  return parsed.entries.map((entry) => `${entry.key}=${escape(entry.value)}\n`).join('');
+  return parsed.entries.map((entry) => `${entry.key}=${escapeNewlines(entry.value)}\n`).join('');
 }
 
 export function iniText(parsed: ParsedLines): string {
@@ -86,7 +86,7 @@ export function iniText(parsed: ParsedLines): string {
   for (const section of parsed.sections) {
     const lines = parsed.entries
       .filter((entry) => entry.section === section)
-      .map((entry) => `${entry.key} = ${escape(entry.value)}\n`);
+      .map((entry) => `${entry.key} = ${escapeNewlines(entry.value)}\n`);
     blocks.push(`[${section}]\n${lines.join('')}`);
   }
   return blocks.join('\n');
