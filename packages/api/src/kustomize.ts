@@ -82,9 +82,16 @@ export const kustomizationSpecSchema = obj(
     decryption: obj(
       {
         provider: str({ description: 'The decryption tool.', enum: ['sops'] }),
-        secretRef: describe(localObjectReferenceSchema, 'Secret with the decryption keys.'),
+        secretRef: describe(
+          localObjectReferenceSchema,
+          'Secret with the decryption keys: age identities in *.agekey entries, armored OpenPGP private keys in *.asc entries.',
+        ),
       },
-      { description: 'Decrypt SOPS-encrypted Secrets before applying.', required: ['provider'] },
+      {
+        description:
+          'Decrypt SOPS-encrypted files (resources, secretGenerator files and envs) and substituteFrom Secret values in memory before building.',
+        required: ['provider'],
+      },
     ),
     interval: intervalSchema,
     retryInterval: duration({

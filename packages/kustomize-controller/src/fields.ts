@@ -25,6 +25,7 @@ export const kustomizationFields: FieldSupport = {
     'spec.wait',
     'spec.components',
     'spec.deletionPolicy',
+    'spec.decryption',
   ],
-  notImplemented: ['spec.decryption', 'spec.healthCheckExprs'],
+  notImplemented: ['spec.healthCheckExprs'],
 };

@@ -40,6 +40,8 @@ import {
   refFromEntry,
   StalledError,
 } from '@weft/runtime';
+import { SopsError, SopsKeyError } from '@weft/sops';
+import { type Decryption, DecryptionError, sopsDecryption } from './decryption.ts';
 import { kustomizationFields } from './fields.ts';
 import { GenerateError, prepareKustomization } from './generate.ts';
 import { getSource, sourceRefOf } from './source.ts';
@@ -276,10 +278,16 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     const relativeToRoot = (text: string) => text.split(`${root}${sep}`).join('').split(root).join('.');
     const dir = this.#resolvePath(root, obj.spec.path);
     let built: Record<string, unknown>[];
+    let decryption: Decryption | undefined;
     try {
       const kustomization = await prepareKustomization(dir, root, obj.spec);
-      built = await build(dir, { root, kustomization });
+      decryption = await sopsDecryption(this.#client, obj);
+      const files = await decryption?.decryptTree(root);
+      built = await build(dir, { root, kustomization, ...(files === undefined ? {} : { files }) });
     } catch (error) {
+      if (error instanceof SopsError || error instanceof SopsKeyError || error instanceof DecryptionError) {
+        throw new ReconcileError(Reason.BuildFailed, `decryption failed: ${relativeToRoot(error.message)}`);
+      }
       if (error instanceof GenerateError || error instanceof KustomizeError) {
         throw new ReconcileError(
           Reason.BuildFailed,
@@ -308,13 +316,19 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     let result = objects;
     if (obj.spec.postBuild) {
       try {
-        const vars = await postBuildVariables(this.#client, obj);
+        const vars = await postBuildVariables(this.#client, obj, decryption);
         result = substituteObjects(objects, vars, { strict: this.#options.strictSubstitution === true });
       } catch (error) {
         if (error instanceof SubstituteError) {
           throw new ReconcileError(Reason.BuildFailed, `post build failed: ${error.message}`, {
             cause: error,
           });
+        }
+        if (error instanceof SopsError) {
+          throw new ReconcileError(
+            Reason.BuildFailed,
+            `post build failed: decryption failed: ${error.message}`,
+          );
         }
         throw error;
       }

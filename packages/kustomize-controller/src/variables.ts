@@ -4,12 +4,15 @@
  * memory only; messages name objects and keys, never values.
  */
 import { type Client, isNotFound, isRecord } from '@weft/runtime';
+import type { Decryption } from './decryption.ts';
 import { checkVariableNames, SubstituteError } from './substitute.ts';
 import type { KustomizationObject } from './types.ts';
 
+/** With `decryption`, a Secret value that is a whole SOPS file is decrypted (in memory). */
 export async function postBuildVariables(
   client: Client,
   obj: KustomizationObject,
+  decryption?: Decryption,
 ): Promise<Record<string, string>> {
   const postBuild = obj.spec.postBuild;
   const vars: Record<string, string> = {};
@@ -28,7 +31,12 @@ export async function postBuildVariables(
     const found: Record<string, string> = {};
     for (const [key, value] of Object.entries(data)) {
       if (typeof value !== 'string') continue;
-      found[key] = ref.kind === 'Secret' ? Buffer.from(value, 'base64').toString('utf8') : value;
+      if (ref.kind !== 'Secret') {
+        found[key] = value;
+        continue;
+      }
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      found[key] = decryption ? await decryption.decryptValue(decoded, `${subject} key "${key}"`) : decoded;
     }
     checkVariableNames(found, subject);
     Object.assign(vars, found);
