@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: manifests carry ${var} for postBuild substitution.
 /**
  * spec.decryption against the real apiserver, with files encrypted by the real sops binary:
  * encrypted resources, secretGenerator files and envs, and substituteFrom Secret values are
