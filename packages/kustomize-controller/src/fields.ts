@@ -26,6 +26,7 @@ export const kustomizationFields: FieldSupport = {
     'spec.components',
     'spec.deletionPolicy',
     'spec.decryption',
+    'spec.healthCheckExprs',
   ],
-  notImplemented: ['spec.healthCheckExprs'],
+  notImplemented: [],
 };

@@ -23,10 +23,13 @@ import {
   type ApplyResult,
   type ChangeSetEntry,
   type Client,
+  type CustomHealth,
   clientFromKubeconfigSecret,
+  compileHealthExpressions,
   conditions,
   describeObject,
   HealthCheckError,
+  HealthExpressionError,
   type Inventory,
   isKubeObject,
   type KubeObject,
@@ -420,11 +423,13 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     // Flux checks again only when something changed or the last check did not pass.
     if (!why.changed && !why.newRevision && conditions.isTrue(obj, ConditionType.Healthy)) return;
     const started = Date.now();
+    const custom = customHealth(obj);
     try {
       await manager.wait(refs, {
         timeoutMs: why.timeoutMs,
         intervalMs: this.#options.healthPollMs ?? 1000,
         signal: ctx.signal,
+        ...(custom === undefined ? {} : { custom }),
       });
     } catch (error) {
       const text =
@@ -483,5 +488,17 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
+  }
+}
+
+/** spec.healthCheckExprs compiled; a bad expression stalls the object until the spec is fixed. */
+function customHealth(obj: KustomizationObject): CustomHealth | undefined {
+  const expressions = obj.spec.healthCheckExprs ?? [];
+  if (expressions.length === 0) return undefined;
+  try {
+    return compileHealthExpressions(expressions);
+  } catch (error) {
+    if (error instanceof HealthExpressionError) throw new StalledError(Reason.InvalidSpec, error.message);
+    throw error;
   }
 }

@@ -1,2 +1,3 @@
+export * from './expressions.ts';
 export * from './status.ts';
 export * from './wait.ts';

@@ -15,6 +15,7 @@ import { Annotation, AnnotationValue } from '@weft/api';
 import type { Client } from '../client/client.ts';
 import { InvalidError, isNotFound, NoKindMatchError } from '../client/errors.ts';
 import { describeObject, type KubeObject, type ObjectRef, parseApiVersion } from '../client/types.ts';
+import type { CustomHealth } from '../health/expressions.ts';
 import { checkHealth, type ObjectHealth, waitForHealthy } from '../health/wait.ts';
 import { sleep } from '../informer/backoff.ts';
 import { isUnchangedByApply, sameObject } from './compare.ts';
@@ -471,7 +472,7 @@ export class ResourceManager {
   /** Waits until every object is Current (kstatus); HealthCheckError names those that are not. */
   wait(
     refs: ObjectRef[],
-    options: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal },
+    options: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal; custom?: CustomHealth },
   ): Promise<ObjectHealth[]> {
     return waitForHealthy(this.client, refs, options);
   }
