@@ -146,6 +146,25 @@ export const kustomizationSpecSchema = obj(
       ),
       { description: 'CEL expressions that tell the health of custom resources.' },
     ),
+    driftIgnoreRules: arr(
+      obj(
+        {
+          paths: arr(str(), {
+            description: 'JSON pointers (RFC 6901) of the fields to leave alone, e.g. /spec/replicas.',
+            minItems: 1,
+          }),
+          target: describe(
+            patchTargetSchema,
+            'The objects the rule applies to (group, version, kind, name and namespace are regular expressions); all objects when unset.',
+          ),
+        },
+        { required: ['paths'] },
+      ),
+      {
+        description:
+          'Fields other controllers own (an HPA scaling replicas, a webhook injecting a sidecar): neither applied nor corrected as drift once the object exists.',
+      },
+    ),
     namePrefix: str({ description: 'Prefix added to the names of every object.', maxLength: 200 }),
     nameSuffix: str({ description: 'Suffix added to the names of every object.', maxLength: 200 }),
     patches: arr(patchSchema, { description: 'Patches applied to the built manifests.' }),

@@ -27,6 +27,7 @@ export const kustomizationFields: FieldSupport = {
     'spec.deletionPolicy',
     'spec.decryption',
     'spec.healthCheckExprs',
+    'spec.driftIgnoreRules',
   ],
   notImplemented: [],
 };

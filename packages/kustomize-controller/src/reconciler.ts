@@ -45,6 +45,7 @@ import {
 } from '@weft/runtime';
 import { SopsError, SopsKeyError } from '@weft/sops';
 import { type Decryption, DecryptionError, sopsDecryption } from './decryption.ts';
+import { driftIgnoredPaths } from './drift-ignore.ts';
 import { kustomizationFields } from './fields.ts';
 import { GenerateError, prepareKustomization } from './generate.ts';
 import { getSource, sourceRefOf } from './source.ts';
@@ -187,9 +188,14 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       ownerLabels: this.#ownerLabels(obj),
       concurrency: this.#options.applyConcurrency ?? 10,
     });
+    const ignoredPaths = driftIgnoredPaths(obj);
     let applied: ApplyResult;
     try {
-      applied = await manager.applyAll(objects, { force: obj.spec.force === true, signal: ctx.signal });
+      applied = await manager.applyAll(objects, {
+        force: obj.spec.force === true,
+        signal: ctx.signal,
+        ...(ignoredPaths === undefined ? {} : { ignoredPaths }),
+      });
     } catch (error) {
       throw new ReconcileError(Reason.ReconciliationFailed, message(error), { cause: error });
     }

@@ -20,6 +20,7 @@ import { checkHealth, type ObjectHealth, waitForHealthy } from '../health/wait.t
 import { sleep } from '../informer/backoff.ts';
 import { isUnchangedByApply, sameObject } from './compare.ts';
 import { ApplyError, type ObjectError } from './errors.ts';
+import { withIgnoredFields } from './ignore.ts';
 import {
   diffInventory,
   type Inventory,
@@ -74,6 +75,8 @@ export interface ApplyAllOptions {
   /** How long to wait for CRDs to be Established and recreated objects to be gone (default 60 s). */
   waitTimeoutMs?: number;
   signal?: AbortSignal;
+  /** JSON pointers of an object's fields other writers own: see ignore.ts (drift ignore rules). */
+  ignoredPaths?: (obj: KubeObject) => readonly string[];
 }
 
 export interface PruneOptions {
@@ -235,6 +238,7 @@ export class ResourceManager {
       return { obj, action: 'skipped', message: `${Annotation.KustomizeSSA}: Ignore` };
     const live =
       known === undefined ? await this.client.find(refOf(obj), options.signal) : (known ?? undefined);
+    if (options.ignoredPaths) obj = withIgnoredFields(obj, live, options.ignoredPaths(obj));
     if (
       annotation(obj, Annotation.KustomizeReconcile) === AnnotationValue.Disabled ||
       annotation(live, Annotation.KustomizeReconcile) === AnnotationValue.Disabled
@@ -325,7 +329,7 @@ export class ResourceManager {
               signal: options.signal,
             });
           }
-          await this.client.apply(obj, {
+          await this.client.apply(plan.obj, {
             fieldManager: this.fieldManager,
             force: true,
             signal: options.signal,
