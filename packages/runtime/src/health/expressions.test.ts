@@ -15,7 +15,7 @@ const custom = compileHealthExpressions([
   {
     apiVersion: 'example.dev/v1',
     kind: 'Widget',
-    inProgress: "status.phase == 'Provisioning'",
+    inProgress: "status.?phase.orValue('') == 'Provisioning'",
     failed: "status.conditions.exists(c, c.type == 'Synced' && c.status == 'False')",
     current:
       "status.conditions.exists(c, c.type == 'Ready' && c.status == 'True') && status.observedGeneration == metadata.generation",

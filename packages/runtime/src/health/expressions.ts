@@ -32,7 +32,11 @@ export type CustomHealth = (obj: KubeObject) => HealthResult | undefined;
 
 /** Compiles the expressions once (throws HealthExpressionError on a bad one). */
 export function compileHealthExpressions(expressions: readonly HealthCheckExpression[]): CustomHealth {
-  const environment = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false });
+  const environment = new Environment({
+    unlistedVariablesAreDyn: true,
+    homogeneousAggregateLiterals: false,
+    enableOptionalTypes: true,
+  });
   const rules = new Map<string, CompiledRule>();
   for (const [index, expression] of expressions.entries()) {
     const steps: CompiledRule['steps'] = [];
