@@ -64,7 +64,8 @@ export async function sopsDecryption(
   };
 }
 
-async function decryptTree(root: string, keys: SopsKeys): Promise<ReadonlyMap<string, Buffer>> {
+/** Every SOPS file under `root` decrypted, by real path; exported for its unit test. */
+export async function decryptTree(root: string, keys: SopsKeys): Promise<ReadonlyMap<string, Buffer>> {
   const files = new Map<string, Buffer>();
   const realRoot = await realpath(root);
   const pending = [realRoot];
