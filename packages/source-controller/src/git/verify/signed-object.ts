@@ -21,6 +21,7 @@ export function splitCommit(raw: Buffer): SignedPayload {
   const kept: Buffer[] = [];
   let signature: string[] | undefined;
   let inSignature = false;
+  let skipping = false;
   let start = 0;
   while (start < headers.length) {
     const newline = headers.indexOf('\n', start);
@@ -28,17 +29,20 @@ export function splitCommit(raw: Buffer): SignedPayload {
     const line = headers.subarray(start, end);
     start = end;
     const text = line.toString('utf8');
-    if (inSignature && text.startsWith(' ')) {
-      signature?.push(text.slice(1).replace(/\n$/, ''));
+    if ((inSignature || skipping) && text.startsWith(' ')) {
+      if (inSignature) signature?.push(text.slice(1).replace(/\n$/, ''));
       continue;
     }
     inSignature = false;
     const name = text.slice(0, text.indexOf(' '));
-    if (signature === undefined && signatureHeaders.has(name)) {
-      inSignature = true;
-      signature = [text.slice(name.length + 1).replace(/\n$/, '')];
+    // git signs the object without any signature header (a repository may carry both).
+    if (signatureHeaders.has(name)) {
+      inSignature = signature === undefined;
+      if (inSignature) signature = [text.slice(name.length + 1).replace(/\n$/, '')];
+      else skipping = true;
       continue;
     }
+    skipping = false;
     kept.push(line);
   }
   if (headerEnd !== -1) kept.push(raw.subarray(headerEnd + 1));
