@@ -15,7 +15,7 @@ const gnupgHome = join(dir, 'gnupg');
 const env = { ...process.env, GNUPGHOME: gnupgHome, SOPS_AGE_KEY_FILE: join(dir, 'none') };
 
 const plain = {
-  yaml: 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2-yaml\n  port: "5432"\ndata:\n  count: 3\n  ratio: 1.5\n  on: true\n  list:\n    - a\n    - 2\n',
+  yaml: 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2-yaml\n  port: "5432"\ndata:\n  count: 3\n  ratio: 1.5\n  on: true\n  list:\n    - a\n    - 2\n  empty: ""\n  none: null\n  noList: []\n',
   json: '{"user": "admin", "password": "hunter2-json", "nested": {"n": 1, "none": null}, "list": [true, "x"]}\n',
   dotenv: 'DB_PASSWORD=hunter2-env\nMULTI=line1\\nline2\n',
   ini: '[database]\npassword = hunter2-ini\nport = 5432\n\n[cache]\nurl = redis://cache\n',

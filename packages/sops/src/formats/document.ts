@@ -15,7 +15,6 @@ export function parseDocuments(text: string): ParsedDocuments {
   const documents = parseAllDocuments(text, { version: '1.2' });
   let metadata: SopsMetadata | undefined;
   for (const document of documents) {
-    if (!(document instanceof Object) || !('contents' in document)) continue;
     if (document.errors.length > 0) throw new Error(document.errors[0]?.message ?? 'invalid YAML');
     const contents = document.contents;
     if (isMap(contents) && metadata === undefined) {
