@@ -8,6 +8,7 @@
  * Paths are dotted from the spec (`spec.ref.branch`); array items are `[]`
  * (`spec.include[].toPath`). A path covers everything below it: `spec.ref` covers `spec.ref.tag`.
  */
+import { crds } from './crd/crd.ts';
 import type { JSONSchemaProps } from './schema/builder.ts';
 
 export interface FieldSupport {
@@ -115,6 +116,14 @@ export function fieldSupportGaps(
   const undecided = paths.filter((path) => !covers(declared, path));
   const unknown = declared.filter((entry) => !paths.some((path) => covers([entry], path)));
   return { undecided, unknown };
+}
+
+/** The `spec` schema of a kind as its generated CRD carries it (what the API server validates). */
+export function crdSpecSchema(kind: string): JSONSchemaProps {
+  const crd = crds().find((candidate) => candidate.spec.names.kind === kind);
+  const spec = crd?.spec.versions.find((version) => version.storage)?.schema.openAPIV3Schema.properties?.spec;
+  if (spec === undefined) throw new Error(`no generated CRD with a spec schema for kind ${kind}`);
+  return spec;
 }
 
 /** The Stalled message for set fields that are not implemented. */
