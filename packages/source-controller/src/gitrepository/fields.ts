@@ -15,13 +15,13 @@ export const gitRepositoryFields: FieldSupport = {
     'spec.ignore',
     'spec.suspend',
     'spec.include',
+    'spec.sparseCheckout',
   ],
   // spec.provider at its default (generic) asks for nothing and passes; azure and github stall.
   notImplemented: [
     'spec.provider',
     'spec.proxySecretRef',
     'spec.recurseSubmodules',
-    'spec.sparseCheckout',
     'spec.serviceAccountName',
   ],
 };

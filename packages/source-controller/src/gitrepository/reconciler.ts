@@ -28,6 +28,7 @@ import { checkout, fetchSource, remoteRevision, type SourceResult } from '../git
 import { GitError } from '../git/errors.ts';
 import type { FetchLimits } from '../git/limits.ts';
 import { gitRepositoryFields } from './fields.ts';
+import { sparseDirectories, sparseFilter } from './sparse.ts';
 import { verificationMode, verifySource } from './verification.ts';
 
 type Status = GitRepositoryStatus;
@@ -193,6 +194,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
         current &&
         status.observedIgnore === spec.ignore &&
         sameInclude(status, spec, included) &&
+        checksum(status.observedSparseCheckout ?? []) === checksum(spec.sparseCheckout ?? []) &&
         verifiedAsAsked(obj)
       ) {
         const remote = await remoteRevision(options);
@@ -351,10 +353,13 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     const ref = artifactRef(obj);
     const cond = asConditioned(obj);
     const previous = status.artifact;
+    // A bad directory stalls before anything is built (not a storage failure).
+    const sparse = sparseDirectories(obj.spec.sparseCheckout ?? []);
+    const inSparse = sparse.length === 0 ? () => true : sparseFilter(sparse);
     try {
       const built = await buildArtifact({
         dir,
-        filter: (path, isDir) => !result.ignoreRules.excludes(path, isDir),
+        filter: (path, isDir) => !result.ignoreRules.excludes(path, isDir) && inSparse(path, isDir),
         escapingSymlinks: 'skip',
         ...(result.entries === undefined ? {} : { entries: result.entries }),
       });
@@ -387,6 +392,8 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     conditions.removeCondition(cond, ConditionType.StorageOperationFailed);
     if (obj.spec.ignore === undefined) delete status.observedIgnore;
     else status.observedIgnore = obj.spec.ignore;
+    if ((obj.spec.sparseCheckout ?? []).length === 0) delete status.observedSparseCheckout;
+    else status.observedSparseCheckout = [...(obj.spec.sparseCheckout ?? [])];
     if (obj.spec.include === undefined) {
       delete status.observedInclude;
       delete status.includedArtifacts;
