@@ -64,13 +64,14 @@ describe('unsupportedFields', () => {
 });
 
 describe('fieldSupportGaps', () => {
-  it('reports fields neither implemented nor refused, and declared paths that do not exist', () => {
+  it('reports fields neither implemented nor refused, declared paths that do not exist, and paths in both lists', () => {
     const gaps = fieldSupportGaps(schema, {
       implemented: ['spec.url', 'spec.ref'],
-      notImplemented: ['spec.nope'],
+      notImplemented: ['spec.nope', 'spec.ref.tag'],
     });
     assert.ok(gaps.undecided.includes('spec.recurseSubmodules'));
     assert.ok(!gaps.undecided.includes('spec.ref.tag'));
     assert.deepEqual(gaps.unknown, ['spec.nope']);
+    assert.deepEqual(gaps.both, ['spec.ref.tag']);
   });
 });

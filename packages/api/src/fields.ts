@@ -104,18 +104,20 @@ function asksForSomething(node: JSONSchemaProps | undefined, value: unknown): bo
 }
 
 /**
- * What a declaration misses against the schema: fields neither implemented nor refused, and
- * declared paths that are no field at all (a typo would otherwise refuse nothing).
+ * What a declaration misses against the schema: fields neither implemented nor refused,
+ * declared paths that are no field at all (a typo would otherwise refuse nothing), and paths
+ * declared both implemented and refused.
  */
 export function fieldSupportGaps(
   schema: JSONSchemaProps,
   support: FieldSupport,
-): { undecided: string[]; unknown: string[] } {
+): { undecided: string[]; unknown: string[]; both: string[] } {
   const paths = specFieldPaths(schema);
   const declared = [...support.implemented, ...support.notImplemented];
   const undecided = paths.filter((path) => !covers(declared, path));
   const unknown = declared.filter((entry) => !paths.some((path) => covers([entry], path)));
-  return { undecided, unknown };
+  const both = support.notImplemented.filter((entry) => covers(support.implemented, entry));
+  return { undecided, unknown, both };
 }
 
 /** The `spec` schema of a kind as its generated CRD carries it (what the API server validates). */

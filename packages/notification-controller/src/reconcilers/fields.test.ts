@@ -18,6 +18,7 @@ for (const [definition, fields] of [
     assert.deepEqual(fieldSupportGaps(crdSpecSchema(definition.kind), fields), {
       undecided: [],
       unknown: [],
+      both: [],
     });
   });
 }
