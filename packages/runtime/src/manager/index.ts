@@ -15,5 +15,11 @@ export {
   MemoryLeaseStore,
   type StoredLease,
 } from './leader-election.ts';
-export { type AddControllerOptions, loadKubeConfig, Manager, type ManagerOptions } from './manager.ts';
+export {
+  type AddControllerOptions,
+  loadKubeConfig,
+  Manager,
+  type ManagerOptions,
+  type Runnable,
+} from './manager.ts';
 export { type Check, Checks, ProbesServer, type ProbesServerOptions } from './probes.ts';
