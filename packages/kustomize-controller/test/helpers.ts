@@ -133,8 +133,7 @@ export async function startController(
     processMetrics: false,
   });
   const client = new Client(kubeConfig);
-  addKustomizeController({
-    manager,
+  addKustomizeController(manager, {
     client,
     noCrossNamespaceRefs: flags.noCrossNamespaceRefs,
     defaultServiceAccount: flags.defaultServiceAccount,

@@ -23,3 +23,4 @@ export {
   type Runnable,
 } from './manager.ts';
 export { type Check, Checks, ProbesServer, type ProbesServerOptions } from './probes.ts';
+export { type ControllerMain, type RunOptions, runController } from './run.ts';

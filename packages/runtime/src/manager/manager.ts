@@ -211,6 +211,11 @@ export class Manager {
     return this.#kubeConfig;
   }
 
+  /** A client of the manager's kubeconfig that writes as `fieldManager` (default: the manager's name). */
+  client(fieldManager: string = this.name): Client {
+    return new Client(this.#requireKubeConfig('a client'), { fieldManager });
+  }
+
   /** Aborted when the manager stops; reconcilers receive it. */
   get signal(): AbortSignal {
     return this.#stop.signal;
