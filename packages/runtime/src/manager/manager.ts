@@ -268,7 +268,9 @@ export class Manager {
     });
     controller.watch();
     this.#controllers.push(controller as unknown as Controller<KubeObject>);
-    if (options.informer) this.#informers.add(options.informer as unknown as InformerLike<KubeObject>);
+    // An informer of the cache is the cache's to start; any other the manager starts itself.
+    const fromCache = this.cache.entries.some((e) => e.informer === (informer as unknown));
+    if (!fromCache) this.#informers.add(informer as unknown as InformerLike<KubeObject>);
     return controller;
   }
 
