@@ -224,7 +224,9 @@ describe('the manager-owned cache', { timeout: 120_000 }, () => {
     );
     assert.equal(standby.leading, false);
     assert.equal(standbyClient.lists.get('GitRepository') ?? 0, 0, 'a standby listed a leader-only kind');
-    assert.equal(standbyClient.open('ConfigMap'), 1);
+    await eventually('standby watching ConfigMaps', () =>
+      standbyClient.open('ConfigMap') === 1 ? true : undefined,
+    );
 
     await eventually('leader watches open', () =>
       leaderClient.open('GitRepository') === 1 ? true : undefined,
