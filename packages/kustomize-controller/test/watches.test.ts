@@ -56,6 +56,7 @@ describe('kustomize-controller watches', { timeout: 180_000 }, () => {
       kustomization(ns, 'follows-a', {
         interval: '10m',
         retryInterval: '10m',
+        targetNamespace: ns,
         sourceRef: { kind: 'GitRepository', name: 'repo-a' },
       }),
     );
@@ -82,6 +83,7 @@ describe('kustomize-controller watches', { timeout: 180_000 }, () => {
       kustomization(ns, 'substitutes', {
         interval: '10m',
         retryInterval: '10m',
+        targetNamespace: ns,
         sourceRef: { kind: 'GitRepository', name: 'repo-b' },
         postBuild: { substituteFrom: [{ kind: 'ConfigMap', name: 'vars' }] },
       }),
