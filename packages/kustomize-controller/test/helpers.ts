@@ -209,6 +209,25 @@ export function readyOf(obj: KubeObject | undefined): Ready | undefined {
   return c ? { status: c.status, reason: c.reason, message: c.message } : undefined;
 }
 
+/** Waits until Kustomization `name` is Ready with `revision` applied. */
+export function waitReadyAt(
+  client: Client,
+  namespace: string,
+  name: string,
+  revision: string,
+  timeoutMs?: number,
+): Promise<KubeObject> {
+  const ref = { apiVersion: KustomizeApiVersion, kind: KustomizationKind, namespace, name };
+  return eventually(
+    `${name} Ready at ${revision}`,
+    async () => {
+      const ks = await client.get(ref);
+      return readyOf(ks)?.status === 'True' && statusOf(ks).lastAppliedRevision === revision ? ks : undefined;
+    },
+    timeoutMs,
+  );
+}
+
 export function dataOf(obj: KubeObject | undefined): Record<string, string> {
   return (isRecord(obj?.data) ? obj.data : {}) as Record<string, string>;
 }

@@ -8,16 +8,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Label, ReconcileWatchEnabled } from '@weft/api';
 import { eventually, testNamespace, useCluster } from '@weft/e2e';
-import { Client, type KubeObject } from '@weft/runtime';
+import { Client } from '@weft/runtime';
 import {
   configMap,
   dataOf,
   FakeSource,
   installCrds,
   kustomization,
-  readyOf,
   startController,
-  statusOf,
+  waitReadyAt,
 } from './helpers.ts';
 
 const cluster = await useCluster();
@@ -28,26 +27,12 @@ const ns = await testNamespace(kubeConfig, 'ks-watch');
 const source = await FakeSource.start(client);
 await startController(kubeConfig, [ns]);
 
-const ksRef = (name: string) => ({
-  apiVersion: 'kustomize.weft.dev/v1',
-  kind: 'Kustomization',
-  namespace: ns,
-  name,
-});
 const cmRef = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name });
 // Well under the 10 minutes of interval and retryInterval, with room for a loaded machine.
 const soon = 30_000;
 
-async function readyAt(name: string, revision: string, timeoutMs?: number): Promise<KubeObject> {
-  return eventually(
-    `${name} Ready at ${revision}`,
-    async () => {
-      const ks = await client.get(ksRef(name));
-      return readyOf(ks)?.status === 'True' && statusOf(ks).lastAppliedRevision === revision ? ks : undefined;
-    },
-    timeoutMs,
-  );
-}
+const readyAt = (name: string, revision: string, timeoutMs?: number) =>
+  waitReadyAt(client, ns, name, revision, timeoutMs);
 
 describe('kustomize-controller watches', { timeout: 180_000 }, () => {
   it('applies a new source revision at once, not at its interval or retryInterval', async () => {

@@ -1,5 +1,5 @@
 /** source-controller's flags, on top of the runtime's shared ones. */
-import { FlagError, parseDuration, parseFlags, type RuntimeFlags } from '@weft/runtime';
+import { parseDurationFlag, parseFlags, parsePositiveIntegerFlag, type RuntimeFlags } from '@weft/runtime';
 
 export const sourceControllerFlags = {
   'storage-path': { type: 'string', default: '/data' },
@@ -32,15 +32,11 @@ export function parseSourceControllerFlags(
     const value = values[name];
     return typeof value === 'string' ? value : undefined;
   };
-  const keep = Number(text('artifact-retention-records'));
-  if (!Number.isInteger(keep) || keep < 1)
-    throw new FlagError('artifact-retention-records', 'must be a positive integer');
-  let ttlMs: number;
-  try {
-    ttlMs = parseDuration(text('artifact-retention-ttl') ?? '60s');
-  } catch (error) {
-    throw new FlagError('artifact-retention-ttl', error instanceof Error ? error.message : String(error));
-  }
+  const keep = parsePositiveIntegerFlag(
+    'artifact-retention-records',
+    text('artifact-retention-records') ?? '2',
+  );
+  const ttlMs = parseDurationFlag('artifact-retention-ttl', text('artifact-retention-ttl') ?? '60s');
   return {
     runtime,
     storagePath: text('storage-path') ?? '/data',

@@ -2,7 +2,9 @@ export {
   FlagError,
   type ParsedFlags,
   parseAddress,
+  parseDurationFlag,
   parseFlags,
+  parsePositiveIntegerFlag,
   type RuntimeFlags,
   watchNamespace,
 } from './flags.ts';
