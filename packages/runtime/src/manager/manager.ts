@@ -133,6 +133,7 @@ export class Manager {
   // Settles true when this process starts leading, false when it stops without having led.
   readonly #elected = Promise.withResolvers<boolean>();
   #kubeConfig: KubeConfigLike | undefined;
+  #baseClient: Client | undefined;
 
   constructor(options: ManagerOptions) {
     this.#options = options;
@@ -145,11 +146,7 @@ export class Manager {
     if (options.processMetrics !== false) registerProcessMetrics(this.registry);
     this.metrics = new ControllerMetrics(this.registry);
     this.#kubeConfig = options.kubeConfig;
-    this.cache = new SharedCache(
-      () =>
-        options.cacheClient ??
-        new Client(this.#requireKubeConfig('the cache'), { fieldManager: options.name }),
-    );
+    this.cache = new SharedCache(() => options.cacheClient ?? this.#client());
     this.events = new EventRecorder({
       sink: options.eventSink ?? new KubeEventSink(this.#requireKubeConfig('events')),
       reportingController: `weft.dev/${options.name}`,
@@ -213,7 +210,14 @@ export class Manager {
 
   /** A client of the manager's kubeconfig that writes as `fieldManager` (default: the manager's name). */
   client(fieldManager: string = this.name): Client {
-    return new Client(this.#requireKubeConfig('a client'), { fieldManager });
+    return this.#client().withFieldManager(fieldManager);
+  }
+
+  // One transport and discovery cache for the process: the cache's informers and the
+  // controllers' clients share its connections.
+  #client(): Client {
+    this.#baseClient ??= new Client(this.#requireKubeConfig('a client'), { fieldManager: this.name });
+    return this.#baseClient;
   }
 
   /** Aborted when the manager stops; reconcilers receive it. */
