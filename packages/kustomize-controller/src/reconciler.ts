@@ -48,7 +48,7 @@ import { type Decryption, DecryptionError, sopsDecryption } from './decryption.t
 import { driftIgnoredPaths } from './drift-ignore.ts';
 import { kustomizationFields } from './fields.ts';
 import { GenerateError, prepareKustomization } from './generate.ts';
-import { getSource, sourceRefOf } from './source.ts';
+import { getSource, type SourceFinder, sourceRefOf } from './source.ts';
 import { SubstituteError, substituteObjects } from './substitute.ts';
 import type { KustomizationObject } from './types.ts';
 import { postBuildVariables } from './variables.ts';
@@ -77,6 +77,8 @@ export interface KustomizationReconcilerOptions {
   healthPollMs?: number;
   /** Parallel API requests of one apply (default 10). */
   applyConcurrency?: number;
+  /** Reads the source (the manager's cache); default: GET through the client. */
+  findSource?: SourceFinder;
   /** Reads another Kustomization (the informer's cache); default: GET through the client. */
   getKustomization?: (namespace: string, name: string) => Promise<KustomizationObject | undefined>;
 }
@@ -141,7 +143,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
         `cannot access ${sourceRef.kind}/${sourceRef.namespace}/${sourceRef.name}: cross-namespace references have been blocked`,
       );
     }
-    const source = await getSource(this.#client, sourceRef);
+    const source = await getSource(this.#options.findSource ?? ((ref) => this.#client.find(ref)), sourceRef);
     if (!source.ready) {
       ctx.log.info({ retryInMs: this.#retryDelay(obj) }, source.message);
       return {

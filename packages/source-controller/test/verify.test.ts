@@ -14,12 +14,8 @@ import {
   testNamespace,
   useCluster,
 } from '@weft/e2e';
-import { Client, type KubeObject } from '@weft/runtime';
-import {
-  parseSourceControllerFlags,
-  type RunningSourceController,
-  startSourceController,
-} from '../src/index.ts';
+import { Client, type KubeObject, Manager } from '@weft/runtime';
+import { addSourceController, parseSourceControllerFlags } from '../src/index.ts';
 import {
   condition,
   eventually,
@@ -36,7 +32,7 @@ const kubeConfig: KubeConfig = await cluster.kubeConfig();
 const namespace = await testNamespace(kubeConfig, 'gitverify');
 
 let client: Client;
-let controller: RunningSourceController;
+let manager: Manager | undefined;
 let git: GitHttpServer;
 let storageDir: string;
 let keysDir: string;
@@ -66,7 +62,9 @@ before(async () => {
     ],
     {},
   );
-  controller = await startSourceController(config, { kubeConfig });
+  manager = new Manager({ name: 'source-controller', flags: config.runtime, kubeConfig });
+  addSourceController(manager, config);
+  await manager.start();
   await client.create({
     apiVersion: 'v1',
     kind: 'Secret',
@@ -76,7 +74,7 @@ before(async () => {
 });
 
 after(async () => {
-  await controller?.stop();
+  await manager?.stop();
   await git?.stop();
   await rm(storageDir, { recursive: true, force: true });
   await rm(keysDir, { recursive: true, force: true });
