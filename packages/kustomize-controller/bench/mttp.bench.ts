@@ -19,7 +19,9 @@ import { join } from 'node:path';
 import { crds, KustomizationKind, KustomizeApiVersion, SourceApiVersion } from '@weft/api';
 import { buildArtifact, Storage, serve } from '@weft/artifact';
 import { freePort, nodeEntry, startCluster, waitUntil } from '@weft/e2e';
-import { Client, conditions, isRecord, type KubeObject, mapLimit } from '@weft/runtime';
+import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { mapLimit } from '@weft/runtime/ssa';
 
 const count = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 100);
 const concurrent = process.argv.find((a) => a.startsWith('--concurrent='))?.split('=')[1] ?? '4';

@@ -4,17 +4,11 @@
  * dependents of a Kustomization re-queued when it becomes Ready at a new revision.
  */
 import { ConditionType, KustomizationKind, KustomizeApiVersion, SourceApiVersion } from '@weft/api';
-import {
-  type Client,
-  type Controller,
-  conditions,
-  Informer,
-  type InformerLike,
-  isRecord,
-  type KubeObject,
-  type Manager,
-  objectKey,
-} from '@weft/runtime';
+import { type Client, isRecord, type KubeObject, objectKey } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { Informer } from '@weft/runtime/informer';
+import type { Manager } from '@weft/runtime/manager';
+import type { Controller, InformerLike } from '@weft/runtime/reconcile';
 import { registerCacheMetrics } from './metrics.ts';
 import { FieldManager, KustomizationReconciler, type KustomizationReconcilerOptions } from './reconciler.ts';
 import { sourceKinds, sourceRefOf } from './source.ts';

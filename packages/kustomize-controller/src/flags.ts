@@ -1,5 +1,6 @@
 /** kustomize-controller's own flags, on top of the runtime's shared ones. */
-import { FlagError, type ParsedFlags, parseDuration, parseFlags, type RuntimeFlags } from '@weft/runtime';
+import { FlagError, type ParsedFlags, parseFlags, type RuntimeFlags } from '@weft/runtime/manager';
+import { parseDuration } from '@weft/runtime/reconcile';
 
 export interface KustomizeControllerFlags {
   runtime: RuntimeFlags;

@@ -20,26 +20,30 @@ import { ConditionType, KustomizationKind, KustomizeApiVersion, Label, Reason } 
 import { ArtifactCache, type CachedArtifact } from '@weft/artifact';
 import { build, KustomizeError } from '@weft/kustomize';
 import {
-  type ApplyResult,
-  type ChangeSetEntry,
   type Client,
   clientFromKubeconfigSecret,
-  conditions,
   describeObject,
-  HealthCheckError,
-  type Inventory,
   isKubeObject,
   type KubeObject,
   type ObjectRef,
+} from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { HealthCheckError } from '@weft/runtime/health';
+import {
   parseDuration,
   type ReconcileContext,
   ReconcileError,
   type ReconcileResult,
   type Reconciler,
+  StalledError,
+} from '@weft/runtime/reconcile';
+import {
+  type ApplyResult,
+  type ChangeSetEntry,
+  type Inventory,
   ResourceManager,
   refFromEntry,
-  StalledError,
-} from '@weft/runtime';
+} from '@weft/runtime/ssa';
 import { GenerateError, prepareKustomization } from './generate.ts';
 import { getSource, sourceRefOf } from './source.ts';
 import { SubstituteError, substituteObjects } from './substitute.ts';

@@ -1,5 +1,6 @@
 /** weft-kustomize-controller: flags → manager → the Kustomization controller (loaded by bin/weft-kustomize-controller.js). */
-import { Client, loadKubeConfig, Manager, watchNamespace } from '@weft/runtime';
+import { Client } from '@weft/runtime/client';
+import { loadKubeConfig, Manager, watchNamespace } from '@weft/runtime/manager';
 import { addKustomizeController } from './controller.ts';
 import { parseKustomizeControllerFlags } from './flags.ts';
 import { FieldManager } from './reconciler.ts';

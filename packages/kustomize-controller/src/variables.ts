@@ -3,7 +3,7 @@
  * order (later ones win), then `substitute` over all. Secret values are decoded and kept in
  * memory only; messages name objects and keys, never values.
  */
-import { type Client, isNotFound, isRecord } from '@weft/runtime';
+import { type Client, isNotFound, isRecord } from '@weft/runtime/client';
 import { checkVariableNames, SubstituteError } from './substitute.ts';
 import type { KustomizationObject } from './types.ts';
 

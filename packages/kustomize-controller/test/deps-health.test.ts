@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { eventually, testNamespace, useCluster } from '@weft/e2e';
-import { Client, type KubeObject } from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
 import {
   configMap,
   deployment,

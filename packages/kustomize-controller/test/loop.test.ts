@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventually, testNamespace, useCluster } from '@weft/e2e';
-import { Client, isRecord, type KubeObject } from '@weft/runtime';
+import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
 import {
   configMap,
   dataOf,

@@ -7,18 +7,12 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AlertKind, NotificationApiVersion, ProviderKind, ReceiverKind } from '@weft/api';
-import {
-  Client,
-  type Controller,
-  Informer,
-  type KubeObject,
-  type Logger,
-  loadKubeConfig,
-  Manager,
-  type Registry,
-  type RuntimeFlags,
-  watchNamespace,
-} from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import { Informer } from '@weft/runtime/informer';
+import type { Logger } from '@weft/runtime/log';
+import { loadKubeConfig, Manager, type RuntimeFlags, watchNamespace } from '@weft/runtime/manager';
+import type { Registry } from '@weft/runtime/metrics';
+import type { Controller } from '@weft/runtime/reconcile';
 import { Dispatcher } from './event/dispatcher.ts';
 import { slimEvent } from './event/event.ts';
 import { LabelCache } from './event/labels.ts';

@@ -1,5 +1,6 @@
 /** notification-controller's flags: the shared runtime flags plus its own. */
-import { FlagError, parseDuration, parseFlags, type RuntimeFlags } from '@weft/runtime';
+import { FlagError, parseFlags, type RuntimeFlags } from '@weft/runtime/manager';
+import { parseDuration } from '@weft/runtime/reconcile';
 
 export interface NotificationFlags {
   runtime: RuntimeFlags;

@@ -1,5 +1,5 @@
 /** weft-notification-controller: flags → the Provider/Alert/Receiver controllers (loaded by bin/weft-notification-controller.js). */
-import { FlagError } from '@weft/runtime';
+import { FlagError } from '@weft/runtime/manager';
 import { NotificationController } from './controller.ts';
 import { parseNotificationFlags } from './flags.ts';
 

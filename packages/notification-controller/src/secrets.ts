@@ -1,5 +1,5 @@
 /** Reads Secrets for Providers and Receivers: the decoded `data` (and `stringData`, if any). */
-import type { Client } from '@weft/runtime';
+import type { Client } from '@weft/runtime/client';
 import type { SecretReader } from './provider/config.ts';
 
 export function secretReader(client: Pick<Client, 'find'>): SecretReader {

@@ -8,14 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Annotation, AnnotationValue, Label } from '@weft/api';
 import { testNamespace, useCluster } from '@weft/e2e';
-import {
-  ApplyError,
-  type ChangeSetEntry,
-  Client,
-  HealthCheckError,
-  type KubeObject,
-  ResourceManager,
-} from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import { HealthCheckError } from '@weft/runtime/health';
+import { ApplyError, type ChangeSetEntry, ResourceManager } from '@weft/runtime/ssa';
 
 const cluster = await useCluster();
 const kubeConfig = await cluster.kubeConfig();

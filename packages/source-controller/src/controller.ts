@@ -1,18 +1,17 @@
 import { mkdir } from 'node:fs/promises';
 import { type GitRepository, GitRepositoryKind, SourceApiVersion } from '@weft/api';
 import { type ArtifactServer, Storage, serve } from '@weft/artifact';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import { Informer } from '@weft/runtime/informer';
 import {
-  Client,
   FlagError,
-  Informer,
-  type KubeObject,
   loadKubeConfig,
   Manager,
   type ManagerOptions,
   parseAddress,
   parseFlags,
   type RuntimeFlags,
-} from '@weft/runtime';
+} from '@weft/runtime/manager';
 import { GitRepositoryReconciler } from './gitrepository/reconciler.ts';
 
 /** source-controller's own flags, on top of the runtime's shared ones. */

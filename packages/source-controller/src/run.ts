@@ -1,5 +1,5 @@
 /** weft-source-controller: flags → artifact server and manager (loaded by bin/weft-source-controller.js). */
-import { FlagError } from '@weft/runtime';
+import { FlagError } from '@weft/runtime/manager';
 import { parseSourceControllerFlags, startSourceController } from './controller.ts';
 
 export async function run(argv: readonly string[]): Promise<void> {

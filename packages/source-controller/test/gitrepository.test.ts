@@ -14,7 +14,7 @@ import {
   testNamespace,
   useCluster,
 } from '@weft/e2e';
-import { Client, type KubeObject } from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
 import {
   parseSourceControllerFlags,
   type RunningSourceController,

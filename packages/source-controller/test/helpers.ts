@@ -3,7 +3,7 @@ import { get } from 'node:http';
 import { Annotation, crds, type GitRepository, SourceApiVersion } from '@weft/api';
 // The shared poller, re-exported so the tests keep importing it from here.
 import { eventually } from '@weft/e2e';
-import { Client, type KubeObject } from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
 
 export { eventually };
 

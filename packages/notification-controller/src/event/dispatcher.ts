@@ -10,8 +10,11 @@
  * Only occurrences after an Alert was created go through it, so creating an Alert does not
  * replay the last hour of events.
  */
-import type { Counter, Histogram, KubeObject, Logger, Registry } from '@weft/runtime';
-import { type Client, isNotFound, WorkQueue } from '@weft/runtime';
+import type { KubeObject } from '@weft/runtime/client';
+import { type Client, isNotFound } from '@weft/runtime/client';
+import type { Logger } from '@weft/runtime/log';
+import type { Counter, Histogram, Registry } from '@weft/runtime/metrics';
+import { WorkQueue } from '@weft/runtime/queue';
 import {
   type CompiledAlert,
   compileAlert,

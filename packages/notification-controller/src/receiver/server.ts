@@ -9,7 +9,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Annotation, kindDefinition } from '@weft/api';
-import { type Client, type Counter, type Logger, parseAddress, type Registry } from '@weft/runtime';
+import type { Client } from '@weft/runtime/client';
+import type { Logger } from '@weft/runtime/log';
+import { parseAddress } from '@weft/runtime/manager';
+import type { Counter, Registry } from '@weft/runtime/metrics';
 import type { ObjectStore, ReceiverObject } from '../objects.ts';
 import type { SecretReader } from '../provider/config.ts';
 import { receiverToken } from '../reconcilers/receiver.ts';

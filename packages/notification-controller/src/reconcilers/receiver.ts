@@ -5,7 +5,7 @@
  * The token itself goes nowhere but into the hash.
  */
 import { NotificationApiVersion, Reason, ReceiverKind } from '@weft/api';
-import { ReconcileError, type ReconcileResult, type Reconciler, StalledError } from '@weft/runtime';
+import { ReconcileError, type ReconcileResult, type Reconciler, StalledError } from '@weft/runtime/reconcile';
 import type { ReceiverObject } from '../objects.ts';
 import type { SecretReader } from '../provider/config.ts';
 import { isSupportedReceiverType, supportedReceiverTypes, webhookPath } from '../receiver/verify.ts';

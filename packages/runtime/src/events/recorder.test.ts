@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Annotation } from '@weft/api';
-import { EventRecorder, type EventSeries, type EventSink, type KubeEvent } from '../index.ts';
+import { EventRecorder, type EventSeries, type EventSink, type KubeEvent } from '@weft/runtime/events';
 
 /** An in-process stand-in for the events API: stores Events, can forget them (expiry). */
 class FakeSink implements EventSink {

@@ -3,7 +3,7 @@
 import type { Client } from '../client/client.ts';
 import { isNotFound } from '../client/errors.ts';
 import { describeObject, type ObjectRef } from '../client/types.ts';
-import { sleep } from '../informer/backoff.ts';
+import { sleep } from '../retry/index.ts';
 import { computeStatus, type HealthResult, HealthStatus } from './status.ts';
 
 export interface ObjectHealth extends HealthResult {

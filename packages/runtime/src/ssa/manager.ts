@@ -16,7 +16,7 @@ import type { Client } from '../client/client.ts';
 import { InvalidError, isNotFound, NoKindMatchError } from '../client/errors.ts';
 import { describeObject, type KubeObject, type ObjectRef, parseApiVersion } from '../client/types.ts';
 import { checkHealth, type ObjectHealth, waitForHealthy } from '../health/wait.ts';
-import { sleep } from '../informer/backoff.ts';
+import { sleep } from '../retry/index.ts';
 import { isUnchangedByApply, sameObject } from './compare.ts';
 import { ApplyError, type ObjectError } from './errors.ts';
 import {

@@ -7,14 +7,9 @@ import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { crds, SourceApiVersion } from '@weft/api';
 import { eventually } from '@weft/e2e';
-import {
-  Client,
-  conditions,
-  type KubeObject,
-  type ReconcileContext,
-  type ReconcileResult,
-  type Reconciler,
-} from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import type { ReconcileContext, ReconcileResult, Reconciler } from '@weft/runtime/reconcile';
 
 // The shared poller, re-exported so the tests keep importing it from here.
 export { eventually };

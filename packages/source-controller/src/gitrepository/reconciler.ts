@@ -12,17 +12,16 @@ import {
   SourceApiVersion,
 } from '@weft/api';
 import { type ArtifactRef, buildArtifact, fetchArtifact, type Storage } from '@weft/artifact';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
 import {
-  type Client,
-  conditions,
-  type KubeObject,
   parseDuration,
   type ReconcileContext,
   ReconcileError,
   type ReconcileResult,
   type Reconciler,
   StalledError,
-} from '@weft/runtime';
+} from '@weft/runtime/reconcile';
 import { authFromSecret, type GitAuth } from '../git/auth.ts';
 import { checkout, fetchSource, remoteRevision, type SourceResult } from '../git/checkout.ts';
 import { GitError } from '../git/errors.ts';
