@@ -1,4 +1,6 @@
 /** kustomize-controller's own flags, on top of the runtime's shared ones. */
+
+import { errorMessage } from '@weft/runtime/errors';
 import { FlagError, type ParsedFlags, parseFlags, type RuntimeFlags } from '@weft/runtime/manager';
 import { parseDuration } from '@weft/runtime/reconcile';
 
@@ -47,7 +49,7 @@ export function parseKustomizeControllerFlags(
   try {
     requeueDependencyMs = parseDuration(str('requeue-dependency') ?? '30s');
   } catch (error) {
-    throw new FlagError('requeue-dependency', error instanceof Error ? error.message : String(error));
+    throw new FlagError('requeue-dependency', errorMessage(error));
   }
   return {
     runtime: parsed.runtime,

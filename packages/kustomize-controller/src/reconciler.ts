@@ -28,6 +28,7 @@ import {
   type ObjectRef,
 } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
+import { errorMessage } from '@weft/runtime/errors';
 import { HealthCheckError } from '@weft/runtime/health';
 import {
   parseDuration,
@@ -76,10 +77,6 @@ export interface KustomizationReconcilerOptions {
   applyConcurrency?: number;
   /** Reads another Kustomization (the informer's cache); default: GET through the client. */
   getKustomization?: (namespace: string, name: string) => Promise<KustomizationObject | undefined>;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Millisecond durations as Flux prints them (`1.5s`). */
@@ -167,7 +164,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     try {
       fetched = await this.#artifacts.acquire({ url: artifact.url, digest: artifact.digest, timeoutMs });
     } catch (error) {
-      throw new ReconcileError(Reason.ArtifactFailed, `failed to fetch artifact: ${message(error)}`, {
+      throw new ReconcileError(Reason.ArtifactFailed, `failed to fetch artifact: ${errorMessage(error)}`, {
         cause: error,
       });
     }
@@ -188,7 +185,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     try {
       applied = await manager.applyAll(objects, { force: obj.spec.force === true, signal: ctx.signal });
     } catch (error) {
-      throw new ReconcileError(Reason.ReconciliationFailed, message(error), { cause: error });
+      throw new ReconcileError(Reason.ReconciliationFailed, errorMessage(error), { cause: error });
     }
     const previousInventory = status.inventory as Inventory | undefined;
     status.inventory = applied.inventory;
@@ -199,7 +196,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       try {
         pruned = await manager.prune(previousInventory, applied.inventory);
       } catch (error) {
-        throw new ReconcileError(Reason.ReconciliationFailed, `prune failed: ${message(error)}`, {
+        throw new ReconcileError(Reason.ReconciliationFailed, `prune failed: ${errorMessage(error)}`, {
           cause: error,
         });
       }
@@ -291,7 +288,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
           },
         );
       }
-      throw new ReconcileError(Reason.BuildFailed, relativeToRoot(message(error)), {
+      throw new ReconcileError(Reason.BuildFailed, relativeToRoot(errorMessage(error)), {
         cause: error,
       });
     }
@@ -364,7 +361,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
           key: kubeConfig.secretRef.key,
         });
       } catch (error) {
-        throw new ReconcileError(Reason.ReconciliationFailed, `kubeconfig: ${message(error)}`, {
+        throw new ReconcileError(Reason.ReconciliationFailed, `kubeconfig: ${errorMessage(error)}`, {
           cause: error,
         });
       }
@@ -416,7 +413,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       });
     } catch (error) {
       const text =
-        error instanceof HealthCheckError ? error.message : `health check failed: ${message(error)}`;
+        error instanceof HealthCheckError ? error.message : `health check failed: ${errorMessage(error)}`;
       conditions.markFalse(obj, ConditionType.Healthy, Reason.HealthCheckFailed, text, ctx.now);
       throw new ReconcileError(Reason.HealthCheckFailed, text, { cause: error });
     }

@@ -8,6 +8,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AlertKind, NotificationApiVersion, ProviderKind, ReceiverKind } from '@weft/api';
 import { Client, type KubeObject } from '@weft/runtime/client';
+import { errorMessage } from '@weft/runtime/errors';
 import { Informer } from '@weft/runtime/informer';
 import type { Logger } from '@weft/runtime/log';
 import { loadKubeConfig, Manager, type RuntimeFlags, watchNamespace } from '@weft/runtime/manager';
@@ -153,12 +154,7 @@ export class NotificationController {
     });
     this.events.onAdd((event) => this.dispatcher.enqueue(event));
     this.events.onUpdate((_old, event) => this.dispatcher.enqueue(event));
-    this.events.onError((error) =>
-      log.warn(
-        { error: error instanceof Error ? error.message : String(error) },
-        'event watch failed; resuming',
-      ),
-    );
+    this.events.onError((error) => log.warn({ error: errorMessage(error) }, 'event watch failed; resuming'));
     this.receiverServer = new ReceiverServer({
       addr: options.receiverAddr ?? ':9292',
       receivers: this.receivers,

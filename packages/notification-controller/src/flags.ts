@@ -1,4 +1,6 @@
 /** notification-controller's flags: the shared runtime flags plus its own. */
+
+import { errorMessage } from '@weft/runtime/errors';
 import { FlagError, parseFlags, type RuntimeFlags } from '@weft/runtime/manager';
 import { parseDuration } from '@weft/runtime/reconcile';
 
@@ -30,7 +32,7 @@ export function parseNotificationFlags(
   try {
     eventRateLimitWindowMs = parseDuration(text('event-rate-limit-window', '5m'));
   } catch (error) {
-    throw new FlagError('event-rate-limit-window', error instanceof Error ? error.message : String(error));
+    throw new FlagError('event-rate-limit-window', errorMessage(error));
   }
   const deliveryConcurrency = Number(text('delivery-concurrency', '16'));
   if (!Number.isInteger(deliveryConcurrency) || deliveryConcurrency < 1) {

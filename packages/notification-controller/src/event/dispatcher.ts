@@ -12,6 +12,7 @@
  */
 import type { KubeObject } from '@weft/runtime/client';
 import { type Client, isNotFound } from '@weft/runtime/client';
+import { errorMessage } from '@weft/runtime/errors';
 import type { Logger } from '@weft/runtime/log';
 import type { Counter, Histogram, Registry } from '@weft/runtime/metrics';
 import { WorkQueue } from '@weft/runtime/queue';
@@ -71,10 +72,6 @@ function secondsOf(ms: number): number {
   return Math.floor(ms / 1000);
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export class Dispatcher {
   readonly queue: WorkQueue;
   readonly #options: DispatcherOptions;
@@ -110,7 +107,7 @@ export class Dispatcher {
       backoff: options.backoff ?? { baseMs: 1000, maxMs: 5 * 60_000 },
       onError: (key, error, retryInMs) =>
         options.logger.warn(
-          { event: key, error: message(error), retryInMs },
+          { event: key, error: errorMessage(error), retryInMs },
           'event delivery failed; retrying',
         ),
     });
@@ -195,7 +192,7 @@ export class Dispatcher {
       }
     }
     if (errors.length === 1) throw errors[0];
-    if (errors.length > 1) throw new AggregateError(errors, errors.map(message).join('; '));
+    if (errors.length > 1) throw new AggregateError(errors, errors.map(errorMessage).join('; '));
   }
 
   /** Delivers one event through one Alert; returns the progress to record, if any. */

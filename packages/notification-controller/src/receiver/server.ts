@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Annotation, kindDefinition } from '@weft/api';
 import type { Client } from '@weft/runtime/client';
+import { errorMessage } from '@weft/runtime/errors';
 import type { Logger } from '@weft/runtime/log';
 import { parseAddress } from '@weft/runtime/manager';
 import type { Counter, Registry } from '@weft/runtime/metrics';
@@ -165,10 +166,7 @@ export class ReceiverServer {
     } catch (error) {
       const status = error instanceof HttpError ? error.status : 500;
       count('error');
-      this.#options.logger.error(
-        { path, error: error instanceof Error ? error.message : String(error) },
-        'webhook failed',
-      );
+      this.#options.logger.error({ path, error: errorMessage(error) }, 'webhook failed');
       if (!response.headersSent)
         this.#reply(response, status, error instanceof Error ? error.message : 'error');
     }

@@ -5,6 +5,7 @@
  * The token itself goes nowhere but into the hash.
  */
 import { NotificationApiVersion, Reason, ReceiverKind } from '@weft/api';
+import { errorMessage } from '@weft/runtime/errors';
 import { ReconcileError, type ReconcileResult, type Reconciler, StalledError } from '@weft/runtime/reconcile';
 import type { ReceiverObject } from '../objects.ts';
 import type { SecretReader } from '../provider/config.ts';
@@ -49,7 +50,7 @@ export class ReceiverReconciler implements Reconciler<ReceiverObject> {
       token = await receiverToken(receiver, this.#readSecret);
     } catch (error) {
       delete receiver.status.webhookPath;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       throw new ReconcileError(TokenNotFoundReason, message, { cause: error });
     }
     const path = webhookPath(token, receiver.metadata.name ?? '', receiver.metadata.namespace ?? '');

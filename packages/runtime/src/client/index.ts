@@ -56,6 +56,7 @@ export {
   kubeConfigFromString,
   type RemoteClientOptions,
 } from './remote.ts';
+export { decodeSecretData } from './secret.ts';
 export {
   buildPath,
   type HttpRequest,

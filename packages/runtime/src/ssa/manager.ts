@@ -15,6 +15,7 @@ import { Annotation, AnnotationValue } from '@weft/api';
 import type { Client } from '../client/client.ts';
 import { InvalidError, isNotFound, NoKindMatchError } from '../client/errors.ts';
 import { describeObject, type KubeObject, type ObjectRef, parseApiVersion } from '../client/types.ts';
+import { errorMessage } from '../errors/index.ts';
 import { checkHealth, type ObjectHealth, waitForHealthy } from '../health/wait.ts';
 import { sleep } from '../retry/index.ts';
 import { isUnchangedByApply, sameObject } from './compare.ts';
@@ -103,12 +104,13 @@ function refOf(obj: KubeObject): ObjectRef {
   return ref;
 }
 
-function errorMessage(err: unknown): string {
+/** The message of an apply failure, with the fields an invalid object names. */
+function describeApplyError(err: unknown): string {
   if (err instanceof InvalidError && err.causes.length > 0) {
     const fields = err.causes.map((c) => `${c.field ?? ''}: ${c.message ?? c.reason ?? ''}`).join('; ');
     return `${err.message} [${fields}]`;
   }
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }
 
 /** From this many objects of one kind in one namespace, one list is cheaper than a get each. */
@@ -149,7 +151,7 @@ export class ResourceManager {
       errors.push({
         id: objectId(obj),
         subject: describeObject(obj),
-        message: errorMessage(err),
+        message: describeApplyError(err),
         cause: err,
       });
     };
@@ -269,7 +271,7 @@ export class ResourceManager {
       if (live && err instanceof InvalidError && err.immutable) {
         if (options.force) return { obj, action: 'configured', recreate: true };
         throw new Error(
-          `${errorMessage(err)}; the object must be recreated to change it: set force to delete and recreate it`,
+          `${describeApplyError(err)}; the object must be recreated to change it: set force to delete and recreate it`,
           { cause: err },
         );
       }
@@ -459,7 +461,7 @@ export class ResourceManager {
           }
           return { id: entry.id, subject, action: 'deleted', ref };
         } catch (err) {
-          errors.push({ id: entry.id, subject, message: errorMessage(err), cause: err });
+          errors.push({ id: entry.id, subject, message: describeApplyError(err), cause: err });
           return undefined;
         }
       },

@@ -16,9 +16,7 @@ export { eventually };
 
 export const GitRepositoryRef = { apiVersion: SourceApiVersion, kind: 'GitRepository' } as const;
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep } from '@weft/runtime/retry';
 
 /**
  * Installs every weft CRD with server-side apply (the runtime client sends the JSON as is,

@@ -12,8 +12,9 @@ import {
   SourceApiVersion,
 } from '@weft/api';
 import { type ArtifactRef, buildArtifact, fetchArtifact, type Storage } from '@weft/artifact';
-import type { Client, KubeObject } from '@weft/runtime/client';
+import { type Client, decodeSecretData, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
+import { errorMessage } from '@weft/runtime/errors';
 import {
   parseDuration,
   type ReconcileContext,
@@ -206,7 +207,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       return { revision: result.revision, checkout: { dir, result } };
     } catch (error) {
       const reason = fetchFailedReason(error);
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       conditions.markTrue(cond, ConditionType.FetchFailed, reason, message, ctx.now);
       if (error instanceof GitError && error.code === 'InvalidUrl')
         throw new StalledError(Reason.InvalidURL, message);
@@ -240,7 +241,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
           await fetchArtifact({ url: artifact.url, digest: artifact.digest, dir: extracted });
           await cp(join(extracted, fromPath), join(target.dir, toPath), { recursive: true, force: true });
         } catch (error) {
-          const message = `include of GitRepository ${include.repository.name} failed: ${error instanceof Error ? error.message : String(error)}`;
+          const message = `include of GitRepository ${include.repository.name} failed: ${errorMessage(error)}`;
           conditions.markTrue(
             cond,
             ConditionType.IncludeUnavailable,
@@ -323,7 +324,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       status.artifact = { ...stored, revision: result.revision };
       await storage.garbageCollect(ref, { current: stored.digest, ...this.#options.gc });
     } catch (error) {
-      const message = `storing the artifact failed: ${error instanceof Error ? error.message : String(error)}`;
+      const message = `storing the artifact failed: ${errorMessage(error)}`;
       conditions.markTrue(
         cond,
         ConditionType.StorageOperationFailed,
@@ -383,10 +384,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
         },
       );
     }
-    const data: Record<string, string> = {};
-    for (const [key, value] of Object.entries(secret.data ?? {}))
-      data[key] = Buffer.from(value, 'base64').toString('utf8');
-    return authFromSecret(obj.spec.url, secretName, data);
+    return authFromSecret(obj.spec.url, secretName, decodeSecretData(secret));
   }
 }
 
@@ -395,7 +393,7 @@ function storedMessage(revision: string): string {
 }
 
 function errorText(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   // Never echo a response body that might carry secret data.
   return message.split('\n')[0]?.slice(0, 200) ?? '';
 }
