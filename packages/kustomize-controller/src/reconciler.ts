@@ -22,7 +22,6 @@ import { build, KustomizeError } from '@weft/kustomize';
 import {
   type Client,
   clientFromKubeconfigSecret,
-  describeObject,
   isKubeObject,
   type KubeObject,
   type ObjectRef,
@@ -453,20 +452,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       });
     }
     if (policy === 'WaitForTermination') {
-      const deadline = Date.now() + this.#timeout(obj);
-      const refs = inventory.entries.map(refFromEntry);
-      for (;;) {
-        const left = (await Promise.all(refs.map((ref) => manager.client.find(ref)))).filter(
-          (o): o is KubeObject => o !== undefined,
-        );
-        if (left.length === 0) return;
-        if (Date.now() > deadline) {
-          throw new Error(
-            `timeout waiting for termination of ${left.map((o) => describeObject(o)).join(', ')}`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+      await manager.waitForDeletion(inventory.entries.map(refFromEntry), { timeoutMs: this.#timeout(obj) });
     }
   }
 }

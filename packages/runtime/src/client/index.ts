@@ -40,15 +40,17 @@ export {
 export {
   type InClusterOptions,
   type KubeConfigLike,
-  type KubeconfigCluster,
-  type KubeconfigContext,
-  KubeconfigError,
-  type KubeconfigUser,
   loadDefaultRestConfig,
   RestConfig,
   type RestConfigOptions,
   serviceAccountDir,
 } from './kubeconfig.ts';
+export {
+  type KubeconfigCluster,
+  type KubeconfigContext,
+  KubeconfigError,
+  type KubeconfigUser,
+} from './kubeconfig-parse.ts';
 export {
   clientFromKubeconfigSecret,
   KubeconfigSecretError,

@@ -3,7 +3,8 @@
  * in Flux): the `value` or `value.yaml` key, or the key the reference names.
  */
 import { Client, type ClientOptions } from './client.ts';
-import { KubeconfigError, RestConfig } from './kubeconfig.ts';
+import { RestConfig } from './kubeconfig.ts';
+import { KubeconfigError } from './kubeconfig-parse.ts';
 import { decodeSecretData } from './secret.ts';
 
 export interface KubeconfigSecretRef {

@@ -17,17 +17,8 @@ export {
   parseObjectId,
   refFromEntry,
 } from './inventory.ts';
-export {
-  Action,
-  type ApplyAllOptions,
-  type ApplyPlan,
-  type ApplyResult,
-  type ChangeSetEntry,
-  mapLimit,
-  type PruneOptions,
-  ResourceManager,
-  type ResourceManagerOptions,
-} from './manager.ts';
+export { ResourceManager } from './manager.ts';
+export { mapLimit } from './map-limit.ts';
 export {
   isCrd,
   kindsDefinedBy,
@@ -39,3 +30,17 @@ export {
   takeoverPatch,
   unionFields,
 } from './takeover.ts';
+export {
+  Action,
+  type ApplyAllOptions,
+  type ApplyPlan,
+  type ApplyResult,
+  type ChangeSetEntry,
+  type PruneOptions,
+  type ResourceManagerOptions,
+} from './types.ts';
+export {
+  DeletionTimeoutError,
+  type DeletionWaitOptions,
+  waitForDeletion,
+} from './wait.ts';
