@@ -5,7 +5,7 @@
  *   dependsOn   → every dependency Ready at its latest revision (else DependencyNotReady, retry)
  *   fetch       → download, verify the digest, extract; or reuse the     (ArtifactFailed)
  *                 extraction of that digest another reconcile made
- *   build       → kustomization overlay, kustomize build, postBuild,
+ *   build       → (build.ts) kustomization overlay, kustomize build, postBuild,
  *                 commonMetadata and owner labels                         (BuildFailed)
  *   apply       → dry-run the whole set, then staged server-side apply   (ReconciliationFailed)
  *   prune       → delete what left the inventory                         (ReconciliationFailed)
@@ -15,14 +15,11 @@
  * status patch, requeue at spec.interval, retry at spec.retryInterval).
  */
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, normalize, relative, sep } from 'node:path';
-import { ConditionType, KustomizationKind, KustomizeApiVersion, Label, Reason } from '@weft/api';
+import { ConditionType, KustomizationKind, KustomizeApiVersion, Reason } from '@weft/api';
 import { ArtifactCache, type CachedArtifact } from '@weft/artifact';
-import { build, KustomizeError } from '@weft/kustomize';
 import {
   type Client,
   clientFromKubeconfigSecret,
-  isKubeObject,
   type KubeObject,
   type ObjectRef,
 } from '@weft/runtime/client';
@@ -44,11 +41,9 @@ import {
   ResourceManager,
   refFromEntry,
 } from '@weft/runtime/ssa';
-import { GenerateError, prepareKustomization } from './generate.ts';
+import { buildObjects, ownerLabels } from './build.ts';
 import { getSource, sourceRefOf } from './source.ts';
-import { SubstituteError, substituteObjects } from './substitute.ts';
 import type { KustomizationObject } from './types.ts';
-import { postBuildVariables } from './variables.ts';
 
 export const FieldManager = 'kustomize-controller';
 
@@ -169,7 +164,10 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     }
     let objects: KubeObject[];
     try {
-      objects = await this.#build(obj, fetched.dir);
+      objects = await buildObjects(obj, fetched.dir, {
+        client: this.#client,
+        strictSubstitution: this.#options.strictSubstitution === true,
+      });
     } finally {
       fetched.release();
     }
@@ -177,7 +175,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     // Apply.
     const manager = new ResourceManager(await this.#applyClient(obj), {
       fieldManager: FieldManager,
-      ownerLabels: this.#ownerLabels(obj),
+      ownerLabels: ownerLabels(obj),
       concurrency: this.#options.applyConcurrency ?? 10,
     });
     let applied: ApplyResult;
@@ -267,84 +265,6 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       }
     }
     return undefined;
-  }
-
-  /** Builds the objects to apply; every failure is BuildFailed and names the file or object. */
-  async #build(obj: KustomizationObject, root: string): Promise<KubeObject[]> {
-    const relativeToRoot = (text: string) => text.split(`${root}${sep}`).join('').split(root).join('.');
-    const dir = this.#resolvePath(root, obj.spec.path);
-    let built: Record<string, unknown>[];
-    try {
-      const kustomization = await prepareKustomization(dir, root, obj.spec);
-      built = await build(dir, { root, kustomization });
-    } catch (error) {
-      if (error instanceof GenerateError || error instanceof KustomizeError) {
-        throw new ReconcileError(
-          Reason.BuildFailed,
-          `kustomize build failed: ${relativeToRoot(error.message)}`,
-          {
-            cause: error,
-          },
-        );
-      }
-      throw new ReconcileError(Reason.BuildFailed, relativeToRoot(errorMessage(error)), {
-        cause: error,
-      });
-    }
-
-    const objects: KubeObject[] = [];
-    for (const item of built) {
-      if (!isKubeObject(item) || !item.metadata.name) {
-        throw new ReconcileError(
-          Reason.BuildFailed,
-          `failed to decode Kubernetes apiVersion, kind and name from: ${JSON.stringify(item).slice(0, 200)}`,
-        );
-      }
-      objects.push(item);
-    }
-
-    let result = objects;
-    if (obj.spec.postBuild) {
-      try {
-        const vars = await postBuildVariables(this.#client, obj);
-        result = substituteObjects(objects, vars, { strict: this.#options.strictSubstitution === true });
-      } catch (error) {
-        if (error instanceof SubstituteError) {
-          throw new ReconcileError(Reason.BuildFailed, `post build failed: ${error.message}`, {
-            cause: error,
-          });
-        }
-        throw error;
-      }
-    }
-
-    const common = obj.spec.commonMetadata;
-    const owner = this.#ownerLabels(obj);
-    for (const item of result) {
-      item.metadata.labels = { ...item.metadata.labels, ...common?.labels, ...owner };
-      if (common?.annotations && Object.keys(common.annotations).length > 0) {
-        item.metadata.annotations = { ...item.metadata.annotations, ...common.annotations };
-      }
-    }
-    return result;
-  }
-
-  /** spec.path inside the artifact; `..` may not leave it. */
-  #resolvePath(root: string, path: string | undefined): string {
-    const cleaned = normalize(`/${path ?? ''}`).replace(/^\/+/, '');
-    const dir = join(root, cleaned);
-    const rel = relative(root, dir);
-    if (rel.startsWith('..') || isAbsolute(rel)) {
-      throw new ReconcileError(Reason.ArtifactFailed, `spec.path '${path}' leaves the artifact`);
-    }
-    return dir;
-  }
-
-  #ownerLabels(obj: KustomizationObject): Record<string, string> {
-    return {
-      [Label.KustomizeName]: obj.metadata.name ?? '',
-      [Label.KustomizeNamespace]: obj.metadata.namespace ?? '',
-    };
   }
 
   /** The client objects are applied with: another cluster, and/or a tenant's ServiceAccount. */
@@ -437,7 +357,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     }
     const manager = new ResourceManager(await this.#applyClient(obj), {
       fieldManager: FieldManager,
-      ownerLabels: this.#ownerLabels(obj),
+      ownerLabels: ownerLabels(obj),
     });
     const deleted = await manager.deleteAll(inventory.entries);
     if (deleted.some((e) => e.action === 'deleted')) {
