@@ -14,7 +14,7 @@ import type { Logger } from '@weft/runtime/log';
 import { loadKubeConfig, Manager, type RuntimeFlags, watchNamespace } from '@weft/runtime/manager';
 import type { Registry } from '@weft/runtime/metrics';
 import type { Controller } from '@weft/runtime/reconcile';
-import { Dispatcher } from './event/dispatcher.ts';
+import { Dispatcher } from './dispatcher.ts';
 import { slimEvent } from './event/event.ts';
 import { LabelCache } from './event/labels.ts';
 import type { AlertObject, ProviderObject, ReceiverObject } from './objects.ts';

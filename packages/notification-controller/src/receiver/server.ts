@@ -16,8 +16,7 @@ import { parseAddress } from '@weft/runtime/manager';
 import type { Counter, Registry } from '@weft/runtime/metrics';
 import type { ObjectStore, ReceiverObject } from '../objects.ts';
 import type { SecretReader } from '../provider/config.ts';
-import { receiverToken } from '../reconcilers/receiver.ts';
-import { verifyRequest, webhookPath } from './verify.ts';
+import { receiverToken, verifyRequest, webhookPath } from './verify.ts';
 
 export interface ReceiverServerOptions {
   /** `host:port` or `:port`. */

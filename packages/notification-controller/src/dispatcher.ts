@@ -23,19 +23,19 @@ import {
   matchesSource,
   passesFilters,
   payloadMetadata,
-} from '../alert/match.ts';
-import { RateLimiter } from '../alert/rate-limit.ts';
-import type { AlertObject, ObjectStore, ProviderObject } from '../objects.ts';
+} from './alert/match.ts';
+import { RateLimiter } from './alert/rate-limit.ts';
+import { type EventPayload, parseEvent, type WeftEvent } from './event/event.ts';
+import { formatProgress, type Outcome, type Progress, parseProgress, progressKey } from './event/progress.ts';
+import type { AlertObject, ObjectStore, ProviderObject } from './objects.ts';
 import {
   type ProviderConfig,
   ProviderConfigError,
   resolveProviderConfig,
   type SecretReader,
-} from '../provider/config.ts';
-import { DeliveryError, type HttpSender } from '../provider/http.ts';
-import { buildRequest } from '../provider/payloads.ts';
-import { type EventPayload, parseEvent, type WeftEvent } from './event.ts';
-import { formatProgress, type Outcome, type Progress, parseProgress, progressKey } from './progress.ts';
+} from './provider/config.ts';
+import { DeliveryError, type HttpSender } from './provider/http.ts';
+import { buildRequest } from './provider/payloads.ts';
 
 export interface DispatcherOptions {
   client: Pick<Client, 'patch'>;
