@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { type GitRepository, GitRepositoryKind, SourceApiVersion } from '@weft/api';
 import { type ArtifactServer, Storage, serve } from '@weft/artifact';
 import { Client, type KubeObject } from '@weft/runtime/client';
+import { errorMessage } from '@weft/runtime/errors';
 import { Informer } from '@weft/runtime/informer';
 import {
   FlagError,
@@ -12,6 +13,7 @@ import {
   parseFlags,
   type RuntimeFlags,
 } from '@weft/runtime/manager';
+import { parseDuration } from '@weft/runtime/reconcile';
 import { GitRepositoryReconciler } from './gitrepository/reconciler.ts';
 
 /** source-controller's own flags, on top of the runtime's shared ones. */
@@ -50,15 +52,18 @@ export function parseSourceControllerFlags(
   if (!Number.isInteger(keep) || keep < 1)
     throw new FlagError('artifact-retention-records', 'must be a positive integer');
   const ttl = text('artifact-retention-ttl') ?? '60s';
-  const ttlMatch = /^(\d+)(ms|s|m|h)$/.exec(ttl);
-  if (!ttlMatch) throw new FlagError('artifact-retention-ttl', `"${ttl}" is not a duration like 60s`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[ttlMatch[2] as 'ms' | 's' | 'm' | 'h'];
+  let ttlMs: number;
+  try {
+    ttlMs = parseDuration(ttl);
+  } catch (error) {
+    throw new FlagError('artifact-retention-ttl', errorMessage(error));
+  }
   return {
     runtime,
     storagePath: text('storage-path') ?? '/data',
     storageAddr: text('storage-addr') ?? ':9090',
     storageAdvAddr: text('storage-adv-addr'),
-    gc: { keep, ttlMs: Number(ttlMatch[1]) * unit },
+    gc: { keep, ttlMs },
   };
 }
 
