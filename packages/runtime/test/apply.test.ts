@@ -219,7 +219,15 @@ describe('apply engine against a real apiserver', { timeout: 300_000 }, () => {
       undefined,
     );
     assert.ok(await client.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace: appNs, name: 'keep-me' }));
-    assert.ok(foreign.metadata.uid);
+    // Another owner's object is still the same object: not deleted, not deleted and recreated.
+    const stillForeign = await client.get({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: appNs,
+      name: 'foreign',
+    });
+    assert.equal(stillForeign.metadata.uid, foreign.metadata.uid);
+    assert.equal(typeof foreign.metadata.uid, 'string');
   });
 
   it('validates the whole set first: one invalid object means nothing is applied', async () => {
