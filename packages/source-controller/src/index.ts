@@ -1,8 +1,42 @@
-export * from './controller.ts';
-export * from './git/index.ts';
+export {
+  parseSourceControllerFlags,
+  type RunningSourceController,
+  type SourceControllerConfig,
+  sourceControllerFlags,
+  startSourceController,
+} from './controller.ts';
+export {
+  authFromSecret,
+  type CheckoutOptions,
+  type CheckoutResult,
+  checkout,
+  defaultBranch,
+  defaultFetchLimits,
+  type FetchLimits,
+  fetchSource,
+  formatRevision,
+  type GitAuth,
+  GitError,
+  GitErrorCode,
+  type GitReference,
+  type GitSourceOptions,
+  knownHostKeys,
+  type ResolvedReference,
+  redactGitUrl,
+  remoteRevision,
+  revisionCommit,
+  SecretKey,
+  type SourceResult,
+  type SshAuth,
+} from './git/index.ts';
 export {
   GitReason,
   GitRepositoryReconciler,
   type GitRepositoryReconcilerOptions,
 } from './gitrepository/reconciler.ts';
-export * from './ignore/index.ts';
+export {
+  defaultIgnore,
+  IgnoreRules,
+  sourceIgnoreFile,
+  vcsIgnore,
+} from './ignore/index.ts';
