@@ -1,18 +1,16 @@
-import { createHash } from 'node:crypto';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import {
   ConditionType,
   type GitRepository,
   GitRepositoryKind,
-  type GitRepositorySpec,
   type GitRepositoryStatus,
   Reason,
   SourceApiVersion,
 } from '@weft/api';
 import { type ArtifactRef, buildArtifact, fetchArtifact, type Storage } from '@weft/artifact';
-import { type Client, decodeSecretData, type KubeObject } from '@weft/runtime/client';
+import type { Client, KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import { errorMessage } from '@weft/runtime/errors';
 import {
@@ -23,13 +21,14 @@ import {
   type Reconciler,
   StalledError,
 } from '@weft/runtime/reconcile';
-import { authFromSecret, type GitAuth } from '../git/auth.ts';
+import type { GitAuth } from '../git/auth.ts';
 import { checkout, fetchSource, remoteRevision, type SourceResult } from '../git/checkout.ts';
 import { GitError } from '../git/errors.ts';
 import type { FetchLimits } from '../git/limits.ts';
+import { readAuth } from './auth.ts';
+import { type IncludedArtifact, safeRelative, sameInclude } from './include.ts';
 
 type Status = GitRepositoryStatus;
-type IncludedArtifact = NonNullable<Status['includedArtifacts']>[number];
 
 export interface GitRepositoryReconcilerOptions {
   /** Reads Secrets and included GitRepositories. */
@@ -174,7 +173,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     let auth: GitAuth | undefined;
     const timeoutMs = spec.timeout === undefined ? 60_000 : parseDuration(spec.timeout);
     try {
-      auth = await this.#auth(obj);
+      auth = await readAuth(this.#options.client, obj);
       const options = {
         url: spec.url,
         ref: spec.ref ?? {},
@@ -360,42 +359,10 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       });
     }
   }
-
-  async #auth(obj: GitRepository & KubeObject): Promise<GitAuth | undefined> {
-    const secretRef = obj.spec.secretRef;
-    if (!secretRef) return undefined;
-    const namespace = obj.metadata.namespace ?? '';
-    const secretName = `${namespace}/${secretRef.name}`;
-    let secret: KubeObject & { data?: Record<string, string> };
-    try {
-      secret = await this.#options.client.get({
-        apiVersion: 'v1',
-        kind: 'Secret',
-        namespace,
-        name: secretRef.name,
-      });
-    } catch (cause) {
-      throw new GitError(
-        'InvalidSecret',
-        `cannot read secret ${secretName} (spec.secretRef): ${errorText(cause)}`,
-        {
-          cause,
-          details: { secret: secretName },
-        },
-      );
-    }
-    return authFromSecret(obj.spec.url, secretName, decodeSecretData(secret));
-  }
 }
 
 function storedMessage(revision: string): string {
   return `stored artifact for revision '${revision}'`;
-}
-
-function errorText(error: unknown): string {
-  const message = errorMessage(error);
-  // Never echo a response body that might carry secret data.
-  return message.split('\n')[0]?.slice(0, 200) ?? '';
 }
 
 function asConditioned(obj: GitRepository & KubeObject): conditions.Conditioned {
@@ -418,25 +385,4 @@ function fetchFailedReason(error: unknown): string {
     default:
       return Reason.GitOperationFailed;
   }
-}
-
-function sameInclude(status: Status, spec: GitRepositorySpec, included: IncludedArtifact[]): boolean {
-  if (checksum(status.observedInclude ?? []) !== checksum(spec.include ?? [])) return false;
-  const previous = (status.includedArtifacts ?? []).map((artifact) => artifact.digest);
-  return checksum(previous) === checksum(included.map((artifact) => artifact.digest));
-}
-
-function checksum(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
-}
-
-function safeRelative(path: string, field: string): string {
-  const normalized = normalize(path === '' ? '.' : path);
-  if (isAbsolute(normalized) || normalized.split('/').includes('..')) {
-    throw new StalledError(
-      Reason.InvalidSpec,
-      `spec.include ${field} "${path}" must stay inside the artifact`,
-    );
-  }
-  return normalized;
 }
