@@ -11,9 +11,9 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../cluster/ports.ts';
 import { GitRepoHost, GitRepoStore } from './git-repos.ts';
 import { loopbackHost } from './loopback.ts';
-import { freePort } from '../cluster/ports.ts';
 import { Daemon, makeTempDir, removeDir, run } from './process.ts';
 
 export interface GitSshServerOptions {

@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { freePort } from '../cluster/ports.ts';
 import { type BasicAuth, basicAuthHeader } from './basic-auth.ts';
 import { loopbackHost } from './loopback.ts';
-import { freePort } from '../cluster/ports.ts';
 import { Daemon, makeTempDir, removeDir, run, sleep } from './process.ts';
 
 export interface OciRegistryOptions {
