@@ -5,8 +5,9 @@
  *
  *   node --expose-gc bench/metrics.bench.ts [objects]
  */
-import client from 'prom-client';
+
 import { Registry } from '@weft/runtime/metrics';
+import client from 'prom-client';
 
 const objects = Number(process.argv[2] ?? 20_000);
 const gc = (globalThis as { gc?: () => void }).gc;

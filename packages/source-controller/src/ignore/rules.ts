@@ -78,7 +78,9 @@ export class IgnoreRules {
   /** Whether `path` is excluded, itself or through an excluded parent directory (git's rule). */
   ignores(path: string, isDir: boolean): boolean {
     if (path === '') return false;
-    this.#matcher ??= ignore({ ignorecase: false }).add([...this.#head, ...this.#found, ...this.#tail].join('\n'));
+    this.#matcher ??= ignore({ ignorecase: false }).add(
+      [...this.#head, ...this.#found, ...this.#tail].join('\n'),
+    );
     return this.#matcher.ignores(isDir ? `${path}/` : path);
   }
 }
