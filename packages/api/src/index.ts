@@ -102,6 +102,7 @@ export {
   type ObjectMeta,
   type OwnerReference,
   Reason,
+  ReconcileWatchEnabled,
   type SecretKeyReference,
 } from './meta.ts';
 export {

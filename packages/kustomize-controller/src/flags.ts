@@ -1,8 +1,11 @@
 /** kustomize-controller's own flags, on top of the runtime's shared ones. */
-
-import { errorMessage } from '@weft/runtime/errors';
-import { FlagError, type ParsedFlags, parseFlags, type RuntimeFlags } from '@weft/runtime/manager';
-import { parseDuration } from '@weft/runtime/reconcile';
+import {
+  FlagError,
+  type ParsedFlags,
+  parseDurationFlag,
+  parseFlags,
+  type RuntimeFlags,
+} from '@weft/runtime/manager';
 
 export interface KustomizeControllerFlags {
   runtime: RuntimeFlags;
@@ -45,12 +48,7 @@ export function parseKustomizeControllerFlags(
   });
   const { values } = parsed;
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  let requeueDependencyMs: number;
-  try {
-    requeueDependencyMs = parseDuration(str('requeue-dependency') ?? '30s');
-  } catch (error) {
-    throw new FlagError('requeue-dependency', errorMessage(error));
-  }
+  const requeueDependencyMs = parseDurationFlag('requeue-dependency', str('requeue-dependency') ?? '30s');
   return {
     runtime: parsed.runtime,
     noCrossNamespaceRefs: values['no-cross-namespace-refs'] === true,

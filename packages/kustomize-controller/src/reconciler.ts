@@ -42,7 +42,7 @@ import {
   refFromEntry,
 } from '@weft/runtime/ssa';
 import { buildObjects, ownerLabels } from './build.ts';
-import { getSource, sourceRefOf } from './source.ts';
+import { getSource, type SourceFinder, sourceRefOf } from './source.ts';
 import type { KustomizationObject } from './types.ts';
 
 export const FieldManager = 'kustomize-controller';
@@ -69,6 +69,8 @@ export interface KustomizationReconcilerOptions {
   healthPollMs?: number;
   /** Parallel API requests of one apply (default 10). */
   applyConcurrency?: number;
+  /** Reads the source (the manager's cache); default: GET through the client. */
+  findSource?: SourceFinder;
   /** Reads another Kustomization (the informer's cache); default: GET through the client. */
   getKustomization?: (namespace: string, name: string) => Promise<KustomizationObject | undefined>;
 }
@@ -128,7 +130,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
         `cannot access ${sourceRef.kind}/${sourceRef.namespace}/${sourceRef.name}: cross-namespace references have been blocked`,
       );
     }
-    const source = await getSource(this.#client, sourceRef);
+    const source = await getSource(this.#options.findSource ?? ((ref) => this.#client.find(ref)), sourceRef);
     if (!source.ready) {
       ctx.log.info({ retryInMs: this.#retryDelay(obj) }, source.message);
       return {

@@ -1,10 +1,15 @@
+export { ArtifactService } from './artifact-server.ts';
+export {
+  addSourceController,
+  FieldManager,
+  type SourceController,
+  type SourceControllerOptions,
+} from './controller.ts';
 export {
   parseSourceControllerFlags,
-  type RunningSourceController,
   type SourceControllerConfig,
   sourceControllerFlags,
-  startSourceController,
-} from './controller.ts';
+} from './flags.ts';
 export {
   authFromSecret,
   type CheckoutOptions,
