@@ -7,7 +7,7 @@
 import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Annotation, AnnotationValue } from '@weft/api';
-import type { Client, KubeObject } from '@weft/runtime';
+import type { Client, KubeObject } from '@weft/runtime/client';
 import {
   decryptSops,
   formatForPath,

@@ -5,7 +5,9 @@
  */
 import { Reason } from '@weft/api';
 import { KustomizeError, objectMatchesSelector } from '@weft/kustomize';
-import { JsonPointerError, type KubeObject, parseJsonPointer, StalledError } from '@weft/runtime';
+import type { KubeObject } from '@weft/runtime/client';
+import { StalledError } from '@weft/runtime/reconcile';
+import { JsonPointerError, parseJsonPointer } from '@weft/runtime/ssa';
 import type { KustomizationObject } from './types.ts';
 
 /** The JSON pointers to leave alone per object, or undefined without rules. */

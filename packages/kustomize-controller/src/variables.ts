@@ -3,7 +3,7 @@
  * order (later ones win), then `substitute` over all. Secret values are decoded and kept in
  * memory only; messages name objects and keys, never values.
  */
-import { type Client, isNotFound, isRecord } from '@weft/runtime';
+import { type Client, decodeSecretData, isNotFound, isRecord } from '@weft/runtime/client';
 import type { Decryption } from './decryption.ts';
 import { checkVariableNames, SubstituteError } from './substitute.ts';
 import type { KustomizationObject } from './types.ts';
@@ -27,16 +27,11 @@ export async function postBuildVariables(
       if (isNotFound(error)) throw new SubstituteError(`substitute from '${subject}' failed: not found`);
       throw error;
     }
-    const data = isRecord(source.data) ? source.data : {};
-    const found: Record<string, string> = {};
-    for (const [key, value] of Object.entries(data)) {
-      if (typeof value !== 'string') continue;
-      if (ref.kind !== 'Secret') {
-        found[key] = value;
-        continue;
+    const found = ref.kind === 'Secret' ? decodeSecretData(source) : configMapData(source);
+    if (ref.kind === 'Secret' && decryption) {
+      for (const [key, value] of Object.entries(found)) {
+        found[key] = await decryption.decryptValue(value, `${subject} key "${key}"`);
       }
-      const decoded = Buffer.from(value, 'base64').toString('utf8');
-      found[key] = decryption ? await decryption.decryptValue(decoded, `${subject} key "${key}"`) : decoded;
     }
     checkVariableNames(found, subject);
     Object.assign(vars, found);
@@ -45,4 +40,12 @@ export async function postBuildVariables(
   checkVariableNames(inline, 'spec.postBuild.substitute');
   Object.assign(vars, inline);
   return vars;
+}
+
+function configMapData(configMap: Record<string, unknown>): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (!isRecord(configMap.data)) return values;
+  for (const [key, value] of Object.entries(configMap.data))
+    if (typeof value === 'string') values[key] = value;
+  return values;
 }

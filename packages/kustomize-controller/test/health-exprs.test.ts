@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventually, testNamespace, useCluster } from '@weft/e2e';
-import { Client } from '@weft/runtime';
+import { Client } from '@weft/runtime/client';
 import {
   configMap,
   FakeSource,

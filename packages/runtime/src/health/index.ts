@@ -1,3 +1,18 @@
-export * from './expressions.ts';
-export * from './status.ts';
-export * from './wait.ts';
+export {
+  type CustomHealth,
+  compileHealthExpressions,
+  type HealthCheckExpression,
+  HealthExpressionError,
+} from './expressions.ts';
+export {
+  computeStatus,
+  type HealthResult,
+  HealthStatus,
+} from './status.ts';
+export {
+  checkHealth,
+  HealthCheckError,
+  type ObjectHealth,
+  type WaitOptions,
+  waitForHealthy,
+} from './wait.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StalledError } from '@weft/runtime';
+import { StalledError } from '@weft/runtime/reconcile';
 import { sparseDirectories, sparseFilter } from './sparse.ts';
 
 describe('sparseCheckout', () => {

@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import { Reason } from '@weft/api';
-import { StalledError } from '@weft/runtime';
+import { StalledError } from '@weft/runtime/reconcile';
 
 export type PathFilter = (path: string, isDir: boolean) => boolean;
 

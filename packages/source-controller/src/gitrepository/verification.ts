@@ -3,7 +3,7 @@
  * keys that signed them. The cryptography is in `../git/verify/`.
  */
 import { Reason } from '@weft/api';
-import { StalledError } from '@weft/runtime';
+import { StalledError } from '@weft/runtime/reconcile';
 import type { SourceResult } from '../git/checkout.ts';
 import type { GitReference } from '../git/reference.ts';
 import { keyringFromSecret, verifyObject } from '../git/verify/index.ts';
