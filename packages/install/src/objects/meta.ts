@@ -3,12 +3,13 @@ import type { Scope } from '../template/scope.ts';
 
 export type KubeObject = { apiVersion: string; kind: string; metadata: Metadata } & Record<string, unknown>;
 
-export interface Metadata {
+// A type, not an interface: it then fits the runtime client's open ObjectMeta.
+export type Metadata = {
   name: string;
   namespace?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-}
+};
 
 export const partOf = { 'app.kubernetes.io/part-of': 'weft' } as const;
 
