@@ -76,7 +76,11 @@ const valueSets: Array<{ name: string; namespace: string; values: Values }> = [
     name: 'monitoring on',
     namespace: 'monitoring-test',
     values: {
-      monitoring: { podMonitor: { enabled: true }, prometheusRule: { enabled: true }, dashboard: { enabled: true } },
+      monitoring: {
+        podMonitor: { enabled: true },
+        prometheusRule: { enabled: true },
+        dashboard: { enabled: true },
+      },
     },
   },
 ];
@@ -99,11 +103,28 @@ describe('the chart', () => {
 
   it('fails on a typo in the values, naming it', async () => {
     await assert.rejects(
-      run(helm, ['template', 'weft', chart, '--kube-version', '1.36.0', '--set', 'source-controler.enabled=false']),
-      (error: Error & { stderr?: string }) => /additional properties 'source-controler' not allowed/.test(error.stderr ?? ''),
+      run(helm, [
+        'template',
+        'weft',
+        chart,
+        '--kube-version',
+        '1.36.0',
+        '--set',
+        'source-controler.enabled=false',
+      ]),
+      (error: Error & { stderr?: string }) =>
+        /additional properties 'source-controler' not allowed/.test(error.stderr ?? ''),
     );
     await assert.rejects(
-      run(helm, ['template', 'weft', chart, '--kube-version', '1.36.0', '--set', 'kustomize-controller.replicas=two']),
+      run(helm, [
+        'template',
+        'weft',
+        chart,
+        '--kube-version',
+        '1.36.0',
+        '--set',
+        'kustomize-controller.replicas=two',
+      ]),
       (error: Error & { stderr?: string }) => /kustomize-controller\/replicas/.test(error.stderr ?? ''),
     );
   });
