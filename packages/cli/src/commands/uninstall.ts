@@ -5,7 +5,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { type Client, isNotFound } from '@weft/runtime';
-import { connect, serverVersion } from '../connect.ts';
+import { connect, serverVersion, timeoutMs } from '../connect.ts';
 import { CliError, ExitCode } from '../exit.ts';
 import type { GlobalOptions } from '../global.ts';
 import { installedKinds, instanceSelector, listIfServed, weftCrds } from '../installed.ts';
@@ -107,6 +107,13 @@ export async function uninstall(global: GlobalOptions, options: UninstallOptions
       kind: 'CustomResourceDefinition',
       name: crd.metadata.name ?? '',
     });
+  }
+  // A CRD goes once the API server has deleted its objects: wait, so "finished" means gone.
+  const deadline = Date.now() + timeoutMs(global);
+  while ((await weftCrds(client)).length > 0) {
+    if (Date.now() > deadline)
+      throw new CliError('the CRDs are still being deleted after --timeout', ExitCode.Failed);
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
   output.ok(`deleted ${crds.length} CRDs`);
 
