@@ -3,12 +3,12 @@
  * each command's code (and with it the Kubernetes client) is imported when the command runs.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { clientVersion } from './client-version.ts';
 import { CliError, ExitCode } from './exit.ts';
 import type { GlobalOptions } from './global.ts';
 
 // Kept here, not imported from @weft/install, so `--help` does not load the definition.
 const defaultComponents = 'source-controller,kustomize-controller,notification-controller';
-const clientVersion = '0.1.0';
 
 /** Go-style booleans: `--flag`, `--flag=true`, `--flag=false`. */
 function booleanValue(value: string): boolean {

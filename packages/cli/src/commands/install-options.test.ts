@@ -51,3 +51,11 @@ describe('weft install flags', () => {
     assert.throws(() => installValues({ ...defaults, logLevel: 'loud' }), /--log-level must be one of/);
   });
 });
+
+describe('the client version', () => {
+  it('is the version @weft/install installs', async () => {
+    const { weftVersion } = await import('@weft/install');
+    const { clientVersion } = await import('../client-version.ts');
+    assert.equal(clientVersion, weftVersion);
+  });
+});

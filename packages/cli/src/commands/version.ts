@@ -1,9 +1,7 @@
 /** `weft version`: this client's version and, when the cluster answers, each installed controller's. */
-import { weftVersion } from '@weft/install';
-import { connect, serverVersion } from '../connect.ts';
+import { clientVersion } from '../client-version.ts';
 import { CliError } from '../exit.ts';
 import type { GlobalOptions } from '../global.ts';
-import { imageOf, imageTag, weftDeployments } from '../installed.ts';
 import { Output } from '../output.ts';
 
 export interface VersionOptions {
@@ -11,8 +9,11 @@ export interface VersionOptions {
 }
 
 export async function version(global: GlobalOptions, options: VersionOptions): Promise<void> {
-  process.stdout.write(`weft: ${weftVersion}\n`);
+  process.stdout.write(`weft: ${clientVersion}\n`);
   if (options.client) return;
+  // The Kubernetes client loads only when the cluster is asked.
+  const { connect, serverVersion } = await import('../connect.ts');
+  const { imageOf, imageTag, weftDeployments } = await import('../installed.ts');
   try {
     const client = connect(global);
     await serverVersion(client);
