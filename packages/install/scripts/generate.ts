@@ -1,6 +1,6 @@
 /**
- * Writes the plain install manifests (manifests/) and the Helm chart (charts/weft/) from the
- * definition in src/. Run with `pnpm --filter @weft/install generate`; tests fail while the
+ * Writes the plain install manifests (manifests/), the Helm chart (charts/weft/) and its values
+ * table (docs/chart-values.md) from the definition in src/. Run with `pnpm --filter @weft/install generate`; tests fail while the
  * committed files are stale.
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
@@ -28,4 +28,4 @@ for (const [path, content] of files) {
   await mkdir(dirname(join(repoRoot, path)), { recursive: true });
   await writeFile(join(repoRoot, path), content);
 }
-console.log(`wrote ${files.size} files to manifests/ and charts/weft/`);
+console.log(`wrote ${files.size} files to manifests/, charts/weft/ and docs/`);

@@ -1,11 +1,12 @@
 /**
  * Every generated file, by path from the repository root: the plain install manifests
- * (`manifests/`) and the chart (`charts/weft/`). `pnpm --filter @weft/install generate` writes
+ * (`manifests/`), the chart (`charts/weft/`) and its values table (`docs/chart-values.md`). `pnpm --filter @weft/install generate` writes
  * them; a test fails while the committed ones differ.
  */
 import { stringify } from 'yaml';
 import { chartTemplates } from './chart/templates.ts';
 import { valuesSchemaJson, valuesYaml } from './chart/values-file.ts';
+import { valuesTable } from './chart/values-table.ts';
 import { type ComponentName, componentNames } from './components.ts';
 import { renderObjects, toYamlStream } from './render.ts';
 import { type Values, weftVersion } from './values/values.ts';
@@ -52,5 +53,6 @@ export function generatedFiles(): Map<string, string> {
   files.set('charts/weft/values.schema.json', valuesSchemaJson());
   files.set('charts/weft/templates/NOTES.txt', notes);
   for (const [name, text] of chartTemplates(header)) files.set(`charts/weft/templates/${name}`, text);
+  files.set('docs/chart-values.md', valuesTable(header));
   return files;
 }

@@ -76,9 +76,12 @@ export const valuesSchema: ValueNode = object('weft: GitOps controllers for Kube
     ),
   }),
   monitoring: object('Prometheus Operator and Grafana objects.', {
-    podMonitor: object('A PodMonitor per controller (needs the monitoring.coreos.com CRDs).', {
-      enabled: boolean(false, 'Create the PodMonitors.'),
-    }),
+    podMonitor: object(
+      "A PodMonitor scraping every controller's metrics port (needs the monitoring.coreos.com CRDs).",
+      {
+        enabled: boolean(false, 'Create the PodMonitor.'),
+      },
+    ),
     prometheusRule: object('Alerts for objects failing or stalled too long.', {
       enabled: boolean(false, 'Create the PrometheusRule.'),
     }),
