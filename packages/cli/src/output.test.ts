@@ -34,9 +34,9 @@ describe('Output', () => {
     const board = output.board(['kustomize-controller']);
     board.set('kustomize-controller', '1/1 ready', 'ok');
     board.stop();
-    const escape = '\u001b';
-    assert.ok(live.text.includes(`${escape}[31m✗${escape}[39m broken`), 'the failure mark is red');
-    assert.ok(live.text.includes(`${escape}[1A${escape}[2K`), 'the board redraws its line in place');
+    const esc = '\u001b';
+    assert.ok(live.text.includes(`${esc}[31m✗${esc}[39m broken`), 'the failure mark is red');
+    assert.ok(live.text.includes(`${esc}[1A${esc}[2K`), 'the board redraws its line in place');
     const plain = fakeStream(true);
     new Output({ stream: plain, env: { NO_COLOR: '1' } }).fail('broken');
     assert.equal(plain.text, '✗ broken\n');
