@@ -109,6 +109,23 @@ async function apply(object: Record<string, unknown>): Promise<void> {
   await admin.apply(object as KubeObject, { force: true });
 }
 
+/** A Kustomization of the tenant's GitRepository, into the tenant's namespace. */
+function kustomization(name: string, serviceAccountName?: string): Record<string, unknown> {
+  return {
+    apiVersion: 'kustomize.weft.dev/v1',
+    kind: 'Kustomization',
+    metadata: { name, namespace: tenant },
+    spec: {
+      interval: '10m',
+      path: './',
+      prune: true,
+      targetNamespace: tenant,
+      ...(serviceAccountName ? { serviceAccountName } : {}),
+      sourceRef: { kind: 'GitRepository', name: 'app' },
+    },
+  };
+}
+
 before(async () => {
   for (const object of renderObjects({ namespace, values: { networkPolicy: { enabled: false } } })) {
     if (rbacKinds.has(object.kind)) await apply(object);
@@ -170,19 +187,7 @@ describe('the controllers with the installation RBAC', () => {
       metadata: { name: 'app', namespace: tenant },
       spec: { url: git.url('app'), ref: { branch: 'main' }, interval: '10m' },
     });
-    await apply({
-      apiVersion: 'kustomize.weft.dev/v1',
-      kind: 'Kustomization',
-      metadata: { name: 'as-tenant', namespace: tenant },
-      spec: {
-        interval: '10m',
-        path: './',
-        prune: true,
-        targetNamespace: tenant,
-        serviceAccountName: 'deployer',
-        sourceRef: { kind: 'GitRepository', name: 'app' },
-      },
-    });
+    await apply(kustomization('as-tenant', 'deployer'));
     const get = (apiVersion: string, kind: string, name: string) =>
       admin.find({ apiVersion, kind, namespace: tenant, name });
     await eventually(
@@ -214,18 +219,7 @@ describe('the controllers with the installation RBAC', () => {
   });
 
   it('refuses a Kustomization without a ServiceAccount: cluster-admin is opt-in', async () => {
-    await apply({
-      apiVersion: 'kustomize.weft.dev/v1',
-      kind: 'Kustomization',
-      metadata: { name: 'as-controller', namespace: tenant },
-      spec: {
-        interval: '10m',
-        path: './',
-        prune: true,
-        targetNamespace: tenant,
-        sourceRef: { kind: 'GitRepository', name: 'app' },
-      },
-    });
+    await apply(kustomization('as-controller'));
     const ready = await eventually('the Kustomization to fail', async () => {
       const condition = readyOf(
         await admin.find({

@@ -28,15 +28,30 @@ export function clusterRole(scope: Scope, component: Component): KubeObject {
   };
 }
 
-export function clusterRoleBinding(scope: Scope, component: Component): KubeObject {
-  const name = clusterName(scope, component.name);
+/** A binding of `roleRef` to the controller's ServiceAccount; namespaced when `namespace` is given. */
+function binding(
+  scope: Scope,
+  component: Component,
+  roleRef: { kind: 'ClusterRole' | 'Role'; name: string },
+  name: string,
+  namespaced: boolean,
+): KubeObject {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    metadata: { name, labels: labels(scope, component.name) },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+    kind: namespaced ? 'RoleBinding' : 'ClusterRoleBinding',
+    metadata: {
+      name,
+      ...(namespaced ? { namespace: scope.namespace } : {}),
+      labels: labels(scope, component.name),
+    },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef },
     subjects: [subject(scope, component)],
   };
+}
+
+export function clusterRoleBinding(scope: Scope, component: Component): KubeObject {
+  const name = clusterName(scope, component.name);
+  return binding(scope, component, { kind: 'ClusterRole', name }, name, false);
 }
 
 export function leaderElectionRole(scope: Scope, component: Component): KubeObject {
@@ -54,22 +69,11 @@ export function leaderElectionRole(scope: Scope, component: Component): KubeObje
 
 export function leaderElectionRoleBinding(scope: Scope, component: Component): KubeObject {
   const name = `${component.name}-leader-election`;
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name, namespace: scope.namespace, labels: labels(scope, component.name) },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-    subjects: [subject(scope, component)],
-  };
+  return binding(scope, component, { kind: 'Role', name }, name, true);
 }
 
 /** cluster-admin for kustomize-controller's own identity: Flux's `cluster-reconciler` binding. */
 export function clusterReconcilerBinding(scope: Scope, component: Component): KubeObject {
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    metadata: { name: clusterName(scope, 'cluster-reconciler'), labels: labels(scope, component.name) },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-    subjects: [subject(scope, component)],
-  };
+  const name = clusterName(scope, 'cluster-reconciler');
+  return binding(scope, component, { kind: 'ClusterRole', name: 'cluster-admin' }, name, false);
 }
