@@ -8,7 +8,21 @@ import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { alertRules, dashboardExpressions } from '../index.ts';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+
+/** promtool, with a message that says where it comes from when it is missing. */
+async function run(command: string, args: string[]): Promise<{ stdout: string }> {
+  try {
+    return await execFileAsync(command, args);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(
+        `${command} is not installed: install Debian's prometheus package (e2e/run setup does)`,
+      );
+    }
+    throw error;
+  }
+}
 const packagesDir = join(import.meta.dirname, '..', '..', '..');
 const scratch = await mkdtemp(join(tmpdir(), 'weft-rules-'));
 after(() => rm(scratch, { recursive: true, force: true }));
