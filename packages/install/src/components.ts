@@ -105,8 +105,9 @@ export const components: Record<ComponentName, Component> = {
         resources: ['gitrepositories', 'ocirepositories', 'buckets'],
         verbs: ['get', 'list', 'watch'],
       },
-      // postBuild.substituteFrom, decryption and kubeConfig Secrets.
-      { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get'] },
+      // postBuild.substituteFrom, decryption and kubeConfig Secrets; ConfigMaps and Secrets
+      // labelled reconcile.weft.dev/watch=Enabled are watched (RBAC cannot narrow by label).
+      { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get', 'list', 'watch'] },
       // Applies as the Kustomization's spec.serviceAccountName (or --default-service-account).
       { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'] },
       events,
