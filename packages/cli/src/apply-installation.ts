@@ -4,7 +4,7 @@
  * objects (`toYamlStream`) to Git as `weft-components.yaml`.
  */
 import type { KubeObject } from '@weft/install';
-import type { Client } from '@weft/runtime';
+import type { Client } from '@weft/runtime/client';
 import type { Output } from './output.ts';
 import { waitUntilReady } from './wait.ts';
 

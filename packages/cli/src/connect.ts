@@ -1,5 +1,6 @@
 /** A client for the cluster the global flags name, with errors that say what to do. */
-import { Client, KubeconfigError, loadDefaultRestConfig, parseDuration, RestConfig } from '@weft/runtime';
+import { Client, KubeconfigError, loadDefaultRestConfig, RestConfig } from '@weft/runtime/client';
+import { parseDuration } from '@weft/runtime/reconcile';
 import { CliError, ExitCode } from './exit.ts';
 import type { GlobalOptions } from './global.ts';
 

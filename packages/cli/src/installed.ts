@@ -3,7 +3,7 @@
  * `app.kubernetes.io/part-of=weft` and `app.kubernetes.io/instance=<namespace>`; the objects the
  * controllers applied carry neither, so nothing here ever touches them.
  */
-import { type Client, isNotFound, type KubeObject, NoKindMatchError } from '@weft/runtime';
+import { type Client, isNotFound, type KubeObject, NoKindMatchError } from '@weft/runtime/client';
 
 export const partOfWeft = 'app.kubernetes.io/part-of=weft';
 

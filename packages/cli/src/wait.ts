@@ -1,5 +1,6 @@
 /** Waits, with a progress board, until Deployments roll out and CRDs are Established. */
-import { type Client, computeStatus, HealthStatus, type KubeObject } from '@weft/runtime';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import { computeStatus, HealthStatus } from '@weft/runtime/health';
 import { CliError, ExitCode } from './exit.ts';
 import type { Output } from './output.ts';
 

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type Cluster, eventually, repoRoot, useCluster } from '@weft/e2e';
 import { onlyComponents, renderObjects } from '@weft/install';
-import { Client, computeStatus, HealthStatus, type KubeObject, RestConfig } from '@weft/runtime';
+import { Client, type KubeObject, RestConfig } from '@weft/runtime/client';
+import { computeStatus, HealthStatus } from '@weft/runtime/health';
 import { weft } from './run-weft.ts';
 
 const cluster: Cluster = await useCluster();

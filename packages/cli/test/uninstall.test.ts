@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { startCluster } from '@weft/e2e';
-import { Client, RestConfig } from '@weft/runtime';
+import { Client, RestConfig } from '@weft/runtime/client';
 import { weft } from './run-weft.ts';
 
 const cluster = await startCluster({ name: 'weft-cli-uninstall', nodes: 1 });

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { type Cluster, eventually, repoRoot, toolPath, useCluster } from '@weft/e2e';
-import { Client, computeStatus, HealthStatus, type KubeObject, RestConfig } from '@weft/runtime';
+import { Client, type KubeObject, RestConfig } from '@weft/runtime/client';
+import { computeStatus, HealthStatus } from '@weft/runtime/health';
 import { parseAllDocuments } from 'yaml';
 
 const run = promisify(execFile);

@@ -27,7 +27,7 @@ import {
   startWebhookSink,
   type WebhookSink,
 } from '@weft/e2e';
-import { Client, type KubeObject, RestConfig } from '@weft/runtime';
+import { Client, type KubeObject, RestConfig } from '@weft/runtime/client';
 import { parse, stringify } from 'yaml';
 import { type ComponentName, componentNames, renderObjects } from '../src/index.ts';
 

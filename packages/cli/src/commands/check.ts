@@ -3,7 +3,8 @@
  * needs; after, each controller's Deployment (version, Ready) and each CRD (Established). Ends
  * with a verdict; the exit code is 1 when a check failed.
  */
-import { type Client, computeStatus, HealthStatus } from '@weft/runtime';
+import type { Client } from '@weft/runtime/client';
+import { computeStatus, HealthStatus } from '@weft/runtime/health';
 import { connect, serverVersion } from '../connect.ts';
 import { CliError, ExitCode } from '../exit.ts';
 import type { GlobalOptions } from '../global.ts';

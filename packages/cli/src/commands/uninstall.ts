@@ -4,7 +4,7 @@
  * those objects), then the namespace. What the controllers applied stays where it is.
  */
 import { createInterface } from 'node:readline/promises';
-import { type Client, isNotFound } from '@weft/runtime';
+import { type Client, isNotFound } from '@weft/runtime/client';
 import { connect, serverVersion, timeoutMs } from '../connect.ts';
 import { CliError, ExitCode } from '../exit.ts';
 import type { GlobalOptions } from '../global.ts';
