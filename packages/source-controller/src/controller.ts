@@ -14,6 +14,7 @@ import {
   type RuntimeFlags,
 } from '@weft/runtime';
 import { GitRepositoryReconciler } from './gitrepository/reconciler.ts';
+import { addHelmSources } from './helm-sources.ts';
 
 /** source-controller's own flags, on top of the runtime's shared ones. */
 export const sourceControllerFlags = {
@@ -70,7 +71,7 @@ export interface RunningSourceController {
   stop(): Promise<void>;
 }
 
-/** Starts the artifact server and a manager running the GitRepository reconciler. */
+/** Starts the artifact server and a manager running the source reconcilers. */
 export async function startSourceController(
   config: SourceControllerConfig,
   options: {
@@ -107,6 +108,14 @@ export async function startSourceController(
     reconciler: new GitRepositoryReconciler({ client, storage, gc: config.gc }),
     informer,
     client,
+  });
+  addHelmSources(manager, {
+    client,
+    storage,
+    gc: config.gc,
+    namespace: config.runtime.watchAllNamespaces ? undefined : config.runtime.namespace,
+    labelSelector: config.runtime.watchLabelSelector,
+    artifactSources: [informer as unknown as Informer],
   });
   await manager.start();
   return {
