@@ -1,0 +1,416 @@
+/**
+ * HelmReleases against a real apiserver, source-controller (from its bin) and the real helm:
+ * install from an HTTP Helm repository, what `helm ls`/`helm history`/`helm get values` show,
+ * upgrades on values and valuesFrom changes, a failing upgrade rolled back, a `helm install`
+ * adopted, a pending release recovered, uninstall on delete, and the words of a bad chart, a
+ * missing values file and an unreachable repository.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Annotation, HelmApiVersion, HelmReleaseKind, SourceApiVersion } from '@weft/api';
+import { eventually, testNamespace, useCluster } from '@weft/e2e';
+import { Client, isRecord, type KubeObject } from '@weft/runtime';
+import {
+  conditionOf,
+  configMapChart,
+  HelmRepo,
+  helm,
+  installCrds,
+  startHelmController,
+  startSourceController,
+} from './helpers.ts';
+
+const cluster = await useCluster();
+const kubeConfig = await cluster.kubeConfig();
+const kubeconfigPath = cluster.kubeconfigPath;
+const client = new Client(kubeConfig, { fieldManager: 'e2e' });
+await installCrds(client);
+const ns = await testNamespace(kubeConfig, 'hr');
+const repo = await HelmRepo.start();
+await repo.add(configMapChart('greeter', '1.0.0'));
+await startSourceController(kubeconfigPath);
+await startHelmController(kubeConfig, kubeconfigPath, [ns]);
+
+const hrRef = (name: string) => ({ apiVersion: HelmApiVersion, kind: HelmReleaseKind, namespace: ns, name });
+const cmRef = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name });
+
+async function createRepository(name: string, url: string): Promise<void> {
+  await client.create({
+    apiVersion: SourceApiVersion,
+    kind: 'HelmRepository',
+    metadata: { name, namespace: ns },
+    spec: { url, interval: '1m', timeout: '5s' },
+  });
+}
+
+async function createRelease(
+  name: string,
+  spec: Record<string, unknown>,
+  chart: Record<string, unknown> = {},
+) {
+  await client.create({
+    apiVersion: HelmApiVersion,
+    kind: HelmReleaseKind,
+    metadata: { name, namespace: ns },
+    spec: {
+      interval: '1m',
+      chart: {
+        spec: {
+          chart: 'greeter',
+          version: '1.x',
+          sourceRef: { kind: 'HelmRepository', name: 'repo' },
+          ...chart,
+        },
+      },
+      ...spec,
+    },
+  });
+}
+
+function statusOf(obj: KubeObject | undefined): Record<string, unknown> {
+  return isRecord(obj?.status) ? obj.status : {};
+}
+
+async function readyRelease(
+  name: string,
+  predicate: (hr: KubeObject) => boolean = () => true,
+): Promise<KubeObject> {
+  return eventually(
+    `${name} Ready`,
+    async () => {
+      const hr = await client.get(hrRef(name));
+      return conditionOf(hr)?.status === 'True' &&
+        statusOf(hr).observedGeneration === hr.metadata.generation &&
+        predicate(hr)
+        ? hr
+        : undefined;
+    },
+    120_000,
+  );
+}
+
+async function notReady(name: string, pattern: RegExp): Promise<string> {
+  return eventually(
+    `${name} Ready=False matching ${pattern}`,
+    async () => {
+      const ready = conditionOf(await client.get(hrRef(name)));
+      return ready?.status === 'False' && pattern.test(ready.message) ? ready.message : undefined;
+    },
+    120_000,
+  );
+}
+
+type HistoryEntry = { revision: number; status: string; chart: string; description: string };
+async function history(release: string): Promise<HistoryEntry[]> {
+  return JSON.parse(
+    await helm(kubeconfigPath, ['history', release, '-n', ns, '-o', 'json']),
+  ) as HistoryEntry[];
+}
+
+async function requestReconcile(name: string): Promise<void> {
+  await client.patch(hrRef(name), {
+    metadata: { annotations: { [Annotation.ReconcileRequestedAt]: `${Date.now()}` } },
+  });
+}
+
+describe('HelmRelease', { timeout: 600_000 }, () => {
+  it('installs from an HTTP Helm repository: Ready, and helm ls / history / get values show it', async () => {
+    await createRepository('repo', repo.url);
+    await createRelease('app', { values: { data: { greeting: 'hi' } } });
+    const hr = await readyRelease('app');
+    assert.match(
+      conditionOf(hr)?.message ?? '',
+      new RegExp(`Helm install succeeded for release ${ns}/app.v1 with chart greeter@1.0.0`),
+    );
+    assert.equal(statusOf(hr).lastAttemptedRevision, '1.0.0');
+    assert.match(String(statusOf(hr).lastAttemptedConfigDigest), /^sha256:[0-9a-f]{64}$/);
+    const list = JSON.parse(await helm(kubeconfigPath, ['ls', '-A', '-o', 'json'])) as {
+      name: string;
+      namespace: string;
+      status: string;
+      chart: string;
+    }[];
+    assert.ok(
+      list.some(
+        (r) =>
+          r.name === 'app' && r.namespace === ns && r.status === 'deployed' && r.chart === 'greeter-1.0.0',
+      ),
+    );
+    assert.deepEqual(
+      (await history('app')).map((h) => [h.revision, h.status]),
+      [[1, 'deployed']],
+    );
+    assert.deepEqual(
+      JSON.parse(await helm(kubeconfigPath, ['get', 'values', 'app', '-n', ns, '-o', 'json'])),
+      {
+        data: { greeting: 'hi' },
+      },
+    );
+    const cm = await client.get(cmRef('app-config'));
+    assert.deepEqual(cm.data, { greeting: 'hi' });
+    const snapshots = statusOf(hr).history as { version: number; status: string; chartVersion: string }[];
+    assert.deepEqual(
+      snapshots.map((s) => [s.version, s.status, s.chartVersion]),
+      [[1, 'deployed', '1.0.0']],
+    );
+    const events = await client.list({ apiVersion: 'events.k8s.io/v1', kind: 'Event', namespace: ns });
+    assert.ok(
+      events.items.some(
+        (e) => isRecord(e.regarding) && e.regarding.name === 'app' && e.reason === 'InstallSucceeded',
+      ),
+    );
+  });
+
+  it('upgrades when spec.values change, and when a valuesFrom Secret changes', async () => {
+    await client.patch(hrRef('app'), { spec: { values: { data: { greeting: 'hello again' } } } });
+    await readyRelease('app', (hr) => (statusOf(hr).history as unknown[]).length === 2);
+    assert.deepEqual((await client.get(cmRef('app-config'))).data, { greeting: 'hello again' });
+
+    await client.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'app-values', namespace: ns },
+      stringData: { 'values.yaml': 'data:\n  secret: one\n' },
+    });
+    await client.patch(hrRef('app'), {
+      spec: {
+        valuesFrom: [
+          { kind: 'Secret', name: 'app-values' },
+          {
+            kind: 'Secret',
+            name: 'app-values',
+            valuesKey: 'token',
+            targetPath: 'data.token',
+            optional: true,
+          },
+        ],
+      },
+    });
+    await readyRelease('app', (hr) => (statusOf(hr).history as unknown[]).length === 3);
+    assert.deepEqual((await client.get(cmRef('app-config'))).data, {
+      greeting: 'hello again',
+      secret: 'one',
+    });
+
+    await client.patch(
+      { apiVersion: 'v1', kind: 'Secret', namespace: ns, name: 'app-values' },
+      { stringData: { 'values.yaml': 'data:\n  secret: two\n', token: 's3cr3t' } },
+    );
+    await requestReconcile('app');
+    await readyRelease('app', (hr) => (statusOf(hr).history as { version: number }[])[0]?.version === 4);
+    assert.deepEqual((await client.get(cmRef('app-config'))).data, {
+      greeting: 'hello again',
+      secret: 'two',
+      token: 's3cr3t',
+    });
+    const hr = await client.get(hrRef('app'));
+    assert.doesNotMatch(JSON.stringify(hr.status), /s3cr3t/, 'no secret value in status');
+  });
+
+  it('rolls a failing upgrade back (upgrade.remediation), and helm history shows it', async () => {
+    await client.patch(hrRef('app'), {
+      spec: {
+        values: { data: { greeting: 'broken' }, badName: true },
+        upgrade: { remediation: { retries: 1 } },
+      },
+    });
+    const message = await notReady('app', /after \d attempt|no retries left/);
+    assert.match(message, /Helm upgrade failed|failed to upgrade/);
+    const entries = await history('app');
+    const statuses = entries.map((h) => h.status);
+    assert.ok(statuses.includes('failed'), `a failed revision in ${JSON.stringify(entries)}`);
+    assert.ok(
+      entries.some((h) => /Rollback to 4/.test(h.description)),
+      `a rollback to the last good revision in ${JSON.stringify(entries.map((h) => h.description))}`,
+    );
+    assert.equal(entries.at(-1)?.status, 'deployed');
+    assert.deepEqual((await client.get(cmRef('app-config'))).data, {
+      greeting: 'hello again',
+      secret: 'two',
+      token: 's3cr3t',
+    });
+    const remediated = conditionOf(await client.get(hrRef('app')), 'Remediated');
+    assert.equal(remediated?.reason, 'RollbackSucceeded');
+    // Fixing the values upgrades again.
+    await client.patch(hrRef('app'), { spec: { values: { data: { greeting: 'fixed' }, badName: false } } });
+    await readyRelease('app', () => true);
+    await eventually('fixed values applied', async () =>
+      ((await client.get(cmRef('app-config'))).data as Record<string, string>).greeting === 'fixed'
+        ? true
+        : undefined,
+    );
+  });
+
+  it('corrects a helm rollback made by hand', async () => {
+    const before = await history('app');
+    const last = before.at(-1)?.revision ?? 0;
+    await helm(kubeconfigPath, ['rollback', 'app', String(last - 1), '-n', ns, '--wait=watcher']);
+    await requestReconcile('app');
+    await eventually('release upgraded back', async () => {
+      const entries = await history('app');
+      return entries.at(-1)?.revision === last + 2 && entries.at(-1)?.status === 'deployed'
+        ? true
+        : undefined;
+    });
+    assert.equal(((await client.get(cmRef('app-config'))).data as Record<string, string>).greeting, 'fixed');
+  });
+
+  it('adopts a release made by helm install, without a new revision', async () => {
+    const chartUrl = `${repo.url}/greeter-1.0.0.tgz`;
+    await helm(kubeconfigPath, [
+      'install',
+      'adopted',
+      chartUrl,
+      '-n',
+      ns,
+      '--set',
+      'data.greeting=manual',
+      '--wait=watcher',
+    ]);
+    await createRelease('adopted', { values: { data: { greeting: 'manual' } } });
+    const hr = await readyRelease('adopted');
+    assert.deepEqual(
+      (await history('adopted')).map((h) => h.revision),
+      [1],
+    );
+    assert.equal((statusOf(hr).history as { version: number }[])[0]?.version, 1);
+  });
+
+  it('recovers a release left pending-upgrade by a controller that was killed', async () => {
+    await helm(kubeconfigPath, [
+      'install',
+      'stuck',
+      `${repo.url}/greeter-1.0.0.tgz`,
+      '-n',
+      ns,
+      '--wait=watcher',
+    ]);
+    // What a killed helm process leaves: the newest storage Secret says pending-upgrade.
+    const secret = await client.get<KubeObject & { data: { release: string } }>({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      namespace: ns,
+      name: 'sh.helm.release.v1.stuck.v1',
+    });
+    const { decodeRelease } = await import('@weft/helm-controller');
+    const raw = decodeRelease(secret.data.release);
+    (raw.info as Record<string, unknown>).status = 'pending-upgrade';
+    const { gzipSync } = await import('node:zlib');
+    const encoded = Buffer.from(gzipSync(JSON.stringify(raw)).toString('base64')).toString('base64');
+    await client.patch(
+      { apiVersion: 'v1', kind: 'Secret', namespace: ns, name: 'sh.helm.release.v1.stuck.v1' },
+      { metadata: { labels: { status: 'pending-upgrade' } }, data: { release: encoded } },
+    );
+    await assert.rejects(
+      helm(kubeconfigPath, ['upgrade', 'stuck', `${repo.url}/greeter-1.0.0.tgz`, '-n', ns]),
+      /another operation/,
+    );
+    await createRelease('stuck', { values: { data: { greeting: 'unstuck' } } });
+    await readyRelease('stuck');
+    const entries = await history('stuck');
+    // Marked failed by the recovery, then superseded by the upgrade that followed.
+    assert.deepEqual(
+      entries.map((h) => [h.revision, h.status]),
+      [
+        [1, 'superseded'],
+        [2, 'deployed'],
+      ],
+    );
+    const events = await client.list({ apiVersion: 'events.k8s.io/v1', kind: 'Event', namespace: ns });
+    assert.ok(
+      events.items.some(
+        (e) =>
+          isRecord(e.regarding) && e.regarding.name === 'stuck' && e.reason === 'PendingReleaseRecovered',
+      ),
+    );
+  });
+
+  it('uninstalls the release and deletes its HelmChart when the HelmRelease is deleted', async () => {
+    await client.delete(hrRef('adopted'));
+    await eventually('HelmRelease gone', async () =>
+      (await client.find(hrRef('adopted'))) ? undefined : true,
+    );
+    const list = JSON.parse(await helm(kubeconfigPath, ['ls', '-n', ns, '-o', 'json'])) as { name: string }[];
+    assert.ok(!list.some((r) => r.name === 'adopted'));
+    assert.equal(await client.find(cmRef('adopted-config')), undefined);
+    assert.equal(
+      await client.find({
+        apiVersion: SourceApiVersion,
+        kind: 'HelmChart',
+        namespace: ns,
+        name: `${ns}-adopted`,
+      }),
+      undefined,
+    );
+  });
+
+  it('says what is wrong: bad chart, missing values file, unreachable repository, unsupported field', async () => {
+    await repo
+      .add(configMapChart('broken', '0.1.0'), {
+        'Chart.yaml': 'apiVersion: v2\nname: broken\nversion: not-semver\n',
+      })
+      .catch(() => undefined);
+    // helm package refuses a bad version: put a tarball without Chart.yaml in by hand.
+    const { writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { gzipSync } = await import('node:zlib');
+    await writeFile(join(repo.server.root, 'broken-0.1.0.tgz'), gzipSync(Buffer.alloc(1024)));
+    await writeFile(
+      join(repo.server.root, 'index.yaml'),
+      `${(
+        await import('node:fs/promises').then((fs) =>
+          fs.readFile(join(repo.server.root, 'index.yaml'), 'utf8'),
+        )
+      ).replace(
+        'entries:\n',
+        `entries:\n  broken:\n  - name: broken\n    version: 0.1.0\n    urls: [${repo.url}/broken-0.1.0.tgz]\n`,
+      )}`,
+    );
+    await client.patch(
+      { apiVersion: SourceApiVersion, kind: 'HelmRepository', namespace: ns, name: 'repo' },
+      {
+        metadata: { annotations: { [Annotation.ReconcileRequestedAt]: `${Date.now()}` } },
+      },
+    );
+    await createRelease('bad-chart', {}, { chart: 'broken', version: '0.1.0' });
+    assert.match(
+      await notReady('bad-chart', /is not ready: (?!it is being)/),
+      /is not ready: .*(Chart\.yaml|unpacked)/,
+    );
+
+    await createRelease('missing-values', {}, { valuesFiles: ['values-prod.yaml'] });
+    assert.match(
+      await notReady('missing-values', /values/),
+      /values file 'values-prod.yaml' \(spec.valuesFiles\) is not in the source/,
+    );
+
+    await createRepository('down', 'http://127.0.0.1:9/charts');
+    await createRelease('unreachable', {}, { sourceRef: { kind: 'HelmRepository', name: 'down' } });
+    await eventually('HelmRepository down says why', async () => {
+      const ready = conditionOf(
+        await client.get({
+          apiVersion: SourceApiVersion,
+          kind: 'HelmRepository',
+          namespace: ns,
+          name: 'down',
+        }),
+      );
+      return ready?.status === 'False' &&
+        /cannot connect to http:\/\/127.0.0.1:9\/charts\/index.yaml/.test(ready.message)
+        ? true
+        : undefined;
+    });
+    assert.match(
+      await notReady('unreachable', /HelmChart/),
+      /HelmRepository .*down.* has no index artifact yet/,
+    );
+
+    await createRelease('drifty', { driftDetection: { mode: 'enabled' } });
+    await eventually('Stalled on driftDetection', async () => {
+      const stalled = conditionOf(await client.get(hrRef('drifty')), 'Stalled');
+      return stalled?.status === 'True' && /spec.driftDetection.mode enabled/.test(stalled.message)
+        ? true
+        : undefined;
+    });
+  });
+});
