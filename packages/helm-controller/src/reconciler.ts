@@ -289,6 +289,14 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
         status.lastAttemptedRevisionDigest === desired.artifactDigest ||
         status.history?.[0]?.version !== latest.version);
     status.storageNamespace = target.namespace;
+    const action: Action = installed ? 'upgrade' : 'install';
+    // No retries left for this very attempt (even if Helm says deployed: a failed test leaves it so).
+    if (!attemptChanged && this.#exhausted(obj, status, status.lastAttemptedReleaseAction ?? action)) {
+      const last = status.lastAttemptedReleaseAction ?? action;
+      const failures = last === 'install' ? status.installFailures : status.upgradeFailures;
+      status.history = snapshots(history);
+      return retriesExceeded(`failed to ${last} after ${failures ?? 0} attempt(s)`);
+    }
     if (upToDate && latest) {
       status.history = snapshots(history);
       const released = conditions.getCondition(cond, ConditionType.Released);
@@ -309,13 +317,6 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       };
     }
 
-    const action: Action = installed ? 'upgrade' : 'install';
-    if (!attemptChanged && this.#exhausted(obj, status, status.lastAttemptedReleaseAction ?? action)) {
-      const last = status.lastAttemptedReleaseAction ?? action;
-      const failures = last === 'install' ? status.installFailures : status.upgradeFailures;
-      status.history = snapshots(history);
-      return retriesExceeded(`failed to ${last} after ${failures ?? 0} attempt(s)`);
-    }
     this.#recordAttempt(obj, status, desired, action);
     const valuesFile = join(this.#options.workDir, `${randomUUID()}.values.json`);
     await writeFile(valuesFile, JSON.stringify(desired.values), { mode: 0o600 });

@@ -72,6 +72,8 @@ export function setAtPath(values: Values, path: string, value: unknown): void {
     const last = index === parts.length - 1;
     const next = parts[index + 1];
     const container = node as Record<string | number, unknown>;
+    // Helm fills the gap before a list index with nulls; a sparse array would not survive JSON.
+    if (Array.isArray(node) && typeof part === 'number') while (node.length < part) node.push(null);
     if (last) {
       container[part] = value;
       return;

@@ -31,6 +31,32 @@ await repo.add(configMapChart('greeter', '1.0.0'));
 await startSourceController(kubeconfigPath);
 await startHelmController(kubeConfig, kubeconfigPath, [ns]);
 
+/** The chart with a Job test hook (KWOK completes the Job's pod). */
+function withTestHook(chart: ReturnType<typeof configMapChart>): ReturnType<typeof configMapChart> {
+  return {
+    ...chart,
+    files: {
+      ...chart.files,
+      'templates/tests/smoke.yaml': `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-smoke
+  annotations:
+    helm.sh/hook: test
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: smoke
+          image: busybox:1.36
+          command: ["true"]
+`,
+    },
+  };
+}
+
 const hrRef = (name: string) => ({ apiVersion: HelmApiVersion, kind: HelmReleaseKind, namespace: ns, name });
 const cmRef = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name });
 
@@ -75,18 +101,23 @@ async function readyRelease(
   name: string,
   predicate: (hr: KubeObject) => boolean = () => true,
 ): Promise<KubeObject> {
-  return eventually(
-    `${name} Ready`,
-    async () => {
-      const hr = await client.get(hrRef(name));
-      return conditionOf(hr)?.status === 'True' &&
-        statusOf(hr).observedGeneration === hr.metadata.generation &&
-        predicate(hr)
-        ? hr
-        : undefined;
-    },
-    120_000,
-  );
+  let last: KubeObject | undefined;
+  try {
+    return await eventually(
+      `${name} Ready`,
+      async () => {
+        const hr = await client.get(hrRef(name));
+        last = hr;
+        const current = statusOf(hr).observedGeneration === hr.metadata.generation;
+        return conditionOf(hr)?.status === 'True' && current && predicate(hr) ? hr : undefined;
+      },
+      120_000,
+    );
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message}; last conditions: ${JSON.stringify(statusOf(last).conditions)}`,
+    );
+  }
 }
 
 async function notReady(name: string, pattern: RegExp): Promise<string> {
@@ -105,6 +136,13 @@ async function history(release: string): Promise<HistoryEntry[]> {
   return JSON.parse(
     await helm(kubeconfigPath, ['history', release, '-n', ns, '-o', 'json']),
   ) as HistoryEntry[];
+}
+
+async function refreshRepository(name: string): Promise<void> {
+  await client.patch(
+    { apiVersion: SourceApiVersion, kind: 'HelmRepository', namespace: ns, name },
+    { metadata: { annotations: { [Annotation.ReconcileRequestedAt]: `${Date.now()}` } } },
+  );
 }
 
 async function requestReconcile(name: string): Promise<void> {
@@ -325,6 +363,24 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
     );
   });
 
+  it('waits for dependsOn, then runs the chart tests (test.enable)', async () => {
+    await repo.add(withTestHook(configMapChart('tested', '1.0.0')));
+    await refreshRepository('repo');
+    await createRelease(
+      'second',
+      { dependsOn: [{ name: 'first' }], test: { enable: true } },
+      { chart: 'tested', version: '1.0.0' },
+    );
+    await notReady('second', /dependency '.*\/first' is not ready/);
+    await createRelease('first', {}, { chart: 'greeter' });
+    const hr = await readyRelease('second');
+    const tests = conditionOf(hr, 'TestSuccess');
+    assert.equal(tests?.status, 'True', JSON.stringify(tests));
+    const hooks = (statusOf(hr).history as { testHooks?: Record<string, { phase?: string }> }[])[0]
+      ?.testHooks;
+    assert.equal(hooks?.['second-smoke']?.phase, 'Succeeded', JSON.stringify(hooks));
+  });
+
   it('uninstalls the release and deletes its HelmChart when the HelmRelease is deleted', async () => {
     await client.delete(hrRef('adopted'));
     await eventually('HelmRelease gone', async () =>
@@ -374,13 +430,13 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
     );
     await createRelease('bad-chart', {}, { chart: 'broken', version: '0.1.0' });
     assert.match(
-      await notReady('bad-chart', /is not ready: (?!it is being)/),
+      await notReady('bad-chart', /Chart\.yaml|unpacked/),
       /is not ready: .*(Chart\.yaml|unpacked)/,
     );
 
     await createRelease('missing-values', {}, { valuesFiles: ['values-prod.yaml'] });
     assert.match(
-      await notReady('missing-values', /values/),
+      await notReady('missing-values', /values-prod/),
       /values file 'values-prod.yaml' \(spec.valuesFiles\) is not in the source/,
     );
 
@@ -400,10 +456,7 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
         ? true
         : undefined;
     });
-    assert.match(
-      await notReady('unreachable', /HelmChart/),
-      /HelmRepository .*down.* has no index artifact yet/,
-    );
+    assert.match(await notReady('unreachable', /down/), /HelmRepository .*down.* has no index artifact yet/);
 
     await createRelease('drifty', { driftDetection: { mode: 'enabled' } });
     await eventually('Stalled on driftDetection', async () => {
