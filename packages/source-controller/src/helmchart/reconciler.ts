@@ -109,20 +109,38 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     const stored = await reconcileStoredArtifact(this.#options.storage, obj, status, ctx.now);
     const work = await mkdtemp(join(tmpdir(), 'weft-helmchart-'));
     try {
-      const built =
-        obj.spec.sourceRef.kind === HelmRepositoryKind
-          ? await this.#fromRepository(obj, status, ctx, work, stored)
-          : await this.#fromSourceArtifact(obj, status, ctx, work, stored);
-      const verb = obj.spec.sourceRef.kind === HelmRepositoryKind ? 'pulled' : 'packaged';
+      return await this.#build(obj, status, ctx, work, stored);
+    } catch (error) {
+      // Waiting for the source is not a failure: a quiet Ready=False, looked at again when the
+      // source publishes an artifact (or after a minute).
+      if (!(error instanceof SourceNotReady)) throw error;
       return {
-        ready: {
-          reason: Reason.Succeeded,
-          message: `${verb} '${built.chartName}' chart with version '${built.version}'`,
-        },
+        notReady: { reason: HelmReason.SourceNotReady, message: error.message },
+        requeueAfter: 60_000,
       };
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  async #build(
+    obj: HelmChartObject,
+    status: HelmChartStatus,
+    ctx: ReconcileContext,
+    work: string,
+    stored: boolean,
+  ): Promise<ReconcileResult> {
+    const built =
+      obj.spec.sourceRef.kind === HelmRepositoryKind
+        ? await this.#fromRepository(obj, status, ctx, work, stored)
+        : await this.#fromSourceArtifact(obj, status, ctx, work, stored);
+    const verb = obj.spec.sourceRef.kind === HelmRepositoryKind ? 'pulled' : 'packaged';
+    return {
+      ready: {
+        reason: Reason.Succeeded,
+        message: `${verb} '${built.chartName}' chart with version '${built.version}'`,
+      },
+    };
   }
 
   async finalize(obj: HelmChartObject): Promise<void> {
@@ -141,10 +159,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
       name: ref.name,
     });
     if (!source)
-      throw new ReconcileError(
-        HelmReason.SourceNotReady,
-        `${ref.kind} '${namespace}/${ref.name}' (spec.sourceRef) not found`,
-      );
+      throw new SourceNotReady(`${ref.kind} '${namespace}/${ref.name}' (spec.sourceRef) not found`);
     return source as T & { status?: { artifact?: Artifact } };
   }
 
@@ -164,10 +179,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
       );
     const indexArtifact = repository.status?.artifact;
     if (!indexArtifact)
-      throw new ReconcileError(
-        HelmReason.SourceNotReady,
-        `${where} has no index artifact yet: see its Ready condition`,
-      );
+      throw new SourceNotReady(`${where} has no index artifact yet: see its Ready condition`);
     const cond = asConditioned(obj);
     const fetched = await this.#step(
       cond,
@@ -256,11 +268,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     const source = await this.#source<KubeObject>(obj);
     const where = `${obj.spec.sourceRef.kind} '${source.metadata.namespace}/${source.metadata.name}'`;
     const artifact = isRecord(source.status) ? (source.status.artifact as Artifact | undefined) : undefined;
-    if (!artifact)
-      throw new ReconcileError(
-        HelmReason.SourceNotReady,
-        `${where} has no artifact yet: see its Ready condition`,
-      );
+    if (!artifact) throw new SourceNotReady(`${where} has no artifact yet: see its Ready condition`);
     const cond = asConditioned(obj);
     if (
       stored &&
@@ -402,6 +410,10 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
       throw new ReconcileError(stepReason, error.message, { cause: error });
     }
   }
+}
+
+class SourceNotReady extends Error {
+  override name = 'SourceNotReady';
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
