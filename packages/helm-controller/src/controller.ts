@@ -28,6 +28,7 @@ import {
   objectKey,
 } from '@weft/runtime';
 import { HelmCli } from './helm/cli.ts';
+import { installPostRenderPlugin } from './postrender/plugin.ts';
 import { FieldManager, HelmReleaseReconciler, type HelmReleaseReconcilerOptions } from './reconciler.ts';
 import type { HelmReleaseObject } from './types.ts';
 
@@ -108,6 +109,7 @@ export async function addHelmController(
     kubeconfigPath: options.kubeconfigPath,
     home: join(work, 'helm'),
   });
+  await installPostRenderPlugin(join(work, 'helm', 'data'));
   const artifacts = new ArtifactCache({ parent: work, maxUnused: 16 });
   const informer = new Informer<HelmReleaseObject>(client, {
     apiVersion: HelmApiVersion,

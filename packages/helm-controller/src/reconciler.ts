@@ -60,6 +60,8 @@ interface Desired {
   chartVersion: string;
   artifactDigest: string;
   configDigest: string;
+  /** Digest of spec.postRenderers, '' without any. */
+  postRenderersDigest: string;
   values: Record<string, unknown>;
   chartDir: string;
 }
@@ -130,6 +132,10 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
         chartVersion: chart.artifact.revision,
         artifactDigest: chart.artifact.digest,
         configDigest: configDigest(values),
+        postRenderersDigest:
+          (obj.spec.postRenderers ?? []).length > 0
+            ? configDigest({ postRenderers: obj.spec.postRenderers })
+            : '',
         values,
         chartDir: chart.chartDir,
       };
@@ -285,6 +291,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       latest.chartName === desired.chartName &&
       latest.chartVersion === desired.chartVersion &&
       configDigest(latest.config) === desired.configDigest &&
+      (status.observedPostRenderersDigest ?? '') === desired.postRenderersDigest &&
       (status.lastAttemptedRevisionDigest === undefined ||
         status.lastAttemptedRevisionDigest === desired.artifactDigest ||
         status.history?.[0]?.version !== latest.version);
@@ -318,8 +325,14 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     }
 
     this.#recordAttempt(obj, status, desired, action);
-    const valuesFile = join(this.#options.workDir, `${randomUUID()}.values.json`);
+    const actionId = randomUUID();
+    const valuesFile = join(this.#options.workDir, `${actionId}.values.json`);
     await writeFile(valuesFile, JSON.stringify(desired.values), { mode: 0o600 });
+    let postRenderersFile: string | undefined;
+    if (desired.postRenderersDigest !== '') {
+      postRenderersFile = join(this.#options.workDir, `${actionId}.postrenderers.json`);
+      await writeFile(postRenderersFile, JSON.stringify(obj.spec.postRenderers), { mode: 0o600 });
+    }
     const chartLabel = `${desired.chartName}@${desired.chartVersion}`;
     try {
       const description = `${action === 'install' ? 'Install' : 'Upgrade'} of ${chartLabel} by helm-controller`;
@@ -328,8 +341,9 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
           ? installArgs(obj.spec, target, desired.chartDir, valuesFile, {
               replace: latest?.status === 'uninstalled',
               description,
+              postRenderersFile,
             })
-          : upgradeArgs(obj.spec, target, desired.chartDir, valuesFile, description);
+          : upgradeArgs(obj.spec, target, desired.chartDir, valuesFile, description, postRenderersFile);
       const timeoutMs = actionTimeoutMs(
         obj.spec,
         (action === 'install' ? obj.spec.install : obj.spec.upgrade)?.timeout,
@@ -341,7 +355,9 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       return this.#failed(obj, status, ctx, target, action, chartLabel, error);
     } finally {
       await rm(valuesFile, { force: true });
+      if (postRenderersFile) await rm(postRenderersFile, { force: true });
     }
+    status.observedPostRenderersDigest = desired.postRenderersDigest;
     const after = await releaseHistory(client, target.namespace, target.releaseName);
     status.history = snapshots(after);
     const current = after[0];

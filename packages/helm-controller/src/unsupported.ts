@@ -8,7 +8,6 @@ export function unsupportedFields(spec: HelmReleaseSpec, releaseNamespace: strin
   const found: string[] = [];
   if (spec.chartRef?.kind === 'OCIRepository') found.push('spec.chartRef.kind OCIRepository (OCI charts)');
   if (spec.kubeConfig !== undefined) found.push('spec.kubeConfig (remote clusters)');
-  if ((spec.postRenderers ?? []).length > 0) found.push('spec.postRenderers');
   const drift = spec.driftDetection?.mode;
   if (drift === 'enabled' || drift === 'warn') found.push(`spec.driftDetection.mode ${drift}`);
   if (spec.commonMetadata !== undefined) found.push('spec.commonMetadata');

@@ -381,6 +381,29 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
     assert.equal(hooks?.['second-smoke']?.phase, 'Succeeded', JSON.stringify(hooks));
   });
 
+  it('applies postRenderers (kustomize patches) through the weft post-renderer plugin', async () => {
+    await createRelease('patched', {
+      postRenderers: [
+        {
+          kustomize: {
+            patches: [
+              {
+                target: { kind: 'ConfigMap' },
+                patch: JSON.stringify([{ op: 'add', path: '/metadata/labels', value: { patched: 'yes' } }]),
+              },
+            ],
+          },
+        },
+      ],
+    });
+    const hr = await readyRelease('patched');
+    assert.match(String(statusOf(hr).observedPostRenderersDigest), /^sha256:/);
+    const cm = await client.get(cmRef('patched-config'));
+    assert.equal(cm.metadata.labels?.patched, 'yes');
+    const manifest = await helm(kubeconfigPath, ['get', 'manifest', 'patched', '-n', ns]);
+    assert.match(manifest, /patched: "?yes"?/);
+  });
+
   it('uninstalls the release and deletes its HelmChart when the HelmRelease is deleted', async () => {
     await client.delete(hrRef('adopted'));
     await eventually('HelmRelease gone', async () =>

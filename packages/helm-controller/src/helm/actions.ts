@@ -5,6 +5,7 @@
  */
 import type { HelmReleaseSpec } from '@weft/api';
 import { formatDuration, parseDuration } from '@weft/runtime';
+import { postRenderPluginName } from '../postrender/plugin.ts';
 
 export interface ReleaseTarget {
   releaseName: string;
@@ -30,6 +31,11 @@ function wait(options: WaitOptions | undefined): string[] {
   return options?.disableWaitForJobs ? ['--wait=watcher'] : ['--wait=watcher', '--wait-for-jobs'];
 }
 
+/** The post-renderer plugin, given the file holding spec.postRenderers. */
+function postRender(file: string | undefined): string[] {
+  return file ? ['--post-renderer', postRenderPluginName, '--post-renderer-args', file] : [];
+}
+
 function helmDuration(ms: number): string {
   return formatDuration(ms) || '0s';
 }
@@ -39,10 +45,17 @@ export function installArgs(
   target: ReleaseTarget,
   chartDir: string,
   valuesFile: string,
-  options: { replace: boolean; description: string },
+  options: { replace: boolean; description: string; postRenderersFile?: string | undefined },
 ): string[] {
   const install = spec.install ?? {};
-  const args = ['install', target.releaseName, chartDir, '--values', valuesFile];
+  const args = [
+    'install',
+    target.releaseName,
+    chartDir,
+    '--values',
+    valuesFile,
+    ...postRender(options.postRenderersFile),
+  ];
   args.push(...common(target, actionTimeoutMs(spec, install.timeout)), ...wait(install));
   args.push('--description', options.description);
   if (install.disableHooks) args.push('--no-hooks');
@@ -60,9 +73,11 @@ export function upgradeArgs(
   chartDir: string,
   valuesFile: string,
   description: string,
+  postRenderersFile?: string,
 ): string[] {
   const upgrade = spec.upgrade ?? {};
   const args = ['upgrade', target.releaseName, chartDir, '--values', valuesFile, '--reset-values'];
+  args.push(...postRender(postRenderersFile));
   args.push(...common(target, actionTimeoutMs(spec, upgrade.timeout)), ...wait(upgrade));
   args.push('--history-max', String(spec.maxHistory ?? 5), '--description', description);
   if (upgrade.disableHooks) args.push('--no-hooks');
