@@ -16,6 +16,8 @@ export const HelmReleaseReason = {
   RetriesExceeded: 'RetriesExceeded',
   DependencyNotReady: 'DependencyNotReady',
   PendingReleaseRecovered: 'PendingReleaseRecovered',
+  DriftDetected: 'DriftDetected',
+  DriftCorrected: 'DriftCorrected',
   UnsupportedField: 'UnsupportedField',
   AccessDenied: 'AccessDenied',
 } as const;

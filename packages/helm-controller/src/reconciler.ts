@@ -14,6 +14,7 @@ import {
 } from '@weft/runtime';
 import { chartRefOf, readChart } from './chart-source.ts';
 import { applyChartTemplate, chartTemplateRef, deleteChartTemplate } from './chart-template.ts';
+import { detectDrift } from './drift.ts';
 import {
   actionTimeoutMs,
   installArgs,
@@ -306,6 +307,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     }
     if (upToDate && latest) {
       status.history = snapshots(history);
+      await this.#drift(obj, ctx, target, latest);
       const released = conditions.getCondition(cond, ConditionType.Released);
       if (released?.status !== 'True' || attemptChanged)
         conditions.markTrue(
@@ -376,6 +378,32 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       action: action === 'install' ? 'Install' : 'Upgrade',
     });
     return { ready: { reason, message: note } };
+  }
+
+  /** driftDetection: compare the deployed manifest with the cluster; correct or warn. */
+  async #drift(
+    obj: HelmReleaseObject,
+    ctx: ReconcileContext,
+    target: ReleaseTarget,
+    latest: HelmReleaseRecord,
+  ): Promise<void> {
+    const mode = obj.spec.driftDetection?.mode;
+    if (mode !== 'enabled' && mode !== 'warn') return;
+    const result = await detectDrift(
+      this.#options.client,
+      latest.manifest,
+      target.namespace,
+      mode === 'enabled',
+    );
+    if (result.drifted.length === 0) return;
+    const list = result.drifted.slice(0, 10).join(', ') + (result.drifted.length > 10 ? ', …' : '');
+    await ctx.events.record(obj, {
+      type: result.corrected ? 'Normal' : 'Warning',
+      reason: result.corrected ? R.DriftCorrected : R.DriftDetected,
+      note: `${result.corrected ? 'Cluster state of release' : 'Drift detected in release'} ${revisionName(latest)} ${result.corrected ? 'corrected: ' : ': '}${list}`,
+      revision: latest.chartVersion,
+      action: 'DriftDetection',
+    });
   }
 
   #recordAttempt(

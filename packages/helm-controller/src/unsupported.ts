@@ -8,8 +8,7 @@ export function unsupportedFields(spec: HelmReleaseSpec, releaseNamespace: strin
   const found: string[] = [];
   if (spec.chartRef?.kind === 'OCIRepository') found.push('spec.chartRef.kind OCIRepository (OCI charts)');
   if (spec.kubeConfig !== undefined) found.push('spec.kubeConfig (remote clusters)');
-  const drift = spec.driftDetection?.mode;
-  if (drift === 'enabled' || drift === 'warn') found.push(`spec.driftDetection.mode ${drift}`);
+  if ((spec.driftDetection?.ignore ?? []).length > 0) found.push('spec.driftDetection.ignore');
   if (spec.commonMetadata !== undefined) found.push('spec.commonMetadata');
   if (spec.storageNamespace !== undefined && spec.storageNamespace !== releaseNamespace)
     found.push(

@@ -404,6 +404,37 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
     assert.match(manifest, /patched: "?yes"?/);
   });
 
+  it('corrects drift (driftDetection: enabled): an edited and a deleted object come back', async () => {
+    await createRelease('watched', {
+      driftDetection: { mode: 'enabled' },
+      values: { data: { greeting: 'kept' } },
+    });
+    await readyRelease('watched');
+    await client.patch(cmRef('watched-config'), { data: { greeting: 'edited by hand' } });
+    await requestReconcile('watched');
+    await eventually('edit undone', async () =>
+      ((await client.get(cmRef('watched-config'))).data as Record<string, string>).greeting === 'kept'
+        ? true
+        : undefined,
+    );
+    await client.delete(cmRef('watched-config'));
+    await requestReconcile('watched');
+    await eventually('deleted object recreated', async () =>
+      (await client.find(cmRef('watched-config'))) ? true : undefined,
+    );
+    const events = await client.list({ apiVersion: 'events.k8s.io/v1', kind: 'Event', namespace: ns });
+    assert.ok(
+      events.items.some(
+        (e) => isRecord(e.regarding) && e.regarding.name === 'watched' && e.reason === 'DriftCorrected',
+      ),
+    );
+    assert.deepEqual(
+      (await history('watched')).map((h) => h.revision),
+      [1],
+      'drift is corrected without a new revision',
+    );
+  });
+
   it('uninstalls the release and deletes its HelmChart when the HelmRelease is deleted', async () => {
     await client.delete(hrRef('adopted'));
     await eventually('HelmRelease gone', async () =>
@@ -481,10 +512,10 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
     });
     assert.match(await notReady('unreachable', /down/), /HelmRepository .*down.* has no index artifact yet/);
 
-    await createRelease('drifty', { driftDetection: { mode: 'enabled' } });
+    await createRelease('drifty', { driftDetection: { mode: 'enabled', ignore: [{ paths: ['/data'] }] } });
     await eventually('Stalled on driftDetection', async () => {
       const stalled = conditionOf(await client.get(hrRef('drifty')), 'Stalled');
-      return stalled?.status === 'True' && /spec.driftDetection.mode enabled/.test(stalled.message)
+      return stalled?.status === 'True' && /spec.driftDetection.ignore/.test(stalled.message)
         ? true
         : undefined;
     });
