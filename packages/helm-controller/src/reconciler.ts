@@ -33,6 +33,7 @@ import {
   pendingStatuses,
   releaseHistory,
 } from './helm/storage.ts';
+import type { PostRenderSpec } from './postrender/render.ts';
 import { HelmReleaseReason as R } from './reasons.ts';
 import { revisionName, snapshots } from './snapshots.ts';
 import type { HelmReleaseObject } from './types.ts';
@@ -333,7 +334,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     let postRenderersFile: string | undefined;
     if (desired.postRenderersDigest !== '') {
       postRenderersFile = join(this.#options.workDir, `${actionId}.postrenderers.json`);
-      await writeFile(postRenderersFile, JSON.stringify(obj.spec.postRenderers), { mode: 0o600 });
+      await writeFile(postRenderersFile, JSON.stringify(postRenderSpecOf(obj)), { mode: 0o600 });
     }
     const chartLabel = `${desired.chartName}@${desired.chartVersion}`;
     try {
@@ -539,6 +540,17 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     if (exhausted) return retriesExceeded(note);
     throw new ReconcileError(reason, note);
   }
+}
+
+/** What the post-renderer plugin applies, or undefined when there is nothing to post-render. */
+function postRenderSpecOf(obj: HelmReleaseObject): PostRenderSpec | undefined {
+  const postRenderers = obj.spec.postRenderers ?? [];
+  const { commonMetadata } = obj.spec;
+  const hasMetadata =
+    Object.keys(commonMetadata?.labels ?? {}).length + Object.keys(commonMetadata?.annotations ?? {}).length >
+    0;
+  if (postRenderers.length === 0 && !hasMetadata) return undefined;
+  return hasMetadata ? { postRenderers, commonMetadata } : { postRenderers };
 }
 
 /**

@@ -9,7 +9,6 @@ export function unsupportedFields(spec: HelmReleaseSpec, releaseNamespace: strin
   if (spec.chartRef?.kind === 'OCIRepository') found.push('spec.chartRef.kind OCIRepository (OCI charts)');
   if (spec.kubeConfig !== undefined) found.push('spec.kubeConfig (remote clusters)');
   if ((spec.driftDetection?.ignore ?? []).length > 0) found.push('spec.driftDetection.ignore');
-  if (spec.commonMetadata !== undefined) found.push('spec.commonMetadata');
   if (spec.storageNamespace !== undefined && spec.storageNamespace !== releaseNamespace)
     found.push(
       'spec.storageNamespace different from the release namespace (helm stores a release where it installs it)',

@@ -1,7 +1,8 @@
 /**
  * `spec.postRenderers` applied to Helm's rendered manifests with `@weft/kustomize`: each
  * kustomize post-renderer in order builds a kustomization whose only resource is the previous
- * output, with the renderer's `patches` and `images`.
+ * output, with the renderer's `patches` and `images`; `spec.commonMetadata` (labels and
+ * annotations on every object) comes last, as in Flux.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,13 +11,34 @@ import type { HelmReleaseSpec } from '@weft/api';
 import { buildYaml } from '@weft/kustomize';
 
 export type PostRenderers = NonNullable<HelmReleaseSpec['postRenderers']>;
+export type CommonMetadata = NonNullable<HelmReleaseSpec['commonMetadata']>;
 
-export async function postRender(manifests: string, renderers: PostRenderers): Promise<string> {
+/** What the plugin is given: the renderers, then `spec.commonMetadata` applied last. */
+export interface PostRenderSpec {
+  postRenderers: PostRenderers;
+  commonMetadata?: CommonMetadata | undefined;
+}
+
+/** The kustomization fields of each step, in order; empty steps left out. */
+function steps(spec: PostRenderSpec): Record<string, unknown>[] {
+  const all: Record<string, unknown>[] = spec.postRenderers.map((renderer) => ({
+    ...(renderer.kustomize?.patches?.length ? { patches: renderer.kustomize.patches } : {}),
+    ...(renderer.kustomize?.images?.length ? { images: renderer.kustomize.images } : {}),
+  }));
+  const { labels, annotations } = spec.commonMetadata ?? {};
+  all.push({
+    // Labels on the objects only, never on selectors (immutable on Deployments).
+    ...(labels && Object.keys(labels).length > 0
+      ? { labels: [{ pairs: labels, includeSelectors: false }] }
+      : {}),
+    ...(annotations && Object.keys(annotations).length > 0 ? { commonAnnotations: annotations } : {}),
+  });
+  return all.filter((step) => Object.keys(step).length > 0);
+}
+
+export async function postRender(manifests: string, spec: PostRenderSpec): Promise<string> {
   let current = manifests;
-  for (const renderer of renderers) {
-    const kustomize = renderer.kustomize;
-    if (!kustomize || ((kustomize.patches ?? []).length === 0 && (kustomize.images ?? []).length === 0))
-      continue;
+  for (const step of steps(spec)) {
     const dir = await mkdtemp(join(tmpdir(), 'weft-postrender-'));
     try {
       await writeFile(join(dir, 'helm-output.yaml'), current);
@@ -24,8 +46,7 @@ export async function postRender(manifests: string, renderers: PostRenderers): P
         apiVersion: 'kustomize.config.k8s.io/v1beta1',
         kind: 'Kustomization',
         resources: ['helm-output.yaml'],
-        ...(kustomize.patches?.length ? { patches: kustomize.patches } : {}),
-        ...(kustomize.images?.length ? { images: kustomize.images } : {}),
+        ...step,
       };
       // JSON is YAML: no serialiser needed for a file only we read.
       await writeFile(join(dir, 'kustomization.yaml'), JSON.stringify(kustomization));
