@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConditionType, HelmApiVersion, HelmReleaseKind, type HelmReleaseStatus } from '@weft/api';
+import {
+  ConditionType,
+  HelmApiVersion,
+  HelmReleaseKind,
+  type HelmReleaseStatus,
+  KustomizeApiVersion,
+} from '@weft/api';
 import type { ArtifactCache } from '@weft/artifact';
 import {
   type Client,
   conditions,
+  isRecord,
   type ReconcileContext,
   ReconcileError,
   type ReconcileResult,
@@ -196,23 +203,26 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
   async #dependencies(obj: HelmReleaseObject): Promise<ReconcileResult | undefined> {
     for (const dep of obj.spec.dependsOn ?? []) {
       const namespace = dep.namespace ?? obj.metadata.namespace ?? '';
-      const other = this.#options.getHelmRelease
-        ? await this.#options.getHelmRelease(namespace, dep.name)
-        : await this.#options.client.find<HelmReleaseObject>({
-            apiVersion: HelmApiVersion,
-            kind: HelmReleaseKind,
-            namespace,
-            name: dep.name,
-          });
+      const kind = dep.kind ?? HelmReleaseKind;
+      const other =
+        kind === HelmReleaseKind && this.#options.getHelmRelease
+          ? await this.#options.getHelmRelease(namespace, dep.name)
+          : await this.#options.client.find({
+              apiVersion: dep.apiVersion ?? (kind === HelmReleaseKind ? HelmApiVersion : KustomizeApiVersion),
+              kind,
+              namespace,
+              name: dep.name,
+            });
+      const status = isRecord(other?.status) ? other.status : {};
       const ready =
         other &&
-        other.status?.observedGeneration === other.metadata.generation &&
+        status.observedGeneration === other.metadata.generation &&
         conditions.isTrue(other as unknown as conditions.Conditioned, ConditionType.Ready);
       if (!ready)
         return {
           notReady: {
             reason: R.DependencyNotReady,
-            message: `dependency '${namespace}/${dep.name}' is not ready`,
+            message: `dependency ${kind} '${namespace}/${dep.name}' is not ready`,
           },
           requeueAfter: this.#options.requeueDependencyMs ?? 30_000,
         };

@@ -371,7 +371,7 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
       { dependsOn: [{ name: 'first' }], test: { enable: true } },
       { chart: 'tested', version: '1.0.0' },
     );
-    await notReady('second', /dependency '.*\/first' is not ready/);
+    await notReady('second', /dependency HelmRelease '.*\/first' is not ready/);
     await createRelease('first', {}, { chart: 'greeter' });
     const hr = await readyRelease('second');
     const tests = conditionOf(hr, 'TestSuccess');
@@ -379,6 +379,34 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
     const hooks = (statusOf(hr).history as { testHooks?: Record<string, { phase?: string }> }[])[0]
       ?.testHooks;
     assert.equal(hooks?.['second-smoke']?.phase, 'Succeeded', JSON.stringify(hooks));
+  });
+
+  it('waits for a Kustomization in dependsOn (kind: Kustomization) to be Ready', async () => {
+    const ks = { apiVersion: 'kustomize.weft.dev/v1', kind: 'Kustomization', namespace: ns, name: 'infra' };
+    await client.create({
+      apiVersion: ks.apiVersion,
+      kind: ks.kind,
+      metadata: { name: 'infra', namespace: ns },
+      spec: { interval: '1h', prune: true, sourceRef: { kind: 'GitRepository', name: 'none' } },
+    });
+    await createRelease('after-infra', { dependsOn: [{ kind: 'Kustomization', name: 'infra' }] });
+    await notReady('after-infra', /dependency Kustomization '.*\/infra' is not ready/);
+    // What kustomize-controller publishes when it is done: Ready at the current generation.
+    const live = await client.get(ks);
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await client.patchStatus(ks, {
+      observedGeneration: live.metadata.generation,
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'ReconciliationSucceeded',
+          message: 'Applied',
+          lastTransitionTime: now,
+        },
+      ],
+    });
+    await readyRelease('after-infra');
   });
 
   it('applies postRenderers (kustomize patches) through the weft post-renderer plugin', async () => {
