@@ -1,8 +1,13 @@
 /**
- * Wires the HelmRelease reconciler into a runtime Manager: an informer of HelmReleases, one of
- * HelmCharts (a chart that changes — new artifact, or a new failure to report — re-queues the
- * releases that read it), the dependents of a release re-queued when it becomes Ready, and the
- * helm processes and extractions cleaned up when the manager stops.
+ * Adds the HelmRelease controller to a runtime Manager. What it watches comes from the manager's
+ * cache, each kind once per process:
+ *
+ * - HelmReleases (the controller's own informer, in the watched namespace and shard);
+ * - HelmCharts: a chart whose artifact or conditions change reconciles the releases that read it
+ *   (the one its template belongs to, by label, or a `chartRef`), found through an index;
+ * - a HelmRelease becoming Ready reconciles its not-ready dependents (`dependsOn`, by index).
+ *
+ * The helm processes and the extracted charts go when the manager stops.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,13 +24,14 @@ import { ArtifactCache } from '@weft/artifact';
 import {
   type Client,
   type Controller,
+  cacheKind,
   conditions,
-  Informer,
-  type InformerLike,
+  type Informer,
   isRecord,
   type KubeObject,
   type Manager,
-  objectKey,
+  ObjectIndex,
+  watchNamespace,
 } from '@weft/runtime';
 import { HelmCli } from './helm/cli.ts';
 import { installPostRenderPlugin } from './postrender/plugin.ts';
@@ -37,15 +43,12 @@ export interface HelmControllerOptions
     HelmReleaseReconcilerOptions,
     'noCrossNamespaceRefs' | 'defaultServiceAccount' | 'requeueDependencyMs'
   > {
-  /** The controller's client; its field manager becomes `helm-controller`. */
-  client: Client;
+  /** The controller's client; default the manager's. Its field manager becomes `helm-controller`. */
+  client?: Client;
   /** `--helm-binary`. */
   helmBinary: string;
   /** Kubeconfig file the helm processes use (`--kubeconfig`); in-cluster config when absent. */
   kubeconfigPath?: string | undefined;
-  /** Watch one namespace only (default: all). */
-  namespace?: string | undefined;
-  labelSelector?: string | undefined;
   /** Parent of the controller's scratch directory (default: the OS temp dir). */
   workParent?: string;
 }
@@ -56,7 +59,10 @@ export interface HelmController {
   helm: HelmCli;
 }
 
-function chartVersion(obj: KubeObject | undefined): string {
+const helmReleases = cacheKind<HelmReleaseObject>(HelmApiVersion, HelmReleaseKind);
+const helmCharts = cacheKind(SourceApiVersion, HelmChartKind);
+
+function chartState(obj: KubeObject | undefined): string {
   const status = isRecord(obj?.status) ? obj.status : {};
   return JSON.stringify([status.artifact, status.conditions, status.observedGeneration]);
 }
@@ -65,44 +71,16 @@ function readyAt(obj: HelmReleaseObject): string {
   return `${conditions.isTrue(obj as unknown as conditions.Conditioned, ConditionType.Ready)} ${obj.status?.lastAttemptedRevision ?? ''}`;
 }
 
-/** HelmReleases plus HelmCharts, started and stopped together; synced once HelmReleases are. */
-class HelmReleaseWatch implements InformerLike<HelmReleaseObject> {
-  readonly #main: Informer<HelmReleaseObject>;
-  readonly #charts: Informer;
-  constructor(main: Informer<HelmReleaseObject>, charts: Informer) {
-    this.#main = main;
-    this.#charts = charts;
-  }
-  onAdd(handler: (obj: HelmReleaseObject) => void): unknown {
-    return this.#main.onAdd(handler);
-  }
-  onUpdate(handler: (oldObj: HelmReleaseObject, newObj: HelmReleaseObject) => void): unknown {
-    return this.#main.onUpdate(handler);
-  }
-  onDelete(handler: (obj: HelmReleaseObject) => void): unknown {
-    return this.#main.onDelete(handler);
-  }
-  get hasSynced(): boolean {
-    return this.#main.hasSynced;
-  }
-  get(key: string): HelmReleaseObject | undefined {
-    return this.#main.get(key);
-  }
-  async start(signal?: AbortSignal): Promise<void> {
-    void this.#charts.start(signal).catch(() => {});
-    await this.#main.start(signal);
-  }
-  async stop(): Promise<void> {
-    await Promise.all([this.#main.stop(), this.#charts.stop()]);
-  }
-}
+const chartKey = (namespace: string | undefined, name: string | undefined) =>
+  `${namespace ?? ''}/${name ?? ''}`;
 
 /** Registers the HelmRelease controller with a manager (before `manager.start()`). */
 export async function addHelmController(
   manager: Manager,
   options: HelmControllerOptions,
 ): Promise<HelmController> {
-  const client = options.client.withFieldManager(FieldManager);
+  const client = (options.client ?? manager.client(FieldManager)).withFieldManager(FieldManager);
+  const namespace = watchNamespace(manager.flags);
   const work = await mkdtemp(join(options.workParent ?? tmpdir(), 'weft-helm-controller-'));
   const helm = new HelmCli({
     binary: options.helmBinary,
@@ -111,17 +89,11 @@ export async function addHelmController(
   });
   await installPostRenderPlugin(join(work, 'helm', 'data'));
   const artifacts = new ArtifactCache({ parent: work, maxUnused: 16 });
-  const informer = new Informer<HelmReleaseObject>(client, {
-    apiVersion: HelmApiVersion,
-    kind: HelmReleaseKind,
-    namespace: options.namespace,
-    labelSelector: options.labelSelector,
+  const informer = manager.cache.informer(helmReleases, {
+    namespace,
+    labelSelector: manager.flags.watchLabelSelector,
   });
-  const charts = new Informer(client, {
-    apiVersion: SourceApiVersion,
-    kind: HelmChartKind,
-    namespace: options.namespace,
-  });
+  const charts = manager.cache.informer(helmCharts, { namespace, waitForSync: false });
   const reconciler = new HelmReleaseReconciler({
     client,
     helm,
@@ -130,7 +102,7 @@ export async function addHelmController(
     noCrossNamespaceRefs: options.noCrossNamespaceRefs,
     defaultServiceAccount: options.defaultServiceAccount,
     requeueDependencyMs: options.requeueDependencyMs,
-    getHelmRelease: async (namespace, name) => informer.get(`${namespace}/${name}`),
+    getHelmRelease: async (depNamespace, name) => informer.get(`${depNamespace}/${name}`),
   });
   manager.signal.addEventListener(
     'abort',
@@ -146,41 +118,51 @@ export async function addHelmController(
   const controller = manager.addController<HelmReleaseObject>({
     name: 'helmrelease',
     reconciler,
-    informer: new HelmReleaseWatch(informer, charts),
+    informer,
     client,
   });
-  const enqueue = (obj: HelmReleaseObject) => controller.queue.add(objectKey(obj));
 
-  charts.onUpdate((oldObj: KubeObject, newObj: KubeObject) => {
-    if (chartVersion(oldObj) === chartVersion(newObj)) return;
-    const labels = newObj.metadata.labels ?? {};
-    for (const release of informer.list()) {
-      const owner =
-        labels[Label.HelmName] === release.metadata.name &&
-        labels[Label.HelmNamespace] === release.metadata.namespace;
-      const ref = release.spec.chartRef;
-      const referenced =
-        ref?.kind === HelmChartKind &&
-        ref.name === newObj.metadata.name &&
-        (ref.namespace ?? release.metadata.namespace) === newObj.metadata.namespace;
-      if (owner || referenced) enqueue(release);
-    }
+  const byChart = new ObjectIndex(informer, (release) => {
+    if (release.spec.chart)
+      return [
+        chartKey(
+          release.spec.chart.spec.sourceRef.namespace ?? release.metadata.namespace,
+          `${release.metadata.namespace}-${release.metadata.name}`,
+        ),
+      ];
+    const ref = release.spec.chartRef;
+    return ref?.kind === HelmChartKind
+      ? [chartKey(ref.namespace ?? release.metadata.namespace, ref.name)]
+      : [];
   });
-  informer.onUpdate((oldObj, newObj) => {
+  controller.watches(charts, (obj, oldObj) => {
+    if (oldObj && chartState(oldObj) === chartState(obj)) return [];
+    const labels = obj.metadata.labels ?? {};
+    const owner = labels[Label.HelmName] ? [`${labels[Label.HelmNamespace]}/${labels[Label.HelmName]}`] : [];
+    return [
+      ...new Set([...owner, ...byChart.keys(chartKey(obj.metadata.namespace, obj.metadata.name))]),
+    ].filter((key) => informer.get(key) !== undefined);
+  });
+
+  const byDependency = new ObjectIndex(informer, (release) =>
+    (release.spec.dependsOn ?? [])
+      .filter((dep) => (dep.kind ?? HelmReleaseKind) === HelmReleaseKind)
+      .map((dep) => `${dep.namespace ?? release.metadata.namespace}/${dep.name}`),
+  );
+  controller.watches(informer, (obj, oldObj) => {
     if (
-      readyAt(oldObj) === readyAt(newObj) ||
-      !conditions.isTrue(newObj as unknown as conditions.Conditioned, ConditionType.Ready)
+      !oldObj ||
+      readyAt(oldObj) === readyAt(obj) ||
+      !conditions.isTrue(obj as unknown as conditions.Conditioned, ConditionType.Ready)
     )
-      return;
-    for (const release of informer.list()) {
-      const depends = release.spec.dependsOn?.some(
-        (dep) =>
-          dep.name === newObj.metadata.name &&
-          (dep.namespace ?? release.metadata.namespace) === newObj.metadata.namespace,
+      return [];
+    return byDependency.keys(`${obj.metadata.namespace}/${obj.metadata.name}`).filter((key) => {
+      const dependent = informer.get(key);
+      return (
+        dependent !== undefined &&
+        !conditions.isTrue(dependent as unknown as conditions.Conditioned, ConditionType.Ready)
       );
-      if (depends && !conditions.isTrue(release as unknown as conditions.Conditioned, ConditionType.Ready))
-        enqueue(release);
-    }
+    });
   });
   return { controller, informer, helm };
 }

@@ -1,5 +1,5 @@
 /** helm-controller's own flags, on top of the runtime's shared ones. */
-import { FlagError, type ParsedFlags, parseDuration, parseFlags, type RuntimeFlags } from '@weft/runtime';
+import { FlagError, type ParsedFlags, parseDurationFlag, parseFlags, type RuntimeFlags } from '@weft/runtime';
 
 export interface HelmControllerFlags {
   runtime: RuntimeFlags;
@@ -27,12 +27,7 @@ export function parseHelmControllerFlags(
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const helmBinary = str('helm-binary') ?? 'helm';
   if (helmBinary === '') throw new FlagError('helm-binary', 'must name the helm binary');
-  let requeueDependencyMs: number;
-  try {
-    requeueDependencyMs = parseDuration(str('requeue-dependency') ?? '30s');
-  } catch (error) {
-    throw new FlagError('requeue-dependency', error instanceof Error ? error.message : String(error));
-  }
+  const requeueDependencyMs = parseDurationFlag('requeue-dependency', str('requeue-dependency') ?? '30s');
   return {
     runtime: parsed.runtime,
     helmBinary,

@@ -1,35 +1,19 @@
-/** weft-helm-controller: flags → manager → the HelmRelease controller (loaded by bin/weft-helm-controller.js). */
-import { Client, FlagError, loadKubeConfig, Manager, watchNamespace } from '@weft/runtime';
+/** weft-helm-controller: the runtime's one `run` (loaded by bin/weft-helm-controller.js). */
+import { runController } from '@weft/runtime';
 import { addHelmController } from './controller.ts';
-import { type HelmControllerFlags, parseHelmControllerFlags } from './flags.ts';
-import { FieldManager } from './reconciler.ts';
+import { parseHelmControllerFlags } from './flags.ts';
 
-export async function run(argv: readonly string[]): Promise<void> {
-  let flags: HelmControllerFlags;
-  try {
-    flags = parseHelmControllerFlags(argv);
-  } catch (error) {
-    if (!(error instanceof FlagError)) throw error;
-    process.stderr.write(`weft-helm-controller: ${error.message}\n`);
-    process.exit(2);
-  }
-  const kubeConfig = loadKubeConfig(flags.runtime);
-  const manager = new Manager({
+export function run(argv: readonly string[]): Promise<unknown> {
+  return runController(argv, {
     name: 'helm-controller',
-    flags: flags.runtime,
-    kubeConfig,
-    exit: (code) => process.exit(code),
+    parseFlags: (args) => parseHelmControllerFlags(args),
+    addController: (manager, flags) =>
+      addHelmController(manager, {
+        helmBinary: flags.helmBinary,
+        kubeconfigPath: flags.runtime.kubeconfig,
+        noCrossNamespaceRefs: flags.noCrossNamespaceRefs,
+        defaultServiceAccount: flags.defaultServiceAccount,
+        requeueDependencyMs: flags.requeueDependencyMs,
+      }),
   });
-  await addHelmController(manager, {
-    client: new Client(kubeConfig, { fieldManager: FieldManager }),
-    helmBinary: flags.helmBinary,
-    kubeconfigPath: flags.runtime.kubeconfig,
-    namespace: watchNamespace(flags.runtime),
-    labelSelector: flags.runtime.watchLabelSelector,
-    noCrossNamespaceRefs: flags.noCrossNamespaceRefs,
-    defaultServiceAccount: flags.defaultServiceAccount,
-    requeueDependencyMs: flags.requeueDependencyMs,
-  });
-  manager.handleSignals();
-  await manager.start();
 }

@@ -195,7 +195,7 @@ export async function startHelmController(
     processMetrics: false,
   });
   const client = new Client(kubeConfig);
-  await addHelmController(manager, { client, helmBinary, kubeconfigPath, requeueDependencyMs: 1_000 });
+  await addHelmController(manager, { helmBinary, kubeconfigPath, requeueDependencyMs: 1_000 });
   await manager.start();
   after(async () => {
     try {

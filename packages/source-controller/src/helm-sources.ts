@@ -1,63 +1,89 @@
 /**
- * Registers HelmRepository and HelmChart with source-controller's manager: a HelmChart is
- * reconciled again when the source it reads (a HelmRepository, a GitRepository or a Bucket)
- * publishes a new artifact.
+ * Registers HelmRepository and HelmChart with source-controller's manager, over its cache: a
+ * HelmChart is reconciled again when the source it reads (a HelmRepository, a GitRepository or a
+ * Bucket) publishes a new artifact, found through an index of charts by source.
  */
-import { HelmChartKind, HelmRepositoryKind, SourceApiVersion } from '@weft/api';
-import type { Storage } from '@weft/artifact';
-import { type Client, Informer, isRecord, type KubeObject, type Manager, objectKey } from '@weft/runtime';
+import {
+  BucketKind,
+  GitRepositoryKind,
+  HelmChartKind,
+  HelmRepositoryKind,
+  SourceApiVersion,
+} from '@weft/api';
+import {
+  type Client,
+  type Controller,
+  cacheKind,
+  isRecord,
+  type KubeObject,
+  type Manager,
+  ObjectIndex,
+  watchNamespace,
+} from '@weft/runtime';
 import { type HelmChartObject, HelmChartReconciler } from './helmchart/reconciler.ts';
 import { type HelmRepositoryObject, HelmRepositoryReconciler } from './helmrepository/reconciler.ts';
+import type { StorageRef } from './storage-step.ts';
 
 export interface HelmSourcesOptions {
   client: Client;
-  storage: Storage;
-  gc?: { keep?: number; ttlMs?: number };
-  namespace: string | undefined;
-  labelSelector: string | undefined;
-  /** Informers of other source kinds a chart may come from (GitRepository, Bucket). */
-  artifactSources: Informer[];
+  storage: StorageRef;
+  gc?: { keep?: number; ttlMs?: number } | undefined;
 }
 
-function artifactDigest(obj: KubeObject | undefined): string | undefined {
+export interface HelmSources {
+  helmRepositories: Controller<HelmRepositoryObject>;
+  helmCharts: Controller<HelmChartObject>;
+}
+
+function artifactVersion(obj: KubeObject | undefined): string | undefined {
   const status = isRecord(obj?.status) ? obj.status : {};
   return isRecord(status.artifact) && typeof status.artifact.digest === 'string'
     ? `${String(status.artifact.revision)} ${status.artifact.digest}`
     : undefined;
 }
 
-export function addHelmSources(manager: Manager, options: HelmSourcesOptions): void {
+const refKey = (kind: string, namespace: string | undefined, name: string | undefined) =>
+  `${kind}/${namespace ?? ''}/${name ?? ''}`;
+
+export function addHelmSources(manager: Manager, options: HelmSourcesOptions): HelmSources {
   const { client } = options;
-  const watch = <T extends KubeObject>(kind: string) =>
-    new Informer<T>(client, {
-      apiVersion: SourceApiVersion,
-      kind,
-      namespace: options.namespace,
-      labelSelector: options.labelSelector,
-    });
-  const repositories = watch<HelmRepositoryObject>(HelmRepositoryKind);
-  const charts = watch<HelmChartObject>(HelmChartKind);
-  manager.addController({
-    reconciler: new HelmRepositoryReconciler({ client, storage: options.storage, gc: options.gc ?? {} }),
+  const scope = { namespace: watchNamespace(manager.flags), labelSelector: manager.flags.watchLabelSelector };
+  const repositories = manager.cache.informer(
+    cacheKind<HelmRepositoryObject>(SourceApiVersion, HelmRepositoryKind),
+    scope,
+  );
+  const charts = manager.cache.informer(cacheKind<HelmChartObject>(SourceApiVersion, HelmChartKind), scope);
+  const gc = options.gc ?? {};
+  const helmRepositories = manager.addController<HelmRepositoryObject>({
+    reconciler: new HelmRepositoryReconciler({ client, storage: options.storage, gc }),
     informer: repositories,
     client,
   });
-  const chartController = manager.addController({
-    reconciler: new HelmChartReconciler({ client, storage: options.storage, gc: options.gc ?? {} }),
+  const helmCharts = manager.addController<HelmChartObject>({
+    reconciler: new HelmChartReconciler({ client, storage: options.storage, gc }),
     informer: charts,
     client,
   });
-  const onSource = (oldObj: KubeObject | undefined, newObj: KubeObject) => {
-    const digest = artifactDigest(newObj);
-    if (digest === undefined || digest === artifactDigest(oldObj)) return;
-    for (const chart of charts.list(newObj.metadata.namespace)) {
-      const ref = chart.spec.sourceRef;
-      if (ref.kind === newObj.kind && ref.name === newObj.metadata.name)
-        chartController.queue.add(objectKey(chart));
-    }
-  };
-  for (const informer of [repositories as unknown as Informer, ...options.artifactSources]) {
-    informer.onUpdate(onSource);
-    informer.onAdd((obj) => onSource(undefined, obj));
+  const bySource = new ObjectIndex(charts, (chart) => [
+    refKey(chart.spec.sourceRef.kind, chart.metadata.namespace, chart.spec.sourceRef.name),
+  ]);
+  const sources = [
+    {
+      kind: HelmRepositoryKind,
+      informer: repositories as unknown as ReturnType<Manager['cache']['informer']>,
+    },
+    ...[GitRepositoryKind, BucketKind].map((kind) => ({
+      kind,
+      // The same informers the other source controllers use: the cache holds each kind once.
+      informer: manager.cache.informer(cacheKind(SourceApiVersion, kind), { ...scope, waitForSync: false }),
+    })),
+  ];
+  for (const source of sources) {
+    helmCharts.watches(source.informer, (obj, oldObj) => {
+      const version = artifactVersion(obj);
+      if (version === undefined || version === artifactVersion(oldObj)) return [];
+      return bySource.keys(refKey(source.kind, obj.metadata.namespace, obj.metadata.name));
+    });
   }
+  return { helmRepositories, helmCharts };
 }

@@ -1,4 +1,6 @@
+export { ArtifactService } from './artifact-server.ts';
 export * from './controller.ts';
+export * from './flags.ts';
 export * from './git/index.ts';
 export {
   GitReason,

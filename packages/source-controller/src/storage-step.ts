@@ -7,6 +7,13 @@ import { type Artifact, ConditionType, Reason } from '@weft/api';
 import { type ArtifactRef, buildArtifact, type Storage } from '@weft/artifact';
 import { conditions, type KubeObject, ReconcileError } from '@weft/runtime';
 
+/** The storage, or a function giving it once the artifact server is bound. */
+export type StorageRef = Storage | (() => Storage);
+
+export function resolveStorage(storage: StorageRef): Storage {
+  return typeof storage === 'function' ? storage() : storage;
+}
+
 export interface ArtifactStatus {
   artifact?: Artifact;
   url?: string;

@@ -20,13 +20,9 @@ import {
   toolPath,
   useCluster,
 } from '@weft/e2e';
-import { Client, type KubeObject } from '@weft/runtime';
+import { Client, type KubeObject, Manager } from '@weft/runtime';
 import { parse } from 'yaml';
-import {
-  parseSourceControllerFlags,
-  type RunningSourceController,
-  startSourceController,
-} from '../src/index.ts';
+import { addSourceController, parseSourceControllerFlags } from '../src/index.ts';
 import { eventually, installCrds, type KubeConfig } from './helpers.ts';
 
 const cluster = await useCluster();
@@ -36,7 +32,7 @@ const shard = `sc-${randomBytes(3).toString('hex')}`;
 const auth = { username: 'chartuser', password: 'chart-pass' };
 
 let client: Client;
-let controller: RunningSourceController;
+let manager: Manager;
 let repo: StaticHttpServer;
 let git: GitHttpServer;
 let work: string;
@@ -89,11 +85,13 @@ before(async () => {
     ],
     {},
   );
-  controller = await startSourceController(config, { kubeConfig });
+  manager = new Manager({ name: 'source-controller', flags: config.runtime, kubeConfig });
+  addSourceController(manager, config);
+  await manager.start();
 });
 
 after(async () => {
-  await controller?.stop();
+  await manager?.stop();
   await repo?.stop();
   await git?.stop();
   await rm(work, { recursive: true, force: true });

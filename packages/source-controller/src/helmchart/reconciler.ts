@@ -13,7 +13,7 @@ import {
   Reason,
   SourceApiVersion,
 } from '@weft/api';
-import { extractArchive, fetchArtifact, type Storage } from '@weft/artifact';
+import { extractArchive, fetchArtifact } from '@weft/artifact';
 import {
   type Client,
   conditions,
@@ -38,7 +38,14 @@ import { httpGet } from '../helm/http.ts';
 import { IndexCache } from '../helm/index-cache.ts';
 import { chartDownloadUrl, selectChartVersion } from '../helm/index-file.ts';
 import { fetchReason, HelmReason } from '../helm/reasons.ts';
-import { artifactRefOf, asConditioned, reconcileStoredArtifact, storeDirectory } from '../storage-step.ts';
+import {
+  artifactRefOf,
+  asConditioned,
+  reconcileStoredArtifact,
+  resolveStorage,
+  type StorageRef,
+  storeDirectory,
+} from '../storage-step.ts';
 
 export type HelmChartObject = HelmChart & KubeObject;
 
@@ -60,7 +67,7 @@ export const defaultChartLimits: HelmChartLimits = {
 export interface HelmChartReconcilerOptions {
   /** Reads the sources and Secrets. */
   client: Pick<Client, 'get' | 'find'>;
-  storage: Storage;
+  storage: StorageRef;
   gc?: { keep?: number; ttlMs?: number };
   limits?: Partial<HelmChartLimits>;
 }
@@ -106,7 +113,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     const status = obj.status;
     if (obj.spec.verify !== undefined)
       throw new StalledError(HelmReason.NotSupported, 'spec.verify (chart signatures) is not supported yet');
-    const stored = await reconcileStoredArtifact(this.#options.storage, obj, status, ctx.now);
+    const stored = await reconcileStoredArtifact(resolveStorage(this.#options.storage), obj, status, ctx.now);
     const work = await mkdtemp(join(tmpdir(), 'weft-helmchart-'));
     try {
       return await this.#build(obj, status, ctx, work, stored);
@@ -144,7 +151,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
   }
 
   async finalize(obj: HelmChartObject): Promise<void> {
-    await this.#options.storage.removeAll(artifactRefOf(obj));
+    await resolveStorage(this.#options.storage).removeAll(artifactRefOf(obj));
   }
 
   async #source<T extends KubeObject>(
@@ -354,7 +361,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     verb: string,
   ): Promise<void> {
     const changed = await storeDirectory({
-      storage: this.#options.storage,
+      storage: resolveStorage(this.#options.storage),
       obj,
       status,
       dir,

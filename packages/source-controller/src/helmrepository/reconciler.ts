@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConditionType, type HelmRepository, HelmRepositoryKind, Reason, SourceApiVersion } from '@weft/api';
-import type { Storage } from '@weft/artifact';
 import {
   type Client,
   conditions,
@@ -20,14 +19,21 @@ import { HelmError } from '../helm/errors.ts';
 import { httpGet } from '../helm/http.ts';
 import { indexUrl, parseIndex } from '../helm/index-file.ts';
 import { fetchReason, HelmReason } from '../helm/reasons.ts';
-import { artifactRefOf, asConditioned, reconcileStoredArtifact, storeDirectory } from '../storage-step.ts';
+import {
+  artifactRefOf,
+  asConditioned,
+  reconcileStoredArtifact,
+  resolveStorage,
+  type StorageRef,
+  storeDirectory,
+} from '../storage-step.ts';
 
 export type HelmRepositoryObject = HelmRepository & KubeObject;
 
 export interface HelmRepositoryReconcilerOptions {
   /** Reads Secrets. */
   client: Pick<Client, 'get'>;
-  storage: Storage;
+  storage: StorageRef;
   gc?: { keep?: number; ttlMs?: number };
   /** Largest index accepted (Flux's default: 50 MiB). */
   maxIndexBytes?: number;
@@ -73,7 +79,7 @@ export class HelmRepositoryReconciler implements Reconciler<HelmRepositoryObject
       );
     if (obj.spec.accessFrom !== undefined)
       throw new StalledError(HelmReason.NotSupported, 'spec.accessFrom is not supported yet');
-    await reconcileStoredArtifact(this.#options.storage, obj, status, ctx.now);
+    await reconcileStoredArtifact(resolveStorage(this.#options.storage), obj, status, ctx.now);
 
     let index: Buffer;
     try {
@@ -103,7 +109,7 @@ export class HelmRepositoryReconciler implements Reconciler<HelmRepositoryObject
       try {
         await writeFile(join(dir, 'index.yaml'), index);
         const changed = await storeDirectory({
-          storage: this.#options.storage,
+          storage: resolveStorage(this.#options.storage),
           obj,
           status,
           dir,
@@ -149,7 +155,7 @@ export class HelmRepositoryReconciler implements Reconciler<HelmRepositoryObject
     conditions.removeCondition(cond, ConditionType.FetchFailed);
     conditions.removeCondition(cond, ConditionType.ArtifactInStorage);
     if (obj.status) delete obj.status.artifact;
-    await this.#options.storage.removeAll(artifactRefOf(obj));
+    await resolveStorage(this.#options.storage).removeAll(artifactRefOf(obj));
     return {
       ready: {
         reason: Reason.Succeeded,
@@ -159,6 +165,6 @@ export class HelmRepositoryReconciler implements Reconciler<HelmRepositoryObject
   }
 
   async finalize(obj: HelmRepositoryObject): Promise<void> {
-    await this.#options.storage.removeAll(artifactRefOf(obj));
+    await resolveStorage(this.#options.storage).removeAll(artifactRefOf(obj));
   }
 }
