@@ -49,6 +49,10 @@ export async function applyChartTemplate(
       namespace: ref.namespace,
       labels: {
         ...template.metadata?.labels,
+        // A sharded release's chart goes to the same shard of source-controller.
+        ...(release.metadata.labels?.[Label.ShardKey]
+          ? { [Label.ShardKey]: release.metadata.labels[Label.ShardKey] }
+          : {}),
         [Label.HelmName]: release.metadata.name ?? '',
         [Label.HelmNamespace]: release.metadata.namespace ?? '',
       },
