@@ -23,7 +23,10 @@ import {
   toolPath,
   waitUntil,
 } from '@weft/e2e';
-import { Client, conditions, isRecord, type KubeObject, loadKubeConfig, mapLimit } from '@weft/runtime';
+import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { loadKubeConfig } from '@weft/runtime/manager';
+import { mapLimit } from '@weft/runtime/ssa';
 
 const count = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 100);
 const concurrent = process.argv.find((a) => a.startsWith('--concurrent='))?.split('=')[1] ?? '4';

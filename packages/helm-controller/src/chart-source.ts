@@ -7,7 +7,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Artifact, HelmChartKind, SourceApiVersion } from '@weft/api';
 import type { ArtifactCache, CachedArtifact } from '@weft/artifact';
-import { type Client, conditions, isRecord, type KubeObject, type ObjectRef } from '@weft/runtime';
+import { type Client, isRecord, type KubeObject, type ObjectRef } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
 import type { HelmReleaseObject } from './types.ts';
 
 export type ChartState =

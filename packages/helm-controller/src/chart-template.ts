@@ -4,7 +4,7 @@
  * release it belongs to, and deleted with it.
  */
 import { HelmChartKind, type HelmReleaseSpec, Label, SourceApiVersion } from '@weft/api';
-import { type Client, type KubeObject, NotFoundError, type ObjectRef } from '@weft/runtime';
+import { type Client, type KubeObject, NotFoundError, type ObjectRef } from '@weft/runtime/client';
 import type { HelmReleaseObject } from './types.ts';
 
 export function chartTemplateRef(release: HelmReleaseObject): ObjectRef & { namespace: string } {

@@ -21,18 +21,12 @@ import {
   SourceApiVersion,
 } from '@weft/api';
 import { ArtifactCache } from '@weft/artifact';
-import {
-  type Client,
-  type Controller,
-  cacheKind,
-  conditions,
-  type Informer,
-  isRecord,
-  type KubeObject,
-  type Manager,
-  ObjectIndex,
-  watchNamespace,
-} from '@weft/runtime';
+import { cacheKind, ObjectIndex } from '@weft/runtime/cache';
+import { type Client, isRecord, type KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import type { Informer } from '@weft/runtime/informer';
+import { type Manager, watchNamespace } from '@weft/runtime/manager';
+import type { Controller } from '@weft/runtime/reconcile';
 import { HelmCli } from './helm/cli.ts';
 import { installPostRenderPlugin } from './postrender/plugin.ts';
 import { FieldManager, HelmReleaseReconciler, type HelmReleaseReconcilerOptions } from './reconciler.ts';

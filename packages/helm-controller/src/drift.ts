@@ -5,7 +5,8 @@
  * applies the manifest's version of the drifted objects again (as `helm`, so the next upgrade
  * owns the same fields); `warn` only reports them.
  */
-import { type Client, type KubeObject, ResourceManager } from '@weft/runtime';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import { ResourceManager } from '@weft/runtime/ssa';
 import { parseAllDocuments } from 'yaml';
 
 /** Helm 4 applies with its binary's name as field manager. */

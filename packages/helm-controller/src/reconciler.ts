@@ -9,16 +9,16 @@ import {
   KustomizeApiVersion,
 } from '@weft/api';
 import type { ArtifactCache } from '@weft/artifact';
+import { type Client, isRecord } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { errorMessage } from '@weft/runtime/errors';
 import {
-  type Client,
-  conditions,
-  isRecord,
   type ReconcileContext,
   ReconcileError,
   type ReconcileResult,
   type Reconciler,
   StalledError,
-} from '@weft/runtime';
+} from '@weft/runtime/reconcile';
 import { chartRefOf, readChart } from './chart-source.ts';
 import { applyChartTemplate, chartTemplateRef, deleteChartTemplate } from './chart-template.ts';
 import { detectDrift } from './drift.ts';
@@ -76,10 +76,6 @@ interface Desired {
 }
 
 type Action = 'install' | 'upgrade';
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * HelmRelease, in Flux's order: spec checks (fields not implemented stall), dependsOn, the chart
@@ -270,7 +266,10 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     try {
       history = await releaseHistory(client, target.namespace, target.releaseName);
     } catch (error) {
-      throw new ReconcileError(R.GetLastReleaseFailed, `cannot read the release storage: ${message(error)}`);
+      throw new ReconcileError(
+        R.GetLastReleaseFailed,
+        `cannot read the release storage: ${errorMessage(error)}`,
+      );
     }
     let latest = history[0];
     if (latest && pendingStatuses.has(latest.status)) {

@@ -1,5 +1,5 @@
 /** weft-helm-controller: the runtime's one `run` (loaded by bin/weft-helm-controller.js). */
-import { runController } from '@weft/runtime';
+import { runController } from '@weft/runtime/manager';
 import { addHelmController } from './controller.ts';
 import { parseHelmControllerFlags } from './flags.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '@weft/runtime';
+import type { KubeObject } from '@weft/runtime/client';
 import { composeValues, parseTargetPath, setAtPath } from './values.ts';
 
 const objects: Record<string, KubeObject & { data: Record<string, string> }> = {

@@ -3,7 +3,7 @@
  * merged in, or with `targetPath` one value set at a path), then `spec.values` merged last.
  */
 import type { HelmReleaseSpec } from '@weft/api';
-import type { Client, KubeObject } from '@weft/runtime';
+import type { Client, KubeObject } from '@weft/runtime/client';
 import { parse } from 'yaml';
 
 export class ValuesError extends Error {

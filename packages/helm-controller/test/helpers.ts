@@ -21,7 +21,10 @@ import {
   toolPath,
 } from '@weft/e2e';
 import { addHelmController, parseHelmControllerFlags } from '@weft/helm-controller';
-import { Client, conditions, createLogger, type KubeObject, Manager } from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { createLogger } from '@weft/runtime/log';
+import { Manager } from '@weft/runtime/manager';
 
 type KubeConfig = Awaited<ReturnType<Cluster['kubeConfig']>>;
 

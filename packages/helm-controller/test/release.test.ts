@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Annotation, HelmApiVersion, HelmReleaseKind, SourceApiVersion } from '@weft/api';
 import { eventually, testNamespace, useCluster } from '@weft/e2e';
-import { Client, isRecord, type KubeObject } from '@weft/runtime';
+import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
 import {
   conditionOf,
   configMapChart,

@@ -4,7 +4,9 @@
  * cache.
  */
 import type { GitRepository } from '@weft/api';
-import type { Client, Controller, KubeObject, Manager } from '@weft/runtime';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import type { Manager } from '@weft/runtime/manager';
+import type { Controller } from '@weft/runtime/reconcile';
 import { ArtifactService } from './artifact-server.ts';
 import type { SourceControllerConfig } from './flags.ts';
 import { GitRepositoryReconciler } from './gitrepository/reconciler.ts';

@@ -10,16 +10,10 @@ import {
   HelmRepositoryKind,
   SourceApiVersion,
 } from '@weft/api';
-import {
-  type Client,
-  type Controller,
-  cacheKind,
-  isRecord,
-  type KubeObject,
-  type Manager,
-  ObjectIndex,
-  watchNamespace,
-} from '@weft/runtime';
+import { cacheKind, ObjectIndex } from '@weft/runtime/cache';
+import { type Client, isRecord, type KubeObject } from '@weft/runtime/client';
+import { type Manager, watchNamespace } from '@weft/runtime/manager';
+import type { Controller } from '@weft/runtime/reconcile';
 import { type HelmChartObject, HelmChartReconciler } from './helmchart/reconciler.ts';
 import { type HelmRepositoryObject, HelmRepositoryReconciler } from './helmrepository/reconciler.ts';
 import type { StorageRef } from './storage-step.ts';

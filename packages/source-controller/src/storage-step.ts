@@ -5,7 +5,9 @@
 import { rm } from 'node:fs/promises';
 import { type Artifact, ConditionType, Reason } from '@weft/api';
 import { type ArtifactRef, buildArtifact, type Storage } from '@weft/artifact';
-import { conditions, type KubeObject, ReconcileError } from '@weft/runtime';
+import type { KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { ReconcileError } from '@weft/runtime/reconcile';
 
 /** The storage, or a function giving it once the artifact server is bound. */
 export type StorageRef = Storage | (() => Storage);

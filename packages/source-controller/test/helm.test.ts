@@ -20,7 +20,8 @@ import {
   toolPath,
   useCluster,
 } from '@weft/e2e';
-import { Client, type KubeObject, Manager } from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import { Manager } from '@weft/runtime/manager';
 import { parse } from 'yaml';
 import { addSourceController, parseSourceControllerFlags } from '../src/index.ts';
 import { eventually, installCrds, type KubeConfig } from './helpers.ts';

@@ -4,7 +4,7 @@
  * every upgrade (never reused from the last release), 5 revisions of history.
  */
 import type { HelmReleaseSpec } from '@weft/api';
-import { formatDuration, parseDuration } from '@weft/runtime';
+import { formatDuration, parseDuration } from '@weft/runtime/reconcile';
 import { postRenderPluginName } from '../postrender/plugin.ts';
 
 export interface ReleaseTarget {

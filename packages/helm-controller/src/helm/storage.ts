@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Client, KubeObject } from '@weft/runtime';
+import type { Client, KubeObject } from '@weft/runtime/client';
 
 export interface HelmReleaseRecord {
   name: string;

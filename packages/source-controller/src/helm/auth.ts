@@ -3,7 +3,7 @@
  * (ca.crt, and tls.crt with tls.key for a client certificate), read from the object's namespace.
  */
 import type { HelmRepository } from '@weft/api';
-import type { Client, KubeObject } from '@weft/runtime';
+import type { Client, KubeObject } from '@weft/runtime/client';
 import { HelmError } from './errors.ts';
 import type { HelmTransport } from './http.ts';
 

@@ -14,17 +14,15 @@ import {
   SourceApiVersion,
 } from '@weft/api';
 import { extractArchive, fetchArtifact } from '@weft/artifact';
+import { type Client, isRecord, type KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
 import {
-  type Client,
-  conditions,
-  isRecord,
-  type KubeObject,
   type ReconcileContext,
   ReconcileError,
   type ReconcileResult,
   type Reconciler,
   StalledError,
-} from '@weft/runtime';
+} from '@weft/runtime/reconcile';
 import { chartTransport, repositoryTransport } from '../helm/auth.ts';
 import {
   checkDependencies,

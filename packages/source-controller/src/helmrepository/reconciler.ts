@@ -3,17 +3,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConditionType, type HelmRepository, HelmRepositoryKind, Reason, SourceApiVersion } from '@weft/api';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
 import {
-  type Client,
-  conditions,
-  type KubeObject,
   parseDuration,
   type ReconcileContext,
   ReconcileError,
   type ReconcileResult,
   type Reconciler,
   StalledError,
-} from '@weft/runtime';
+} from '@weft/runtime/reconcile';
 import { repositoryTransport } from '../helm/auth.ts';
 import { HelmError } from '../helm/errors.ts';
 import { httpGet } from '../helm/http.ts';
