@@ -18,7 +18,8 @@ export type ToolName =
   | 'kube-scheduler'
   | 'kwok'
   | 'helm'
-  | 'kustomize';
+  | 'kustomize'
+  | 'sops';
 
 const toolGroup: Record<ToolName, { dir: string; versionKey: string }> = {
   etcd: { dir: 'etcd', versionKey: 'ETCD_VERSION' },
@@ -28,6 +29,7 @@ const toolGroup: Record<ToolName, { dir: string; versionKey: string }> = {
   kwok: { dir: 'kwok', versionKey: 'KWOK_VERSION' },
   helm: { dir: 'helm', versionKey: 'HELM_VERSION' },
   kustomize: { dir: 'kustomize', versionKey: 'KUSTOMIZE_VERSION' },
+  sops: { dir: 'sops', versionKey: 'SOPS_VERSION' },
 };
 
 /** The pins of e2e/toolchain/versions.env, e.g. `{ KUBERNETES_VERSION: 'v1.36.3', … }`. */

@@ -30,3 +30,8 @@ test('the control-plane binaries report the pinned Kubernetes version', async ()
   const etcd = await run(toolPath('etcd'), ['--version']);
   assert.match(etcd.stdout, new RegExp(`etcd Version: ${versions.ETCD_VERSION?.slice(1)}`));
 });
+
+test('the reference sops binary is the pinned version', async () => {
+  const { stdout } = await run(toolPath('sops'), ['--version', '--disable-version-check']);
+  assert.equal(stdout.trim().split('\n')[0], `sops ${versions.SOPS_VERSION?.slice(1)}`);
+});

@@ -5,6 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
+import { type GitSigner, signingArgs } from './git-signing.ts';
 import { run } from './process.ts';
 
 export const gitIdentity = { name: 'Weft Test', email: 'weft-test@example.invalid' } as const;
@@ -25,6 +26,8 @@ export interface CommitOptions {
   branch?: string;
   /** Start from an empty tree instead of the parent's, so the commit holds only `files`. */
   replaceAll?: boolean;
+  /** Sign the commit (OpenPGP or SSH, as `git commit -S` does). */
+  sign?: GitSigner;
 }
 
 export interface TagOptions {
@@ -33,6 +36,8 @@ export interface TagOptions {
   message?: string;
   /** What to tag; default the default branch's head. */
   target?: string;
+  /** Sign the tag (`git tag -s`); makes it annotated. */
+  sign?: GitSigner;
 }
 
 /**
@@ -93,10 +98,15 @@ export class GitRepoStore {
   }
 
   /** Runs `git` inside the bare repository with the isolated environment; returns stdout. */
-  git(repo: string, args: readonly string[], input?: string | Uint8Array): Promise<string> {
+  git(
+    repo: string,
+    args: readonly string[],
+    input?: string | Uint8Array,
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<string> {
     return run('git', args, {
       cwd: this.path(repo),
-      env: isolatedGitEnv(this.home),
+      env: isolatedGitEnv(this.home, env),
       ...(input === undefined ? {} : { input }),
     });
   }
@@ -131,12 +141,34 @@ export class GitRepoStore {
     }
     chunks.push(Buffer.from('done\n'));
     await this.git(repo, ['fast-import', '--quiet', '--done'], Buffer.concat(chunks));
+    if (options.sign) await this.#signHead(repo, ref, message, parent, options.sign);
     return this.revParse(repo, ref);
+  }
+
+  /** Replaces the commit at `ref` by the same commit signed (fast-import cannot sign). */
+  async #signHead(repo: string, ref: string, message: string, parent: string | undefined, signer: GitSigner) {
+    const { args, env } = signingArgs(signer);
+    const tree = (await this.git(repo, ['rev-parse', `${ref}^{tree}`])).trim();
+    const parents = parent === undefined ? [] : ['-p', parent];
+    const signed = (
+      await this.git(repo, [...args, 'commit-tree', '-S', ...parents, '-m', message, tree], undefined, env)
+    ).trim();
+    await this.git(repo, ['update-ref', ref, signed]);
   }
 
   /** Creates a tag; returns the sha of the commit it points at. */
   async tag(repo: string, name: string, options: TagOptions = {}): Promise<string> {
     const target = options.target ?? (await this.defaultBranch(repo));
+    if (options.sign) {
+      const { args, env } = signingArgs(options.sign);
+      await this.git(
+        repo,
+        [...args, 'tag', '--sign', '--message', options.message ?? name, name, target],
+        undefined,
+        env,
+      );
+      return this.revParse(repo, `refs/tags/${name}^{commit}`);
+    }
     const args = options.annotated
       ? ['tag', '--annotate', '--message', options.message ?? name, name, target]
       : ['tag', name, target];

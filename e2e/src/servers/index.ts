@@ -15,6 +15,7 @@ export {
   isolatedGitEnv,
   type TagOptions,
 } from './git-repos.ts';
+export { createGpgSigner, createSshSigner, type GitSigner, signingArgs } from './git-signing.ts';
 export {
   GitSshServer,
   type GitSshServerOptions,

@@ -7,6 +7,15 @@ export {
 } from './crd/crd.ts';
 export { crdFiles } from './crd/files.ts';
 export {
+  crdSpecSchema,
+  type FieldSupport,
+  fieldSupportGaps,
+  specFieldPaths,
+  UnsupportedFieldReason,
+  unsupportedFields,
+  unsupportedFieldsMessage,
+} from './fields.ts';
+export {
   HelmApiVersion,
   type HelmChartTemplate,
   HelmGroup,

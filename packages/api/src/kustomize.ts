@@ -82,9 +82,16 @@ export const kustomizationSpecSchema = obj(
     decryption: obj(
       {
         provider: str({ description: 'The decryption tool.', enum: ['sops'] }),
-        secretRef: describe(localObjectReferenceSchema, 'Secret with the decryption keys.'),
+        secretRef: describe(
+          localObjectReferenceSchema,
+          'Secret with the decryption keys: age identities in *.agekey entries, armored OpenPGP private keys in *.asc entries.',
+        ),
       },
-      { description: 'Decrypt SOPS-encrypted Secrets before applying.', required: ['provider'] },
+      {
+        description:
+          'Decrypt SOPS-encrypted files (resources, secretGenerator files and envs) and substituteFrom Secret values in memory before building.',
+        required: ['provider'],
+      },
     ),
     interval: intervalSchema,
     retryInterval: duration({
@@ -138,6 +145,25 @@ export const kustomizationSpecSchema = obj(
         { required: ['apiVersion', 'kind', 'current'] },
       ),
       { description: 'CEL expressions that tell the health of custom resources.' },
+    ),
+    driftIgnoreRules: arr(
+      obj(
+        {
+          paths: arr(str(), {
+            description: 'JSON pointers (RFC 6901) of the fields to leave alone, e.g. /spec/replicas.',
+            minItems: 1,
+          }),
+          target: describe(
+            patchTargetSchema,
+            'The objects the rule applies to (group, version, kind, name and namespace are regular expressions); all objects when unset.',
+          ),
+        },
+        { required: ['paths'] },
+      ),
+      {
+        description:
+          'Fields other controllers own (an HPA scaling replicas, a webhook injecting a sidecar): neither applied nor corrected as drift once the object exists.',
+      },
     ),
     namePrefix: str({ description: 'Prefix added to the names of every object.', maxLength: 200 }),
     nameSuffix: str({ description: 'Suffix added to the names of every object.', maxLength: 200 }),

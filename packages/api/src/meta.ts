@@ -72,6 +72,8 @@ export const Annotation = {
   KustomizeSSA: `kustomize.${Domain}/ssa`,
   KustomizeReconcile: `kustomize.${Domain}/reconcile`,
   KustomizeSubstitute: `kustomize.${Domain}/substitute`,
+  /** `disabled` on an object of an encrypted file: the file is applied as it is, not decrypted. */
+  KustomizeDecrypt: `kustomize.${Domain}/decrypt`,
 } as const;
 
 /** Values of the per-object opt-out annotations. */

@@ -117,9 +117,15 @@ export const gitRepositorySpecSchema = obj(
           enum: ['head', 'HEAD', 'Tag', 'TagAndHEAD'],
           default: 'HEAD',
         }),
-        secretRef: secretRef('Secret with the trusted PGP public keys.'),
+        secretRef: secretRef(
+          'Secret with the trusted keys: armored OpenPGP public keys (e.g. author.asc) and SSH keys in allowed_signers form.',
+        ),
       },
-      { description: 'Verify the OpenPGP signature of the commit or tag.', required: ['secretRef'] },
+      {
+        description:
+          'Verify the OpenPGP or SSH signature of the commit or tag before publishing the artifact.',
+        required: ['secretRef'],
+      },
     ),
     proxySecretRef,
     ignore,

@@ -1,7 +1,7 @@
 /**
  * The build step of a Kustomization: from the extracted artifact to the objects to apply.
  * spec.path inside the artifact → the generated or patched kustomization.yaml (generate.ts) →
- * kustomize build → postBuild substitution (variables.ts, substitute.ts) → commonMetadata and
+ * SOPS decryption in memory (decryption.ts) → kustomize build → postBuild substitution (variables.ts, substitute.ts) → commonMetadata and
  * the owner labels. Every failure is a ReconcileError with reason BuildFailed (a path that leaves
  * the artifact is ArtifactFailed) and names the file or object.
  */
@@ -11,6 +11,8 @@ import { build, KustomizeError } from '@weft/kustomize';
 import { type Client, isKubeObject, type KubeObject } from '@weft/runtime/client';
 import { errorMessage } from '@weft/runtime/errors';
 import { ReconcileError } from '@weft/runtime/reconcile';
+import { SopsError, SopsKeyError } from '@weft/sops';
+import { type Decryption, DecryptionError, sopsDecryption } from './decryption.ts';
 import { GenerateError, prepareKustomization } from './generate.ts';
 import { SubstituteError, substituteObjects } from './substitute.ts';
 import type { KustomizationObject } from './types.ts';
@@ -32,10 +34,17 @@ export async function buildObjects(
   const relativeToRoot = (text: string) => text.split(`${root}${sep}`).join('').split(root).join('.');
   const dir = resolvePath(root, obj.spec.path);
   let built: Record<string, unknown>[];
+  let decryption: Decryption | undefined;
   try {
     const kustomization = await prepareKustomization(dir, root, obj.spec);
-    built = await build(dir, { root, kustomization });
+    // spec.decryption: SOPS files decrypted in memory, read by the build instead of the files.
+    decryption = await sopsDecryption(options.client, obj);
+    const files = await decryption?.decryptTree(root);
+    built = await build(dir, { root, kustomization, ...(files === undefined ? {} : { files }) });
   } catch (error) {
+    if (error instanceof SopsError || error instanceof SopsKeyError || error instanceof DecryptionError) {
+      throw new ReconcileError(Reason.BuildFailed, `decryption failed: ${relativeToRoot(error.message)}`);
+    }
     if (error instanceof GenerateError || error instanceof KustomizeError) {
       throw new ReconcileError(
         Reason.BuildFailed,
@@ -64,13 +73,19 @@ export async function buildObjects(
   let result = objects;
   if (obj.spec.postBuild) {
     try {
-      const vars = await postBuildVariables(options.client, obj);
+      const vars = await postBuildVariables(options.client, obj, decryption);
       result = substituteObjects(objects, vars, { strict: options.strictSubstitution });
     } catch (error) {
       if (error instanceof SubstituteError) {
         throw new ReconcileError(Reason.BuildFailed, `post build failed: ${error.message}`, {
           cause: error,
         });
+      }
+      if (error instanceof SopsError) {
+        throw new ReconcileError(
+          Reason.BuildFailed,
+          `post build failed: decryption failed: ${error.message}`,
+        );
       }
       throw error;
     }

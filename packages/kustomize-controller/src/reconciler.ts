@@ -25,7 +25,12 @@ import {
 } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import { errorMessage } from '@weft/runtime/errors';
-import { HealthCheckError } from '@weft/runtime/health';
+import {
+  type CustomHealth,
+  compileHealthExpressions,
+  HealthCheckError,
+  HealthExpressionError,
+} from '@weft/runtime/health';
 import {
   parseDuration,
   type ReconcileContext,
@@ -42,6 +47,8 @@ import {
   refFromEntry,
 } from '@weft/runtime/ssa';
 import { buildObjects, ownerLabels } from './build.ts';
+import { driftIgnoredPaths } from './drift-ignore.ts';
+import { kustomizationFields } from './fields.ts';
 import { getSource, type SourceFinder, sourceRefOf } from './source.ts';
 import type { KustomizationObject } from './types.ts';
 
@@ -83,6 +90,7 @@ function seconds(ms: number): string {
 export class KustomizationReconciler implements Reconciler<KustomizationObject> {
   readonly apiVersion = KustomizeApiVersion;
   readonly kind = KustomizationKind;
+  readonly fields = kustomizationFields;
   readonly conditions = [ConditionType.Healthy];
   readonly #options: KustomizationReconcilerOptions;
   readonly #client: Client;
@@ -180,9 +188,14 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       ownerLabels: ownerLabels(obj),
       concurrency: this.#options.applyConcurrency ?? 10,
     });
+    const ignoredPaths = driftIgnoredPaths(obj);
     let applied: ApplyResult;
     try {
-      applied = await manager.applyAll(objects, { force: obj.spec.force === true, signal: ctx.signal });
+      applied = await manager.applyAll(objects, {
+        force: obj.spec.force === true,
+        signal: ctx.signal,
+        ...(ignoredPaths === undefined ? {} : { ignoredPaths }),
+      });
     } catch (error) {
       throw new ReconcileError(Reason.ReconciliationFailed, errorMessage(error), { cause: error });
     }
@@ -326,11 +339,13 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     // Flux checks again only when something changed or the last check did not pass.
     if (!why.changed && !why.newRevision && conditions.isTrue(obj, ConditionType.Healthy)) return;
     const started = Date.now();
+    const custom = customHealth(obj);
     try {
       await manager.wait(refs, {
         timeoutMs: why.timeoutMs,
         intervalMs: this.#options.healthPollMs ?? 1000,
         signal: ctx.signal,
+        ...(custom === undefined ? {} : { custom }),
       });
     } catch (error) {
       const text =
@@ -376,5 +391,17 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     if (policy === 'WaitForTermination') {
       await manager.waitForDeletion(inventory.entries.map(refFromEntry), { timeoutMs: this.#timeout(obj) });
     }
+  }
+}
+
+/** spec.healthCheckExprs compiled; a bad expression stalls the object until the spec is fixed. */
+function customHealth(obj: KustomizationObject): CustomHealth | undefined {
+  const expressions = obj.spec.healthCheckExprs ?? [];
+  if (expressions.length === 0) return undefined;
+  try {
+    return compileHealthExpressions(expressions);
+  } catch (error) {
+    if (error instanceof HealthExpressionError) throw new StalledError(Reason.InvalidSpec, error.message);
+    throw error;
   }
 }

@@ -4,12 +4,15 @@
  * memory only; messages name objects and keys, never values.
  */
 import { type Client, decodeSecretData, isNotFound, isRecord } from '@weft/runtime/client';
+import type { Decryption } from './decryption.ts';
 import { checkVariableNames, SubstituteError } from './substitute.ts';
 import type { KustomizationObject } from './types.ts';
 
+/** With `decryption`, a Secret value that is a whole SOPS file is decrypted (in memory). */
 export async function postBuildVariables(
   client: Client,
   obj: KustomizationObject,
+  decryption?: Decryption,
 ): Promise<Record<string, string>> {
   const postBuild = obj.spec.postBuild;
   const vars: Record<string, string> = {};
@@ -25,6 +28,11 @@ export async function postBuildVariables(
       throw error;
     }
     const found = ref.kind === 'Secret' ? decodeSecretData(source) : configMapData(source);
+    if (ref.kind === 'Secret' && decryption) {
+      for (const [key, value] of Object.entries(found)) {
+        found[key] = await decryption.decryptValue(value, `${subject} key "${key}"`);
+      }
+    }
     checkVariableNames(found, subject);
     Object.assign(vars, found);
   }

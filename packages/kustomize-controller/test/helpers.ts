@@ -119,10 +119,18 @@ export interface RunningController {
 }
 
 /** Runs kustomize-controller in-process; stopped after the file, once its Kustomizations are gone. */
+export interface ControllerExtras {
+  /** Where the artifact extractions go (default the OS temp dir). */
+  workDir?: string;
+  /** Receives the controller's logs at debug level (default: silent unless WEFT_TEST_LOG=1). */
+  logDestination?: { write(text: string): void };
+}
+
 export async function startController(
   kubeConfig: KubeConfig,
   namespaces: string[],
   argv: string[] = [],
+  extras: ControllerExtras = {},
 ): Promise<RunningController> {
   const flags = parseKustomizeControllerFlags(
     ['--metrics-addr=0', '--health-addr=0', '--concurrent=4', ...argv],
@@ -132,7 +140,9 @@ export async function startController(
     name: 'kustomize-controller',
     flags: flags.runtime,
     kubeConfig,
-    logger: createLogger({ level: process.env.WEFT_TEST_LOG === '1' ? 'debug' : 'silent' }),
+    logger: extras.logDestination
+      ? createLogger({ level: 'debug', destination: extras.logDestination })
+      : createLogger({ level: process.env.WEFT_TEST_LOG === '1' ? 'debug' : 'silent' }),
     processMetrics: false,
   });
   const client = new Client(kubeConfig);
@@ -143,6 +153,7 @@ export async function startController(
     strictSubstitution: flags.strictSubstitution,
     requeueDependencyMs: 2_000,
     healthPollMs: 500,
+    ...(extras.workDir === undefined ? {} : { workDir: extras.workDir }),
   });
   await manager.start();
   const stop = async () => {

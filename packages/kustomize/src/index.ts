@@ -5,7 +5,9 @@ import type { KObject } from './model/types.ts';
 export type { BuildOptions } from './build/build.ts';
 export { KustomizeError } from './errors.ts';
 export { parseCacheStats, parseYamlDocuments } from './io/yaml.ts';
+export type { Selector } from './kustomization/types.ts';
 export type { KObject } from './model/types.ts';
+export { objectMatchesSelector } from './patch/selector.ts';
 
 /** Builds the kustomization in `dir` like `kustomize build`: plain objects in output order. */
 export const build = async (dir: string, options: BuildOptions = {}): Promise<KObject[]> =>

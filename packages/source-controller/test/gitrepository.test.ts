@@ -328,6 +328,32 @@ describe('GitRepository', () => {
     assert.equal(obj.status?.artifact, undefined);
   });
 
+  it('keeps only the sparseCheckout directories, and rebuilds when they change', async () => {
+    await git.createRepo('sparse', {
+      'apps/prod/web.yaml': 'prod',
+      'apps/staging/web.yaml': 'staging',
+      'infra/db.yaml': 'db',
+      'README.md': 'readme',
+    });
+    await createGitRepository('sparse', {
+      url: git.url('sparse'),
+      ref: { branch: 'main' },
+      sparseCheckout: ['apps/prod/'],
+    });
+    const obj = await waitReady('sparse');
+    assert.deepEqual((await artifactFiles(obj)).files, ['apps', 'apps/prod', 'apps/prod/web.yaml']);
+    assert.deepEqual(obj.status?.observedSparseCheckout, ['apps/prod/']);
+    await client.patch(
+      { ...gitRepositoryType, namespace, name: 'sparse' },
+      { spec: { sparseCheckout: ['infra'] } },
+    );
+    const changed = await eventually('sparse rebuilt', async () => {
+      const current = await getGitRepository('sparse');
+      return current.status?.observedSparseCheckout?.[0] === 'infra' ? current : undefined;
+    });
+    assert.deepEqual((await artifactFiles(changed)).files, ['infra', 'infra/db.yaml']);
+  });
+
   it('removes the artifacts when the object is deleted', async () => {
     const dir = join(storageDir, 'gitrepository', namespace, 'ticking');
     assert.ok((await stat(dir)).isDirectory());

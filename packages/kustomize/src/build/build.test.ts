@@ -54,3 +54,28 @@ describe('build with the kustomization given as an object', () => {
     );
   });
 });
+
+describe('build with files given in memory', () => {
+  it('reads resources and generator files of a base from memory instead of the disk', async () => {
+    const dir = tree({
+      'kustomization.yaml': 'resources: [base]\n',
+      'base/kustomization.yaml':
+        'resources: [a.yaml]\nsecretGenerator:\n  - name: creds\n    files: [token.txt]\n    envs: [vars.env]\n',
+      'base/a.yaml': 'encrypted on disk\n',
+      'base/token.txt': 'encrypted token',
+      'base/vars.env': 'ENCRYPTED=1\n',
+    });
+    const { realpathSync } = await import('node:fs');
+    const base = realpathSync(`${dir}/base`);
+    const files = new Map([
+      [`${base}/a.yaml`, Buffer.from(cm('from-memory'))],
+      [`${base}/token.txt`, Buffer.from('plain token')],
+      [`${base}/vars.env`, Buffer.from('USER=admin\n')],
+    ]);
+    const objects = await build(dir, { files });
+    const secret = objects.find((o) => o.kind === 'Secret') as { data: Record<string, string> };
+    assert.deepEqual(names(objects.filter((o) => o.kind === 'ConfigMap')), ['from-memory']);
+    assert.equal(Buffer.from(secret.data['token.txt'] ?? '', 'base64').toString(), 'plain token');
+    assert.equal(Buffer.from(secret.data.USER ?? '', 'base64').toString(), 'admin');
+  });
+});

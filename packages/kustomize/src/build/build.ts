@@ -22,6 +22,11 @@ export type BuildOptions = {
    * user's with settings added) without writing it to disk and having it parsed back.
    */
   kustomization?: Record<string, unknown>;
+  /**
+   * Contents by absolute real path, read instead of those files on disk and never put in the
+   * parse cache: for callers that hold a changed file only in memory (decrypted secrets).
+   */
+  files?: ReadonlyMap<string, Buffer>;
 };
 
 const sortKeys = (v: unknown): unknown => {
@@ -39,7 +44,7 @@ export const buildObjects = (dir: string, options: BuildOptions = {}): KObject[]
   withBuildSchema(() => buildWithSchema(dir, options));
 
 const buildWithSchema = (dir: string, options: BuildOptions): KObject[] => {
-  const loader = Loader.forRoot(dir, options.root, options.kustomization);
+  const loader = Loader.forRoot(dir, options.root, options.kustomization, options.files);
   const top = loadKustomization(loader);
   const withOrigin = top.buildMetadata.includes('originAnnotations');
   const acc = accumulateTarget(loader, emptyAccumulator(), { withOrigin }, false);

@@ -3,7 +3,7 @@ import { loadConfigurations, mergeConfig } from '../config/transformer-config.ts
 import { KustomizeError } from '../errors.ts';
 import { generate } from '../generate/generators.ts';
 import type { Loader } from '../io/loader.ts';
-import { parseYamlDocument, parseYamlDocuments, toObjects } from '../io/yaml.ts';
+import { parseYamlDocument, parseYamlDocuments, parseYamlDocumentsUncached, toObjects } from '../io/yaml.ts';
 import { loadKustomization } from '../kustomization/load.ts';
 import type { FieldSpec, GeneratorArgs, Kustomization } from '../kustomization/types.ts';
 import { Resource } from '../model/resource.ts';
@@ -52,8 +52,9 @@ const loadResourceFile = (
   ctx: BuildContext,
   seen: Set<string>,
 ): void => {
-  const { path: file, text } = loader.readFile(entry, 'resource');
-  const objects = toObjects(parseYamlDocuments(text, file), file);
+  const { path: file, text, inMemory } = loader.readFile(entry, 'resource');
+  const docs = inMemory ? parseYamlDocumentsUncached(text, file) : parseYamlDocuments(text, file);
+  const objects = toObjects(docs, file);
   const loaded: Resource[] = [];
   for (const obj of objects) {
     if (!isMap(obj.metadata) || typeof obj.metadata.name !== 'string' || obj.metadata.name === '') {

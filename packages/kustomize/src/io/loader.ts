@@ -27,6 +27,8 @@ export class Loader {
   readonly originPath: string;
   /** This directory's kustomization, given by the caller instead of its file (top directory only). */
   readonly kustomization: Record<string, unknown> | undefined;
+  /** Contents by real path that replace the files on disk (BuildOptions.files). */
+  readonly overlay: ReadonlyMap<string, Buffer> | undefined;
 
   constructor(
     dir: string,
@@ -34,15 +36,22 @@ export class Loader {
     ancestors: readonly string[],
     originPath: string,
     kustomization?: Record<string, unknown>,
+    overlay?: ReadonlyMap<string, Buffer>,
   ) {
     this.dir = dir;
     this.buildRoot = buildRoot;
     this.ancestors = ancestors;
     this.originPath = originPath;
     this.kustomization = kustomization;
+    this.overlay = overlay;
   }
 
-  static forRoot(dir: string, root: string | undefined, kustomization?: Record<string, unknown>): Loader {
+  static forRoot(
+    dir: string,
+    root: string | undefined,
+    kustomization?: Record<string, unknown>,
+    overlay?: ReadonlyMap<string, Buffer>,
+  ): Loader {
     const absolute = path.resolve(dir);
     let real: string;
     try {
@@ -54,7 +63,7 @@ export class Loader {
     if (!within(real, buildRoot))
       throw new KustomizeError(`build directory ${real} is outside the root ${buildRoot}`);
     // A copy: the build may not change the caller's object, nor the caller the build's.
-    return new Loader(real, buildRoot, [], '', kustomization && structuredClone(kustomization));
+    return new Loader(real, buildRoot, [], '', kustomization && structuredClone(kustomization), overlay);
   }
 
   private resolveReal(ref: string, what: string): string {
@@ -90,7 +99,8 @@ export class Loader {
     }
   }
 
-  readFile(ref: string, what = 'file'): { path: string; text: string } {
+  /** `inMemory` is true when the text came from the overlay: it must not be cached. */
+  readFile(ref: string, what = 'file'): { path: string; text: string; inMemory: boolean } {
     const real = this.resolveReal(ref, what);
     if (!within(real, this.dir)) {
       throw new KustomizeError(
@@ -98,12 +108,14 @@ export class Loader {
         this.dir,
       );
     }
-    return { path: real, text: readFileSync(real, 'utf8') };
+    const replaced = this.overlay?.get(real);
+    if (replaced !== undefined) return { path: real, text: replaced.toString('utf8'), inMemory: true };
+    return { path: real, text: readFileSync(real, 'utf8'), inMemory: false };
   }
 
   /** Bytes of a file already vetted by `readFile`. */
   readBytes(realPath: string): Buffer {
-    return readFileSync(realPath);
+    return this.overlay?.get(realPath) ?? readFileSync(realPath);
   }
 
   /** A loader for a base or component directory; refuses cycles. */
@@ -114,7 +126,14 @@ export class Loader {
     }
     if (!statSync(real).isDirectory())
       throw new KustomizeError(`${what} '${ref}' is not a directory`, this.dir);
-    return new Loader(real, this.buildRoot, [...this.ancestors, this.dir], path.join(this.originPath, ref));
+    return new Loader(
+      real,
+      this.buildRoot,
+      [...this.ancestors, this.dir],
+      path.join(this.originPath, ref),
+      undefined,
+      this.overlay,
+    );
   }
 
   rel(file: string): string {

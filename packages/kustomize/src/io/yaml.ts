@@ -66,6 +66,10 @@ const cache = new ParseCache(8 << 20);
 export const parseYamlDocuments = (text: string, file: string): unknown[] =>
   cache.parse(text, (t) => parseUncached(t, file));
 
+/** Like `parseYamlDocuments`, without the cache: for texts that must not outlive the build. */
+export const parseYamlDocumentsUncached = (text: string, file: string): unknown[] =>
+  parseUncached(text, file);
+
 /** How the parse cache is doing, for metrics. */
 export const parseCacheStats = (): { hits: number; misses: number; entries: number; bytes: number } => ({
   hits: cache.hits,

@@ -1,6 +1,7 @@
 import { KustomizeError } from '../errors.ts';
 import type { Selector } from '../kustomization/types.ts';
 import type { Resource } from '../model/resource.ts';
+import { isMap, type KObject } from '../model/types.ts';
 
 const anchored = (pattern: string | undefined, field: string, file: string): RegExp | undefined => {
   if (pattern === undefined || pattern === '') return undefined;
@@ -72,4 +73,31 @@ export const selectResources = (resources: readonly Resource[], sel: Selector, f
     if (annotations && !annotations(r.annotations())) return false;
     return true;
   });
+};
+
+/**
+ * Whether one object matches a target selector, as a patch target would select it: group,
+ * version, kind, name and namespace are anchored regular expressions, labels and annotations
+ * take selector expressions. For callers that select among built objects (drift ignore rules).
+ */
+export const objectMatchesSelector = (obj: KObject, sel: Selector, file = 'target'): boolean => {
+  const meta = isMap(obj.metadata) ? obj.metadata : {};
+  const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  const checks: [RegExp | undefined, string][] = [
+    [anchored(sel.group, 'group', file), group],
+    [anchored(sel.version, 'version', file), version],
+    [anchored(sel.kind, 'kind', file), text(obj.kind)],
+    [anchored(sel.name, 'name', file), text(meta.name)],
+    [anchored(sel.namespace, 'namespace', file), text(meta.namespace) || 'default'],
+  ];
+  if (checks.some(([pattern, value]) => pattern !== undefined && !pattern.test(value))) return false;
+  const labels = isMap(meta.labels) ? meta.labels : {};
+  const annotations = isMap(meta.annotations) ? meta.annotations : {};
+  if (sel.labelSelector && !parseLabelSelector(sel.labelSelector, file)(labels)) return false;
+  if (sel.annotationSelector && !parseLabelSelector(sel.annotationSelector, file)(annotations)) return false;
+  return true;
 };

@@ -10,6 +10,7 @@ import type { ReconcileResult, Reconciler } from '@weft/runtime/reconcile';
 import { StalledError } from '@weft/runtime/reconcile';
 import { AlertSpecError, compileAlert } from '../alert/match.ts';
 import type { AlertObject, ObjectStore, ProviderObject } from '../objects.ts';
+import { alertFields } from './fields.ts';
 
 /** How soon an Alert whose Provider is missing is looked at again, besides the Provider's arrival. */
 export const providerWaitMs = 60_000;
@@ -17,6 +18,7 @@ export const providerWaitMs = 60_000;
 export class AlertReconciler implements Reconciler<AlertObject> {
   readonly apiVersion = NotificationApiVersion;
   readonly kind = AlertKind;
+  readonly fields = alertFields;
   readonly #providers: ObjectStore<ProviderObject>;
   readonly #lastSent: (alertKey: string) => number | undefined;
 

@@ -11,6 +11,7 @@ import { ReconcileError, type ReconcileResult, type Reconciler, StalledError } f
 import type { ProviderObject } from '../objects.ts';
 import { ProviderConfigError, resolveProviderConfig, type SecretReader } from '../provider/config.ts';
 import { isSupportedProviderType, supportedProviderTypes } from '../provider/payloads.ts';
+import { providerFields } from './fields.ts';
 
 export const DeliveryFailedCondition = 'DeliveryFailed';
 
@@ -34,6 +35,7 @@ export class DeliveryHealth {
 export class ProviderReconciler implements Reconciler<ProviderObject> {
   readonly apiVersion = NotificationApiVersion;
   readonly kind = ProviderKind;
+  readonly fields = providerFields;
   readonly conditions = [DeliveryFailedCondition];
   readonly negativePolarity = [DeliveryFailedCondition];
   readonly #readSecret: SecretReader;

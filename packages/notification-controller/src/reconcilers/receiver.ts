@@ -15,6 +15,7 @@ import {
   supportedReceiverTypes,
   webhookPath,
 } from '../receiver/verify.ts';
+import { receiverFields } from './fields.ts';
 
 /** Flux's Ready reason for a Receiver whose token cannot be read. */
 export const TokenNotFoundReason = 'TokenNotFound';
@@ -22,6 +23,7 @@ export const TokenNotFoundReason = 'TokenNotFound';
 export class ReceiverReconciler implements Reconciler<ReceiverObject> {
   readonly apiVersion = NotificationApiVersion;
   readonly kind = ReceiverKind;
+  readonly fields = receiverFields;
   readonly #readSecret: SecretReader;
 
   constructor(readSecret: SecretReader) {

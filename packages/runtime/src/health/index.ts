@@ -1,4 +1,10 @@
 export {
+  type CustomHealth,
+  compileHealthExpressions,
+  type HealthCheckExpression,
+  HealthExpressionError,
+} from './expressions.ts';
+export {
   computeStatus,
   type HealthResult,
   HealthStatus,

@@ -5,6 +5,7 @@ import { isNotFound } from '../client/errors.ts';
 import { describeObject, type ObjectRef } from '../client/types.ts';
 import { errorMessage } from '../errors/index.ts';
 import { sleep } from '../retry/index.ts';
+import type { CustomHealth } from './expressions.ts';
 import { computeStatus, type HealthResult, HealthStatus } from './status.ts';
 
 export interface ObjectHealth extends HealthResult {
@@ -20,6 +21,8 @@ export interface WaitOptions {
   failFast?: boolean;
   signal?: AbortSignal;
   now?: () => number;
+  /** Rules that replace the built-in ones for some kinds (healthCheckExprs). */
+  custom?: CustomHealth;
 }
 
 /** Not every object became Current in time; `objects` lists those that did not, and why. */
@@ -35,12 +38,18 @@ export class HealthCheckError extends Error {
   }
 }
 
-/** Reads each object once and computes its status. */
-export async function checkHealth(client: Client, refs: ObjectRef[]): Promise<ObjectHealth[]> {
+/** Reads each object once and computes its status (with `custom` rules first, when given). */
+export async function checkHealth(
+  client: Client,
+  refs: ObjectRef[],
+  custom?: CustomHealth,
+): Promise<ObjectHealth[]> {
+  const statusOf = (obj: Awaited<ReturnType<Client['get']>>): HealthResult =>
+    (obj.metadata.deletionTimestamp ? undefined : custom?.(obj)) ?? computeStatus(obj);
   return Promise.all(
     refs.map(async (ref): Promise<ObjectHealth> => {
       try {
-        return { ref, ...computeStatus(await client.get(ref)) };
+        return { ref, ...statusOf(await client.get(ref)) };
       } catch (err) {
         if (isNotFound(err)) return { ref, ...computeStatus(undefined) };
         return {
@@ -65,7 +74,7 @@ export async function waitForHealthy(
   let pending = refs;
   const done: ObjectHealth[] = [];
   for (;;) {
-    const results = await checkHealth(client, pending);
+    const results = await checkHealth(client, pending, options.custom);
     const notCurrent = results.filter((r) => r.status !== HealthStatus.Current);
     done.push(...results.filter((r) => r.status === HealthStatus.Current));
     if (notCurrent.length === 0) return done;

@@ -224,6 +224,25 @@ describe('Controller', () => {
     assert.equal(stored?.status?.conditions?.find((c) => c.type === ConditionType.Stalled)?.status, 'True');
   });
 
+  it('stalls an object that sets a field the reconciler does not implement, naming it, without reconciling', async () => {
+    const fields = { implemented: ['spec.url', 'spec.interval'], notImplemented: ['spec.recurseSubmodules'] };
+    const { informer, events, controller, calls } = setup(async () => {}, { fields });
+    const obj = repo();
+    (obj.spec as Record<string, unknown>).recurseSubmodules = true;
+    informer.store.set('flux-system/podinfo', obj);
+    assert.equal(await controller.reconcileKey('flux-system/podinfo'), undefined);
+    const stored = informer.get('flux-system/podinfo');
+    const stalled = stored?.status?.conditions?.find((c) => c.type === ConditionType.Stalled);
+    assert.equal(stalled?.reason, 'UnsupportedField');
+    assert.equal(stalled?.message, 'spec.recurseSubmodules is not supported yet: remove it from the spec');
+    assert.equal(ready(stored)?.status, 'False');
+    assert.equal(calls.reconcile, 0);
+    assert.equal(events[0]?.reason, 'UnsupportedField');
+    informer.store.set('flux-system/podinfo', repo({}, 2));
+    await controller.reconcileKey('flux-system/podinfo');
+    assert.equal(calls.reconcile, 1, 'reconciled once the field is gone');
+  });
+
   it('a ReconcileError gives its reason to Ready and to the Warning event, and is retried', async () => {
     const { informer, events, controller } = setup(async () => {
       throw new ReconcileError('BuildFailed', 'kustomize build failed: ./app.yaml: bad indent');

@@ -24,6 +24,7 @@ import type { ControllerMetrics, ReconcileOutcome as MetricResult } from '../met
 import type { BackoffOptions } from '../queue/backoff.ts';
 import type { Scheduler } from '../queue/scheduler.ts';
 import { type ProcessResult, RetryAfterError, WorkQueue } from '../queue/work-queue.ts';
+import { unsupportedFieldError } from './fields.ts';
 import {
   finalizerPatch,
   getInterval,
@@ -257,6 +258,8 @@ export class Controller<T extends KubeObject = KubeObject> {
     let outcome: ReconcileResult | undefined;
     let failure: unknown;
     try {
+      const refused = unsupportedFieldError(this.#reconciler.kind, this.#reconciler.fields, obj);
+      if (refused) throw refused;
       outcome = (await this.#reconciler.reconcile(obj, ctx)) ?? undefined;
     } catch (error) {
       // Something thrown must count as a failure even when it is `undefined`.

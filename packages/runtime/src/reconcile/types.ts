@@ -3,6 +3,7 @@
  * runtime's `Controller` does everything around it (queue, finalizer, suspend, requestedAt,
  * observedGeneration, Ready summary, status patch, events, metrics, requeue).
  */
+import type { FieldSupport } from '@weft/api';
 import type { KubeObject, ObjectRef } from '../client/types.ts';
 import type { EventInput, EventSubject } from '../events/recorder.ts';
 import type { Logger } from '../log/logger.ts';
@@ -53,6 +54,12 @@ export interface Reconciler<T extends KubeObject = KubeObject> {
   readonly negativePolarity?: readonly string[];
   /** Finalizer to add (default `finalizers.weft.dev`). */
   readonly finalizer?: string;
+  /**
+   * The spec fields this reconciler implements and those it refuses for now. With it, the
+   * controller stalls an object that sets any other field (`UnsupportedField`, naming it) before
+   * `reconcile` runs; see `fieldSupportGaps` for the test that keeps it in step with the schema.
+   */
+  readonly fields?: FieldSupport;
   /** Brings the world in line with `obj.spec` and writes `obj.status`; throws on error. */
   // biome-ignore lint/suspicious/noConfusingVoidType: reconcilers that want the default may return nothing.
   reconcile(obj: T, ctx: ReconcileContext): Promise<ReconcileResult | void>;

@@ -18,6 +18,7 @@ import { waitForHealthy } from '../health/wait.ts';
 import { sleep } from '../retry/index.ts';
 import { isUnchangedByApply, sameObject } from './compare.ts';
 import { ApplyError, type ObjectError } from './errors.ts';
+import { withIgnoredFields } from './ignore.ts';
 import { inventoryOf, objectId } from './inventory.ts';
 import { mapLimit } from './map-limit.ts';
 import { annotation, describeApplyError, refOf } from './object.ts';
@@ -133,6 +134,7 @@ export class Applier {
       return { obj, action: 'skipped', message: `${Annotation.KustomizeSSA}: Ignore` };
     const live =
       known === undefined ? await this.#client.find(refOf(obj), options.signal) : (known ?? undefined);
+    if (options.ignoredPaths) obj = withIgnoredFields(obj, live, options.ignoredPaths(obj));
     if (
       annotation(obj, Annotation.KustomizeReconcile) === AnnotationValue.Disabled ||
       annotation(live, Annotation.KustomizeReconcile) === AnnotationValue.Disabled
@@ -223,7 +225,7 @@ export class Applier {
               signal: options.signal,
             });
           }
-          await this.#client.apply(obj, {
+          await this.#client.apply(plan.obj, {
             fieldManager: this.#fieldManager,
             force: true,
             signal: options.signal,

@@ -6,6 +6,7 @@ export {
   ApplyError,
   type ObjectError,
 } from './errors.ts';
+export { JsonPointerError, parseJsonPointer, withIgnoredFields } from './ignore.ts';
 export {
   diffInventory,
   formatObjectId,

@@ -6,6 +6,7 @@
  */
 import type { Client } from '../client/client.ts';
 import type { KubeObject, ObjectRef } from '../client/types.ts';
+import type { CustomHealth } from '../health/expressions.ts';
 import { checkHealth, type ObjectHealth, waitForHealthy } from '../health/wait.ts';
 import { Applier } from './apply.ts';
 import { diffInventory, type Inventory, type InventoryEntry } from './inventory.ts';
@@ -63,7 +64,7 @@ export class ResourceManager {
   /** Waits until every object is Current (kstatus); HealthCheckError names those that are not. */
   wait(
     refs: ObjectRef[],
-    options: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal },
+    options: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal; custom?: CustomHealth },
   ): Promise<ObjectHealth[]> {
     return waitForHealthy(this.client, refs, options);
   }

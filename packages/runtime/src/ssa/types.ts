@@ -45,6 +45,8 @@ export interface ApplyAllOptions {
   /** How long to wait for CRDs to be Established and recreated objects to be gone (default 60 s). */
   waitTimeoutMs?: number;
   signal?: AbortSignal;
+  /** JSON pointers of an object's fields other writers own: see ignore.ts (drift ignore rules). */
+  ignoredPaths?: (obj: KubeObject) => readonly string[];
 }
 
 export interface PruneOptions {

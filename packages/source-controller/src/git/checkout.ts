@@ -29,7 +29,16 @@ export interface CheckoutOptions extends GitSourceOptions {
   ignore?: string;
 }
 
+/** The raw commit (and annotated tag) fetched, for signature verification. */
+export interface FetchedObjects {
+  commit: Buffer;
+  /** The annotated tag object, when the reference is one. */
+  tag?: Buffer;
+}
+
 export interface CheckoutResult extends ResolvedReference {
+  /** The raw objects the revision names, as fetched. */
+  objects: FetchedObjects;
   /** The rules used, with every `.sourceignore` found; reuse them to filter the artifact. */
   ignoreRules: IgnoreRules;
   /** Files written. */
@@ -86,12 +95,13 @@ export function checkout(options: CheckoutOptions): Promise<CheckoutResult> {
     const resolved = await resolveReference(remote, options.ref);
     if (options.ref.commit === undefined || options.ref.commit === '') {
       const ignoreRules = new IgnoreRules(options.ignore);
-      const fetched = await tryShallowFetch(remote, resolved.commit, ignoreRules, limits);
+      const fetched = await tryShallowFetch(remote, resolved, ignoreRules, limits);
       if (fetched) {
         try {
           await mkdir(options.dir, { recursive: true });
           const files = await writeListing(fetched.store, fetched.listing, options.dir);
-          return { ...resolved, ignoreRules, files, fetchedBytes: budget.used };
+          const objects = storedObjects(fetched, resolved);
+          return { ...resolved, objects, ignoreRules, files, fetchedBytes: budget.used };
         } finally {
           await fetched.dispose();
         }
@@ -100,7 +110,7 @@ export function checkout(options: CheckoutOptions): Promise<CheckoutResult> {
     const gitdir = await mkdtemp(join(tmpdir(), 'weft-git-'));
     try {
       const cache = {};
-      const commit = await fetchCommit(remote, resolved, options.ref, gitdir, cache);
+      const { commit, tag } = await fetchCommit(remote, resolved, options.ref, gitdir, cache);
       const final: ResolvedReference =
         commit === resolved.commit
           ? resolved
@@ -115,7 +125,9 @@ export function checkout(options: CheckoutOptions): Promise<CheckoutResult> {
         budget: new ByteBudget(limits.maxCheckoutBytes, 'checkout'),
         cache,
       });
-      return { ...final, ignoreRules, files, fetchedBytes: budget.used };
+      const objects: FetchedObjects = { commit: await rawObject(gitdir, commit, cache) };
+      if (tag !== undefined) objects.tag = await rawObject(gitdir, tag, cache);
+      return { ...final, objects, ignoreRules, files, fetchedBytes: budget.used };
     } finally {
       await rm(gitdir, { recursive: true, force: true });
     }
@@ -125,14 +137,15 @@ export function checkout(options: CheckoutOptions): Promise<CheckoutResult> {
 /** The shallow protocol v2 fetch, or undefined when the server does not offer it. */
 async function tryShallowFetch(
   remote: Remote,
-  commit: string,
+  resolved: ResolvedReference,
   rules: IgnoreRules,
   limits: FetchLimits,
 ): Promise<FetchedTree | undefined> {
   try {
     return await shallowFetch({
       remote,
-      commit,
+      commit: resolved.commit,
+      ...(resolved.tagObject === undefined ? {} : { tag: resolved.tagObject }),
       rules,
       checkoutBudget: new ByteBudget(limits.maxCheckoutBytes, 'checkout'),
     });
@@ -167,7 +180,7 @@ export function fetchSource(options: CheckoutOptions): Promise<SourceResult> {
   return withRemote(options, async (remote, budget) => {
     const resolved = await resolveReference(remote, options.ref);
     const ignoreRules = new IgnoreRules(options.ignore);
-    const fetched = await tryShallowFetch(remote, resolved.commit, ignoreRules, limits);
+    const fetched = await tryShallowFetch(remote, resolved, ignoreRules, limits);
     if (fetched === undefined) {
       const result = await checkout(options);
       return { ...result, entries: undefined, dispose: async () => {} };
@@ -211,6 +224,7 @@ async function sourceEntries(
   await mkdir(dir, { recursive: true });
   return {
     ...resolved,
+    objects: storedObjects(fetched, resolved),
     ignoreRules,
     files: listing.files.length + listing.links.length,
     fetchedBytes: budget.used,
@@ -219,13 +233,32 @@ async function sourceEntries(
   };
 }
 
+/** The raw commit and tag of a shallow fetch. */
+function storedObjects(fetched: FetchedTree, resolved: ResolvedReference): FetchedObjects {
+  const raw = (oid: string, type: string): Buffer => {
+    const object = fetched.store.get(oid);
+    if (object?.type !== type) {
+      throw new GitError('GitOperationFailed', `the fetched pack lacks ${type} ${oid}`);
+    }
+    return object.data;
+  };
+  const objects: FetchedObjects = { commit: raw(resolved.commit, 'commit') };
+  if (resolved.tagObject !== undefined) objects.tag = raw(resolved.tagObject, 'tag');
+  return objects;
+}
+
+async function rawObject(gitdir: string, oid: string, cache: object): Promise<Buffer> {
+  const { object } = await git.readObject({ fs, gitdir, oid, cache, format: 'content' });
+  return Buffer.from(object as Uint8Array);
+}
+
 async function fetchCommit(
   remote: Remote,
   resolved: ResolvedReference,
   ref: GitReference,
   gitdir: string,
   cache: object,
-): Promise<string> {
+): Promise<{ commit: string; tag?: string }> {
   await git.init({ fs, gitdir, bare: true });
   // Any ref (branches, tags, refs/pull/…) lands under refs/weft/, so no ref name is refused.
   await git.setConfig({ fs, gitdir, path: 'remote.origin.url', value: remote.gitUrl });
@@ -263,13 +296,14 @@ async function fetchCommit(
         details: { commit, branch: resolved.shortName },
       });
     }
-    return commit;
+    return { commit };
   }
   const result = await git.fetch({ ...base, ref: resolved.refName, singleBranch: true, depth: 1 });
   if (result.fetchHead === null) {
     throw new GitError('RefNotFound', `${resolved.refName} not found in ${remote.displayUrl}`);
   }
-  return peelToCommit(gitdir, result.fetchHead, cache);
+  const commit = await peelToCommit(gitdir, result.fetchHead, cache);
+  return commit === result.fetchHead ? { commit } : { commit, tag: result.fetchHead };
 }
 
 async function peelToCommit(gitdir: string, oid: string, cache: object): Promise<string> {

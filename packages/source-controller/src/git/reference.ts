@@ -25,6 +25,8 @@ export interface ResolvedReference {
   refName?: string;
   /** The name in the revision before `@` (`main`, `v1.2.3`, `refs/pull/1/head`); absent for a bare commit. */
   shortName?: string;
+  /** The annotated tag object the reference points at (before peeling); absent otherwise. */
+  tagObject?: string;
 }
 
 const shaPattern = /^[0-9a-f]{40}$/;
@@ -98,7 +100,14 @@ async function exactRef(
     });
   }
   const commit = found.peeled ?? found.oid;
-  return { revision: formatRevision(shortName, commit), commit, refName, shortName };
+  const resolved: ResolvedReference = {
+    revision: formatRevision(shortName, commit),
+    commit,
+    refName,
+    shortName,
+  };
+  if (found.peeled !== undefined) resolved.tagObject = found.oid;
+  return resolved;
 }
 
 async function semverTag(remote: Remote, range: string): Promise<ResolvedReference> {
@@ -127,5 +136,12 @@ async function semverTag(remote: Remote, range: string): Promise<ResolvedReferen
     );
   }
   const commit = best.ref.peeled ?? best.ref.oid;
-  return { revision: formatRevision(best.tag, commit), commit, refName: best.ref.ref, shortName: best.tag };
+  const resolved: ResolvedReference = {
+    revision: formatRevision(best.tag, commit),
+    commit,
+    refName: best.ref.ref,
+    shortName: best.tag,
+  };
+  if (best.ref.peeled !== undefined) resolved.tagObject = best.ref.oid;
+  return resolved;
 }

@@ -12,26 +12,28 @@ export async function readAuth(
   const secretRef = obj.spec.secretRef;
   if (!secretRef) return undefined;
   const namespace = obj.metadata.namespace ?? '';
-  const secretName = `${namespace}/${secretRef.name}`;
+  const data = await readSecretData(client, namespace, secretRef.name, 'spec.secretRef');
+  return authFromSecret(obj.spec.url, `${namespace}/${secretRef.name}`, data);
+}
+
+/** A Secret's data, decoded; `field` names the spec field that refers to it in errors. */
+export async function readSecretData(
+  client: Pick<Client, 'get'>,
+  namespace: string,
+  name: string,
+  field: string,
+): Promise<Record<string, string>> {
+  const secretName = `${namespace}/${name}`;
   let secret: KubeObject & { data?: Record<string, string> };
   try {
-    secret = await client.get({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      namespace,
-      name: secretRef.name,
-    });
+    secret = await client.get({ apiVersion: 'v1', kind: 'Secret', namespace, name });
   } catch (cause) {
-    throw new GitError(
-      'InvalidSecret',
-      `cannot read secret ${secretName} (spec.secretRef): ${errorText(cause)}`,
-      {
-        cause,
-        details: { secret: secretName },
-      },
-    );
+    throw new GitError('InvalidSecret', `cannot read secret ${secretName} (${field}): ${errorText(cause)}`, {
+      cause,
+      details: { secret: secretName },
+    });
   }
-  return authFromSecret(obj.spec.url, secretName, decodeSecretData(secret));
+  return decodeSecretData(secret);
 }
 
 function errorText(error: unknown): string {

@@ -5,6 +5,7 @@ import {
   ConditionType,
   type GitRepository,
   GitRepositoryKind,
+  type GitRepositorySpec,
   type GitRepositoryStatus,
   Reason,
   SourceApiVersion,
@@ -25,8 +26,11 @@ import type { GitAuth } from '../git/auth.ts';
 import { checkout, fetchSource, remoteRevision, type SourceResult } from '../git/checkout.ts';
 import { GitError } from '../git/errors.ts';
 import type { FetchLimits } from '../git/limits.ts';
-import { readAuth } from './auth.ts';
+import { readAuth, readSecretData } from './auth.ts';
+import { gitRepositoryFields } from './fields.ts';
 import { type IncludedArtifact, safeRelative, sameInclude } from './include.ts';
+import { sparseDirectories, sparseFilter } from './sparse.ts';
+import { verificationMode, verifySource } from './verification.ts';
 
 type Status = GitRepositoryStatus;
 
@@ -46,6 +50,7 @@ export const GitReason = {
   NoArtifact: 'NoArtifact',
   NotFound: 'NotFound',
   ArtifactUnavailable: 'ArtifactUnavailable',
+  VerificationError: 'VerificationError',
 } as const;
 
 interface SourceOutcome {
@@ -59,6 +64,7 @@ const ownedConditions = [
   ConditionType.FetchFailed,
   ConditionType.IncludeUnavailable,
   ConditionType.ArtifactInStorage,
+  ConditionType.SourceVerified,
 ] as const;
 
 /**
@@ -73,6 +79,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
   readonly apiVersion = SourceApiVersion;
   readonly kind = GitRepositoryKind;
   readonly conditions = ownedConditions;
+  readonly fields = gitRepositoryFields;
   readonly negativePolarity = [
     ConditionType.StorageOperationFailed,
     ConditionType.FetchFailed,
@@ -99,6 +106,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       const source = await this.reconcileSource(obj, status, ctx, workDir, included);
       if (source.checkout) {
         try {
+          await this.reconcileVerification(obj, status, ctx, source.checkout.result);
           await this.reconcileInclude(obj, ctx, { dir: source.checkout.dir, workDir, included });
           await this.reconcileArtifact(
             obj,
@@ -188,7 +196,13 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
         ...(this.#options.limits === undefined ? {} : { limits: this.#options.limits }),
       };
       const current = status.artifact;
-      if (current && status.observedIgnore === spec.ignore && sameInclude(status, spec, included)) {
+      if (
+        current &&
+        status.observedIgnore === spec.ignore &&
+        sameInclude(status, spec, included) &&
+        sameSparse(status, spec) &&
+        verifiedAsAsked(obj)
+      ) {
         const remote = await remoteRevision(options);
         if (remote.revision === current.revision) {
           conditions.removeCondition(cond, ConditionType.FetchFailed);
@@ -218,6 +232,51 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
         throw new StalledError(Reason.InvalidURL, message);
       if (error instanceof ReconcileError) throw error;
       throw new ReconcileError(reason, message, { cause: error });
+    }
+  }
+
+  /**
+   * With `spec.verify`: checks the signature of the fetched commit and/or tag against the keys of
+   * `spec.verify.secretRef` (SourceVerified True naming the key); an unsigned object, or one
+   * signed by a key not listed, fails the reconcile with VerificationError before the artifact
+   * is built, so the previous artifact stays. Without it, the condition and mode are cleared.
+   */
+  async reconcileVerification(
+    obj: GitRepository & KubeObject,
+    status: Status,
+    ctx: ReconcileContext,
+    result: SourceResult,
+  ): Promise<void> {
+    const cond = asConditioned(obj);
+    const verify = obj.spec.verify;
+    if (verify === undefined) {
+      conditions.removeCondition(cond, ConditionType.SourceVerified);
+      delete status.sourceVerificationMode;
+      return;
+    }
+    const secretName = verify.secretRef.name;
+    try {
+      const outcome = await verifySource({
+        mode: verify.mode,
+        ref: obj.spec.ref ?? {},
+        result,
+        readSecret: () =>
+          readSecretData(
+            this.#options.client,
+            obj.metadata.namespace ?? '',
+            secretName,
+            'spec.verify.secretRef',
+          ),
+        secretName: `${obj.metadata.namespace ?? ''}/${secretName}`,
+      });
+      status.sourceVerificationMode = outcome.mode;
+      conditions.markTrue(cond, ConditionType.SourceVerified, Reason.Succeeded, outcome.message, ctx.now);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      delete status.sourceVerificationMode;
+      conditions.markFalse(cond, ConditionType.SourceVerified, GitReason.VerificationError, message, ctx.now);
+      if (error instanceof StalledError) throw error;
+      throw new ReconcileError(GitReason.VerificationError, message, { cause: error });
     }
   }
 
@@ -306,10 +365,13 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     const ref = artifactRef(obj);
     const cond = asConditioned(obj);
     const previous = status.artifact;
+    // A bad directory stalls before anything is built (not a storage failure).
+    const sparse = sparseDirectories(obj.spec.sparseCheckout ?? []);
+    const inSparse = sparse.length === 0 ? () => true : sparseFilter(sparse);
     try {
       const built = await buildArtifact({
         dir,
-        filter: (path, isDir) => !result.ignoreRules.excludes(path, isDir),
+        filter: (path, isDir) => !result.ignoreRules.excludes(path, isDir) && inSparse(path, isDir),
         escapingSymlinks: 'skip',
         ...(result.entries === undefined ? {} : { entries: result.entries }),
       });
@@ -342,6 +404,8 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     conditions.removeCondition(cond, ConditionType.StorageOperationFailed);
     if (obj.spec.ignore === undefined) delete status.observedIgnore;
     else status.observedIgnore = obj.spec.ignore;
+    if ((obj.spec.sparseCheckout ?? []).length === 0) delete status.observedSparseCheckout;
+    else status.observedSparseCheckout = [...(obj.spec.sparseCheckout ?? [])];
     if (obj.spec.include === undefined) {
       delete status.observedInclude;
       delete status.includedArtifacts;
@@ -391,4 +455,17 @@ function fetchFailedReason(error: unknown): string {
     default:
       return Reason.GitOperationFailed;
   }
+}
+
+/** Without spec.verify, or when the stored artifact was verified in the mode asked for now. */
+function verifiedAsAsked(obj: GitRepository & KubeObject): boolean {
+  const verify = obj.spec.verify;
+  if (verify === undefined) return true;
+  const verified = conditions.getCondition(asConditioned(obj), ConditionType.SourceVerified);
+  return verified?.status === 'True' && obj.status?.sourceVerificationMode === verificationMode(verify.mode);
+}
+
+/** The same list of sparse directories (order included) as the stored artifact's. */
+function sameSparse(status: Status, spec: GitRepositorySpec): boolean {
+  return JSON.stringify(status.observedSparseCheckout ?? []) === JSON.stringify(spec.sparseCheckout ?? []);
 }

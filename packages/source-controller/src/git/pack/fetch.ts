@@ -10,8 +10,8 @@ export interface FetchPackOptions {
   http: HttpClient;
   /** The repository URL as the HTTP plugin takes it (no trailing slash). */
   url: string;
-  /** The commit to fetch. */
-  want: string;
+  /** The objects to fetch: the commit, and the annotated tag pointing at it when wanted. */
+  wants: readonly string[];
   /** History depth; 1 for the commit alone. */
   depth: number;
   /** Receives the pack bytes in order; awaited, so it can hold the stream back. */
@@ -37,21 +37,21 @@ class HttpStatusError extends Error {
 
 const sections = new Set(['acknowledgments', 'shallow-info', 'wanted-refs', 'packfile-uris', 'packfile']);
 
-export function fetchRequest(want: string, depth: number): Buffer {
+export function fetchRequest(wants: readonly string[], depth: number): Buffer {
   return Buffer.concat([
     pktLine('command=fetch'),
     delimPkt,
     pktLine('ofs-delta'),
     pktLine('no-progress'),
     pktLine(`deepen ${depth}`),
-    pktLine(`want ${want}`),
+    ...wants.map((want) => pktLine(`want ${want}`)),
     pktLine('done'),
     flushPkt,
   ]);
 }
 
 export async function fetchPack(options: FetchPackOptions): Promise<void> {
-  const body = fetchRequest(options.want, options.depth);
+  const body = fetchRequest(options.wants, options.depth);
   const response = await options.http.request({
     url: `${options.url}/git-upload-pack`,
     method: 'POST',

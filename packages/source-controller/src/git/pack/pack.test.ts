@@ -216,7 +216,7 @@ describe('protocol v2 fetch', () => {
     fetchPack({
       http,
       url: 'http://x/repo',
-      want: 'a'.repeat(40),
+      wants: ['a'.repeat(40)],
       depth: 1,
       onPack: (c) => void received.push(c),
     });

@@ -19,6 +19,8 @@ const maxPendingWrites = 8 * 1024 * 1024;
 export interface ShallowFetchOptions {
   remote: Remote;
   commit: string;
+  /** An annotated tag object to fetch along with the commit (to verify its signature). */
+  tag?: string;
   rules: IgnoreRules;
   /** Counts the blobs received (bytes that reach the disk). */
   checkoutBudget: ByteBudget;
@@ -55,7 +57,7 @@ export async function shallowFetch(options: ShallowFetchOptions): Promise<Fetche
     await fetchPack({
       http: remote.http,
       url: remote.gitUrl,
-      want: options.commit,
+      wants: options.tag === undefined ? [options.commit] : [options.commit, options.tag],
       depth: 1,
       onPack: async (chunk) => {
         parser.push(chunk);

@@ -1,0 +1,2 @@
+export { type Keyring, KeyringError, keyringFromSecret } from './keyring.ts';
+export { SignatureError, type SignedKind, type Verified, verifyObject } from './verify.ts';
