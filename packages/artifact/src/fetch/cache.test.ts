@@ -3,6 +3,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ArtifactCache, ArtifactError } from '@weft/artifact';
+import { eventually } from '@weft/e2e';
 import { digestOf, tarGzOf } from './archive.fixture.ts';
 import { useRouteServer } from './routes.fixture.ts';
 
@@ -86,8 +87,13 @@ describe('ArtifactCache', () => {
     await closing;
     assert.equal((await readdir(parent)).length, 1, 'the held extraction stays until released');
     held.release();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.deepEqual(await readdir(parent), []);
+    // Removal after the last release is asynchronous: wait for it rather than a fixed delay,
+    // which a loaded machine overruns.
+    await eventually(
+      'the released extraction removed',
+      async () => (await readdir(parent)).length === 0 || undefined,
+      10_000,
+    );
     await assert.rejects(cache.acquire(a), /closed/);
   });
 });
