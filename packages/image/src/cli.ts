@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 /**
  * weft-image: builds weft's images without Docker, as OCI image layouts.
- *   weft-image controller <name> --out DIR [--version V]   one controller's image
+ *   weft-image controller <name> --out DIR [--version V] [--if-changed]
+ *                                         one controller's image (--if-changed: skip the build
+ *                                         when its inputs are those of the image already in DIR)
  *   weft-image pause --binary PATH --reference REF --archive FILE   the e2e node's sandbox image
  * Prints the image's reference, manifest digest and size.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { archiveLayout } from './archive.ts';
 import { buildControllerImage, buildPauseImage, type Controller, controllers } from './build.ts';
+import { imageInputsDigest } from './inputs.ts';
 import type { WrittenImage } from './layout.ts';
 
 const { positionals, values } = parseArgs({
@@ -21,6 +25,7 @@ const { positionals, values } = parseArgs({
     binary: { type: 'string' },
     reference: { type: 'string' },
     archive: { type: 'string' },
+    'if-changed': { type: 'boolean', default: false },
   },
 });
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -36,6 +41,14 @@ let built: WrittenImage | undefined;
 if (command === 'controller') {
   if (!controllers.includes(name as Controller)) fail(`controller must be one of ${controllers.join(', ')}`);
   const out = values.out ?? fail('--out DIR is required');
+  const inputsFile = `${out}.inputs`;
+  const inputs = await imageInputsDigest(repoRoot, `packages/${name}`);
+  const previous = await readFile(inputsFile, 'utf8').catch(() => undefined);
+  if (values['if-changed'] && previous === inputs && existsSync(join(out, 'index.json'))) {
+    console.log(`weft/${name}: up to date in ${out}`);
+    await rm(work, { recursive: true, force: true });
+    process.exit(0);
+  }
   built = await buildControllerImage({
     repoRoot,
     controller: name as Controller,
@@ -44,6 +57,7 @@ if (command === 'controller') {
     ...(values.version ? { version: values.version } : {}),
   });
   if (values.archive) await archiveLayout(out, values.archive);
+  await writeFile(inputsFile, inputs);
 } else if (command === 'pause') {
   const binary = values.binary ?? fail('--binary PATH is required');
   const reference = values.reference ?? fail('--reference REF is required');
@@ -54,4 +68,5 @@ if (command === 'controller') {
 } else {
   fail('usage: weft-image controller <name> --out DIR | pause --binary PATH --reference REF --archive FILE');
 }
+await rm(work, { recursive: true, force: true });
 if (built) console.log(`${built.reference} ${built.digest} ${(built.size / 1024 / 1024).toFixed(1)} MiB`);

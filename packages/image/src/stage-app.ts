@@ -43,7 +43,7 @@ export async function workspaceClosure(repoRoot: string, packageDir: string): Pr
 }
 
 /** What of a package goes into an image: its manifest, its sources and bins, no tests or benches. */
-function runtimeFile(source: string): boolean {
+export function runtimeFile(source: string): boolean {
   const name = source.split('/').pop() ?? '';
   if (name === 'node_modules' || name === 'test' || name === 'bench' || name.startsWith('.test-summary'))
     return false;
