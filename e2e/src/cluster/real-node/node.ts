@@ -138,6 +138,7 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
     await slot.release();
   };
 
+  const started = Date.now();
   try {
     options.progress(`starting the real node (containerd, kubelet; slot ${slot.index})`);
     containerd.start();
@@ -156,6 +157,7 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
       },
       { timeoutMs: options.timeoutMs, abort: Promise.race([containerd.crashed(), kubelet.crashed()]) },
     );
+    options.progress(`real node ${realNodeName} Ready in ${Date.now() - started} ms`);
   } catch (error) {
     await stop();
     throw error;
