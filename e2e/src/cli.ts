@@ -50,6 +50,15 @@ const name = values.name;
 const stateDir = join(cacheDir(), 'clusters', name);
 const stateFile = join(stateDir, 'state.json');
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function readState(): Promise<ClusterState | undefined> {
   let text: string;
   try {
@@ -61,12 +70,8 @@ async function readState(): Promise<ClusterState | undefined> {
     throw error;
   }
   const state = JSON.parse(text) as ClusterState;
-  try {
-    process.kill(state.pid, 0);
-    return state;
-  } catch {
-    return undefined; // the supervisor died: its components died with it (pdeathsig)
-  }
+  // A dead supervisor: its components died with it (pdeathsig).
+  return isAlive(state.pid) ? state : undefined;
 }
 
 async function up(): Promise<void> {
@@ -141,8 +146,10 @@ async function down(): Promise<void> {
     return;
   }
   process.kill(state.pid, 'SIGTERM');
-  const deadline = Date.now() + 30_000;
-  while (await readState()) {
+  // Wait for the supervisor itself, not for its state file: it removes the file first and then
+  // stops the cluster, and `down` returns only when nothing of the cluster is left.
+  const deadline = Date.now() + 60_000;
+  while (isAlive(state.pid)) {
     if (Date.now() > deadline) {
       process.kill(state.pid, 'SIGKILL');
       break;

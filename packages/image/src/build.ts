@@ -17,6 +17,14 @@ import { warmCompileCache } from './warm.ts';
 /** Where the warmed compile cache lives in a controller image (NODE_COMPILE_CACHE). */
 export const compileCacheDir = '/app/compile-cache';
 
+/** The environment of every controller image (the Dockerfile sets the same). */
+export const imageEnv = [
+  `NODE_COMPILE_CACHE=${compileCacheDir}`,
+  'HOME=/tmp',
+  'TMPDIR=/tmp',
+  'NODE_ENV=production',
+];
+
 export const controllers = ['source-controller', 'kustomize-controller', 'notification-controller'] as const;
 export type Controller = (typeof controllers)[number];
 
@@ -31,20 +39,42 @@ export interface ControllerImageOptions {
   work: string;
 }
 
-export async function buildControllerImage(options: ControllerImageOptions): Promise<WrittenImage> {
-  const packageDir = `packages/${options.controller}`;
-  const pkg = JSON.parse(await readFile(join(options.repoRoot, packageDir, 'package.json'), 'utf8')) as {
+export interface ControllerRootfs {
+  /** The bin inside the image (`/app/packages/…/bin/…js`). */
+  bin: string;
+  /** The V8 flags of the bin's shebang. */
+  flags: string[];
+  version: string;
+}
+
+/**
+ * Stages a controller's root filesystem under `root`: Node and its libraries, the controller's
+ * production files under /app, the compile cache warmed from them. The Docker-free build makes
+ * layers of it; the Dockerfile copies it into a `scratch` image.
+ */
+export async function stageControllerRootfs(
+  repoRoot: string,
+  controller: Controller,
+  root: string,
+): Promise<ControllerRootfs> {
+  const packageDir = `packages/${controller}`;
+  const pkg = JSON.parse(await readFile(join(repoRoot, packageDir, 'package.json'), 'utf8')) as {
     version: string;
   };
-  const version = options.version ?? pkg.version;
+  await mkdir(root, { recursive: true });
+  await stageNodeRuntime(root);
+  const bin = await stageApp(repoRoot, packageDir, root);
+  const flags = nodeFlagsFromShebang(await readFile(join(root, bin), 'utf8'));
+  await warmCompileCache(root, compileCacheDir, join('/app', packageDir, 'src', 'run.ts'));
+  return { bin, flags, version: pkg.version };
+}
+
+export async function buildControllerImage(options: ControllerImageOptions): Promise<WrittenImage> {
   const root = join(options.work, 'rootfs');
   await rm(options.work, { recursive: true, force: true });
-  await mkdir(root, { recursive: true });
   try {
-    await stageNodeRuntime(root);
-    const bin = await stageApp(options.repoRoot, packageDir, root);
-    const flags = nodeFlagsFromShebang(await readFile(join(root, bin), 'utf8'));
-    await warmCompileCache(root, compileCacheDir, join('/app', packageDir, 'src', 'run.ts'));
+    const staged = await stageControllerRootfs(options.repoRoot, options.controller, root);
+    const version = options.version ?? staged.version;
     const cache = compileCacheDir.slice(1);
     const layers = [
       await buildLayer(
@@ -60,10 +90,10 @@ export async function buildControllerImage(options: ControllerImageOptions): Pro
       await buildLayer(root, join(options.work, 'compile-cache.tar.gz'), under(cache)),
     ];
     return await writeImageLayout(options.out, `weft/${options.controller}:${version}`, layers, {
-      entrypoint: [nodeBinaryPath, ...flags, bin],
+      entrypoint: [nodeBinaryPath, ...staged.flags, staged.bin],
       user: `${imageUid}:${imageUid}`,
-      env: [`NODE_COMPILE_CACHE=${compileCacheDir}`, 'HOME=/tmp', 'TMPDIR=/tmp', 'NODE_ENV=production'],
-      workingDir: join('/app', packageDir),
+      env: imageEnv,
+      workingDir: join('/app', `packages/${options.controller}`),
       labels: {
         'org.opencontainers.image.title': `weft ${options.controller}`,
         'org.opencontainers.image.version': version,

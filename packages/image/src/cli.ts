@@ -5,6 +5,8 @@
  *                                         one controller's image (--if-changed: skip the build
  *                                         when its inputs are those of the image already in DIR)
  *   weft-image pause --binary PATH --reference REF --archive FILE   the e2e node's sandbox image
+ *   weft-image rootfs <name> --root DIR   only stage the controller's root filesystem (the
+ *                                         Dockerfile's build stage copies it into a scratch image)
  * Prints the image's reference, manifest digest and size.
  */
 import { existsSync } from 'node:fs';
@@ -13,7 +15,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { archiveLayout } from './archive.ts';
-import { buildControllerImage, buildPauseImage, type Controller, controllers } from './build.ts';
+import {
+  buildControllerImage,
+  buildPauseImage,
+  type Controller,
+  controllers,
+  stageControllerRootfs,
+} from './build.ts';
 import { imageInputsDigest } from './inputs.ts';
 import type { WrittenImage } from './layout.ts';
 
@@ -25,6 +33,7 @@ const { positionals, values } = parseArgs({
     binary: { type: 'string' },
     reference: { type: 'string' },
     archive: { type: 'string' },
+    root: { type: 'string' },
     'if-changed': { type: 'boolean', default: false },
   },
 });
@@ -58,6 +67,11 @@ if (command === 'controller') {
   });
   if (values.archive) await archiveLayout(out, values.archive);
   await writeFile(inputsFile, inputs);
+} else if (command === 'rootfs') {
+  if (!controllers.includes(name as Controller)) fail(`controller must be one of ${controllers.join(', ')}`);
+  const root = values.root ?? fail('--root DIR is required');
+  const staged = await stageControllerRootfs(repoRoot, name as Controller, root);
+  console.log(`${root}: entrypoint node ${[...staged.flags, staged.bin].join(' ')}`);
 } else if (command === 'pause') {
   const binary = values.binary ?? fail('--binary PATH is required');
   const reference = values.reference ?? fail('--reference REF is required');
