@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ApiextensionsV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { crds } from '@weft/api';
 import {
   type Cluster,
@@ -23,6 +23,7 @@ import {
   startOciRegistry,
   testNamespace,
 } from '@weft/e2e';
+import { Client, type KubeObject } from '@weft/runtime';
 import { controllerProcess, runControllerPod } from './controller-pod.ts';
 
 const controllers = ['source-controller', 'kustomize-controller', 'notification-controller'];
@@ -54,8 +55,12 @@ describe('controller images on the real node', { skip: unavailable }, () => {
       );
       images[name] = { reference: `${registry.host}/weft/${name}:0.1.0`, digest };
     }
-    const extensions = config.makeApiClient(ApiextensionsV1Api);
-    for (const crd of crds()) await extensions.createCustomResourceDefinition({ body: crd as never });
+    // Server-side apply of the raw CRDs: the typed client would drop defaults and enums (0002).
+    const installer = new Client(config, { fieldManager: 'image-test' });
+    for (const crd of crds()) await installer.apply(crd as unknown as KubeObject, { force: true });
+    await eventually('GitRepository served', () =>
+      new Client(config).list({ apiVersion: 'source.weft.dev/v1', kind: 'GitRepository', limit: 1 }),
+    );
   });
   after(async () => {
     await cluster?.stop();
