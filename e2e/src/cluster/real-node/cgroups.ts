@@ -5,6 +5,7 @@
  */
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { killUntilGone } from './kill.ts';
 
 /** Mount points of the cgroup hierarchies (v1, and the v2 one of a hybrid host). */
 async function hierarchies(): Promise<string[]> {
@@ -58,20 +59,7 @@ export async function processesInCgroupRoot(cgroupRoot: string): Promise<number[
 }
 
 export async function removeCgroupRoot(cgroupRoot: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const pids = await processesInCgroupRoot(cgroupRoot);
-    if (pids.length === 0) break;
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
-    if (Date.now() > deadline) throw new Error(`processes ${pids.join(', ')} survive in ${cgroupRoot}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await killUntilGone(cgroupRoot, () => processesInCgroupRoot(cgroupRoot), timeoutMs);
   for (const mount of await hierarchies()) {
     for (const dir of await subtree(join(mount, cgroupRoot))) {
       // EBUSY for a moment after the last process died: retry briefly.

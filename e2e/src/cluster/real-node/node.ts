@@ -62,7 +62,7 @@ export interface RealNode {
 async function cleanUpStaleNode(slot: NodeSlot, previousDir: string | undefined): Promise<void> {
   await removeCgroupRoot(slot.cgroupRoot).catch(() => undefined);
   if (previousDir) {
-    await killShims(nodePaths(previousDir).containerdSocket);
+    await killShims(nodePaths(previousDir).containerdSocket).catch(() => undefined);
     await unmountBelow(previousDir);
   }
   await deleteLink(slot.bridge);
@@ -128,10 +128,10 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
     stopped = true;
     await kubelet.stop();
     // The containers first (they live in the node's cgroups), then their shims, then containerd.
-    await removeCgroupRoot(slot.cgroupRoot).catch((error: unknown) => {
+    const report = (error: unknown) =>
       options.progress(`real node: ${error instanceof Error ? error.message : String(error)}`);
-    });
-    await killShims(paths.containerdSocket);
+    await removeCgroupRoot(slot.cgroupRoot).catch(report);
+    await killShims(paths.containerdSocket).catch(report);
     await containerd.stop();
     await unmountBelow(options.dir);
     await deleteLink(slot.bridge);

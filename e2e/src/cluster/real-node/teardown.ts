@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { killUntilGone } from './kill.ts';
 
 const run = promisify(execFile);
 
@@ -22,19 +23,8 @@ export async function shimsOf(socket: string): Promise<number[]> {
   return pids;
 }
 
-export async function killShims(socket: string): Promise<void> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const pids = await shimsOf(socket);
-    if (pids.length === 0) return;
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+export function killShims(socket: string): Promise<void> {
+  return killUntilGone(`the shims of ${socket}`, () => shimsOf(socket));
 }
 
 /** Lazily unmounts everything mounted at or below `dir`, deepest first. */
