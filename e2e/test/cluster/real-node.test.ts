@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import {
   type Cluster,
@@ -149,5 +153,34 @@ describe('a real node', { skip: unavailable }, () => {
       [],
     );
     assert.equal(await running(), 1);
+  });
+
+  test('a node whose owner was SIGKILLed is cleaned up by the next real node', async () => {
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('./start-real-node-in-child.ts', import.meta.url))],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`child exited with ${code} before its node was up`)));
+    });
+    const orphan = JSON.parse(line) as { pids: number[]; dir: string };
+    child.kill('SIGKILL'); // no cleanup code of the owner runs
+    // containerd and the kubelet die with their owner; containers and shims do not.
+    await eventually('the control plane and the node daemons gone', async () =>
+      orphan.pids.filter(alive).length < orphan.pids.length ? true : undefined,
+    );
+    const survivors = orphan.pids.filter(alive);
+    assert.ok(survivors.length > 0, 'containers and shims outlive a SIGKILLed owner');
+    const next = await startCluster({ name: 'after-orphan', nodes: 1, realNode: true });
+    try {
+      assert.deepEqual(survivors.filter(alive), [], 'the next node removed what the killed one left');
+    } finally {
+      await next.stop();
+      await rm(orphan.dir, { recursive: true, force: true });
+    }
   });
 });

@@ -23,7 +23,7 @@ import { waitUntil } from '../wait.ts';
 import { createCgroupRoot, processesInCgroupRoot, removeCgroupRoot } from './cgroups.ts';
 import { cniConfig, containerdConfig, kubeletConfig, type NodePaths, nodePaths } from './config.ts';
 import { pauseImage } from './images.ts';
-import { claimSlot, type NodeSlot } from './slot.ts';
+import { claimSlot, type NodeSlot, type SlotNames } from './slot.ts';
 import { deleteLink, killShims, shimsOf, unmountBelow } from './teardown.ts';
 
 const run = promisify(execFile);
@@ -59,7 +59,7 @@ export interface RealNode {
 }
 
 /** Removes what a node whose owner died left behind in its slot (containers, shims, mounts). */
-async function cleanUpStaleNode(slot: NodeSlot, previousDir: string | undefined): Promise<void> {
+async function cleanUpStaleNode(slot: SlotNames, previousDir: string | undefined): Promise<void> {
   await removeCgroupRoot(slot.cgroupRoot).catch(() => undefined);
   if (previousDir) {
     await killShims(nodePaths(previousDir).containerdSocket).catch(() => undefined);
@@ -70,9 +70,10 @@ async function cleanUpStaleNode(slot: NodeSlot, previousDir: string | undefined)
 
 export async function startRealNode(options: RealNodeOptions): Promise<RealNode> {
   if (process.getuid?.() !== 0) throw new Error('a real node needs root (containerd, runc, cgroups, netns)');
-  const slot = await claimSlot(slotRegistry, options.dir);
+  const slot = await claimSlot(slotRegistry, options.dir, cleanUpStaleNode);
+  // Whatever an unknown earlier owner of these names left (a bridge, a cgroup) goes first.
+  await cleanUpStaleNode(slot, undefined);
   const paths = nodePaths(options.dir);
-  await cleanUpStaleNode(slot, slot.previousDir);
   const image = pauseImage();
   for (const dir of [paths.containerdRoot, paths.containerdState, paths.registryHosts, paths.cniConf]) {
     await mkdir(dir, { recursive: true });

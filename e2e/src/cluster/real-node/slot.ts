@@ -5,17 +5,18 @@
  * (32768+) and each slot owns a block of its own, so one node's healthz port can never be another
  * node's kubelet port, whatever order they start in.
  *
- * A claim is a directory made with mkdir (atomic) holding the owner's pid; a claim whose owner
- * died is taken over.
+ * A claim is a directory made with mkdir (atomic) holding the owner's pid and directory; the
+ * slot of an owner that died is cleaned up by the next node that starts.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const maxSlots = 64;
 const portBase = 21_000;
 const portsPerSlot = 8;
 
-export interface NodeSlot {
+/** The host-wide names of one slot. */
+export interface SlotNames {
   index: number;
   /** Linux bridge name (≤15 bytes). */
   bridge: string;
@@ -25,9 +26,25 @@ export interface NodeSlot {
   /** The cgroup (in every v1 hierarchy) that holds this node's pods. */
   cgroupRoot: string;
   ports: { kubelet: number; kubeletHealthz: number; proxyHealthz: number; proxyMetrics: number };
-  /** The directory of the node that held the slot before and died without cleaning up. */
-  previousDir: string | undefined;
+}
+
+export interface NodeSlot extends SlotNames {
   release(): Promise<void>;
+}
+
+/** Removes what a dead node left in its slot; `dir` is that node's directory, if known. */
+export type StaleSlotCleanup = (slot: SlotNames, dir: string | undefined) => Promise<void>;
+
+export function slotNames(index: number): SlotNames {
+  const base = portBase + index * portsPerSlot;
+  return {
+    index,
+    bridge: `weft-br${index}`,
+    podSubnet: `10.88.${index}.0/24`,
+    gateway: `10.88.${index}.1`,
+    cgroupRoot: `/weft-e2e-node-${index}`,
+    ports: { kubelet: base, kubeletHealthz: base + 1, proxyHealthz: base + 2, proxyMetrics: base + 3 },
+  };
 }
 
 function alive(pid: number): boolean {
@@ -39,46 +56,59 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Claims one slot: false when it is taken, else the directory of a dead previous owner, if any. */
-async function tryClaim(
-  claim: string,
-  dir: string,
-  previousDir?: string,
-): Promise<false | { previousDir?: string }> {
-  try {
-    await mkdir(claim);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const owner = Number(await readFile(join(claim, 'pid'), 'utf8').catch(() => 'NaN'));
-    // No pid yet: another claimer is between mkdir and writeFile; leave it alone.
-    if (Number.isNaN(owner) || alive(owner)) return false;
-    const stale = await readFile(join(claim, 'dir'), 'utf8').catch(() => undefined);
-    await rm(claim, { recursive: true, force: true });
-    return tryClaim(claim, dir, stale);
+const ownerOf = async (claim: string) =>
+  Number(await readFile(join(claim, 'pid'), 'utf8').catch(() => 'NaN'));
+
+/**
+ * Frees every slot whose owner died (a supervisor that was SIGKILLed leaves its containers and
+ * shims running): the claim is renamed away first (atomic, so one sweeper wins), then cleaned.
+ */
+async function sweepStaleSlots(registryDir: string, cleanUp: StaleSlotCleanup): Promise<void> {
+  for (const entry of await readdir(registryDir)) {
+    if (!/^\d+$/.test(entry)) continue;
+    const claim = join(registryDir, entry);
+    const owner = await ownerOf(claim);
+    // No pid yet: a claimer is between mkdir and writeFile; leave it alone.
+    if (Number.isNaN(owner) || alive(owner)) continue;
+    const tombstone = `${claim}.stale-${process.pid}`;
+    try {
+      await rename(claim, tombstone);
+    } catch {
+      continue; // another sweeper took it
+    }
+    if (alive(await ownerOf(tombstone))) {
+      // Renamed a claim made between our read and the rename: give it back.
+      await rename(tombstone, claim).catch(() => undefined);
+      continue;
+    }
+    const dir = await readFile(join(tombstone, 'dir'), 'utf8').catch(() => undefined);
+    await cleanUp(slotNames(Number(entry)), dir);
+    await rm(tombstone, { recursive: true, force: true });
   }
-  await writeFile(join(claim, 'dir'), dir);
-  await writeFile(join(claim, 'pid'), String(process.pid));
-  return previousDir === undefined ? {} : { previousDir };
 }
 
-/** Claims the lowest free slot under `registryDir` (shared by every cluster of this machine) for the node in `dir`. */
-export async function claimSlot(registryDir: string, dir: string): Promise<NodeSlot> {
+/**
+ * Claims the lowest free slot under `registryDir` (shared by every cluster of this machine) for
+ * the node in `dir`, after cleaning up the slots of dead nodes.
+ */
+export async function claimSlot(
+  registryDir: string,
+  dir: string,
+  cleanUp: StaleSlotCleanup,
+): Promise<NodeSlot> {
   await mkdir(registryDir, { recursive: true });
+  await sweepStaleSlots(registryDir, cleanUp);
   for (let index = 0; index < maxSlots; index++) {
     const claim = join(registryDir, String(index));
-    const claimed = await tryClaim(claim, dir);
-    if (!claimed) continue;
-    const base = portBase + index * portsPerSlot;
-    return {
-      index,
-      bridge: `weft-br${index}`,
-      podSubnet: `10.88.${index}.0/24`,
-      gateway: `10.88.${index}.1`,
-      cgroupRoot: `/weft-e2e-node-${index}`,
-      ports: { kubelet: base, kubeletHealthz: base + 1, proxyHealthz: base + 2, proxyMetrics: base + 3 },
-      previousDir: claimed.previousDir,
-      release: () => rm(claim, { recursive: true, force: true }),
-    };
+    try {
+      await mkdir(claim);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    await writeFile(join(claim, 'dir'), dir);
+    await writeFile(join(claim, 'pid'), String(process.pid));
+    return { ...slotNames(index), release: () => rm(claim, { recursive: true, force: true }) };
   }
   throw new Error(`all ${maxSlots} real-node slots of this machine are taken (${registryDir})`);
 }
