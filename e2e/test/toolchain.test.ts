@@ -30,3 +30,12 @@ test('the control-plane binaries report the pinned Kubernetes version', async ()
   const etcd = await run(toolPath('etcd'), ['--version']);
   assert.match(etcd.stdout, new RegExp(`etcd Version: ${versions.ETCD_VERSION?.slice(1)}`));
 });
+
+test("the real node's binaries report the pinned versions", async () => {
+  const kubelet = await run(toolPath('kubelet'), ['--version']);
+  assert.equal(kubelet.stdout.trim(), `Kubernetes ${versions.KUBERNETES_VERSION}`);
+  const containerd = await run(toolPath('containerd'), ['--version']);
+  assert.match(containerd.stdout, new RegExp(` ${versions.CONTAINERD_VERSION} `));
+  const ctr = await run(toolPath('ctr'), ['--version']);
+  assert.match(ctr.stdout, new RegExp(`${versions.CONTAINERD_VERSION}$`, 'm'));
+});
