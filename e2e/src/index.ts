@@ -10,6 +10,7 @@ export {
   pauseImageArchive,
   pauseImageReference,
   type RealNode,
+  type RealNodeClusterOptions,
   realNodeLabel,
   realNodeName,
   realNodeTaint,

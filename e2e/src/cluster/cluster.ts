@@ -30,13 +30,21 @@ export interface ClusterOptions {
    * parts). It is named `localhost`, labelled and tainted `weft.dev/real-node=true`: pods that
    * should really run select the label and tolerate the taint; all others stay on KWOK nodes.
    */
-  realNode?: boolean;
+  realNode?: boolean | RealNodeClusterOptions;
   /** Extra kube-apiserver flags, e.g. ['--watch-cache=false']. */
   apiserverArgs?: string[];
   /** How long to wait for the whole control plane (default 180 s). */
   startTimeoutMs?: number;
   /** Progress lines, for people watching `up` or the demo. */
   onProgress?: (message: string) => void;
+}
+
+export interface RealNodeClusterOptions {
+  /**
+   * Run kube-proxy too, so ClusterIP Services work on the node (from the host and from pods).
+   * Only one node of the machine can have it at a time (its iptables chains are host-wide).
+   */
+  kubeProxy?: boolean;
 }
 
 export interface Cluster {
@@ -69,6 +77,8 @@ const baseIdentities = {
 // towards kubelets (logs, exec, port-forward), which the kubelet's webhook authorisation checks.
 const realNodeIdentities = {
   node: { user: `system:node:${realNodeName}`, groups: ['system:nodes'] },
+  // Bound to system:node-proxier by the apiserver's bootstrap policy.
+  'kube-proxy': { user: 'system:kube-proxy', groups: [] },
   'kubelet-client': { user: 'kube-apiserver-kubelet-client', groups: ['system:masters'] },
 };
 
@@ -250,6 +260,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         dir: join(dir, 'real-node'),
         caCert: certs.caCert,
         kubeconfig: kubeconfigs.node!,
+        ...(typeof options.realNode === 'object' && options.realNode.kubeProxy
+          ? { kubeProxyKubeconfig: kubeconfigs['kube-proxy']! }
+          : {}),
         admin,
         timeoutMs,
         progress,

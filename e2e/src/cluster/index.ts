@@ -1,4 +1,4 @@
-export { type Cluster, type ClusterOptions, startCluster } from './cluster.ts';
+export { type Cluster, type ClusterOptions, type RealNodeClusterOptions, startCluster } from './cluster.ts';
 export { freePort } from './ports.ts';
 export { ManagedProcess, type ProcessSpec } from './process.ts';
 export {

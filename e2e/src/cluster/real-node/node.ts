@@ -23,6 +23,7 @@ import { waitUntil } from '../wait.ts';
 import { createCgroupRoot, processesInCgroupRoot, removeCgroupRoot } from './cgroups.ts';
 import { cniConfig, containerdConfig, kubeletConfig, type NodePaths, nodePaths } from './config.ts';
 import { pauseImage } from './images.ts';
+import { type KubeProxy, startKubeProxy } from './kube-proxy.ts';
 import { claimSlot, type NodeSlot, type SlotNames } from './slot.ts';
 import { deleteLink, killShims, shimsOf, unmountBelow } from './teardown.ts';
 
@@ -45,6 +46,8 @@ export interface RealNodeOptions {
   admin: ApiConnection;
   timeoutMs: number;
   progress: (message: string) => void;
+  /** Also run kube-proxy (one node of the machine at a time), with this kubeconfig. */
+  kubeProxyKubeconfig?: string;
 }
 
 export interface RealNode {
@@ -123,10 +126,12 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
       maxBuffer: 16 * 1024 * 1024,
     });
 
+  let proxy: KubeProxy | undefined;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    await proxy?.stop();
     await kubelet.stop();
     // The containers first (they live in the node's cgroups), then their shims, then containerd.
     const report = (error: unknown) =>
@@ -159,6 +164,22 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
       { timeoutMs: options.timeoutMs, abort: Promise.race([containerd.crashed(), kubelet.crashed()]) },
     );
     options.progress(`real node ${realNodeName} Ready in ${Date.now() - started} ms`);
+    if (options.kubeProxyKubeconfig) {
+      proxy = await startKubeProxy({
+        clusterName: options.clusterName,
+        registryDir: slotRegistry,
+        kubeconfig: options.kubeProxyKubeconfig,
+        slot,
+        hostname: realNodeName,
+        logFile: join(logs, 'kube-proxy.log'),
+      });
+      await waitUntil(
+        'kube-proxy /healthz',
+        async () =>
+          (await fetch(`http://127.0.0.1:${slot.ports.proxyHealthz}/healthz`)).ok ? true : undefined,
+        { timeoutMs: options.timeoutMs, abort: proxy.process.crashed() },
+      );
+    }
   } catch (error) {
     await stop();
     throw error;
@@ -177,7 +198,7 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
       );
     },
     async pids() {
-      const own = [containerd.pid, kubelet.pid].filter(
+      const own = [containerd.pid, kubelet.pid, proxy?.process.pid].filter(
         (pid): pid is number => pid !== undefined && existsSync(`/proc/${pid}`),
       );
       return [
