@@ -1,7 +1,7 @@
 /**
- * kube-proxy on the real node: a ClusterIP Service reaches a pod on the node's bridge, from the
- * host (where host-network pods live). Needs a controller image for its Node binary: the pod
- * runs a three-line HTTP server with it.
+ * kube-proxy on the real node: a ClusterIP Service reaches a pod on the node's bridge from the
+ * host (where host-network pods live), and a pod on the bridge reaches the apiserver through the
+ * kubernetes Service. Needs a controller image for its Node binary: the pods run small scripts.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -43,7 +43,7 @@ describe('kube-proxy on the real node', { skip: unavailable }, () => {
     await registry?.stop();
   });
 
-  test('a ClusterIP Service reaches its pod; a second node cannot take kube-proxy too', async () => {
+  test('a ClusterIP Service reaches its pod, a pod reaches the apiserver by the kubernetes Service; one kube-proxy per machine', async () => {
     const apps = config.makeApiClient(AppsV1Api);
     const core = config.makeApiClient(CoreV1Api);
     const labels = { app: 'web' };
@@ -95,6 +95,46 @@ describe('kube-proxy on the real node', { skip: unavailable }, () => {
       return response.ok ? response.text() : undefined;
     });
     assert.match(answer, /^hello from web-/);
+
+    // A pod on the bridge (no host network) reaches the apiserver the in-cluster way: the
+    // kubernetes Service's address from its env, the ServiceAccount's token and CA.
+    const client = [
+      "const fs = require('fs'), https = require('https'), dir = '/var/run/secrets/kubernetes.io/serviceaccount/';",
+      'const { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: port } = process.env;',
+      "https.get({ host, port, path: '/version', ca: fs.readFileSync(dir + 'ca.crt'),",
+      "  headers: { Authorization: 'Bearer ' + fs.readFileSync(dir + 'token', 'utf8') } }, (res) => {",
+      "  let body = ''; res.on('data', (d) => (body += d));",
+      "  res.on('end', () => console.log('api ' + host + ' ' + res.statusCode + ' ' + JSON.parse(body).gitVersion));",
+      "}).on('error', (e) => console.log('api error ' + e.message));",
+      'setInterval(() => {}, 1 << 30);',
+    ].join('\n');
+    await core.createNamespacedPod({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'in-cluster-client' },
+        spec: {
+          ...onRealNode,
+          containers: [
+            {
+              name: 'client',
+              image: `${registry.host}/weft/http:1`,
+              command: ['/usr/local/bin/node', '-e', client],
+            },
+          ],
+        },
+      },
+    });
+    const line = await eventually(
+      'the client pod logged its answer',
+      async () => {
+        const log = await core
+          .readNamespacedPodLog({ name: 'in-cluster-client', namespace: 'default' })
+          .catch(() => '');
+        return /^api .*$/m.exec(log)?.[0];
+      },
+      120_000,
+    );
+    assert.match(line, /^api 10\.96\.0\.1 200 v1\.36\.3$/);
 
     await assert.rejects(
       startCluster({ name: 'kube-proxy-2', nodes: 1, realNode: { kubeProxy: true } }),

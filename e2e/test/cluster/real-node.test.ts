@@ -78,9 +78,12 @@ describe('a real node', { skip: unavailable }, () => {
     const real = nodes.find((node) => node.metadata?.name === realNodeName);
     assert.ok(real, 'the real node registered');
     assert.ok(real.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    assert.deepEqual(
-      real.spec?.taints?.map((t) => `${t.key}=${t.value}:${t.effect}`),
-      ['weft.dev/real-node=true:NoSchedule'],
+    // (The node lifecycle controller may still be removing its not-ready taint: only ours counts.)
+    assert.ok(
+      real.spec?.taints?.some(
+        (t) => `${t.key}=${t.value}:${t.effect}` === 'weft.dev/real-node=true:NoSchedule',
+      ),
+      JSON.stringify(real.spec?.taints),
     );
     assert.equal(nodes.filter((node) => node.metadata?.name?.startsWith('kwok-node-')).length, 2);
   });

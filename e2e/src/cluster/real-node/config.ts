@@ -96,9 +96,13 @@ disabled_plugins = ["io.containerd.nri.v1.nri"]
 `;
 }
 
+/** The Service CIDR of the control plane (kube-apiserver --service-cluster-ip-range). */
+export const serviceCidr = '10.96.0.0/16';
+
 /**
  * A bridge on the node's pod subnet with no default route and no masquerading: pods reach each
- * other and the node (the bridge's address), and nothing beyond this machine.
+ * other, the node (the bridge's address) and ClusterIP Services (a route for the Service CIDR
+ * through the bridge, where kube-proxy's rules translate them), and nothing beyond this machine.
  */
 export function cniConfig(clusterName: string, slot: NodeSlot, paths: NodePaths): string {
   return JSON.stringify(
@@ -116,7 +120,7 @@ export function cniConfig(clusterName: string, slot: NodeSlot, paths: NodePaths)
           ipam: {
             type: 'host-local',
             ranges: [[{ subnet: slot.podSubnet, gateway: slot.gateway }]],
-            routes: [],
+            routes: [{ dst: serviceCidr, gw: slot.gateway }],
             dataDir: paths.cniIpam,
           },
         },

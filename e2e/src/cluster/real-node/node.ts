@@ -20,12 +20,13 @@ import { type ApiConnection, apiRequest } from '../http.ts';
 import { nodeIsReady } from '../nodes.ts';
 import { ManagedProcess } from '../process.ts';
 import { waitUntil } from '../wait.ts';
+import { exposeApiserverToPods } from './apiserver-service.ts';
 import { createCgroupRoot, processesInCgroupRoot, removeCgroupRoot } from './cgroups.ts';
 import { cniConfig, containerdConfig, kubeletConfig, type NodePaths, nodePaths } from './config.ts';
 import { pauseImage } from './images.ts';
 import { type KubeProxy, startKubeProxy } from './kube-proxy.ts';
 import { claimSlot, type NodeSlot, type SlotNames } from './slot.ts';
-import { deleteLink, killShims, shimsOf, unmountBelow } from './teardown.ts';
+import { createBridge, deleteLink, killShims, shimsOf, unmountBelow } from './teardown.ts';
 
 const run = promisify(execFile);
 
@@ -93,6 +94,10 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
   );
   await createCgroupRoot(slot.cgroupRoot);
 
+  // The bridge with its address before any pod: the apiserver relay binds that address, and the
+  // CNI bridge plugin takes an existing bridge as it is.
+  await createBridge(slot.bridge, `${slot.gateway}/24`);
+
   const containerdBin = toolPath('containerd');
   // containerd finds its shim and runc on PATH: the pinned shim first, Debian's runc in /usr/sbin.
   const env = { PATH: `${join(containerdBin, '..')}:/usr/sbin:/usr/bin:/sbin:/bin` };
@@ -127,11 +132,13 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
     });
 
   let proxy: KubeProxy | undefined;
+  let apiserverService: { close(): Promise<void> } | undefined;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     await proxy?.stop();
+    await apiserverService?.close();
     await kubelet.stop();
     // The containers first (they live in the node's cgroups), then their shims, then containerd.
     const report = (error: unknown) =>
@@ -179,6 +186,7 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
           (await fetch(`http://127.0.0.1:${slot.ports.proxyHealthz}/healthz`)).ok ? true : undefined,
         { timeoutMs: options.timeoutMs, abort: proxy.process.crashed() },
       );
+      apiserverService = await exposeApiserverToPods({ admin: options.admin, slot });
     }
   } catch (error) {
     await stop();

@@ -25,7 +25,14 @@ export interface SlotNames {
   gateway: string;
   /** The cgroup (in every v1 hierarchy) that holds this node's pods. */
   cgroupRoot: string;
-  ports: { kubelet: number; kubeletHealthz: number; proxyHealthz: number; proxyMetrics: number };
+  ports: {
+    kubelet: number;
+    kubeletHealthz: number;
+    proxyHealthz: number;
+    proxyMetrics: number;
+    /** On the bridge address: forwards to the apiserver, the kubernetes Service's endpoint. */
+    apiserverRelay: number;
+  };
 }
 
 export interface NodeSlot extends SlotNames {
@@ -43,7 +50,13 @@ export function slotNames(index: number): SlotNames {
     podSubnet: `10.88.${index}.0/24`,
     gateway: `10.88.${index}.1`,
     cgroupRoot: `/weft-e2e-node-${index}`,
-    ports: { kubelet: base, kubeletHealthz: base + 1, proxyHealthz: base + 2, proxyMetrics: base + 3 },
+    ports: {
+      kubelet: base,
+      kubeletHealthz: base + 1,
+      proxyHealthz: base + 2,
+      proxyMetrics: base + 3,
+      apiserverRelay: base + 4,
+    },
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * What outlives a stopped containerd and kubelet, and how a node removes it: the runc shims
  * (started in their own session, so no parent-death signal reaches them), the mounts of
- * containers, sandboxes and network namespaces under the node's directory, and its bridge.
+ * containers, sandboxes and network namespaces under the node's directory, and its bridge
+ * (which the node makes itself, see createBridge).
  */
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
@@ -37,6 +38,13 @@ export async function unmountBelow(dir: string): Promise<void> {
     .filter((point) => point === dir || point.startsWith(`${dir}/`))
     .sort((a, b) => b.length - a.length);
   for (const point of points) await run('umount', ['-l', point]).catch(() => undefined);
+}
+
+/** A Linux bridge holding `address` (CIDR form), up. */
+export async function createBridge(name: string, address: string): Promise<void> {
+  await run('ip', ['link', 'add', name, 'type', 'bridge']);
+  await run('ip', ['addr', 'add', address, 'dev', name]);
+  await run('ip', ['link', 'set', name, 'up']);
 }
 
 export async function deleteLink(name: string): Promise<void> {
