@@ -3,7 +3,8 @@
  * weft-e2e: the local control plane for people.
  *   up [--name N] [--nodes K] [--real-node]
  *                               start a cluster in the background; prints the kubeconfig path
- *                               (--real-node: also a real node, containerd + kubelet, as root)
+ *                               (--real-node: also a real node, containerd + kubelet, as root;
+ *                               --kube-proxy: and kube-proxy on it, one node per machine)
  *   down [--name N]             stop it (no process is left behind)
  *   status [--name N]           is it running, where, how many nodes are Ready
  *   kubeconfig [--name N]       print the admin kubeconfig path
@@ -30,6 +31,7 @@ function parseCommandLine() {
       name: { type: 'string', default: 'weft' },
       nodes: { type: 'string', default: '2' },
       'real-node': { type: 'boolean', default: false },
+      'kube-proxy': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -41,7 +43,7 @@ try {
   console.error(`weft-e2e: ${error instanceof Error ? error.message.split('.')[0] : String(error)}`);
   parsed = {
     positionals: ['usage-error'],
-    values: { name: 'weft', nodes: '2', 'real-node': false, help: false },
+    values: { name: 'weft', nodes: '2', 'real-node': false, 'kube-proxy': false, help: false },
   };
 }
 const { positionals, values } = parsed;
@@ -94,6 +96,7 @@ async function up(): Promise<void> {
       'supervise',
       ...['--name', name, '--nodes', values.nodes],
       ...(values['real-node'] ? ['--real-node'] : []),
+      ...(values['kube-proxy'] ? ['--kube-proxy'] : []),
     ],
     { detached: true, stdio: ['ignore', log, log] },
   );
@@ -118,7 +121,7 @@ async function supervise(): Promise<void> {
     name,
     dir: join(stateDir, 'cluster'),
     nodes: Number(values.nodes),
-    realNode: values['real-node'],
+    realNode: values['kube-proxy'] ? { kubeProxy: true } : values['real-node'],
     onProgress: (message) => console.log(message),
   });
   const state: ClusterState = {
@@ -203,6 +206,8 @@ switch (command) {
     break;
   }
   default:
-    console.log('usage: weft-e2e up|down|status|kubeconfig [--name NAME] [--nodes N] [--real-node]');
+    console.log(
+      'usage: weft-e2e up|down|status|kubeconfig [--name NAME] [--nodes N] [--real-node [--kube-proxy]]',
+    );
     process.exitCode = command === 'help' ? 0 : 2;
 }
