@@ -23,7 +23,7 @@ import {
   startOciRegistry,
   testNamespace,
 } from '@weft/e2e';
-import { Client, type KubeObject } from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
 import { controllerProcess, runControllerPod } from './controller-pod.ts';
 
 const controllers = ['source-controller', 'kustomize-controller', 'notification-controller'];
