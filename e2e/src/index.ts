@@ -11,6 +11,7 @@ export {
   pauseImageReference,
   type RealNode,
   type RealNodeClusterOptions,
+  realNodeDeployment,
   realNodeLabel,
   realNodeName,
   realNodeTaint,

@@ -7,6 +7,7 @@ export {
   pauseImageArchive,
   pauseImageReference,
   type RealNode,
+  realNodeDeployment,
   realNodeLabel,
   realNodeName,
   realNodeTaint,

@@ -15,6 +15,7 @@ import {
   type OciRegistry,
   onRealNode,
   pushImageLayout,
+  realNodeDeployment,
   realNodeUnavailable,
   startCluster,
   startOciRegistry,
@@ -51,26 +52,14 @@ describe('kube-proxy on the real node', { skip: unavailable }, () => {
       "require('http').createServer((q, r) => r.end('hello from ' + require('os').hostname())).listen(8080)";
     await apps.createNamespacedDeployment({
       namespace: 'default',
-      body: {
-        metadata: { name: 'web' },
-        spec: {
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: {
-              ...onRealNode,
-              containers: [
-                {
-                  name: 'web',
-                  image: `${registry.host}/weft/http:1`,
-                  command: ['/usr/local/bin/node', '-e', server],
-                  readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
-                },
-              ],
-            },
-          },
+      body: realNodeDeployment('web', {
+        container: {
+          name: 'web',
+          image: `${registry.host}/weft/http:1`,
+          command: ['/usr/local/bin/node', '-e', server],
+          readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
         },
-      },
+      }) as never,
     });
     await core.createNamespacedService({
       namespace: 'default',

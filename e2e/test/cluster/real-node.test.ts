@@ -9,8 +9,7 @@ import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import {
   type Cluster,
   eventually,
-  onRealNode,
-  pauseImageReference,
+  realNodeDeployment,
   realNodeName,
   realNodeUnavailable,
   startCluster,
@@ -20,23 +19,9 @@ import {
 const unavailable = realNodeUnavailable();
 
 async function pauseDeployment(config: KubeConfig, namespace: string, replicas = 1): Promise<void> {
-  const labels = { app: 'pause' };
   await config.makeApiClient(AppsV1Api).createNamespacedDeployment({
     namespace,
-    body: {
-      metadata: { name: 'pause' },
-      spec: {
-        replicas,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            ...onRealNode,
-            containers: [{ name: 'pause', image: pauseImageReference(), imagePullPolicy: 'Never' }],
-          },
-        },
-      },
-    },
+    body: realNodeDeployment('pause', { replicas }) as never,
   });
   await eventually(
     `${replicas} ready pause replicas`,

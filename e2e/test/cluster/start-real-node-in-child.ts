@@ -2,26 +2,13 @@
 // real container, prints the node's pids as one JSON line, then waits to be SIGKILLed — so the
 // test can prove that the next real node cleans up what the killed one left.
 import { AppsV1Api } from '@kubernetes/client-node';
-import { eventually, onRealNode, pauseImageReference, startCluster } from '../../src/index.ts';
+import { eventually, realNodeDeployment, startCluster } from '../../src/index.ts';
 
 const cluster = await startCluster({ name: 'killed-owner', nodes: 1, realNode: true });
 const apps = (await cluster.kubeConfig()).makeApiClient(AppsV1Api);
-const labels = { app: 'orphan' };
 await apps.createNamespacedDeployment({
   namespace: 'default',
-  body: {
-    metadata: { name: 'orphan' },
-    spec: {
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          ...onRealNode,
-          containers: [{ name: 'pause', image: pauseImageReference(), imagePullPolicy: 'Never' }],
-        },
-      },
-    },
-  },
+  body: realNodeDeployment('orphan') as never,
 });
 await eventually('the orphan Ready', async () =>
   (await apps.readNamespacedDeployment({ name: 'orphan', namespace: 'default' })).status?.readyReplicas === 1

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { toolBuilt } from '../../toolchain.ts';
-import { pauseImageArchive } from './images.ts';
+import { pauseImageArchive, pauseImageReference } from './images.ts';
 import { realNodeLabel, realNodeTaint } from './node.ts';
 
 export { imagesDir, pauseImageArchive, pauseImageReference } from './images.ts';
@@ -28,3 +28,30 @@ export const onRealNode = {
     { key: realNodeTaint.key, operator: 'Equal', value: realNodeTaint.value, effect: realNodeTaint.effect },
   ],
 };
+
+/**
+ * A Deployment of one container on the real node, labelled `app: <name>`: the shape the tests
+ * use for real workloads (the pause image by default, imported, never pulled).
+ */
+export function realNodeDeployment(
+  name: string,
+  options: { replicas?: number; container?: Record<string, unknown> } = {},
+): { metadata: { name: string }; spec: Record<string, unknown> } {
+  const labels = { app: name };
+  return {
+    metadata: { name },
+    spec: {
+      replicas: options.replicas ?? 1,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          ...onRealNode,
+          containers: [
+            options.container ?? { name: 'pause', image: pauseImageReference(), imagePullPolicy: 'Never' },
+          ],
+        },
+      },
+    },
+  };
+}
