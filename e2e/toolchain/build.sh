@@ -49,7 +49,8 @@ build() { # build <name> <version> <out-dir> <module@version> <single-binary-nam
     ldflags="$ldflags -X github.com/containerd/containerd/v2/version.Version=$version"
   fi
   if [ "$name" = helm ]; then
-    ldflags="$ldflags -X helm.sh/helm/v3/internal/version.version=$version"
+    local major=${version%%.*}
+    ldflags="$ldflags -X helm.sh/helm/$major/internal/version.version=$version"
   fi
   mkdir -p "$out.tmp"
   local target="$out.tmp/"; [ $# -eq 1 ] && target="$out.tmp/$single"
@@ -95,7 +96,7 @@ for t in "${tools[@]}"; do
             k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler ;;
     etcd) ensure etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 etcd -- go.etcd.io/etcd/server/v3 ;;
     kwok) ensure kwok "$KWOK_VERSION" sigs.k8s.io/kwok kwok stages.yaml -- sigs.k8s.io/kwok/cmd/kwok ;;
-    helm) ensure helm "$HELM_VERSION" helm.sh/helm/v3 helm -- helm.sh/helm/v3/cmd/helm ;;
+    helm) ensure helm "$HELM_VERSION" "helm.sh/helm/${HELM_VERSION%%.*}" helm -- "helm.sh/helm/${HELM_VERSION%%.*}/cmd/helm" ;;
     # Its own tool, built from the same wrapper module as kube, so adding it did not rebuild kube.
     kubelet) ensure kubelet "$KUBERNETES_VERSION" k8s.io/kubernetes kubelet kube-proxy -- \
             k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy ;;

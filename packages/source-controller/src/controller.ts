@@ -1,6 +1,7 @@
 /**
  * Adds source-controller to a runtime Manager: the artifact server (a runnable the manager starts
- * and stops) and the GitRepository controller over the manager's cache.
+ * and stops) and the GitRepository, HelmRepository and HelmChart controllers over the manager's
+ * cache.
  */
 import type { GitRepository } from '@weft/api';
 import type { Client, KubeObject } from '@weft/runtime/client';
@@ -9,6 +10,7 @@ import type { Controller } from '@weft/runtime/reconcile';
 import { ArtifactService } from './artifact-server.ts';
 import type { SourceControllerConfig } from './flags.ts';
 import { GitRepositoryReconciler } from './gitrepository/reconciler.ts';
+import { addHelmSources, type HelmSources } from './helm-sources.ts';
 
 export const FieldManager = 'source-controller';
 
@@ -18,12 +20,12 @@ export interface SourceControllerOptions
   client?: Client;
 }
 
-export interface SourceController {
+export interface SourceController extends HelmSources {
   artifacts: ArtifactService;
   gitRepositories: Controller<GitRepository & KubeObject>;
 }
 
-/** Registers the artifact server and the GitRepository controller (before `manager.start()`). */
+/** Registers the artifact server and the source controllers (before `manager.start()`). */
 export function addSourceController(manager: Manager, options: SourceControllerOptions): SourceController {
   const client = options.client ?? manager.client(FieldManager);
   const artifacts = new ArtifactService(options);
@@ -32,5 +34,6 @@ export function addSourceController(manager: Manager, options: SourceControllerO
     reconciler: new GitRepositoryReconciler({ client, storage: () => artifacts.storage, gc: options.gc }),
     client,
   });
-  return { artifacts, gitRepositories };
+  const helm = addHelmSources(manager, { client, storage: () => artifacts.storage, gc: options.gc });
+  return { artifacts, gitRepositories, ...helm };
 }

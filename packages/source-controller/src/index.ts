@@ -39,6 +39,12 @@ export {
   GitRepositoryReconciler,
   type GitRepositoryReconcilerOptions,
 } from './gitrepository/reconciler.ts';
+export { HelmReason } from './helm/reasons.ts';
+export { HelmChartReconciler, type HelmChartReconcilerOptions } from './helmchart/reconciler.ts';
+export {
+  HelmRepositoryReconciler,
+  type HelmRepositoryReconcilerOptions,
+} from './helmrepository/reconciler.ts';
 export {
   defaultIgnore,
   IgnoreRules,

@@ -135,6 +135,18 @@ describe('RestConfig from a kubeconfig', () => {
     assert.equal(headersOf(await apply(config)).Authorization, 'Bearer second');
   });
 
+  it('uses another context when asked (--context), and names the known ones when it is missing', () => {
+    const text = kubeconfig({ user: '{ token: my-token }' });
+    const other = RestConfig.fromString(text, { context: 'other' });
+    assert.equal(other.getCurrentCluster()?.server, 'https://other:6443');
+    assert.equal(other.getCurrentUser()?.name, 'other');
+    assert.throws(
+      () => RestConfig.fromString(text, { context: 'nope' }),
+      (error: unknown) =>
+        error instanceof KubeconfigError && /no context "nope" \(contexts: other, mine\)/.test(error.message),
+    );
+  });
+
   it('has no current cluster when the current context is missing', () => {
     const config = RestConfig.fromString(kubeconfig({ user: '{ token: t }', current: 'nowhere' }));
     assert.equal(config.getCurrentCluster(), null);

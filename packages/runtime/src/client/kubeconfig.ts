@@ -40,6 +40,8 @@ export interface KubeConfigLike {
 export interface RestConfigOptions {
   /** A projected token file is re-read at most this often (default 60 s). */
   tokenFileTtlMs?: number;
+  /** Use this context instead of the file's current-context (kubectl's `--context`). */
+  context?: string | undefined;
   now?: () => number;
 }
 
@@ -90,7 +92,11 @@ export class RestConfig implements KubeConfigLike {
   #delegate: Promise<ClientNodeDelegate> | undefined;
 
   private constructor(parsed: ParsedKubeconfig, options: RestConfigOptions = {}) {
-    this.#parsed = parsed;
+    if (options.context !== undefined && !parsed.contexts.some((c) => c.name === options.context)) {
+      const known = parsed.contexts.map((c) => c.name).join(', ') || 'none';
+      throw new KubeconfigError(`kubeconfig has no context "${options.context}" (contexts: ${known})`);
+    }
+    this.#parsed = options.context === undefined ? parsed : { ...parsed, currentContext: options.context };
     this.#tokenFileTtlMs = options.tokenFileTtlMs ?? 60_000;
     this.#now = options.now ?? Date.now;
   }

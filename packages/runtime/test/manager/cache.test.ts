@@ -8,10 +8,23 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { testNamespace, useCluster } from '@weft/e2e';
 import { type CacheKind, cacheKind } from '@weft/runtime/cache';
-import { Client, type KubeObject, type ListOptions, type ObjectList, type WatchEvent, type WatchOptions } from '@weft/runtime/client';
+import {
+  Client,
+  type KubeObject,
+  type ListOptions,
+  type ObjectList,
+  type WatchEvent,
+  type WatchOptions,
+} from '@weft/runtime/client';
 import type { ListWatcher } from '@weft/runtime/informer';
 import { createLogger } from '@weft/runtime/log';
-import { KubeLeaseStore, type LeaseRecord, Manager, parseFlags, type StoredLease } from '@weft/runtime/manager';
+import {
+  KubeLeaseStore,
+  type LeaseRecord,
+  Manager,
+  parseFlags,
+  type StoredLease,
+} from '@weft/runtime/manager';
 import {
   CountingReconciler,
   eventually,
