@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 /**
  * weft-e2e: the local control plane for people.
- *   up [--name N] [--nodes K]   start a cluster in the background; prints the kubeconfig path
+ *   up [--name N] [--nodes K] [--real-node]
+ *                               start a cluster in the background; prints the kubeconfig path
+ *                               (--real-node: also a real node, containerd + kubelet, as root;
+ *                               --kube-proxy: and kube-proxy on it, one node per machine)
  *   down [--name N]             stop it (no process is left behind)
  *   status [--name N]           is it running, where, how many nodes are Ready
  *   kubeconfig [--name N]       print the admin kubeconfig path
  */
 import { spawn } from 'node:child_process';
-import { existsSync, openSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { openSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCluster } from './cluster/index.ts';
@@ -28,6 +31,8 @@ function parseCommandLine() {
     options: {
       name: { type: 'string', default: 'weft' },
       nodes: { type: 'string', default: '2' },
+      'real-node': { type: 'boolean', default: false },
+      'kube-proxy': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -37,7 +42,10 @@ try {
 } catch (error) {
   // An unknown flag: say which, then the usage (not a stack trace).
   console.error(`weft-e2e: ${error instanceof Error ? error.message.split('.')[0] : String(error)}`);
-  parsed = { positionals: ['usage-error'], values: { name: 'weft', nodes: '2', help: false } };
+  parsed = {
+    positionals: ['usage-error'],
+    values: { name: 'weft', nodes: '2', 'real-node': false, 'kube-proxy': false, help: false },
+  };
 }
 const { positionals, values } = parsed;
 const command = values.help ? 'help' : (positionals[0] ?? 'help');
@@ -45,15 +53,28 @@ const name = values.name;
 const stateDir = join(cacheDir(), 'clusters', name);
 const stateFile = join(stateDir, 'state.json');
 
-async function readState(): Promise<ClusterState | undefined> {
-  if (!existsSync(stateFile)) return undefined;
-  const state = JSON.parse(await readFile(stateFile, 'utf8')) as ClusterState;
+function isAlive(pid: number): boolean {
   try {
-    process.kill(state.pid, 0);
-    return state;
+    process.kill(pid, 0);
+    return true;
   } catch {
-    return undefined; // the supervisor died: its components died with it (pdeathsig)
+    return false;
   }
+}
+
+async function readState(): Promise<ClusterState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(stateFile, 'utf8');
+  } catch (error) {
+    // Absent, or removed by the stopping supervisor since: either way, not running. (Checking
+    // existence first and reading after raced with that removal: `down` failed with ENOENT.)
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const state = JSON.parse(text) as ClusterState;
+  // A dead supervisor: its components died with it (pdeathsig).
+  return isAlive(state.pid) ? state : undefined;
 }
 
 async function up(): Promise<void> {
@@ -71,7 +92,13 @@ async function up(): Promise<void> {
   // The supervisor owns the component processes: they die with it, and `down` stops it.
   const child = spawn(
     process.execPath,
-    [process.argv[1]!, 'supervise', '--name', name, '--nodes', values.nodes],
+    [
+      process.argv[1]!,
+      'supervise',
+      ...['--name', name, '--nodes', values.nodes],
+      ...(values['real-node'] ? ['--real-node'] : []),
+      ...(values['kube-proxy'] ? ['--kube-proxy'] : []),
+    ],
     { detached: true, stdio: ['ignore', log, log] },
   );
   child.unref();
@@ -95,6 +122,7 @@ async function supervise(): Promise<void> {
     name,
     dir: join(stateDir, 'cluster'),
     nodes: Number(values.nodes),
+    realNode: values['kube-proxy'] ? { kubeProxy: true } : values['real-node'],
     onProgress: (message) => console.log(message),
   });
   const state: ClusterState = {
@@ -102,7 +130,9 @@ async function supervise(): Promise<void> {
     server: cluster.server,
     kubeconfigPath: cluster.kubeconfigPath,
   };
-  await writeFile(stateFile, JSON.stringify(state, null, 2));
+  // Written whole or not at all: `up` polls for this file and must never read half of it.
+  await writeFile(`${stateFile}.tmp`, JSON.stringify(state, null, 2));
+  await rename(`${stateFile}.tmp`, stateFile);
   const shutdown = async () => {
     await rm(stateFile, { force: true });
     await cluster.stop();
@@ -120,8 +150,10 @@ async function down(): Promise<void> {
     return;
   }
   process.kill(state.pid, 'SIGTERM');
-  const deadline = Date.now() + 30_000;
-  while (await readState()) {
+  // Wait for the supervisor itself, not for its state file: it removes the file first and then
+  // stops the cluster, and `down` returns only when nothing of the cluster is left.
+  const deadline = Date.now() + 60_000;
+  while (isAlive(state.pid)) {
     if (Date.now() > deadline) {
       process.kill(state.pid, 'SIGKILL');
       break;
@@ -175,6 +207,8 @@ switch (command) {
     break;
   }
   default:
-    console.log('usage: weft-e2e up|down|status|kubeconfig [--name NAME] [--nodes N]');
+    console.log(
+      'usage: weft-e2e up|down|status|kubeconfig [--name NAME] [--nodes N] [--real-node [--kube-proxy]]',
+    );
     process.exitCode = command === 'help' ? 0 : 2;
 }

@@ -3,8 +3,19 @@ export {
   type ClusterOptions,
   eventually,
   freePort,
+  imagesDir,
   ManagedProcess,
+  onRealNode,
   type ProcessSpec,
+  pauseImageArchive,
+  pauseImageReference,
+  type RealNode,
+  type RealNodeClusterOptions,
+  realNodeDeployment,
+  realNodeLabel,
+  realNodeName,
+  realNodeTaint,
+  realNodeUnavailable,
   sharedKubeconfigEnv,
   startCluster,
   testNamespace,
@@ -13,4 +24,12 @@ export {
 } from './cluster/index.ts';
 export { nodeEntry } from './node-entry.ts';
 export * from './servers/index.ts';
-export { cacheDir, e2eRoot, pinnedVersions, repoRoot, type ToolName, toolPath } from './toolchain.ts';
+export {
+  cacheDir,
+  e2eRoot,
+  pinnedVersions,
+  repoRoot,
+  type ToolName,
+  toolBuilt,
+  toolPath,
+} from './toolchain.ts';

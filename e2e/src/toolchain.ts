@@ -19,7 +19,13 @@ export type ToolName =
   | 'kwok'
   | 'helm'
   | 'kustomize'
-  | 'sops';
+  | 'sops'
+  | 'kubelet'
+  | 'kube-proxy'
+  | 'containerd'
+  | 'containerd-shim-runc-v2'
+  | 'ctr'
+  | 'pause';
 
 const toolGroup: Record<ToolName, { dir: string; versionKey: string }> = {
   etcd: { dir: 'etcd', versionKey: 'ETCD_VERSION' },
@@ -30,6 +36,12 @@ const toolGroup: Record<ToolName, { dir: string; versionKey: string }> = {
   helm: { dir: 'helm', versionKey: 'HELM_VERSION' },
   kustomize: { dir: 'kustomize', versionKey: 'KUSTOMIZE_VERSION' },
   sops: { dir: 'sops', versionKey: 'SOPS_VERSION' },
+  kubelet: { dir: 'kubelet', versionKey: 'KUBERNETES_VERSION' },
+  'kube-proxy': { dir: 'kubelet', versionKey: 'KUBERNETES_VERSION' },
+  containerd: { dir: 'containerd', versionKey: 'CONTAINERD_VERSION' },
+  'containerd-shim-runc-v2': { dir: 'containerd', versionKey: 'CONTAINERD_VERSION' },
+  ctr: { dir: 'containerd', versionKey: 'CONTAINERD_VERSION' },
+  pause: { dir: 'pause', versionKey: 'PAUSE_VERSION' },
 };
 
 /** The pins of e2e/toolchain/versions.env, e.g. `{ KUBERNETES_VERSION: 'v1.36.3', … }`. */
@@ -47,12 +59,23 @@ export function cacheDir(): string {
   return process.env.WEFT_CACHE_DIR ?? join(homedir(), '.cache', 'weft');
 }
 
-/** Absolute path of a pinned binary; throws, saying how to build it, when it is missing. */
-export function toolPath(tool: ToolName): string {
+function pinnedToolPath(tool: ToolName): string {
   const { dir, versionKey } = toolGroup[tool];
   const version = pinnedVersions()[versionKey];
   if (!version) throw new Error(`e2e/toolchain/versions.env has no ${versionKey}`);
-  const path = join(cacheDir(), 'bin', `${dir}-${version}`, tool);
+  return join(cacheDir(), 'bin', `${dir}-${version}`, tool);
+}
+
+/** Whether a pinned binary is built (tests that need an optional part skip without it). */
+export function toolBuilt(tool: ToolName): boolean {
+  return existsSync(pinnedToolPath(tool));
+}
+
+/** Absolute path of a pinned binary; throws, saying how to build it, when it is missing. */
+export function toolPath(tool: ToolName): string {
+  const { dir } = toolGroup[tool];
+  const version = pinnedVersions()[toolGroup[tool].versionKey];
+  const path = pinnedToolPath(tool);
   if (!existsSync(path)) {
     throw new Error(`${tool} ${version} is not built yet (${path}); run e2e/toolchain/build.sh ${dir}`);
   }

@@ -35,3 +35,12 @@ test('the reference sops binary is the pinned version', async () => {
   const { stdout } = await run(toolPath('sops'), ['--version', '--disable-version-check']);
   assert.equal(stdout.trim().split('\n')[0], `sops ${versions.SOPS_VERSION?.slice(1)}`);
 });
+
+test("the real node's binaries report the pinned versions", async () => {
+  const kubelet = await run(toolPath('kubelet'), ['--version']);
+  assert.equal(kubelet.stdout.trim(), `Kubernetes ${versions.KUBERNETES_VERSION}`);
+  const containerd = await run(toolPath('containerd'), ['--version']);
+  assert.match(containerd.stdout, new RegExp(` ${versions.CONTAINERD_VERSION} `));
+  const ctr = await run(toolPath('ctr'), ['--version']);
+  assert.match(ctr.stdout, new RegExp(`${versions.CONTAINERD_VERSION}$`, 'm'));
+});

@@ -3,7 +3,10 @@
 # versions.env, into a cache outside the clone. A binary already built for its pinned version is
 # reused; a new pin builds into a new directory. Prints one line per tool.
 #
-# Usage: e2e/toolchain/build.sh [tool...]   (tools: kube etcd kwok helm kustomize sops; default all)
+# Usage: e2e/toolchain/build.sh [tool...]
+#   tools: kube etcd kwok helm kustomize sops kubelet containerd pause; default all
+#   (kubelet, containerd and pause are the real node's parts; runc and the CNI plugins are Debian
+#   packages that e2e/run installs)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
@@ -29,7 +32,7 @@ build() { # build <name> <version> <out-dir> <module@version> <single-binary-nam
   local work="$cache/src/$name-$version"
   new_wrapper "$work"
   (cd "$work" && go mod edit -require="$mod")
-  if [ "$name" = kube ]; then
+  if [ "$name" = kube ] || [ "$name" = kubelet ]; then
     local kv=$version staging=v0.${version#v1.}
     local gomod; gomod=$(cd "$work" && go mod download -json "k8s.io/kubernetes@$kv" | sed -n 's/.*"GoMod": "\(.*\)",/\1/p')
     grep -oE '^\s*k8s\.io/[a-z0-9-]+ => \./staging' "$gomod" | awk '{print $1}' | sort -u | while read -r m; do
@@ -38,9 +41,12 @@ build() { # build <name> <version> <out-dir> <module@version> <single-binary-nam
   fi
   log "building $name $version (first build takes minutes; cached afterwards)"
   local ldflags="-s -w"
-  if [ "$name" = kube ]; then
+  if [ "$name" = kube ] || [ "$name" = kubelet ]; then
     local minor=${version#v1.}; minor=${minor%%.*}
     ldflags="$ldflags -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+  fi
+  if [ "$name" = containerd ]; then
+    ldflags="$ldflags -X github.com/containerd/containerd/v2/version.Version=$version"
   fi
   if [ "$name" = helm ]; then
     local major=${version%%.*}
@@ -71,7 +77,19 @@ ensure() { # ensure <name> <version> <module> <binary...> -- <pkg...>
   for b in "${bins[@]}"; do echo "$b=$out/$b"; done
 }
 
-tools=("$@"); [ ${#tools[@]} -gt 0 ] || tools=(etcd kube kwok helm kustomize sops)
+# pause: the real node's sandbox image, a static program from this directory (no module proxy).
+ensure_pause() {
+  local out="$cache/bin/pause-$PAUSE_VERSION"
+  if [ ! -e "$out/pause" ]; then
+    log "building pause $PAUSE_VERSION"
+    mkdir -p "$out.tmp"
+    go build -C "$here/pause" -trimpath -ldflags "-s -w" -o "$out.tmp/pause" .
+    rm -rf "$out" && mv "$out.tmp" "$out"
+  fi
+  echo "pause=$out/pause"
+}
+
+tools=("$@"); [ ${#tools[@]} -gt 0 ] || tools=(etcd kube kwok helm kustomize kubelet containerd sops pause)
 for t in "${tools[@]}"; do
   case $t in
     kube) ensure kube "$KUBERNETES_VERSION" k8s.io/kubernetes kube-apiserver kube-controller-manager kube-scheduler -- \
@@ -79,6 +97,12 @@ for t in "${tools[@]}"; do
     etcd) ensure etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 etcd -- go.etcd.io/etcd/server/v3 ;;
     kwok) ensure kwok "$KWOK_VERSION" sigs.k8s.io/kwok kwok stages.yaml -- sigs.k8s.io/kwok/cmd/kwok ;;
     helm) ensure helm "$HELM_VERSION" "helm.sh/helm/${HELM_VERSION%%.*}" helm -- "helm.sh/helm/${HELM_VERSION%%.*}/cmd/helm" ;;
+    # Its own tool, built from the same wrapper module as kube, so adding it did not rebuild kube.
+    kubelet) ensure kubelet "$KUBERNETES_VERSION" k8s.io/kubernetes kubelet kube-proxy -- \
+            k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy ;;
+    containerd) ensure containerd "$CONTAINERD_VERSION" github.com/containerd/containerd/v2 containerd containerd-shim-runc-v2 ctr -- \
+            github.com/containerd/containerd/v2/cmd/containerd github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 github.com/containerd/containerd/v2/cmd/ctr ;;
+    pause) ensure_pause ;;
     kustomize) ensure kustomize "$KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5 kustomize -- sigs.k8s.io/kustomize/kustomize/v5 ;;
     # sops encrypts the fixtures @weft/sops is tested against (age and OpenPGP keys).
     sops) ensure sops "$SOPS_VERSION" github.com/getsops/sops/v3 sops -- github.com/getsops/sops/v3/cmd/sops ;;

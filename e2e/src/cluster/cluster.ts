@@ -1,7 +1,8 @@
 /**
  * A real Kubernetes control plane on loopback: etcd, kube-apiserver, kube-controller-manager,
  * kube-scheduler and KWOK (fake nodes whose pods become Ready), all built from pinned versions
- * (see ../toolchain.ts). Every port is picked free, so several clusters can run at once.
+ * (see ../toolchain.ts), and on request one real node (containerd + kubelet, ./real-node/).
+ * Every port is picked free, so several clusters can run at once.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { writeKubeconfig } from './kubeconfig.ts';
 import { kwokNode, nodeIsReady } from './nodes.ts';
 import { freePort } from './ports.ts';
 import { ManagedProcess } from './process.ts';
+import { type RealNode, realNodeName, startRealNode } from './real-node/node.ts';
 import { waitUntil } from './wait.ts';
 
 export interface ClusterOptions {
@@ -23,12 +25,26 @@ export interface ClusterOptions {
   dir?: string;
   /** KWOK nodes to create (default 2). */
   nodes?: number;
+  /**
+   * Also start one real node (containerd and a kubelet; needs root and e2e/run setup's node
+   * parts). It is named `localhost`, labelled and tainted `weft.dev/real-node=true`: pods that
+   * should really run select the label and tolerate the taint; all others stay on KWOK nodes.
+   */
+  realNode?: boolean | RealNodeClusterOptions;
   /** Extra kube-apiserver flags, e.g. ['--watch-cache=false']. */
   apiserverArgs?: string[];
   /** How long to wait for the whole control plane (default 180 s). */
   startTimeoutMs?: number;
   /** Progress lines, for people watching `up` or the demo. */
   onProgress?: (message: string) => void;
+}
+
+export interface RealNodeClusterOptions {
+  /**
+   * Run kube-proxy too, so ClusterIP Services work on the node (from the host and from pods).
+   * Only one node of the machine can have it at a time (its iptables chains are host-wide).
+   */
+  kubeProxy?: boolean;
 }
 
 export interface Cluster {
@@ -46,14 +62,24 @@ export interface Cluster {
   etcdCompact(): Promise<number>;
   /** The pids of the component processes (for tests that check nothing is left behind). */
   pids(): number[];
+  /** The real node, when started with `realNode: true`. */
+  readonly realNode: RealNode | undefined;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const identities = {
+const baseIdentities = {
   admin: { user: 'weft-admin', groups: ['system:masters'] },
   'controller-manager': { user: 'system:kube-controller-manager', groups: [] },
   scheduler: { user: 'system:kube-scheduler', groups: [] },
+};
+// The real node's kubelet, authorised by the Node authorizer, and the apiserver's identity
+// towards kubelets (logs, exec, port-forward), which the kubelet's webhook authorisation checks.
+const realNodeIdentities = {
+  node: { user: `system:node:${realNodeName}`, groups: ['system:nodes'] },
+  // Bound to system:node-proxier by the apiserver's bootstrap policy.
+  'kube-proxy': { user: 'system:kube-proxy', groups: [] },
+  'kubelet-client': { user: 'kube-apiserver-kubelet-client', groups: ['system:masters'] },
 };
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
@@ -70,6 +96,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const server = `https://127.0.0.1:${apiserverPort}`;
   const etcdUrl = `http://127.0.0.1:${etcdPort}`;
   progress('generating certificates');
+  const identities: Record<string, { user: string; groups: string[] }> = {
+    ...baseIdentities,
+    ...(options.realNode ? realNodeIdentities : {}),
+  };
   const certs = await generateCertificates(dir, identities);
   const kubeconfigs = Object.fromEntries(
     await Promise.all(
@@ -88,7 +118,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         return [id, path] as const;
       }),
     ),
-  ) as Record<keyof typeof identities, string>;
+  ) as Record<keyof typeof baseIdentities, string> & Partial<Record<keyof typeof realNodeIdentities, string>>;
   const admin = apiConnection(server, {
     ca: certs.caCert,
     cert: certs.clients.admin!.cert,
@@ -121,7 +151,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       `--service-account-key-file=${certs.serviceAccountPub}`,
       `--service-account-signing-key-file=${certs.serviceAccountKey}`,
       '--service-cluster-ip-range=10.96.0.0/16',
-      '--authorization-mode=RBAC',
+      options.realNode ? '--authorization-mode=Node,RBAC' : '--authorization-mode=RBAC',
+      ...(options.realNode
+        ? [
+            `--kubelet-client-certificate=${certs.clients['kubelet-client']!.cert}`,
+            `--kubelet-client-key=${certs.clients['kubelet-client']!.key}`,
+            // The node is named localhost: its Hostname address is loopback.
+            '--kubelet-preferred-address-types=Hostname',
+          ]
+        : []),
       // Endpoints may not hold loopback addresses: without this the apiserver logs an error
       // every few seconds trying to publish 127.0.0.1 as the kubernetes Service's endpoint.
       '--endpoint-reconciler-type=none',
@@ -163,7 +201,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     ]),
   };
   const all = Object.values(processes);
+  let realNode: RealNode | undefined;
   const stopAll = async () => {
+    await realNode?.stop();
     for (const p of [...all].reverse()) await p.stop();
   };
   const anyCrash = () => Promise.race(all.map((p) => p.crashed()));
@@ -218,6 +258,20 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
           : undefined,
       { timeoutMs, abort: anyCrash() },
     );
+    if (options.realNode) {
+      realNode = await startRealNode({
+        clusterName: name,
+        dir: join(dir, 'real-node'),
+        caCert: certs.caCert,
+        kubeconfig: kubeconfigs.node!,
+        ...(typeof options.realNode === 'object' && options.realNode.kubeProxy
+          ? { kubeProxyKubeconfig: kubeconfigs['kube-proxy']! }
+          : {}),
+        admin,
+        timeoutMs,
+        progress,
+      });
+    }
   } catch (error) {
     await stopAll();
     if (ownsDir && !process.env.WEFT_E2E_KEEP) await rm(dir, { recursive: true, force: true });
@@ -232,6 +286,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     kubeconfigPath: kubeconfigs.admin,
     server,
     etcdUrl,
+    realNode,
     async kubeConfig() {
       const { KubeConfig } = await import('@kubernetes/client-node');
       const config = new KubeConfig();

@@ -45,6 +45,7 @@ function attachCluster(kubeconfigPath: string): Cluster {
     restartApiserver: unsupported('restartApiserver'),
     etcdCompact: unsupported('etcdCompact'),
     pids: () => [],
+    realNode: undefined,
     stop: async () => {},
     [Symbol.asyncDispose]: async () => {},
   };

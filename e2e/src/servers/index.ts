@@ -40,6 +40,7 @@ export {
   pushBlob,
   sha256Digest,
 } from './oci-client.ts';
+export { pushImageLayout } from './oci-layout.ts';
 export { OciRegistry, type OciRegistryOptions, startOciRegistry } from './oci-registry.ts';
 export { CommandError, makeTempDir, removeDir, run } from './process.ts';
 export {

@@ -1,0 +1,133 @@
+/**
+ * kube-proxy on the real node: a ClusterIP Service reaches a pod on the node's bridge from the
+ * host (where host-network pods live), and a pod on the bridge reaches the apiserver through the
+ * kubernetes Service. Needs a controller image for its Node binary: the pods run small scripts.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import {
+  type Cluster,
+  eventually,
+  imagesDir,
+  type OciRegistry,
+  onRealNode,
+  pushImageLayout,
+  realNodeDeployment,
+  realNodeUnavailable,
+  startCluster,
+  startOciRegistry,
+} from '../../src/index.ts';
+
+const layout = join(imagesDir(), 'notification-controller');
+const unavailable =
+  realNodeUnavailable() ??
+  (existsSync(join(layout, 'index.json')) ? undefined : `no image at ${layout} (e2e/run setup)`);
+
+describe('kube-proxy on the real node', { skip: unavailable }, () => {
+  let cluster: Cluster;
+  let config: KubeConfig;
+  let registry: OciRegistry;
+  before(async () => {
+    [cluster, registry] = await Promise.all([
+      startCluster({ name: 'kube-proxy', nodes: 1, realNode: { kubeProxy: true } }),
+      startOciRegistry(),
+    ]);
+    config = await cluster.kubeConfig();
+    await cluster.realNode!.trustRegistry(registry.host);
+    await pushImageLayout({ url: registry.url }, layout, 'weft/http', '1');
+  });
+  after(async () => {
+    await cluster?.stop();
+    await registry?.stop();
+  });
+
+  test('a ClusterIP Service reaches its pod, a pod reaches the apiserver by the kubernetes Service; one kube-proxy per machine', async () => {
+    const apps = config.makeApiClient(AppsV1Api);
+    const core = config.makeApiClient(CoreV1Api);
+    const labels = { app: 'web' };
+    const server =
+      "require('http').createServer((q, r) => r.end('hello from ' + require('os').hostname())).listen(8080)";
+    await apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: realNodeDeployment('web', {
+        container: {
+          name: 'web',
+          image: `${registry.host}/weft/http:1`,
+          command: ['/usr/local/bin/node', '-e', server],
+          readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+        },
+      }) as never,
+    });
+    await core.createNamespacedService({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'web' },
+        spec: { selector: labels, ports: [{ port: 80, targetPort: 8080 }] },
+      },
+    });
+    await eventually(
+      'web Ready',
+      async () =>
+        (await apps.readNamespacedDeployment({ name: 'web', namespace: 'default' })).status?.readyReplicas ===
+        1
+          ? true
+          : undefined,
+      120_000,
+    );
+    const clusterIp = (await core.readNamespacedService({ name: 'web', namespace: 'default' })).spec
+      ?.clusterIP;
+    const answer = await eventually('an answer through the ClusterIP', async () => {
+      const response = await fetch(`http://${clusterIp}/`, { signal: AbortSignal.timeout(2_000) });
+      return response.ok ? response.text() : undefined;
+    });
+    assert.match(answer, /^hello from web-/);
+
+    // A pod on the bridge (no host network) reaches the apiserver the in-cluster way: the
+    // kubernetes Service's address from its env, the ServiceAccount's token and CA.
+    const client = [
+      "const fs = require('fs'), https = require('https'), dir = '/var/run/secrets/kubernetes.io/serviceaccount/';",
+      'const { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: port } = process.env;',
+      "https.get({ host, port, path: '/version', ca: fs.readFileSync(dir + 'ca.crt'),",
+      "  headers: { Authorization: 'Bearer ' + fs.readFileSync(dir + 'token', 'utf8') } }, (res) => {",
+      "  let body = ''; res.on('data', (d) => (body += d));",
+      "  res.on('end', () => console.log('api ' + host + ' ' + res.statusCode + ' ' + JSON.parse(body).gitVersion));",
+      "}).on('error', (e) => console.log('api error ' + e.message));",
+      'setInterval(() => {}, 1 << 30);',
+    ].join('\n');
+    await core.createNamespacedPod({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'in-cluster-client' },
+        spec: {
+          ...onRealNode,
+          containers: [
+            {
+              name: 'client',
+              image: `${registry.host}/weft/http:1`,
+              command: ['/usr/local/bin/node', '-e', client],
+            },
+          ],
+        },
+      },
+    });
+    const line = await eventually(
+      'the client pod logged its answer',
+      async () => {
+        const log = await core
+          .readNamespacedPodLog({ name: 'in-cluster-client', namespace: 'default' })
+          .catch(() => '');
+        return /^api .*$/m.exec(log)?.[0];
+      },
+      120_000,
+    );
+    assert.match(line, /^api 10\.96\.0\.1 200 v1\.36\.3$/);
+
+    await assert.rejects(
+      startCluster({ name: 'kube-proxy-2', nodes: 1, realNode: { kubeProxy: true } }),
+      /kube-proxy runs for the real node of cluster "kube-proxy"/,
+    );
+  });
+});

@@ -1,0 +1,3 @@
+module weft.dev/toolchain/pause
+
+go 1.26
