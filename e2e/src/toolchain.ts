@@ -18,7 +18,9 @@ export type ToolName =
   | 'kube-scheduler'
   | 'kwok'
   | 'helm'
-  | 'kustomize';
+  | 'kustomize'
+  | 'cosign'
+  | 'versitygw';
 
 const toolGroup: Record<ToolName, { dir: string; versionKey: string }> = {
   etcd: { dir: 'etcd', versionKey: 'ETCD_VERSION' },
@@ -28,6 +30,8 @@ const toolGroup: Record<ToolName, { dir: string; versionKey: string }> = {
   kwok: { dir: 'kwok', versionKey: 'KWOK_VERSION' },
   helm: { dir: 'helm', versionKey: 'HELM_VERSION' },
   kustomize: { dir: 'kustomize', versionKey: 'KUSTOMIZE_VERSION' },
+  cosign: { dir: 'cosign', versionKey: 'COSIGN_VERSION' },
+  versitygw: { dir: 'versitygw', versionKey: 'VERSITYGW_VERSION' },
 };
 
 /** The pins of e2e/toolchain/versions.env, e.g. `{ KUBERNETES_VERSION: 'v1.36.3', … }`. */

@@ -3,7 +3,7 @@
 # versions.env, into a cache outside the clone. A binary already built for its pinned version is
 # reused; a new pin builds into a new directory. Prints one line per tool.
 #
-# Usage: e2e/toolchain/build.sh [tool...]   (tools: kube etcd kwok helm kustomize; default all)
+# Usage: e2e/toolchain/build.sh [tool...]   (tools: kube etcd kwok helm kustomize cosign versitygw; default all)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
@@ -70,7 +70,7 @@ ensure() { # ensure <name> <version> <module> <binary...> -- <pkg...>
   for b in "${bins[@]}"; do echo "$b=$out/$b"; done
 }
 
-tools=("$@"); [ ${#tools[@]} -gt 0 ] || tools=(etcd kube kwok helm kustomize)
+tools=("$@"); [ ${#tools[@]} -gt 0 ] || tools=(etcd kube kwok helm kustomize cosign versitygw)
 for t in "${tools[@]}"; do
   case $t in
     kube) ensure kube "$KUBERNETES_VERSION" k8s.io/kubernetes kube-apiserver kube-controller-manager kube-scheduler -- \
@@ -79,6 +79,8 @@ for t in "${tools[@]}"; do
     kwok) ensure kwok "$KWOK_VERSION" sigs.k8s.io/kwok kwok stages.yaml -- sigs.k8s.io/kwok/cmd/kwok ;;
     helm) ensure helm "$HELM_VERSION" helm.sh/helm/v3 helm -- helm.sh/helm/v3/cmd/helm ;;
     kustomize) ensure kustomize "$KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5 kustomize -- sigs.k8s.io/kustomize/kustomize/v5 ;;
+    cosign) ensure cosign "$COSIGN_VERSION" github.com/sigstore/cosign/v2 cosign -- github.com/sigstore/cosign/v2/cmd/cosign ;;
+    versitygw) ensure versitygw "$VERSITYGW_VERSION" github.com/versity/versitygw versitygw -- github.com/versity/versitygw/cmd/versitygw ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done

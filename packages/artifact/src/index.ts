@@ -3,6 +3,7 @@ export type { BuildFilter, EscapingSymlinkPolicy } from './build/walk.ts';
 export { digestHex, formatDigest } from './digest.ts';
 export { ArtifactError, ArtifactErrorCode, type ArtifactErrorOptions, redactUrl } from './errors.ts';
 export { ArtifactCache, type ArtifactCacheOptions, type CachedArtifact } from './fetch/cache.ts';
+export { type ExtractSummary, extractArchive } from './fetch/extract.ts';
 export { type FetchOptions, type FetchResult, fetchArtifact } from './fetch/fetch.ts';
 export { defaultLimits, type ExtractLimits } from './fetch/limits.ts';
 export { type ArtifactServer, type ServeOptions, serve } from './server/server.ts';
