@@ -1,5 +1,11 @@
 import { mkdir } from 'node:fs/promises';
-import { type GitRepository, GitRepositoryKind, SourceApiVersion } from '@weft/api';
+import {
+  type GitRepository,
+  GitRepositoryKind,
+  type OCIRepository,
+  OCIRepositoryKind,
+  SourceApiVersion,
+} from '@weft/api';
 import { type ArtifactServer, Storage, serve } from '@weft/artifact';
 import {
   Client,
@@ -14,6 +20,7 @@ import {
   type RuntimeFlags,
 } from '@weft/runtime';
 import { GitRepositoryReconciler } from './gitrepository/reconciler.ts';
+import { OCIRepositoryReconciler } from './ocirepository/reconciler.ts';
 
 /** source-controller's own flags, on top of the runtime's shared ones. */
 export const sourceControllerFlags = {
@@ -108,6 +115,11 @@ export async function startSourceController(
     informer,
     client,
   });
+  manager.addController({
+    reconciler: new OCIRepositoryReconciler({ client, storage, gc: config.gc }),
+    informer: sourceInformer<OCIRepository & KubeObject>(client, config, OCIRepositoryKind),
+    client,
+  });
   await manager.start();
   return {
     manager,
@@ -118,4 +130,18 @@ export async function startSourceController(
       await artifactServer.close();
     },
   };
+}
+
+/** An informer of one source kind, scoped by the runtime's namespace and label-selector flags. */
+function sourceInformer<T extends KubeObject>(
+  client: Client,
+  config: SourceControllerConfig,
+  kind: string,
+): Informer<T> {
+  return new Informer<T>(client, {
+    apiVersion: SourceApiVersion,
+    kind,
+    namespace: config.runtime.watchAllNamespaces ? undefined : config.runtime.namespace,
+    labelSelector: config.runtime.watchLabelSelector,
+  });
 }

@@ -6,3 +6,8 @@ export {
   type GitRepositoryReconcilerOptions,
 } from './gitrepository/reconciler.ts';
 export * from './ignore/index.ts';
+export {
+  OCIReason,
+  OCIRepositoryReconciler,
+  type OCIRepositoryReconcilerOptions,
+} from './ocirepository/reconciler.ts';
