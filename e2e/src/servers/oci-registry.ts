@@ -15,6 +15,8 @@ export interface OciRegistryOptions {
   auth?: BasicAuth;
   /** Path of the registry binary; default `/usr/bin/docker-registry` (Debian's docker-registry). */
   registryPath?: string;
+  /** Log every request, so tests can count them with `requests()`. */
+  accessLog?: boolean;
 }
 
 /** Starts a registry on a free loopback port and waits until `/v2/` answers. */
@@ -58,7 +60,7 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
           'log:',
           '  level: warn',
           '  accesslog:',
-          '    disabled: true',
+          `    disabled: ${options.accessLog ? 'false' : 'true'}`,
           'storage:',
           '  filesystem:',
           `    rootdirectory: ${JSON.stringify(storage)}`,
@@ -124,6 +126,19 @@ export class OciRegistry {
   /** Headers that authenticate a request when auth is on (empty otherwise). */
   authHeaders(): Record<string, string> {
     return this.auth ? { Authorization: basicAuthHeader(this.auth) } : {};
+  }
+
+  /**
+   * Requests served so far as `METHOD /path` (query left out), in order; needs `accessLog: true`.
+   * Read the list before and after an action to count what it cost.
+   */
+  requests(): string[] {
+    const found: string[] = [];
+    for (const match of this.#daemon.output.matchAll(
+      /"(GET|HEAD|POST|PUT|PATCH|DELETE) ([^ ?"]+)[^"]* HTTP\/[0-9.]+"/g,
+    ))
+      found.push(`${match[1]} ${match[2]}`);
+    return found;
   }
 
   /** The registry's own log so far. */

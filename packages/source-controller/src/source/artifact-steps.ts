@@ -41,7 +41,8 @@ export async function reconcileStorage(
   ref: ArtifactRef,
   ctx: ReconcileContext,
 ): Promise<void> {
-  const status = (obj.status ??= {});
+  obj.status ??= {};
+  const status = obj.status;
   const artifact = status.artifact;
   const cond = asConditioned(obj);
   if (!artifact) {
@@ -91,7 +92,8 @@ export async function storeArtifact(
   },
 ): Promise<SourceArtifact> {
   const { storage, ref, ctx } = options;
-  const status = (obj.status ??= {});
+  obj.status ??= {};
+  const status = obj.status;
   const cond = asConditioned(obj);
   const previous = status.artifact;
   let artifact: SourceArtifact;
