@@ -41,6 +41,7 @@ export {
 } from './oci-client.ts';
 export { OciRegistry, type OciRegistryOptions, startOciRegistry } from './oci-registry.ts';
 export { CommandError, makeTempDir, removeDir, run } from './process.ts';
+export { S3Server, type S3ServerOptions, startS3Server } from './s3-server.ts';
 export {
   type StaticHttpRequestRecord,
   StaticHttpServer,

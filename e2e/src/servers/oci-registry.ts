@@ -100,12 +100,25 @@ export class OciRegistry {
   readonly auth: BasicAuth | undefined;
   #dir: string;
   #daemon: Daemon;
+  /** Parsed from the access log as it streams: the daemon's kept output is bounded, this is not. */
+  readonly #requests: string[] = [];
 
   constructor(dir: string, daemon: Daemon, port: number, auth: BasicAuth | undefined) {
     this.#dir = dir;
     this.#daemon = daemon;
     this.port = port;
     this.auth = auth;
+    for (const stream of [daemon.child.stdout, daemon.child.stderr]) {
+      let partial = '';
+      stream?.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) {
+          const match = /"(GET|HEAD|POST|PUT|PATCH|DELETE) ([^ ?"]+)[^"]* HTTP\/[0-9.]+"/.exec(line);
+          if (match) this.#requests.push(`${match[1]} ${match[2]}`);
+        }
+      });
+    }
   }
 
   /** `127.0.0.1:PORT`, the registry host as image references and `oci://` URLs name it. */
@@ -133,12 +146,7 @@ export class OciRegistry {
    * Read the list before and after an action to count what it cost.
    */
   requests(): string[] {
-    const found: string[] = [];
-    for (const match of this.#daemon.output.matchAll(
-      /"(GET|HEAD|POST|PUT|PATCH|DELETE) ([^ ?"]+)[^"]* HTTP\/[0-9.]+"/g,
-    ))
-      found.push(`${match[1]} ${match[2]}`);
-    return found;
+    return [...this.#requests];
   }
 
   /** The registry's own log so far. */
