@@ -1,5 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import {
+  type Bucket,
+  BucketKind,
   type GitRepository,
   GitRepositoryKind,
   type OCIRepository,
@@ -19,6 +21,7 @@ import {
   parseFlags,
   type RuntimeFlags,
 } from '@weft/runtime';
+import { BucketReconciler } from './bucket/reconciler.ts';
 import { GitRepositoryReconciler } from './gitrepository/reconciler.ts';
 import { OCIRepositoryReconciler } from './ocirepository/reconciler.ts';
 
@@ -77,7 +80,7 @@ export interface RunningSourceController {
   stop(): Promise<void>;
 }
 
-/** Starts the artifact server and a manager running the GitRepository reconciler. */
+/** Starts the artifact server and a manager running the GitRepository, OCIRepository and Bucket reconcilers. */
 export async function startSourceController(
   config: SourceControllerConfig,
   options: {
@@ -118,6 +121,11 @@ export async function startSourceController(
   manager.addController({
     reconciler: new OCIRepositoryReconciler({ client, storage, gc: config.gc }),
     informer: sourceInformer<OCIRepository & KubeObject>(client, config, OCIRepositoryKind),
+    client,
+  });
+  manager.addController({
+    reconciler: new BucketReconciler({ client, storage, gc: config.gc }),
+    informer: sourceInformer<Bucket & KubeObject>(client, config, BucketKind),
     client,
   });
   await manager.start();

@@ -1,3 +1,4 @@
+export { BucketReason, BucketReconciler, type BucketReconcilerOptions } from './bucket/reconciler.ts';
 export * from './controller.ts';
 export * from './git/index.ts';
 export {
