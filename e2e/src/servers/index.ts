@@ -39,8 +39,9 @@ export {
   pushBlob,
   sha256Digest,
 } from './oci-client.ts';
-export { OciRegistry, type OciRegistryOptions, startOciRegistry } from './oci-registry.ts';
+export { OciRegistry, type OciRegistryOptions, type RegistryTls, startOciRegistry } from './oci-registry.ts';
 export { CommandError, makeTempDir, removeDir, run } from './process.ts';
+export { libtrustKeyId, RegistryTokenServer } from './registry-token.ts';
 export { S3Server, type S3ServerOptions, startS3Server } from './s3-server.ts';
 export {
   type StaticHttpRequestRecord,

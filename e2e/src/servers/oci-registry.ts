@@ -4,11 +4,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
+import { generateCertificates } from '../cluster/certs.ts';
 import { type BasicAuth, basicAuthHeader } from './basic-auth.ts';
 import { loopbackHost } from './loopback.ts';
 import { Daemon, makeTempDir, probeFreePort, removeDir, run, sleep } from './process.ts';
+import { RegistryTokenServer, tokenIssuer, tokenService } from './registry-token.ts';
 
 export interface OciRegistryOptions {
   /** Require these credentials (HTTP basic, checked against a bcrypt htpasswd file). */
@@ -17,6 +21,20 @@ export interface OciRegistryOptions {
   registryPath?: string;
   /** Log every request, so tests can count them with `requests()`. */
   accessLog?: boolean;
+  /**
+   * Bearer token auth instead of htpasswd: a token server on loopback hands out tokens for
+   * `auth`'s credentials (the flow of Docker Hub, GHCR and most hosted registries).
+   */
+  tokenAuth?: boolean;
+  /** HTTPS with a certificate of a throw-away CA (`caPem`); `mutual` also requires a client certificate. */
+  tls?: 'server' | 'mutual';
+}
+
+/** PEM material of a TLS registry: the CA to trust, and a client certificate it accepts. */
+export interface RegistryTls {
+  caPem: string;
+  clientCertPem: string;
+  clientKeyPem: string;
 }
 
 /** Starts a registry on a free loopback port and waits until `/v2/` answers. */
@@ -30,7 +48,41 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
     const storage = join(dir, 'storage');
     await mkdir(storage);
     let authConfig: string[] = [];
-    if (options.auth) {
+    let tokenServer: RegistryTokenServer | undefined;
+    let tls: RegistryTls | undefined;
+    let tlsConfig: string[] = [];
+    if (options.tls || options.tokenAuth) {
+      const certs = await generateCertificates(dir, { client: { user: 'weft-client', groups: [] } });
+      const client = certs.clients.client;
+      if (!client) throw new Error('no client certificate generated');
+      tls = {
+        caPem: await readFile(certs.caCert, 'utf8'),
+        clientCertPem: await readFile(client.cert, 'utf8'),
+        clientKeyPem: await readFile(client.key, 'utf8'),
+      };
+      if (options.tls) {
+        tlsConfig = [
+          '  tls:',
+          `    certificate: ${JSON.stringify(certs.serverCert)}`,
+          `    key: ${JSON.stringify(certs.serverKey)}`,
+          ...(options.tls === 'mutual' ? ['    clientcas:', `      - ${JSON.stringify(certs.caCert)}`] : []),
+        ];
+      }
+      if (options.tokenAuth) {
+        if (!options.auth) throw new Error('tokenAuth needs auth: the credentials the token server accepts');
+        // The token signing key is the client key pair's: any key the bundle's certificates hold works.
+        tokenServer = await RegistryTokenServer.start(options.auth, tls.clientKeyPem, tls.clientCertPem);
+        authConfig = [
+          'auth:',
+          '  token:',
+          `    realm: ${tokenServer.realm}`,
+          `    service: ${tokenService}`,
+          `    issuer: ${tokenIssuer}`,
+          `    rootcertbundle: ${JSON.stringify(client.cert)}`,
+        ];
+      }
+    }
+    if (options.auth && !options.tokenAuth) {
       const htpasswdPath = join(dir, 'htpasswd');
       // -B bcrypt (the only scheme distribution accepts), -C 4 the lowest cost: these are throw-away secrets.
       const line = await run('htpasswd', [
@@ -72,6 +124,7 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
           'http:',
           `  addr: ${loopbackHost}:${port}`,
           `  secret: ${randomBytes(16).toString('hex')}`,
+          ...tlsConfig,
           ...authConfig,
           '',
         ].join('\n'),
@@ -79,12 +132,17 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
       const daemon = new Daemon('docker-registry', registryPath, ['serve', configPath], {
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
       });
-      const registry = new OciRegistry(dir, daemon, port, options.auth);
+      const registry = new OciRegistry(dir, daemon, port, options.auth, {
+        tls,
+        tokenServer,
+        https: options.tls !== undefined,
+      });
       try {
         await registry.waitUntilReady();
         return registry;
       } catch (error) {
         await daemon.stop();
+        if (!(attempt < 5 && /address already in use/i.test(daemon.output))) await tokenServer?.stop();
         if (attempt < 5 && /address already in use/i.test(daemon.output)) continue;
         throw error;
       }
@@ -102,12 +160,29 @@ export class OciRegistry {
   #daemon: Daemon;
   /** Parsed from the access log as it streams: the daemon's kept output is bounded, this is not. */
   readonly #requests: string[] = [];
+  /** CA and client certificate when started with `tls` or `tokenAuth`. */
+  readonly tls: RegistryTls | undefined;
+  readonly tokenServer: RegistryTokenServer | undefined;
+  readonly #https: boolean;
 
-  constructor(dir: string, daemon: Daemon, port: number, auth: BasicAuth | undefined) {
+  constructor(
+    dir: string,
+    daemon: Daemon,
+    port: number,
+    auth: BasicAuth | undefined,
+    extras: {
+      tls?: RegistryTls | undefined;
+      tokenServer?: RegistryTokenServer | undefined;
+      https?: boolean;
+    } = {},
+  ) {
     this.#dir = dir;
     this.#daemon = daemon;
     this.port = port;
     this.auth = auth;
+    this.tls = extras.tls;
+    this.tokenServer = extras.tokenServer;
+    this.#https = extras.https ?? false;
     for (const stream of [daemon.child.stdout, daemon.child.stderr]) {
       let partial = '';
       stream?.on('data', (chunk: Buffer) => {
@@ -126,9 +201,9 @@ export class OciRegistry {
     return `${loopbackHost}:${this.port}`;
   }
 
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`) */
   get url(): string {
-    return `http://${this.host}`;
+    return `${this.#https ? 'https' : 'http'}://${this.host}`;
   }
 
   /** `oci://127.0.0.1:PORT/<repository>`, as an OCIRepository or HelmRepository of type oci names it. */
@@ -159,9 +234,8 @@ export class OciRegistry {
     for (;;) {
       if (this.#daemon.hasExited) throw new Error(`docker-registry exited before it was ready:\n${this.log}`);
       try {
-        const response = await fetch(`${this.url}/v2/`, { signal: AbortSignal.timeout(2_000) });
-        await response.arrayBuffer();
-        if (response.status === 200 || response.status === 401) return;
+        const status = await this.#probe();
+        if (status === 200 || status === 401) return;
       } catch {
         // Not listening yet.
       }
@@ -171,8 +245,30 @@ export class OciRegistry {
     }
   }
 
+  /** GET /v2/ with the CA (and client certificate) a TLS registry needs; the status code. */
+  #probe(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const request = (this.#https ? httpsGet : httpGet)(
+        `${this.url}/v2/`,
+        {
+          timeout: 2_000,
+          ...(this.tls
+            ? { ca: this.tls.caPem, cert: this.tls.clientCertPem, key: this.tls.clientKeyPem }
+            : {}),
+        },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error('timeout')));
+      request.on('error', reject);
+    });
+  }
+
   async stop(): Promise<void> {
     await this.#daemon.stop();
+    await this.tokenServer?.stop();
     await removeDir(this.#dir);
   }
 

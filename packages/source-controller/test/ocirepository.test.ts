@@ -289,6 +289,43 @@ describe('OCIRepository', () => {
     await repos.waitReady('via-sa', `latest@${pushed.digest}`);
   });
 
+  it('certSecretRef: a registry requiring a client certificate is reached with ca.crt, tls.crt and tls.key', async () => {
+    const secure = await startOciRegistry({ tls: 'mutual' });
+    try {
+      const tls = secure.tls;
+      assert.ok(tls);
+      const securePublisher = new RegistryClient({
+        registry: secure.host,
+        tls: { ca: tls.caPem, cert: tls.clientCertPem, key: tls.clientKeyPem },
+      });
+      const dir = await filesDir({ 'tls.yaml': 't: 1\n' });
+      const pushed = await pushArtifact({
+        client: securePublisher,
+        repository: 'secure/app',
+        tag: 'v1',
+        dir,
+      });
+      securePublisher.close();
+      await rm(dir, { recursive: true, force: true });
+      await createSecret(client, namespace, 'registry-tls', {
+        'ca.crt': tls.caPem,
+        'tls.crt': tls.clientCertPem,
+        'tls.key': tls.clientKeyPem,
+      });
+      await repos.create('tls', {
+        url: secure.ociUrl('secure/app'),
+        ref: { tag: 'v1' },
+        certSecretRef: { name: 'registry-tls' },
+      });
+      await repos.waitReady('tls', `v1@${pushed.digest}`);
+      await repos.create('tls-untrusted', { url: secure.ociUrl('secure/app'), ref: { tag: 'v1' } });
+      const untrusted = await repos.waitNotReady('tls-untrusted', 'OCIArtifactPullFailed');
+      assert.match(conditionOf(untrusted, 'Ready')?.message ?? '', /certificate/);
+    } finally {
+      await secure.stop();
+    }
+  });
+
   it('fields weft does not implement stall the object, naming the field', async () => {
     await repos.create('proxied', {
       url: registry.ociUrl('apps/web'),
