@@ -75,19 +75,21 @@ const spec = (extra: Record<string, unknown>) => ({
 });
 
 describe('Bucket', () => {
-  it('publishes the objects under the prefix minus ignored ones; unchanged costs one list; a change is a new revision', async () => {
+  it('publishes the objects under the prefix minus ignored ones (spec.ignore, .sourceignore); unchanged costs one list; a change is a new revision', async () => {
     await s3.createBucket('manifests');
     await s3.put('manifests', 'prod/app.yaml', 'kind: ConfigMap\n');
     await s3.put('manifests', 'prod/notes.md', 'ignored\n');
     await s3.put('manifests', 'prod/with space & amp.yaml', 'odd: key\n');
     await s3.put('manifests', 'staging/app.yaml', 'other prefix\n');
+    await s3.put('manifests', 'prod/.sourceignore', 'secrets/\n');
+    await s3.put('manifests', 'prod/secrets/key.txt', 'left out by .sourceignore\n');
     await buckets.create('prod', spec({ prefix: 'prod/', ignore: '*.md\n' }));
     const first = await buckets.waitReady('prod');
     const revision = first.status?.artifact?.revision ?? '';
     assert.match(revision, /^sha256:[0-9a-f]{64}$/);
     assert.equal(conditionOf(first, 'Ready')?.message, `stored artifact for revision '${revision}'`);
     const { dir, files } = await artifactFiles(first);
-    assert.deepEqual(files, ['prod', 'prod/app.yaml', 'prod/with space & amp.yaml']);
+    assert.deepEqual(files, ['prod', 'prod/.sourceignore', 'prod/app.yaml', 'prod/with space & amp.yaml']);
     assert.equal(await readFile(join(dir, 'prod/app.yaml'), 'utf8'), 'kind: ConfigMap\n');
 
     const before = (await s3.requests()).length;
@@ -107,7 +109,7 @@ describe('Bucket', () => {
     await buckets.reconcileNow('prod');
     const changed = await eventuallyNewRevision('prod', revision);
     const after = await artifactFiles(changed);
-    assert.deepEqual(after.files, ['prod', 'prod/app.yaml']);
+    assert.deepEqual(after.files, ['prod', 'prod/.sourceignore', 'prod/app.yaml']);
     assert.equal(
       await readFile(join(after.dir, 'prod/app.yaml'), 'utf8'),
       'kind: ConfigMap\nchanged: true\n',

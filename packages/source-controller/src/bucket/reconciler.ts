@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Bucket, BucketKind, ConditionType, Reason, SourceApiVersion } from '@weft/api';
@@ -14,7 +14,7 @@ import {
   type Reconciler,
   StalledError,
 } from '@weft/runtime';
-import { IgnoreRules } from '../ignore/rules.ts';
+import { IgnoreRules, sourceIgnoreFile } from '../ignore/rules.ts';
 import {
   artifactRef,
   asConditioned,
@@ -46,6 +46,8 @@ export interface BucketReconcilerOptions {
   concurrency?: number;
 }
 
+const maxSourceIgnoreSize = 1024 * 1024;
+
 const ownedConditions = [
   ConditionType.StorageOperationFailed,
   ConditionType.FetchFailed,
@@ -64,6 +66,8 @@ export class BucketReconciler implements Reconciler<BucketObject> {
   readonly conditions = ownedConditions;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed];
   readonly #options: BucketReconcilerOptions;
+  /** `<uid>/<key>/<etag>` → the text of that Bucket's `.sourceignore` object. */
+  readonly #sourceIgnores = new Map<string, string>();
 
   constructor(options: BucketReconcilerOptions) {
     this.#options = options;
@@ -79,10 +83,10 @@ export class BucketReconciler implements Reconciler<BucketObject> {
     const s3 = await this.#fetchStep(obj, ctx, () => this.#s3Client(obj, signal));
     try {
       const maxFiles = this.#options.limits?.maxFiles ?? defaultLimits.maxFiles;
-      const rules = new IgnoreRules(obj.spec.ignore);
-      const objects = await this.#fetchStep(obj, ctx, async () =>
-        selectObjects(await s3.listObjects(obj.spec.bucketName, obj.spec.prefix, maxFiles), rules),
-      );
+      const objects = await this.#fetchStep(obj, ctx, async () => {
+        const listed = await s3.listObjects(obj.spec.bucketName, obj.spec.prefix, maxFiles);
+        return selectObjects(listed, await this.#ignoreRules(obj, s3, listed));
+      });
       const revision = listRevision(objects);
       const status = obj.status;
       if (status.artifact?.revision === revision && status.observedIgnore === obj.spec.ignore) {
@@ -97,6 +101,7 @@ export class BucketReconciler implements Reconciler<BucketObject> {
   }
 
   async finalize(obj: BucketObject): Promise<void> {
+    this.#forget(obj.metadata.uid ?? '');
     await this.#options.storage.removeAll(artifactRef(BucketKind, obj));
   }
 
@@ -122,6 +127,7 @@ export class BucketReconciler implements Reconciler<BucketObject> {
         revision,
         gc: this.#options.gc,
         ctx,
+        origin: `s3://${obj.spec.bucketName}/${obj.spec.prefix ?? ''}`,
       });
       const status = obj.status ?? {};
       if (status.artifact) status.url = status.artifact.url;
@@ -130,6 +136,44 @@ export class BucketReconciler implements Reconciler<BucketObject> {
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * `spec.ignore` (or the defaults) plus every listed `.sourceignore` object, each relative to its
+   * "directory", as in a Git source. Their text is kept per key and ETag, so an unchanged bucket
+   * still costs one list and no GET.
+   */
+  async #ignoreRules(obj: BucketObject, s3: S3Client, listed: readonly ListedObject[]): Promise<IgnoreRules> {
+    const rules = new IgnoreRules(obj.spec.ignore);
+    const uid = obj.metadata.uid ?? '';
+    const found = listed
+      .filter((object) => object.key === sourceIgnoreFile || object.key.endsWith(`/${sourceIgnoreFile}`))
+      .sort((a, b) => a.key.length - b.key.length);
+    const kept = new Map<string, string>();
+    for (const object of found) {
+      const cacheKey = `${uid}/${object.key}/${object.etag}`;
+      let text = this.#sourceIgnores.get(cacheKey);
+      if (text === undefined) {
+        const work = await mkdtemp(join(tmpdir(), 'weft-bucket-ignore-'));
+        try {
+          const path = join(work, sourceIgnoreFile);
+          await s3.getObject(obj.spec.bucketName, object.key, path, maxSourceIgnoreSize);
+          text = await readFile(path, 'utf8');
+        } finally {
+          await rm(work, { recursive: true, force: true });
+        }
+      }
+      kept.set(cacheKey, text);
+      rules.addSourceIgnore(text, object.key.slice(0, -sourceIgnoreFile.length).replace(/\/$/, ''));
+    }
+    this.#forget(uid);
+    for (const [key, text] of kept) this.#sourceIgnores.set(key, text);
+    return rules;
+  }
+
+  #forget(uid: string): void {
+    for (const key of this.#sourceIgnores.keys())
+      if (key.startsWith(`${uid}/`)) this.#sourceIgnores.delete(key);
   }
 
   async #download(

@@ -233,7 +233,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
         metadata: manifest.manifest.annotations,
         gc: this.#options.gc,
         ctx,
-        noun: 'digest',
+        origin: obj.spec.url,
       });
       status.url = artifact.url;
       if (obj.spec.ignore === undefined) delete status.observedIgnore;

@@ -87,8 +87,8 @@ export async function storeArtifact(
     metadata?: Record<string, string> | undefined;
     gc?: { keep?: number; ttlMs?: number } | undefined;
     ctx: ReconcileContext;
-    /** What the event calls the revision: `commit`, `digest`, `revision`. */
-    noun?: string;
+    /** Where the content came from, for the event: `oci://…`, `s3://bucket/prefix`. */
+    origin?: string;
   },
 ): Promise<SourceArtifact> {
   const { storage, ref, ctx } = options;
@@ -142,7 +142,7 @@ export async function storeArtifact(
     await ctx.events.record(obj, {
       type: 'Normal',
       reason: 'NewArtifact',
-      note: `stored artifact with ${options.noun ?? 'revision'} '${artifact.revision}' (${artifact.digest})`,
+      note: `stored artifact for revision '${artifact.revision}'${options.origin ? ` from ${options.origin}` : ''} (${artifact.digest})`,
       revision: artifact.revision,
     });
   }
