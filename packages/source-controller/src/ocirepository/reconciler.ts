@@ -11,6 +11,7 @@ import {
 } from '@weft/api';
 import { buildArtifact, defaultLimits, extractArchive, type Storage } from '@weft/artifact';
 import {
+  type Descriptor,
   type FetchedManifest,
   isValidDigest,
   OciError,
@@ -40,6 +41,7 @@ import {
   storedMessage,
 } from '../source/artifact-steps.ts';
 import { SecretError } from '../source/secret.ts';
+import { LayerCache } from './layer-cache.ts';
 import { registryClientFor } from './registry.ts';
 import { InvalidRefError, selectSemverTag } from './tag.ts';
 import { VerificationError, verifyArtifact } from './verify.ts';
@@ -62,6 +64,8 @@ export interface OCIRepositoryReconcilerOptions {
   gc?: { keep?: number; ttlMs?: number };
   /** Largest layer downloaded and largest extracted content (default 1 GiB), most files (100,000). */
   limits?: { maxSize?: number; maxFiles?: number };
+  /** Artifacts built from layers kept for other objects of the same layer (default 16; 0: none). */
+  layerCacheEntries?: number;
 }
 
 /** What the registry says the spec's ref points at. */
@@ -92,9 +96,11 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
   readonly conditions = ownedConditions;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed];
   readonly #options: OCIRepositoryReconcilerOptions;
+  readonly #cache: LayerCache;
 
   constructor(options: OCIRepositoryReconcilerOptions) {
     this.#options = options;
+    this.#cache = new LayerCache(options.layerCacheEntries ?? 16);
   }
 
   async reconcile(obj: OCIRepositoryObject, ctx: ReconcileContext): Promise<ReconcileResult> {
@@ -191,38 +197,27 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
     const operation = selector?.operation ?? 'extract';
     const work = await mkdtemp(join(tmpdir(), 'weft-ocirepository-'));
     try {
-      let tarball: string;
-      let digest: string;
-      const layer = await this.#layerStep(obj, ctx, async () => {
-        const chosen = selectLayer(
-          manifest.manifest,
-          selector?.mediaType,
-          `${url.repository}@${source.digest}`,
+      const chosen = await this.#layerStep(obj, ctx, async () =>
+        selectLayer(manifest.manifest, selector?.mediaType, `${url.repository}@${source.digest}`),
+      );
+      const cacheKey = {
+        registry: url.registry,
+        repository: url.repository,
+        layerDigest: chosen.digest,
+        operation,
+        ignore: obj.spec.ignore,
+      };
+      let tarball = join(work, 'artifact.tar.gz');
+      let digest = await this.#cache.copyTo(cacheKey, tarball);
+      if (digest === undefined) {
+        const built = await this.#layerStep(obj, ctx, () =>
+          buildFromLayer(registry, url, chosen, operation, obj.spec.ignore, work, limits),
         );
-        const blob = join(work, 'layer.tar.gz');
-        await registry.downloadBlob(url.repository, chosen, blob, limits.maxSize);
-        const content = join(work, 'content');
-        await mkdir(content);
-        // Extracted in both cases: the archive protections (paths, links, sizes) apply to a copied
-        // layer too, since consumers will extract it.
-        await extractArchive(blob, content, limits);
-        return { chosen, blob, content };
-      });
-      if (operation === 'copy') {
-        tarball = layer.blob;
-        digest = layer.chosen.digest;
-      } else {
-        const built = await this.#layerStep(obj, ctx, async () => {
-          const rules = await ignoreRulesForTree(layer.content, obj.spec.ignore);
-          return buildArtifact({
-            dir: layer.content,
-            out: join(work, 'artifact.tar.gz'),
-            filter: (path, isDir) => !rules.excludes(path, isDir),
-            escapingSymlinks: 'skip',
-          });
-        });
         tarball = built.path;
         digest = built.digest;
+        await this.#cache.put(cacheKey, tarball, digest);
+      } else {
+        ctx.log.debug({ layer: chosen.digest }, 'artifact of this layer built before: no download');
       }
       const artifact = await storeArtifact(obj as SourceObject, {
         storage: this.#options.storage,
@@ -293,6 +288,35 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
       throw new ReconcileError(reason, failure.message, { cause: error });
     }
   }
+}
+
+/**
+ * Downloads the layer (size and digest checked) and extracts it: `copy` keeps the layer's bytes
+ * (extracted anyway, so the archive protections hold for what consumers will extract), `extract`
+ * repacks the content with the ignore rules.
+ */
+async function buildFromLayer(
+  registry: RegistryClient,
+  url: OciReference,
+  layer: Descriptor,
+  operation: 'extract' | 'copy',
+  ignore: string | undefined,
+  work: string,
+  limits: { maxSize: number; maxFiles: number },
+): Promise<{ path: string; digest: string }> {
+  const blob = join(work, 'layer.tar.gz');
+  await registry.downloadBlob(url.repository, layer, blob, limits.maxSize);
+  const content = join(work, 'content');
+  await mkdir(content);
+  await extractArchive(blob, content, limits);
+  if (operation === 'copy') return { path: blob, digest: layer.digest };
+  const rules = await ignoreRulesForTree(content, ignore);
+  return buildArtifact({
+    dir: content,
+    out: join(work, 'built.tar.gz'),
+    filter: (path, isDir) => !rules.excludes(path, isDir),
+    escapingSymlinks: 'skip',
+  });
 }
 
 /** Refuses what weft does not implement, naming the field; returns the parsed URL. */
