@@ -30,3 +30,14 @@ test('the control-plane binaries report the pinned Kubernetes version', async ()
   const etcd = await run(toolPath('etcd'), ['--version']);
   assert.match(etcd.stdout, new RegExp(`etcd Version: ${versions.ETCD_VERSION?.slice(1)}`));
 });
+
+test('the cosign binary is the pinned version', async () => {
+  const { stdout } = await run(toolPath('cosign'), ['version']);
+  assert.match(stdout, new RegExp(`GitVersion:\\s+${versions.COSIGN_VERSION}\\b`));
+});
+
+test('the versitygw binary runs (it reports no version when built from the module proxy)', async () => {
+  const { stdout } = await run(toolPath('versitygw'), ['--version']);
+  assert.match(stdout, /Version/);
+  assert.ok(toolPath('versitygw').includes(`versitygw-${versions.VERSITYGW_VERSION}`));
+});
