@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -334,6 +335,23 @@ describe('OCIRepository', () => {
       assert.match(conditionOf(untrusted, 'Ready')?.message ?? '', /certificate/);
     } finally {
       await secure.stop();
+    }
+  });
+
+  it('a registry that never answers fails after spec.timeout, saying so', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      await repos.create('silent', {
+        url: `oci://127.0.0.1:${port}/apps/web`,
+        timeout: '1s',
+        insecure: true,
+      });
+      const obj = await repos.waitNotReady('silent', 'OCIArtifactPullFailed');
+      assert.match(conditionOf(obj, 'Ready')?.message ?? '', /timed out after 1s \(spec\.timeout\)/);
+    } finally {
+      silent.close();
     }
   });
 

@@ -53,7 +53,6 @@ export const OCIReason = {
   PullFailed: 'OCIArtifactPullFailed',
   LayerOperationFailed: 'OCIArtifactLayerOperationFailed',
   VerificationError: 'VerificationError',
-  Succeeded: 'Succeeded',
   UnsupportedField: 'UnsupportedField',
 } as const;
 
@@ -97,6 +96,8 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed];
   readonly #options: OCIRepositoryReconcilerOptions;
   readonly #cache: LayerCache;
+  /** The timeout signal of each object's running reconcile, for failure messages. */
+  readonly #signals = new WeakMap<OCIRepositoryObject, AbortSignal>();
 
   constructor(options: OCIRepositoryReconcilerOptions) {
     this.#options = options;
@@ -109,7 +110,9 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
     const ref = artifactRef(OCIRepositoryKind, obj);
     await reconcileStorage(obj as SourceObject, this.#options.storage, ref, ctx);
     const timeoutMs = obj.spec.timeout === undefined ? 60_000 : parseDuration(obj.spec.timeout);
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    this.#signals.set(obj, timeout);
+    const signal = AbortSignal.any([ctx.signal, timeout]);
     const registry = await this.#fetchStep(obj, ctx, () =>
       registryClientFor(this.#options.client, obj, url, signal),
     );
@@ -271,6 +274,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
       return result;
     } catch (error) {
       const failure = classify(error);
+      failure.message = withTimeout(failure.message, obj, this.#signals.get(obj));
       conditions.markTrue(cond, ConditionType.FetchFailed, failure.reason, failure.message, ctx.now);
       if (failure.stalled) throw new StalledError(failure.reason, failure.message, { cause: error });
       throw new ReconcileError(failure.reason, failure.message, { cause: error });
@@ -282,6 +286,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
       return await step();
     } catch (error) {
       const failure = classify(error);
+      failure.message = withTimeout(failure.message, obj, this.#signals.get(obj));
       const reason =
         failure.reason === OCIReason.PullFailed ? OCIReason.LayerOperationFailed : failure.reason;
       conditions.markTrue(asConditioned(obj), ConditionType.FetchFailed, reason, failure.message, ctx.now);
@@ -381,10 +386,11 @@ function classify(error: unknown): { reason: string; message: string; stalled: b
         return { reason: OCIReason.PullFailed, message, stalled: false };
     }
   }
-  if (
-    error instanceof Error &&
-    (error.name === 'ArtifactError' || error.name === 'TimeoutError' || error.name === 'AbortError')
-  )
-    return { reason: OCIReason.PullFailed, message, stalled: false };
   return { reason: OCIReason.PullFailed, message, stalled: false };
+}
+
+/** Says so when `spec.timeout` cut the registry exchange short (the raw error only says "aborted"). */
+function withTimeout(message: string, obj: OCIRepositoryObject, signal: AbortSignal | undefined): string {
+  if (!signal?.aborted || (signal.reason as Error | undefined)?.name !== 'TimeoutError') return message;
+  return `timed out after ${obj.spec.timeout ?? '60s'} (spec.timeout): ${message}`;
 }
