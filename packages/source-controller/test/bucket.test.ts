@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -124,6 +125,19 @@ describe('Bucket', () => {
     assert.match(conditionOf(obj, 'Ready')?.message ?? '', /listing bucket manifests was refused/);
     const text = JSON.stringify(obj.status);
     assert.ok(!text.includes(wrongSecret) && !text.includes(s3.secretKey), 'no secret in status');
+  });
+
+  it('an endpoint that never answers fails after spec.timeout, saying so', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      await buckets.create('silent', spec({ endpoint: `127.0.0.1:${port}`, timeout: '1s' }));
+      const obj = await buckets.waitNotReady('silent', 'BucketOperationFailed');
+      assert.match(conditionOf(obj, 'Ready')?.message ?? '', /timed out after 1s \(spec\.timeout\)/);
+    } finally {
+      silent.close();
+    }
   });
 
   it('cloud providers and sts stall, naming the field', async () => {

@@ -24,6 +24,7 @@ import {
   storedMessage,
 } from '../source/artifact-steps.ts';
 import { readSecretData, SecretError } from '../source/secret.ts';
+import { withTimeout } from '../source/timeout.ts';
 import { listRevision, selectObjects } from './objects.ts';
 import { S3Client, type S3Credentials, S3Error } from './s3.ts';
 import type { ListedObject } from './xml.ts';
@@ -66,6 +67,8 @@ export class BucketReconciler implements Reconciler<BucketObject> {
   readonly conditions = ownedConditions;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed];
   readonly #options: BucketReconcilerOptions;
+  /** The timeout signal of each object's running reconcile, for failure messages. */
+  readonly #signals = new WeakMap<BucketObject, AbortSignal>();
   /** `<uid>/<key>/<etag>` → the text of that Bucket's `.sourceignore` object. */
   readonly #sourceIgnores = new Map<string, string>();
 
@@ -79,7 +82,9 @@ export class BucketReconciler implements Reconciler<BucketObject> {
     const ref = artifactRef(BucketKind, obj);
     await reconcileStorage(obj as SourceObject, this.#options.storage, ref, ctx);
     const timeoutMs = obj.spec.timeout === undefined ? 60_000 : parseDuration(obj.spec.timeout);
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    this.#signals.set(obj, timeout);
+    const signal = AbortSignal.any([ctx.signal, timeout]);
     const s3 = await this.#fetchStep(obj, ctx, () => this.#s3Client(obj, signal));
     try {
       const maxFiles = this.#options.limits?.maxFiles ?? defaultLimits.maxFiles;
@@ -247,7 +252,11 @@ export class BucketReconciler implements Reconciler<BucketObject> {
       conditions.removeCondition(cond, ConditionType.FetchFailed);
       return result;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = withTimeout(
+        error instanceof Error ? error.message : String(error),
+        obj.spec.timeout,
+        this.#signals.get(obj),
+      );
       const reason =
         error instanceof SecretError || (error instanceof S3Error && error.code === 'AccessDenied')
           ? Reason.AuthenticationFailed

@@ -41,6 +41,7 @@ import {
   storedMessage,
 } from '../source/artifact-steps.ts';
 import { SecretError } from '../source/secret.ts';
+import { withTimeout } from '../source/timeout.ts';
 import { LayerCache } from './layer-cache.ts';
 import { registryClientFor } from './registry.ts';
 import { InvalidRefError, selectSemverTag } from './tag.ts';
@@ -274,7 +275,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
       return result;
     } catch (error) {
       const failure = classify(error);
-      failure.message = withTimeout(failure.message, obj, this.#signals.get(obj));
+      failure.message = withTimeout(failure.message, obj.spec.timeout, this.#signals.get(obj));
       conditions.markTrue(cond, ConditionType.FetchFailed, failure.reason, failure.message, ctx.now);
       if (failure.stalled) throw new StalledError(failure.reason, failure.message, { cause: error });
       throw new ReconcileError(failure.reason, failure.message, { cause: error });
@@ -286,7 +287,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
       return await step();
     } catch (error) {
       const failure = classify(error);
-      failure.message = withTimeout(failure.message, obj, this.#signals.get(obj));
+      failure.message = withTimeout(failure.message, obj.spec.timeout, this.#signals.get(obj));
       const reason =
         failure.reason === OCIReason.PullFailed ? OCIReason.LayerOperationFailed : failure.reason;
       conditions.markTrue(asConditioned(obj), ConditionType.FetchFailed, reason, failure.message, ctx.now);
@@ -387,10 +388,4 @@ function classify(error: unknown): { reason: string; message: string; stalled: b
     }
   }
   return { reason: OCIReason.PullFailed, message, stalled: false };
-}
-
-/** Says so when `spec.timeout` cut the registry exchange short (the raw error only says "aborted"). */
-function withTimeout(message: string, obj: OCIRepositoryObject, signal: AbortSignal | undefined): string {
-  if (!signal?.aborted || (signal.reason as Error | undefined)?.name !== 'TimeoutError') return message;
-  return `timed out after ${obj.spec.timeout ?? '60s'} (spec.timeout): ${message}`;
 }
