@@ -127,7 +127,7 @@ export async function verifyArtifact(options: {
   } catch (error) {
     if (error instanceof OciError && error.code === 'NotFound')
       throw new VerificationError(
-        `no cosign signature found for ${options.repository}@${options.digest} (tag ${tag})`,
+        `no cosign signature found for ${options.repository}@${options.digest} (tag ${tag}); signatures stored as Sigstore bundles (cosign --new-bundle-format, the default of cosign 3) are not read yet`,
         false,
       );
     throw new VerificationError(
