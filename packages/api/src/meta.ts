@@ -75,6 +75,9 @@ export const Annotation = {
 } as const;
 
 /** Values of the per-object opt-out annotations. */
+/** The value of `Label.ReconcileWatch` that turns the watch on. */
+export const ReconcileWatchEnabled = 'Enabled';
+
 export const AnnotationValue = {
   Disabled: 'disabled',
   SSAIfNotPresent: 'IfNotPresent',
@@ -90,6 +93,12 @@ export const Label = {
   KustomizeNamespace: `kustomize.${Domain}/namespace`,
   HelmName: `helm.${Domain}/name`,
   HelmNamespace: `helm.${Domain}/namespace`,
+  /**
+   * `Enabled` on a ConfigMap or Secret: a change to it reconciles at once the objects that read
+   * it (`postBuild.substituteFrom`, `valuesFrom`), as Flux's `reconcile.fluxcd.io/watch`.
+   * Unlabelled ones are still read, on the next reconcile.
+   */
+  ReconcileWatch: `reconcile.${Domain}/watch`,
 } as const;
 
 /** Finalizers of the controllers, one per controller. */

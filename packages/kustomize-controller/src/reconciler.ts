@@ -41,7 +41,7 @@ import {
   StalledError,
 } from '@weft/runtime';
 import { GenerateError, prepareKustomization } from './generate.ts';
-import { getSource, sourceRefOf } from './source.ts';
+import { getSource, type SourceFinder, sourceRefOf } from './source.ts';
 import { SubstituteError, substituteObjects } from './substitute.ts';
 import type { KustomizationObject } from './types.ts';
 import { postBuildVariables } from './variables.ts';
@@ -70,6 +70,8 @@ export interface KustomizationReconcilerOptions {
   healthPollMs?: number;
   /** Parallel API requests of one apply (default 10). */
   applyConcurrency?: number;
+  /** Reads the source (the manager's cache); default: GET through the client. */
+  findSource?: SourceFinder;
   /** Reads another Kustomization (the informer's cache); default: GET through the client. */
   getKustomization?: (namespace: string, name: string) => Promise<KustomizationObject | undefined>;
 }
@@ -133,7 +135,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
         `cannot access ${sourceRef.kind}/${sourceRef.namespace}/${sourceRef.name}: cross-namespace references have been blocked`,
       );
     }
-    const source = await getSource(this.#client, sourceRef);
+    const source = await getSource(this.#options.findSource ?? ((ref) => this.#client.find(ref)), sourceRef);
     if (!source.ready) {
       ctx.log.info({ retryInMs: this.#retryDelay(obj) }, source.message);
       return {

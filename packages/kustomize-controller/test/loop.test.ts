@@ -18,6 +18,7 @@ import {
   readyOf,
   startController,
   statusOf,
+  waitReadyAt,
 } from './helpers.ts';
 
 const cluster = await useCluster();
@@ -36,13 +37,7 @@ const ksRef = (name: string) => ({
 });
 const cmRef = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name });
 
-async function readyAt(name: string, revision: string): Promise<KubeObject> {
-  return eventually(`${name} Ready at ${revision}`, async () => {
-    const ks = await client.get(ksRef(name));
-    const ready = readyOf(ks);
-    return ready?.status === 'True' && statusOf(ks).lastAppliedRevision === revision ? ks : undefined;
-  });
-}
+const readyAt = (name: string, revision: string) => waitReadyAt(client, ns, name, revision);
 
 async function readyFalse(name: string, reason: string): Promise<{ ks: KubeObject; message: string }> {
   return eventually(`${name} Ready=False/${reason}`, async () => {

@@ -1,3 +1,4 @@
+export * from './cache/index.ts';
 export * from './client/index.ts';
 export * as conditions from './conditions/index.ts';
 export * from './events/index.ts';

@@ -1,5 +1,7 @@
+export { ArtifactService } from './artifact-server.ts';
 export { BucketReason, BucketReconciler, type BucketReconcilerOptions } from './bucket/reconciler.ts';
 export * from './controller.ts';
+export * from './flags.ts';
 export * from './git/index.ts';
 export {
   GitReason,

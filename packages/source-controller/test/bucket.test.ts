@@ -5,24 +5,18 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Label } from '@weft/api';
 import { fetchArtifact } from '@weft/artifact';
 import { type S3Server, startS3Server, testNamespace, useCluster } from '@weft/e2e';
-import { Client } from '@weft/runtime';
-import {
-  parseSourceControllerFlags,
-  type RunningSourceController,
-  startSourceController,
-} from '../src/index.ts';
+import { Client, type Manager } from '@weft/runtime';
 import { installCrds, type KubeConfig } from './helpers.ts';
-import { conditionOf, createSecret, SourceKind, type SourceObject } from './oci-helpers.ts';
+import { conditionOf, createSecret, SourceKind, type SourceObject, startController } from './oci-helpers.ts';
 
 const cluster = await useCluster();
 const kubeConfig: KubeConfig = await cluster.kubeConfig();
 const namespace = await testNamespace(kubeConfig, 'bucket');
 
 let client: Client;
-let controller: RunningSourceController;
+let controller: Manager;
 let s3: S3Server;
 let storageDir: string;
 let workDir: string;
@@ -37,18 +31,7 @@ before(async () => {
   s3 = await startS3Server();
   buckets = new SourceKind(client, 'Bucket', namespace, shard);
   await createSecret(client, namespace, 's3-keys', { accesskey: s3.accessKey, secretkey: s3.secretKey });
-  const config = parseSourceControllerFlags(
-    [
-      `--storage-path=${storageDir}`,
-      '--storage-addr=127.0.0.1:0',
-      '--metrics-addr=0',
-      '--health-addr=0',
-      `--watch-label-selector=${Label.ShardKey}=${shard}`,
-      '--artifact-retention-ttl=0s',
-    ],
-    {},
-  );
-  controller = await startSourceController(config, { kubeConfig });
+  controller = await startController(kubeConfig, storageDir, shard);
 });
 
 after(async () => {

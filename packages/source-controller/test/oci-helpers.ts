@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Annotation, Label, SourceApiVersion } from '@weft/api';
-import type { Client, KubeObject } from '@weft/runtime';
+import { type Client, type KubeObject, Manager } from '@weft/runtime';
+import { addSourceController, parseSourceControllerFlags } from '../src/index.ts';
 import { eventually } from './helpers.ts';
 
 export interface SourceCondition {
@@ -126,4 +127,27 @@ export async function createSecret(
     type,
     stringData,
   } as KubeObject);
+}
+
+/** source-controller in this process, sharded on `shard`, storing into `storageDir`; stop the manager after. */
+export async function startController(
+  kubeConfig: NonNullable<ConstructorParameters<typeof Client>[0]>,
+  storageDir: string,
+  shard: string,
+): Promise<Manager> {
+  const config = parseSourceControllerFlags(
+    [
+      `--storage-path=${storageDir}`,
+      '--storage-addr=127.0.0.1:0',
+      '--metrics-addr=0',
+      '--health-addr=0',
+      `--watch-label-selector=${Label.ShardKey}=${shard}`,
+      '--artifact-retention-ttl=0s',
+    ],
+    {},
+  );
+  const manager = new Manager({ name: 'source-controller', flags: config.runtime, kubeConfig });
+  addSourceController(manager, config);
+  await manager.start();
+  return manager;
 }

@@ -6,17 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { Label } from '@weft/api';
 import { type OciRegistry, startOciRegistry, testNamespace, toolPath, useCluster } from '@weft/e2e';
 import { MediaType, pushArtifact, RegistryClient } from '@weft/oci';
-import { Client } from '@weft/runtime';
-import {
-  parseSourceControllerFlags,
-  type RunningSourceController,
-  startSourceController,
-} from '../src/index.ts';
+import { Client, type Manager } from '@weft/runtime';
 import { installCrds, type KubeConfig } from './helpers.ts';
-import { conditionOf, createSecret, filesDir, SourceKind } from './oci-helpers.ts';
+import { conditionOf, createSecret, filesDir, SourceKind, startController } from './oci-helpers.ts';
 
 const run = promisify(execFile);
 const cluster = await useCluster();
@@ -25,7 +19,7 @@ const namespace = await testNamespace(kubeConfig, 'ocisign');
 const cosign = toolPath('cosign');
 
 let client: Client;
-let controller: RunningSourceController;
+let controller: Manager;
 let registry: OciRegistry;
 let publisher: RegistryClient;
 let storageDir: string;
@@ -78,17 +72,7 @@ before(async () => {
   registry = await startOciRegistry();
   publisher = new RegistryClient({ registry: registry.host, insecure: true });
   repos = new SourceKind(client, 'OCIRepository', namespace, shard);
-  const config = parseSourceControllerFlags(
-    [
-      `--storage-path=${storageDir}`,
-      '--storage-addr=127.0.0.1:0',
-      '--metrics-addr=0',
-      '--health-addr=0',
-      `--watch-label-selector=${Label.ShardKey}=${shard}`,
-    ],
-    {},
-  );
-  controller = await startSourceController(config, { kubeConfig });
+  controller = await startController(kubeConfig, storageDir, shard);
 });
 
 after(async () => {

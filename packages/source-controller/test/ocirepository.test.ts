@@ -5,7 +5,6 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Label } from '@weft/api';
 import { buildArtifact, fetchArtifact } from '@weft/artifact';
 import {
   type OciRegistry,
@@ -15,14 +14,16 @@ import {
   useCluster,
 } from '@weft/e2e';
 import { dockerConfigFor, MediaType, pushArtifact, RegistryClient } from '@weft/oci';
-import { Client } from '@weft/runtime';
-import {
-  parseSourceControllerFlags,
-  type RunningSourceController,
-  startSourceController,
-} from '../src/index.ts';
+import { Client, type Manager } from '@weft/runtime';
 import { download, installCrds, type KubeConfig, sha256 } from './helpers.ts';
-import { conditionOf, createSecret, filesDir, SourceKind, type SourceObject } from './oci-helpers.ts';
+import {
+  conditionOf,
+  createSecret,
+  filesDir,
+  SourceKind,
+  type SourceObject,
+  startController,
+} from './oci-helpers.ts';
 
 const cluster = await useCluster();
 const kubeConfig: KubeConfig = await cluster.kubeConfig();
@@ -30,7 +31,7 @@ const namespace = await testNamespace(kubeConfig, 'ocirepo');
 const auth = { username: 'puller', password: 'registry-secret-7' };
 
 let client: Client;
-let controller: RunningSourceController;
+let controller: Manager;
 let registry: OciRegistry;
 let privateRegistry: OciRegistry;
 let publisher: RegistryClient;
@@ -48,18 +49,7 @@ before(async () => {
   privateRegistry = await startOciRegistry({ auth });
   publisher = new RegistryClient({ registry: registry.host, insecure: true });
   repos = new SourceKind(client, 'OCIRepository', namespace, shard);
-  const config = parseSourceControllerFlags(
-    [
-      `--storage-path=${storageDir}`,
-      '--storage-addr=127.0.0.1:0',
-      '--metrics-addr=0',
-      '--health-addr=0',
-      `--watch-label-selector=${Label.ShardKey}=${shard}`,
-      '--artifact-retention-ttl=0s',
-    ],
-    {},
-  );
-  controller = await startSourceController(config, { kubeConfig });
+  controller = await startController(kubeConfig, storageDir, shard);
 });
 
 after(async () => {

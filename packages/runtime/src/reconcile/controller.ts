@@ -45,6 +45,13 @@ import {
   StalledError,
 } from './types.ts';
 
+/** What `watches` needs from an informer of related objects. */
+export interface WatchSource<R extends KubeObject> {
+  onAdd(handler: (obj: R) => void): unknown;
+  onUpdate(handler: (oldObj: R, newObj: R) => void): unknown;
+  onDelete(handler: (obj: R) => void): unknown;
+}
+
 export interface ControllerOptions<T extends KubeObject> {
   /** Names the controller in logs and metrics, e.g. `gitrepository`. */
   name: string;
@@ -63,6 +70,8 @@ export interface ControllerOptions<T extends KubeObject> {
   updatePredicate?: UpdatePredicate;
   /** Aborted on shutdown; handed to reconcilers. */
   signal?: AbortSignal;
+  /** Hold reconciles until `start()` (the manager starts it once the caches synced). */
+  paused?: boolean;
   newReconcileID?: () => string;
 }
 
@@ -99,6 +108,7 @@ export class Controller<T extends KubeObject = KubeObject> {
       ...(options.random ? { random: options.random } : {}),
       ...(options.scheduler ? { scheduler: options.scheduler } : {}),
       ...(options.metrics ? { metrics: options.metrics.queueHooks(options.name) } : {}),
+      paused: options.paused === true,
       onError: (key, error, retryIn) =>
         options.logger.error(
           { key, err: error, retryInMs: retryIn, controller: options.name },
@@ -117,6 +127,31 @@ export class Controller<T extends KubeObject = KubeObject> {
       if (this.#predicate(oldObj, newObj)) this.queue.add(objectKey(newObj));
     });
     informer.onDelete((obj) => this.queue.add(objectKey(obj)));
+  }
+
+  /**
+   * Enqueues owners when a related object changes: on each add, update or delete seen by
+   * `source` (an informer of the manager's cache), `map` returns the keys (`namespace/name`) of
+   * the objects of this controller to reconcile. It gets the previous object on updates, so it
+   * can ignore changes that do not matter (a status write, a resync). Call before the manager
+   * starts. A `map` that throws is reported by the informer and enqueues nothing.
+   */
+  watches<R extends KubeObject>(
+    source: WatchSource<R>,
+    map: (obj: R, oldObj: R | undefined) => Iterable<string>,
+  ): this {
+    const enqueue = (obj: R, oldObj: R | undefined): void => {
+      for (const key of map(obj, oldObj)) this.queue.add(key);
+    };
+    source.onAdd((obj) => enqueue(obj, undefined));
+    source.onUpdate((oldObj, newObj) => enqueue(newObj, oldObj));
+    source.onDelete((obj) => enqueue(obj, undefined));
+    return this;
+  }
+
+  /** Starts reconciling the keys queued so far (for a controller made `paused`). */
+  start(): void {
+    this.queue.start();
   }
 
   /** Stops taking work and waits (up to `deadlineMs`) for running reconciles. */

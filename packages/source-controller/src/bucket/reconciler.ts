@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Bucket, BucketKind, ConditionType, Reason, SourceApiVersion } from '@weft/api';
-import { buildArtifact, defaultLimits, type Storage } from '@weft/artifact';
+import { buildArtifact, defaultLimits } from '@weft/artifact';
 import {
   type Client,
   conditions,
@@ -20,6 +20,8 @@ import {
   asConditioned,
   reconcileStorage,
   type SourceObject,
+  type StorageSource,
+  storageOf,
   storeArtifact,
   storedMessage,
 } from '../source/artifact-steps.ts';
@@ -39,7 +41,8 @@ export const BucketReason = {
 
 export interface BucketReconcilerOptions {
   client: Pick<Client, 'get'>;
-  storage: Storage;
+  /** The artifact storage; a function when it exists only once the artifact server is bound. */
+  storage: StorageSource;
   gc?: { keep?: number; ttlMs?: number };
   /** Most objects and largest total size downloaded (default 100,000 and 1 GiB). */
   limits?: { maxFiles?: number; maxSize?: number };
@@ -80,7 +83,7 @@ export class BucketReconciler implements Reconciler<BucketObject> {
     obj.status ??= {};
     checkSpec(obj);
     const ref = artifactRef(BucketKind, obj);
-    await reconcileStorage(obj as SourceObject, this.#options.storage, ref, ctx);
+    await reconcileStorage(obj as SourceObject, storageOf(this.#options.storage), ref, ctx);
     const timeoutMs = obj.spec.timeout === undefined ? 60_000 : parseDuration(obj.spec.timeout);
     const timeout = AbortSignal.timeout(timeoutMs);
     this.#signals.set(obj, timeout);
@@ -107,7 +110,7 @@ export class BucketReconciler implements Reconciler<BucketObject> {
 
   async finalize(obj: BucketObject): Promise<void> {
     this.#forget(obj.metadata.uid ?? '');
-    await this.#options.storage.removeAll(artifactRef(BucketKind, obj));
+    await storageOf(this.#options.storage).removeAll(artifactRef(BucketKind, obj));
   }
 
   /** Downloads the selected objects into a temp tree and stores its tarball. */
@@ -125,7 +128,7 @@ export class BucketReconciler implements Reconciler<BucketObject> {
       await this.#fetchStep(obj, ctx, () => this.#download(obj, s3, objects, dir));
       const built = await buildArtifact({ dir, out: join(work, 'artifact.tar.gz') });
       await storeArtifact(obj as SourceObject, {
-        storage: this.#options.storage,
+        storage: storageOf(this.#options.storage),
         ref: artifactRef(BucketKind, obj),
         tarball: built.path,
         digest: built.digest,

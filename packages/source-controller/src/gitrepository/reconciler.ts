@@ -34,7 +34,8 @@ type IncludedArtifact = NonNullable<Status['includedArtifacts']>[number];
 export interface GitRepositoryReconcilerOptions {
   /** Reads Secrets and included GitRepositories. */
   client: Pick<Client, 'get'>;
-  storage: Storage;
+  /** The artifact storage; a function when it exists only once the artifact server is bound. */
+  storage: Storage | (() => Storage);
   /** Artifacts kept per object and their TTL (Flux: 2 and 1 minute). */
   gc?: { keep?: number; ttlMs?: number };
   limits?: Partial<FetchLimits>;
@@ -84,6 +85,11 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     this.#options = options;
   }
 
+  #storage(): Storage {
+    const storage = this.#options.storage;
+    return typeof storage === 'function' ? storage() : storage;
+  }
+
   async reconcile(obj: GitRepository & KubeObject, ctx: ReconcileContext): Promise<ReconcileResult> {
     obj.status ??= {};
     const status: Status = obj.status;
@@ -115,7 +121,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
   }
 
   async finalize(obj: GitRepository & KubeObject): Promise<void> {
-    await this.#options.storage.removeAll(artifactRef(obj));
+    await this.#storage().removeAll(artifactRef(obj));
   }
 
   /** Is the artifact in status still in storage? Also re-points its URL at the advertised address. */
@@ -136,7 +142,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       return;
     }
     const ref = artifactRef(obj);
-    if (!(await this.#options.storage.has(ref, artifact.digest))) {
+    if (!(await this.#storage().has(ref, artifact.digest))) {
       delete status.artifact;
       conditions.markFalse(
         asConditioned(obj),
@@ -147,7 +153,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       );
       return;
     }
-    artifact.url = this.#options.storage.url(ref, artifact.digest);
+    artifact.url = this.#storage().url(ref, artifact.digest);
     conditions.markTrue(
       asConditioned(obj),
       ConditionType.ArtifactInStorage,
@@ -297,7 +303,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     result: SourceResult,
     included: IncludedArtifact[],
   ): Promise<void> {
-    const storage = this.#options.storage;
+    const storage = this.#storage();
     const ref = artifactRef(obj);
     const cond = asConditioned(obj);
     const previous = status.artifact;

@@ -9,7 +9,7 @@ import {
   Reason,
   SourceApiVersion,
 } from '@weft/api';
-import { buildArtifact, defaultLimits, extractArchive, type Storage } from '@weft/artifact';
+import { buildArtifact, defaultLimits, extractArchive } from '@weft/artifact';
 import {
   type Descriptor,
   type FetchedManifest,
@@ -37,6 +37,8 @@ import {
   asConditioned,
   reconcileStorage,
   type SourceObject,
+  type StorageSource,
+  storageOf,
   storeArtifact,
   storedMessage,
 } from '../source/artifact-steps.ts';
@@ -60,7 +62,8 @@ export const OCIReason = {
 export interface OCIRepositoryReconcilerOptions {
   /** Reads Secrets and ServiceAccounts. */
   client: Pick<Client, 'get'>;
-  storage: Storage;
+  /** The artifact storage; a function when it exists only once the artifact server is bound. */
+  storage: StorageSource;
   gc?: { keep?: number; ttlMs?: number };
   /** Largest layer downloaded and largest extracted content (default 1 GiB), most files (100,000). */
   limits?: { maxSize?: number; maxFiles?: number };
@@ -109,7 +112,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
     obj.status ??= {};
     const url = checkSpec(obj);
     const ref = artifactRef(OCIRepositoryKind, obj);
-    await reconcileStorage(obj as SourceObject, this.#options.storage, ref, ctx);
+    await reconcileStorage(obj as SourceObject, storageOf(this.#options.storage), ref, ctx);
     const timeoutMs = obj.spec.timeout === undefined ? 60_000 : parseDuration(obj.spec.timeout);
     const timeout = AbortSignal.timeout(timeoutMs);
     this.#signals.set(obj, timeout);
@@ -141,7 +144,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
   }
 
   async finalize(obj: OCIRepositoryObject): Promise<void> {
-    await this.#options.storage.removeAll(artifactRef(OCIRepositoryKind, obj));
+    await storageOf(this.#options.storage).removeAll(artifactRef(OCIRepositoryKind, obj));
   }
 
   /** Cosign verification of the manifest digest when `spec.verify` is set; SourceVerified says how it went. */
@@ -224,7 +227,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
         ctx.log.debug({ layer: chosen.digest }, 'artifact of this layer built before: no download');
       }
       const artifact = await storeArtifact(obj as SourceObject, {
-        storage: this.#options.storage,
+        storage: storageOf(this.#options.storage),
         ref: artifactRef(OCIRepositoryKind, obj),
         tarball,
         digest,

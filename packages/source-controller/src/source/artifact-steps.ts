@@ -22,6 +22,13 @@ export interface SourceObject extends KubeObject {
   status?: { artifact?: SourceArtifact; url?: string } & Record<string, unknown>;
 }
 
+/** The artifact storage, or a function giving it once the artifact server is bound. */
+export type StorageSource = Storage | (() => Storage);
+
+export function storageOf(source: StorageSource): Storage {
+  return typeof source === 'function' ? source() : source;
+}
+
 export function asConditioned(obj: KubeObject): conditions.Conditioned {
   return obj as unknown as conditions.Conditioned;
 }
