@@ -126,8 +126,18 @@ try {
     `source-controller peak RSS: ${(await peakRssMiB(controller.pid)).toFixed(1)} MiB (idle after start ${idle.toFixed(1)} MiB)`,
   );
 } finally {
+  // Delete while the controller runs, so it removes its finalizers and artifacts; objects left
+  // with a finalizer and no controller would stay forever and slow down every later list.
+  await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => {});
+  await eventually(
+    'the OCIRepositories finalized',
+    async () => {
+      const left = await client.list({ apiVersion: SourceApiVersion, kind: OCIRepositoryKind, namespace });
+      return left.items.length === 0 ? true : undefined;
+    },
+    600_000,
+  ).catch((error: unknown) => console.error(`cleanup: ${String(error)}`));
   await controller.stop();
   await registry.stop();
-  await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => {});
   await rm(work, { recursive: true, force: true });
 }
