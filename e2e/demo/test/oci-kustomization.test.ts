@@ -79,6 +79,23 @@ before(async () => {
 });
 
 after(async () => {
+  // Deleted while the controllers run, so their finalizers are removed before the namespace goes.
+  const refs = [
+    { apiVersion: KustomizeApiVersion, kind: KustomizationKind, namespace, name: 'web' },
+    { apiVersion: SourceApiVersion, kind: OCIRepositoryKind, namespace, name: 'web' },
+  ];
+  for (const ref of refs) await client.delete(ref).catch(() => {});
+  await eventually('the objects finalized', async () => {
+    const left = await Promise.all(
+      refs.map((ref) =>
+        client.get(ref).then(
+          () => 1,
+          () => 0,
+        ),
+      ),
+    );
+    return left.every((count) => count === 0) ? true : undefined;
+  }).catch(() => {});
   await Promise.all(controllers.map((controller) => controller.stop()));
   await registry?.stop();
   await rm(dir, { recursive: true, force: true });
