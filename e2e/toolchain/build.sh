@@ -43,7 +43,8 @@ build() { # build <name> <version> <out-dir> <module@version> <single-binary-nam
     ldflags="$ldflags -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
   fi
   if [ "$name" = helm ]; then
-    ldflags="$ldflags -X helm.sh/helm/v3/internal/version.version=$version"
+    local major=${version%%.*}
+    ldflags="$ldflags -X helm.sh/helm/$major/internal/version.version=$version"
   fi
   mkdir -p "$out.tmp"
   local target="$out.tmp/"; [ $# -eq 1 ] && target="$out.tmp/$single"
@@ -77,7 +78,7 @@ for t in "${tools[@]}"; do
             k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler ;;
     etcd) ensure etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 etcd -- go.etcd.io/etcd/server/v3 ;;
     kwok) ensure kwok "$KWOK_VERSION" sigs.k8s.io/kwok kwok stages.yaml -- sigs.k8s.io/kwok/cmd/kwok ;;
-    helm) ensure helm "$HELM_VERSION" helm.sh/helm/v3 helm -- helm.sh/helm/v3/cmd/helm ;;
+    helm) ensure helm "$HELM_VERSION" "helm.sh/helm/${HELM_VERSION%%.*}" helm -- "helm.sh/helm/${HELM_VERSION%%.*}/cmd/helm" ;;
     kustomize) ensure kustomize "$KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5 kustomize -- sigs.k8s.io/kustomize/kustomize/v5 ;;
     cosign) ensure cosign "$COSIGN_VERSION" github.com/sigstore/cosign/v2 cosign -- github.com/sigstore/cosign/v2/cmd/cosign ;;
     versitygw) ensure versitygw "$VERSITYGW_VERSION" github.com/versity/versitygw versitygw -- github.com/versity/versitygw/cmd/versitygw ;;

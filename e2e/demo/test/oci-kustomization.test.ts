@@ -26,7 +26,7 @@ import {
   testNamespace,
   useCluster,
 } from '@weft/e2e';
-import { Client, type KubeObject } from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
 
 // CI publishes manifests with `weft-artifact push artifact`; source-controller turns the tag into
 // an artifact and kustomize-controller applies it: both controllers as processes, as deployed.

@@ -141,6 +141,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       // Each controller acts as its own kube-system ServiceAccount with the bootstrap roles, as
       // in kubeadm clusters; the manager's identity alone may do almost nothing.
       '--use-service-account-credentials=true',
+      // KWOK's node heartbeats run late on a loaded machine (8 test runs on 2 cores): with the
+      // default 50 s grace the nodes flap NotReady, and KWOK never makes their pods Ready again,
+      // so Deployments that were Available stay unavailable for good.
+      '--node-monitor-grace-period=5m',
     ]),
     scheduler: proc('kube-scheduler', toolPath('kube-scheduler'), [
       `--kubeconfig=${kubeconfigs.scheduler}`,

@@ -9,9 +9,10 @@ import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { generateCertificates } from '../cluster/certs.ts';
+import { freePort } from '../cluster/ports.ts';
 import { type BasicAuth, basicAuthHeader } from './basic-auth.ts';
 import { loopbackHost } from './loopback.ts';
-import { Daemon, makeTempDir, probeFreePort, removeDir, run, sleep } from './process.ts';
+import { Daemon, makeTempDir, removeDir, run, sleep } from './process.ts';
 import { RegistryTokenServer, tokenIssuer, tokenService } from './registry-token.ts';
 
 export interface OciRegistryOptions {
@@ -103,7 +104,7 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
       ];
     }
     for (let attempt = 1; ; attempt++) {
-      const port = await probeFreePort();
+      const port = await freePort();
       const configPath = join(dir, 'config.yml');
       await writeFile(
         configPath,

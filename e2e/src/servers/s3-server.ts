@@ -8,9 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import aws4 from 'aws4';
+import { freePort } from '../cluster/ports.ts';
 import { toolPath } from '../toolchain.ts';
 import { loopbackHost } from './loopback.ts';
-import { Daemon, makeTempDir, probeFreePort, removeDir, sleep } from './process.ts';
+import { Daemon, makeTempDir, removeDir, sleep } from './process.ts';
 
 export interface S3ServerOptions {
   region?: string;
@@ -29,7 +30,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   await mkdir(join(dir, 'data'));
   try {
     for (let attempt = 1; ; attempt++) {
-      const port = await probeFreePort();
+      const port = await freePort();
       const daemon = new Daemon(
         'versitygw',
         binary,

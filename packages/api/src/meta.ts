@@ -101,7 +101,11 @@ export const Label = {
   ReconcileWatch: `reconcile.${Domain}/watch`,
 } as const;
 
-/** Finalizers of the controllers, one per controller. */
+/**
+ * Finalizers of the controllers. All share one value, as Flux's controllers all use
+ * `finalizers.fluxcd.io`: each controller finalizes only its own kinds, so the name need not say
+ * which controller holds it. The keys stay per controller so a caller names whose finalizer it means.
+ */
 export const Finalizer = {
   Source: `finalizers.${Domain}`,
   Kustomize: `finalizers.${Domain}`,

@@ -20,20 +20,12 @@ import {
   ReconcileWatchEnabled,
   SourceApiVersion,
 } from '@weft/api';
-import {
-  type CacheKind,
-  type Client,
-  type Controller,
-  cacheKind,
-  conditions,
-  type Informer,
-  isRecord,
-  type KubeObject,
-  type Manager,
-  ObjectIndex,
-  type ObjectRef,
-  watchNamespace,
-} from '@weft/runtime';
+import { type CacheKind, cacheKind, ObjectIndex } from '@weft/runtime/cache';
+import { type Client, isRecord, type KubeObject, type ObjectRef } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import type { Informer } from '@weft/runtime/informer';
+import { type Manager, watchNamespace } from '@weft/runtime/manager';
+import type { Controller } from '@weft/runtime/reconcile';
 import { registerCacheMetrics } from './metrics.ts';
 import { FieldManager, KustomizationReconciler, type KustomizationReconcilerOptions } from './reconciler.ts';
 import { sourceKinds, sourceRefOf } from './source.ts';

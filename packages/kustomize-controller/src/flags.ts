@@ -1,5 +1,11 @@
 /** kustomize-controller's own flags, on top of the runtime's shared ones. */
-import { FlagError, type ParsedFlags, parseDurationFlag, parseFlags, type RuntimeFlags } from '@weft/runtime';
+import {
+  FlagError,
+  type ParsedFlags,
+  parseDurationFlag,
+  parseFlags,
+  type RuntimeFlags,
+} from '@weft/runtime/manager';
 
 export interface KustomizeControllerFlags {
   runtime: RuntimeFlags;

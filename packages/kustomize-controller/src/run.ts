@@ -1,5 +1,5 @@
 /** weft-kustomize-controller: the runtime's one `run` (loaded by bin/weft-kustomize-controller.js). */
-import { runController } from '@weft/runtime';
+import { runController } from '@weft/runtime/manager';
 import { addKustomizeController } from './controller.ts';
 import { parseKustomizeControllerFlags } from './flags.ts';
 

@@ -4,7 +4,7 @@
  * and the artifact's URL.
  */
 import { type Artifact, SourceApiVersion } from '@weft/api';
-import { isRecord, type KubeObject, type ObjectRef } from '@weft/runtime';
+import { isRecord, type KubeObject, type ObjectRef } from '@weft/runtime/client';
 import type { KustomizationObject } from './types.ts';
 
 export const sourceKinds = ['GitRepository', 'OCIRepository', 'Bucket'] as const;

@@ -11,7 +11,10 @@ import { crds, KustomizationKind, KustomizeApiVersion, SourceApiVersion } from '
 import { buildArtifact, Storage, serve } from '@weft/artifact';
 import { type Cluster, eventually } from '@weft/e2e';
 import { addKustomizeController, parseKustomizeControllerFlags } from '@weft/kustomize-controller';
-import { Client, conditions, createLogger, isRecord, type KubeObject, Manager } from '@weft/runtime';
+import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { createLogger } from '@weft/runtime/log';
+import { Manager } from '@weft/runtime/manager';
 
 type KubeConfig = Awaited<ReturnType<Cluster['kubeConfig']>>;
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Label, ReconcileWatchEnabled } from '@weft/api';
 import { eventually, testNamespace, useCluster } from '@weft/e2e';
-import { Client } from '@weft/runtime';
+import { Client } from '@weft/runtime/client';
 import {
   configMap,
   dataOf,

@@ -6,15 +6,12 @@
  * (`startAfterSync`), so no event is judged against an empty list of Alerts.
  */
 import { AlertKind, NotificationApiVersion, ProviderKind, ReceiverKind } from '@weft/api';
-import {
-  type Client,
-  cacheKind,
-  type Informer,
-  type KubeObject,
-  type Manager,
-  watchNamespace,
-} from '@weft/runtime';
-import { Dispatcher } from './event/dispatcher.ts';
+import { cacheKind } from '@weft/runtime/cache';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import { errorMessage } from '@weft/runtime/errors';
+import type { Informer } from '@weft/runtime/informer';
+import { type Manager, watchNamespace } from '@weft/runtime/manager';
+import { Dispatcher } from './dispatcher.ts';
 import { slimEvent } from './event/event.ts';
 import { LabelCache } from './event/labels.ts';
 import type { AlertObject, ProviderObject, ReceiverObject } from './objects.ts';
@@ -134,12 +131,7 @@ export function addNotificationController(
   });
   events.onAdd((event) => dispatcher.enqueue(event));
   events.onUpdate((_old, event) => dispatcher.enqueue(event));
-  events.onError((error) =>
-    log.warn(
-      { error: error instanceof Error ? error.message : String(error) },
-      'event watch failed; resuming',
-    ),
-  );
+  events.onError((error) => log.warn({ error: errorMessage(error) }, 'event watch failed; resuming'));
   // The informers stop first (the manager's order), so nothing new arrives while in-flight
   // deliveries drain.
   manager.add({

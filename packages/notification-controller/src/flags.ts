@@ -1,5 +1,10 @@
 /** notification-controller's flags: the shared runtime flags plus its own. */
-import { parseDurationFlag, parseFlags, parsePositiveIntegerFlag, type RuntimeFlags } from '@weft/runtime';
+import {
+  parseDurationFlag,
+  parseFlags,
+  parsePositiveIntegerFlag,
+  type RuntimeFlags,
+} from '@weft/runtime/manager';
 
 export interface NotificationFlags {
   runtime: RuntimeFlags;

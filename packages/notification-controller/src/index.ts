@@ -12,7 +12,7 @@ export {
   type NotificationController,
   type NotificationControllerOptions,
 } from './controller.ts';
-export { Dispatcher, type DispatcherOptions } from './event/dispatcher.ts';
+export { Dispatcher, type DispatcherOptions } from './dispatcher.ts';
 export { type EventPayload, parseEvent, slimEvent, type WeftEvent } from './event/event.ts';
 export { formatProgress, type Progress, parseProgress, progressKey } from './event/progress.ts';
 export { type NotificationFlags, parseNotificationFlags } from './flags.ts';

@@ -1,5 +1,5 @@
 /** weft-notification-controller: the runtime's one `run` (loaded by bin/weft-notification-controller.js). */
-import { runController } from '@weft/runtime';
+import { runController } from '@weft/runtime/manager';
 import { addNotificationController, controllerName } from './controller.ts';
 import { parseNotificationFlags } from './flags.ts';
 

@@ -9,15 +9,10 @@ import { crds } from '@weft/api';
 // The shared poller, re-exported so the tests keep importing it from here.
 import { eventually } from '@weft/e2e';
 import { addNotificationController, type NotificationController } from '@weft/notification-controller';
-import {
-  type Client,
-  createLogger,
-  EventRecorder,
-  KubeEventSink,
-  type KubeObject,
-  Manager,
-  parseFlags,
-} from '@weft/runtime';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import { EventRecorder, KubeEventSink } from '@weft/runtime/events';
+import { createLogger } from '@weft/runtime/log';
+import { Manager, parseFlags } from '@weft/runtime/manager';
 
 export { eventually };
 

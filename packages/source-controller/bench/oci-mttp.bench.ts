@@ -21,7 +21,7 @@ import {
   useCluster,
 } from '@weft/e2e';
 import { pushArtifact, RegistryClient } from '@weft/oci';
-import { Client, type KubeObject } from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
 
 const count = Number(process.argv[2] ?? 100);
 const extraFlags = (process.env.BENCH_FLAGS ?? '').split(' ').filter(Boolean);

@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { type ArtifactServer, Storage, serve } from '@weft/artifact';
-import { parseAddress, type Runnable } from '@weft/runtime';
+import { parseAddress, type Runnable } from '@weft/runtime/manager';
 import type { SourceControllerConfig } from './flags.ts';
 
 export class ArtifactService implements Runnable {

@@ -1,13 +1,17 @@
 /**
  * Adds source-controller to a runtime Manager: the artifact server (a runnable the manager starts
- * and stops) and the GitRepository, OCIRepository and Bucket controllers over the manager's cache.
+ * and stops) and the GitRepository, HelmRepository, HelmChart, OCIRepository and Bucket
+ * controllers over the manager's cache.
  */
 import type { Bucket, GitRepository, OCIRepository } from '@weft/api';
-import type { Client, Controller, KubeObject, Manager } from '@weft/runtime';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import type { Manager } from '@weft/runtime/manager';
+import type { Controller } from '@weft/runtime/reconcile';
 import { ArtifactService } from './artifact-server.ts';
 import { BucketReconciler } from './bucket/reconciler.ts';
 import type { SourceControllerConfig } from './flags.ts';
 import { GitRepositoryReconciler } from './gitrepository/reconciler.ts';
+import { addHelmSources, type HelmSources } from './helm-sources.ts';
 import { OCIRepositoryReconciler } from './ocirepository/reconciler.ts';
 
 export const FieldManager = 'source-controller';
@@ -18,7 +22,7 @@ export interface SourceControllerOptions
   client?: Client;
 }
 
-export interface SourceController {
+export interface SourceController extends HelmSources {
   artifacts: ArtifactService;
   gitRepositories: Controller<GitRepository & KubeObject>;
   ociRepositories: Controller<OCIRepository & KubeObject>;
@@ -34,14 +38,14 @@ export function addSourceController(manager: Manager, options: SourceControllerO
     reconciler: new GitRepositoryReconciler({ client, storage: () => artifacts.storage, gc: options.gc }),
     client,
   });
-  const storage = () => artifacts.storage;
+  const helm = addHelmSources(manager, { client, storage: () => artifacts.storage, gc: options.gc });
   const ociRepositories = manager.addController<OCIRepository & KubeObject>({
-    reconciler: new OCIRepositoryReconciler({ client, storage, gc: options.gc }),
+    reconciler: new OCIRepositoryReconciler({ client, storage: () => artifacts.storage, gc: options.gc }),
     client,
   });
   const buckets = manager.addController<Bucket & KubeObject>({
-    reconciler: new BucketReconciler({ client, storage, gc: options.gc }),
+    reconciler: new BucketReconciler({ client, storage: () => artifacts.storage, gc: options.gc }),
     client,
   });
-  return { artifacts, gitRepositories, ociRepositories, buckets };
+  return { artifacts, gitRepositories, ...helm, ociRepositories, buckets };
 }

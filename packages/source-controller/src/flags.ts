@@ -1,5 +1,10 @@
 /** source-controller's flags, on top of the runtime's shared ones. */
-import { parseDurationFlag, parseFlags, parsePositiveIntegerFlag, type RuntimeFlags } from '@weft/runtime';
+import {
+  parseDurationFlag,
+  parseFlags,
+  parsePositiveIntegerFlag,
+  type RuntimeFlags,
+} from '@weft/runtime/manager';
 
 export const sourceControllerFlags = {
   'storage-path': { type: 'string', default: '/data' },

@@ -1,5 +1,5 @@
 /** weft-source-controller: the runtime's one `run` (loaded by bin/weft-source-controller.js). */
-import { runController } from '@weft/runtime';
+import { runController } from '@weft/runtime/manager';
 import { addSourceController } from './controller.ts';
 import { parseSourceControllerFlags } from './flags.ts';
 

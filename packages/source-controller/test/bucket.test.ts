@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fetchArtifact } from '@weft/artifact';
 import { type S3Server, startS3Server, testNamespace, useCluster } from '@weft/e2e';
-import { Client, type Manager } from '@weft/runtime';
+import { Client } from '@weft/runtime/client';
+import type { Manager } from '@weft/runtime/manager';
 import { installCrds, type KubeConfig } from './helpers.ts';
 import { conditionOf, createSecret, SourceKind, type SourceObject, startController } from './oci-helpers.ts';
 

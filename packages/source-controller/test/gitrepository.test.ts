@@ -14,7 +14,8 @@ import {
   testNamespace,
   useCluster,
 } from '@weft/e2e';
-import { Client, type KubeObject, Manager } from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import { Manager } from '@weft/runtime/manager';
 import { addSourceController, parseSourceControllerFlags } from '../src/index.ts';
 import {
   condition,

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Annotation, Label, SourceApiVersion } from '@weft/api';
-import { type Client, type KubeObject, Manager } from '@weft/runtime';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import { Manager } from '@weft/runtime/manager';
 import { addSourceController, parseSourceControllerFlags } from '../src/index.ts';
 import { eventually } from './helpers.ts';
 

@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { type OciRegistry, startOciRegistry, testNamespace, toolPath, useCluster } from '@weft/e2e';
 import { MediaType, pushArtifact, RegistryClient } from '@weft/oci';
-import { Client, type Manager } from '@weft/runtime';
+import { Client } from '@weft/runtime/client';
+import type { Manager } from '@weft/runtime/manager';
 import { installCrds, type KubeConfig } from './helpers.ts';
 import { conditionOf, createSecret, filesDir, SourceKind, startController } from './oci-helpers.ts';
 

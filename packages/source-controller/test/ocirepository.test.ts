@@ -14,7 +14,8 @@ import {
   useCluster,
 } from '@weft/e2e';
 import { dockerConfigFor, MediaType, pushArtifact, RegistryClient } from '@weft/oci';
-import { Client, type Manager } from '@weft/runtime';
+import { Client } from '@weft/runtime/client';
+import type { Manager } from '@weft/runtime/manager';
 import { download, installCrds, type KubeConfig, sha256 } from './helpers.ts';
 import {
   conditionOf,

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { KubeconfigError, loadDefaultRestConfig, RestConfig } from './kubeconfig.ts';
+import { loadDefaultRestConfig, RestConfig } from './kubeconfig.ts';
+import { KubeconfigError } from './kubeconfig-parse.ts';
 import { KubeConfigTransport } from './transport.ts';
 
 let dir: string;
@@ -132,6 +133,18 @@ describe('RestConfig from a kubeconfig', () => {
     assert.equal(headersOf(await apply(config)).Authorization, 'Bearer first');
     now += 30_000;
     assert.equal(headersOf(await apply(config)).Authorization, 'Bearer second');
+  });
+
+  it('uses another context when asked (--context), and names the known ones when it is missing', () => {
+    const text = kubeconfig({ user: '{ token: my-token }' });
+    const other = RestConfig.fromString(text, { context: 'other' });
+    assert.equal(other.getCurrentCluster()?.server, 'https://other:6443');
+    assert.equal(other.getCurrentUser()?.name, 'other');
+    assert.throws(
+      () => RestConfig.fromString(text, { context: 'nope' }),
+      (error: unknown) =>
+        error instanceof KubeconfigError && /no context "nope" \(contexts: other, mine\)/.test(error.message),
+    );
   });
 
   it('has no current cluster when the current context is missing', () => {

@@ -5,6 +5,7 @@
  * named `no-…` (Flux's `--no-cross-namespace-refs`) are ordinary flags: `--no-x` is not `x=false`.
  */
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { errorMessage } from '../errors/index.ts';
 import { type LogLevel, logLevels } from '../log/logger.ts';
 import { parseDuration } from '../reconcile/duration.ts';
 
@@ -110,7 +111,7 @@ export function parseDurationFlag(flag: string, value: string): number {
   try {
     return parseDuration(value);
   } catch (error) {
-    throw new FlagError(flag, error instanceof Error ? error.message : String(error));
+    throw new FlagError(flag, errorMessage(error));
   }
 }
 
@@ -135,7 +136,7 @@ export function parseFlags(
     for (const [name, value] of explicit) values[name] = value;
   } catch (error) {
     if (error instanceof FlagError) throw error;
-    throw new FlagError('?', error instanceof Error ? error.message : String(error));
+    throw new FlagError('?', errorMessage(error));
   }
   const str = (name: keyof typeof runtimeOptions): string | undefined => {
     const value = values[name];

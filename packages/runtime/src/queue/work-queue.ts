@@ -12,6 +12,7 @@
  * - `shutdown` stops taking work and waits, up to a deadline, for what is running.
  */
 import PQueue from 'p-queue';
+import { errorMessage } from '../errors/index.ts';
 import { type BackoffOptions, ExponentialBackoff } from './backoff.ts';
 import { realScheduler, type Scheduler } from './scheduler.ts';
 
@@ -27,7 +28,7 @@ export class RetryAfterError extends Error {
   override name = 'RetryAfterError';
   readonly retryAfterMs: number;
   constructor(cause: unknown, retryAfterMs: number) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    super(errorMessage(cause), { cause });
     this.retryAfterMs = retryAfterMs;
   }
 }

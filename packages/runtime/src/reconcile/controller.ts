@@ -18,6 +18,7 @@ import { ConditionType, Finalizer, Reason } from '@weft/api';
 import { type KubeObject, type ObjectRef, objectKey } from '../client/types.ts';
 import { type Conditioned, getCondition, markTrue, removeCondition } from '../conditions/conditions.ts';
 import { setSummary } from '../conditions/summary.ts';
+import { errorMessage } from '../errors/index.ts';
 import { type Logger, reconcileLogger } from '../log/logger.ts';
 import type { ControllerMetrics, ReconcileOutcome as MetricResult } from '../metrics/controller.ts';
 import type { BackoffOptions } from '../queue/backoff.ts';
@@ -77,10 +78,6 @@ export interface ControllerOptions<T extends KubeObject> {
 
 function describe(obj: KubeObject): string {
   return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : `${obj.metadata.name}`;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class Controller<T extends KubeObject = KubeObject> {

@@ -7,23 +7,24 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { testNamespace, useCluster } from '@weft/e2e';
+import { type CacheKind, cacheKind } from '@weft/runtime/cache';
 import {
-  type CacheKind,
   Client,
-  cacheKind,
-  createLogger,
-  KubeLeaseStore,
   type KubeObject,
-  type LeaseRecord,
   type ListOptions,
-  type ListWatcher,
-  Manager,
   type ObjectList,
-  parseFlags,
-  type StoredLease,
   type WatchEvent,
   type WatchOptions,
-} from '@weft/runtime';
+} from '@weft/runtime/client';
+import type { ListWatcher } from '@weft/runtime/informer';
+import { createLogger } from '@weft/runtime/log';
+import {
+  KubeLeaseStore,
+  type LeaseRecord,
+  Manager,
+  parseFlags,
+  type StoredLease,
+} from '@weft/runtime/manager';
 import {
   CountingReconciler,
   eventually,

@@ -3,17 +3,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Bucket, BucketKind, ConditionType, Reason, SourceApiVersion } from '@weft/api';
 import { buildArtifact, defaultLimits } from '@weft/artifact';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { errorMessage } from '@weft/runtime/errors';
 import {
-  type Client,
-  conditions,
-  type KubeObject,
   parseDuration,
   type ReconcileContext,
   ReconcileError,
   type ReconcileResult,
   type Reconciler,
   StalledError,
-} from '@weft/runtime';
+} from '@weft/runtime/reconcile';
 import { IgnoreRules, sourceIgnoreFile } from '../ignore/rules.ts';
 import {
   artifactRef,
@@ -255,11 +255,7 @@ export class BucketReconciler implements Reconciler<BucketObject> {
       conditions.removeCondition(cond, ConditionType.FetchFailed);
       return result;
     } catch (error) {
-      const message = withTimeout(
-        error instanceof Error ? error.message : String(error),
-        obj.spec.timeout,
-        this.#signals.get(obj),
-      );
+      const message = withTimeout(errorMessage(error), obj.spec.timeout, this.#signals.get(obj));
       const reason =
         error instanceof SecretError || (error instanceof S3Error && error.code === 'AccessDenied')
           ? Reason.AuthenticationFailed

@@ -20,17 +20,17 @@ import {
   type RegistryClient,
   selectLayer,
 } from '@weft/oci';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { errorMessage } from '@weft/runtime/errors';
 import {
-  type Client,
-  conditions,
-  type KubeObject,
   parseDuration,
   type ReconcileContext,
   ReconcileError,
   type ReconcileResult,
   type Reconciler,
   StalledError,
-} from '@weft/runtime';
+} from '@weft/runtime/reconcile';
 import { ignoreRulesForTree } from '../ignore/tree.ts';
 import {
   artifactRef,
@@ -178,7 +178,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
         ctx.now,
       );
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       conditions.markFalse(cond, ConditionType.SourceVerified, OCIReason.VerificationError, message, ctx.now);
       if (error instanceof VerificationError && error.terminal)
         throw new StalledError(OCIReason.VerificationError, message, { cause: error });
@@ -376,7 +376,7 @@ async function resolveSource(
 }
 
 function classify(error: unknown): { reason: string; message: string; stalled: boolean } {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (error instanceof SecretError) return { reason: Reason.AuthenticationFailed, message, stalled: false };
   if (error instanceof InvalidRefError) return { reason: Reason.InvalidSpec, message, stalled: true };
   if (error instanceof OciError) {

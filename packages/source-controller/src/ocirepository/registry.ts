@@ -7,7 +7,7 @@ import {
   RegistryClient,
   type TlsOptions,
 } from '@weft/oci';
-import type { Client, KubeObject } from '@weft/runtime';
+import type { Client, KubeObject } from '@weft/runtime/client';
 import { readSecretData, SecretError } from '../source/secret.ts';
 
 type OCIRepositoryObject = OCIRepository & KubeObject;

@@ -9,7 +9,7 @@
 import { crypto } from '@sigstore/core';
 import type { OCIRepository } from '@weft/api';
 import { type Descriptor, OciError, type RegistryClient } from '@weft/oci';
-import type { Client, KubeObject } from '@weft/runtime';
+import type { Client, KubeObject } from '@weft/runtime/client';
 import { readSecretData } from '../source/secret.ts';
 
 export const cosignSimpleSigningMediaType = 'application/vnd.dev.cosign.simplesigning.v1+json';

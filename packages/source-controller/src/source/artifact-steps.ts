@@ -3,10 +3,14 @@
  * reconcileArtifact): is the artifact in status still stored, and store a new tarball, re-using
  * identical stored bytes and collecting old ones.
  */
+
 import { rm } from 'node:fs/promises';
 import { ConditionType, Reason } from '@weft/api';
 import type { ArtifactRef, Storage } from '@weft/artifact';
-import { conditions, type KubeObject, type ReconcileContext, ReconcileError } from '@weft/runtime';
+import type { KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { errorMessage } from '@weft/runtime/errors';
+import { type ReconcileContext, ReconcileError } from '@weft/runtime/reconcile';
 
 export interface SourceArtifact {
   path: string;
@@ -126,7 +130,7 @@ export async function storeArtifact(
     if (!options.metadata) delete artifact.metadata;
     await storage.garbageCollect(ref, { current: artifact.digest, ...options.gc });
   } catch (error) {
-    const message = `storing the artifact failed: ${error instanceof Error ? error.message : String(error)}`;
+    const message = `storing the artifact failed: ${errorMessage(error)}`;
     conditions.markTrue(
       cond,
       ConditionType.StorageOperationFailed,

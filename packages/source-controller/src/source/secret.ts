@@ -1,4 +1,4 @@
-import type { Client, KubeObject } from '@weft/runtime';
+import type { Client, KubeObject } from '@weft/runtime/client';
 
 /** A Secret could not be read; the message names the Secret and the field, never its data. */
 export class SecretError extends Error {

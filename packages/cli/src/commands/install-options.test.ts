@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CliError } from '../exit.ts';
+import { chosenComponents, type InstallFlags, installValues } from './install-options.ts';
+
+const defaults: InstallFlags = {
+  components: 'source-controller,kustomize-controller,notification-controller',
+  componentsExtra: '',
+  version: '0.1.0',
+  registry: 'ghcr.io',
+  networkPolicy: true,
+  watchAllNamespaces: true,
+  clusterReconciler: false,
+  logLevel: 'info',
+};
+
+describe('weft install flags', () => {
+  it('turns the chosen components on and the others off', () => {
+    const values = installValues({ ...defaults, components: 'kustomize-controller' });
+    assert.deepEqual(values['kustomize-controller'], { enabled: true });
+    assert.deepEqual(values['source-controller'], { enabled: false });
+  });
+
+  it('says which controllers do not exist yet, and which names are unknown', () => {
+    assert.throws(
+      () =>
+        chosenComponents({ components: 'source-controller', componentsExtra: 'image-automation-controller' }),
+      (error: unknown) =>
+        error instanceof CliError && error.exitCode === 2 && /not part of weft yet/.test(error.message),
+    );
+    assert.throws(
+      () => chosenComponents({ components: 'source-controler', componentsExtra: '' }),
+      /unknown component "source-controler"; available: source-controller/,
+    );
+  });
+
+  it('maps version, registry, pull secret, network policy and scope onto the values', () => {
+    const values = installValues({
+      ...defaults,
+      version: 'v0.2.0',
+      registry: '127.0.0.1:5000',
+      imagePullSecret: 'regcred',
+      networkPolicy: false,
+      watchAllNamespaces: false,
+      logLevel: 'debug',
+    });
+    assert.deepEqual(values.image, { registry: '127.0.0.1:5000', tag: '0.2.0' });
+    assert.deepEqual(values.imagePullSecrets, [{ name: 'regcred' }]);
+    assert.deepEqual(values.networkPolicy, { enabled: false });
+    assert.equal(values.watchAllNamespaces, false);
+    assert.throws(() => installValues({ ...defaults, logLevel: 'loud' }), /--log-level must be one of/);
+  });
+});
+
+describe('the client version', () => {
+  it('is the version @weft/install installs', async () => {
+    const { weftVersion } = await import('@weft/install');
+    const { clientVersion } = await import('../client-version.ts');
+    assert.equal(clientVersion, weftVersion);
+  });
+});

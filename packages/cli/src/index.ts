@@ -1,0 +1,2 @@
+export { CliError, ExitCode } from './exit.ts';
+export { main, program } from './main.ts';

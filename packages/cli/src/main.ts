@@ -1,0 +1,125 @@
+/**
+ * The `weft` program: its commands and flags. Only commander and this file load for `--help`;
+ * each command's code (and with it the Kubernetes client) is imported when the command runs.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { clientVersion } from './client-version.ts';
+import { CliError, ExitCode } from './exit.ts';
+import type { GlobalOptions } from './global.ts';
+
+// Kept here, not imported from @weft/install, so `--help` does not load the definition.
+const defaultComponents = 'source-controller,kustomize-controller,notification-controller';
+
+/** Go-style booleans: `--flag`, `--flag=true`, `--flag=false`. */
+function booleanValue(value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new InvalidArgumentError('want true or false');
+}
+
+function globals(command: Command): GlobalOptions {
+  return command.optsWithGlobals() as GlobalOptions;
+}
+
+export function program(): Command {
+  const weft = new Command('weft')
+    .description('Install, check and remove weft, the GitOps toolkit, in a Kubernetes cluster.')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('-n, --namespace <namespace>', 'the namespace weft is installed in', 'weft-system')
+    .option('--timeout <duration>', 'how long to wait for the cluster (Go duration)', '5m')
+    // Set before the commands are added: they copy these settings from their parent.
+    .exitOverride()
+    .showHelpAfterError('(weft <command> --help shows the flags)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 failed, 2 wrong usage, 3 cluster unreachable, 4 cancelled. Docs: docs/cli/README.md',
+    );
+
+  weft
+    .command('install')
+    .description('install the chosen controllers and their CRDs, and wait until they are ready')
+    .option('--components <list>', 'controllers to install', defaultComponents)
+    .option('--components-extra <list>', 'more controllers (image-automation-controller, ui: not yet)', '')
+    .option('--version <version>', 'weft version: the tag of the images', clientVersion)
+    .option('--registry <registry>', 'registry the images are pulled from', 'ghcr.io')
+    .option('--image-pull-secret <name>', 'Secret in the namespace to pull the images with')
+    .addOption(
+      new Option('--network-policy [bool]', 'deny ingress except to the artifact server and receiver')
+        .argParser(booleanValue)
+        .default(true),
+    )
+    .addOption(
+      new Option('--watch-all-namespaces [bool]', 'watch objects in every namespace, not just this one')
+        .argParser(booleanValue)
+        .default(true),
+    )
+    .addOption(
+      new Option(
+        '--cluster-reconciler [bool]',
+        'bind cluster-admin to kustomize-controller (see docs/install.md)',
+      )
+        .argParser(booleanValue)
+        .default(false),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'controllers log level')
+        .choices(['debug', 'info', 'warn', 'error'])
+        .default('info'),
+    )
+    .option('--export', 'print the manifests instead of applying them', false)
+    .action(async (options, command: Command) => {
+      const { install } = await import('./commands/install.ts');
+      await install(globals(command), options);
+    });
+
+  weft
+    .command('uninstall')
+    .description('remove the controllers and CRDs; what they applied stays in place')
+    .option('--keep-namespace', 'leave the namespace', false)
+    .option('-s, --silent', 'do not ask for confirmation', false)
+    .action(async (options, command: Command) => {
+      const { uninstall } = await import('./commands/uninstall.ts');
+      await uninstall(globals(command), options);
+    });
+
+  weft
+    .command('check')
+    .description('check the cluster (--pre: before install) or the installation')
+    .option('--pre', 'only the prerequisites: Kubernetes version and permissions', false)
+    .action(async (options, command: Command) => {
+      const { check } = await import('./commands/check.ts');
+      await check(globals(command), options);
+    });
+
+  weft
+    .command('version')
+    .description("print weft's version and, when the cluster answers, the controllers'")
+    .option('--client', 'only the client version', false)
+    .action(async (options, command: Command) => {
+      const { version } = await import('./commands/version.ts');
+      await version(globals(command), options);
+    });
+
+  return weft;
+}
+
+/** Runs the program; returns the exit code (see exit.ts). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const weft = program();
+  try {
+    await weft.parseAsync([...argv]);
+    return ExitCode.Ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version output are not errors; commander has printed the message already.
+      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`✗ ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`✗ ${error instanceof Error ? error.message : String(error)}\n`);
+    return ExitCode.Failed;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Adds the HelmRelease controller to a runtime Manager. What it watches comes from the manager's
+ * cache, each kind once per process:
+ *
+ * - HelmReleases (the controller's own informer, in the watched namespace and shard);
+ * - HelmCharts: a chart whose artifact or conditions change reconciles the releases that read it
+ *   (the one its template belongs to, by label, or a `chartRef`), found through an index;
+ * - a HelmRelease becoming Ready reconciles its not-ready dependents (`dependsOn`, by index).
+ *
+ * The helm processes and the extracted charts go when the manager stops.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ConditionType,
+  HelmApiVersion,
+  HelmChartKind,
+  HelmReleaseKind,
+  Label,
+  SourceApiVersion,
+} from '@weft/api';
+import { ArtifactCache } from '@weft/artifact';
+import { cacheKind, ObjectIndex } from '@weft/runtime/cache';
+import { type Client, isRecord, type KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import type { Informer } from '@weft/runtime/informer';
+import { type Manager, watchNamespace } from '@weft/runtime/manager';
+import type { Controller } from '@weft/runtime/reconcile';
+import { HelmCli } from './helm/cli.ts';
+import { installPostRenderPlugin } from './postrender/plugin.ts';
+import { FieldManager, HelmReleaseReconciler, type HelmReleaseReconcilerOptions } from './reconciler.ts';
+import type { HelmReleaseObject } from './types.ts';
+
+export interface HelmControllerOptions
+  extends Pick<
+    HelmReleaseReconcilerOptions,
+    'noCrossNamespaceRefs' | 'defaultServiceAccount' | 'requeueDependencyMs'
+  > {
+  /** The controller's client; default the manager's. Its field manager becomes `helm-controller`. */
+  client?: Client;
+  /** `--helm-binary`. */
+  helmBinary: string;
+  /** Kubeconfig file the helm processes use (`--kubeconfig`); in-cluster config when absent. */
+  kubeconfigPath?: string | undefined;
+  /** Parent of the controller's scratch directory (default: the OS temp dir). */
+  workParent?: string;
+}
+
+export interface HelmController {
+  controller: Controller<HelmReleaseObject>;
+  informer: Informer<HelmReleaseObject>;
+  helm: HelmCli;
+}
+
+const helmReleases = cacheKind<HelmReleaseObject>(HelmApiVersion, HelmReleaseKind);
+const helmCharts = cacheKind(SourceApiVersion, HelmChartKind);
+
+function chartState(obj: KubeObject | undefined): string {
+  const status = isRecord(obj?.status) ? obj.status : {};
+  return JSON.stringify([status.artifact, status.conditions, status.observedGeneration]);
+}
+
+function readyAt(obj: HelmReleaseObject): string {
+  return `${conditions.isTrue(obj as unknown as conditions.Conditioned, ConditionType.Ready)} ${obj.status?.lastAttemptedRevision ?? ''}`;
+}
+
+const chartKey = (namespace: string | undefined, name: string | undefined) =>
+  `${namespace ?? ''}/${name ?? ''}`;
+
+/** Registers the HelmRelease controller with a manager (before `manager.start()`). */
+export async function addHelmController(
+  manager: Manager,
+  options: HelmControllerOptions,
+): Promise<HelmController> {
+  const client = (options.client ?? manager.client(FieldManager)).withFieldManager(FieldManager);
+  const namespace = watchNamespace(manager.flags);
+  const work = await mkdtemp(join(options.workParent ?? tmpdir(), 'weft-helm-controller-'));
+  const helm = new HelmCli({
+    binary: options.helmBinary,
+    kubeconfigPath: options.kubeconfigPath,
+    home: join(work, 'helm'),
+  });
+  await installPostRenderPlugin(join(work, 'helm', 'data'));
+  const artifacts = new ArtifactCache({ parent: work, maxUnused: 16 });
+  const informer = manager.cache.informer(helmReleases, {
+    namespace,
+    labelSelector: manager.flags.watchLabelSelector,
+  });
+  const charts = manager.cache.informer(helmCharts, { namespace, waitForSync: false });
+  const reconciler = new HelmReleaseReconciler({
+    client,
+    helm,
+    artifacts,
+    workDir: work,
+    noCrossNamespaceRefs: options.noCrossNamespaceRefs,
+    defaultServiceAccount: options.defaultServiceAccount,
+    requeueDependencyMs: options.requeueDependencyMs,
+    getHelmRelease: async (depNamespace, name) => informer.get(`${depNamespace}/${name}`),
+  });
+  manager.signal.addEventListener(
+    'abort',
+    () => {
+      helm.killAll();
+      void artifacts
+        .close()
+        .catch(() => undefined)
+        .then(() => rm(work, { recursive: true, force: true }));
+    },
+    { once: true },
+  );
+  const controller = manager.addController<HelmReleaseObject>({
+    name: 'helmrelease',
+    reconciler,
+    informer,
+    client,
+  });
+
+  const byChart = new ObjectIndex(informer, (release) => {
+    if (release.spec.chart)
+      return [
+        chartKey(
+          release.spec.chart.spec.sourceRef.namespace ?? release.metadata.namespace,
+          `${release.metadata.namespace}-${release.metadata.name}`,
+        ),
+      ];
+    const ref = release.spec.chartRef;
+    return ref?.kind === HelmChartKind
+      ? [chartKey(ref.namespace ?? release.metadata.namespace, ref.name)]
+      : [];
+  });
+  controller.watches(charts, (obj, oldObj) => {
+    if (oldObj && chartState(oldObj) === chartState(obj)) return [];
+    const labels = obj.metadata.labels ?? {};
+    const owner = labels[Label.HelmName] ? [`${labels[Label.HelmNamespace]}/${labels[Label.HelmName]}`] : [];
+    return [
+      ...new Set([...owner, ...byChart.keys(chartKey(obj.metadata.namespace, obj.metadata.name))]),
+    ].filter((key) => informer.get(key) !== undefined);
+  });
+
+  const byDependency = new ObjectIndex(informer, (release) =>
+    (release.spec.dependsOn ?? [])
+      .filter((dep) => (dep.kind ?? HelmReleaseKind) === HelmReleaseKind)
+      .map((dep) => `${dep.namespace ?? release.metadata.namespace}/${dep.name}`),
+  );
+  controller.watches(informer, (obj, oldObj) => {
+    if (
+      !oldObj ||
+      readyAt(oldObj) === readyAt(obj) ||
+      !conditions.isTrue(obj as unknown as conditions.Conditioned, ConditionType.Ready)
+    )
+      return [];
+    return byDependency.keys(`${obj.metadata.namespace}/${obj.metadata.name}`).filter((key) => {
+      const dependent = informer.get(key);
+      return (
+        dependent !== undefined &&
+        !conditions.isTrue(dependent as unknown as conditions.Conditioned, ConditionType.Ready)
+      );
+    });
+  });
+  return { controller, informer, helm };
+}

@@ -1,0 +1,44 @@
+/** helm-controller's own flags, on top of the runtime's shared ones. */
+import {
+  FlagError,
+  type ParsedFlags,
+  parseDurationFlag,
+  parseFlags,
+  type RuntimeFlags,
+} from '@weft/runtime/manager';
+
+export interface HelmControllerFlags {
+  runtime: RuntimeFlags;
+  /** The helm binary every action runs (v4; v3 works for the same commands). */
+  helmBinary: string;
+  noCrossNamespaceRefs: boolean;
+  /** ServiceAccount Helm acts as when a HelmRelease names none. */
+  defaultServiceAccount: string | undefined;
+  requeueDependencyMs: number;
+}
+
+const extra = {
+  'helm-binary': { type: 'string', default: 'helm' },
+  'no-cross-namespace-refs': { type: 'boolean', default: false },
+  'default-service-account': { type: 'string' },
+  'requeue-dependency': { type: 'string', default: '30s' },
+} as const;
+
+export function parseHelmControllerFlags(
+  argv: readonly string[],
+  env?: Record<string, string | undefined>,
+): HelmControllerFlags {
+  const parsed: ParsedFlags = parseFlags(argv, { extra, name: 'helm-controller', ...(env ? { env } : {}) });
+  const { values } = parsed;
+  const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const helmBinary = str('helm-binary') ?? 'helm';
+  if (helmBinary === '') throw new FlagError('helm-binary', 'must name the helm binary');
+  const requeueDependencyMs = parseDurationFlag('requeue-dependency', str('requeue-dependency') ?? '30s');
+  return {
+    runtime: parsed.runtime,
+    helmBinary,
+    noCrossNamespaceRefs: values['no-cross-namespace-refs'] === true,
+    defaultServiceAccount: str('default-service-account') || undefined,
+    requeueDependencyMs,
+  };
+}

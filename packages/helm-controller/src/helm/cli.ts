@@ -1,0 +1,121 @@
+/**
+ * Runs the helm binary: one process per action, with its own HELM_* directories (nothing read
+ * from or written to the controller's home), the controller's kubeconfig, a deadline, and the
+ * output kept to a bounded tail. Processes still running when the controller stops are ended.
+ */
+import { spawn } from 'node:child_process';
+
+export interface HelmCliOptions {
+  /** Path of the helm binary (`--helm-binary`). */
+  binary: string;
+  /** Kubeconfig file for helm; helm's own defaults (in-cluster config) when absent. */
+  kubeconfigPath?: string | undefined;
+  /** Directory for HELM_CACHE_HOME, HELM_CONFIG_HOME and HELM_DATA_HOME. */
+  home: string;
+}
+
+export interface HelmRunResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** A helm command that failed: `message` is helm's own error line, what a user needs. */
+export class HelmCommandError extends Error {
+  override name = 'HelmCommandError';
+  readonly exitCode: number | null;
+  readonly stderr: string;
+  constructor(message: string, exitCode: number | null, stderr: string) {
+    super(message);
+    this.exitCode = exitCode;
+    this.stderr = stderr;
+  }
+}
+
+const maxOutputBytes = 4 * 1024 * 1024;
+
+export class HelmCli {
+  readonly #options: HelmCliOptions;
+  readonly #running = new Set<ReturnType<typeof spawn>>();
+
+  constructor(options: HelmCliOptions) {
+    this.#options = options;
+  }
+
+  /** Processes running now (the benchmark adds their memory to the controller's). */
+  get pids(): number[] {
+    return [...this.#running].flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
+  }
+
+  async run(
+    args: readonly string[],
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<HelmRunResult> {
+    const kube = this.#options.kubeconfigPath ? ['--kubeconfig', this.#options.kubeconfigPath] : [];
+    const home = this.#options.home;
+    const child = spawn(this.#options.binary, [...args, ...kube], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: home,
+        HELM_CACHE_HOME: `${home}/cache`,
+        HELM_CONFIG_HOME: `${home}/config`,
+        HELM_DATA_HOME: `${home}/data`,
+        // In-cluster config comes from these; helm finds the token itself.
+        ...(process.env.KUBERNETES_SERVICE_HOST
+          ? {
+              KUBERNETES_SERVICE_HOST: process.env.KUBERNETES_SERVICE_HOST,
+              KUBERNETES_SERVICE_PORT: process.env.KUBERNETES_SERVICE_PORT ?? '443',
+            }
+          : {}),
+        // Go's GC: return memory early, so many concurrent actions stay small.
+        GOGC: '50',
+      },
+    });
+    this.#running.add(child);
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let stdoutSize = 0;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdoutSize += chunk.length;
+      if (stdoutSize <= maxOutputBytes) stdout.push(chunk);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr.push(chunk);
+      while (stderr.length > 64) stderr.shift();
+    });
+    // helm enforces --timeout itself; this deadline only catches a hung process.
+    const kill = () => child.kill('SIGTERM');
+    const timer = setTimeout(kill, options.timeoutMs + 30_000);
+    options.signal?.addEventListener('abort', kill, { once: true });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', resolve);
+    }).finally(() => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', kill);
+      this.#running.delete(child);
+    });
+    const result = {
+      stdout: Buffer.concat(stdout).toString('utf8'),
+      stderr: Buffer.concat(stderr).toString('utf8'),
+    };
+    if (code !== 0) throw new HelmCommandError(errorLine(result.stderr, code), code, result.stderr);
+    return result;
+  }
+
+  /** Ends every running helm process (at shutdown). */
+  killAll(): void {
+    for (const child of this.#running) child.kill('SIGTERM');
+  }
+}
+
+/** Helm prints `Error: <what>` as its last error line; that line, without the prefix. */
+function errorLine(stderr: string, code: number | null): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const error = [...lines].reverse().find((line) => line.startsWith('Error:'));
+  const text = (error ?? lines.at(-1) ?? `helm exited with code ${code}`).replace(/^Error:\s*/, '');
+  return text.length > 900 ? `${text.slice(0, 900)}…` : text;
+}

@@ -1,0 +1,158 @@
+/**
+ * Helm's release storage, read (and for recovery, written) through the Kubernetes API: Secrets
+ * `sh.helm.release.v1.<name>.v<version>` labelled `owner=helm,name=<name>`, whose `release` key
+ * holds base64(gzip(JSON release)). Reading it directly costs one list call instead of a helm
+ * process, and gives the exact state the helm binary sees.
+ */
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { Client, KubeObject } from '@weft/runtime/client';
+
+export interface HelmReleaseRecord {
+  name: string;
+  namespace: string;
+  version: number;
+  status: string;
+  chartName: string;
+  chartVersion: string;
+  appVersion?: string;
+  /** The user-supplied values of this revision. */
+  config: Record<string, unknown>;
+  firstDeployed?: string;
+  lastDeployed?: string;
+  deleted?: string;
+  description?: string;
+  manifest: string;
+  testHooks: Record<string, { lastStarted?: string; lastCompleted?: string; phase?: string }>;
+  /** The Secret holding it, for recovery. */
+  secretName: string;
+  /** The decoded release JSON, for recovery. */
+  raw: Record<string, unknown>;
+}
+
+type SecretObject = KubeObject & {
+  data?: Record<string, string>;
+  metadata: { labels?: Record<string, string> };
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const gzipMagic = Buffer.from([0x1f, 0x8b]);
+
+export function decodeRelease(secretValue: string): Record<string, unknown> {
+  // The API base64-encodes Secret data; Helm base64-encodes its gzip inside that.
+  const inner = Buffer.from(Buffer.from(secretValue, 'base64').toString('utf8'), 'base64');
+  const json = inner.subarray(0, 2).equals(gzipMagic) ? gunzipSync(inner) : inner;
+  const parsed: unknown = JSON.parse(json.toString('utf8'));
+  if (!isRecord(parsed)) throw new Error('release storage holds no release object');
+  return parsed;
+}
+
+export function encodeRelease(release: Record<string, unknown>): string {
+  const gz = gzipSync(Buffer.from(JSON.stringify(release)));
+  return Buffer.from(gz.toString('base64')).toString('base64');
+}
+
+function toRecord(secret: SecretObject): HelmReleaseRecord | undefined {
+  const data = secret.data?.release;
+  if (!data) return undefined;
+  const raw = decodeRelease(data);
+  const info = isRecord(raw.info) ? raw.info : {};
+  const chart = isRecord(raw.chart) ? raw.chart : {};
+  const metadata = isRecord(chart.metadata) ? chart.metadata : {};
+  const testHooks: HelmReleaseRecord['testHooks'] = {};
+  for (const hook of Array.isArray(raw.hooks) ? raw.hooks : []) {
+    if (!isRecord(hook) || !Array.isArray(hook.events) || !hook.events.includes('test')) continue;
+    const run = isRecord(hook.last_run) ? hook.last_run : {};
+    const entry: HelmReleaseRecord['testHooks'][string] = {};
+    if (typeof run.started_at === 'string' && !run.started_at.startsWith('0001'))
+      entry.lastStarted = run.started_at;
+    if (typeof run.completed_at === 'string' && !run.completed_at.startsWith('0001'))
+      entry.lastCompleted = run.completed_at;
+    if (typeof run.phase === 'string' && run.phase !== '') entry.phase = run.phase;
+    testHooks[String(hook.name)] = entry;
+  }
+  const text = (value: unknown) =>
+    typeof value === 'string' && value !== '' && !value.startsWith('0001') ? value : undefined;
+  const record: HelmReleaseRecord = {
+    name: String(raw.name ?? ''),
+    namespace: String(raw.namespace ?? ''),
+    version: Number(raw.version ?? 0),
+    status: String(info.status ?? 'unknown'),
+    chartName: String(metadata.name ?? ''),
+    chartVersion: String(metadata.version ?? ''),
+    config: isRecord(raw.config) ? raw.config : {},
+    manifest: typeof raw.manifest === 'string' ? raw.manifest : '',
+    testHooks,
+    secretName: secret.metadata.name ?? '',
+    raw,
+  };
+  const optional = {
+    appVersion: text(metadata.appVersion),
+    firstDeployed: text(info.first_deployed),
+    lastDeployed: text(info.last_deployed),
+    deleted: text(info.deleted),
+    description: text(info.description),
+  };
+  for (const [key, value] of Object.entries(optional))
+    if (value !== undefined) Object.assign(record, { [key]: value });
+  return record;
+}
+
+/** Every stored revision of a release, newest first. */
+export async function releaseHistory(
+  client: Pick<Client, 'list'>,
+  namespace: string,
+  name: string,
+): Promise<HelmReleaseRecord[]> {
+  const list = await client.list<SecretObject>({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    namespace,
+    labelSelector: `owner=helm,name=${name}`,
+  });
+  const records = list.items.flatMap((secret) => {
+    const record = toRecord(secret);
+    return record ? [record] : [];
+  });
+  return records.sort((a, b) => b.version - a.version);
+}
+
+export const pendingStatuses = new Set(['pending-install', 'pending-upgrade', 'pending-rollback']);
+
+/**
+ * Marks a release left pending (its helm process is gone: killed with the controller) as failed,
+ * as Flux does, so that the next action may run instead of "another operation is in progress".
+ */
+export async function markFailed(
+  client: Pick<Client, 'patch'>,
+  record: HelmReleaseRecord,
+  reason: string,
+): Promise<void> {
+  const raw = structuredClone(record.raw);
+  const info = isRecord(raw.info) ? raw.info : {};
+  info.status = 'failed';
+  info.description = reason;
+  raw.info = info;
+  await client.patch(
+    { apiVersion: 'v1', kind: 'Secret', namespace: record.namespace, name: record.secretName },
+    { metadata: { labels: { status: 'failed' } }, data: { release: encodeRelease(raw) } },
+  );
+}
+
+/** `sha256:<hex>` of values in a canonical JSON form (keys sorted), Flux's config digest. */
+export function configDigest(values: Record<string, unknown>): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(values)).digest('hex')}`;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isRecord(value))
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
+      .join(',')}}`;
+  return JSON.stringify(value ?? null);
+}

@@ -1,0 +1,23 @@
+/** Flux's HelmRelease reasons (helm.toolkit.fluxcd.io/v2), used as condition and event reasons. */
+export const HelmReleaseReason = {
+  InstallSucceeded: 'InstallSucceeded',
+  InstallFailed: 'InstallFailed',
+  UpgradeSucceeded: 'UpgradeSucceeded',
+  UpgradeFailed: 'UpgradeFailed',
+  TestSucceeded: 'TestSucceeded',
+  TestFailed: 'TestFailed',
+  RollbackSucceeded: 'RollbackSucceeded',
+  RollbackFailed: 'RollbackFailed',
+  UninstallSucceeded: 'UninstallSucceeded',
+  UninstallFailed: 'UninstallFailed',
+  ArtifactFailed: 'ArtifactFailed',
+  InitFailed: 'InitFailed',
+  GetLastReleaseFailed: 'GetLastReleaseFailed',
+  RetriesExceeded: 'RetriesExceeded',
+  DependencyNotReady: 'DependencyNotReady',
+  PendingReleaseRecovered: 'PendingReleaseRecovered',
+  DriftDetected: 'DriftDetected',
+  DriftCorrected: 'DriftCorrected',
+  UnsupportedField: 'UnsupportedField',
+  AccessDenied: 'AccessDenied',
+} as const;

@@ -1,0 +1,580 @@
+import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ConditionType,
+  HelmApiVersion,
+  HelmReleaseKind,
+  type HelmReleaseStatus,
+  KustomizeApiVersion,
+} from '@weft/api';
+import type { ArtifactCache } from '@weft/artifact';
+import { type Client, isRecord } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { errorMessage } from '@weft/runtime/errors';
+import {
+  type ReconcileContext,
+  ReconcileError,
+  type ReconcileResult,
+  type Reconciler,
+  StalledError,
+} from '@weft/runtime/reconcile';
+import { chartRefOf, readChart } from './chart-source.ts';
+import { applyChartTemplate, chartTemplateRef, deleteChartTemplate } from './chart-template.ts';
+import { detectDrift } from './drift.ts';
+import {
+  actionTimeoutMs,
+  installArgs,
+  type ReleaseTarget,
+  rollbackArgs,
+  testArgs,
+  uninstallArgs,
+  upgradeArgs,
+} from './helm/actions.ts';
+import { type HelmCli, HelmCommandError } from './helm/cli.ts';
+import { releaseNameOf } from './helm/release-name.ts';
+import {
+  configDigest,
+  type HelmReleaseRecord,
+  markFailed,
+  pendingStatuses,
+  releaseHistory,
+} from './helm/storage.ts';
+import type { PostRenderSpec } from './postrender/render.ts';
+import { HelmReleaseReason as R } from './reasons.ts';
+import { revisionName, snapshots } from './snapshots.ts';
+import type { HelmReleaseObject } from './types.ts';
+import { unsupportedFields } from './unsupported.ts';
+import { composeValues, ValuesError } from './values.ts';
+
+export const FieldManager = 'helm-controller';
+
+export interface HelmReleaseReconcilerOptions {
+  client: Client;
+  helm: HelmCli;
+  artifacts: ArtifactCache;
+  /** Where values files live for the moment of an action (mode 0600, removed after). */
+  workDir: string;
+  /** Other HelmReleases, from the cache, for dependsOn. */
+  getHelmRelease?: (namespace: string, name: string) => Promise<HelmReleaseObject | undefined>;
+  noCrossNamespaceRefs?: boolean | undefined;
+  defaultServiceAccount?: string | undefined;
+  requeueDependencyMs?: number | undefined;
+  /** How soon a release waiting for its chart is looked at again (chart events come sooner). */
+  requeueChartMs?: number;
+}
+
+interface Desired {
+  chartName: string;
+  chartVersion: string;
+  artifactDigest: string;
+  configDigest: string;
+  /** Digest of spec.postRenderers, '' without any. */
+  postRenderersDigest: string;
+  values: Record<string, unknown>;
+  chartDir: string;
+}
+
+type Action = 'install' | 'upgrade';
+
+/**
+ * HelmRelease, in Flux's order: spec checks (fields not implemented stall), dependsOn, the chart
+ * (template → HelmChart, or chartRef) and its artifact, values, then the release: what Helm's
+ * storage holds decides between nothing, install and upgrade; a release left pending by a killed
+ * controller is marked failed first; a failed action is remediated (uninstall after a failed
+ * install, rollback or uninstall after a failed upgrade) while retries remain, and stalls with
+ * RetriesExceeded after. Every action is one run of the real helm binary, so the releases are
+ * exactly Helm's.
+ */
+export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
+  readonly apiVersion = HelmApiVersion;
+  readonly kind = HelmReleaseKind;
+  readonly conditions = [ConditionType.Released, ConditionType.Remediated] as const;
+  readonly negativePolarity = [ConditionType.Remediated];
+  readonly #options: HelmReleaseReconcilerOptions;
+
+  constructor(options: HelmReleaseReconcilerOptions) {
+    this.#options = options;
+  }
+
+  async reconcile(obj: HelmReleaseObject, ctx: ReconcileContext): Promise<ReconcileResult> {
+    obj.status ??= {};
+    const status = obj.status;
+    const namespace = obj.metadata.namespace ?? '';
+    const target = this.#target(obj);
+    const unsupported = unsupportedFields(obj.spec, target.namespace);
+    if (unsupported.length > 0)
+      throw new StalledError(R.UnsupportedField, `not supported yet: ${unsupported.join('; ')}`);
+    this.#checkCrossNamespace(obj);
+    const waiting = await this.#dependencies(obj);
+    if (waiting) return waiting;
+
+    const chartRef = obj.spec.chart ? await applyChartTemplate(this.#options.client, obj) : chartRefOf(obj);
+    const chartKey = `${chartRef.namespace}/${chartRef.name}`;
+    if (obj.spec.chart) {
+      if (status.helmChart && status.helmChart !== chartKey) await this.#deleteTemplate(status.helmChart);
+      status.helmChart = chartKey;
+    } else if (status.helmChart) {
+      await this.#deleteTemplate(status.helmChart);
+      delete status.helmChart;
+    }
+    const chart = await readChart(this.#options.client, this.#options.artifacts, chartRef);
+    if (!chart.ready)
+      return {
+        notReady: { reason: R.ArtifactFailed, message: chart.message },
+        requeueAfter: this.#options.requeueChartMs ?? 30_000,
+      };
+    try {
+      let values: Record<string, unknown>;
+      try {
+        values = await composeValues(this.#options.client, namespace, obj.spec);
+      } catch (error) {
+        if (error instanceof ValuesError) throw new ReconcileError(R.InitFailed, error.message);
+        throw error;
+      }
+      const desired: Desired = {
+        chartName: chart.chartName,
+        chartVersion: chart.artifact.revision,
+        artifactDigest: chart.artifact.digest,
+        configDigest: configDigest(values),
+        postRenderersDigest:
+          (obj.spec.postRenderers ?? []).length > 0
+            ? configDigest({ postRenderers: obj.spec.postRenderers })
+            : '',
+        values,
+        chartDir: chart.chartDir,
+      };
+      return await this.#release(obj, status, ctx, target, desired);
+    } finally {
+      chart.cached.release();
+    }
+  }
+
+  async finalize(obj: HelmReleaseObject, ctx: ReconcileContext): Promise<void> {
+    const target = this.#target(obj);
+    const history = await releaseHistory(this.#options.client, target.namespace, target.releaseName);
+    if (history.length > 0 && history[0]?.status !== 'uninstalled') {
+      await this.#helm(
+        uninstallArgs(obj.spec, target),
+        actionTimeoutMs(obj.spec, obj.spec.uninstall?.timeout),
+        ctx,
+      );
+      await ctx.events.record(obj, {
+        type: 'Normal',
+        reason: R.UninstallSucceeded,
+        note: `Helm uninstall succeeded for release ${revisionName(history[0] as HelmReleaseRecord)}`,
+        action: 'Uninstall',
+      });
+    }
+    if (obj.spec.chart) await deleteChartTemplate(this.#options.client, chartTemplateRef(obj));
+    else if (obj.status?.helmChart) await this.#deleteTemplate(obj.status.helmChart);
+  }
+
+  #target(obj: HelmReleaseObject): ReleaseTarget {
+    const namespace = obj.spec.targetNamespace ?? obj.metadata.namespace ?? '';
+    const account = obj.spec.serviceAccountName ?? this.#options.defaultServiceAccount;
+    return {
+      releaseName: releaseNameOf(obj),
+      namespace,
+      impersonate: account ? `system:serviceaccount:${obj.metadata.namespace}:${account}` : undefined,
+    };
+  }
+
+  #checkCrossNamespace(obj: HelmReleaseObject): void {
+    if (!this.#options.noCrossNamespaceRefs) return;
+    const own = obj.metadata.namespace;
+    const refs = [
+      obj.spec.chart?.spec.sourceRef.namespace,
+      obj.spec.chartRef?.namespace,
+      ...(obj.spec.dependsOn ?? []).map((dep) => dep.namespace),
+    ];
+    const other = refs.find((ns) => ns !== undefined && ns !== own);
+    if (other !== undefined)
+      throw new StalledError(
+        R.AccessDenied,
+        `cross-namespace references are not allowed (namespace '${other}')`,
+      );
+  }
+
+  async #dependencies(obj: HelmReleaseObject): Promise<ReconcileResult | undefined> {
+    for (const dep of obj.spec.dependsOn ?? []) {
+      const namespace = dep.namespace ?? obj.metadata.namespace ?? '';
+      const kind = dep.kind ?? HelmReleaseKind;
+      const other =
+        kind === HelmReleaseKind && this.#options.getHelmRelease
+          ? await this.#options.getHelmRelease(namespace, dep.name)
+          : await this.#options.client.find({
+              apiVersion: dep.apiVersion ?? (kind === HelmReleaseKind ? HelmApiVersion : KustomizeApiVersion),
+              kind,
+              namespace,
+              name: dep.name,
+            });
+      const status = isRecord(other?.status) ? other.status : {};
+      const ready =
+        other &&
+        status.observedGeneration === other.metadata.generation &&
+        conditions.isTrue(other as unknown as conditions.Conditioned, ConditionType.Ready);
+      if (!ready)
+        return {
+          notReady: {
+            reason: R.DependencyNotReady,
+            message: `dependency ${kind} '${namespace}/${dep.name}' is not ready`,
+          },
+          requeueAfter: this.#options.requeueDependencyMs ?? 30_000,
+        };
+    }
+    return undefined;
+  }
+
+  async #deleteTemplate(key: string): Promise<void> {
+    const [namespace = '', name = ''] = key.split('/');
+    await deleteChartTemplate(this.#options.client, {
+      apiVersion: 'source.weft.dev/v1',
+      kind: 'HelmChart',
+      namespace,
+      name,
+    });
+  }
+
+  async #helm(args: string[], timeoutMs: number, ctx: ReconcileContext): Promise<string> {
+    const result = await this.#options.helm.run(args, { timeoutMs, signal: ctx.signal });
+    return result.stdout;
+  }
+
+  async #release(
+    obj: HelmReleaseObject,
+    status: HelmReleaseStatus,
+    ctx: ReconcileContext,
+    target: ReleaseTarget,
+    desired: Desired,
+  ): Promise<ReconcileResult> {
+    const client = this.#options.client;
+    const cond = obj as unknown as conditions.Conditioned;
+    // A moved release (new name or namespace): the old one goes first, as Flux.
+    const previous = status.history?.[0];
+    if (previous && (previous.name !== target.releaseName || previous.namespace !== target.namespace)) {
+      const old = await releaseHistory(client, previous.namespace, previous.name);
+      if (old.length > 0 && old[0]?.status !== 'uninstalled')
+        await this.#helm(
+          uninstallArgs(obj.spec, { ...target, releaseName: previous.name, namespace: previous.namespace }),
+          actionTimeoutMs(obj.spec, obj.spec.uninstall?.timeout),
+          ctx,
+        );
+      status.history = [];
+    }
+    let history: HelmReleaseRecord[];
+    try {
+      history = await releaseHistory(client, target.namespace, target.releaseName);
+    } catch (error) {
+      throw new ReconcileError(
+        R.GetLastReleaseFailed,
+        `cannot read the release storage: ${errorMessage(error)}`,
+      );
+    }
+    let latest = history[0];
+    if (latest && pendingStatuses.has(latest.status)) {
+      // This controller runs one reconcile per object at a time: a pending release here was
+      // left by a process that is gone.
+      await markFailed(client, latest, `${latest.status} interrupted: marked failed by helm-controller`);
+      await ctx.events.record(obj, {
+        type: 'Warning',
+        reason: R.PendingReleaseRecovered,
+        note: `release ${revisionName(latest)} was left ${latest.status} (the controller was stopped mid-action): marked failed to recover`,
+        revision: latest.chartVersion,
+      });
+      latest = { ...latest, status: 'failed' };
+    }
+
+    const attemptChanged =
+      status.lastAttemptedRevision !== desired.chartVersion ||
+      status.lastAttemptedConfigDigest !== desired.configDigest ||
+      status.lastAttemptedRevisionDigest !== desired.artifactDigest ||
+      status.lastAttemptedGeneration !== obj.metadata.generation;
+    if (attemptChanged) {
+      status.installFailures = 0;
+      status.upgradeFailures = 0;
+      status.failures = 0;
+    }
+    const installed = latest !== undefined && latest.status !== 'uninstalled';
+    const upToDate =
+      installed &&
+      latest?.status === 'deployed' &&
+      latest.chartName === desired.chartName &&
+      latest.chartVersion === desired.chartVersion &&
+      configDigest(latest.config) === desired.configDigest &&
+      (status.observedPostRenderersDigest ?? '') === desired.postRenderersDigest &&
+      (status.lastAttemptedRevisionDigest === undefined ||
+        status.lastAttemptedRevisionDigest === desired.artifactDigest ||
+        status.history?.[0]?.version !== latest.version);
+    status.storageNamespace = target.namespace;
+    const action: Action = installed ? 'upgrade' : 'install';
+    // No retries left for this very attempt (even if Helm says deployed: a failed test leaves it so).
+    if (!attemptChanged && this.#exhausted(obj, status, status.lastAttemptedReleaseAction ?? action)) {
+      const last = status.lastAttemptedReleaseAction ?? action;
+      const failures = last === 'install' ? status.installFailures : status.upgradeFailures;
+      status.history = snapshots(history);
+      return retriesExceeded(`failed to ${last} after ${failures ?? 0} attempt(s)`);
+    }
+    if (upToDate && latest) {
+      status.history = snapshots(history);
+      await this.#drift(obj, ctx, target, latest);
+      const released = conditions.getCondition(cond, ConditionType.Released);
+      if (released?.status !== 'True' || attemptChanged)
+        conditions.markTrue(
+          cond,
+          ConditionType.Released,
+          R.UpgradeSucceeded,
+          `Helm release ${revisionName(latest)} is deployed with chart ${latest.chartName}@${latest.chartVersion}`,
+          ctx.now,
+        );
+      this.#recordAttempt(obj, status, desired, status.lastAttemptedReleaseAction ?? 'install');
+      return {
+        ready: {
+          reason: conditions.getReason(cond, ConditionType.Released) ?? R.UpgradeSucceeded,
+          message: conditions.getMessage(cond, ConditionType.Released) ?? '',
+        },
+      };
+    }
+
+    this.#recordAttempt(obj, status, desired, action);
+    const actionId = randomUUID();
+    const valuesFile = join(this.#options.workDir, `${actionId}.values.json`);
+    await writeFile(valuesFile, JSON.stringify(desired.values), { mode: 0o600 });
+    let postRenderersFile: string | undefined;
+    if (desired.postRenderersDigest !== '') {
+      postRenderersFile = join(this.#options.workDir, `${actionId}.postrenderers.json`);
+      await writeFile(postRenderersFile, JSON.stringify(postRenderSpecOf(obj)), { mode: 0o600 });
+    }
+    const chartLabel = `${desired.chartName}@${desired.chartVersion}`;
+    try {
+      const description = `${action === 'install' ? 'Install' : 'Upgrade'} of ${chartLabel} by helm-controller`;
+      const args =
+        action === 'install'
+          ? installArgs(obj.spec, target, desired.chartDir, valuesFile, {
+              replace: latest?.status === 'uninstalled',
+              description,
+              postRenderersFile,
+            })
+          : upgradeArgs(obj.spec, target, desired.chartDir, valuesFile, description, postRenderersFile);
+      const timeoutMs = actionTimeoutMs(
+        obj.spec,
+        (action === 'install' ? obj.spec.install : obj.spec.upgrade)?.timeout,
+      );
+      await this.#helm(args, timeoutMs, ctx);
+      await this.#test(obj, target, ctx);
+    } catch (error) {
+      if (!(error instanceof HelmCommandError) && !(error instanceof TestFailure)) throw error;
+      return this.#failed(obj, status, ctx, target, action, chartLabel, error);
+    } finally {
+      await rm(valuesFile, { force: true });
+      if (postRenderersFile) await rm(postRenderersFile, { force: true });
+    }
+    status.observedPostRenderersDigest = desired.postRenderersDigest;
+    const after = await releaseHistory(client, target.namespace, target.releaseName);
+    status.history = snapshots(after);
+    const current = after[0];
+    const reason = action === 'install' ? R.InstallSucceeded : R.UpgradeSucceeded;
+    const note = `Helm ${action} succeeded for release ${current ? revisionName(current) : target.releaseName} with chart ${chartLabel}`;
+    status.installFailures = 0;
+    status.upgradeFailures = 0;
+    status.failures = 0;
+    conditions.markTrue(cond, ConditionType.Released, reason, note, ctx.now);
+    conditions.removeCondition(cond, ConditionType.Remediated);
+    await ctx.events.record(obj, {
+      type: 'Normal',
+      reason,
+      note,
+      revision: desired.chartVersion,
+      action: action === 'install' ? 'Install' : 'Upgrade',
+    });
+    return { ready: { reason, message: note } };
+  }
+
+  /** driftDetection: compare the deployed manifest with the cluster; correct or warn. */
+  async #drift(
+    obj: HelmReleaseObject,
+    ctx: ReconcileContext,
+    target: ReleaseTarget,
+    latest: HelmReleaseRecord,
+  ): Promise<void> {
+    const mode = obj.spec.driftDetection?.mode;
+    if (mode !== 'enabled' && mode !== 'warn') return;
+    const result = await detectDrift(
+      this.#options.client,
+      latest.manifest,
+      target.namespace,
+      mode === 'enabled',
+    );
+    if (result.drifted.length === 0) return;
+    const list = result.drifted.slice(0, 10).join(', ') + (result.drifted.length > 10 ? ', …' : '');
+    await ctx.events.record(obj, {
+      type: result.corrected ? 'Normal' : 'Warning',
+      reason: result.corrected ? R.DriftCorrected : R.DriftDetected,
+      note: `${result.corrected ? 'Cluster state of release' : 'Drift detected in release'} ${revisionName(latest)} ${result.corrected ? 'corrected: ' : ': '}${list}`,
+      revision: latest.chartVersion,
+      action: 'DriftDetection',
+    });
+  }
+
+  #recordAttempt(
+    obj: HelmReleaseObject,
+    status: HelmReleaseStatus,
+    desired: Desired,
+    action: Action | string,
+  ): void {
+    status.lastAttemptedRevision = desired.chartVersion;
+    status.lastAttemptedRevisionDigest = desired.artifactDigest;
+    status.lastAttemptedConfigDigest = desired.configDigest;
+    status.lastAttemptedValuesChecksum = desired.configDigest;
+    if (obj.metadata.generation !== undefined) status.lastAttemptedGeneration = obj.metadata.generation;
+    status.lastAttemptedReleaseAction = action === 'install' ? 'install' : 'upgrade';
+  }
+
+  #retries(obj: HelmReleaseObject, action: string): { retries: number; remediateLastFailure: boolean } {
+    const remediation = action === 'install' ? obj.spec.install?.remediation : obj.spec.upgrade?.remediation;
+    const retries = remediation?.retries ?? 0;
+    const remediateLastFailure =
+      remediation?.remediateLastFailure ?? (action === 'install' ? false : retries > 0);
+    return { retries, remediateLastFailure };
+  }
+
+  #exhausted(obj: HelmReleaseObject, status: HelmReleaseStatus, action: string): boolean {
+    const failures = (action === 'install' ? status.installFailures : status.upgradeFailures) ?? 0;
+    const { retries } = this.#retries(obj, action);
+    return failures > 0 && retries >= 0 && failures > retries;
+  }
+
+  async #test(obj: HelmReleaseObject, target: ReleaseTarget, ctx: ReconcileContext): Promise<void> {
+    if (!obj.spec.test?.enable) return;
+    const cond = obj as unknown as conditions.Conditioned;
+    try {
+      await this.#helm(testArgs(obj.spec, target), actionTimeoutMs(obj.spec, obj.spec.test.timeout), ctx);
+      conditions.markTrue(
+        cond,
+        ConditionType.TestSuccess,
+        R.TestSucceeded,
+        `Helm test succeeded for release ${target.namespace}/${target.releaseName}`,
+        ctx.now,
+      );
+    } catch (error) {
+      if (!(error instanceof HelmCommandError)) throw error;
+      const note = `Helm test failed for release ${target.namespace}/${target.releaseName}: ${error.message}`;
+      conditions.markFalse(cond, ConditionType.TestSuccess, R.TestFailed, note, ctx.now);
+      await ctx.events.record(obj, { type: 'Warning', reason: R.TestFailed, note, action: 'Test' });
+      if (!obj.spec.test.ignoreFailures) throw new TestFailure(note);
+    }
+  }
+
+  async #failed(
+    obj: HelmReleaseObject,
+    status: HelmReleaseStatus,
+    ctx: ReconcileContext,
+    target: ReleaseTarget,
+    action: Action,
+    chartLabel: string,
+    error: HelmCommandError | TestFailure,
+  ): Promise<ReconcileResult> {
+    const cond = obj as unknown as conditions.Conditioned;
+    const client = this.#options.client;
+    const reason = action === 'install' ? R.InstallFailed : R.UpgradeFailed;
+    const note =
+      error instanceof TestFailure
+        ? error.message
+        : `Helm ${action} failed for release ${target.namespace}/${target.releaseName} with chart ${chartLabel}: ${error.message}`;
+    status.failures = (status.failures ?? 0) + 1;
+    if (action === 'install') status.installFailures = (status.installFailures ?? 0) + 1;
+    else status.upgradeFailures = (status.upgradeFailures ?? 0) + 1;
+    conditions.markFalse(cond, ConditionType.Released, reason, note, ctx.now);
+    await ctx.events.record(obj, {
+      type: 'Warning',
+      reason,
+      note,
+      revision: status.lastAttemptedRevision ?? '',
+      action: action === 'install' ? 'Install' : 'Upgrade',
+    });
+
+    const exhausted = this.#exhausted(obj, status, action);
+    const { remediateLastFailure } = this.#retries(obj, action);
+    const remediation = action === 'install' ? obj.spec.install?.remediation : obj.spec.upgrade?.remediation;
+    const skipForTest = error instanceof TestFailure && remediation?.ignoreTestFailures === true;
+    if (!skipForTest && (!exhausted || remediateLastFailure)) {
+      const history = await releaseHistory(client, target.namespace, target.releaseName);
+      const failed = history[0];
+      const strategy =
+        action === 'install' ? 'uninstall' : (obj.spec.upgrade?.remediation?.strategy ?? 'rollback');
+      const rollbackTo = history.find(
+        (record) =>
+          record.version < (failed?.version ?? 0) &&
+          (record.status === 'superseded' || record.status === 'deployed'),
+      );
+      try {
+        if (strategy === 'rollback' && rollbackTo) {
+          await this.#helm(
+            rollbackArgs(obj.spec, target, rollbackTo.version),
+            actionTimeoutMs(obj.spec, obj.spec.rollback?.timeout),
+            ctx,
+          );
+          const text = `Helm rollback to previous release ${revisionName(rollbackTo)} with chart ${rollbackTo.chartName}@${rollbackTo.chartVersion} succeeded`;
+          conditions.markTrue(cond, ConditionType.Remediated, R.RollbackSucceeded, text, ctx.now);
+          await ctx.events.record(obj, {
+            type: 'Normal',
+            reason: R.RollbackSucceeded,
+            note: text,
+            action: 'Rollback',
+          });
+        } else if (failed && failed.status !== 'uninstalled') {
+          await this.#helm(
+            uninstallArgs(obj.spec, target),
+            actionTimeoutMs(obj.spec, obj.spec.uninstall?.timeout),
+            ctx,
+          );
+          const text = `Helm uninstall of failed release ${revisionName(failed)} succeeded`;
+          conditions.markTrue(cond, ConditionType.Remediated, R.UninstallSucceeded, text, ctx.now);
+          await ctx.events.record(obj, {
+            type: 'Normal',
+            reason: R.UninstallSucceeded,
+            note: text,
+            action: 'Uninstall',
+          });
+        }
+      } catch (remediationError) {
+        if (!(remediationError instanceof HelmCommandError)) throw remediationError;
+        const failedReason = strategy === 'rollback' && rollbackTo ? R.RollbackFailed : R.UninstallFailed;
+        const text = `remediation of the failed ${action} failed: ${remediationError.message}`;
+        conditions.markFalse(cond, ConditionType.Remediated, failedReason, text, ctx.now);
+        await ctx.events.record(obj, { type: 'Warning', reason: failedReason, note: text });
+      }
+    }
+    status.history = snapshots(await releaseHistory(client, target.namespace, target.releaseName));
+    if (exhausted) return retriesExceeded(note);
+    throw new ReconcileError(reason, note);
+  }
+}
+
+/** What the post-renderer plugin applies, or undefined when there is nothing to post-render. */
+function postRenderSpecOf(obj: HelmReleaseObject): PostRenderSpec | undefined {
+  const postRenderers = obj.spec.postRenderers ?? [];
+  const { commonMetadata } = obj.spec;
+  const hasMetadata =
+    Object.keys(commonMetadata?.labels ?? {}).length + Object.keys(commonMetadata?.annotations ?? {}).length >
+    0;
+  if (postRenderers.length === 0 && !hasMetadata) return undefined;
+  return hasMetadata ? { postRenderers, commonMetadata } : { postRenderers };
+}
+
+/**
+ * No retries left: Ready=False until the spec, the chart or the values change. Not Stalled in
+ * the runtime's sense, because a changed valuesFrom object is only seen at the next interval.
+ */
+function retriesExceeded(why: string): ReconcileResult {
+  return {
+    notReady: {
+      reason: R.RetriesExceeded,
+      message: `${why}; no retries left: change the spec, the chart or the values to try again`,
+    },
+  };
+}
+
+class TestFailure extends Error {
+  override name = 'TestFailure';
+}

@@ -1,0 +1,242 @@
+/**
+ * What the e2e tests share: CRDs, a Helm repository (the static HTTP server, charts packaged by
+ * the real `helm package` and indexed by `helm repo index`), source-controller started from its
+ * bin as a separate process (no controller imports another), helm-controller in-process, and the
+ * real helm binary to look at what they made.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { crds, HelmApiVersion, HelmReleaseKind } from '@weft/api';
+import {
+  type Cluster,
+  eventually,
+  freePort,
+  repoRoot,
+  run,
+  type StaticHttpServer,
+  startStaticHttpServer,
+  toolPath,
+} from '@weft/e2e';
+import { addHelmController, parseHelmControllerFlags } from '@weft/helm-controller';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { createLogger } from '@weft/runtime/log';
+import { Manager } from '@weft/runtime/manager';
+
+type KubeConfig = Awaited<ReturnType<Cluster['kubeConfig']>>;
+
+export const helmBinary = toolPath('helm');
+
+export async function installCrds(client: Client): Promise<void> {
+  for (const crd of crds())
+    await client.apply(crd as unknown as KubeObject, { force: true, fieldManager: 'e2e' });
+  await eventually('CRDs established', async () => {
+    for (const crd of crds()) {
+      const live = await client.get({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        name: crd.metadata.name,
+      });
+      const established = (
+        (live.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []
+      ).some((c) => c.type === 'Established' && c.status === 'True');
+      if (!established) return undefined;
+    }
+    return true;
+  });
+}
+
+export interface ChartFiles {
+  name: string;
+  version: string;
+  /** Extra files by path inside the chart. */
+  files?: Record<string, string>;
+  values?: string;
+}
+
+/**
+ * A ConfigMap chart: `data` comes from `.Values.data`; `.Values.badName` makes the name invalid
+ * so the apiserver refuses the object (a failing install or upgrade with a release revision).
+ */
+export function configMapChart(name: string, version: string): ChartFiles {
+  return {
+    name,
+    version,
+    values: 'data:\n  greeting: hello\nbadName: false\n',
+    files: {
+      'templates/configmap.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ if .Values.badName }}Not_A_Valid_Name{{ else }}{{ .Release.Name }}-config{{ end }}
+data:
+{{- range $key, $value := .Values.data }}
+  {{ $key }}: {{ $value | quote }}
+{{- end }}
+`,
+    },
+  };
+}
+
+/** A Helm repository on loopback whose charts are packaged by the real helm. */
+export class HelmRepo {
+  readonly server: StaticHttpServer;
+  readonly #work: string;
+  private constructor(server: StaticHttpServer, work: string) {
+    this.server = server;
+    this.#work = work;
+  }
+
+  static async start(): Promise<HelmRepo> {
+    const server = await startStaticHttpServer();
+    const work = await mkdtemp(join(tmpdir(), 'helm-repo-src-'));
+    after(async () => {
+      await server.stop();
+      await rm(work, { recursive: true, force: true });
+    });
+    return new HelmRepo(server, work);
+  }
+
+  get url(): string {
+    return this.server.baseUrl;
+  }
+
+  /** Writes the chart, `helm package`s it into the repository and re-indexes. */
+  async add(chart: ChartFiles, raw?: Record<string, string>): Promise<void> {
+    const dir = join(this.#work, `${chart.name}-${chart.version}`, chart.name);
+    const files: Record<string, string> = {
+      'Chart.yaml': `apiVersion: v2\nname: ${chart.name}\nversion: ${chart.version}\nappVersion: "1.0"\n`,
+      'values.yaml': chart.values ?? '{}\n',
+      ...chart.files,
+      ...raw,
+    };
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(join(dir, path, '..'), { recursive: true });
+      await writeFile(join(dir, path), text);
+    }
+    await run(helmBinary, ['package', dir, '-d', this.server.root], { env: helmEnv(this.#work) });
+    await this.index();
+  }
+
+  async index(): Promise<void> {
+    await run(helmBinary, ['repo', 'index', this.server.root, '--url', this.url], {
+      env: helmEnv(this.#work),
+    });
+  }
+}
+
+export function helmEnv(home: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    HELM_CACHE_HOME: join(home, '.helm-cache'),
+    HELM_CONFIG_HOME: join(home, '.helm-config'),
+    HELM_DATA_HOME: join(home, '.helm-data'),
+  };
+}
+
+/** The real helm against the test cluster, e.g. `helm(['ls', '-A', '-o', 'json'])`. */
+export async function helm(kubeconfigPath: string, args: string[]): Promise<string> {
+  const home = await mkdtemp(join(tmpdir(), 'helm-cli-'));
+  try {
+    const stdout = await run(helmBinary, [...args, '--kubeconfig', kubeconfigPath], { env: helmEnv(home) });
+    return stdout;
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+/** source-controller from its bin, storage in a temp dir; stopped after the file. */
+export async function startSourceController(kubeconfigPath: string): Promise<void> {
+  const storage = await mkdtemp(join(tmpdir(), 'hc-e2e-storage-'));
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'packages/source-controller/bin/weft-source-controller.js'),
+      `--kubeconfig=${kubeconfigPath}`,
+      `--storage-path=${storage}`,
+      `--storage-addr=127.0.0.1:${port}`,
+      '--metrics-addr=0',
+      '--health-addr=0',
+      '--artifact-retention-ttl=0s',
+      '--min-retry-delay=500ms',
+      '--max-retry-delay=5s',
+    ],
+    { stdio: ['ignore', 'ignore', process.env.WEFT_TEST_LOG === '1' ? 'inherit' : 'ignore'] },
+  );
+  after(async () => {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    await rm(storage, { recursive: true, force: true });
+  });
+}
+
+/** helm-controller in-process; its HelmReleases are deleted (and finalized) before it stops. */
+export async function startHelmController(
+  kubeConfig: KubeConfig,
+  kubeconfigPath: string,
+  namespaces: string[],
+): Promise<Manager> {
+  const flags = parseHelmControllerFlags(
+    [
+      '--metrics-addr=0',
+      '--health-addr=0',
+      '--concurrent=4',
+      '--min-retry-delay=500ms',
+      '--max-retry-delay=5s',
+    ],
+    {},
+  );
+  const manager = new Manager({
+    name: 'helm-controller',
+    flags: flags.runtime,
+    kubeConfig,
+    logger: createLogger({ level: process.env.WEFT_TEST_LOG === '1' ? 'debug' : 'silent' }),
+    processMetrics: false,
+  });
+  const client = new Client(kubeConfig);
+  await addHelmController(manager, { helmBinary, kubeconfigPath, requeueDependencyMs: 1_000 });
+  await manager.start();
+  after(async () => {
+    try {
+      for (const namespace of namespaces) {
+        const list = await client.list({ apiVersion: HelmApiVersion, kind: HelmReleaseKind, namespace });
+        for (const hr of list.items)
+          await client
+            .delete({
+              apiVersion: HelmApiVersion,
+              kind: HelmReleaseKind,
+              namespace,
+              name: hr.metadata.name ?? '',
+            })
+            .catch(() => {});
+      }
+      await eventually(
+        'HelmReleases finalized',
+        async () => {
+          for (const namespace of namespaces) {
+            const list = await client.list({ apiVersion: HelmApiVersion, kind: HelmReleaseKind, namespace });
+            if (list.items.length > 0) return undefined;
+          }
+          return true;
+        },
+        60_000,
+      );
+    } catch {
+      // The cluster may be gone already.
+    }
+    await manager.stop();
+  });
+  return manager;
+}
+
+export type Ready = { status: string; reason: string; message: string };
+
+export function conditionOf(obj: KubeObject | undefined, type = 'Ready'): Ready | undefined {
+  if (!obj) return undefined;
+  const c = conditions.getCondition(obj as unknown as conditions.Conditioned, type);
+  return c ? { status: c.status, reason: c.reason, message: c.message } : undefined;
+}

@@ -1,0 +1,426 @@
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Artifact,
+  ConditionType,
+  type HelmChart,
+  HelmChartKind,
+  type HelmChartStatus,
+  type HelmRepository,
+  HelmRepositoryKind,
+  Reason,
+  SourceApiVersion,
+} from '@weft/api';
+import { extractArchive, fetchArtifact } from '@weft/artifact';
+import { type Client, isRecord, type KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import {
+  type ReconcileContext,
+  ReconcileError,
+  type ReconcileResult,
+  type Reconciler,
+  StalledError,
+} from '@weft/runtime/reconcile';
+import { chartTransport, repositoryTransport } from '../helm/auth.ts';
+import {
+  checkDependencies,
+  loadChartMetadata,
+  mergeValuesFiles,
+  resolveInside,
+  setChartVersion,
+} from '../helm/chart.ts';
+import { HelmError } from '../helm/errors.ts';
+import { httpGet } from '../helm/http.ts';
+import { IndexCache } from '../helm/index-cache.ts';
+import { chartDownloadUrl, selectChartVersion } from '../helm/index-file.ts';
+import { fetchReason, HelmReason } from '../helm/reasons.ts';
+import {
+  artifactRefOf,
+  asConditioned,
+  reconcileStoredArtifact,
+  resolveStorage,
+  type StorageRef,
+  storeDirectory,
+} from '../storage-step.ts';
+
+export type HelmChartObject = HelmChart & KubeObject;
+
+export interface HelmChartLimits {
+  /** Largest chart tarball downloaded (Flux's default: 10 MiB). */
+  maxChartBytes: number;
+  /** Largest total of the files of an extracted chart. */
+  maxChartContentBytes: number;
+  /** Most entries in a chart. */
+  maxChartFiles: number;
+}
+
+export const defaultChartLimits: HelmChartLimits = {
+  maxChartBytes: 10 * 1024 * 1024,
+  maxChartContentBytes: 100 * 1024 * 1024,
+  maxChartFiles: 10_000,
+};
+
+export interface HelmChartReconcilerOptions {
+  /** Reads the sources and Secrets. */
+  client: Pick<Client, 'get' | 'find'>;
+  storage: StorageRef;
+  gc?: { keep?: number; ttlMs?: number };
+  limits?: Partial<HelmChartLimits>;
+}
+
+/** What the chart was built from: a new artifact only when one of these changes. */
+interface BuildInput {
+  chartName: string;
+  version: string;
+  sourceRevision: string;
+}
+
+const BuildFailed = 'BuildFailed';
+
+/**
+ * HelmChart: the chart named by `spec.chart`, from a HelmRepository (the newest version in the
+ * `spec.version` range, downloaded and digest-checked against the index) or from the artifact of
+ * a GitRepository or Bucket (a chart directory). Either way the chart is unpacked with size,
+ * path and link limits, checked, given the merged `spec.valuesFiles` as its values.yaml, and
+ * published as a deterministic tarball holding `<chart-name>/`. Revision: the chart version, with
+ * `+<source digest>` for `reconcileStrategy: Revision` from Git or a Bucket.
+ */
+export class HelmChartReconciler implements Reconciler<HelmChartObject> {
+  readonly apiVersion = SourceApiVersion;
+  readonly kind = HelmChartKind;
+  readonly conditions = [
+    ConditionType.StorageOperationFailed,
+    ConditionType.FetchFailed,
+    BuildFailed,
+    ConditionType.ArtifactInStorage,
+  ] as const;
+  readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed, BuildFailed];
+  readonly #options: HelmChartReconcilerOptions;
+  readonly #limits: HelmChartLimits;
+  readonly #indexes = new IndexCache();
+
+  constructor(options: HelmChartReconcilerOptions) {
+    this.#options = options;
+    this.#limits = { ...defaultChartLimits, ...options.limits };
+  }
+
+  async reconcile(obj: HelmChartObject, ctx: ReconcileContext): Promise<ReconcileResult> {
+    obj.status ??= {};
+    const status = obj.status;
+    if (obj.spec.verify !== undefined)
+      throw new StalledError(HelmReason.NotSupported, 'spec.verify (chart signatures) is not supported yet');
+    const stored = await reconcileStoredArtifact(resolveStorage(this.#options.storage), obj, status, ctx.now);
+    const work = await mkdtemp(join(tmpdir(), 'weft-helmchart-'));
+    try {
+      return await this.#build(obj, status, ctx, work, stored);
+    } catch (error) {
+      // Waiting for the source is not a failure: a quiet Ready=False, looked at again when the
+      // source publishes an artifact (or after a minute).
+      if (!(error instanceof SourceNotReady)) throw error;
+      return {
+        notReady: { reason: HelmReason.SourceNotReady, message: error.message },
+        requeueAfter: 60_000,
+      };
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  async #build(
+    obj: HelmChartObject,
+    status: HelmChartStatus,
+    ctx: ReconcileContext,
+    work: string,
+    stored: boolean,
+  ): Promise<ReconcileResult> {
+    const built =
+      obj.spec.sourceRef.kind === HelmRepositoryKind
+        ? await this.#fromRepository(obj, status, ctx, work, stored)
+        : await this.#fromSourceArtifact(obj, status, ctx, work, stored);
+    const verb = obj.spec.sourceRef.kind === HelmRepositoryKind ? 'pulled' : 'packaged';
+    return {
+      ready: {
+        reason: Reason.Succeeded,
+        message: `${verb} '${built.chartName}' chart with version '${built.version}'`,
+      },
+    };
+  }
+
+  async finalize(obj: HelmChartObject): Promise<void> {
+    await resolveStorage(this.#options.storage).removeAll(artifactRefOf(obj));
+  }
+
+  async #source<T extends KubeObject>(
+    obj: HelmChartObject,
+  ): Promise<T & { status?: { artifact?: Artifact } }> {
+    const ref = obj.spec.sourceRef;
+    const namespace = obj.metadata.namespace ?? '';
+    const source = await this.#options.client.find<T>({
+      apiVersion: ref.apiVersion ?? SourceApiVersion,
+      kind: ref.kind,
+      namespace,
+      name: ref.name,
+    });
+    if (!source)
+      throw new SourceNotReady(`${ref.kind} '${namespace}/${ref.name}' (spec.sourceRef) not found`);
+    return source as T & { status?: { artifact?: Artifact } };
+  }
+
+  async #fromRepository(
+    obj: HelmChartObject,
+    status: HelmChartStatus,
+    ctx: ReconcileContext,
+    work: string,
+    stored: boolean,
+  ): Promise<BuildInput> {
+    const repository = await this.#source<HelmRepository & KubeObject>(obj);
+    const where = `HelmRepository '${repository.metadata.namespace}/${repository.metadata.name}'`;
+    if (repository.spec.type === 'oci')
+      throw new StalledError(
+        HelmReason.NotSupported,
+        `charts from OCI Helm repositories (${where}) are not supported yet: use an HTTP(S) Helm repository`,
+      );
+    const indexArtifact = repository.status?.artifact;
+    if (!indexArtifact)
+      throw new SourceNotReady(`${where} has no index artifact yet: see its Ready condition`);
+    const cond = asConditioned(obj);
+    const fetched = await this.#step(
+      cond,
+      ConditionType.FetchFailed,
+      HelmReason.ChartPullFailed,
+      ctx,
+      async () => {
+        const index = await this.#indexes.get(indexArtifact);
+        const entry = selectChartVersion(index, obj.spec.chart, obj.spec.version ?? '*');
+        const input = {
+          chartName: entry.name,
+          version: entry.version,
+          sourceRevision: indexArtifact.revision,
+        };
+        if (stored && this.#upToDate(obj, status, input.version)) return { input, fresh: false as const };
+        const url = chartDownloadUrl(repository.spec.url, entry);
+        const transport = chartTransport(
+          repository.spec.url,
+          url,
+          await repositoryTransport(this.#options.client, repository),
+          repository.spec.passCredentials === true,
+        );
+        const bytes = await httpGet(url, {
+          ...transport,
+          what: `chart '${entry.name}' version '${entry.version}'`,
+          timeoutMs: 60_000,
+          maxBytes: this.#limits.maxChartBytes,
+          signal: ctx.signal,
+        });
+        const digest = createHash('sha256').update(bytes).digest('hex');
+        if (entry.digest !== undefined && entry.digest !== '' && entry.digest !== digest)
+          throw new HelmError(
+            'DigestMismatch',
+            `chart '${entry.name}' version '${entry.version}' has digest ${digest}, the index says ${entry.digest}: the repository is inconsistent`,
+          );
+        await writeFile(join(work, 'chart.tgz'), bytes);
+        return { input, fresh: true as const };
+      },
+    );
+    if (!fetched.fresh) return fetched.input;
+    const input = fetched.input;
+    await this.#step(cond, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
+      const extracted = join(work, 'package');
+      await mkdir(extracted);
+      try {
+        await extractArchive(join(work, 'chart.tgz'), extracted, {
+          maxSize: this.#limits.maxChartContentBytes,
+          maxFiles: this.#limits.maxChartFiles,
+        });
+      } catch (cause) {
+        throw new HelmError(
+          'InvalidChart',
+          `the chart tarball cannot be unpacked safely: ${(cause as Error).message}`,
+          {
+            cause,
+          },
+        );
+      }
+      const top = await readdir(extracted);
+      if (top.length !== 1 || top[0] !== input.chartName)
+        throw new HelmError(
+          'InvalidChart',
+          `the chart tarball must hold one directory '${input.chartName}/', it holds ${top.join(', ') || 'nothing'}`,
+        );
+      const chartDir = join(extracted, input.chartName);
+      const metadata = await loadChartMetadata(chartDir);
+      if (metadata.name !== input.chartName || metadata.version !== input.version)
+        throw new HelmError(
+          'InvalidChart',
+          `the chart tarball holds '${metadata.name}' version '${metadata.version}', the index says '${input.chartName}' version '${input.version}'`,
+        );
+      await checkDependencies(chartDir, metadata);
+      await this.#values(obj, status, chartDir, chartDir);
+    });
+    await this.#publish(obj, status, ctx, join(work, 'package'), input, 'pulled');
+    return input;
+  }
+
+  async #fromSourceArtifact(
+    obj: HelmChartObject,
+    status: HelmChartStatus,
+    ctx: ReconcileContext,
+    work: string,
+    stored: boolean,
+  ): Promise<BuildInput> {
+    const source = await this.#source<KubeObject>(obj);
+    const where = `${obj.spec.sourceRef.kind} '${source.metadata.namespace}/${source.metadata.name}'`;
+    const artifact = isRecord(source.status) ? (source.status.artifact as Artifact | undefined) : undefined;
+    if (!artifact) throw new SourceNotReady(`${where} has no artifact yet: see its Ready condition`);
+    const cond = asConditioned(obj);
+    if (
+      stored &&
+      status.observedSourceArtifactRevision === artifact.revision &&
+      status.observedChartName === obj.spec.chart &&
+      sameList(status.observedValuesFiles, obj.spec.valuesFiles) &&
+      status.artifact?.metadata?.reconcileStrategy === (obj.spec.reconcileStrategy ?? 'ChartVersion')
+    ) {
+      const revision = status.artifact?.revision ?? '';
+      return {
+        chartName: status.artifact?.metadata?.chartName ?? obj.spec.chart,
+        version: revision,
+        sourceRevision: artifact.revision,
+      };
+    }
+    const sourceDir = join(work, 'source');
+    await this.#step(cond, ConditionType.FetchFailed, Reason.ArtifactFailed, ctx, async () => {
+      try {
+        await fetchArtifact({ url: artifact.url, digest: artifact.digest, dir: sourceDir });
+      } catch (cause) {
+        throw new HelmError(
+          'Unreachable',
+          `cannot fetch the artifact of ${where}: ${(cause as Error).message}`,
+          { cause },
+        );
+      }
+    });
+    let input: BuildInput | undefined;
+    const pkg = join(work, 'package');
+    await this.#step(cond, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
+      const chartPath = await resolveInside(sourceDir, obj.spec.chart, 'spec.chart');
+      const metadata = await loadChartMetadata(chartPath);
+      await checkDependencies(chartPath, metadata);
+      let version = metadata.version;
+      if (obj.spec.reconcileStrategy === 'Revision') {
+        const hex = artifact.revision.split(':').pop() ?? '';
+        version = `${metadata.version}${metadata.version.includes('+') ? '.' : '+'}${hex.slice(0, 12)}`;
+      }
+      const chartDir = join(pkg, metadata.name);
+      await mkdir(pkg);
+      await cp(chartPath, chartDir, { recursive: true, verbatimSymlinks: true });
+      if (version !== metadata.version) await setChartVersion(chartDir, version);
+      await this.#values(obj, status, sourceDir, chartDir);
+      input = { chartName: metadata.name, version, sourceRevision: artifact.revision };
+    });
+    const built = input as unknown as BuildInput;
+    await this.#publish(obj, status, ctx, pkg, built, 'packaged');
+    status.observedChartName = obj.spec.chart;
+    return built;
+  }
+
+  #upToDate(obj: HelmChartObject, status: HelmChartStatus, version: string): boolean {
+    return (
+      status.artifact?.revision === version &&
+      status.observedChartName === obj.spec.chart &&
+      sameList(status.observedValuesFiles, obj.spec.valuesFiles)
+    );
+  }
+
+  async #values(
+    obj: HelmChartObject,
+    status: HelmChartStatus,
+    root: string,
+    chartDir: string,
+  ): Promise<void> {
+    const files = obj.spec.valuesFiles ?? [];
+    if (files.length === 0) return;
+    await mergeValuesFiles({
+      root,
+      chartDir,
+      files,
+      ignoreMissing: obj.spec.ignoreMissingValuesFiles === true,
+    });
+    status.observedValuesFiles = [...files];
+  }
+
+  async #publish(
+    obj: HelmChartObject,
+    status: HelmChartStatus,
+    ctx: ReconcileContext,
+    dir: string,
+    input: BuildInput,
+    verb: string,
+  ): Promise<void> {
+    const changed = await storeDirectory({
+      storage: resolveStorage(this.#options.storage),
+      obj,
+      status,
+      dir,
+      revision: input.version,
+      gc: this.#options.gc,
+      now: ctx.now,
+    }).catch((error: unknown) => {
+      // A link out of the chart makes the build fail: that is the chart's fault, not storage's.
+      const message = error instanceof Error ? error.message : String(error);
+      if (/symlink|link/i.test(message)) {
+        conditions.removeCondition(asConditioned(obj), ConditionType.StorageOperationFailed);
+        conditions.markTrue(asConditioned(obj), BuildFailed, HelmReason.ChartPackageFailed, message, ctx.now);
+        throw new ReconcileError(HelmReason.ChartPackageFailed, `the chart cannot be packaged: ${message}`);
+      }
+      throw error;
+    });
+    if (status.artifact) {
+      status.artifact.metadata = {
+        chartName: input.chartName,
+        reconcileStrategy: obj.spec.reconcileStrategy ?? 'ChartVersion',
+      };
+    }
+    if ((obj.spec.valuesFiles ?? []).length === 0) status.observedValuesFiles = [];
+    status.observedChartName = obj.spec.chart;
+    status.observedSourceArtifactRevision = input.sourceRevision;
+    if (changed)
+      await ctx.events.record(obj, {
+        type: 'Normal',
+        reason: verb === 'pulled' ? HelmReason.ChartPullSucceeded : HelmReason.ChartPackageSucceeded,
+        note: `${verb} '${input.chartName}' chart with version '${input.version}'`,
+        revision: input.version,
+      });
+  }
+
+  /** Runs one step: a HelmError sets `conditionType` and becomes a ReconcileError (or Stalled). */
+  async #step<T>(
+    cond: conditions.Conditioned,
+    conditionType: string,
+    reason: string,
+    ctx: ReconcileContext,
+    body: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      const result = await body();
+      conditions.removeCondition(cond, conditionType);
+      return result;
+    } catch (error) {
+      if (!(error instanceof HelmError)) throw error;
+      const stepReason = fetchReason(error, reason);
+      conditions.markTrue(cond, conditionType, stepReason, error.message, ctx.now);
+      const stalls = error.code === 'InvalidUrl' || error.code === 'Unsupported';
+      if (stalls) throw new StalledError(stepReason, error.message, { cause: error });
+      throw new ReconcileError(stepReason, error.message, { cause: error });
+    }
+  }
+}
+
+class SourceNotReady extends Error {
+  override name = 'SourceNotReady';
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+}
