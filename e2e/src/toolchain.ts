@@ -25,7 +25,9 @@ export type ToolName =
   | 'containerd'
   | 'containerd-shim-runc-v2'
   | 'ctr'
-  | 'pause';
+  | 'pause'
+  | 'cosign'
+  | 'versitygw';
 
 const toolGroup: Record<ToolName, { dir: string; versionKey: string }> = {
   etcd: { dir: 'etcd', versionKey: 'ETCD_VERSION' },
@@ -42,6 +44,8 @@ const toolGroup: Record<ToolName, { dir: string; versionKey: string }> = {
   'containerd-shim-runc-v2': { dir: 'containerd', versionKey: 'CONTAINERD_VERSION' },
   ctr: { dir: 'containerd', versionKey: 'CONTAINERD_VERSION' },
   pause: { dir: 'pause', versionKey: 'PAUSE_VERSION' },
+  cosign: { dir: 'cosign', versionKey: 'COSIGN_VERSION' },
+  versitygw: { dir: 'versitygw', versionKey: 'VERSITYGW_VERSION' },
 };
 
 /** The pins of e2e/toolchain/versions.env, e.g. `{ KUBERNETES_VERSION: 'v1.36.3', … }`. */

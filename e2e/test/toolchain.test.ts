@@ -44,3 +44,14 @@ test("the real node's binaries report the pinned versions", async () => {
   const ctr = await run(toolPath('ctr'), ['--version']);
   assert.match(ctr.stdout, new RegExp(`${versions.CONTAINERD_VERSION}$`, 'm'));
 });
+
+test('the cosign binary is the pinned version', async () => {
+  const { stdout } = await run(toolPath('cosign'), ['version']);
+  assert.match(stdout, new RegExp(`GitVersion:\\s+${versions.COSIGN_VERSION}\\b`));
+});
+
+test('the versitygw binary runs (it reports no version when built from the module proxy)', async () => {
+  const { stdout } = await run(toolPath('versitygw'), ['--version']);
+  assert.match(stdout, /Version/);
+  assert.ok(toolPath('versitygw').includes(`versitygw-${versions.VERSITYGW_VERSION}`));
+});

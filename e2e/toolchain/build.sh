@@ -4,7 +4,7 @@
 # reused; a new pin builds into a new directory. Prints one line per tool.
 #
 # Usage: e2e/toolchain/build.sh [tool...]
-#   tools: kube etcd kwok helm kustomize sops kubelet containerd pause; default all
+#   tools: kube etcd kwok helm kustomize sops cosign versitygw kubelet containerd pause; default all
 #   (kubelet, containerd and pause are the real node's parts; runc and the CNI plugins are Debian
 #   packages that e2e/run installs)
 set -euo pipefail
@@ -89,7 +89,7 @@ ensure_pause() {
   echo "pause=$out/pause"
 }
 
-tools=("$@"); [ ${#tools[@]} -gt 0 ] || tools=(etcd kube kwok helm kustomize kubelet containerd sops pause)
+tools=("$@"); [ ${#tools[@]} -gt 0 ] || tools=(etcd kube kwok helm kustomize kubelet containerd sops cosign versitygw pause)
 for t in "${tools[@]}"; do
   case $t in
     kube) ensure kube "$KUBERNETES_VERSION" k8s.io/kubernetes kube-apiserver kube-controller-manager kube-scheduler -- \
@@ -106,6 +106,8 @@ for t in "${tools[@]}"; do
     kustomize) ensure kustomize "$KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5 kustomize -- sigs.k8s.io/kustomize/kustomize/v5 ;;
     # sops encrypts the fixtures @weft/sops is tested against (age and OpenPGP keys).
     sops) ensure sops "$SOPS_VERSION" github.com/getsops/sops/v3 sops -- github.com/getsops/sops/v3/cmd/sops ;;
+    cosign) ensure cosign "$COSIGN_VERSION" github.com/sigstore/cosign/v2 cosign -- github.com/sigstore/cosign/v2/cmd/cosign ;;
+    versitygw) ensure versitygw "$VERSITYGW_VERSION" github.com/versity/versitygw versitygw -- github.com/versity/versitygw/cmd/versitygw ;;
     *) echo "unknown tool: $t" >&2; exit 2 ;;
   esac
 done

@@ -41,8 +41,10 @@ export {
   sha256Digest,
 } from './oci-client.ts';
 export { pushImageLayout } from './oci-layout.ts';
-export { OciRegistry, type OciRegistryOptions, startOciRegistry } from './oci-registry.ts';
+export { OciRegistry, type OciRegistryOptions, type RegistryTls, startOciRegistry } from './oci-registry.ts';
 export { CommandError, makeTempDir, removeDir, run } from './process.ts';
+export { libtrustKeyId, RegistryTokenServer } from './registry-token.ts';
+export { S3Server, type S3ServerOptions, startS3Server } from './s3-server.ts';
 export {
   type StaticHttpRequestRecord,
   StaticHttpServer,

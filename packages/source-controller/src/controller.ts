@@ -1,16 +1,18 @@
 /**
  * Adds source-controller to a runtime Manager: the artifact server (a runnable the manager starts
- * and stops) and the GitRepository, HelmRepository and HelmChart controllers over the manager's
- * cache.
+ * and stops) and the GitRepository, HelmRepository, HelmChart, OCIRepository and Bucket
+ * controllers over the manager's cache.
  */
-import type { GitRepository } from '@weft/api';
+import type { Bucket, GitRepository, OCIRepository } from '@weft/api';
 import type { Client, KubeObject } from '@weft/runtime/client';
 import type { Manager } from '@weft/runtime/manager';
 import type { Controller } from '@weft/runtime/reconcile';
 import { ArtifactService } from './artifact-server.ts';
+import { BucketReconciler } from './bucket/reconciler.ts';
 import type { SourceControllerConfig } from './flags.ts';
 import { GitRepositoryReconciler } from './gitrepository/reconciler.ts';
 import { addHelmSources, type HelmSources } from './helm-sources.ts';
+import { OCIRepositoryReconciler } from './ocirepository/reconciler.ts';
 
 export const FieldManager = 'source-controller';
 
@@ -23,6 +25,8 @@ export interface SourceControllerOptions
 export interface SourceController extends HelmSources {
   artifacts: ArtifactService;
   gitRepositories: Controller<GitRepository & KubeObject>;
+  ociRepositories: Controller<OCIRepository & KubeObject>;
+  buckets: Controller<Bucket & KubeObject>;
 }
 
 /** Registers the artifact server and the source controllers (before `manager.start()`). */
@@ -35,5 +39,13 @@ export function addSourceController(manager: Manager, options: SourceControllerO
     client,
   });
   const helm = addHelmSources(manager, { client, storage: () => artifacts.storage, gc: options.gc });
-  return { artifacts, gitRepositories, ...helm };
+  const ociRepositories = manager.addController<OCIRepository & KubeObject>({
+    reconciler: new OCIRepositoryReconciler({ client, storage: () => artifacts.storage, gc: options.gc }),
+    client,
+  });
+  const buckets = manager.addController<Bucket & KubeObject>({
+    reconciler: new BucketReconciler({ client, storage: () => artifacts.storage, gc: options.gc }),
+    client,
+  });
+  return { artifacts, gitRepositories, ...helm, ociRepositories, buckets };
 }

@@ -1,4 +1,5 @@
 export { ArtifactService } from './artifact-server.ts';
+export { BucketReason, BucketReconciler, type BucketReconcilerOptions } from './bucket/reconciler.ts';
 export {
   addSourceController,
   FieldManager,
@@ -48,6 +49,12 @@ export {
 export {
   defaultIgnore,
   IgnoreRules,
+  ignoreRulesForTree,
   sourceIgnoreFile,
   vcsIgnore,
 } from './ignore/index.ts';
+export {
+  OCIReason,
+  OCIRepositoryReconciler,
+  type OCIRepositoryReconcilerOptions,
+} from './ocirepository/reconciler.ts';

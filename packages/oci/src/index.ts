@@ -1,0 +1,23 @@
+export { selectLayer } from './artifact/layer.ts';
+export { type PullArtifactOptions, type PulledArtifact, pullArtifact } from './artifact/pull.ts';
+export { type PushArtifactOptions, type PushedArtifact, pushArtifact, tagArtifact } from './artifact/push.ts';
+export { type Challenge, nextLink, parseChallenge } from './challenge.ts';
+export {
+  type FetchedManifest,
+  RegistryClient,
+  type RegistryClientOptions,
+  type ResolvedManifest,
+  sha256,
+} from './client.ts';
+export { type Credentials, credentialsFromDockerConfig, dockerConfigFor } from './credentials.ts';
+export { errorMessage, OciError, OciErrorCode } from './errors.ts';
+export { type Descriptor, type Manifest, parseManifest } from './manifest.ts';
+export { Annotation, contentLayerMediaTypes, MediaType, manifestAccept } from './media-types.ts';
+export {
+  formatReference,
+  isValidDigest,
+  isValidTag,
+  type OciReference,
+  parseReference,
+} from './reference.ts';
+export { type TlsOptions, Transport } from './transport.ts';

@@ -1,0 +1,120 @@
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { Agent, request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
+import { OciError } from './errors.ts';
+
+/** TLS material for a registry: a CA to trust, and a client certificate (all PEM). */
+export interface TlsOptions {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: URL;
+  headers?: Record<string, string>;
+  body?: Buffer | Readable;
+  signal?: AbortSignal | undefined;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The final URL after redirects. */
+  url: URL;
+  body: IncomingMessage;
+}
+
+const maxRedirects = 5;
+
+/**
+ * HTTP(S) over node's own clients: they take a CA and a client certificate per request, which
+ * `fetch` cannot without undici. Follows redirects (blob stores redirect to signed URLs) and
+ * drops the Authorization header when a redirect leaves the origin.
+ */
+export class Transport {
+  readonly #agent: Agent | undefined;
+
+  constructor(tls: TlsOptions | undefined) {
+    this.#agent =
+      tls && (tls.ca || tls.cert)
+        ? new Agent({
+            keepAlive: true,
+            ...(tls.ca ? { ca: tls.ca } : {}),
+            ...(tls.cert ? { cert: tls.cert } : {}),
+            ...(tls.key ? { key: tls.key } : {}),
+          })
+        : undefined;
+  }
+
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    let url = req.url;
+    let headers = { ...req.headers };
+    for (let hop = 0; ; hop++) {
+      const response = await this.#once({ ...req, url, headers });
+      const location = response.headers.location;
+      if (response.status < 300 || response.status >= 400 || !location || req.body) return response;
+      response.body.resume();
+      if (hop >= maxRedirects) throw new OciError('Http', `too many redirects from ${redact(req.url)}`);
+      const next = new URL(location, url);
+      if (next.origin !== url.origin) {
+        const { Authorization: _dropped, ...rest } = headers;
+        headers = rest;
+      }
+      url = next;
+    }
+  }
+
+  close(): void {
+    this.#agent?.destroy();
+  }
+
+  #once(req: HttpRequest): Promise<HttpResponse> {
+    const send = req.url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const outgoing = send(
+        req.url,
+        {
+          method: req.method,
+          headers: req.headers,
+          ...(req.url.protocol === 'https:' && this.#agent ? { agent: this.#agent } : {}),
+          ...(req.signal ? { signal: req.signal } : {}),
+        },
+        (incoming) =>
+          resolve({
+            status: incoming.statusCode ?? 0,
+            headers: incoming.headers,
+            url: req.url,
+            body: incoming,
+          }),
+      );
+      outgoing.on('error', (cause) =>
+        reject(new OciError('Network', `${req.method} ${redact(req.url)}: ${cause.message}`, { cause })),
+      );
+      if (req.body === undefined) outgoing.end();
+      else if (Buffer.isBuffer(req.body)) outgoing.end(req.body);
+      else req.body.pipe(outgoing);
+    });
+  }
+}
+
+/** A URL for messages: no user info, no query (upload URLs and signed redirects carry secrets there). */
+export function redact(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
+/** Reads a body up to `limit` bytes; more is an error (a hostile server could send gigabytes). */
+export async function readLimited(body: Readable, limit: number, what: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw new OciError('TooLarge', `${what} is larger than ${limit} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}

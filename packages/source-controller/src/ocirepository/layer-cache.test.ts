@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { LayerCache, type LayerCacheKey } from './layer-cache.ts';
+
+const key = (extra: Partial<LayerCacheKey> = {}): LayerCacheKey => ({
+  registry: 'r.io',
+  repository: 'team/app',
+  layerDigest: `sha256:${'a'.repeat(64)}`,
+  operation: 'extract',
+  ignore: undefined,
+  ...extra,
+});
+
+test('a hit copies the tarball; another repository, ignore or operation is a miss; LRU eviction', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'weft-layer-cache-test-'));
+  try {
+    const cache = new LayerCache(2);
+    await writeFile(join(dir, 'a.tar.gz'), 'A');
+    await cache.put(key(), join(dir, 'a.tar.gz'), 'sha256:a');
+    assert.equal(await cache.copyTo(key(), join(dir, 'out')), 'sha256:a');
+    assert.equal(await readFile(join(dir, 'out'), 'utf8'), 'A');
+    assert.equal(await cache.copyTo(key({ repository: 'other/app' }), join(dir, 'x')), undefined);
+    assert.equal(await cache.copyTo(key({ ignore: '*.md' }), join(dir, 'x')), undefined);
+    assert.equal(await cache.copyTo(key({ operation: 'copy' }), join(dir, 'x')), undefined);
+    await cache.put(key({ repository: 'b' }), join(dir, 'a.tar.gz'), 'sha256:b');
+    await cache.copyTo(key(), join(dir, 'out')); // key() is now the most recent
+    await cache.put(key({ repository: 'c' }), join(dir, 'a.tar.gz'), 'sha256:c');
+    assert.equal(await cache.copyTo(key({ repository: 'b' }), join(dir, 'x')), undefined, 'b was evicted');
+    assert.equal(await cache.copyTo(key(), join(dir, 'out')), 'sha256:a');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,394 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ConditionType,
+  type OCIRepository,
+  OCIRepositoryKind,
+  type OCIRepositoryStatus,
+  Reason,
+  SourceApiVersion,
+} from '@weft/api';
+import { buildArtifact, defaultLimits, extractArchive } from '@weft/artifact';
+import {
+  type Descriptor,
+  type FetchedManifest,
+  isValidDigest,
+  OciError,
+  type OciReference,
+  parseReference,
+  type RegistryClient,
+  selectLayer,
+} from '@weft/oci';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { errorMessage } from '@weft/runtime/errors';
+import {
+  parseDuration,
+  type ReconcileContext,
+  ReconcileError,
+  type ReconcileResult,
+  type Reconciler,
+  StalledError,
+} from '@weft/runtime/reconcile';
+import { ignoreRulesForTree } from '../ignore/tree.ts';
+import {
+  artifactRef,
+  asConditioned,
+  reconcileStorage,
+  type SourceObject,
+  type StorageSource,
+  storageOf,
+  storeArtifact,
+  storedMessage,
+} from '../source/artifact-steps.ts';
+import { SecretError } from '../source/secret.ts';
+import { withTimeout } from '../source/timeout.ts';
+import { LayerCache } from './layer-cache.ts';
+import { registryClientFor } from './registry.ts';
+import { InvalidRefError, selectSemverTag } from './tag.ts';
+import { VerificationError, verifyArtifact } from './verify.ts';
+
+type OCIRepositoryObject = OCIRepository & KubeObject;
+
+/** Flux's OCIRepository reasons, beside the shared ones. */
+export const OCIReason = {
+  PullFailed: 'OCIArtifactPullFailed',
+  LayerOperationFailed: 'OCIArtifactLayerOperationFailed',
+  VerificationError: 'VerificationError',
+  UnsupportedField: 'UnsupportedField',
+} as const;
+
+export interface OCIRepositoryReconcilerOptions {
+  /** Reads Secrets and ServiceAccounts. */
+  client: Pick<Client, 'get'>;
+  /** The artifact storage; a function when it exists only once the artifact server is bound. */
+  storage: StorageSource;
+  gc?: { keep?: number; ttlMs?: number };
+  /** Largest layer downloaded and largest extracted content (default 1 GiB), most files (100,000). */
+  limits?: { maxSize?: number; maxFiles?: number };
+  /** Artifacts built from layers kept for other objects of the same layer (default 16; 0: none). */
+  layerCacheEntries?: number;
+}
+
+/** What the registry says the spec's ref points at. */
+interface ResolvedSource {
+  /** The tag, or undefined for a digest ref. */
+  tag: string | undefined;
+  digest: string;
+  /** `<tag>@sha256:<hex>`, or the digest alone for a digest ref. */
+  revision: string;
+}
+
+const ownedConditions = [
+  ConditionType.StorageOperationFailed,
+  ConditionType.FetchFailed,
+  ConditionType.SourceVerified,
+  ConditionType.ArtifactInStorage,
+] as const;
+
+/**
+ * OCIRepository, in Flux's steps: reconcileStorage, reconcileSource (which digest does the ref
+ * name: one manifest HEAD, plus a tag list for semver), reconcileVerify (cosign) and
+ * reconcileArtifact (download the selected layer, digest-checked; extract and repack it with the
+ * ignore rules, or copy it as is). An unchanged digest stops after the HEAD.
+ */
+export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> {
+  readonly apiVersion = SourceApiVersion;
+  readonly kind = OCIRepositoryKind;
+  readonly conditions = ownedConditions;
+  readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed];
+  readonly #options: OCIRepositoryReconcilerOptions;
+  readonly #cache: LayerCache;
+  /** The timeout signal of each object's running reconcile, for failure messages. */
+  readonly #signals = new WeakMap<OCIRepositoryObject, AbortSignal>();
+
+  constructor(options: OCIRepositoryReconcilerOptions) {
+    this.#options = options;
+    this.#cache = new LayerCache(options.layerCacheEntries ?? 16);
+  }
+
+  async reconcile(obj: OCIRepositoryObject, ctx: ReconcileContext): Promise<ReconcileResult> {
+    obj.status ??= {};
+    const url = checkSpec(obj);
+    const ref = artifactRef(OCIRepositoryKind, obj);
+    await reconcileStorage(obj as SourceObject, storageOf(this.#options.storage), ref, ctx);
+    const timeoutMs = obj.spec.timeout === undefined ? 60_000 : parseDuration(obj.spec.timeout);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    this.#signals.set(obj, timeout);
+    const signal = AbortSignal.any([ctx.signal, timeout]);
+    const registry = await this.#fetchStep(obj, ctx, () =>
+      registryClientFor(this.#options.client, obj, url, signal),
+    );
+    try {
+      const source = await this.#fetchStep(obj, ctx, () => resolveSource(registry, obj, url));
+      const status = obj.status;
+      if (this.#upToDate(obj, source)) {
+        ctx.log.debug({ revision: source.revision }, 'digest unchanged: no download');
+        return { ready: { reason: Reason.Succeeded, message: storedMessage(source.revision) } };
+      }
+      const manifest = await this.#fetchStep(obj, ctx, () =>
+        registry.getManifest(url.repository, source.digest),
+      );
+      await this.reconcileVerify(obj, registry, url, source, manifest, ctx);
+      await this.reconcileArtifact(obj, registry, url, source, manifest, ctx);
+      return {
+        ready: {
+          reason: Reason.Succeeded,
+          message: storedMessage(status.artifact?.revision ?? source.revision),
+        },
+      };
+    } finally {
+      registry.close();
+    }
+  }
+
+  async finalize(obj: OCIRepositoryObject): Promise<void> {
+    await storageOf(this.#options.storage).removeAll(artifactRef(OCIRepositoryKind, obj));
+  }
+
+  /** Cosign verification of the manifest digest when `spec.verify` is set; SourceVerified says how it went. */
+  async reconcileVerify(
+    obj: OCIRepositoryObject,
+    registry: RegistryClient,
+    url: OciReference,
+    source: ResolvedSource,
+    _manifest: FetchedManifest,
+    ctx: ReconcileContext,
+  ): Promise<void> {
+    const cond = asConditioned(obj);
+    const verify = obj.spec.verify;
+    if (!verify) {
+      conditions.removeCondition(cond, ConditionType.SourceVerified);
+      return;
+    }
+    try {
+      const message = await verifyArtifact({
+        client: this.#options.client,
+        obj,
+        registry,
+        repository: url.repository,
+        digest: source.digest,
+      });
+      conditions.markTrue(
+        cond,
+        ConditionType.SourceVerified,
+        Reason.Succeeded,
+        `${message} for digest ${source.digest}`,
+        ctx.now,
+      );
+    } catch (error) {
+      const message = errorMessage(error);
+      conditions.markFalse(cond, ConditionType.SourceVerified, OCIReason.VerificationError, message, ctx.now);
+      if (error instanceof VerificationError && error.terminal)
+        throw new StalledError(OCIReason.VerificationError, message, { cause: error });
+      throw new ReconcileError(OCIReason.VerificationError, message, { cause: error });
+    }
+  }
+
+  /** Downloads the selected layer and stores it: extracted and repacked (ignore rules), or copied. */
+  async reconcileArtifact(
+    obj: OCIRepositoryObject,
+    registry: RegistryClient,
+    url: OciReference,
+    source: ResolvedSource,
+    manifest: FetchedManifest,
+    ctx: ReconcileContext,
+  ): Promise<void> {
+    const status: OCIRepositoryStatus = obj.status ?? {};
+    const limits = {
+      maxSize: this.#options.limits?.maxSize ?? defaultLimits.maxSize,
+      maxFiles: this.#options.limits?.maxFiles ?? defaultLimits.maxFiles,
+    };
+    const selector = obj.spec.layerSelector;
+    const operation = selector?.operation ?? 'extract';
+    const work = await mkdtemp(join(tmpdir(), 'weft-ocirepository-'));
+    try {
+      const chosen = await this.#layerStep(obj, ctx, async () =>
+        selectLayer(manifest.manifest, selector?.mediaType, `${url.repository}@${source.digest}`),
+      );
+      const cacheKey = {
+        registry: url.registry,
+        repository: url.repository,
+        layerDigest: chosen.digest,
+        operation,
+        ignore: obj.spec.ignore,
+      };
+      let tarball = join(work, 'artifact.tar.gz');
+      let digest = await this.#cache.copyTo(cacheKey, tarball);
+      if (digest === undefined) {
+        const built = await this.#layerStep(obj, ctx, () =>
+          buildFromLayer(registry, url, chosen, operation, obj.spec.ignore, work, limits),
+        );
+        tarball = built.path;
+        digest = built.digest;
+        await this.#cache.put(cacheKey, tarball, digest);
+      } else {
+        ctx.log.debug({ layer: chosen.digest }, 'artifact of this layer built before: no download');
+      }
+      const artifact = await storeArtifact(obj as SourceObject, {
+        storage: storageOf(this.#options.storage),
+        ref: artifactRef(OCIRepositoryKind, obj),
+        tarball,
+        digest,
+        revision: source.revision,
+        metadata: manifest.manifest.annotations,
+        gc: this.#options.gc,
+        ctx,
+        origin: obj.spec.url,
+      });
+      status.url = artifact.url;
+      if (obj.spec.ignore === undefined) delete status.observedIgnore;
+      else status.observedIgnore = obj.spec.ignore;
+      if (selector === undefined) delete status.observedLayerSelector;
+      else status.observedLayerSelector = { ...selector, operation };
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  #upToDate(obj: OCIRepositoryObject, source: ResolvedSource): boolean {
+    const status = obj.status ?? {};
+    const artifact = status.artifact;
+    if (!artifact || artifact.revision !== source.revision) return false;
+    if (status.observedIgnore !== obj.spec.ignore) return false;
+    const selector = obj.spec.layerSelector;
+    const observed = status.observedLayerSelector;
+    if (
+      selector?.mediaType !== observed?.mediaType ||
+      (selector === undefined ? undefined : (selector.operation ?? 'extract')) !== observed?.operation
+    )
+      return false;
+    const cond = asConditioned(obj);
+    if (obj.spec.verify) {
+      const verified = conditions.getCondition(cond, ConditionType.SourceVerified);
+      if (verified?.status !== 'True' || !verified.message?.endsWith(source.digest)) return false;
+    } else {
+      conditions.removeCondition(cond, ConditionType.SourceVerified);
+    }
+    return true;
+  }
+
+  /** Runs a registry step: its failure sets FetchFailed and becomes Ready=False with Flux's reason. */
+  async #fetchStep<T>(obj: OCIRepositoryObject, ctx: ReconcileContext, step: () => Promise<T>): Promise<T> {
+    const cond = asConditioned(obj);
+    try {
+      const result = await step();
+      conditions.removeCondition(cond, ConditionType.FetchFailed);
+      return result;
+    } catch (error) {
+      const failure = classify(error);
+      failure.message = withTimeout(failure.message, obj.spec.timeout, this.#signals.get(obj));
+      conditions.markTrue(cond, ConditionType.FetchFailed, failure.reason, failure.message, ctx.now);
+      if (failure.stalled) throw new StalledError(failure.reason, failure.message, { cause: error });
+      throw new ReconcileError(failure.reason, failure.message, { cause: error });
+    }
+  }
+
+  async #layerStep<T>(obj: OCIRepositoryObject, ctx: ReconcileContext, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      const failure = classify(error);
+      failure.message = withTimeout(failure.message, obj.spec.timeout, this.#signals.get(obj));
+      const reason =
+        failure.reason === OCIReason.PullFailed ? OCIReason.LayerOperationFailed : failure.reason;
+      conditions.markTrue(asConditioned(obj), ConditionType.FetchFailed, reason, failure.message, ctx.now);
+      throw new ReconcileError(reason, failure.message, { cause: error });
+    }
+  }
+}
+
+/**
+ * Downloads the layer (size and digest checked) and extracts it: `copy` keeps the layer's bytes
+ * (extracted anyway, so the archive protections hold for what consumers will extract), `extract`
+ * repacks the content with the ignore rules.
+ */
+async function buildFromLayer(
+  registry: RegistryClient,
+  url: OciReference,
+  layer: Descriptor,
+  operation: 'extract' | 'copy',
+  ignore: string | undefined,
+  work: string,
+  limits: { maxSize: number; maxFiles: number },
+): Promise<{ path: string; digest: string }> {
+  const blob = join(work, 'layer.tar.gz');
+  await registry.downloadBlob(url.repository, layer, blob, limits.maxSize);
+  const content = join(work, 'content');
+  await mkdir(content);
+  await extractArchive(blob, content, limits);
+  if (operation === 'copy') return { path: blob, digest: layer.digest };
+  const rules = await ignoreRulesForTree(content, ignore);
+  return buildArtifact({
+    dir: content,
+    out: join(work, 'built.tar.gz'),
+    filter: (path, isDir) => !rules.excludes(path, isDir),
+    escapingSymlinks: 'skip',
+  });
+}
+
+/** Refuses what weft does not implement, naming the field; returns the parsed URL. */
+function checkSpec(obj: OCIRepositoryObject): OciReference {
+  const spec = obj.spec;
+  if (spec.proxySecretRef)
+    throw new StalledError(
+      OCIReason.UnsupportedField,
+      'spec.proxySecretRef is not supported by weft yet: remove it',
+    );
+  if (spec.provider !== undefined && spec.provider !== 'generic')
+    throw new StalledError(
+      OCIReason.UnsupportedField,
+      `spec.provider "${spec.provider}" needs the cloud's identity endpoints, which weft does not implement: use provider generic with spec.secretRef`,
+    );
+  try {
+    return parseReference(spec.url, { allowTag: false });
+  } catch (error) {
+    throw new StalledError(Reason.InvalidURL, `spec.url: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function resolveSource(
+  registry: RegistryClient,
+  obj: OCIRepositoryObject,
+  url: OciReference,
+): Promise<ResolvedSource> {
+  const ref = obj.spec.ref ?? {};
+  if (ref.digest) {
+    if (!isValidDigest(ref.digest))
+      throw new InvalidRefError(`spec.ref.digest "${ref.digest}" is not a sha256 digest`);
+    const resolved = await registry.resolve(url.repository, ref.digest);
+    return { tag: undefined, digest: resolved.digest, revision: resolved.digest };
+  }
+  let tag = ref.tag ?? 'latest';
+  if (ref.semver) {
+    const tags = await registry.listTags(url.repository);
+    const chosen = selectSemverTag(tags, ref.semver, ref.semverFilter);
+    if (chosen === undefined)
+      throw new OciError(
+        'NotFound',
+        `no tag of ${url.registry}/${url.repository} matches spec.ref.semver "${ref.semver}"${ref.semverFilter ? ` and semverFilter "${ref.semverFilter}"` : ''}`,
+      );
+    tag = chosen;
+  }
+  const resolved = await registry.resolve(url.repository, tag);
+  return { tag, digest: resolved.digest, revision: `${tag}@${resolved.digest}` };
+}
+
+function classify(error: unknown): { reason: string; message: string; stalled: boolean } {
+  const message = errorMessage(error);
+  if (error instanceof SecretError) return { reason: Reason.AuthenticationFailed, message, stalled: false };
+  if (error instanceof InvalidRefError) return { reason: Reason.InvalidSpec, message, stalled: true };
+  if (error instanceof OciError) {
+    switch (error.code) {
+      case 'Unauthorized':
+      case 'InvalidCredentials':
+        return { reason: Reason.AuthenticationFailed, message, stalled: false };
+      case 'InvalidReference':
+        return { reason: Reason.InvalidURL, message, stalled: true };
+      default:
+        return { reason: OCIReason.PullFailed, message, stalled: false };
+    }
+  }
+  return { reason: OCIReason.PullFailed, message, stalled: false };
+}

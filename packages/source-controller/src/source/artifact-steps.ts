@@ -1,0 +1,161 @@
+/**
+ * The artifact steps every source kind shares (Flux's reconcileStorage and the store half of
+ * reconcileArtifact): is the artifact in status still stored, and store a new tarball, re-using
+ * identical stored bytes and collecting old ones.
+ */
+
+import { rm } from 'node:fs/promises';
+import { ConditionType, Reason } from '@weft/api';
+import type { ArtifactRef, Storage } from '@weft/artifact';
+import type { KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { errorMessage } from '@weft/runtime/errors';
+import { type ReconcileContext, ReconcileError } from '@weft/runtime/reconcile';
+
+export interface SourceArtifact {
+  path: string;
+  url: string;
+  revision: string;
+  digest: string;
+  lastUpdateTime: string;
+  size?: number;
+  metadata?: Record<string, string>;
+}
+
+export interface SourceObject extends KubeObject {
+  status?: { artifact?: SourceArtifact; url?: string } & Record<string, unknown>;
+}
+
+/** The artifact storage, or a function giving it once the artifact server is bound. */
+export type StorageSource = Storage | (() => Storage);
+
+export function storageOf(source: StorageSource): Storage {
+  return typeof source === 'function' ? source() : source;
+}
+
+export function asConditioned(obj: KubeObject): conditions.Conditioned {
+  return obj as unknown as conditions.Conditioned;
+}
+
+export function artifactRef(kind: string, obj: KubeObject): ArtifactRef {
+  return { kind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' };
+}
+
+export function storedMessage(revision: string): string {
+  return `stored artifact for revision '${revision}'`;
+}
+
+/** Is the artifact in status still in storage? Drops it when not; re-points its URL at the advertised address. */
+export async function reconcileStorage(
+  obj: SourceObject,
+  storage: Storage,
+  ref: ArtifactRef,
+  ctx: ReconcileContext,
+): Promise<void> {
+  obj.status ??= {};
+  const status = obj.status;
+  const artifact = status.artifact;
+  const cond = asConditioned(obj);
+  if (!artifact) {
+    conditions.markFalse(cond, ConditionType.ArtifactInStorage, 'NoArtifact', 'no artifact yet', ctx.now);
+    return;
+  }
+  if (!(await storage.has(ref, artifact.digest))) {
+    delete status.artifact;
+    conditions.markFalse(
+      cond,
+      ConditionType.ArtifactInStorage,
+      'NoArtifact',
+      'the artifact disappeared from storage: it will be rebuilt',
+      ctx.now,
+    );
+    return;
+  }
+  artifact.url = storage.url(ref, artifact.digest);
+  if (status.url !== undefined) status.url = artifact.url;
+  conditions.markTrue(
+    cond,
+    ConditionType.ArtifactInStorage,
+    Reason.Succeeded,
+    storedMessage(artifact.revision),
+    ctx.now,
+  );
+}
+
+/**
+ * Moves `tarball` into storage as the object's artifact for `revision` (or drops it when the same
+ * bytes are stored already), garbage-collects old ones, sets ArtifactInStorage and records a
+ * NewArtifact event when revision or digest changed.
+ */
+export async function storeArtifact(
+  obj: SourceObject,
+  options: {
+    storage: Storage;
+    ref: ArtifactRef;
+    tarball: string;
+    digest?: string | undefined;
+    revision: string;
+    metadata?: Record<string, string> | undefined;
+    gc?: { keep?: number; ttlMs?: number } | undefined;
+    ctx: ReconcileContext;
+    /** Where the content came from, for the event: `oci://…`, `s3://bucket/prefix`. */
+    origin?: string;
+  },
+): Promise<SourceArtifact> {
+  const { storage, ref, ctx } = options;
+  obj.status ??= {};
+  const status = obj.status;
+  const cond = asConditioned(obj);
+  const previous = status.artifact;
+  let artifact: SourceArtifact;
+  try {
+    let stored: Omit<SourceArtifact, 'revision'>;
+    if (
+      previous &&
+      options.digest !== undefined &&
+      previous.digest === options.digest &&
+      (await storage.has(ref, options.digest))
+    ) {
+      await rm(options.tarball, { force: true });
+      stored = { ...previous, url: storage.url(ref, previous.digest) };
+      if (previous.revision !== options.revision) stored.lastUpdateTime = ctx.now().toISOString();
+    } else {
+      stored = await storage.store(ref, options.tarball);
+    }
+    artifact = {
+      ...stored,
+      revision: options.revision,
+      ...(options.metadata && Object.keys(options.metadata).length > 0 ? { metadata: options.metadata } : {}),
+    };
+    if (!options.metadata) delete artifact.metadata;
+    await storage.garbageCollect(ref, { current: artifact.digest, ...options.gc });
+  } catch (error) {
+    const message = `storing the artifact failed: ${errorMessage(error)}`;
+    conditions.markTrue(
+      cond,
+      ConditionType.StorageOperationFailed,
+      Reason.StorageOperationFailed,
+      message,
+      ctx.now,
+    );
+    throw new ReconcileError(Reason.StorageOperationFailed, message, { cause: error });
+  }
+  status.artifact = artifact;
+  conditions.removeCondition(cond, ConditionType.StorageOperationFailed);
+  conditions.markTrue(
+    cond,
+    ConditionType.ArtifactInStorage,
+    Reason.Succeeded,
+    storedMessage(artifact.revision),
+    ctx.now,
+  );
+  if (previous?.revision !== artifact.revision || previous?.digest !== artifact.digest) {
+    await ctx.events.record(obj, {
+      type: 'Normal',
+      reason: 'NewArtifact',
+      note: `stored artifact for revision '${artifact.revision}'${options.origin ? ` from ${options.origin}` : ''} (${artifact.digest})`,
+      revision: artifact.revision,
+    });
+  }
+  return artifact;
+}
