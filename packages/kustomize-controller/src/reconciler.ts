@@ -276,7 +276,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     let built: Record<string, unknown>[];
     try {
       const kustomization = await prepareKustomization(dir, root, obj.spec);
-      built = await build(dir, { root, kustomization });
+      built = build(dir, { root, kustomization });
     } catch (error) {
       if (error instanceof GenerateError || error instanceof KustomizeError) {
         throw new ReconcileError(

@@ -34,7 +34,7 @@ const measure = (argv: string[]): { ms: number; rssMiB: number; bytes: number } 
 const dir = mkdtempSync(path.join(tmpdir(), 'weft-kustomize-bench-'));
 try {
   writeAppTree(dir, apps, seededRandom(2026), { minimal: true });
-  const objects = await build(dir);
+  const objects = build(dir);
   console.log(`tree: ${apps} apps x (base + 2 overlays), ${objects.length} objects in the top-level build`);
 
   let reference: string | undefined;
@@ -68,7 +68,7 @@ try {
   const inProcess: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    await build(dir);
+    build(dir);
     inProcess.push(performance.now() - started);
   }
   const [first = Number.NaN, ...rebuilds] = inProcess;

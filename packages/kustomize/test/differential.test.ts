@@ -42,7 +42,7 @@ const reference = (dir: string): Outcome => {
 
 const ours = async (dir: string): Promise<Outcome> => {
   try {
-    return { ok: true, objects: JSON.parse(JSON.stringify(await build(dir))) as unknown[] };
+    return { ok: true, objects: JSON.parse(JSON.stringify(build(dir))) as unknown[] };
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   }

@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { KustomizeError } from '../errors.ts';
 import { Loader } from '../io/loader.ts';
 import { loadKustomization } from '../kustomization/load.ts';
+import { type BuildLimits, LimitError, resolveLimits, withLimits } from '../limits/limits.ts';
 import type { KObject } from '../model/types.ts';
 import { withBuildSchema } from '../schema/merge-schema.ts';
 import { emptyAccumulator } from './accumulator.ts';
@@ -22,21 +23,34 @@ export type BuildOptions = {
    * user's with settings added) without writing it to disk and having it parsed back.
    */
   kustomization?: Record<string, unknown>;
+  /** Bounds on the build's size (bytes, objects, nesting, alias expansion); unset ones take the defaults. */
+  limits?: Partial<BuildLimits>;
 };
 
-const sortKeys = (v: unknown): unknown => {
-  if (Array.isArray(v)) return v.map(sortKeys);
+/**
+ * Copies `v` with its keys sorted (the order kustomize prints), counting into `size.bytes` about
+ * what its YAML will take: keys and scalars plus a few bytes of punctuation and indentation each.
+ */
+const sortKeys = (v: unknown, size: { bytes: number }): unknown => {
+  if (Array.isArray(v)) {
+    size.bytes += 4;
+    return v.map((item) => sortKeys(item, size));
+  }
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+    for (const k of Object.keys(v).sort()) {
+      size.bytes += k.length + 4;
+      out[k] = sortKeys((v as Record<string, unknown>)[k], size);
+    }
     return out;
   }
+  size.bytes += typeof v === 'string' ? v.length : 5;
   return v;
 };
 
 /** Builds the kustomization in `dir` the way `kustomize build` does, returning the objects in output order. */
 export const buildObjects = (dir: string, options: BuildOptions = {}): KObject[] =>
-  withBuildSchema(() => buildWithSchema(dir, options));
+  withLimits(resolveLimits(options.limits), () => withBuildSchema(() => buildWithSchema(dir, options)));
 
 const buildWithSchema = (dir: string, options: BuildOptions): KObject[] => {
   const loader = Loader.forRoot(dir, options.root, options.kustomization);
@@ -61,11 +75,22 @@ const buildWithSchema = (dir: string, options: BuildOptions): KObject[] => {
       sort?.legacySortOptions?.orderLast,
     );
   }
+  // Strings are shared between objects (aliases, replacements), so the output can outgrow what
+  // was read: it is judged on its own before a byte of it is written.
+  const size = { bytes: 0 };
+  const { maxBytes } = resolveLimits(options.limits);
   return resources.map((r) => {
     if (withOrigin && r.origin) {
       const meta = r.metadata;
       meta.annotations = { ...r.annotations(), 'config.kubernetes.io/origin': stringify(r.origin) };
     }
-    return sortKeys(r.obj) as KObject;
+    const sorted = sortKeys(r.obj, size) as KObject;
+    if (size.bytes > maxBytes)
+      throw new LimitError(
+        'maxBytes',
+        `the build puts out about ${size.bytes} bytes of YAML so far`,
+        top.file,
+      );
+    return sorted;
   });
 };
