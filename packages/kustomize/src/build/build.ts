@@ -3,7 +3,7 @@ import { KustomizeError } from '../errors.ts';
 import { Loader } from '../io/loader.ts';
 import { loadKustomization } from '../kustomization/load.ts';
 import { type BuildLimits, LimitError, resolveLimits, withLimits } from '../limits/limits.ts';
-import type { KObject } from '../model/types.ts';
+import { isMap, type KObject } from '../model/types.ts';
 import { withBuildSchema } from '../schema/merge-schema.ts';
 import { emptyAccumulator } from './accumulator.ts';
 import { generateHashedNames } from './hash-names.ts';
@@ -48,6 +48,21 @@ const sortKeys = (v: unknown, size: { bytes: number }): unknown => {
   return v;
 };
 
+/**
+ * kustomize prints every value of `metadata.annotations` as a string, including those patches
+ * add (`value: 7` → "7"); values read from files are already strings here (their written text).
+ */
+const annotationsAsStrings = (obj: KObject): void => {
+  const meta = obj.metadata;
+  const annotations = isMap(meta) ? meta.annotations : undefined;
+  if (!isMap(annotations)) return;
+  for (const [key, value] of Object.entries(annotations)) {
+    if (typeof value === 'string') continue;
+    annotations[key] =
+      value === null || typeof value === 'object' ? (value === null ? 'null' : '') : String(value);
+  }
+};
+
 /** Builds the kustomization in `dir` the way `kustomize build` does, returning the objects in output order. */
 export const buildObjects = (dir: string, options: BuildOptions = {}): KObject[] =>
   withLimits(resolveLimits(options.limits), () => withBuildSchema(() => buildWithSchema(dir, options)));
@@ -84,6 +99,7 @@ const buildWithSchema = (dir: string, options: BuildOptions): KObject[] => {
       const meta = r.metadata;
       meta.annotations = { ...r.annotations(), 'config.kubernetes.io/origin': stringify(r.origin) };
     }
+    annotationsAsStrings(r.obj);
     const sorted = sortKeys(r.obj, size) as KObject;
     if (size.bytes > maxBytes)
       throw new LimitError(

@@ -14,6 +14,7 @@ import {
 import { KustomizeError } from '../errors.ts';
 import { activeLimits, LimitError, spendBytes } from '../limits/limits.ts';
 import { isMap, type KObject } from '../model/types.ts';
+import { annotationsAsWritten } from './annotation-text.ts';
 import { ParseCache } from './parse-cache.ts';
 import { countDocumentMarkers, nestingBound } from './yaml-shape.ts';
 
@@ -135,6 +136,7 @@ const parseUncached = (text: string, file: string): unknown[] => {
     // copy, so later edits to one place must not show up in the other.
     if (hasAlias && value !== null && typeof value === 'object') value = unshare(value);
     if (value === null || value === undefined) continue;
+    annotationsAsWritten(doc, value);
     out.push(value);
   }
   return out;
