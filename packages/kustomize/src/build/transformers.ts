@@ -64,6 +64,7 @@ export const runBuiltinTransformers = (
       specs = mergeFieldSpecs(specs, [metadataLabels]);
     }
     if (label.includeVolumeClaimTemplates) specs = mergeFieldSpecs(specs, [volumeClaimTemplateLabels]);
+    specs = mergeFieldSpecs(specs, config.labels);
     applyLabels(resources, label.pairs, specs);
   }
   applyLabels(resources, k.commonLabels, config.commonLabels);

@@ -1,7 +1,8 @@
 // Straight-line scenarios of kustomize's own tests (api/krusty/*_test.go in
 // kubernetes-sigs/kustomize): the files each one writes and the directory it builds. The
 // expected output is not copied: the pinned binary builds the same files.
-import { obj, type Scenario } from './case.ts';
+import type { Scenario } from './case.ts';
+import { customConfigScenarios } from './krusty-customconfig.ts';
+import { nameReferenceScenarios } from './krusty-namereference.ts';
 
-export const krustyScenarios: Scenario[] = [];
-void obj;
+export const krustyScenarios: Scenario[] = [...nameReferenceScenarios, ...customConfigScenarios];
