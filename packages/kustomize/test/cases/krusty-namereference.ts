@@ -15,73 +15,12 @@ export const nameReferenceScenarios: Scenario[] = [
     },
   },
   {
-    name: 'namereference: TestEmptyFieldSpecValue',
-    files: {
-      'kustomization.yaml': 'generators:\n- generators.yaml\nconfigurations:\n- kustomizeconfig.yaml\n',
-      'generators.yaml':
-        'apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata:\n  name: secret-example\nlabels:\n  app.kubernetes.io/name: secret-example\nliterals:\n- this_is_a_secret_name=\n',
-      'kustomizeconfig.yaml':
-        'nameReference:\n- kind: Secret\n  version: v1\n  fieldSpecs:\n  - path: data/this_is_a_secret_name\n    kind: ConfigMap\n',
-    },
-  },
-  {
     name: 'namereference: TestUnrelatedNameReferenceReplacement_Issue4254_Issue3418',
     files: {
       'role.yaml':
         'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: cluster-autoscaler\nrules:\n- apiGroups: ["coordination.k8s.io"]\n  resources: ["leases"]\n  resourceNames: ["cluster-autoscaler"]\n  verbs: ["get","update"]\n',
       'kustomization.yaml':
         'resources:\n- role.yaml\nconfigMapGenerator:\n- name: cluster-autoscaler\n  namespace: kube-system\n  literals:\n  - AWS_REGION="us-east-1"\n',
-    },
-  },
-  {
-    name: 'namereference: TestIssue4682_NameReferencesToSelfInAnnotations',
-    files: {
-      'kustomization.yaml':
-        'namespace: newNs\nresources:\n  - resources.yaml\n\nnameSuffix: -updated\n\nconfigurations:\n  - kustomize-nameref.yaml \n',
-      'kustomize-nameref.yaml': `nameReference:
-  - kind: Namespace
-    fieldSpecs:
-      - path: data/theNamespace
-        kind: ConfigMap
-        version: v1
-      - path: metadata/annotations/theNamespace
-        kind: ConfigMap
-        version: v1
-      - path: metadata/annotations/theNamespace
-        kind: Namespace
-        version: v1
-  - kind: ConfigMap
-    fieldSpecs:
-      - path: data/theConfigMap
-        kind: ConfigMap
-        version: v1
-      - path: metadata/annotations/theConfigMap
-        kind: ConfigMap
-        version: v1
-      - path: metadata/annotations/theConfigMap
-        kind: Namespace
-        version: v1
-`,
-      'resources.yaml': `apiVersion: v1
-kind: ConfigMap
-metadata:
-  annotations:
-    theConfigMap: cm
-    theNamespace: oldNs
-  name: cm
-  namespace: oldNs
-data:
-  theConfigMap: cm
-  theNamespace: oldNs
----
-apiVersion: v1
-kind: Namespace
-metadata:
-  annotations:
-    theConfigMap: cm
-    theNamespace: oldNs
-  name: oldNs
-`,
     },
   },
   {

@@ -4,5 +4,12 @@
 import type { Scenario } from './case.ts';
 import { customConfigScenarios } from './krusty-customconfig.ts';
 import { nameReferenceScenarios } from './krusty-namereference.ts';
+import { namespaceScenarios } from './krusty-namespaces.ts';
+import { replacementScenarios } from './krusty-replacements.ts';
 
-export const krustyScenarios: Scenario[] = [...nameReferenceScenarios, ...customConfigScenarios];
+export const krustyScenarios: Scenario[] = [
+  ...nameReferenceScenarios,
+  ...customConfigScenarios,
+  ...replacementScenarios,
+  ...namespaceScenarios,
+];
