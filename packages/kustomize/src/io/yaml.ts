@@ -15,6 +15,7 @@ import { KustomizeError } from '../errors.ts';
 import { activeLimits, LimitError, spendBytes } from '../limits/limits.ts';
 import { isMap, type KObject } from '../model/types.ts';
 import { annotationsAsWritten } from './annotation-text.ts';
+import { parseSimpleYaml } from './fast-yaml.ts';
 import { ParseCache } from './parse-cache.ts';
 import { countDocumentMarkers, nestingBound } from './yaml-shape.ts';
 
@@ -105,7 +106,26 @@ const checkShape = (text: string, file: string): void => {
 
 const aliasPattern = /(^|[\s:,[{-])\*[^\s*]/m;
 
+/** Whether `v` nests no deeper than `max` maps and lists. */
+const withinDepth = (v: unknown, max: number): boolean => {
+  if (v === null || typeof v !== 'object') return true;
+  if (max === 0) return false;
+  const items = Array.isArray(v) ? v : Object.values(v);
+  return items.every((item) => withinDepth(item, max - 1));
+};
+
+// The fast reader handles the plain YAML of most manifests; the `yaml` package the rest, and
+// also what the limits refuse (aliases copied past the budget, or nesting too deep once copied),
+// so that the error is the same either way.
 const parseUncached = (text: string, file: string): unknown[] => {
+  const limits = activeLimits();
+  const fast = parseSimpleYaml(text, limits.maxAliasNodes);
+  if (fast && (!aliasPattern.test(text) || fast.every((d) => withinDepth(d, limits.maxDepth)))) return fast;
+  return parseWithYamlPackage(text, file);
+};
+
+/** Parses with the `yaml` package (every YAML feature, and its error messages). */
+export const parseWithYamlPackage = (text: string, file: string): unknown[] => {
   const docs = parseAllDocuments(text, parseOptions);
   const hasAlias = aliasPattern.test(text);
   const limits = activeLimits();
