@@ -1,5 +1,5 @@
-import { stringify } from 'yaml';
 import { KustomizeError } from '../errors.ts';
+import { emitYaml } from '../io/emit-yaml.ts';
 import { Loader } from '../io/loader.ts';
 import { loadKustomization } from '../kustomization/load.ts';
 import { type BuildLimits, LimitError, resolveLimits, withLimits } from '../limits/limits.ts';
@@ -97,7 +97,7 @@ const buildWithSchema = (dir: string, options: BuildOptions): KObject[] => {
   return resources.map((r) => {
     if (withOrigin && r.origin) {
       const meta = r.metadata;
-      meta.annotations = { ...r.annotations(), 'config.kubernetes.io/origin': stringify(r.origin) };
+      meta.annotations = { ...r.annotations(), 'config.kubernetes.io/origin': emitYaml(r.origin) };
     }
     annotationsAsStrings(r.obj);
     const sorted = sortKeys(r.obj, size) as KObject;

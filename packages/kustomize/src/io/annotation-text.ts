@@ -1,8 +1,10 @@
-import { type Document, isAlias, isScalar, isMap as isYamlMap } from 'yaml';
+import type { Document } from 'yaml';
 import { isMap } from '../model/types.ts';
+import { yamlPackage } from './yaml-package.ts';
 
 /** The value node of `key` in a YAML map node, if any. */
 const child = (node: unknown, key: string): unknown => {
+  const { isMap: isYamlMap, isScalar } = yamlPackage();
   if (!isYamlMap(node)) return undefined;
   for (const pair of node.items) {
     if ((isScalar(pair.key) ? pair.key.value : pair.key) === key) return pair.value;
@@ -12,6 +14,7 @@ const child = (node: unknown, key: string): unknown => {
 
 /** The text a scalar was written with (`1.50`, `0x1F`, `~`); '' for collections and empty values. */
 const writtenText = (doc: Document, node: unknown): string => {
+  const { isAlias, isScalar } = yamlPackage();
   const target = isAlias(node) ? node.resolve(doc) : node;
   return isScalar(target) ? (target.source ?? (target.value === null ? '' : String(target.value))) : '';
 };

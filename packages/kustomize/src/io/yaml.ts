@@ -1,22 +1,12 @@
-import {
-  type Document,
-  type DocumentOptions,
-  isAlias,
-  isCollection,
-  isPair,
-  isScalar,
-  type ParseOptions,
-  parseAllDocuments,
-  type SchemaOptions,
-  stringify,
-  type ToJSOptions,
-} from 'yaml';
+import type { Document, DocumentOptions, ParseOptions, SchemaOptions, ToJSOptions } from 'yaml';
 import { KustomizeError } from '../errors.ts';
 import { activeLimits, LimitError, spendBytes } from '../limits/limits.ts';
 import { isMap, type KObject } from '../model/types.ts';
 import { annotationsAsWritten } from './annotation-text.ts';
+import { emitYaml } from './emit-yaml.ts';
 import { parseSimpleYaml } from './fast-yaml.ts';
 import { ParseCache } from './parse-cache.ts';
+import { yamlPackage } from './yaml-package.ts';
 import { countDocumentMarkers, nestingBound } from './yaml-shape.ts';
 
 // go-yaml (which kustomize uses) reads a leading-zero integer such as 0777 as octal; the
@@ -57,6 +47,7 @@ type Expansion = { nodes: number; bytes: number; depth: number };
  * size of the text, not of the expansion.
  */
 const measureExpansion = (doc: Document): Expansion & { aliasNodes: number } => {
+  const { isAlias, isCollection, isPair, isScalar } = yamlPackage();
   const seen = new Map<unknown, Expansion>();
   let written = 0;
   const measure = (node: unknown, stack: Set<unknown>): Expansion => {
@@ -104,7 +95,9 @@ const checkShape = (text: string, file: string): void => {
     throw new LimitError('maxDepth', `the YAML nests about ${nestingBound(text)} levels deep`, file);
 };
 
-const aliasPattern = /(^|[\s:,[{-])\*[^\s*]/m;
+const aliasRegExp = /(^|[\s:,[{-])\*[^\s*]/m;
+/** Whether `text` may hold an alias (the regular expression only runs where a `*` is). */
+const aliasPattern = { test: (text: string): boolean => text.includes('*') && aliasRegExp.test(text) };
 
 /** Whether `v` nests no deeper than `max` maps and lists. */
 const withinDepth = (v: unknown, max: number): boolean => {
@@ -126,7 +119,7 @@ const parseUncached = (text: string, file: string): unknown[] => {
 
 /** Parses with the `yaml` package (every YAML feature, and its error messages). */
 export const parseWithYamlPackage = (text: string, file: string): unknown[] => {
-  const docs = parseAllDocuments(text, parseOptions);
+  const docs = yamlPackage().parseAllDocuments(text, parseOptions);
   const hasAlias = aliasPattern.test(text);
   const limits = activeLimits();
   const out: unknown[] = [];
@@ -206,8 +199,7 @@ export const toObjects = (docs: unknown[], file: string): KObject[] => {
 
 // Written as YAML 1.1 so that strings such as "on", "yes" or "0777" come out quoted: kubectl
 // and the apiserver read manifests as YAML 1.1 and would otherwise see booleans and numbers.
-export const stringifyObject = (o: KObject): string =>
-  stringify(o, { version: '1.1', lineWidth: 0, indentSeq: false });
+export const stringifyObject = (o: KObject): string => emitYaml(o);
 
 export const stringifyObjects = (objects: readonly KObject[]): string =>
   objects.map(stringifyObject).join('---\n');
