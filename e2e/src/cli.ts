@@ -12,6 +12,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCluster } from './cluster/index.ts';
+import { sleep } from './servers/process.ts';
 import { cacheDir } from './toolchain.ts';
 
 interface ClusterState {
@@ -82,7 +83,7 @@ async function up(): Promise<void> {
       console.error((await readFile(logPath, 'utf8')).split('\n').slice(-30).join('\n'));
       process.exit(1);
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
   const state = (await readState())!;
   console.log(`cluster "${name}" is running at ${state.server}`);
@@ -125,7 +126,7 @@ async function down(): Promise<void> {
       process.kill(state.pid, 'SIGKILL');
       break;
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
   await rm(stateFile, { force: true });
   console.log(`cluster "${name}" stopped`);

@@ -15,7 +15,7 @@ import {
   SourceApiVersion,
 } from '@weft/api';
 import { eventually, freePort, repoRoot, startCluster, startGitHttpServer } from '@weft/e2e';
-import { Client, type KubeObject } from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
 import { parseAllDocuments } from 'yaml';
 import { startControllers } from './controllers.ts';
 import { appNamespace, initialFiles, staging } from './repository.ts';

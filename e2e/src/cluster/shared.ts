@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { sleep } from '../servers/process.ts';
 import { type Cluster, type ClusterOptions, startCluster } from './cluster.ts';
 
 export const sharedKubeconfigEnv = 'WEFT_E2E_KUBECONFIG';
@@ -68,7 +69,7 @@ export async function testNamespace(kubeConfig: KubeConfig, prefix = 'test'): Pr
       return name;
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`namespace ${name} got no default ServiceAccount: ${error}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   }
 }

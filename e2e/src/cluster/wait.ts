@@ -1,3 +1,5 @@
+import { sleep } from '../servers/process.ts';
+
 /**
  * Polls `check` until it returns a value (not undefined) or the deadline passes. A thrown error
  * counts as "not yet"; the last one is kept so a timeout says what was last seen, not just
@@ -26,7 +28,7 @@ export async function waitUntil<T>(
     if (Date.now() > deadline) {
       throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${what} (last: ${lastReason})`);
     }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
+    await sleep(options.intervalMs ?? 200);
   }
 }
 

@@ -11,9 +11,10 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../cluster/ports.ts';
 import { GitRepoHost, GitRepoStore } from './git-repos.ts';
 import { loopbackHost } from './loopback.ts';
-import { Daemon, makeTempDir, probeFreePort, removeDir, run } from './process.ts';
+import { Daemon, makeTempDir, removeDir, run } from './process.ts';
 
 export interface GitSshServerOptions {
   /** Path of the sshd binary; default `/usr/sbin/sshd` (Debian's `openssh-server`). */
@@ -64,7 +65,7 @@ export async function startGitSshServer(options: GitSshServerOptions = {}): Prom
     await writeFile(authorizedKeys, `restrict ${clientKey.publicKey}\n`, { mode: 0o600 });
 
     for (let attempt = 1; ; attempt++) {
-      const port = await probeFreePort();
+      const port = await freePort();
       const config = join(dir, 'sshd_config');
       await writeFile(
         config,

@@ -6,9 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { freePort } from '../cluster/ports.ts';
 import { type BasicAuth, basicAuthHeader } from './basic-auth.ts';
 import { loopbackHost } from './loopback.ts';
-import { Daemon, makeTempDir, probeFreePort, removeDir, run, sleep } from './process.ts';
+import { Daemon, makeTempDir, removeDir, run, sleep } from './process.ts';
 
 export interface OciRegistryOptions {
   /** Require these credentials (HTTP basic, checked against a bcrypt htpasswd file). */
@@ -49,7 +50,7 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
       ];
     }
     for (let attempt = 1; ; attempt++) {
-      const port = await probeFreePort();
+      const port = await freePort();
       const configPath = join(dir, 'config.yml');
       await writeFile(
         configPath,

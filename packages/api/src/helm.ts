@@ -1,6 +1,10 @@
 /**
  * helm.weft.dev/v1: HelmRelease, a Helm release kept in the state its spec declares. Follows
  * Flux's helm.toolkit.fluxcd.io/v2.
+ *
+ * Over 400 lines on purpose: one API group's schemas, read top to bottom like Flux's API
+ * reference; split by kind, the shared sub-schemas would sit in a file of their own and be
+ * harder to check against it.
  */
 import { type KindDefinition, revisionColumn, type WeftObject } from './kind.ts';
 import {

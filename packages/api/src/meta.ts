@@ -75,6 +75,9 @@ export const Annotation = {
 } as const;
 
 /** Values of the per-object opt-out annotations. */
+/** The value of `Label.ReconcileWatch` that turns the watch on. */
+export const ReconcileWatchEnabled = 'Enabled';
+
 export const AnnotationValue = {
   Disabled: 'disabled',
   SSAIfNotPresent: 'IfNotPresent',
@@ -90,9 +93,19 @@ export const Label = {
   KustomizeNamespace: `kustomize.${Domain}/namespace`,
   HelmName: `helm.${Domain}/name`,
   HelmNamespace: `helm.${Domain}/namespace`,
+  /**
+   * `Enabled` on a ConfigMap or Secret: a change to it reconciles at once the objects that read
+   * it (`postBuild.substituteFrom`, `valuesFrom`), as Flux's `reconcile.fluxcd.io/watch`.
+   * Unlabelled ones are still read, on the next reconcile.
+   */
+  ReconcileWatch: `reconcile.${Domain}/watch`,
 } as const;
 
-/** Finalizers of the controllers, one per controller. */
+/**
+ * Finalizers of the controllers. All share one value, as Flux's controllers all use
+ * `finalizers.fluxcd.io`: each controller finalizes only its own kinds, so the name need not say
+ * which controller holds it. The keys stay per controller so a caller names whose finalizer it means.
+ */
 export const Finalizer = {
   Source: `finalizers.${Domain}`,
   Kustomize: `finalizers.${Domain}`,

@@ -14,13 +14,14 @@
 //      [--v8-defaults] [--cold] [--node-arg=--max-old-space-size=256 ...]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crds, KustomizationKind, KustomizeApiVersion, SourceApiVersion } from '@weft/api';
 import { buildArtifact, Storage, serve } from '@weft/artifact';
-import { nodeEntry, startCluster, waitUntil } from '@weft/e2e';
-import { Client, conditions, isRecord, type KubeObject, mapLimit } from '@weft/runtime';
+import { freePort, nodeEntry, startCluster, waitUntil } from '@weft/e2e';
+import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { mapLimit } from '@weft/runtime/ssa';
 
 const count = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 100);
 const concurrent = process.argv.find((a) => a.startsWith('--concurrent='))?.split('=')[1] ?? '4';
@@ -78,18 +79,6 @@ spec:
             pathType: Prefix
             backend: {service: {name: app, port: {name: http}}}
 `;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A gauge from the controller's /metrics. */
 async function metric(port: number, name: string): Promise<number> {

@@ -1,34 +1,40 @@
 /**
- * Wires the Kustomization reconciler into a runtime Manager: an informer of Kustomizations, one
- * of each source kind (a new artifact revision re-queues the Kustomizations that use it), and the
- * dependents of a Kustomization re-queued when it becomes Ready at a new revision.
+ * Adds the Kustomization controller to a runtime Manager. Everything it watches comes from the
+ * manager's cache, each kind once per process:
+ *
+ * - Kustomizations (the controller's own informer, in the watched namespace and shard);
+ * - GitRepository, OCIRepository, Bucket: a new `status.artifact` reconciles at once the
+ *   Kustomizations whose `sourceRef` names it, found through an index by source, and the
+ *   reconciler reads the source from this cache instead of a GET;
+ * - ConfigMaps and Secrets labelled `reconcile.weft.dev/watch: Enabled`, metadata only: a change
+ *   reconciles the Kustomizations whose `postBuild.substituteFrom` names it (their data is still
+ *   read with a GET when building, so the cache holds no Secret values);
+ * - a Kustomization becoming Ready at a new revision reconciles its not-ready dependents
+ *   (`dependsOn`, through an index by dependency).
  */
-import { ConditionType, KustomizationKind, KustomizeApiVersion, SourceApiVersion } from '@weft/api';
 import {
-  type Client,
-  type Controller,
-  conditions,
-  Informer,
-  type InformerLike,
-  isRecord,
-  type KubeObject,
-  type Manager,
-  objectKey,
-} from '@weft/runtime';
+  ConditionType,
+  KustomizationKind,
+  KustomizeApiVersion,
+  Label,
+  ReconcileWatchEnabled,
+  SourceApiVersion,
+} from '@weft/api';
+import { type CacheKind, cacheKind, ObjectIndex } from '@weft/runtime/cache';
+import { type Client, isRecord, type KubeObject, type ObjectRef } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import type { Informer } from '@weft/runtime/informer';
+import { type Manager, watchNamespace } from '@weft/runtime/manager';
+import type { Controller } from '@weft/runtime/reconcile';
 import { registerCacheMetrics } from './metrics.ts';
 import { FieldManager, KustomizationReconciler, type KustomizationReconcilerOptions } from './reconciler.ts';
 import { sourceKinds, sourceRefOf } from './source.ts';
 import type { KustomizationObject } from './types.ts';
 
 export interface KustomizeControllerOptions
-  extends Omit<KustomizationReconcilerOptions, 'client' | 'getKustomization'> {
-  manager: Manager;
-  /** The controller's client; its field manager is replaced by `kustomize-controller`. */
-  client: Client;
-  /** Watch one namespace only (default: all). */
-  namespace?: string | undefined;
-  /** `--watch-label-selector`. */
-  labelSelector?: string | undefined;
+  extends Omit<KustomizationReconcilerOptions, 'client' | 'getKustomization' | 'findSource'> {
+  /** The controller's client; default the manager's. Its field manager becomes `kustomize-controller`. */
+  client?: Client;
 }
 
 export interface KustomizeController {
@@ -36,6 +42,8 @@ export interface KustomizeController {
   informer: Informer<KustomizationObject>;
   reconciler: KustomizationReconciler;
 }
+
+const kustomizations = cacheKind<KustomizationObject>(KustomizeApiVersion, KustomizationKind);
 
 function artifactVersion(obj: KubeObject | undefined): string | undefined {
   const status = isRecord(obj?.status) ? obj.status : {};
@@ -47,59 +55,55 @@ function readyAt(obj: KustomizationObject): string {
   return `${conditions.isTrue(obj, ConditionType.Ready)} ${obj.status?.lastAppliedRevision ?? ''}`;
 }
 
-/**
- * The Kustomization informer plus the source informers, started and stopped together. Synced
- * means the Kustomizations are in the cache; a source kind whose CRD is not installed keeps
- * retrying in the background without holding the controller back.
- */
-class KustomizationWatch implements InformerLike<KustomizationObject> {
-  readonly #main: Informer<KustomizationObject>;
-  readonly #sources: Informer[];
-  constructor(main: Informer<KustomizationObject>, sources: Informer[]) {
-    this.#main = main;
-    this.#sources = sources;
-  }
-  onAdd(handler: (obj: KustomizationObject) => void): unknown {
-    return this.#main.onAdd(handler);
-  }
-  onUpdate(handler: (oldObj: KustomizationObject, newObj: KustomizationObject) => void): unknown {
-    return this.#main.onUpdate(handler);
-  }
-  onDelete(handler: (obj: KustomizationObject) => void): unknown {
-    return this.#main.onDelete(handler);
-  }
-  get hasSynced(): boolean {
-    return this.#main.hasSynced;
-  }
-  get(key: string): KustomizationObject | undefined {
-    return this.#main.get(key);
-  }
-  async start(signal?: AbortSignal): Promise<void> {
-    for (const source of this.#sources) void source.start(signal).catch(() => {});
-    await this.#main.start(signal);
-  }
-  async stop(): Promise<void> {
-    await Promise.all([this.#main.stop(), ...this.#sources.map((s) => s.stop())]);
-  }
+const refKey = (kind: string, namespace: string | undefined, name: string | undefined) =>
+  `${kind}/${namespace ?? ''}/${name ?? ''}`;
+
+/** Only what a watch needs to see a change: the cache holds no ConfigMap data nor Secret values. */
+function metadataOnly(obj: KubeObject): KubeObject {
+  const { name, namespace, uid, resourceVersion, labels } = obj.metadata;
+  const metadata: KubeObject['metadata'] = {};
+  if (name !== undefined) metadata.name = name;
+  if (namespace !== undefined) metadata.namespace = namespace;
+  if (uid !== undefined) metadata.uid = uid;
+  if (resourceVersion !== undefined) metadata.resourceVersion = resourceVersion;
+  if (labels !== undefined) metadata.labels = labels;
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata };
 }
 
 /** Registers the Kustomization controller with a manager (before `manager.start()`). */
-export function addKustomizeController(options: KustomizeControllerOptions): KustomizeController {
-  const { manager } = options;
-  const client = options.client.withFieldManager(FieldManager);
-  const informer = new Informer<KustomizationObject>(client, {
-    apiVersion: KustomizeApiVersion,
-    kind: KustomizationKind,
-    namespace: options.namespace,
-    labelSelector: options.labelSelector,
-  });
-  const sourceInformers = sourceKinds.map(
-    (kind) => new Informer(client, { apiVersion: SourceApiVersion, kind, namespace: options.namespace }),
+export function addKustomizeController(
+  manager: Manager,
+  options: KustomizeControllerOptions = {},
+): KustomizeController {
+  const client = (options.client ?? manager.client(FieldManager)).withFieldManager(FieldManager);
+  const namespace = watchNamespace(manager.flags);
+  // A source kind whose CRD is not installed keeps retrying in the background without holding
+  // the controller back; until it has synced the reconciler reads that kind with a GET.
+  const sources = new Map<string, { kind: CacheKind; informer: Informer }>(
+    sourceKinds.map((kind) => {
+      const sourceKind = cacheKind(SourceApiVersion, kind);
+      return [
+        kind,
+        { kind: sourceKind, informer: manager.cache.informer(sourceKind, { namespace, waitForSync: false }) },
+      ];
+    }),
   );
+  const findSource = async (ref: ObjectRef & { namespace: string }): Promise<KubeObject | undefined> => {
+    const source = sources.get(ref.kind);
+    if (source && ref.apiVersion === SourceApiVersion && source.informer.hasSynced) {
+      return source.informer.get(`${ref.namespace}/${ref.name}`);
+    }
+    return client.find(ref);
+  };
+  const informer = manager.cache.informer(kustomizations, {
+    namespace,
+    labelSelector: manager.flags.watchLabelSelector,
+  });
   const reconciler = new KustomizationReconciler({
     ...options,
     client,
-    getKustomization: async (namespace, name) => informer.get(`${namespace}/${name}`),
+    findSource,
+    getKustomization: async (depNamespace, name) => informer.get(`${depNamespace}/${name}`),
   });
   registerCacheMetrics(manager.registry, reconciler);
   // The manager aborts its signal once the queues have drained: the extractions can go.
@@ -109,38 +113,47 @@ export function addKustomizeController(options: KustomizeControllerOptions): Kus
   const controller = manager.addController<KustomizationObject>({
     name: 'kustomization',
     reconciler,
-    informer: new KustomizationWatch(informer, sourceInformers),
+    informer,
     client,
   });
 
-  const enqueue = (obj: KustomizationObject) => controller.queue.add(objectKey(obj));
-  for (const sourceInformer of sourceInformers) {
-    const onSourceChange = (oldObj: KubeObject | undefined, newObj: KubeObject) => {
-      const version = artifactVersion(newObj);
-      if (version === undefined || version === artifactVersion(oldObj)) return;
-      for (const ks of informer.list()) {
-        const ref = sourceRefOf(ks);
-        if (
-          ref.kind === newObj.kind &&
-          ref.name === newObj.metadata.name &&
-          ref.namespace === newObj.metadata.namespace
-        ) {
-          enqueue(ks);
-        }
-      }
-    };
-    sourceInformer.onUpdate(onSourceChange);
+  const bySource = new ObjectIndex(informer, (ks) => {
+    const ref = sourceRefOf(ks);
+    return [refKey(ref.kind, ref.namespace, ref.name)];
+  });
+  for (const [kind, source] of sources) {
+    controller.watches(source.informer, (obj, oldObj) => {
+      const version = artifactVersion(obj);
+      if (version === undefined || version === artifactVersion(oldObj)) return [];
+      return bySource.keys(refKey(kind, obj.metadata.namespace, obj.metadata.name));
+    });
   }
-  informer.onUpdate((oldObj, newObj) => {
-    if (readyAt(oldObj) === readyAt(newObj) || !conditions.isTrue(newObj, ConditionType.Ready)) return;
-    for (const ks of informer.list()) {
-      const depends = ks.spec.dependsOn?.some(
-        (dep) =>
-          dep.name === newObj.metadata.name &&
-          (dep.namespace ?? ks.metadata.namespace) === newObj.metadata.namespace,
-      );
-      if (depends && !conditions.isTrue(ks, ConditionType.Ready)) enqueue(ks);
-    }
+
+  const bySubstitution = new ObjectIndex(informer, (ks) =>
+    (ks.spec.postBuild?.substituteFrom ?? []).map((ref) => refKey(ref.kind, ks.metadata.namespace, ref.name)),
+  );
+  for (const kind of ['ConfigMap', 'Secret']) {
+    const watched = manager.cache.informer(cacheKind('v1', kind), {
+      namespace,
+      labelSelector: `${Label.ReconcileWatch}=${ReconcileWatchEnabled}`,
+      transform: metadataOnly,
+    });
+    controller.watches(watched, (obj, oldObj) => {
+      if (oldObj?.metadata.resourceVersion === obj.metadata.resourceVersion) return [];
+      return bySubstitution.keys(refKey(kind, obj.metadata.namespace, obj.metadata.name));
+    });
+  }
+
+  const byDependency = new ObjectIndex(informer, (ks) =>
+    (ks.spec.dependsOn ?? []).map((dep) => `${dep.namespace ?? ks.metadata.namespace}/${dep.name}`),
+  );
+  controller.watches(informer, (obj, oldObj) => {
+    if (!oldObj || readyAt(oldObj) === readyAt(obj) || !conditions.isTrue(obj, ConditionType.Ready))
+      return [];
+    return byDependency.keys(`${obj.metadata.namespace}/${obj.metadata.name}`).filter((key) => {
+      const dependent = informer.get(key);
+      return dependent !== undefined && !conditions.isTrue(dependent, ConditionType.Ready);
+    });
   });
   return { controller, informer, reconciler };
 }

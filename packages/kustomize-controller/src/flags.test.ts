@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FlagError } from '@weft/runtime';
+import { FlagError } from '@weft/runtime/manager';
 import { parseKustomizeControllerFlags } from './flags.ts';
 
 describe('parseKustomizeControllerFlags', () => {

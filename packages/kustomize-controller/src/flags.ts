@@ -1,5 +1,11 @@
 /** kustomize-controller's own flags, on top of the runtime's shared ones. */
-import { FlagError, type ParsedFlags, parseDuration, parseFlags, type RuntimeFlags } from '@weft/runtime';
+import {
+  FlagError,
+  type ParsedFlags,
+  parseDurationFlag,
+  parseFlags,
+  type RuntimeFlags,
+} from '@weft/runtime/manager';
 
 export interface KustomizeControllerFlags {
   runtime: RuntimeFlags;
@@ -42,12 +48,7 @@ export function parseKustomizeControllerFlags(
   });
   const { values } = parsed;
   const str = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  let requeueDependencyMs: number;
-  try {
-    requeueDependencyMs = parseDuration(str('requeue-dependency') ?? '30s');
-  } catch (error) {
-    throw new FlagError('requeue-dependency', error instanceof Error ? error.message : String(error));
-  }
+  const requeueDependencyMs = parseDurationFlag('requeue-dependency', str('requeue-dependency') ?? '30s');
   return {
     runtime: parsed.runtime,
     noCrossNamespaceRefs: values['no-cross-namespace-refs'] === true,

@@ -3,7 +3,7 @@
  * extractions and the YAML parse cache spare a download or a parse.
  */
 import { parseCacheStats } from '@weft/kustomize';
-import type { Registry } from '@weft/runtime';
+import type { Registry } from '@weft/runtime/metrics';
 import type { KustomizationReconciler } from './reconciler.ts';
 
 export function registerCacheMetrics(registry: Registry, reconciler: KustomizationReconciler): void {

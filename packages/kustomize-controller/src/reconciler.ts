@@ -5,7 +5,7 @@
  *   dependsOn   → every dependency Ready at its latest revision (else DependencyNotReady, retry)
  *   fetch       → download, verify the digest, extract; or reuse the     (ArtifactFailed)
  *                 extraction of that digest another reconcile made
- *   build       → kustomization overlay, kustomize build, postBuild,
+ *   build       → (build.ts) kustomization overlay, kustomize build, postBuild,
  *                 commonMetadata and owner labels                         (BuildFailed)
  *   apply       → dry-run the whole set, then staged server-side apply   (ReconciliationFailed)
  *   prune       → delete what left the inventory                         (ReconciliationFailed)
@@ -15,36 +15,35 @@
  * status patch, requeue at spec.interval, retry at spec.retryInterval).
  */
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, normalize, relative, sep } from 'node:path';
-import { ConditionType, KustomizationKind, KustomizeApiVersion, Label, Reason } from '@weft/api';
+import { ConditionType, KustomizationKind, KustomizeApiVersion, Reason } from '@weft/api';
 import { ArtifactCache, type CachedArtifact } from '@weft/artifact';
-import { build, KustomizeError } from '@weft/kustomize';
 import {
-  type ApplyResult,
-  type ChangeSetEntry,
   type Client,
   clientFromKubeconfigSecret,
-  conditions,
-  describeObject,
-  HealthCheckError,
-  type Inventory,
-  isKubeObject,
   type KubeObject,
   type ObjectRef,
+} from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { errorMessage } from '@weft/runtime/errors';
+import { HealthCheckError } from '@weft/runtime/health';
+import {
   parseDuration,
   type ReconcileContext,
   ReconcileError,
   type ReconcileResult,
   type Reconciler,
+  StalledError,
+} from '@weft/runtime/reconcile';
+import {
+  type ApplyResult,
+  type ChangeSetEntry,
+  type Inventory,
   ResourceManager,
   refFromEntry,
-  StalledError,
-} from '@weft/runtime';
-import { GenerateError, prepareKustomization } from './generate.ts';
-import { getSource, sourceRefOf } from './source.ts';
-import { SubstituteError, substituteObjects } from './substitute.ts';
+} from '@weft/runtime/ssa';
+import { buildObjects, ownerLabels } from './build.ts';
+import { getSource, type SourceFinder, sourceRefOf } from './source.ts';
 import type { KustomizationObject } from './types.ts';
-import { postBuildVariables } from './variables.ts';
 
 export const FieldManager = 'kustomize-controller';
 
@@ -70,12 +69,10 @@ export interface KustomizationReconcilerOptions {
   healthPollMs?: number;
   /** Parallel API requests of one apply (default 10). */
   applyConcurrency?: number;
+  /** Reads the source (the manager's cache); default: GET through the client. */
+  findSource?: SourceFinder;
   /** Reads another Kustomization (the informer's cache); default: GET through the client. */
   getKustomization?: (namespace: string, name: string) => Promise<KustomizationObject | undefined>;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Millisecond durations as Flux prints them (`1.5s`). */
@@ -133,7 +130,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
         `cannot access ${sourceRef.kind}/${sourceRef.namespace}/${sourceRef.name}: cross-namespace references have been blocked`,
       );
     }
-    const source = await getSource(this.#client, sourceRef);
+    const source = await getSource(this.#options.findSource ?? ((ref) => this.#client.find(ref)), sourceRef);
     if (!source.ready) {
       ctx.log.info({ retryInMs: this.#retryDelay(obj) }, source.message);
       return {
@@ -163,13 +160,16 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     try {
       fetched = await this.#artifacts.acquire({ url: artifact.url, digest: artifact.digest, timeoutMs });
     } catch (error) {
-      throw new ReconcileError(Reason.ArtifactFailed, `failed to fetch artifact: ${message(error)}`, {
+      throw new ReconcileError(Reason.ArtifactFailed, `failed to fetch artifact: ${errorMessage(error)}`, {
         cause: error,
       });
     }
     let objects: KubeObject[];
     try {
-      objects = await this.#build(obj, fetched.dir);
+      objects = await buildObjects(obj, fetched.dir, {
+        client: this.#client,
+        strictSubstitution: this.#options.strictSubstitution === true,
+      });
     } finally {
       fetched.release();
     }
@@ -177,14 +177,14 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     // Apply.
     const manager = new ResourceManager(await this.#applyClient(obj), {
       fieldManager: FieldManager,
-      ownerLabels: this.#ownerLabels(obj),
+      ownerLabels: ownerLabels(obj),
       concurrency: this.#options.applyConcurrency ?? 10,
     });
     let applied: ApplyResult;
     try {
       applied = await manager.applyAll(objects, { force: obj.spec.force === true, signal: ctx.signal });
     } catch (error) {
-      throw new ReconcileError(Reason.ReconciliationFailed, message(error), { cause: error });
+      throw new ReconcileError(Reason.ReconciliationFailed, errorMessage(error), { cause: error });
     }
     const previousInventory = status.inventory as Inventory | undefined;
     status.inventory = applied.inventory;
@@ -195,7 +195,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       try {
         pruned = await manager.prune(previousInventory, applied.inventory);
       } catch (error) {
-        throw new ReconcileError(Reason.ReconciliationFailed, `prune failed: ${message(error)}`, {
+        throw new ReconcileError(Reason.ReconciliationFailed, `prune failed: ${errorMessage(error)}`, {
           cause: error,
         });
       }
@@ -269,84 +269,6 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     return undefined;
   }
 
-  /** Builds the objects to apply; every failure is BuildFailed and names the file or object. */
-  async #build(obj: KustomizationObject, root: string): Promise<KubeObject[]> {
-    const relativeToRoot = (text: string) => text.split(`${root}${sep}`).join('').split(root).join('.');
-    const dir = this.#resolvePath(root, obj.spec.path);
-    let built: Record<string, unknown>[];
-    try {
-      const kustomization = await prepareKustomization(dir, root, obj.spec);
-      built = build(dir, { root, kustomization });
-    } catch (error) {
-      if (error instanceof GenerateError || error instanceof KustomizeError) {
-        throw new ReconcileError(
-          Reason.BuildFailed,
-          `kustomize build failed: ${relativeToRoot(error.message)}`,
-          {
-            cause: error,
-          },
-        );
-      }
-      throw new ReconcileError(Reason.BuildFailed, relativeToRoot(message(error)), {
-        cause: error,
-      });
-    }
-
-    const objects: KubeObject[] = [];
-    for (const item of built) {
-      if (!isKubeObject(item) || !item.metadata.name) {
-        throw new ReconcileError(
-          Reason.BuildFailed,
-          `failed to decode Kubernetes apiVersion, kind and name from: ${JSON.stringify(item).slice(0, 200)}`,
-        );
-      }
-      objects.push(item);
-    }
-
-    let result = objects;
-    if (obj.spec.postBuild) {
-      try {
-        const vars = await postBuildVariables(this.#client, obj);
-        result = substituteObjects(objects, vars, { strict: this.#options.strictSubstitution === true });
-      } catch (error) {
-        if (error instanceof SubstituteError) {
-          throw new ReconcileError(Reason.BuildFailed, `post build failed: ${error.message}`, {
-            cause: error,
-          });
-        }
-        throw error;
-      }
-    }
-
-    const common = obj.spec.commonMetadata;
-    const owner = this.#ownerLabels(obj);
-    for (const item of result) {
-      item.metadata.labels = { ...item.metadata.labels, ...common?.labels, ...owner };
-      if (common?.annotations && Object.keys(common.annotations).length > 0) {
-        item.metadata.annotations = { ...item.metadata.annotations, ...common.annotations };
-      }
-    }
-    return result;
-  }
-
-  /** spec.path inside the artifact; `..` may not leave it. */
-  #resolvePath(root: string, path: string | undefined): string {
-    const cleaned = normalize(`/${path ?? ''}`).replace(/^\/+/, '');
-    const dir = join(root, cleaned);
-    const rel = relative(root, dir);
-    if (rel.startsWith('..') || isAbsolute(rel)) {
-      throw new ReconcileError(Reason.ArtifactFailed, `spec.path '${path}' leaves the artifact`);
-    }
-    return dir;
-  }
-
-  #ownerLabels(obj: KustomizationObject): Record<string, string> {
-    return {
-      [Label.KustomizeName]: obj.metadata.name ?? '',
-      [Label.KustomizeNamespace]: obj.metadata.namespace ?? '',
-    };
-  }
-
   /** The client objects are applied with: another cluster, and/or a tenant's ServiceAccount. */
   async #applyClient(obj: KustomizationObject): Promise<Client> {
     const namespace = obj.metadata.namespace ?? '';
@@ -360,7 +282,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
           key: kubeConfig.secretRef.key,
         });
       } catch (error) {
-        throw new ReconcileError(Reason.ReconciliationFailed, `kubeconfig: ${message(error)}`, {
+        throw new ReconcileError(Reason.ReconciliationFailed, `kubeconfig: ${errorMessage(error)}`, {
           cause: error,
         });
       }
@@ -412,7 +334,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       });
     } catch (error) {
       const text =
-        error instanceof HealthCheckError ? error.message : `health check failed: ${message(error)}`;
+        error instanceof HealthCheckError ? error.message : `health check failed: ${errorMessage(error)}`;
       conditions.markFalse(obj, ConditionType.Healthy, Reason.HealthCheckFailed, text, ctx.now);
       throw new ReconcileError(Reason.HealthCheckFailed, text, { cause: error });
     }
@@ -437,7 +359,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     }
     const manager = new ResourceManager(await this.#applyClient(obj), {
       fieldManager: FieldManager,
-      ownerLabels: this.#ownerLabels(obj),
+      ownerLabels: ownerLabels(obj),
     });
     const deleted = await manager.deleteAll(inventory.entries);
     if (deleted.some((e) => e.action === 'deleted')) {
@@ -452,20 +374,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       });
     }
     if (policy === 'WaitForTermination') {
-      const deadline = Date.now() + this.#timeout(obj);
-      const refs = inventory.entries.map(refFromEntry);
-      for (;;) {
-        const left = (await Promise.all(refs.map((ref) => manager.client.find(ref)))).filter(
-          (o): o is KubeObject => o !== undefined,
-        );
-        if (left.length === 0) return;
-        if (Date.now() > deadline) {
-          throw new Error(
-            `timeout waiting for termination of ${left.map((o) => describeObject(o)).join(', ')}`,
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+      await manager.waitForDeletion(inventory.entries.map(refFromEntry), { timeoutMs: this.#timeout(obj) });
     }
   }
 }

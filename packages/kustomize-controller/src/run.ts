@@ -1,28 +1,12 @@
-/** weft-kustomize-controller: flags → manager → the Kustomization controller (loaded by bin/weft-kustomize-controller.js). */
-import { Client, loadKubeConfig, Manager, watchNamespace } from '@weft/runtime';
+/** weft-kustomize-controller: the runtime's one `run` (loaded by bin/weft-kustomize-controller.js). */
+import { runController } from '@weft/runtime/manager';
 import { addKustomizeController } from './controller.ts';
 import { parseKustomizeControllerFlags } from './flags.ts';
-import { FieldManager } from './reconciler.ts';
 
-export async function run(argv: readonly string[]): Promise<void> {
-  const flags = parseKustomizeControllerFlags(argv);
-  const kubeConfig = loadKubeConfig(flags.runtime);
-  const manager = new Manager({
+export function run(argv: readonly string[]): Promise<unknown> {
+  return runController(argv, {
     name: 'kustomize-controller',
-    flags: flags.runtime,
-    kubeConfig,
-    exit: (code) => process.exit(code),
+    parseFlags: parseKustomizeControllerFlags,
+    addController: addKustomizeController,
   });
-  addKustomizeController({
-    manager,
-    client: new Client(kubeConfig, { fieldManager: FieldManager }),
-    namespace: watchNamespace(flags.runtime),
-    labelSelector: flags.runtime.watchLabelSelector,
-    noCrossNamespaceRefs: flags.noCrossNamespaceRefs,
-    defaultServiceAccount: flags.defaultServiceAccount,
-    strictSubstitution: flags.strictSubstitution,
-    requeueDependencyMs: flags.requeueDependencyMs,
-  });
-  manager.handleSignals();
-  await manager.start();
 }

@@ -4,7 +4,7 @@
  * and the artifact's URL.
  */
 import { type Artifact, SourceApiVersion } from '@weft/api';
-import { type Client, isRecord, type KubeObject, type ObjectRef } from '@weft/runtime';
+import { isRecord, type KubeObject, type ObjectRef } from '@weft/runtime/client';
 import type { KustomizationObject } from './types.ts';
 
 export const sourceKinds = ['GitRepository', 'OCIRepository', 'Bucket'] as const;
@@ -40,13 +40,16 @@ function readArtifact(source: KubeObject): Artifact | undefined {
   } as Artifact;
 }
 
+/** Finds a source by reference: the manager's cache, else a GET (`Client.find` has this shape). */
+export type SourceFinder = (ref: ObjectRef & { namespace: string }) => Promise<KubeObject | undefined>;
+
 /** Reads the source and its artifact; not found or without an artifact → not ready, with why. */
 export async function getSource(
-  client: Client,
+  find: SourceFinder,
   ref: ObjectRef & { namespace: string },
 ): Promise<SourceState> {
   const subject = `${ref.kind}/${ref.namespace}/${ref.name}`;
-  const source = await client.find(ref);
+  const source = await find(ref);
   if (!source) return { ready: false, message: `Source '${subject}' not found` };
   const artifact = readArtifact(source);
   if (!artifact) return { ready: false, message: `Source '${subject}' is not ready, artifact not found` };

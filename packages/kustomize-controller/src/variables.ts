@@ -3,7 +3,7 @@
  * order (later ones win), then `substitute` over all. Secret values are decoded and kept in
  * memory only; messages name objects and keys, never values.
  */
-import { type Client, isNotFound, isRecord } from '@weft/runtime';
+import { type Client, decodeSecretData, isNotFound, isRecord } from '@weft/runtime/client';
 import { checkVariableNames, SubstituteError } from './substitute.ts';
 import type { KustomizationObject } from './types.ts';
 
@@ -24,12 +24,7 @@ export async function postBuildVariables(
       if (isNotFound(error)) throw new SubstituteError(`substitute from '${subject}' failed: not found`);
       throw error;
     }
-    const data = isRecord(source.data) ? source.data : {};
-    const found: Record<string, string> = {};
-    for (const [key, value] of Object.entries(data)) {
-      if (typeof value !== 'string') continue;
-      found[key] = ref.kind === 'Secret' ? Buffer.from(value, 'base64').toString('utf8') : value;
-    }
+    const found = ref.kind === 'Secret' ? decodeSecretData(source) : configMapData(source);
     checkVariableNames(found, subject);
     Object.assign(vars, found);
   }
@@ -37,4 +32,12 @@ export async function postBuildVariables(
   checkVariableNames(inline, 'spec.postBuild.substitute');
   Object.assign(vars, inline);
   return vars;
+}
+
+function configMapData(configMap: Record<string, unknown>): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (!isRecord(configMap.data)) return values;
+  for (const [key, value] of Object.entries(configMap.data))
+    if (typeof value === 'string') values[key] = value;
+  return values;
 }

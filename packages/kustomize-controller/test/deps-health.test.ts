@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { eventually, testNamespace, useCluster } from '@weft/e2e';
-import { Client, type KubeObject } from '@weft/runtime';
+import { eventually, startCluster, testNamespace, useCluster } from '@weft/e2e';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import { parse } from 'yaml';
 import {
   configMap,
   deployment,
@@ -121,28 +122,31 @@ describe('Kustomization dependencies, health and identity', { timeout: 240_000 }
     assert.equal(statusOf(ks).lastAppliedRevision, undefined);
   });
 
-  it('checks named objects with healthChecks', async () => {
-    await source.publish(ns, 'named', { 'web.yaml': deployment('named-web') });
+  it('checks named objects with healthChecks: not Ready while one is unhealthy, Ready once it is', async () => {
+    // The checked Deployment is not in the applied set, so only spec.healthChecks can look at it.
+    const web = parse(deployment('named-web', '      nodeSelector: {no-such-node: "true"}\n')) as KubeObject;
+    await client.create({ ...web, metadata: { ...web.metadata, namespace: ns } });
+    await source.publish(ns, 'named', { 'cm.yaml': configMap('named', { k: 'v' }) });
     await client.create(
       kustomization(ns, 'named', {
         sourceRef: { kind: 'GitRepository', name: 'named' },
         targetNamespace: ns,
         healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'named-web', namespace: ns }],
-        timeout: '60s',
+        timeout: '3s',
+        retryInterval: '2s',
       }),
+    );
+    const { message } = await readyFalse('named', 'HealthCheckFailed');
+    assert.match(message, new RegExp(`Deployment/${ns}/named-web`));
+    await client.patch(
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'named-web' },
+      { spec: { template: { spec: { nodeSelector: null } } } },
     );
     const ks = await ready('named');
     const healthy = (statusOf(ks).conditions as { type: string; status: string }[]).find(
       (c) => c.type === 'Healthy',
     );
     assert.equal(healthy?.status, 'True');
-    const web = await client.get({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      namespace: ns,
-      name: 'named-web',
-    });
-    assert.equal((web.status as { readyReplicas?: number }).readyReplicas, 1);
   });
 
   it('applies as spec.serviceAccountName: forbidden without rights, applied with them', async () => {
@@ -175,9 +179,20 @@ describe('Kustomization dependencies, health and identity', { timeout: 240_000 }
     assert.ok(cm.metadata.managedFields?.some((m) => m.manager === 'kustomize-controller'));
   });
 
-  it('applies to the cluster of a kubeconfig Secret (spec.kubeConfig)', async () => {
-    // The "remote" cluster is this one, reached through the kubeconfig in the Secret.
-    const kubeconfig = await readFile(cluster.kubeconfigPath, 'utf8');
+  it('applies to the cluster of a kubeconfig Secret (spec.kubeConfig), not to its own', async (t) => {
+    // A second control plane: objects must land there and not in the controller's cluster.
+    const remote = await startCluster({ name: 'ks-remote', nodes: 1 });
+    t.after(async () => {
+      // Finalize (prune from the remote cluster) while that cluster still runs.
+      await client.delete(ksRef('remote')).catch(() => {});
+      await eventually('remote Kustomization finalized', async () =>
+        (await client.find(ksRef('remote'))) === undefined ? true : undefined,
+      );
+      await remote.stop();
+    });
+    const remoteClient = new Client(await remote.kubeConfig(), { fieldManager: 'e2e' });
+    await remoteClient.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    const kubeconfig = await readFile(remote.kubeconfigPath, 'utf8');
     await client.create({
       apiVersion: 'v1',
       kind: 'Secret',
@@ -199,8 +214,9 @@ describe('Kustomization dependencies, health and identity', { timeout: 240_000 }
       spec: { kubeConfig: { secretRef: { name: 'remote-kubeconfig' } } },
     });
     await ready('remote');
-    const cm = await client.get(cmRef('remote'));
+    const cm = await remoteClient.get(cmRef('remote'));
     assert.equal(cm.metadata.labels?.['kustomize.weft.dev/name'], 'remote');
+    assert.equal(await client.find(cmRef('remote')), undefined, 'nothing is applied to the local cluster');
   });
 
   it('refuses a source in another namespace with --no-cross-namespace-refs', async () => {

@@ -11,7 +11,10 @@ import { crds, KustomizationKind, KustomizeApiVersion, SourceApiVersion } from '
 import { buildArtifact, Storage, serve } from '@weft/artifact';
 import { type Cluster, eventually } from '@weft/e2e';
 import { addKustomizeController, parseKustomizeControllerFlags } from '@weft/kustomize-controller';
-import { Client, conditions, createLogger, isRecord, type KubeObject, Manager } from '@weft/runtime';
+import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { createLogger } from '@weft/runtime/log';
+import { Manager } from '@weft/runtime/manager';
 
 type KubeConfig = Awaited<ReturnType<Cluster['kubeConfig']>>;
 
@@ -133,8 +136,7 @@ export async function startController(
     processMetrics: false,
   });
   const client = new Client(kubeConfig);
-  addKustomizeController({
-    manager,
+  addKustomizeController(manager, {
     client,
     noCrossNamespaceRefs: flags.noCrossNamespaceRefs,
     defaultServiceAccount: flags.defaultServiceAccount,
@@ -208,6 +210,25 @@ export function readyOf(obj: KubeObject | undefined): Ready | undefined {
   if (!obj) return undefined;
   const c = conditions.getCondition(obj as Parameters<typeof conditions.getCondition>[0], 'Ready');
   return c ? { status: c.status, reason: c.reason, message: c.message } : undefined;
+}
+
+/** Waits until Kustomization `name` is Ready with `revision` applied. */
+export function waitReadyAt(
+  client: Client,
+  namespace: string,
+  name: string,
+  revision: string,
+  timeoutMs?: number,
+): Promise<KubeObject> {
+  const ref = { apiVersion: KustomizeApiVersion, kind: KustomizationKind, namespace, name };
+  return eventually(
+    `${name} Ready at ${revision}`,
+    async () => {
+      const ks = await client.get(ref);
+      return readyOf(ks)?.status === 'True' && statusOf(ks).lastAppliedRevision === revision ? ks : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 export function dataOf(obj: KubeObject | undefined): Record<string, string> {

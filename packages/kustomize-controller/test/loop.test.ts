@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventually, testNamespace, useCluster } from '@weft/e2e';
-import { Client, isRecord, type KubeObject } from '@weft/runtime';
+import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
 import {
   configMap,
   dataOf,
@@ -18,6 +18,7 @@ import {
   readyOf,
   startController,
   statusOf,
+  waitReadyAt,
 } from './helpers.ts';
 
 const cluster = await useCluster();
@@ -36,13 +37,7 @@ const ksRef = (name: string) => ({
 });
 const cmRef = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name });
 
-async function readyAt(name: string, revision: string): Promise<KubeObject> {
-  return eventually(`${name} Ready at ${revision}`, async () => {
-    const ks = await client.get(ksRef(name));
-    const ready = readyOf(ks);
-    return ready?.status === 'True' && statusOf(ks).lastAppliedRevision === revision ? ks : undefined;
-  });
-}
+const readyAt = (name: string, revision: string) => waitReadyAt(client, ns, name, revision);
 
 async function readyFalse(name: string, reason: string): Promise<{ ks: KubeObject; message: string }> {
   return eventually(`${name} Ready=False/${reason}`, async () => {
@@ -266,19 +261,33 @@ describe('Kustomization loop', { timeout: 240_000 }, () => {
 
   it('changes nothing while suspended, and catches up when resumed', async () => {
     const v1 = await source.publish(ns, 'susp', { 'cm.yaml': configMap('susp', { k: 'one' }) });
-    await client.create(
-      kustomization(ns, 'susp', {
-        sourceRef: { kind: 'GitRepository', name: 'susp' },
-        targetNamespace: ns,
-        interval: '1s',
-      }),
-    );
-    await readyAt('susp', v1.revision);
+    // A witness on the same source and interval, not suspended: once it has applied the new
+    // revision and undone drift on its copy, the suspended one has had the same chances to act.
+    for (const [name, extra] of [
+      ['susp', {}],
+      ['susp-witness', { namePrefix: 'witness-' }],
+    ] as const) {
+      await client.create(
+        kustomization(ns, name, {
+          sourceRef: { kind: 'GitRepository', name: 'susp' },
+          targetNamespace: ns,
+          interval: '1s',
+          ...extra,
+        }),
+      );
+      await readyAt(name, v1.revision);
+    }
     await client.patch(ksRef('susp'), { spec: { suspend: true } });
     const v2 = await source.publish(ns, 'susp', { 'cm.yaml': configMap('susp', { k: 'two' }) });
-    await client.patch(cmRef('susp'), { data: { k: 'edited' } }, { fieldManager: 'kubectl-edit' });
-    // Several intervals pass: neither the new revision nor drift correction may happen.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await eventually('the witness applies the new revision', async () =>
+      dataOf(await client.get(cmRef('witness-susp'))).k === 'two' ? true : undefined,
+    );
+    for (const name of ['susp', 'witness-susp']) {
+      await client.patch(cmRef(name), { data: { k: 'edited' } }, { fieldManager: 'kubectl-edit' });
+    }
+    await eventually('the witness undoes the drift on its copy', async () =>
+      dataOf(await client.get(cmRef('witness-susp'))).k === 'two' ? true : undefined,
+    );
     assert.equal(dataOf(await client.get(cmRef('susp'))).k, 'edited');
     assert.equal(statusOf(await client.get(ksRef('susp'))).lastAppliedRevision, v1.revision);
     await client.patch(ksRef('susp'), { spec: { suspend: false } });

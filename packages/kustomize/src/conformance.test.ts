@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { KustomizeError } from './errors.ts';
 import { build } from './index.ts';
 import { parseYamlDocuments } from './io/yaml.ts';
 
@@ -21,8 +22,21 @@ describe('kustomize conformance', {
       const buildDir = path.join(dir, 'in', target);
       // The expected outputs keep kustomize's input order (built with --reorder none).
       const run = () => build(buildDir, { root: path.join(dir, 'in'), reorder: 'none' });
-      if (existsSync(path.join(dir, 'expected-error'))) {
-        assert.throws(run);
+      const expectedErrorFile = path.join(dir, 'expected-error');
+      if (existsSync(expectedErrorFile)) {
+        // The build must fail for the case's reason, not crash: a KustomizeError that names the
+        // file it is about, and, where the case says so, the words of kustomize's own error.
+        const expectedWords = readFileSync(expectedErrorFile, 'utf8').trim();
+        assert.throws(run, (error: unknown) => {
+          assert.ok(error instanceof KustomizeError, `expected a KustomizeError, got ${String(error)}`);
+          assert.ok(error.file, `the error names no file: ${error.message}`);
+          assert.ok(
+            path.resolve(error.file).startsWith(path.join(dir, 'in')),
+            `the error names ${error.file}, outside the case's input`,
+          );
+          if (expectedWords) assert.ok(error.message.includes(expectedWords), error.message);
+          return true;
+        });
         return;
       }
       const expectedFile = path.join(dir, 'expected.yaml');

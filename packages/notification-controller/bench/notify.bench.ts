@@ -10,7 +10,8 @@
 import { parseArgs } from 'node:util';
 import { kustomizationSample, NotificationApiVersion } from '@weft/api';
 import { sharedKubeconfigEnv, startCluster, startWebhookSink } from '@weft/e2e';
-import { Client, EventRecorder, KubeEventSink, type KubeObject } from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import { EventRecorder, KubeEventSink } from '@weft/runtime/events';
 import { installCrds, runController } from '../test/harness.ts';
 
 const { values } = parseArgs({

@@ -1,5 +1,10 @@
 /** notification-controller's flags: the shared runtime flags plus its own. */
-import { FlagError, parseDuration, parseFlags, type RuntimeFlags } from '@weft/runtime';
+import {
+  parseDurationFlag,
+  parseFlags,
+  parsePositiveIntegerFlag,
+  type RuntimeFlags,
+} from '@weft/runtime/manager';
 
 export interface NotificationFlags {
   runtime: RuntimeFlags;
@@ -25,16 +30,14 @@ export function parseNotificationFlags(
     const value = values[name];
     return typeof value === 'string' ? value : fallback;
   };
-  let eventRateLimitWindowMs: number;
-  try {
-    eventRateLimitWindowMs = parseDuration(text('event-rate-limit-window', '5m'));
-  } catch (error) {
-    throw new FlagError('event-rate-limit-window', error instanceof Error ? error.message : String(error));
-  }
-  const deliveryConcurrency = Number(text('delivery-concurrency', '16'));
-  if (!Number.isInteger(deliveryConcurrency) || deliveryConcurrency < 1) {
-    throw new FlagError('delivery-concurrency', 'must be a positive integer');
-  }
+  const eventRateLimitWindowMs = parseDurationFlag(
+    'event-rate-limit-window',
+    text('event-rate-limit-window', '5m'),
+  );
+  const deliveryConcurrency = parsePositiveIntegerFlag(
+    'delivery-concurrency',
+    text('delivery-concurrency', '16'),
+  );
   return {
     runtime,
     receiverAddr: text('receiver-addr', ':9292'),

@@ -6,8 +6,13 @@ export {
   wildcardMatch,
 } from './alert/match.ts';
 export { RateLimiter } from './alert/rate-limit.ts';
-export { controllerName, NotificationController, type NotificationControllerOptions } from './controller.ts';
-export { Dispatcher, type DispatcherOptions } from './event/dispatcher.ts';
+export {
+  addNotificationController,
+  controllerName,
+  type NotificationController,
+  type NotificationControllerOptions,
+} from './controller.ts';
+export { Dispatcher, type DispatcherOptions } from './dispatcher.ts';
 export { type EventPayload, parseEvent, slimEvent, type WeftEvent } from './event/event.ts';
 export { formatProgress, type Progress, parseProgress, progressKey } from './event/progress.ts';
 export { type NotificationFlags, parseNotificationFlags } from './flags.ts';

@@ -1,6 +1,6 @@
 /** The notification kinds as the runtime's client and informers carry them. */
 import type { Alert, Provider, Receiver } from '@weft/api';
-import type { KubeObject } from '@weft/runtime';
+import type { KubeObject } from '@weft/runtime/client';
 
 export type AlertObject = Alert & KubeObject;
 export type ProviderObject = Provider & KubeObject;

@@ -1,24 +1,12 @@
-/** weft-notification-controller: flags → the Provider/Alert/Receiver controllers (loaded by bin/weft-notification-controller.js). */
-import { FlagError } from '@weft/runtime';
-import { NotificationController } from './controller.ts';
+/** weft-notification-controller: the runtime's one `run` (loaded by bin/weft-notification-controller.js). */
+import { runController } from '@weft/runtime/manager';
+import { addNotificationController, controllerName } from './controller.ts';
 import { parseNotificationFlags } from './flags.ts';
 
-export async function run(argv: readonly string[]): Promise<void> {
-  let flags: ReturnType<typeof parseNotificationFlags>;
-  try {
-    flags = parseNotificationFlags(argv);
-  } catch (error) {
-    if (!(error instanceof FlagError)) throw error;
-    process.stderr.write(`weft-notification-controller: ${error.message}\n`);
-    process.exit(2);
-  }
-  const controller = new NotificationController({
-    flags: flags.runtime,
-    receiverAddr: flags.receiverAddr,
-    eventRateLimitWindowMs: flags.eventRateLimitWindowMs,
-    deliveryConcurrency: flags.deliveryConcurrency,
-    exit: (code) => process.exit(code),
+export function run(argv: readonly string[]): Promise<unknown> {
+  return runController(argv, {
+    name: controllerName,
+    parseFlags: parseNotificationFlags,
+    addController: addNotificationController,
   });
-  controller.handleSignals((code) => process.exit(code));
-  await controller.start();
 }

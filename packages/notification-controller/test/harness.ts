@@ -8,15 +8,11 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { crds } from '@weft/api';
 // The shared poller, re-exported so the tests keep importing it from here.
 import { eventually } from '@weft/e2e';
-import { NotificationController } from '@weft/notification-controller';
-import {
-  type Client,
-  createLogger,
-  EventRecorder,
-  KubeEventSink,
-  type KubeObject,
-  parseFlags,
-} from '@weft/runtime';
+import { addNotificationController, type NotificationController } from '@weft/notification-controller';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import { EventRecorder, KubeEventSink } from '@weft/runtime/events';
+import { createLogger } from '@weft/runtime/log';
+import { Manager, parseFlags } from '@weft/runtime/manager';
 
 export { eventually };
 
@@ -40,7 +36,7 @@ export async function installCrds(client: Client): Promise<void> {
 }
 
 export interface RunningController {
-  controller: NotificationController;
+  controller: NotificationController & { manager: Manager };
   /** Every log line so far, raw JSON text. */
   logs: string[];
   receiverUrl: string;
@@ -65,22 +61,28 @@ export async function runController(
       name: 'notification-controller',
     },
   );
-  const controller = new NotificationController({
+  const manager = new Manager({
+    name: 'notification-controller',
     flags: runtime,
     kubeConfig,
-    receiverAddr: '127.0.0.1:0',
-    eventRateLimitWindowMs,
-    retryBaseMs: 50,
     logger: createLogger({ level: 'debug', destination, base: { controller: 'notification-controller' } }),
   });
-  await controller.start();
+  const controller = {
+    ...addNotificationController(manager, {
+      receiverAddr: '127.0.0.1:0',
+      eventRateLimitWindowMs,
+      retryBaseMs: 50,
+    }),
+    manager,
+  };
+  await manager.start();
   const port = controller.receiverServer.address?.port;
   return {
     controller,
     logs,
     receiverUrl: `http://127.0.0.1:${port}`,
     stop: async () => {
-      await controller.stop();
+      await manager.stop();
     },
   };
 }

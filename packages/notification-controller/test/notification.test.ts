@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { Annotation, gitRepositorySample, kustomizationSample, NotificationApiVersion } from '@weft/api';
 import { type Cluster, startWebhookSink, testNamespace, useCluster, type WebhookSink } from '@weft/e2e';
 import { hmacSignature, progressKey } from '@weft/notification-controller';
-import { Client, type KubeObject } from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
 import {
   eventually,
   installCrds,

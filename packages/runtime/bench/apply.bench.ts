@@ -11,9 +11,9 @@ import {
   type HttpRequest,
   KubeConfigTransport,
   type KubeObject,
-  ResourceManager,
   type Transport,
-} from '../src/index.ts';
+} from '@weft/runtime/client';
+import { ResourceManager } from '@weft/runtime/ssa';
 
 const count = Number(process.argv[2] ?? 1000);
 

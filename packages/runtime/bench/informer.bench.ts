@@ -5,7 +5,9 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { startCluster } from '@weft/e2e';
-import { Client, Informer, type KubeObject, mapLimit } from '../src/index.ts';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import { Informer } from '@weft/runtime/informer';
+import { mapLimit } from '@weft/runtime/ssa';
 
 const count = Number(process.argv[2] ?? 10_000);
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -6,7 +6,7 @@
  *    once): updates/s absorbed, and how many reconciles they cost (dedup + dirty set).
  */
 import { performance } from 'node:perf_hooks';
-import { WorkQueue } from '../src/index.ts';
+import { WorkQueue } from '@weft/runtime/queue';
 
 async function distinctKeys(count: number, concurrency: number): Promise<void> {
   let reconciles = 0;

@@ -8,14 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Annotation, AnnotationValue, Label } from '@weft/api';
 import { testNamespace, useCluster } from '@weft/e2e';
-import {
-  ApplyError,
-  type ChangeSetEntry,
-  Client,
-  HealthCheckError,
-  type KubeObject,
-  ResourceManager,
-} from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import { HealthCheckError } from '@weft/runtime/health';
+import { ApplyError, type ChangeSetEntry, ResourceManager } from '@weft/runtime/ssa';
 
 const cluster = await useCluster();
 const kubeConfig = await cluster.kubeConfig();
@@ -224,7 +219,15 @@ describe('apply engine against a real apiserver', { timeout: 300_000 }, () => {
       undefined,
     );
     assert.ok(await client.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace: appNs, name: 'keep-me' }));
-    assert.ok(foreign.metadata.uid);
+    // Another owner's object is still the same object: not deleted, not deleted and recreated.
+    const stillForeign = await client.get({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: appNs,
+      name: 'foreign',
+    });
+    assert.equal(stillForeign.metadata.uid, foreign.metadata.uid);
+    assert.equal(typeof foreign.metadata.uid, 'string');
   });
 
   it('validates the whole set first: one invalid object means nothing is applied', async () => {

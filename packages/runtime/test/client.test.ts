@@ -11,10 +11,10 @@ import {
   ForbiddenError,
   InvalidError,
   type KubeObject,
-  loadKubeConfig,
   NoKindMatchError,
   NotFoundError,
-} from '@weft/runtime';
+} from '@weft/runtime/client';
+import { loadKubeConfig } from '@weft/runtime/manager';
 
 // Top level: useCluster and testNamespace register their clean-up with the file's root `after`.
 const cluster = await useCluster();

@@ -9,14 +9,13 @@ import { Label } from '@weft/api';
 import { startCluster, testNamespace } from '@weft/e2e';
 import {
   Client,
-  Informer,
   type KubeObject,
   type ListOptions,
-  type ListWatcher,
   type ObjectList,
   type WatchEvent,
   type WatchOptions,
-} from '@weft/runtime';
+} from '@weft/runtime/client';
+import { Informer, type ListWatcher } from '@weft/runtime/informer';
 
 async function until(
   what: string,

@@ -1,121 +1,36 @@
-import { mkdir } from 'node:fs/promises';
-import { type GitRepository, GitRepositoryKind, SourceApiVersion } from '@weft/api';
-import { type ArtifactServer, Storage, serve } from '@weft/artifact';
-import {
-  Client,
-  FlagError,
-  Informer,
-  type KubeObject,
-  loadKubeConfig,
-  Manager,
-  type ManagerOptions,
-  parseAddress,
-  parseFlags,
-  type RuntimeFlags,
-} from '@weft/runtime';
+/**
+ * Adds source-controller to a runtime Manager: the artifact server (a runnable the manager starts
+ * and stops) and the GitRepository controller over the manager's cache.
+ */
+import type { GitRepository } from '@weft/api';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import type { Manager } from '@weft/runtime/manager';
+import type { Controller } from '@weft/runtime/reconcile';
+import { ArtifactService } from './artifact-server.ts';
+import type { SourceControllerConfig } from './flags.ts';
 import { GitRepositoryReconciler } from './gitrepository/reconciler.ts';
 
-/** source-controller's own flags, on top of the runtime's shared ones. */
-export const sourceControllerFlags = {
-  'storage-path': { type: 'string', default: '/data' },
-  'storage-addr': { type: 'string', default: ':9090' },
-  'storage-adv-addr': { type: 'string' },
-  'artifact-retention-records': { type: 'string', default: '2' },
-  'artifact-retention-ttl': { type: 'string', default: '60s' },
-} as const;
+export const FieldManager = 'source-controller';
 
-export interface SourceControllerConfig {
-  runtime: RuntimeFlags;
-  storagePath: string;
-  /** `host:port` or `:port` the artifact server binds. */
-  storageAddr: string;
-  /** The address in artifact URLs; default the bound address. */
-  storageAdvAddr: string | undefined;
-  gc: { keep: number; ttlMs: number };
+export interface SourceControllerOptions
+  extends Pick<SourceControllerConfig, 'storagePath' | 'storageAddr' | 'storageAdvAddr' | 'gc'> {
+  /** The controller's client; default the manager's, writing as `source-controller`. */
+  client?: Client;
 }
 
-export function parseSourceControllerFlags(
-  argv: readonly string[],
-  env = process.env,
-): SourceControllerConfig {
-  const { runtime, values } = parseFlags(argv, {
-    extra: sourceControllerFlags,
-    env,
-    name: 'source-controller',
-  });
-  const text = (name: keyof typeof sourceControllerFlags) => {
-    const value = values[name];
-    return typeof value === 'string' ? value : undefined;
-  };
-  const keep = Number(text('artifact-retention-records'));
-  if (!Number.isInteger(keep) || keep < 1)
-    throw new FlagError('artifact-retention-records', 'must be a positive integer');
-  const ttl = text('artifact-retention-ttl') ?? '60s';
-  const ttlMatch = /^(\d+)(ms|s|m|h)$/.exec(ttl);
-  if (!ttlMatch) throw new FlagError('artifact-retention-ttl', `"${ttl}" is not a duration like 60s`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[ttlMatch[2] as 'ms' | 's' | 'm' | 'h'];
-  return {
-    runtime,
-    storagePath: text('storage-path') ?? '/data',
-    storageAddr: text('storage-addr') ?? ':9090',
-    storageAdvAddr: text('storage-adv-addr'),
-    gc: { keep, ttlMs: Number(ttlMatch[1]) * unit },
-  };
+export interface SourceController {
+  artifacts: ArtifactService;
+  gitRepositories: Controller<GitRepository & KubeObject>;
 }
 
-export interface RunningSourceController {
-  manager: Manager;
-  artifactServer: ArtifactServer;
-  storage: Storage;
-  stop(): Promise<void>;
-}
-
-/** Starts the artifact server and a manager running the GitRepository reconciler. */
-export async function startSourceController(
-  config: SourceControllerConfig,
-  options: {
-    kubeConfig?: NonNullable<ManagerOptions['kubeConfig']>;
-    managerOptions?: Partial<ManagerOptions>;
-  } = {},
-): Promise<RunningSourceController> {
-  const kubeConfig = options.kubeConfig ?? loadKubeConfig(config.runtime);
-  await mkdir(config.storagePath, { recursive: true });
-  const bind = parseAddress(config.storageAddr);
-  const artifactServer = await serve({
-    root: config.storagePath,
-    host: bind?.host ?? '0.0.0.0',
-    port: bind?.port ?? 0,
-  });
-  const storage = new Storage({
-    root: config.storagePath,
-    advertisedAddress: config.storageAdvAddr ?? artifactServer.url,
-  });
-  const client = new Client(kubeConfig, { fieldManager: 'source-controller' });
-  const manager = new Manager({
-    name: 'source-controller',
-    flags: config.runtime,
-    kubeConfig,
-    ...options.managerOptions,
-  });
-  const informer = new Informer<GitRepository & KubeObject>(client, {
-    apiVersion: SourceApiVersion,
-    kind: GitRepositoryKind,
-    namespace: config.runtime.watchAllNamespaces ? undefined : config.runtime.namespace,
-    labelSelector: config.runtime.watchLabelSelector,
-  });
-  manager.addController({
-    reconciler: new GitRepositoryReconciler({ client, storage, gc: config.gc }),
-    informer,
+/** Registers the artifact server and the GitRepository controller (before `manager.start()`). */
+export function addSourceController(manager: Manager, options: SourceControllerOptions): SourceController {
+  const client = options.client ?? manager.client(FieldManager);
+  const artifacts = new ArtifactService(options);
+  manager.add(artifacts);
+  const gitRepositories = manager.addController<GitRepository & KubeObject>({
+    reconciler: new GitRepositoryReconciler({ client, storage: () => artifacts.storage, gc: options.gc }),
     client,
   });
-  await manager.start();
-  return {
-    manager,
-    artifactServer,
-    storage,
-    async stop() {
-      await manager.stop();
-      await artifactServer.close();
-    },
-  };
+  return { artifacts, gitRepositories };
 }

@@ -1,20 +1,12 @@
-/** weft-source-controller: flags → artifact server and manager (loaded by bin/weft-source-controller.js). */
-import { FlagError } from '@weft/runtime';
-import { parseSourceControllerFlags, startSourceController } from './controller.ts';
+/** weft-source-controller: the runtime's one `run` (loaded by bin/weft-source-controller.js). */
+import { runController } from '@weft/runtime/manager';
+import { addSourceController } from './controller.ts';
+import { parseSourceControllerFlags } from './flags.ts';
 
-export async function run(argv: readonly string[]): Promise<void> {
-  try {
-    const config = parseSourceControllerFlags(argv);
-    const controller = await startSourceController(config, {
-      managerOptions: { exit: (code) => process.exit(code) },
-    });
-    controller.manager.handleSignals();
-    process.once('beforeExit', () => void controller.artifactServer.close());
-  } catch (error) {
-    if (error instanceof FlagError) {
-      process.stderr.write(`weft-source-controller: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+export function run(argv: readonly string[]): Promise<unknown> {
+  return runController(argv, {
+    name: 'source-controller',
+    parseFlags: parseSourceControllerFlags,
+    addController: addSourceController,
+  });
 }

@@ -14,12 +14,9 @@ import {
   testNamespace,
   useCluster,
 } from '@weft/e2e';
-import { Client, type KubeObject } from '@weft/runtime';
-import {
-  parseSourceControllerFlags,
-  type RunningSourceController,
-  startSourceController,
-} from '../src/index.ts';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import { Manager } from '@weft/runtime/manager';
+import { addSourceController, parseSourceControllerFlags } from '../src/index.ts';
 import {
   condition,
   download,
@@ -37,7 +34,7 @@ const kubeConfig: KubeConfig = await cluster.kubeConfig();
 const namespace = await testNamespace(kubeConfig, 'gitrepo');
 
 let client: Client;
-let controller: RunningSourceController;
+let manager: Manager | undefined;
 let git: GitHttpServer;
 let securedGit: GitHttpServer;
 let ssh: GitSshServer;
@@ -64,11 +61,13 @@ before(async () => {
     ],
     {},
   );
-  controller = await startSourceController(config, { kubeConfig });
+  manager = new Manager({ name: 'source-controller', flags: config.runtime, kubeConfig });
+  addSourceController(manager, config);
+  await manager.start();
 });
 
 after(async () => {
-  await controller?.stop();
+  await manager?.stop();
   await git?.stop();
   await securedGit?.stop();
   await ssh?.stop();

@@ -3,7 +3,7 @@ import { get } from 'node:http';
 import { Annotation, crds, type GitRepository, SourceApiVersion } from '@weft/api';
 // The shared poller, re-exported so the tests keep importing it from here.
 import { eventually } from '@weft/e2e';
-import { Client, type KubeObject } from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
 
 export { eventually };
 
@@ -12,9 +12,7 @@ export type KubeConfig = NonNullable<ConstructorParameters<typeof Client>[0]>;
 export const gitRepositoryType = { apiVersion: SourceApiVersion, kind: 'GitRepository' } as const;
 export type GitRepositoryObject = GitRepository & KubeObject;
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep } from '@weft/runtime/retry';
 
 /** Installs the weft CRDs and waits until GitRepository is served. */
 export async function installCrds(kubeConfig: KubeConfig): Promise<void> {

@@ -112,7 +112,7 @@ export class ArtifactCache {
     return this.#hits;
   }
 
-  /** Reads that had to do the work (fetch, or parse). */
+  /** Reads that had to do the work (download, verify and extract). */
   get misses(): number {
     return this.#misses;
   }

@@ -3,6 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { errorMessage } from '@weft/runtime/errors';
+import { retry } from '@weft/runtime/retry';
 import { formatDigest } from '../digest.ts';
 import { ArtifactError, redactUrl } from '../errors.ts';
 
@@ -16,23 +18,19 @@ export interface DownloadOptions {
   timeoutMs: number;
   /** Attempts after the first, on network errors, timeouts and 5xx. */
   retries: number;
-  /** The first wait between attempts; doubled each time. */
+  /** The ceiling of the first wait between attempts; doubled each time up to 30 s, jittered (runtime's backoffDelay). */
   backoffMs: number;
   maxSize: number;
 }
 
 /** Downloads `url` to `file` and checks its digest while the bytes stream in. */
 export async function download(options: DownloadOptions): Promise<{ size: number }> {
-  let attempt = 0;
-  for (;;) {
-    try {
-      return await downloadOnce(options);
-    } catch (error) {
-      if (!(error instanceof ArtifactError) || !isRetryable(error) || attempt >= options.retries) throw error;
-      await sleep(Math.min(options.backoffMs * 2 ** attempt, 30_000));
-      attempt++;
-    }
-  }
+  return retry(() => downloadOnce(options), {
+    retries: options.retries,
+    initialMs: options.backoffMs,
+    maxMs: 30_000,
+    retryable: (error) => error instanceof ArtifactError && isRetryable(error),
+  });
 }
 
 function isRetryable(error: ArtifactError): boolean {
@@ -114,9 +112,5 @@ function describeNetworkError(error: unknown): string {
   // fetch() wraps the socket error (ECONNREFUSED, ECONNRESET…) in `cause`.
   const cause = error instanceof Error ? error.cause : undefined;
   if (cause instanceof Error) return cause.message;
-  return error instanceof Error ? error.message : String(error);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return errorMessage(error);
 }

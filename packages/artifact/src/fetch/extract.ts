@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { errorMessage } from '@weft/runtime/errors';
 import { Parser, type ReadEntry } from 'tar';
 import { ArtifactError } from '../errors.ts';
 import { entrySegments, resolveLinkTarget } from '../tarpath/resolve.ts';
@@ -91,7 +92,7 @@ class Extraction {
   #fail(error: unknown): void {
     if (this.#failure) return;
     // Anything but our own errors comes from gunzip, the tar parser or the filesystem.
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     this.#failure =
       error instanceof ArtifactError
         ? error

@@ -5,6 +5,7 @@
  * given) and none of `exclusionList`.
  */
 import type { Alert } from '@weft/api';
+import { errorMessage } from '@weft/runtime/errors';
 import type { InvolvedObject, WeftEvent } from '../event/event.ts';
 
 /** Reads the labels of an event's object (through a cache); undefined when it is gone. */
@@ -36,7 +37,7 @@ function compileList(field: string, patterns: readonly string[] | undefined): Re
     } catch (error) {
       throw new AlertSpecError(
         `spec.${field}[${index}]`,
-        `"${pattern}" is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`,
+        `"${pattern}" is not a valid regular expression: ${errorMessage(error)}`,
       );
     }
   });

@@ -5,7 +5,7 @@
  * else stays out of the cache.
  */
 import { Annotation, Domain } from '@weft/api';
-import type { KubeObject } from '@weft/runtime';
+import type { KubeObject } from '@weft/runtime/client';
 
 export interface InvolvedObject {
   apiVersion: string;

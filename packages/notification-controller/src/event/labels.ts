@@ -2,7 +2,7 @@
  * Labels of the objects events are about, for `eventSources[].matchLabels`: read with GET and
  * kept for a short time, so a burst of events about one object costs one request.
  */
-import type { Client } from '@weft/runtime';
+import type { Client } from '@weft/runtime/client';
 import type { InvolvedObject } from './event.ts';
 
 interface Entry {

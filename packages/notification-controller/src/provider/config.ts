@@ -4,7 +4,7 @@
  * them. The values here are credentials: they go into requests, never into logs or status.
  */
 import type { Provider } from '@weft/api';
-import { parseDuration } from '@weft/runtime';
+import { parseDuration } from '@weft/runtime/reconcile';
 import { parse as parseYaml } from 'yaml';
 
 export interface ProviderConfig {

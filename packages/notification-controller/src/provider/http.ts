@@ -5,6 +5,8 @@
  * not help. Errors carry the status and a trimmed body, with the address cut to scheme and host
  * and the token blanked out, so they can go into status and logs.
  */
+import { errorMessage } from '@weft/runtime/errors';
+import { retry } from '@weft/runtime/retry';
 import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
 import { safeAddress } from './config.ts';
 import type { OutgoingRequest } from './payloads.ts';
@@ -17,7 +19,7 @@ export interface SendOptions {
   secrets?: ReadonlyArray<string | undefined>;
   /** Retries after the first attempt (default 4, as Flux). */
   retries?: number;
-  /** First retry delay; doubles each time, capped at 10 s (default 500 ms). */
+  /** Ceiling of the first retry delay; doubles each time up to 10 s, jittered (default 500 ms). */
   retryBaseMs?: number;
   signal?: AbortSignal | undefined;
 }
@@ -58,19 +60,6 @@ function retryable(status: number): boolean {
   return status >= 500 || status === 429 || status === 408;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** Keeps one connection pool per (proxy, CA), so deliveries reuse connections. */
 export class HttpSender {
   readonly #dispatchers = new Map<string, Dispatcher>();
@@ -91,42 +80,47 @@ export class HttpSender {
   async send(outgoing: OutgoingRequest, options: SendOptions): Promise<SendResult> {
     const retries = options.retries ?? 4;
     const base = options.retryBaseMs ?? 500;
+    return retry((attempt) => this.#sendOnce(outgoing, options, attempt), {
+      retries,
+      initialMs: base,
+      maxMs: 10_000,
+      retryable: (error) => !(error instanceof DeliveryError && error.permanent),
+      signal: options.signal,
+    });
+  }
+
+  async #sendOnce(outgoing: OutgoingRequest, options: SendOptions, attempt: number): Promise<SendResult> {
     const secrets = options.secrets ?? [];
     const where = `POST ${safeAddress(outgoing.url)}`;
-    let attempt = 0;
-    for (;;) {
-      attempt++;
-      let failure: DeliveryError;
-      try {
-        const signals = [AbortSignal.timeout(options.timeoutMs)];
-        if (options.signal) signals.push(options.signal);
-        const response = await request(outgoing.url, {
-          method: 'POST',
-          headers: outgoing.headers,
-          body: outgoing.body,
-          dispatcher: this.#dispatcher(options),
-          signal: AbortSignal.any(signals),
-        });
-        const text = await response.body.text();
-        const status = response.statusCode;
-        if (status >= 200 && status < 300) return { status, attempts: attempt };
-        const detail = trimBody(redact(text, secrets));
-        failure = new DeliveryError(`${where} failed with status ${status}${detail ? `: ${detail}` : ''}`, {
-          status,
-          permanent: !retryable(status),
-          attempts: attempt,
-        });
-      } catch (error) {
-        const timedOut =
-          error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-        const cause = timedOut
-          ? `timed out after ${options.timeoutMs} ms`
-          : redact(error instanceof Error ? error.message : String(error), [...secrets, outgoing.url]);
-        failure = new DeliveryError(`${where} failed: ${cause}`, { permanent: false, attempts: attempt });
-      }
-      if (failure.permanent || attempt > retries || options.signal?.aborted) throw failure;
-      await sleep(Math.min(base * 2 ** (attempt - 1), 10_000), options.signal);
+    let response: Dispatcher.ResponseData;
+    let text: string;
+    try {
+      const signals = [AbortSignal.timeout(options.timeoutMs)];
+      if (options.signal) signals.push(options.signal);
+      response = await request(outgoing.url, {
+        method: 'POST',
+        headers: outgoing.headers,
+        body: outgoing.body,
+        dispatcher: this.#dispatcher(options),
+        signal: AbortSignal.any(signals),
+      });
+      text = await response.body.text();
+    } catch (error) {
+      const timedOut =
+        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      const cause = timedOut
+        ? `timed out after ${options.timeoutMs} ms`
+        : redact(errorMessage(error), [...secrets, outgoing.url]);
+      throw new DeliveryError(`${where} failed: ${cause}`, { permanent: false, attempts: attempt });
     }
+    const status = response.statusCode;
+    if (status >= 200 && status < 300) return { status, attempts: attempt };
+    const detail = trimBody(redact(text, secrets));
+    throw new DeliveryError(`${where} failed with status ${status}${detail ? `: ${detail}` : ''}`, {
+      status,
+      permanent: !retryable(status),
+      attempts: attempt,
+    });
   }
 
   async close(): Promise<void> {

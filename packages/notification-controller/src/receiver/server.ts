@@ -9,11 +9,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Annotation, kindDefinition } from '@weft/api';
-import { type Client, type Counter, type Logger, parseAddress, type Registry } from '@weft/runtime';
+import type { Client } from '@weft/runtime/client';
+import { errorMessage } from '@weft/runtime/errors';
+import type { Logger } from '@weft/runtime/log';
+import { parseAddress } from '@weft/runtime/manager';
+import type { Counter, Registry } from '@weft/runtime/metrics';
 import type { ObjectStore, ReceiverObject } from '../objects.ts';
 import type { SecretReader } from '../provider/config.ts';
-import { receiverToken } from '../reconcilers/receiver.ts';
-import { verifyRequest, webhookPath } from './verify.ts';
+import { receiverToken, verifyRequest, webhookPath } from './verify.ts';
 
 export interface ReceiverServerOptions {
   /** `host:port` or `:port`. */
@@ -162,10 +165,7 @@ export class ReceiverServer {
     } catch (error) {
       const status = error instanceof HttpError ? error.status : 500;
       count('error');
-      this.#options.logger.error(
-        { path, error: error instanceof Error ? error.message : String(error) },
-        'webhook failed',
-      );
+      this.#options.logger.error({ path, error: errorMessage(error) }, 'webhook failed');
       if (!response.headersSent)
         this.#reply(response, status, error instanceof Error ? error.message : 'error');
     }

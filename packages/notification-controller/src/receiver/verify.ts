@@ -6,6 +6,8 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ReceiverObject } from '../objects.ts';
+import type { SecretReader } from '../provider/config.ts';
 
 export const supportedReceiverTypes = [
   'generic',
@@ -23,6 +25,17 @@ export function isSupportedReceiverType(type: string): boolean {
 /** `/hook/` + sha256 hex of token + name + namespace (Flux's webhook path). */
 export function webhookPath(token: string, name: string, namespace: string): string {
   return `/hook/${createHash('sha256').update(`${token}${name}${namespace}`).digest('hex')}`;
+}
+
+/** The token of a Receiver's secret; throws a message without the secret's content. */
+export async function receiverToken(receiver: ReceiverObject, readSecret: SecretReader): Promise<string> {
+  const namespace = receiver.metadata.namespace ?? '';
+  const name = receiver.spec.secretRef.name;
+  const data = await readSecret(namespace, name);
+  if (!data) throw new Error(`secret ${namespace}/${name} not found`);
+  const token = data.token;
+  if (!token) throw new Error(`secret ${namespace}/${name} has no token key`);
+  return token;
 }
 
 export type Verdict =

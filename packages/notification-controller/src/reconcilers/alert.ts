@@ -6,8 +6,8 @@
  * and tells when an event went out, which the status shows as `lastSentTime`.
  */
 import { AlertKind, NotificationApiVersion, Reason } from '@weft/api';
-import type { ReconcileResult, Reconciler } from '@weft/runtime';
-import { StalledError } from '@weft/runtime';
+import type { ReconcileResult, Reconciler } from '@weft/runtime/reconcile';
+import { StalledError } from '@weft/runtime/reconcile';
 import { AlertSpecError, compileAlert } from '../alert/match.ts';
 import type { AlertObject, ObjectStore, ProviderObject } from '../objects.ts';
 

@@ -6,13 +6,8 @@
  * `InvalidSecret`, …) on Ready and on the Warning event; success is `Succeeded`, "Initialized".
  */
 import { NotificationApiVersion, ProviderKind, Reason } from '@weft/api';
-import {
-  conditions,
-  ReconcileError,
-  type ReconcileResult,
-  type Reconciler,
-  StalledError,
-} from '@weft/runtime';
+import * as conditions from '@weft/runtime/conditions';
+import { ReconcileError, type ReconcileResult, type Reconciler, StalledError } from '@weft/runtime/reconcile';
 import type { ProviderObject } from '../objects.ts';
 import { ProviderConfigError, resolveProviderConfig, type SecretReader } from '../provider/config.ts';
 import { isSupportedProviderType, supportedProviderTypes } from '../provider/payloads.ts';

@@ -5,24 +5,19 @@
  * The token itself goes nowhere but into the hash.
  */
 import { NotificationApiVersion, Reason, ReceiverKind } from '@weft/api';
-import { ReconcileError, type ReconcileResult, type Reconciler, StalledError } from '@weft/runtime';
+import { errorMessage } from '@weft/runtime/errors';
+import { ReconcileError, type ReconcileResult, type Reconciler, StalledError } from '@weft/runtime/reconcile';
 import type { ReceiverObject } from '../objects.ts';
 import type { SecretReader } from '../provider/config.ts';
-import { isSupportedReceiverType, supportedReceiverTypes, webhookPath } from '../receiver/verify.ts';
+import {
+  isSupportedReceiverType,
+  receiverToken,
+  supportedReceiverTypes,
+  webhookPath,
+} from '../receiver/verify.ts';
 
-/** The token of a Receiver's secret; throws a message without the secret's content. */
 /** Flux's Ready reason for a Receiver whose token cannot be read. */
 export const TokenNotFoundReason = 'TokenNotFound';
-
-export async function receiverToken(receiver: ReceiverObject, readSecret: SecretReader): Promise<string> {
-  const namespace = receiver.metadata.namespace ?? '';
-  const name = receiver.spec.secretRef.name;
-  const data = await readSecret(namespace, name);
-  if (!data) throw new Error(`secret ${namespace}/${name} not found`);
-  const token = data.token;
-  if (!token) throw new Error(`secret ${namespace}/${name} has no token key`);
-  return token;
-}
 
 export class ReceiverReconciler implements Reconciler<ReceiverObject> {
   readonly apiVersion = NotificationApiVersion;
@@ -49,7 +44,7 @@ export class ReceiverReconciler implements Reconciler<ReceiverObject> {
       token = await receiverToken(receiver, this.#readSecret);
     } catch (error) {
       delete receiver.status.webhookPath;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       throw new ReconcileError(TokenNotFoundReason, message, { cause: error });
     }
     const path = webhookPath(token, receiver.metadata.name ?? '', receiver.metadata.namespace ?? '');

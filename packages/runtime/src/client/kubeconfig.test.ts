@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { KubeconfigError, loadDefaultRestConfig, RestConfig } from './kubeconfig.ts';
+import { loadDefaultRestConfig, RestConfig } from './kubeconfig.ts';
+import { KubeconfigError } from './kubeconfig-parse.ts';
 import { KubeConfigTransport } from './transport.ts';
 
 let dir: string;

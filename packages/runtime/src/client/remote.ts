@@ -3,8 +3,9 @@
  * in Flux): the `value` or `value.yaml` key, or the key the reference names.
  */
 import { Client, type ClientOptions } from './client.ts';
-import { KubeconfigError, RestConfig } from './kubeconfig.ts';
-import { isRecord } from './types.ts';
+import { RestConfig } from './kubeconfig.ts';
+import { KubeconfigError } from './kubeconfig-parse.ts';
+import { decodeSecretData } from './secret.ts';
 
 export interface KubeconfigSecretRef {
   namespace: string;
@@ -38,15 +39,14 @@ export async function clientFromKubeconfigSecret(
     namespace: ref.namespace,
     name: ref.name,
   });
-  const data = isRecord(secret.data) ? secret.data : {};
+  const data = decodeSecretData(secret);
   const keys = ref.key ? [ref.key] : ['value', 'value.yaml'];
-  const key = keys.find((k) => typeof data[k] === 'string');
-  if (!key) {
+  const text = keys.map((k) => data[k]).find((value) => value !== undefined);
+  if (text === undefined) {
     throw new KubeconfigSecretError(
       `Secret ${ref.namespace}/${ref.name} has no kubeconfig under ${keys.map((k) => `'${k}'`).join(' or ')}`,
     );
   }
-  const text = Buffer.from(String(data[key]), 'base64').toString('utf8');
   return new Client(kubeConfigFromString(text, options.allowInsecureKubeconfig ?? false), options);
 }
 

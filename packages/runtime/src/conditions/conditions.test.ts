@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Condition, ConditionType, Reason } from '@weft/api';
-import { conditions } from '../index.ts';
+import * as conditions from '@weft/runtime/conditions';
 
 function object(generation = 1): conditions.Conditioned {
   return { metadata: { generation }, status: {} };

@@ -16,6 +16,7 @@
  *    first positive True condition's, else `successReason`/`successMessage` (`Succeeded`).
  */
 import { ConditionType, Reason } from '@weft/api';
+import { errorMessage } from '../errors/index.ts';
 import { type Conditioned, getCondition, type Now, setCondition } from './conditions.ts';
 
 /** Conditions whose True status is the abnormal one (Flux: negative polarity). */
@@ -48,10 +49,6 @@ export interface Summary {
   status: 'True' | 'False' | 'Unknown';
   reason: string;
   message: string;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Computes Ready without writing it. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Annotation } from '@weft/api';
-import { EventRecorder, type EventSeries, type EventSink, type KubeEvent } from '../index.ts';
+import { NotFoundError } from '@weft/runtime/client';
+import { EventRecorder, type EventSeries, type EventSink, type KubeEvent } from '@weft/runtime/events';
 
 /** An in-process stand-in for the events API: stores Events, can forget them (expiry). */
 class FakeSink implements EventSink {
@@ -26,7 +27,7 @@ class FakeSink implements EventSink {
   async patch(namespace: string, name: string, patch: { series: EventSeries }): Promise<void> {
     await Promise.resolve();
     const existing = this.events.get(`${namespace}/${name}`);
-    if (!existing) throw Object.assign(new Error('not found'), { code: 404 });
+    if (!existing) throw new NotFoundError(404, 'NotFound', 'not found');
     this.patches++;
     this.events.set(`${namespace}/${name}`, { ...existing, series: patch.series });
   }

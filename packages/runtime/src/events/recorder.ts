@@ -10,6 +10,7 @@
  * out). Recording never throws into a reconcile: failures go to `onError`.
  */
 import { Annotation } from '@weft/api';
+import { isNotFound } from '../client/errors.ts';
 import type { EventSink, EventType, KubeEvent } from './types.ts';
 
 export interface EventSubject {
@@ -89,10 +90,6 @@ function eventName(objectName: string, nowMs: number): string {
   base = base.replace(/^[^a-z0-9]+/, '').replace(/[^a-z0-9]+$/, '');
   const nanos = BigInt(Math.floor(nowMs)) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000));
   return `${base || 'event'}.${nanos.toString(16)}`;
-}
-
-function isNotFound(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 404;
 }
 
 export class EventRecorder {

@@ -38,8 +38,8 @@ export interface KubeEvent {
 }
 
 /**
- * The two calls the recorder makes. `patch` is a JSON merge patch; both reject with an error
- * whose `code` is 404 when the Event is gone (the API server expires Events after an hour).
+ * The two calls the recorder makes. `patch` is a JSON merge patch; both reject with the client's
+ * `NotFoundError` when the Event is gone (the API server expires Events after an hour).
  */
 export interface EventSink {
   create(namespace: string, event: KubeEvent): Promise<{ name: string }>;

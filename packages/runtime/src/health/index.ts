@@ -1,2 +1,12 @@
-export * from './status.ts';
-export * from './wait.ts';
+export {
+  computeStatus,
+  type HealthResult,
+  HealthStatus,
+} from './status.ts';
+export {
+  checkHealth,
+  HealthCheckError,
+  type ObjectHealth,
+  type WaitOptions,
+  waitForHealthy,
+} from './wait.ts';

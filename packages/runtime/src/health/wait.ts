@@ -3,7 +3,8 @@
 import type { Client } from '../client/client.ts';
 import { isNotFound } from '../client/errors.ts';
 import { describeObject, type ObjectRef } from '../client/types.ts';
-import { sleep } from '../informer/backoff.ts';
+import { errorMessage } from '../errors/index.ts';
+import { sleep } from '../retry/index.ts';
 import { computeStatus, type HealthResult, HealthStatus } from './status.ts';
 
 export interface ObjectHealth extends HealthResult {
@@ -45,7 +46,7 @@ export async function checkHealth(client: Client, refs: ObjectRef[]): Promise<Ob
         return {
           ref,
           status: HealthStatus.Unknown,
-          message: err instanceof Error ? err.message : String(err),
+          message: errorMessage(err),
         };
       }
     }),

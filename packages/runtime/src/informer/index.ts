@@ -1,3 +1,12 @@
-export { backoffDelay, type ReconnectBackoffOptions } from './backoff.ts';
-export * from './cache.ts';
-export * from './informer.ts';
+export { ObjectCache } from './cache.ts';
+export {
+  type AddHandler,
+  type DeleteHandler,
+  type ErrorHandler,
+  Informer,
+  type InformerOptions,
+  type InformerStats,
+  type ListWatcher,
+  stripManagedFields,
+  type UpdateHandler,
+} from './informer.ts';

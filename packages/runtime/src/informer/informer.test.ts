@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import type { ListOptions, ObjectList, WatchEvent, WatchOptions } from '../client/client.ts';
 import { errorFromStatus } from '../client/errors.ts';
 import type { KubeObject } from '../client/types.ts';
-import { backoffDelay } from './backoff.ts';
 import { Informer, type ListWatcher } from './informer.ts';
 
 /** A watch stream the test feeds by hand. */
@@ -231,31 +230,5 @@ describe('Informer', () => {
     const started = informer.start();
     await informer.stop();
     await assert.rejects(started, /stopped before it synced/);
-  });
-});
-
-describe('backoffDelay', () => {
-  it('grows exponentially up to the cap, with jitter in the upper half', () => {
-    const opts = { initialMs: 100, maxMs: 1000 };
-    assert.equal(
-      backoffDelay(0, opts, () => 0),
-      50,
-    );
-    assert.equal(
-      backoffDelay(0, opts, () => 1),
-      100,
-    );
-    assert.equal(
-      backoffDelay(3, opts, () => 1),
-      800,
-    );
-    assert.equal(
-      backoffDelay(10, opts, () => 1),
-      1000,
-    );
-    assert.equal(
-      backoffDelay(10, opts, () => 0),
-      500,
-    );
   });
 });

@@ -13,7 +13,7 @@
 import type { ListOptions, ObjectList, WatchEvent, WatchOptions } from '../client/client.ts';
 import { errorFromStatus, GoneError } from '../client/errors.ts';
 import { isKubeObject, isRecord, type KubeObject, objectKey } from '../client/types.ts';
-import { backoffDelay, type ReconnectBackoffOptions, sleep } from './backoff.ts';
+import { type BackoffDelayOptions, backoffDelay, sleep } from '../retry/index.ts';
 import { ObjectCache } from './cache.ts';
 
 /** What an informer needs from a client (the `Client` class has it). */
@@ -38,7 +38,7 @@ export interface InformerOptions<T extends KubeObject> {
   watchTimeoutSeconds?: number;
   /** Shapes each object before caching; default strips `metadata.managedFields`. `null` keeps all. */
   transform?: ((obj: KubeObject) => T) | null;
-  backoff?: ReconnectBackoffOptions;
+  backoff?: BackoffDelayOptions;
   pageSize?: number;
   random?: () => number;
 }

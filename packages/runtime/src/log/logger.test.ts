@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { createLogger, type LogLevel, reconcileLogger } from '../index.ts';
+import { createLogger, type LogLevel, reconcileLogger } from '@weft/runtime/log';
 
 function capture(level: LogLevel = 'info') {
   const lines: Record<string, unknown>[] = [];

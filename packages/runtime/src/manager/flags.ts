@@ -5,6 +5,7 @@
  * named `no-…` (Flux's `--no-cross-namespace-refs`) are ordinary flags: `--no-x` is not `x=false`.
  */
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import { errorMessage } from '../errors/index.ts';
 import { type LogLevel, logLevels } from '../log/logger.ts';
 import { parseDuration } from '../reconcile/duration.ts';
 
@@ -98,17 +99,19 @@ function goBooleans(
   return { args, explicit };
 }
 
-function positiveInteger(flag: string, value: string): number {
+/** A positive integer flag; a bad one is a FlagError naming the flag. */
+export function parsePositiveIntegerFlag(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new FlagError(flag, `must be a positive integer, got "${value}"`);
   return n;
 }
 
-function duration(flag: string, value: string): number {
+/** A duration flag's value in milliseconds; a bad one is a FlagError naming the flag. */
+export function parseDurationFlag(flag: string, value: string): number {
   try {
     return parseDuration(value);
   } catch (error) {
-    throw new FlagError(flag, error instanceof Error ? error.message : String(error));
+    throw new FlagError(flag, errorMessage(error));
   }
 }
 
@@ -133,7 +136,7 @@ export function parseFlags(
     for (const [name, value] of explicit) values[name] = value;
   } catch (error) {
     if (error instanceof FlagError) throw error;
-    throw new FlagError('?', error instanceof Error ? error.message : String(error));
+    throw new FlagError('?', errorMessage(error));
   }
   const str = (name: keyof typeof runtimeOptions): string | undefined => {
     const value = values[name];
@@ -151,7 +154,7 @@ export function parseFlags(
     throw new FlagError('interval-jitter-percentage', 'must be a number in [0, 100)');
   }
   const runtime: RuntimeFlags = {
-    concurrent: positiveInteger('concurrent', str('concurrent') ?? '4'),
+    concurrent: parsePositiveIntegerFlag('concurrent', str('concurrent') ?? '4'),
     watchLabelSelector: str('watch-label-selector') || undefined,
     watchAllNamespaces: bool('watch-all-namespaces'),
     namespace,
@@ -160,21 +163,24 @@ export function parseFlags(
     enableLeaderElection: bool('enable-leader-election'),
     leaderElectionId: str('leader-election-id') ?? `${options.name ?? 'weft-controller'}-leader-election`,
     leaderElectionNamespace: str('leader-election-namespace') ?? namespace,
-    leaseDurationMs: duration(
+    leaseDurationMs: parseDurationFlag(
       'leader-election-lease-duration',
       str('leader-election-lease-duration') ?? '15s',
     ),
-    renewDeadlineMs: duration(
+    renewDeadlineMs: parseDurationFlag(
       'leader-election-renew-deadline',
       str('leader-election-renew-deadline') ?? '10s',
     ),
-    retryPeriodMs: duration('leader-election-retry-period', str('leader-election-retry-period') ?? '2s'),
-    gracefulShutdownTimeoutMs: duration(
+    retryPeriodMs: parseDurationFlag(
+      'leader-election-retry-period',
+      str('leader-election-retry-period') ?? '2s',
+    ),
+    gracefulShutdownTimeoutMs: parseDurationFlag(
       'graceful-shutdown-timeout',
       str('graceful-shutdown-timeout') ?? '30s',
     ),
-    minRetryDelayMs: duration('min-retry-delay', str('min-retry-delay') ?? '750ms'),
-    maxRetryDelayMs: duration('max-retry-delay', str('max-retry-delay') ?? '15m'),
+    minRetryDelayMs: parseDurationFlag('min-retry-delay', str('min-retry-delay') ?? '750ms'),
+    maxRetryDelayMs: parseDurationFlag('max-retry-delay', str('max-retry-delay') ?? '15m'),
     intervalJitterPercentage: jitter,
     logLevel: logLevel as LogLevel,
     kubeconfig: str('kubeconfig') ?? env.KUBECONFIG,

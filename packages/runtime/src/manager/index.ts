@@ -2,7 +2,9 @@ export {
   FlagError,
   type ParsedFlags,
   parseAddress,
+  parseDurationFlag,
   parseFlags,
+  parsePositiveIntegerFlag,
   type RuntimeFlags,
   watchNamespace,
 } from './flags.ts';
@@ -15,5 +17,12 @@ export {
   MemoryLeaseStore,
   type StoredLease,
 } from './leader-election.ts';
-export { type AddControllerOptions, loadKubeConfig, Manager, type ManagerOptions } from './manager.ts';
+export {
+  type AddControllerOptions,
+  loadKubeConfig,
+  Manager,
+  type ManagerOptions,
+  type Runnable,
+} from './manager.ts';
 export { type Check, Checks, ProbesServer, type ProbesServerOptions } from './probes.ts';
+export { type ControllerMain, type RunOptions, runController } from './run.ts';

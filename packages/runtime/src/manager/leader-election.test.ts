@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FakeScheduler, LeaderElector, type LeaseRecord, MemoryLeaseStore } from '../index.ts';
+import { LeaderElector, type LeaseRecord, MemoryLeaseStore } from '@weft/runtime/manager';
+import { FakeScheduler } from '@weft/runtime/queue';
 
 const flush = async () => {
   for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));

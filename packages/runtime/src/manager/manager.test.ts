@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
+import type { KubeObject } from '@weft/runtime/client';
+import type { EventSink } from '@weft/runtime/events';
+import { createLogger } from '@weft/runtime/log';
 import {
-  createLogger,
-  type EventSink,
-  FakeScheduler,
   FlagError,
-  type InformerLike,
-  type KubeObject,
   Manager,
   MemoryLeaseStore,
-  type PatchClient,
   parseAddress,
   parseFlags,
-  type Reconciler,
   watchNamespace,
-} from '../index.ts';
+} from '@weft/runtime/manager';
+import { FakeScheduler } from '@weft/runtime/queue';
+import type { InformerLike, PatchClient, Reconciler } from '@weft/runtime/reconcile';
 
 describe('parseFlags', () => {
   it('has Flux-like defaults', () => {

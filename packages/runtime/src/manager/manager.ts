@@ -3,19 +3,31 @@
  * and metrics server, the event recorder, leader election and graceful shutdown. A controller
  * package builds one, registers its reconcilers (with their informer and client) and starts it.
  *
- * Informers and queues start only once this process leads (or at once without leader
- * election), so a standby does no work and holds no cache. Losing the lease stops the process
- * (exit code 1), as controller-runtime does: a restarted process campaigns again with a clean
- * state. SIGTERM/SIGINT stop informers, drain queues up to `--graceful-shutdown-timeout`,
- * release the lease and close the servers.
+ * It owns the shared cache (`manager.cache`: one informer per kind and scope for the process)
+ * and the runnables a controller adds beside its reconcilers (an artifact server, a webhook
+ * receiver, an event dispatcher), so one place starts and stops everything, in this order:
+ *
+ *   start()         probes server; informers and runnables that are not leader-only
+ *   leading         leader-only informers → wait for those the reconcilers read to sync →
+ *                   controllers' queues → leader-only runnables → informers that start after
+ *                   the others synced (e.g. Events judged against the Alerts)
+ *   stop / signal   informers; then queues drained and runnables stopped, up to
+ *                   `--graceful-shutdown-timeout`; the lease released; the servers closed
+ *
+ * A standby does no leader-only work and holds no leader-only cache. Losing the lease stops the
+ * leader-only informers at once and then the process (exit code 1), as controller-runtime does:
+ * a restarted process campaigns again with a clean state.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { type CacheEntry, cacheKind, SharedCache } from '../cache/shared-cache.ts';
+import { Client } from '../client/client.ts';
 import { type KubeConfigLike, loadDefaultRestConfig, RestConfig } from '../client/kubeconfig.ts';
 import type { KubeObject } from '../client/types.ts';
 import { KubeEventSink } from '../events/kube-sink.ts';
 import { EventRecorder } from '../events/recorder.ts';
 import type { EventSink } from '../events/types.ts';
+import type { ListWatcher } from '../informer/informer.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { ControllerMetrics } from '../metrics/controller.ts';
 import { registerProcessMetrics } from '../metrics/process.ts';
@@ -24,7 +36,7 @@ import type { Scheduler } from '../queue/scheduler.ts';
 import { Controller } from '../reconcile/controller.ts';
 import type { UpdatePredicate } from '../reconcile/predicates.ts';
 import type { InformerLike, PatchClient, Reconciler } from '../reconcile/types.ts';
-import type { RuntimeFlags } from './flags.ts';
+import { type RuntimeFlags, watchNamespace } from './flags.ts';
 import { KubeLeaseStore } from './kube-lease-store.ts';
 import { LeaderElector, type LeaseStore } from './leader-election.ts';
 import { Checks, ProbesServer } from './probes.ts';
@@ -50,11 +62,17 @@ export interface ManagerOptions {
   random?: () => number;
   /** Register process_* metrics (default true). */
   processMetrics?: boolean;
+  /** What the cache lists and watches with; default a Client of the kubeconfig. */
+  cacheClient?: ListWatcher;
 }
 
 export interface AddControllerOptions<T extends KubeObject> {
   reconciler: Reconciler<T>;
-  informer: InformerLike<T>;
+  /**
+   * The objects to reconcile. Default: the cache's informer of the reconciler's kind, in the
+   * watched namespace (`--watch-all-namespaces`/`--namespace`) and `--watch-label-selector`.
+   */
+  informer?: InformerLike<T>;
   client: PatchClient;
   /** Defaults to the reconciler's kind in lower case. */
   name?: string;
@@ -71,6 +89,20 @@ export function loadKubeConfig(flags: Pick<RuntimeFlags, 'kubeconfig'>): RestCon
 
 type State = 'new' | 'running' | 'stopping' | 'stopped';
 
+/**
+ * Work a controller runs beside its reconcilers, started and stopped by the manager: a server,
+ * a dispatcher. `stop` gets the time left to drain and resolves false when that was not enough.
+ */
+export interface Runnable {
+  /** Names it in logs. */
+  readonly name: string;
+  /** Runs only while this process leads (default true); else from `start()` on, standbys too. */
+  readonly leaderOnly?: boolean;
+  start(signal: AbortSignal): Promise<void> | void;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a runnable with nothing to drain returns nothing.
+  stop(deadlineMs: number): Promise<boolean | void> | boolean | void;
+}
+
 export class Manager {
   readonly name: string;
   readonly flags: RuntimeFlags;
@@ -82,10 +114,16 @@ export class Manager {
   readonly readyz = new Checks();
   readonly probes: ProbesServer;
   readonly identity: string;
+  /** The process's informers, one per kind and scope: what controllers watch and read. */
+  readonly cache: SharedCache;
 
   readonly #options: ManagerOptions;
   readonly #controllers: Controller<KubeObject>[] = [];
+  /** Informers given to addController instead of the cache's (leader-only, synced first). */
   readonly #informers = new Set<InformerLike<KubeObject>>();
+  readonly #runnables: Runnable[] = [];
+  readonly #started: Runnable[] = [];
+  readonly #startedEntries = new Set<CacheEntry>();
   readonly #stop = new AbortController();
   readonly #elector: LeaderElector | undefined;
   #electorStop = new AbortController();
@@ -95,6 +133,7 @@ export class Manager {
   // Settles true when this process starts leading, false when it stops without having led.
   readonly #elected = Promise.withResolvers<boolean>();
   #kubeConfig: KubeConfigLike | undefined;
+  #baseClient: Client | undefined;
 
   constructor(options: ManagerOptions) {
     this.#options = options;
@@ -107,6 +146,7 @@ export class Manager {
     if (options.processMetrics !== false) registerProcessMetrics(this.registry);
     this.metrics = new ControllerMetrics(this.registry);
     this.#kubeConfig = options.kubeConfig;
+    this.cache = new SharedCache(() => options.cacheClient ?? this.#client());
     this.events = new EventRecorder({
       sink: options.eventSink ?? new KubeEventSink(this.#requireKubeConfig('events')),
       reportingController: `weft.dev/${options.name}`,
@@ -127,7 +167,9 @@ export class Manager {
     this.healthz.add('ping', () => undefined);
     this.readyz.add('informers', () => {
       if (!this.#leading) return;
-      const pending = [...this.#informers].filter((i) => !i.hasSynced).length;
+      const pending =
+        [...this.#informers].filter((i) => !i.hasSynced).length +
+        [...this.#startedEntries].filter((e) => e.waitForSync && !e.informer.hasSynced).length;
       return pending > 0 ? `${pending} informer(s) not synced` : undefined;
     });
     if (options.flags.enableLeaderElection) {
@@ -166,6 +208,18 @@ export class Manager {
     return this.#kubeConfig;
   }
 
+  /** A client of the manager's kubeconfig that writes as `fieldManager` (default: the manager's name). */
+  client(fieldManager: string = this.name): Client {
+    return this.#client().withFieldManager(fieldManager);
+  }
+
+  // One transport and discovery cache for the process: the cache's informers and the
+  // controllers' clients share its connections.
+  #client(): Client {
+    this.#baseClient ??= new Client(this.#requireKubeConfig('a client'), { fieldManager: this.name });
+    return this.#baseClient;
+  }
+
   /** Aborted when the manager stops; reconcilers receive it. */
   get signal(): AbortSignal {
     return this.#stop.signal;
@@ -192,10 +246,16 @@ export class Manager {
   addController<T extends KubeObject>(options: AddControllerOptions<T>): Controller<T> {
     if (this.#state !== 'new') throw new Error(`manager ${this.name}: add controllers before start()`);
     const flags = this.flags;
+    const informer =
+      options.informer ??
+      this.cache.informer<T>(cacheKind<T>(options.reconciler.apiVersion, options.reconciler.kind), {
+        namespace: watchNamespace(flags),
+        labelSelector: flags.watchLabelSelector,
+      });
     const controller = new Controller<T>({
       name: options.name ?? options.reconciler.kind.toLowerCase(),
       reconciler: options.reconciler,
-      informer: options.informer,
+      informer,
       client: options.client,
       events: this.events,
       logger: this.logger,
@@ -204,14 +264,47 @@ export class Manager {
       backoff: { baseMs: flags.minRetryDelayMs, maxMs: flags.maxRetryDelayMs },
       jitter: flags.intervalJitterPercentage / 100,
       signal: this.#stop.signal,
+      // Nothing is reconciled before the caches the reconciler reads have synced.
+      paused: true,
       ...(this.#options.scheduler ? { scheduler: this.#options.scheduler } : {}),
       ...(this.#options.random ? { random: this.#options.random } : {}),
       ...(options.updatePredicate ? { updatePredicate: options.updatePredicate } : {}),
     });
     controller.watch();
     this.#controllers.push(controller as unknown as Controller<KubeObject>);
-    this.#informers.add(options.informer as unknown as InformerLike<KubeObject>);
+    // An informer of the cache is the cache's to start; any other the manager starts itself.
+    const fromCache = this.cache.entries.some((e) => e.informer === (informer as unknown));
+    if (!fromCache) this.#informers.add(informer as unknown as InformerLike<KubeObject>);
     return controller;
+  }
+
+  /** Adds work the manager starts and stops with the controllers (see `Runnable`). */
+  add(runnable: Runnable): void {
+    if (this.#state !== 'new') throw new Error(`manager ${this.name}: add runnables before start()`);
+    this.#runnables.push(runnable);
+  }
+
+  async #startRunnables(leaderOnly: boolean): Promise<void> {
+    for (const runnable of this.#runnables) {
+      if ((runnable.leaderOnly ?? true) !== leaderOnly || this.#state !== 'running') continue;
+      await runnable.start(this.#stop.signal);
+      this.#started.push(runnable);
+    }
+  }
+
+  /** Starts the cache's informers of one kind; resolves once those reconcilers wait for synced. */
+  async #startInformers(select: (entry: CacheEntry) => boolean): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const entry of this.cache.entries) {
+      if (!select(entry) || this.#startedEntries.has(entry)) continue;
+      this.#startedEntries.add(entry);
+      const synced = entry.informer.start(this.#stop.signal).catch((error: unknown) => {
+        if (!this.#stop.signal.aborted)
+          this.logger.error({ err: error, kind: entry.informer.kind }, 'informer failed to start');
+      });
+      if (entry.waitForSync) waits.push(synced);
+    }
+    await Promise.all(waits);
   }
 
   /** Starts the servers, then leads (or campaigns for the lease) and runs the controllers. */
@@ -227,6 +320,9 @@ export class Manager {
       },
       'manager started',
     );
+    await this.#startInformers((e) => !e.leaderOnly && !e.startAfterSync);
+    await this.#startRunnables(false);
+    await this.#startInformers((e) => !e.leaderOnly);
     if (this.#elector) {
       this.#electionLoop = this.#elector.run(this.#electorStop.signal);
     } else {
@@ -243,9 +339,28 @@ export class Manager {
         if (!this.#stop.signal.aborted) this.logger.error({ err: error }, 'informer failed to start');
       }),
     );
-    await Promise.all(starts);
-    if (this.#state === 'running')
-      this.logger.info({ controllers: this.#controllers.map((c) => c.name) }, 'caches synced');
+    await Promise.all([...starts, this.#startInformers((e) => e.leaderOnly && !e.startAfterSync)]);
+    if (this.#state !== 'running') return;
+    this.logger.info(
+      { controllers: this.#controllers.map((c) => c.name), informers: this.#startedEntries.size },
+      'caches synced',
+    );
+    for (const controller of this.#controllers) controller.start();
+    try {
+      await this.#startRunnables(true);
+    } catch (error) {
+      this.logger.error({ err: error }, 'failed to start: stopping');
+      void this.#shutdown(0).then(() => this.#options.exit?.(1));
+      return;
+    }
+    await this.#startInformers((e) => e.leaderOnly);
+  }
+
+  /** Leader-only informers stop as soon as the lease is lost: another process may lead already. */
+  async #stopLeaderOnlyInformers(): Promise<void> {
+    await Promise.all(
+      [...this.#startedEntries].filter((e) => e.leaderOnly).map((e) => e.informer.stop().catch(() => {})),
+    );
   }
 
   #lostLease(): void {
@@ -253,7 +368,9 @@ export class Manager {
     this.logger.error('lost the leader election lease: stopping');
     // Another process may lead already: do not wait for running reconciles (controller-runtime
     // drops the graceful shutdown timeout to zero here too), abort them at once.
-    void this.#shutdown(0).then(() => this.#options.exit?.(1));
+    void this.#stopLeaderOnlyInformers()
+      .then(() => this.#shutdown(0))
+      .then(() => this.#options.exit?.(1));
   }
 
   /**
@@ -269,8 +386,23 @@ export class Manager {
     const wasRunning = this.#state === 'running';
     this.#state = 'stopping';
     this.logger.info('shutting down');
-    await Promise.all([...this.#informers].map((i) => i.stop().catch(() => {})));
-    const drained = await Promise.all(this.#controllers.map((c) => c.shutdown(deadlineMs)));
+    await Promise.all(
+      [...this.#informers, ...[...this.#startedEntries].map((e) => e.informer)].map((i) =>
+        i.stop().catch(() => {}),
+      ),
+    );
+    const runnables = this.#started.splice(0).reverse();
+    const drained = await Promise.all([
+      ...this.#controllers.map((c) => c.shutdown(deadlineMs)),
+      ...runnables.map(async (r) => {
+        try {
+          return (await r.stop(deadlineMs)) !== false;
+        } catch (error) {
+          this.logger.warn({ err: error, runnable: r.name }, 'failed to stop');
+          return false;
+        }
+      }),
+    ]);
     const allDrained = drained.every(Boolean);
     if (!allDrained) this.logger.warn('shutdown deadline passed with reconciles still running');
     // Reconciles still running past the deadline get their signal aborted.

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorMessage } from '../errors/index.ts';
 import { Registry } from '../metrics/registry.ts';
 import { parseAddress } from './flags.ts';
 
@@ -33,7 +34,7 @@ export class Checks {
         }
       } catch (error) {
         ok = false;
-        lines.push(`[-]${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+        lines.push(`[-]${name} failed: ${errorMessage(error)}`);
       }
     }
     return { ok, lines };
@@ -106,7 +107,7 @@ export class ProbesServer {
       }
       route(req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(`${error instanceof Error ? error.message : String(error)}\n`);
+        res.end(`${errorMessage(error)}\n`);
       });
     });
     await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ControllerMetrics, Registry, registerProcessMetrics } from '../index.ts';
+import { ControllerMetrics, Registry, registerProcessMetrics } from '@weft/runtime/metrics';
 
 interface Sample {
   name: string;

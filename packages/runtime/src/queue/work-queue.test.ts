@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FakeScheduler, RetryAfterError, WorkQueue } from '../index.ts';
+import { FakeScheduler, RetryAfterError, WorkQueue } from '@weft/runtime/queue';
 
 /** Lets pending promise callbacks (p-queue's task starts) run. */
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));

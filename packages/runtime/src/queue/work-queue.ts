@@ -12,6 +12,7 @@
  * - `shutdown` stops taking work and waits, up to a deadline, for what is running.
  */
 import PQueue from 'p-queue';
+import { errorMessage } from '../errors/index.ts';
 import { type BackoffOptions, ExponentialBackoff } from './backoff.ts';
 import { realScheduler, type Scheduler } from './scheduler.ts';
 
@@ -27,7 +28,7 @@ export class RetryAfterError extends Error {
   override name = 'RetryAfterError';
   readonly retryAfterMs: number;
   constructor(cause: unknown, retryAfterMs: number) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    super(errorMessage(cause), { cause });
     this.retryAfterMs = retryAfterMs;
   }
 }
@@ -55,6 +56,11 @@ export interface WorkQueueOptions {
   metrics?: QueueMetricsHooks;
   /** Called when a handler throws, before the retry is scheduled (for logs). */
   onError?: (key: string, error: unknown, retryInMs: number) => void;
+  /**
+   * Hold keys until `start()` (default false: process at once). The manager holds a
+   * controller's queue until the caches its reconciler reads have synced.
+   */
+  paused?: boolean;
 }
 
 interface DelayedEntry {
@@ -84,7 +90,7 @@ export class WorkQueue {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
     }
-    this.#pqueue = new PQueue({ concurrency });
+    this.#pqueue = new PQueue({ concurrency, autoStart: options.paused !== true });
     this.#handler = options.handler;
     this.#backoff = new ExponentialBackoff(options.backoff);
     this.#jitter = options.jitter ?? 0;
@@ -92,6 +98,11 @@ export class WorkQueue {
     this.#scheduler = options.scheduler ?? realScheduler;
     this.#metrics = options.metrics ?? {};
     this.#onError = options.onError;
+  }
+
+  /** Starts processing the keys held since a `paused` construction (a no-op otherwise). */
+  start(): void {
+    if (!this.#shuttingDown) this.#pqueue.start();
   }
 
   /** Keys waiting to be processed (not counting delayed or running ones). */

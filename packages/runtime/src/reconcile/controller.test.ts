@@ -2,24 +2,21 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { Annotation, type Condition, ConditionType, Reason } from '@weft/api';
+import type { Client, KubeObject, ObjectRef } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import type { EventInput } from '@weft/runtime/events';
+import type { Informer } from '@weft/runtime/informer';
+import { createLogger } from '@weft/runtime/log';
+import { FakeScheduler, RetryAfterError } from '@weft/runtime/queue';
 import {
-  type Client,
   Controller,
-  conditions,
-  createLogger,
   defaultUpdatePredicate,
-  type EventInput,
-  FakeScheduler,
-  type Informer,
   type InformerLike,
-  type KubeObject,
-  type ObjectRef,
   type PatchClient,
   ReconcileError,
   type Reconciler,
-  RetryAfterError,
   StalledError,
-} from '../index.ts';
+} from '@weft/runtime/reconcile';
 
 interface Repo extends KubeObject {
   spec: { interval?: string; retryInterval?: string; suspend?: boolean; url: string };

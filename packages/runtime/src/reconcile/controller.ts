@@ -18,6 +18,7 @@ import { ConditionType, Finalizer, Reason } from '@weft/api';
 import { type KubeObject, type ObjectRef, objectKey } from '../client/types.ts';
 import { type Conditioned, getCondition, markTrue, removeCondition } from '../conditions/conditions.ts';
 import { setSummary } from '../conditions/summary.ts';
+import { errorMessage } from '../errors/index.ts';
 import { type Logger, reconcileLogger } from '../log/logger.ts';
 import type { ControllerMetrics, ReconcileOutcome as MetricResult } from '../metrics/controller.ts';
 import type { BackoffOptions } from '../queue/backoff.ts';
@@ -45,6 +46,13 @@ import {
   StalledError,
 } from './types.ts';
 
+/** What `watches` needs from an informer of related objects. */
+export interface WatchSource<R extends KubeObject> {
+  onAdd(handler: (obj: R) => void): unknown;
+  onUpdate(handler: (oldObj: R, newObj: R) => void): unknown;
+  onDelete(handler: (obj: R) => void): unknown;
+}
+
 export interface ControllerOptions<T extends KubeObject> {
   /** Names the controller in logs and metrics, e.g. `gitrepository`. */
   name: string;
@@ -63,15 +71,13 @@ export interface ControllerOptions<T extends KubeObject> {
   updatePredicate?: UpdatePredicate;
   /** Aborted on shutdown; handed to reconcilers. */
   signal?: AbortSignal;
+  /** Hold reconciles until `start()` (the manager starts it once the caches synced). */
+  paused?: boolean;
   newReconcileID?: () => string;
 }
 
 function describe(obj: KubeObject): string {
   return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : `${obj.metadata.name}`;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class Controller<T extends KubeObject = KubeObject> {
@@ -99,6 +105,7 @@ export class Controller<T extends KubeObject = KubeObject> {
       ...(options.random ? { random: options.random } : {}),
       ...(options.scheduler ? { scheduler: options.scheduler } : {}),
       ...(options.metrics ? { metrics: options.metrics.queueHooks(options.name) } : {}),
+      paused: options.paused === true,
       onError: (key, error, retryIn) =>
         options.logger.error(
           { key, err: error, retryInMs: retryIn, controller: options.name },
@@ -117,6 +124,31 @@ export class Controller<T extends KubeObject = KubeObject> {
       if (this.#predicate(oldObj, newObj)) this.queue.add(objectKey(newObj));
     });
     informer.onDelete((obj) => this.queue.add(objectKey(obj)));
+  }
+
+  /**
+   * Enqueues owners when a related object changes: on each add, update or delete seen by
+   * `source` (an informer of the manager's cache), `map` returns the keys (`namespace/name`) of
+   * the objects of this controller to reconcile. It gets the previous object on updates, so it
+   * can ignore changes that do not matter (a status write, a resync). Call before the manager
+   * starts. A `map` that throws is reported by the informer and enqueues nothing.
+   */
+  watches<R extends KubeObject>(
+    source: WatchSource<R>,
+    map: (obj: R, oldObj: R | undefined) => Iterable<string>,
+  ): this {
+    const enqueue = (obj: R, oldObj: R | undefined): void => {
+      for (const key of map(obj, oldObj)) this.queue.add(key);
+    };
+    source.onAdd((obj) => enqueue(obj, undefined));
+    source.onUpdate((oldObj, newObj) => enqueue(newObj, oldObj));
+    source.onDelete((obj) => enqueue(obj, undefined));
+    return this;
+  }
+
+  /** Starts reconciling the keys queued so far (for a controller made `paused`). */
+  start(): void {
+    this.queue.start();
   }
 
   /** Stops taking work and waits (up to `deadlineMs`) for running reconciles. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DurationError, formatDuration, parseDuration } from '../index.ts';
+import { DurationError, formatDuration, parseDuration } from '@weft/runtime/reconcile';
 
 describe('parseDuration', () => {
   const cases: Array<[string, number]> = [

@@ -1,4 +1,4 @@
-export { Controller, type ControllerOptions } from './controller.ts';
+export { Controller, type ControllerOptions, type WatchSource } from './controller.ts';
 export { DurationError, formatDuration, parseDuration } from './duration.ts';
 export {
   finalizerPatch,

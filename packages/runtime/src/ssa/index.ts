@@ -1,6 +1,46 @@
-export * from './compare.ts';
-export * from './errors.ts';
-export * from './inventory.ts';
-export * from './manager.ts';
-export * from './stages.ts';
-export * from './takeover.ts';
+export {
+  isUnchangedByApply,
+  sameObject,
+} from './compare.ts';
+export {
+  ApplyError,
+  type ObjectError,
+} from './errors.ts';
+export {
+  diffInventory,
+  formatObjectId,
+  type Inventory,
+  type InventoryEntry,
+  inventoryOf,
+  type ObjectIdParts,
+  objectId,
+  parseObjectId,
+  refFromEntry,
+} from './inventory.ts';
+export { ResourceManager } from './manager.ts';
+export { mapLimit } from './map-limit.ts';
+export {
+  isCrd,
+  kindsDefinedBy,
+  Stage,
+  stageOf,
+} from './stages.ts';
+export {
+  LastAppliedAnnotation,
+  takeoverPatch,
+  unionFields,
+} from './takeover.ts';
+export {
+  Action,
+  type ApplyAllOptions,
+  type ApplyPlan,
+  type ApplyResult,
+  type ChangeSetEntry,
+  type PruneOptions,
+  type ResourceManagerOptions,
+} from './types.ts';
+export {
+  DeletionTimeoutError,
+  type DeletionWaitOptions,
+  waitForDeletion,
+} from './wait.ts';

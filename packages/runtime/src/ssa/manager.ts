@@ -1,471 +1,63 @@
 /**
  * The apply engine: server-side apply of a set of objects in stages, with a change set, an
  * inventory, pruning and health checks. What kustomize-controller runs on every reconcile, and
- * helm-controller for drift.
- *
- * Order of work in `applyAll`:
- * 1. plan every object whose kind and namespace exist: read the live object; skip it when
- *    applying would change nothing (see compare.ts); otherwise dry-run apply it, which both
- *    validates it and tells whether it would change anything. Any error → nothing is applied and
- *    the ApplyError lists every failing object.
- * 2. apply the cluster definitions (CRDs, Namespaces, ClusterRoles), wait for CRDs to be
- *    Established, plan the objects that needed them, then apply `*Class` kinds, then the rest.
+ * helm-controller for drift. ResourceManager is the entry; the work is in apply.ts (plan and
+ * apply), prune.ts (delete what left the inventory) and wait.ts / ../health (wait for objects).
  */
-import { Annotation, AnnotationValue } from '@weft/api';
 import type { Client } from '../client/client.ts';
-import { InvalidError, isNotFound, NoKindMatchError } from '../client/errors.ts';
-import { describeObject, type KubeObject, type ObjectRef, parseApiVersion } from '../client/types.ts';
+import type { KubeObject, ObjectRef } from '../client/types.ts';
 import { checkHealth, type ObjectHealth, waitForHealthy } from '../health/wait.ts';
-import { sleep } from '../informer/backoff.ts';
-import { isUnchangedByApply, sameObject } from './compare.ts';
-import { ApplyError, type ObjectError } from './errors.ts';
-import {
-  diffInventory,
-  type Inventory,
-  type InventoryEntry,
-  inventoryOf,
-  objectId,
-  refFromEntry,
-} from './inventory.ts';
-import { isCrd, kindsDefinedBy, Stage, stageOf } from './stages.ts';
-import { takeoverPatch } from './takeover.ts';
-
-export const Action = {
-  Created: 'created',
-  Configured: 'configured',
-  Unchanged: 'unchanged',
-  Deleted: 'deleted',
-  Skipped: 'skipped',
-} as const;
-export type Action = (typeof Action)[keyof typeof Action];
-
-export interface ChangeSetEntry {
-  id: string;
-  /** `Kind/namespace/name`. */
-  subject: string;
-  action: Action;
-  ref: ObjectRef;
-  /** Why it was skipped, or that it was recreated. */
-  message?: string;
-}
-
-export interface ApplyResult {
-  changeSet: ChangeSetEntry[];
-  /** Inventory of the applied set (skipped objects included, so they are never pruned). */
-  inventory: Inventory;
-}
-
-export interface ResourceManagerOptions {
-  /** Field manager of every apply (default: the client's). */
-  fieldManager?: string;
-  /** Parallel requests (default 10). */
-  concurrency?: number;
-  /**
-   * Labels that say who owns what: an object whose label has another value is never pruned
-   * (e.g. `{ 'kustomize.weft.dev/name': 'app', 'kustomize.weft.dev/namespace': 'flux' }`).
-   */
-  ownerLabels?: Record<string, string>;
-}
-
-export interface ApplyAllOptions {
-  /** Recreate objects whose immutable fields changed (delete, wait until gone, apply). */
-  force?: boolean;
-  /** How long to wait for CRDs to be Established and recreated objects to be gone (default 60 s). */
-  waitTimeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-export interface PruneOptions {
-  /** Report what would be deleted, delete nothing. */
-  dryRun?: boolean;
-  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
-}
-
-/** What applying one object would do. */
-export type ApplyPlan =
-  | {
-      obj: KubeObject;
-      action: 'created' | 'configured';
-      recreate: boolean;
-      /** Merge patch run before the apply: takes over kubectl's fields (see takeover.ts). */
-      takeover?: Record<string, unknown>;
-    }
-  | { obj: KubeObject; action: 'unchanged' }
-  | { obj: KubeObject; action: 'skipped'; message: string };
-
-function annotation(obj: KubeObject | undefined, key: string): string | undefined {
-  return obj?.metadata.annotations?.[key];
-}
-
-function refOf(obj: KubeObject): ObjectRef {
-  const ref: ObjectRef = { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name ?? '' };
-  if (obj.metadata.namespace) ref.namespace = obj.metadata.namespace;
-  return ref;
-}
-
-function errorMessage(err: unknown): string {
-  if (err instanceof InvalidError && err.causes.length > 0) {
-    const fields = err.causes.map((c) => `${c.field ?? ''}: ${c.message ?? c.reason ?? ''}`).join('; ');
-    return `${err.message} [${fields}]`;
-  }
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** From this many objects of one kind in one namespace, one list is cheaper than a get each. */
-const listThreshold = 20;
-
-/** Runs `fn` over items with at most `limit` in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
+import { Applier } from './apply.ts';
+import { diffInventory, type Inventory, type InventoryEntry } from './inventory.ts';
+import { deleteAll, type PruneContext } from './prune.ts';
+import type {
+  ApplyAllOptions,
+  ApplyPlan,
+  ApplyResult,
+  ChangeSetEntry,
+  PruneOptions,
+  ResourceManagerOptions,
+} from './types.ts';
+import { type DeletionWaitOptions, waitForDeletion } from './wait.ts';
 
 export class ResourceManager {
   readonly client: Client;
   readonly fieldManager: string;
-  readonly #concurrency: number;
-  readonly #ownerLabels: Record<string, string>;
+  readonly #applier: Applier;
+  readonly #prune: PruneContext;
 
   constructor(client: Client, options: ResourceManagerOptions = {}) {
     this.client = client;
     this.fieldManager = options.fieldManager ?? client.fieldManager;
-    this.#concurrency = options.concurrency ?? 10;
-    this.#ownerLabels = options.ownerLabels ?? {};
+    const concurrency = options.concurrency ?? 10;
+    this.#applier = new Applier(client, this.fieldManager, concurrency);
+    this.#prune = { client, concurrency, ownerLabels: options.ownerLabels ?? {} };
   }
 
-  /** Applies a set of objects in stages; see the module comment. */
-  async applyAll(objects: KubeObject[], options: ApplyAllOptions = {}): Promise<ApplyResult> {
-    const definedKinds = kindsDefinedBy(objects);
-    const errors: ObjectError[] = [];
-    const fail = (obj: KubeObject, err: unknown): void => {
-      errors.push({
-        id: objectId(obj),
-        subject: describeObject(obj),
-        message: errorMessage(err),
-        cause: err,
-      });
-    };
-
-    // Normalise: cluster-scoped objects lose a namespace, namespaced ones must have one.
-    const seen = new Set<string>();
-    const ready: KubeObject[] = [];
-    const deferred: KubeObject[] = [];
-    await mapLimit(objects, this.#concurrency, async (obj) => {
-      if (!obj.metadata.name) return fail(obj, new Error('metadata.name is required'));
-      const mapping = await this.client.discovery
-        .tryResolve(obj.apiVersion, obj.kind)
-        .catch((err: unknown) => {
-          fail(obj, err);
-          return null;
-        });
-      if (mapping === null) return;
-      if (!mapping) {
-        if (definedKinds.has(`${parseApiVersion(obj.apiVersion).group}/${obj.kind}`)) deferred.push(obj);
-        else fail(obj, new NoKindMatchError(obj.apiVersion, obj.kind));
-        return;
-      }
-      if (!mapping.namespaced && obj.metadata.namespace) {
-        obj = { ...obj, metadata: { ...obj.metadata } };
-        delete obj.metadata.namespace;
-      }
-      if (mapping.namespaced && !obj.metadata.namespace) {
-        return fail(obj, new Error('namespace not specified for a namespaced kind'));
-      }
-      ready.push(obj);
-    });
-    for (const obj of [...ready, ...deferred]) {
-      const id = objectId(obj);
-      if (seen.has(id)) fail(obj, new Error('duplicate object in the set'));
-      seen.add(id);
-    }
-
-    // Objects in a Namespace this set creates cannot be dry-run before it exists.
-    const stage0 = ready.filter((o) => stageOf(o) === Stage.ClusterDefinitions);
-    const plans = new Map<KubeObject, ApplyPlan>();
-    await this.#planAll(stage0, plans, fail, options);
-    const newNamespaces = new Set(
-      stage0
-        .filter((o) => o.kind === 'Namespace' && plans.get(o)?.action === 'created')
-        .map((o) => o.metadata.name),
-    );
-    const later: KubeObject[] = [];
-    for (const obj of ready) {
-      if (stageOf(obj) === Stage.ClusterDefinitions) continue;
-      if (obj.metadata.namespace && newNamespaces.has(obj.metadata.namespace)) deferred.push(obj);
-      else later.push(obj);
-    }
-    await this.#planAll(later, plans, fail, options);
-    if (errors.length > 0) throw new ApplyError('validation', errors);
-
-    const changeSet: ChangeSetEntry[] = [];
-    await this.#execute(stage0, plans, changeSet, fail, options);
-    if (errors.length > 0) throw new ApplyError('apply', errors);
-    await this.#waitForCrds(stage0.filter(isCrd), options);
-    await this.#waitForKinds(deferred, options);
-
-    if (deferred.length > 0) {
-      await this.#planAll(deferred, plans, fail, options);
-      if (errors.length > 0) throw new ApplyError('validation', errors);
-    }
-    for (const stage of [Stage.ClusterDefinitions, Stage.Classes, Stage.Resources]) {
-      const batch = [...later, ...deferred].filter((o) => stageOf(o) === stage);
-      await this.#execute(batch, plans, changeSet, fail, options);
-      if (errors.length > 0) throw new ApplyError('apply', errors);
-    }
-    const applied = [...plans.values()].map((p) => p.obj);
-    return { changeSet, inventory: inventoryOf(applied) };
+  /** Applies a set of objects in stages; see apply.ts. */
+  applyAll(objects: KubeObject[], options: ApplyAllOptions = {}): Promise<ApplyResult> {
+    return this.#applier.applyAll(objects, options);
   }
 
   /**
-   * Plans one object: what applying it would do (or why it is skipped). Throws on invalid
-   * objects. `known` is the live object when the caller already read it (null: it does not exist).
+   * What applying one object would do (or why it is skipped). Throws on invalid objects. `known`
+   * is the live object when the caller already read it (null: it does not exist).
    */
-  async plan(obj: KubeObject, options: ApplyAllOptions = {}, known?: KubeObject | null): Promise<ApplyPlan> {
-    const ssa = annotation(obj, Annotation.KustomizeSSA);
-    if (ssa === AnnotationValue.SSAIgnore)
-      return { obj, action: 'skipped', message: `${Annotation.KustomizeSSA}: Ignore` };
-    const live =
-      known === undefined ? await this.client.find(refOf(obj), options.signal) : (known ?? undefined);
-    if (
-      annotation(obj, Annotation.KustomizeReconcile) === AnnotationValue.Disabled ||
-      annotation(live, Annotation.KustomizeReconcile) === AnnotationValue.Disabled
-    ) {
-      return { obj, action: 'skipped', message: `${Annotation.KustomizeReconcile}: disabled` };
-    }
-    if (live && ssa === AnnotationValue.SSAIfNotPresent) {
-      return {
-        obj,
-        action: 'skipped',
-        message: `${Annotation.KustomizeSSA}: IfNotPresent and the object exists`,
-      };
-    }
-    // Override (the default): kubectl's fields become ours, so what it changed or added is undone.
-    const takeover =
-      live && ssa !== AnnotationValue.SSAMerge ? takeoverPatch(live, obj, this.fieldManager) : undefined;
-    if (live && !takeover && isUnchangedByApply(obj, live, this.fieldManager)) {
-      return { obj, action: 'unchanged' };
-    }
-    try {
-      const dryRun = await this.client.apply(obj, {
-        fieldManager: this.fieldManager,
-        force: true,
-        dryRun: true,
-        signal: options.signal,
-      });
-      if (!live) return { obj, action: 'created', recreate: false };
-      if (takeover) return { obj, action: 'configured', recreate: false, takeover };
-      return sameObject(dryRun, live)
-        ? { obj, action: 'unchanged' }
-        : { obj, action: 'configured', recreate: false };
-    } catch (err) {
-      if (live && err instanceof InvalidError && err.immutable) {
-        if (options.force) return { obj, action: 'configured', recreate: true };
-        throw new Error(
-          `${errorMessage(err)}; the object must be recreated to change it: set force to delete and recreate it`,
-          { cause: err },
-        );
-      }
-      throw err;
-    }
+  plan(obj: KubeObject, options: ApplyAllOptions = {}, known?: KubeObject | null): Promise<ApplyPlan> {
+    return this.#applier.plan(obj, options, known);
   }
 
-  async #planAll(
-    objects: KubeObject[],
-    plans: Map<KubeObject, ApplyPlan>,
-    fail: (obj: KubeObject, err: unknown) => void,
-    options: ApplyAllOptions,
-  ): Promise<void> {
-    const live = await this.#readLive(objects, options);
-    await mapLimit(objects, this.#concurrency, async (obj) => {
-      try {
-        plans.set(obj, await this.plan(obj, options, live.get(objectId(obj))));
-      } catch (err) {
-        fail(obj, err);
-      }
-    });
-  }
-
-  async #execute(
-    objects: KubeObject[],
-    plans: Map<KubeObject, ApplyPlan>,
-    changeSet: ChangeSetEntry[],
-    fail: (obj: KubeObject, err: unknown) => void,
-    options: ApplyAllOptions,
-  ): Promise<void> {
-    const entries = await mapLimit(
-      objects,
-      this.#concurrency,
-      async (obj): Promise<ChangeSetEntry | undefined> => {
-        const plan = plans.get(obj);
-        if (!plan) return undefined;
-        const entry: ChangeSetEntry = {
-          id: objectId(obj),
-          subject: describeObject(obj),
-          action: plan.action,
-          ref: refOf(obj),
-        };
-        if (plan.action === 'skipped') entry.message = plan.message;
-        if (plan.action !== 'created' && plan.action !== 'configured') return entry;
-        try {
-          if (plan.recreate) {
-            await this.#deleteAndWait(obj, options);
-            entry.message = 'recreated: an immutable field changed';
-          } else if (plan.takeover) {
-            await this.client.patch(refOf(obj), plan.takeover, {
-              fieldManager: this.fieldManager,
-              signal: options.signal,
-            });
-          }
-          await this.client.apply(obj, {
-            fieldManager: this.fieldManager,
-            force: true,
-            signal: options.signal,
-          });
-          return entry;
-        } catch (err) {
-          fail(obj, err);
-          return undefined;
-        }
-      },
-    );
-    for (const entry of entries) if (entry) changeSet.push(entry);
-  }
-
-  async #deleteAndWait(obj: KubeObject, options: ApplyAllOptions): Promise<void> {
-    const ref = refOf(obj);
-    await this.client.delete(ref, { propagationPolicy: 'Foreground' }).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
-    const deadline = Date.now() + (options.waitTimeoutMs ?? 60_000);
-    while (await this.client.find(ref)) {
-      if (Date.now() > deadline)
-        throw new Error(`${describeObject(obj)} was not deleted in time for its recreation`);
-      await sleep(200, options.signal);
-    }
-  }
-
-  /**
-   * Reads the live objects of large groups (same kind and namespace) with one list instead of one
-   * get per object; smaller groups are read one by one in `plan`. Returns id → object, or null
-   * for objects the list says do not exist.
-   */
-  async #readLive(objects: KubeObject[], options: ApplyAllOptions): Promise<Map<string, KubeObject | null>> {
-    const groups = new Map<string, KubeObject[]>();
-    for (const obj of objects) {
-      const key = `${obj.apiVersion}|${obj.kind}|${obj.metadata.namespace ?? ''}`;
-      const group = groups.get(key) ?? [];
-      group.push(obj);
-      groups.set(key, group);
-    }
-    const live = new Map<string, KubeObject | null>();
-    for (const group of groups.values()) {
-      if (group.length < listThreshold) continue;
-      const first = group[0] as KubeObject;
-      const list = await this.client
-        .list({
-          apiVersion: first.apiVersion,
-          kind: first.kind,
-          namespace: first.metadata.namespace,
-          signal: options.signal,
-        })
-        .catch(() => undefined); // e.g. no list permission: fall back to gets
-      if (!list) continue;
-      const byId = new Map(list.items.map((item) => [objectId(item), item]));
-      for (const obj of group) live.set(objectId(obj), byId.get(objectId(obj)) ?? null);
-    }
-    return live;
-  }
-
-  /** An Established CRD shows up in discovery a moment later; wait for each kind the set needs. */
-  async #waitForKinds(objects: KubeObject[], options: ApplyAllOptions): Promise<void> {
-    const deadline = Date.now() + (options.waitTimeoutMs ?? 60_000);
-    const kinds = new Map(objects.map((o) => [`${o.apiVersion}/${o.kind}`, o]));
-    for (const obj of kinds.values()) {
-      while (!(await this.client.discovery.tryResolve(obj.apiVersion, obj.kind))) {
-        if (Date.now() > deadline || options.signal?.aborted)
-          throw new NoKindMatchError(obj.apiVersion, obj.kind);
-        await sleep(250, options.signal);
-      }
-    }
-  }
-
-  async #waitForCrds(crds: KubeObject[], options: ApplyAllOptions): Promise<void> {
-    if (crds.length === 0) return;
-    await waitForHealthy(this.client, crds.map(refOf), {
-      timeoutMs: options.waitTimeoutMs ?? 60_000,
-      intervalMs: 250,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-  }
-
-  /**
-   * Deletes what left the inventory. Skips objects already gone, objects annotated
-   * `kustomize.weft.dev/prune: disabled`, and objects whose owner labels name another owner.
-   */
-  async prune(
+  /** Deletes what left the inventory; see prune.ts. */
+  prune(
     previous: Inventory | undefined,
     next: Inventory,
     options: PruneOptions = {},
   ): Promise<ChangeSetEntry[]> {
-    return this.deleteAll(diffInventory(previous, next), options);
+    return deleteAll(this.#prune, diffInventory(previous, next), options);
   }
 
-  async deleteAll(entries: InventoryEntry[], options: PruneOptions = {}): Promise<ChangeSetEntry[]> {
-    const errors: ObjectError[] = [];
-    const results = await mapLimit(
-      entries,
-      this.#concurrency,
-      async (entry): Promise<ChangeSetEntry | undefined> => {
-        const ref = refFromEntry(entry);
-        const subject = describeObject(ref);
-        try {
-          const live = await this.client.find(ref).catch((err: unknown) => {
-            // A kind no longer served (its CRD is gone) has nothing left to delete.
-            if (err instanceof NoKindMatchError) return undefined;
-            throw err;
-          });
-          if (!live || live.metadata.deletionTimestamp) return undefined;
-          const skip = (message: string): ChangeSetEntry => ({
-            id: entry.id,
-            subject,
-            action: 'skipped',
-            ref,
-            message,
-          });
-          if (annotation(live, Annotation.KustomizePrune) === AnnotationValue.Disabled) {
-            return skip(`${Annotation.KustomizePrune}: disabled`);
-          }
-          for (const [key, value] of Object.entries(this.#ownerLabels)) {
-            const actual = live.metadata.labels?.[key];
-            if (actual !== undefined && actual !== value) return skip(`owned by another ${key}=${actual}`);
-          }
-          if (!options.dryRun) {
-            await this.client
-              .delete(ref, {
-                propagationPolicy: options.propagationPolicy ?? 'Background',
-                uid: live.metadata.uid ?? '',
-              })
-              .catch((err: unknown) => {
-                if (!isNotFound(err)) throw err;
-              });
-          }
-          return { id: entry.id, subject, action: 'deleted', ref };
-        } catch (err) {
-          errors.push({ id: entry.id, subject, message: errorMessage(err), cause: err });
-          return undefined;
-        }
-      },
-    );
-    if (errors.length > 0) throw new ApplyError('prune', errors);
-    return results.filter((r): r is ChangeSetEntry => r !== undefined);
+  deleteAll(entries: InventoryEntry[], options: PruneOptions = {}): Promise<ChangeSetEntry[]> {
+    return deleteAll(this.#prune, entries, options);
   }
 
   /** Waits until every object is Current (kstatus); HealthCheckError names those that are not. */
@@ -479,5 +71,10 @@ export class ResourceManager {
   /** The status of each object now. */
   status(refs: ObjectRef[]): Promise<ObjectHealth[]> {
     return checkHealth(this.client, refs);
+  }
+
+  /** Waits until none of the objects exists; DeletionTimeoutError names those left. */
+  waitForDeletion(refs: ObjectRef[], options: DeletionWaitOptions): Promise<void> {
+    return waitForDeletion(this.client, refs, options);
   }
 }

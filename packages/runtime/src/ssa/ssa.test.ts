@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { KubeObject } from '../client/types.ts';
 import { isUnchangedByApply, sameObject } from './compare.ts';
 import { diffInventory, inventoryOf, objectId, parseObjectId, refFromEntry } from './inventory.ts';
-import { mapLimit } from './manager.ts';
+import { mapLimit } from './map-limit.ts';
 import { kindsDefinedBy, Stage, stageOf } from './stages.ts';
 
 const o = (

@@ -8,16 +8,11 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Annotation, Finalizer } from '@weft/api';
 import { testNamespace, useCluster } from '@weft/e2e';
-import {
-  Client,
-  createLogger,
-  Informer,
-  type InformerLike,
-  type KubeObject,
-  Manager,
-  NotFoundError,
-  parseFlags,
-} from '@weft/runtime';
+import { Client, type KubeObject, NotFoundError } from '@weft/runtime/client';
+import { Informer } from '@weft/runtime/informer';
+import { createLogger } from '@weft/runtime/log';
+import { Manager, parseFlags } from '@weft/runtime/manager';
+import type { InformerLike } from '@weft/runtime/reconcile';
 import {
   CountingReconciler,
   eventually,

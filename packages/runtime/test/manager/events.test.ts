@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Annotation } from '@weft/api';
 import { testNamespace, useCluster } from '@weft/e2e';
-import { Client, EventRecorder, KubeEventSink, type KubeObject } from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import { EventRecorder, KubeEventSink } from '@weft/runtime/events';
 import { GitRepositoryRef, gitRepository, installCrds } from './helpers.ts';
 
 const cluster = await useCluster();

@@ -7,23 +7,16 @@ import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { crds, SourceApiVersion } from '@weft/api';
 import { eventually } from '@weft/e2e';
-import {
-  Client,
-  conditions,
-  type KubeObject,
-  type ReconcileContext,
-  type ReconcileResult,
-  type Reconciler,
-} from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import type { ReconcileContext, ReconcileResult, Reconciler } from '@weft/runtime/reconcile';
 
 // The shared poller, re-exported so the tests keep importing it from here.
 export { eventually };
 
 export const GitRepositoryRef = { apiVersion: SourceApiVersion, kind: 'GitRepository' } as const;
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep } from '@weft/runtime/retry';
 
 /**
  * Installs every weft CRD with server-side apply (the runtime client sends the JSON as is,

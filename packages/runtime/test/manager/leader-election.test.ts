@@ -11,19 +11,18 @@ import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { testNamespace, useCluster } from '@weft/e2e';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import { Informer } from '@weft/runtime/informer';
+import { createLogger } from '@weft/runtime/log';
 import {
-  Client,
-  createLogger,
-  Informer,
   KubeLeaseStore,
-  type KubeObject,
   LeaderElector,
   type LeaseRecord,
   type LeaseStore,
   Manager,
   parseFlags,
   type StoredLease,
-} from '@weft/runtime';
+} from '@weft/runtime/manager';
 import {
   CountingReconciler,
   eventually,

@@ -7,7 +7,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { testNamespace, useCluster } from '@weft/e2e';
-import { Client, createLogger, Informer, type KubeObject, Manager, parseFlags } from '@weft/runtime';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import { Informer } from '@weft/runtime/informer';
+import { createLogger } from '@weft/runtime/log';
+import { Manager, parseFlags } from '@weft/runtime/manager';
 import {
   CountingReconciler,
   eventually,

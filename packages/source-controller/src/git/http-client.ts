@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { errorMessage } from '@weft/runtime/errors';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 import { GitError, redactGitUrl } from './errors.ts';
 import type { ByteBudget } from './limits.ts';
@@ -89,7 +90,7 @@ export function translateNetworkError(
     );
   }
   const code = (error as NodeJS.ErrnoException).code ?? '';
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new GitError('Unreachable', `cannot resolve the host of ${where}: check spec.url`, {
       cause: error,

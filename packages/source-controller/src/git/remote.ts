@@ -1,3 +1,4 @@
+import { errorMessage } from '@weft/runtime/errors';
 import type { HttpClient } from 'isomorphic-git';
 import { credentialKeys, type GitAuth } from './auth.ts';
 import { GitError, redactGitUrl } from './errors.ts';
@@ -86,7 +87,7 @@ export class Remote {
     if (error instanceof GitError) return error;
     const code = (error as { code?: unknown }).code;
     const data = (error as { data?: { statusCode?: number; statusMessage?: string } }).data;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (code === 'HttpError' && data?.statusCode !== undefined) {
       const status = data.statusCode;
       if (status === 401 || status === 403) {

@@ -1,40 +1,40 @@
-import { createHash } from 'node:crypto';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import {
   ConditionType,
   type GitRepository,
   GitRepositoryKind,
-  type GitRepositorySpec,
   type GitRepositoryStatus,
   Reason,
   SourceApiVersion,
 } from '@weft/api';
 import { type ArtifactRef, buildArtifact, fetchArtifact, type Storage } from '@weft/artifact';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { errorMessage } from '@weft/runtime/errors';
 import {
-  type Client,
-  conditions,
-  type KubeObject,
   parseDuration,
   type ReconcileContext,
   ReconcileError,
   type ReconcileResult,
   type Reconciler,
   StalledError,
-} from '@weft/runtime';
-import { authFromSecret, type GitAuth } from '../git/auth.ts';
+} from '@weft/runtime/reconcile';
+import type { GitAuth } from '../git/auth.ts';
 import { checkout, fetchSource, remoteRevision, type SourceResult } from '../git/checkout.ts';
 import { GitError } from '../git/errors.ts';
 import type { FetchLimits } from '../git/limits.ts';
+import { readAuth } from './auth.ts';
+import { type IncludedArtifact, safeRelative, sameInclude } from './include.ts';
 
 type Status = GitRepositoryStatus;
-type IncludedArtifact = NonNullable<Status['includedArtifacts']>[number];
 
 export interface GitRepositoryReconcilerOptions {
   /** Reads Secrets and included GitRepositories. */
   client: Pick<Client, 'get'>;
-  storage: Storage;
+  /** The artifact storage; a function when it exists only once the artifact server is bound. */
+  storage: Storage | (() => Storage);
   /** Artifacts kept per object and their TTL (Flux: 2 and 1 minute). */
   gc?: { keep?: number; ttlMs?: number };
   limits?: Partial<FetchLimits>;
@@ -84,6 +84,11 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     this.#options = options;
   }
 
+  #storage(): Storage {
+    const storage = this.#options.storage;
+    return typeof storage === 'function' ? storage() : storage;
+  }
+
   async reconcile(obj: GitRepository & KubeObject, ctx: ReconcileContext): Promise<ReconcileResult> {
     obj.status ??= {};
     const status: Status = obj.status;
@@ -115,7 +120,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
   }
 
   async finalize(obj: GitRepository & KubeObject): Promise<void> {
-    await this.#options.storage.removeAll(artifactRef(obj));
+    await this.#storage().removeAll(artifactRef(obj));
   }
 
   /** Is the artifact in status still in storage? Also re-points its URL at the advertised address. */
@@ -136,7 +141,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       return;
     }
     const ref = artifactRef(obj);
-    if (!(await this.#options.storage.has(ref, artifact.digest))) {
+    if (!(await this.#storage().has(ref, artifact.digest))) {
       delete status.artifact;
       conditions.markFalse(
         asConditioned(obj),
@@ -147,7 +152,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       );
       return;
     }
-    artifact.url = this.#options.storage.url(ref, artifact.digest);
+    artifact.url = this.#storage().url(ref, artifact.digest);
     conditions.markTrue(
       asConditioned(obj),
       ConditionType.ArtifactInStorage,
@@ -174,7 +179,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     let auth: GitAuth | undefined;
     const timeoutMs = spec.timeout === undefined ? 60_000 : parseDuration(spec.timeout);
     try {
-      auth = await this.#auth(obj);
+      auth = await readAuth(this.#options.client, obj);
       const options = {
         url: spec.url,
         ref: spec.ref ?? {},
@@ -207,7 +212,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       return { revision: result.revision, checkout: { dir, result } };
     } catch (error) {
       const reason = fetchFailedReason(error);
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       conditions.markTrue(cond, ConditionType.FetchFailed, reason, message, ctx.now);
       if (error instanceof GitError && error.code === 'InvalidUrl')
         throw new StalledError(Reason.InvalidURL, message);
@@ -241,7 +246,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
           await fetchArtifact({ url: artifact.url, digest: artifact.digest, dir: extracted });
           await cp(join(extracted, fromPath), join(target.dir, toPath), { recursive: true, force: true });
         } catch (error) {
-          const message = `include of GitRepository ${include.repository.name} failed: ${error instanceof Error ? error.message : String(error)}`;
+          const message = `include of GitRepository ${include.repository.name} failed: ${errorMessage(error)}`;
           conditions.markTrue(
             cond,
             ConditionType.IncludeUnavailable,
@@ -297,7 +302,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     result: SourceResult,
     included: IncludedArtifact[],
   ): Promise<void> {
-    const storage = this.#options.storage;
+    const storage = this.#storage();
     const ref = artifactRef(obj);
     const cond = asConditioned(obj);
     const previous = status.artifact;
@@ -324,7 +329,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       status.artifact = { ...stored, revision: result.revision };
       await storage.garbageCollect(ref, { current: stored.digest, ...this.#options.gc });
     } catch (error) {
-      const message = `storing the artifact failed: ${error instanceof Error ? error.message : String(error)}`;
+      const message = `storing the artifact failed: ${errorMessage(error)}`;
       conditions.markTrue(
         cond,
         ConditionType.StorageOperationFailed,
@@ -360,45 +365,10 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       });
     }
   }
-
-  async #auth(obj: GitRepository & KubeObject): Promise<GitAuth | undefined> {
-    const secretRef = obj.spec.secretRef;
-    if (!secretRef) return undefined;
-    const namespace = obj.metadata.namespace ?? '';
-    const secretName = `${namespace}/${secretRef.name}`;
-    let secret: KubeObject & { data?: Record<string, string> };
-    try {
-      secret = await this.#options.client.get({
-        apiVersion: 'v1',
-        kind: 'Secret',
-        namespace,
-        name: secretRef.name,
-      });
-    } catch (cause) {
-      throw new GitError(
-        'InvalidSecret',
-        `cannot read secret ${secretName} (spec.secretRef): ${errorText(cause)}`,
-        {
-          cause,
-          details: { secret: secretName },
-        },
-      );
-    }
-    const data: Record<string, string> = {};
-    for (const [key, value] of Object.entries(secret.data ?? {}))
-      data[key] = Buffer.from(value, 'base64').toString('utf8');
-    return authFromSecret(obj.spec.url, secretName, data);
-  }
 }
 
 function storedMessage(revision: string): string {
   return `stored artifact for revision '${revision}'`;
-}
-
-function errorText(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  // Never echo a response body that might carry secret data.
-  return message.split('\n')[0]?.slice(0, 200) ?? '';
 }
 
 function asConditioned(obj: GitRepository & KubeObject): conditions.Conditioned {
@@ -421,25 +391,4 @@ function fetchFailedReason(error: unknown): string {
     default:
       return Reason.GitOperationFailed;
   }
-}
-
-function sameInclude(status: Status, spec: GitRepositorySpec, included: IncludedArtifact[]): boolean {
-  if (checksum(status.observedInclude ?? []) !== checksum(spec.include ?? [])) return false;
-  const previous = (status.includedArtifacts ?? []).map((artifact) => artifact.digest);
-  return checksum(previous) === checksum(included.map((artifact) => artifact.digest));
-}
-
-function checksum(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
-}
-
-function safeRelative(path: string, field: string): string {
-  const normalized = normalize(path === '' ? '.' : path);
-  if (isAbsolute(normalized) || normalized.split('/').includes('..')) {
-    throw new StalledError(
-      Reason.InvalidSpec,
-      `spec.include ${field} "${path}" must stay inside the artifact`,
-    );
-  }
-  return normalized;
 }

@@ -1,2 +1,1 @@
-export { type IgnorePattern, parsePattern, parsePatterns, patternMatches } from './pattern.ts';
 export { defaultIgnore, IgnoreRules, sourceIgnoreFile, vcsIgnore } from './rules.ts';

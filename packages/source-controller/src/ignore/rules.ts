@@ -1,4 +1,4 @@
-import { type IgnorePattern, parsePatterns, patternMatches } from './pattern.ts';
+import ignore, { type Ignore } from 'ignore';
 
 /** The file in a source that adds ignore patterns for its directory and below. */
 export const sourceIgnoreFile = '.sourceignore';
@@ -38,47 +38,66 @@ export const defaultIgnore = [
  * the VCS list, then `spec.ignore` when set or else the default list, then `.sourceignore`
  * files as they are found (each relative to its directory). `spec.ignore` also goes after the
  * `.sourceignore` patterns, so it can overrule them (as Flux documents).
+ *
+ * Matching is the `ignore` library's (git's own answers on bench/ignore-exactness.bench.ts, and
+ * faster than the matcher we had: docs/design/0012-own-or-library.md). It reads one gitignore
+ * relative to one root, so a `.sourceignore` of directory `base` is rewritten to root-relative
+ * patterns (`*.tmp` in `apps` matches at any depth below `/apps`), in order, and the matcher is rebuilt
+ * when one is added (once per `.sourceignore`, before the walk below it).
  */
 export class IgnoreRules {
-  readonly #head: IgnorePattern[];
-  readonly #found: IgnorePattern[] = [];
-  readonly #tail: IgnorePattern[];
+  readonly #head: string[];
+  readonly #found: string[] = [];
+  readonly #tail: string[];
+  #matcher: Ignore | undefined;
 
   constructor(specIgnore: string | undefined) {
-    this.#head = parsePatterns(vcsIgnore);
+    this.#head = [vcsIgnore];
     if (specIgnore === undefined) {
-      this.#head.push(...parsePatterns(defaultIgnore));
+      this.#head.push(defaultIgnore);
       this.#tail = [];
     } else {
-      this.#tail = parsePatterns(specIgnore);
+      this.#tail = [specIgnore];
     }
   }
 
   /** Adds the patterns of a `.sourceignore` found in directory `base` (`''` for the root). */
   addSourceIgnore(text: string, base: string): void {
-    this.#found.push(...parsePatterns(text, base));
+    this.#found.push(base === '' ? text : rebase(text, base));
+    this.#matcher = undefined;
   }
 
   /**
-   * Whether `path` itself is excluded, not looking at its parents: for walkers that do not
-   * descend into excluded directories.
+   * Whether `path` is excluded, for walkers that do not descend into excluded directories: the
+   * same answer as `ignores`, since no parent of a path such a walker reaches is excluded.
    */
   excludes(path: string, isDir: boolean): boolean {
-    let excluded = false;
-    for (const list of [this.#head, this.#found, this.#tail]) {
-      for (const pattern of list) {
-        if (patternMatches(pattern, path, isDir)) excluded = !pattern.negated;
-      }
-    }
-    return excluded;
+    return this.ignores(path, isDir);
   }
 
   /** Whether `path` is excluded, itself or through an excluded parent directory (git's rule). */
   ignores(path: string, isDir: boolean): boolean {
-    const segments = path.split('/');
-    for (let i = 1; i < segments.length; i++) {
-      if (this.excludes(segments.slice(0, i).join('/'), true)) return true;
-    }
-    return this.excludes(path, isDir);
+    if (path === '') return false;
+    this.#matcher ??= ignore({ ignorecase: false }).add(
+      [...this.#head, ...this.#found, ...this.#tail].join('\n'),
+    );
+    return this.#matcher.ignores(isDir ? `${path}/` : path);
   }
+}
+
+/**
+ * The lines of a gitignore in directory `base` as patterns relative to the root: a pattern with a
+ * slash before its end is anchored to `base`, one without matches at any depth below it.
+ */
+function rebase(text: string, base: string): string {
+  const lines: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim() === '' || line.startsWith('#')) continue;
+    const negated = line.startsWith('!');
+    const pattern = negated ? line.slice(1) : line;
+    const anchored = pattern.replace(/\/+$/, '').includes('/');
+    const rooted = anchored ? `/${base}/${pattern.replace(/^\//, '')}` : `/${base}/**/${pattern}`;
+    lines.push(`${negated ? '!' : ''}${rooted}`);
+  }
+  return lines.join('\n');
 }

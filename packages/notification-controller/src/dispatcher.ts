@@ -10,8 +10,12 @@
  * Only occurrences after an Alert was created go through it, so creating an Alert does not
  * replay the last hour of events.
  */
-import type { Counter, Histogram, KubeObject, Logger, Registry } from '@weft/runtime';
-import { type Client, isNotFound, WorkQueue } from '@weft/runtime';
+import type { KubeObject } from '@weft/runtime/client';
+import { type Client, isNotFound } from '@weft/runtime/client';
+import { errorMessage } from '@weft/runtime/errors';
+import type { Logger } from '@weft/runtime/log';
+import type { Counter, Histogram, Registry } from '@weft/runtime/metrics';
+import { WorkQueue } from '@weft/runtime/queue';
 import {
   type CompiledAlert,
   compileAlert,
@@ -19,19 +23,19 @@ import {
   matchesSource,
   passesFilters,
   payloadMetadata,
-} from '../alert/match.ts';
-import { RateLimiter } from '../alert/rate-limit.ts';
-import type { AlertObject, ObjectStore, ProviderObject } from '../objects.ts';
+} from './alert/match.ts';
+import { RateLimiter } from './alert/rate-limit.ts';
+import { type EventPayload, parseEvent, type WeftEvent } from './event/event.ts';
+import { formatProgress, type Outcome, type Progress, parseProgress, progressKey } from './event/progress.ts';
+import type { AlertObject, ObjectStore, ProviderObject } from './objects.ts';
 import {
   type ProviderConfig,
   ProviderConfigError,
   resolveProviderConfig,
   type SecretReader,
-} from '../provider/config.ts';
-import { DeliveryError, type HttpSender } from '../provider/http.ts';
-import { buildRequest } from '../provider/payloads.ts';
-import { type EventPayload, parseEvent, type WeftEvent } from './event.ts';
-import { formatProgress, type Outcome, type Progress, parseProgress, progressKey } from './progress.ts';
+} from './provider/config.ts';
+import { DeliveryError, type HttpSender } from './provider/http.ts';
+import { buildRequest } from './provider/payloads.ts';
 
 export interface DispatcherOptions {
   client: Pick<Client, 'patch'>;
@@ -66,10 +70,6 @@ interface DeliveryMetrics {
 /** Occurrence time is seconds-precise on Alerts: compare on whole seconds. */
 function secondsOf(ms: number): number {
   return Math.floor(ms / 1000);
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class Dispatcher {
@@ -107,7 +107,7 @@ export class Dispatcher {
       backoff: options.backoff ?? { baseMs: 1000, maxMs: 5 * 60_000 },
       onError: (key, error, retryInMs) =>
         options.logger.warn(
-          { event: key, error: message(error), retryInMs },
+          { event: key, error: errorMessage(error), retryInMs },
           'event delivery failed; retrying',
         ),
     });
@@ -192,7 +192,7 @@ export class Dispatcher {
       }
     }
     if (errors.length === 1) throw errors[0];
-    if (errors.length > 1) throw new AggregateError(errors, errors.map(message).join('; '));
+    if (errors.length > 1) throw new AggregateError(errors, errors.map(errorMessage).join('; '));
   }
 
   /** Delivers one event through one Alert; returns the progress to record, if any. */

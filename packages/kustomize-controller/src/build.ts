@@ -1,0 +1,107 @@
+/**
+ * The build step of a Kustomization: from the extracted artifact to the objects to apply.
+ * spec.path inside the artifact → the generated or patched kustomization.yaml (generate.ts) →
+ * kustomize build → postBuild substitution (variables.ts, substitute.ts) → commonMetadata and
+ * the owner labels. Every failure is a ReconcileError with reason BuildFailed (a path that leaves
+ * the artifact is ArtifactFailed) and names the file or object.
+ */
+import { isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { Label, Reason } from '@weft/api';
+import { build, KustomizeError } from '@weft/kustomize';
+import { type Client, isKubeObject, type KubeObject } from '@weft/runtime/client';
+import { errorMessage } from '@weft/runtime/errors';
+import { ReconcileError } from '@weft/runtime/reconcile';
+import { GenerateError, prepareKustomization } from './generate.ts';
+import { SubstituteError, substituteObjects } from './substitute.ts';
+import type { KustomizationObject } from './types.ts';
+import { postBuildVariables } from './variables.ts';
+
+export interface BuildOptions {
+  /** Reads the ConfigMaps and Secrets of postBuild.substituteFrom. */
+  client: Client;
+  /** Unset postBuild variables without a default are errors. */
+  strictSubstitution: boolean;
+}
+
+/** Builds the objects to apply; every failure is BuildFailed and names the file or object. */
+export async function buildObjects(
+  obj: KustomizationObject,
+  root: string,
+  options: BuildOptions,
+): Promise<KubeObject[]> {
+  const relativeToRoot = (text: string) => text.split(`${root}${sep}`).join('').split(root).join('.');
+  const dir = resolvePath(root, obj.spec.path);
+  let built: Record<string, unknown>[];
+  try {
+    const kustomization = await prepareKustomization(dir, root, obj.spec);
+    built = build(dir, { root, kustomization });
+  } catch (error) {
+    if (error instanceof GenerateError || error instanceof KustomizeError) {
+      throw new ReconcileError(
+        Reason.BuildFailed,
+        `kustomize build failed: ${relativeToRoot(error.message)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw new ReconcileError(Reason.BuildFailed, relativeToRoot(errorMessage(error)), {
+      cause: error,
+    });
+  }
+
+  const objects: KubeObject[] = [];
+  for (const item of built) {
+    if (!isKubeObject(item) || !item.metadata.name) {
+      throw new ReconcileError(
+        Reason.BuildFailed,
+        `failed to decode Kubernetes apiVersion, kind and name from: ${JSON.stringify(item).slice(0, 200)}`,
+      );
+    }
+    objects.push(item);
+  }
+
+  let result = objects;
+  if (obj.spec.postBuild) {
+    try {
+      const vars = await postBuildVariables(options.client, obj);
+      result = substituteObjects(objects, vars, { strict: options.strictSubstitution });
+    } catch (error) {
+      if (error instanceof SubstituteError) {
+        throw new ReconcileError(Reason.BuildFailed, `post build failed: ${error.message}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  const common = obj.spec.commonMetadata;
+  const owner = ownerLabels(obj);
+  for (const item of result) {
+    item.metadata.labels = { ...item.metadata.labels, ...common?.labels, ...owner };
+    if (common?.annotations && Object.keys(common.annotations).length > 0) {
+      item.metadata.annotations = { ...item.metadata.annotations, ...common.annotations };
+    }
+  }
+  return result;
+}
+
+/** spec.path inside the artifact; `..` may not leave it. */
+function resolvePath(root: string, path: string | undefined): string {
+  const cleaned = normalize(`/${path ?? ''}`).replace(/^\/+/, '');
+  const dir = join(root, cleaned);
+  const rel = relative(root, dir);
+  if (rel.startsWith('..') || isAbsolute(rel)) {
+    throw new ReconcileError(Reason.ArtifactFailed, `spec.path '${path}' leaves the artifact`);
+  }
+  return dir;
+}
+
+/** The labels that mark an applied object as this Kustomization's (pruning and ownership use them). */
+export function ownerLabels(obj: KustomizationObject): Record<string, string> {
+  return {
+    [Label.KustomizeName]: obj.metadata.name ?? '',
+    [Label.KustomizeNamespace]: obj.metadata.namespace ?? '',
+  };
+}

@@ -1,0 +1,9 @@
+export { type IndexSource, ObjectIndex } from './object-index.ts';
+export {
+  type CacheEntry,
+  type CacheInformerOptions,
+  type CacheKind,
+  type CacheScope,
+  cacheKind,
+  SharedCache,
+} from './shared-cache.ts';

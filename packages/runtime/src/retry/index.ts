@@ -1,0 +1,3 @@
+export { type BackoffDelayOptions, backoffDelay } from './backoff.ts';
+export { type RetryOptions, retry } from './retry.ts';
+export { sleep } from './sleep.ts';
