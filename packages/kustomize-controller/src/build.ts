@@ -40,7 +40,7 @@ export async function buildObjects(
     // spec.decryption: SOPS files decrypted in memory, read by the build instead of the files.
     decryption = await sopsDecryption(options.client, obj);
     const files = await decryption?.decryptTree(root);
-    built = await build(dir, { root, kustomization, ...(files === undefined ? {} : { files }) });
+    built = build(dir, { root, kustomization, ...(files === undefined ? {} : { files }) });
   } catch (error) {
     if (error instanceof SopsError || error instanceof SopsKeyError || error instanceof DecryptionError) {
       throw new ReconcileError(Reason.BuildFailed, `decryption failed: ${relativeToRoot(error.message)}`);

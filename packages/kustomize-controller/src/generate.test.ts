@@ -34,7 +34,7 @@ describe('prepareKustomization', () => {
       targetNamespace: 'team',
     });
     assert.deepEqual(kustomization.resources, ['a.yaml', 'nested/b.yml', 'sub']);
-    const objects = await build(join(root, 'apps'), { root, kustomization });
+    const objects = build(join(root, 'apps'), { root, kustomization });
     assert.deepEqual(
       objects
         .map(
@@ -67,7 +67,7 @@ describe('prepareKustomization', () => {
       await readFile(join(root, 'kustomization.yaml'), 'utf8'),
       /^# mine\nresources:\n {2}- a.yaml\nimages:\n {2}- name: old\n {4}newTag: "1"\n$/,
     );
-    const [deployment] = await build(root, { root, kustomization });
+    const [deployment] = build(root, { root, kustomization });
     const metadata = (deployment?.metadata ?? {}) as { name?: string; labels?: unknown };
     assert.equal(metadata.name, 'web-x');
     assert.deepEqual(metadata.labels, { patched: 'yes' });

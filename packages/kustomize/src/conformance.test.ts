@@ -27,7 +27,7 @@ describe('kustomize conformance', {
         // The build must fail for the case's reason, not crash: a KustomizeError that names the
         // file it is about, and, where the case says so, the words of kustomize's own error.
         const expectedWords = readFileSync(expectedErrorFile, 'utf8').trim();
-        await assert.rejects(run, (error: unknown) => {
+        assert.throws(run, (error: unknown) => {
           assert.ok(error instanceof KustomizeError, `expected a KustomizeError, got ${String(error)}`);
           assert.ok(error.file, `the error names no file: ${error.message}`);
           assert.ok(
@@ -41,7 +41,7 @@ describe('kustomize conformance', {
       }
       const expectedFile = path.join(dir, 'expected.yaml');
       const expected = parseYamlDocuments(readFileSync(expectedFile, 'utf8'), expectedFile);
-      const actual = await run();
+      const actual = run();
       assert.deepStrictEqual(JSON.parse(JSON.stringify(actual)), JSON.parse(JSON.stringify(expected)));
     });
   }

@@ -6,15 +6,19 @@ export type { BuildOptions } from './build/build.ts';
 export { KustomizeError } from './errors.ts';
 export { parseCacheStats, parseYamlDocuments } from './io/yaml.ts';
 export type { Selector } from './kustomization/types.ts';
+export { type BuildLimits, defaultLimits, LimitError } from './limits/limits.ts';
 export type { KObject } from './model/types.ts';
 export { objectMatchesSelector } from './patch/selector.ts';
 
-/** Builds the kustomization in `dir` like `kustomize build`: plain objects in output order. */
-export const build = async (dir: string, options: BuildOptions = {}): Promise<KObject[]> =>
-  buildObjects(dir, options);
+/**
+ * Builds the kustomization in `dir` like `kustomize build`: plain objects in output order.
+ * Synchronous: a build reads local files only and runs to its end (or its limits) on the
+ * calling thread.
+ */
+export const build = (dir: string, options: BuildOptions = {}): KObject[] => buildObjects(dir, options);
 
 /** Like `build`, but returns the multi-document YAML `kustomize build` prints. */
-export const buildYaml = async (dir: string, options: BuildOptions = {}): Promise<string> =>
+export const buildYaml = (dir: string, options: BuildOptions = {}): string =>
   stringifyObjects(buildObjects(dir, options));
 
 /**
@@ -26,6 +30,3 @@ export const writeBuildYaml = (
   write: (text: string) => void,
   options: BuildOptions = {},
 ): void => writeObjects(buildObjects(dir, options), write);
-
-/** Synchronous form of `build`, for callers that cannot await. */
-export const buildSync = (dir: string, options: BuildOptions = {}): KObject[] => buildObjects(dir, options);

@@ -1,71 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { toolPath } from '@weft/e2e';
-import { parseAllDocuments, stringify } from 'yaml';
-import { build } from '../src/index.ts';
+import { stringify } from 'yaml';
 import { writeAppTree, writeBase, writeOverlay } from './fixtures/app-tree.ts';
 import { seededRandom } from './fixtures/random.ts';
-
-let kustomize: string | undefined;
-let missing = '';
-try {
-  kustomize = toolPath('kustomize');
-} catch (err) {
-  missing = `reference kustomize binary unavailable: ${(err as Error).message}`;
-}
+import { compareWithBinary, ours, referenceMissing } from './fixtures/reference.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'weft-kustomize-diff-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-type Outcome = { ok: true; objects: unknown[] } | { ok: false; error: string };
+const compare = async (dir: string, mustBuild = false): Promise<void> => compareWithBinary(dir, mustBuild);
 
-const reference = (dir: string): Outcome => {
-  try {
-    const out = execFileSync(kustomize as string, ['build', dir], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return {
-      ok: true,
-      objects: parseAllDocuments(out)
-        .flatMap((d) => (Array.isArray(d) ? [] : [d.toJS()]))
-        .filter((o) => o !== null),
-    };
-  } catch (err) {
-    return { ok: false, error: String((err as { stderr?: string }).stderr ?? err) };
-  }
-};
-
-const ours = async (dir: string): Promise<Outcome> => {
-  try {
-    return { ok: true, objects: JSON.parse(JSON.stringify(await build(dir))) as unknown[] };
-  } catch (err) {
-    return { ok: false, error: (err as Error).message };
-  }
-};
-
-const compare = async (dir: string, mustBuild = false): Promise<void> => {
-  const expected = reference(dir);
-  const actual = await ours(dir);
-  if (mustBuild)
-    assert.ok(expected.ok, `the fixture should build with kustomize: ${expected.ok ? '' : expected.error}`);
-  if (!expected.ok) {
-    assert.equal(
-      actual.ok,
-      false,
-      `kustomize failed (${expected.error.trim()}) but weft-kustomize succeeded`,
-    );
-    return;
-  }
-  if (!actual.ok) assert.fail(`weft-kustomize failed where kustomize succeeded: ${actual.error}`);
-  assert.deepStrictEqual(actual.objects, JSON.parse(JSON.stringify(expected.objects)));
-};
-
-describe('differential against the reference kustomize', { skip: kustomize ? false : missing }, () => {
+describe('differential against the reference kustomize', { skip: referenceMissing() }, () => {
   for (let seed = 1; seed <= 40; seed++) {
     it(`random overlay, seed ${seed}`, async () => {
       const dir = path.join(work, `seed-${seed}`);
@@ -212,7 +160,7 @@ describe('differential against the reference kustomize', { skip: kustomize ? fal
       'patch.yaml': widgetPatch,
     });
     await compare(dir, true);
-    const out = (await ours(dir)) as { ok: true; objects: { spec: { tags: unknown[] } }[] };
+    const out = ours(dir) as { ok: true; objects: { spec: { tags: unknown[] } }[] };
     assert.equal(out.objects[0]?.spec.tags.length, 2);
   });
 
@@ -228,7 +176,7 @@ describe('differential against the reference kustomize', { skip: kustomize ? fal
       'deployment-patch.yaml': deploymentPatch,
     });
     await compare(dir, true);
-    const out = (await ours(dir)) as { ok: true; objects: { kind: string; spec: { tags?: unknown[] } }[] };
+    const out = ours(dir) as { ok: true; objects: { kind: string; spec: { tags?: unknown[] } }[] };
     assert.equal(out.objects.find((o) => o.kind === 'Widget')?.spec.tags?.length, 3);
   });
 

@@ -1,7 +1,7 @@
-import { builtinConfig, type TransformerConfig } from '../config/transformer-config.ts';
+import { emptyConfig, type TransformerConfig } from '../config/transformer-config.ts';
 import { KustomizeError } from '../errors.ts';
 import type { Var } from '../kustomization/types.ts';
-import { idEquals, idString, isClusterScoped, type ResId } from '../model/resid.ts';
+import { idEquals, idKey, idString } from '../model/resid.ts';
 import type { Resource } from '../model/resource.ts';
 import { isMap } from '../model/types.ts';
 
@@ -12,10 +12,10 @@ export type Accumulator = {
   vars: Var[];
 };
 
-export const emptyAccumulator = (): Accumulator => ({ resources: [], config: builtinConfig(), vars: [] });
+/** Configs start empty: each kustomization merges its own (builtin plus `configurations`) in. */
+export const emptyAccumulator = (): Accumulator => ({ resources: [], config: emptyConfig(), vars: [] });
 
-export const idKey = (id: ResId): string =>
-  `${id.group}|${id.version}|${id.kind}|${id.name}|${isClusterScoped(id) ? '' : id.namespace || 'default'}`;
+export { idKey };
 
 /** Appends resources, refusing any whose id is already present (kustomize's ResMap.Append). */
 export const appendResources = (

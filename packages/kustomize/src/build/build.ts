@@ -1,8 +1,9 @@
-import { stringify } from 'yaml';
 import { KustomizeError } from '../errors.ts';
+import { emitYaml } from '../io/emit-yaml.ts';
 import { Loader } from '../io/loader.ts';
 import { loadKustomization } from '../kustomization/load.ts';
-import type { KObject } from '../model/types.ts';
+import { type BuildLimits, LimitError, resolveLimits, withLimits } from '../limits/limits.ts';
+import { isMap, type KObject } from '../model/types.ts';
 import { withBuildSchema } from '../schema/merge-schema.ts';
 import { emptyAccumulator } from './accumulator.ts';
 import { generateHashedNames } from './hash-names.ts';
@@ -27,21 +28,49 @@ export type BuildOptions = {
    * parse cache: for callers that hold a changed file only in memory (decrypted secrets).
    */
   files?: ReadonlyMap<string, Buffer>;
+  /** Bounds on the build's size (bytes, objects, nesting, alias expansion); unset ones take the defaults. */
+  limits?: Partial<BuildLimits>;
 };
 
-const sortKeys = (v: unknown): unknown => {
-  if (Array.isArray(v)) return v.map(sortKeys);
+/**
+ * Copies `v` with its keys sorted (the order kustomize prints), counting into `size.bytes` about
+ * what its YAML will take: keys and scalars plus a few bytes of punctuation and indentation each.
+ */
+const sortKeys = (v: unknown, size: { bytes: number }): unknown => {
+  if (Array.isArray(v)) {
+    size.bytes += 4;
+    return v.map((item) => sortKeys(item, size));
+  }
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+    for (const k of Object.keys(v).sort()) {
+      size.bytes += k.length + 4;
+      out[k] = sortKeys((v as Record<string, unknown>)[k], size);
+    }
     return out;
   }
+  size.bytes += typeof v === 'string' ? v.length : 5;
   return v;
+};
+
+/**
+ * kustomize prints every value of `metadata.annotations` as a string, including those patches
+ * add (`value: 7` → "7"); values read from files are already strings here (their written text).
+ */
+const annotationsAsStrings = (obj: KObject): void => {
+  const meta = obj.metadata;
+  const annotations = isMap(meta) ? meta.annotations : undefined;
+  if (!isMap(annotations)) return;
+  for (const [key, value] of Object.entries(annotations)) {
+    if (typeof value === 'string') continue;
+    annotations[key] =
+      value === null || typeof value === 'object' ? (value === null ? 'null' : '') : String(value);
+  }
 };
 
 /** Builds the kustomization in `dir` the way `kustomize build` does, returning the objects in output order. */
 export const buildObjects = (dir: string, options: BuildOptions = {}): KObject[] =>
-  withBuildSchema(() => buildWithSchema(dir, options));
+  withLimits(resolveLimits(options.limits), () => withBuildSchema(() => buildWithSchema(dir, options)));
 
 const buildWithSchema = (dir: string, options: BuildOptions): KObject[] => {
   const loader = Loader.forRoot(dir, options.root, options.kustomization, options.files);
@@ -66,11 +95,23 @@ const buildWithSchema = (dir: string, options: BuildOptions): KObject[] => {
       sort?.legacySortOptions?.orderLast,
     );
   }
+  // Strings are shared between objects (aliases, replacements), so the output can outgrow what
+  // was read: it is judged on its own before a byte of it is written.
+  const size = { bytes: 0 };
+  const { maxBytes } = resolveLimits(options.limits);
   return resources.map((r) => {
     if (withOrigin && r.origin) {
       const meta = r.metadata;
-      meta.annotations = { ...r.annotations(), 'config.kubernetes.io/origin': stringify(r.origin) };
+      meta.annotations = { ...r.annotations(), 'config.kubernetes.io/origin': emitYaml(r.origin) };
     }
-    return sortKeys(r.obj) as KObject;
+    annotationsAsStrings(r.obj);
+    const sorted = sortKeys(r.obj, size) as KObject;
+    if (size.bytes > maxBytes)
+      throw new LimitError(
+        'maxBytes',
+        `the build puts out about ${size.bytes} bytes of YAML so far`,
+        top.file,
+      );
+    return sorted;
   });
 };

@@ -6,6 +6,7 @@ import type { Loader } from '../io/loader.ts';
 import { parseYamlDocument, parseYamlDocuments, parseYamlDocumentsUncached, toObjects } from '../io/yaml.ts';
 import { loadKustomization } from '../kustomization/load.ts';
 import type { FieldSpec, GeneratorArgs, Kustomization } from '../kustomization/types.ts';
+import { spendObjects } from '../limits/limits.ts';
 import { Resource } from '../model/resource.ts';
 import { isMap, type KObject, stringMap } from '../model/types.ts';
 import { applyJson6902, applyPatchEntry, applySmPatchesById, loadPatchText } from '../patch/apply.ts';
@@ -55,6 +56,7 @@ const loadResourceFile = (
   const { path: file, text, inMemory } = loader.readFile(entry, 'resource');
   const docs = inMemory ? parseYamlDocumentsUncached(text, file) : parseYamlDocuments(text, file);
   const objects = toObjects(docs, file);
+  spendObjects(objects.length, file);
   const loaded: Resource[] = [];
   for (const obj of objects) {
     if (!isMap(obj.metadata) || typeof obj.metadata.name !== 'string' || obj.metadata.name === '') {

@@ -14,6 +14,13 @@ import { applyReplacements } from '../transform/replacements.ts';
 import { applyReplicas } from '../transform/replicas.ts';
 
 const metadataLabels: FieldSpec = { path: 'metadata/labels', create: true };
+// `labels[].includeVolumeClaimTemplates` (kustomize v5.8): the claims a StatefulSet makes.
+const volumeClaimTemplateLabels: FieldSpec = {
+  group: 'apps',
+  kind: 'StatefulSet',
+  path: 'spec/volumeClaimTemplates[]/metadata/labels',
+  create: true,
+};
 
 const applyLabels = (
   resources: Resource[],
@@ -56,6 +63,8 @@ export const runBuiltinTransformers = (
       if (label.includeTemplates) specs = mergeFieldSpecs(specs, config.templateLabels);
       specs = mergeFieldSpecs(specs, [metadataLabels]);
     }
+    if (label.includeVolumeClaimTemplates) specs = mergeFieldSpecs(specs, [volumeClaimTemplateLabels]);
+    specs = mergeFieldSpecs(specs, config.labels);
     applyLabels(resources, label.pairs, specs);
   }
   applyLabels(resources, k.commonLabels, config.commonLabels);

@@ -1,7 +1,33 @@
 // The weft-kustomize command: argument parsing and output; bin/weft-kustomize.js starts it.
-import { KustomizeError, writeBuildYaml } from '../index.ts';
+import { type BuildLimits, type BuildOptions, KustomizeError, writeBuildYaml } from '../index.ts';
+import { limitFlags } from '../limits/limits.ts';
 
-const usage = 'usage: weft-kustomize build DIR [--root DIR] [--reorder legacy|none]';
+const usage = `usage: weft-kustomize build DIR [--root DIR] [--reorder legacy|none] [${Object.values(
+  limitFlags,
+)
+  .map((flag) => `${flag} N`)
+  .join('] [')}]`;
+
+const limitByFlag = new Map(
+  (Object.entries(limitFlags) as [keyof BuildLimits, string][]).map(([limit, flag]) => [flag, limit]),
+);
+const units: Record<string, number> = {
+  '': 1,
+  k: 1e3,
+  ki: 1 << 10,
+  m: 1e6,
+  mi: 1 << 20,
+  g: 1e9,
+  gi: 1 << 30,
+};
+
+/** A positive count, with an optional unit for sizes: 1000, 64Mi, 2G. */
+const parseCount = (text: string | undefined): number | undefined => {
+  const m = /^(\d+)([kKmMgG]i?)?$/.exec(text ?? '');
+  if (!m) return undefined;
+  const value = Number(m[1]) * (units[(m[2] ?? '').toLowerCase()] as number);
+  return value > 0 ? value : undefined;
+};
 
 export const main = async (argv: string[]): Promise<number> => {
   const [command, ...rest] = argv;
@@ -10,9 +36,10 @@ export const main = async (argv: string[]): Promise<number> => {
     return command === '--help' || command === '-h' ? 0 : 1;
   }
   let dir = '.';
-  const options: { root?: string; reorder?: 'legacy' | 'none' } = {};
+  const options: BuildOptions & { limits: Partial<BuildLimits> } = { limits: {} };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string;
+    const limit = limitByFlag.get(arg);
     if (arg === '--root') options.root = rest[++i] ?? '';
     else if (arg === '--reorder') {
       const value = rest[++i];
@@ -21,6 +48,15 @@ export const main = async (argv: string[]): Promise<number> => {
         return 1;
       }
       options.reorder = value;
+    } else if (limit !== undefined) {
+      const value = parseCount(rest[++i]);
+      if (value === undefined) {
+        process.stderr.write(
+          `Error: ${arg} takes a positive number (sizes may end in Ki, Mi, Gi)\n${usage}\n`,
+        );
+        return 1;
+      }
+      options.limits[limit] = value;
     } else if (arg.startsWith('-')) {
       process.stderr.write(`Error: unknown flag ${arg}\n${usage}\n`);
       return 1;

@@ -1,3 +1,4 @@
+import { KustomizeError } from '../errors.ts';
 import type { FieldSpec } from '../kustomization/types.ts';
 import { type Gvk, gvkSelected } from '../model/resid.ts';
 import { isMap } from '../model/types.ts';
@@ -70,20 +71,48 @@ export const walkPath = (
   walkPath(next, rest, create, visit);
 };
 
-const specKey = (fs: FieldSpec): string =>
-  `${fs.path}|${fs.group ?? ''}|${fs.version ?? ''}|${fs.kind ?? ''}`;
-
-/** Union of two field-spec lists; a duplicate that creates wins over one that does not. */
-export const mergeFieldSpecs = (base: readonly FieldSpec[], extra: readonly FieldSpec[]): FieldSpec[] => {
+/**
+ * kustomize's FsSlice merge: each spec of `extra` is added unless `base` already has one for the
+ * same path that it selects (same or narrower group/version/kind). So a custom
+ * `{kind: Foo, path: metadata/name}` listed first keeps the builtin `{path: metadata/name}` out,
+ * while the builtin listed first lets the custom one in beside it (and both apply). Specs that
+ * agree on all that but not on `create` conflict: kustomize fails (`conflicts: 'error'`); the
+ * per-call lists of `labels` keep the one that creates.
+ */
+export const mergeFieldSpecs = (
+  base: readonly FieldSpec[],
+  extra: readonly FieldSpec[],
+  conflicts: 'error' | 'create-wins' = 'create-wins',
+): FieldSpec[] => {
   const out = [...base];
   if (extra.length === 0 || extra === base) return out;
-  const index = new Map(out.map((fs, i) => [specKey(fs), i]));
+  const byPath = new Map<string, number[]>();
+  for (const [i, fs] of out.entries()) {
+    const list = byPath.get(fs.path);
+    if (list) list.push(i);
+    else byPath.set(fs.path, [i]);
+  }
   for (const fs of extra) {
-    const same = index.get(specKey(fs));
+    const samePath = byPath.get(fs.path) ?? [];
+    const same = samePath.find((i) => gvkSelected(specGvk(out[i] as FieldSpec), fs));
     if (same === undefined) {
-      index.set(specKey(fs), out.length);
+      byPath.set(fs.path, [...samePath, out.length]);
       out.push(fs);
-    } else if (fs.create && !out[same]?.create) out[same] = fs;
+      continue;
+    }
+    const existing = out[same] as FieldSpec;
+    if ((existing.create === true) === (fs.create === true)) continue;
+    if (conflicts === 'error')
+      throw new KustomizeError(
+        `conflicting fieldspecs for path '${fs.path}': one creates the field and one does not`,
+      );
+    if (fs.create) out[same] = fs;
   }
   return out;
 };
+
+const specGvk = (fs: FieldSpec): Gvk => ({
+  group: fs.group ?? '',
+  version: fs.version ?? '',
+  kind: fs.kind ?? '',
+});

@@ -16,6 +16,8 @@ export type TransformerConfig = {
   namespace: FieldSpec[];
   commonLabels: FieldSpec[];
   templateLabels: FieldSpec[];
+  /** Extra places every `labels` entry writes to (a `labels` list in `configurations`). */
+  labels: FieldSpec[];
   commonAnnotations: FieldSpec[];
   images: FieldSpec[];
   replicas: FieldSpec[];
@@ -52,6 +54,7 @@ const fromData = (data: Record<string, unknown>): TransformerConfig => ({
   namespace: specList(data.namespace),
   commonLabels: specList(data.commonLabels),
   templateLabels: specList(data.templateLabels),
+  labels: specList(data.labels),
   commonAnnotations: specList(data.commonAnnotations),
   images: specList(data.images),
   replicas: specList(data.replicas),
@@ -74,7 +77,7 @@ const mergeBackRefs = (a: NameBackRef[], b: NameBackRef[]): NameBackRef[] => {
     const same = out.find(
       (o) => o.gvk.group === r.gvk.group && o.gvk.version === r.gvk.version && o.gvk.kind === r.gvk.kind,
     );
-    if (same) same.fieldSpecs = mergeFieldSpecs(same.fieldSpecs, r.fieldSpecs);
+    if (same) same.fieldSpecs = mergeFieldSpecs(same.fieldSpecs, r.fieldSpecs, 'error');
     else out.push({ gvk: r.gvk, fieldSpecs: [...r.fieldSpecs] });
   }
   return out;
@@ -83,24 +86,31 @@ const mergeBackRefs = (a: NameBackRef[], b: NameBackRef[]): NameBackRef[] => {
 const isEmpty = (c: TransformerConfig): boolean =>
   Object.values(c).every((list: unknown[]) => list.length === 0);
 
-export const mergeConfig = (a: TransformerConfig, b: TransformerConfig): TransformerConfig =>
-  a === b || isEmpty(b) ? a : mergeConfigLists(a, b);
+export const mergeConfig = (a: TransformerConfig, b: TransformerConfig): TransformerConfig => {
+  if (a === b || isEmpty(b)) return a;
+  return isEmpty(a) ? b : mergeConfigLists(a, b);
+};
 
 const mergeConfigLists = (a: TransformerConfig, b: TransformerConfig): TransformerConfig => ({
-  namePrefix: mergeFieldSpecs(a.namePrefix, b.namePrefix),
-  nameSuffix: mergeFieldSpecs(a.nameSuffix, b.nameSuffix),
-  namespace: mergeFieldSpecs(a.namespace, b.namespace),
-  commonLabels: mergeFieldSpecs(a.commonLabels, b.commonLabels),
-  templateLabels: mergeFieldSpecs(a.templateLabels, b.templateLabels),
-  commonAnnotations: mergeFieldSpecs(a.commonAnnotations, b.commonAnnotations),
-  images: mergeFieldSpecs(a.images, b.images),
-  replicas: mergeFieldSpecs(a.replicas, b.replicas),
-  varReference: mergeFieldSpecs(a.varReference, b.varReference),
+  namePrefix: mergeFieldSpecs(a.namePrefix, b.namePrefix, 'error'),
+  nameSuffix: mergeFieldSpecs(a.nameSuffix, b.nameSuffix, 'error'),
+  namespace: mergeFieldSpecs(a.namespace, b.namespace, 'error'),
+  commonLabels: mergeFieldSpecs(a.commonLabels, b.commonLabels, 'error'),
+  templateLabels: mergeFieldSpecs(a.templateLabels, b.templateLabels, 'error'),
+  labels: mergeFieldSpecs(a.labels, b.labels, 'error'),
+  commonAnnotations: mergeFieldSpecs(a.commonAnnotations, b.commonAnnotations, 'error'),
+  images: mergeFieldSpecs(a.images, b.images, 'error'),
+  replicas: mergeFieldSpecs(a.replicas, b.replicas, 'error'),
+  varReference: mergeFieldSpecs(a.varReference, b.varReference, 'error'),
   nameReference: mergeBackRefs(a.nameReference, b.nameReference),
 });
 
-/** Reads the `configurations` files of a kustomization. */
+/**
+ * One kustomization's own configuration: its `configurations` files, then the builtin lists merged
+ * into them (kustomize's order, so a custom spec for a path keeps a broader builtin one out).
+ */
 export const loadConfigurations = (loader: Loader, files: readonly string[]): TransformerConfig => {
+  if (files.length === 0) return builtinConfig();
   let config = emptyConfig();
   for (const f of files) {
     const { path, text } = loader.readFile(f, 'configuration');
@@ -109,5 +119,5 @@ export const loadConfigurations = (loader: Loader, files: readonly string[]): Tr
       throw new KustomizeError('a transformer configuration must be a mapping', path);
     config = mergeConfig(config, fromData(doc ?? {}));
   }
-  return config;
+  return mergeConfig(config, builtinConfig());
 };

@@ -1,6 +1,7 @@
 import { KustomizeError } from '../errors.ts';
 import type { Loader } from '../io/loader.ts';
 import type { GeneratorArgs, GeneratorOptions } from '../kustomization/types.ts';
+import { spendObjects } from '../limits/limits.ts';
 import { type Behavior, Resource } from '../model/resource.ts';
 import type { KObject } from '../model/types.ts';
 import { loadPairs } from './key-values.ts';
@@ -61,6 +62,7 @@ export const generate = (
     if (Object.keys(data).length) obj.data = data;
   }
   if (options.immutable) obj.immutable = true;
+  spendObjects(1, kustFile);
   const res = new Resource(obj);
   res.needsHash = options.disableNameSuffixHash !== true;
   res.behavior = behavior as Behavior;

@@ -1,6 +1,7 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { KustomizeError } from '../errors.ts';
+import { activeLimits, LimitError, spendBytes } from '../limits/limits.ts';
 
 const remotePattern =
   /^(https?:\/\/|git@|ssh:\/\/|git::|s3::|gcs::|file:\/\/|oci:\/\/)|^(github\.com|gitlab\.com|bitbucket\.org)\/|\?ref=|\.git(\/\/|$)/;
@@ -10,6 +11,15 @@ export const isRemote = (ref: string): boolean => remotePattern.test(ref);
 const within = (child: string, parent: string): boolean => {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+};
+
+/** Checks a file's size against the build's limits before it is read, and counts it. */
+const readable = (real: string): string => {
+  const { size } = statSync(real);
+  const { maxFileBytes } = activeLimits();
+  if (size > maxFileBytes) throw new LimitError('maxFileBytes', `the file has ${size} bytes`, real);
+  spendBytes(size, real);
+  return real;
 };
 
 /**
@@ -110,10 +120,10 @@ export class Loader {
     }
     const replaced = this.overlay?.get(real);
     if (replaced !== undefined) return { path: real, text: replaced.toString('utf8'), inMemory: true };
-    return { path: real, text: readFileSync(real, 'utf8'), inMemory: false };
+    return { path: real, text: readFileSync(readable(real), 'utf8'), inMemory: false };
   }
 
-  /** Bytes of a file already vetted by `readFile`. */
+  /** Bytes of a file already vetted (and counted) by `readFile`. */
   readBytes(realPath: string): Buffer {
     return this.overlay?.get(realPath) ?? readFileSync(realPath);
   }

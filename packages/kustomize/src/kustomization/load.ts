@@ -153,6 +153,7 @@ export const loadKustomization = (loader: Loader): Kustomization => {
       pairs: stringMap(l.pairs),
       includeSelectors: l.includeSelectors === true,
       includeTemplates: l.includeTemplates === true,
+      includeVolumeClaimTemplates: l.includeVolumeClaimTemplates === true,
     };
     if (Array.isArray(l.fields)) label.fields = l.fields as Label['fields'] & object;
     return label;

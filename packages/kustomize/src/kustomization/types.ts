@@ -41,6 +41,7 @@ export type Label = {
   pairs: Record<string, string>;
   includeSelectors?: boolean;
   includeTemplates?: boolean;
+  includeVolumeClaimTemplates?: boolean;
   fields?: FieldSpec[];
 };
 export type Var = {

@@ -40,3 +40,7 @@ export const idString = (id: ResId): string => {
   const ns = isClusterScoped(id) ? '' : ` in namespace ${id.namespace || '[noNs]'}`;
   return `${gvk}/${id.name}${ns}`;
 };
+
+/** A map key for an id: what `idEquals` compares (a namespaced object without namespace is in `default`). */
+export const idKey = (id: ResId): string =>
+  `${id.group}|${id.version}|${id.kind}|${id.name}|${isClusterScoped(id) ? '' : id.namespace || 'default'}`;

@@ -1,0 +1,16 @@
+/**
+ * One differential scenario: the files of a directory tree and the directory to build in it.
+ * The expected output is whatever the pinned kustomize binary builds from the same files.
+ */
+export type Scenario = {
+  name: string;
+  files: Record<string, string>;
+  /** The directory to build, relative to the tree (default: its top). */
+  build?: string;
+  /** The binary must build it (a case meant to show a behaviour, not an error). */
+  mustBuild?: boolean;
+};
+
+/** A Kubernetes object of `kind` named `name`, with `body` (YAML, indented as top-level fields) after its metadata. */
+export const obj = (apiVersion: string, kind: string, name: string, body = ''): string =>
+  `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n${body}`;
