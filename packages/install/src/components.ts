@@ -73,12 +73,15 @@ function pluralsOf(group: string): string[] {
 export const components: Record<ComponentName, Component> = {
   'source-controller': {
     name: 'source-controller',
-    description: 'GitRepository → versioned tarball artifacts, served over HTTP',
+    description: 'GitRepository, OCIRepository, Bucket, HelmRepository, HelmChart → versioned tarball artifacts, served over HTTP',
     crdGroups: ['source.weft.dev'],
     rules: [
-      // Only GitRepository has a reconciler today; `spec.include` reads other GitRepositories.
-      ...reconciles('source.weft.dev', ['gitrepositories']),
+      // Every source kind has a reconciler; `spec.include` reads other GitRepositories and a
+      // HelmChart reads its HelmRepository, GitRepository or Bucket.
+      ...reconciles('source.weft.dev', pluralsOf('source.weft.dev')),
       readSecrets,
+      // OCIRepository `serviceAccountName`: the imagePullSecrets of that ServiceAccount.
+      { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'] },
       events,
     ],
     ports: [{ name: 'http', containerPort: 9090 }],
