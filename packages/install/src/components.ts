@@ -73,7 +73,8 @@ function pluralsOf(group: string): string[] {
 export const components: Record<ComponentName, Component> = {
   'source-controller': {
     name: 'source-controller',
-    description: 'GitRepository, OCIRepository, Bucket, HelmRepository, HelmChart → versioned tarball artifacts, served over HTTP',
+    description:
+      'GitRepository, OCIRepository, Bucket, HelmRepository, HelmChart → versioned tarball artifacts, served over HTTP',
     crdGroups: ['source.weft.dev'],
     rules: [
       // Every source kind has a reconciler; `spec.include` reads other GitRepositories and a
