@@ -22,6 +22,8 @@ export interface GitHttpRequestRecord {
   path: string;
   user: string | undefined;
   status: number;
+  /** Protocol v2 `command=` of a POST body (`ls-refs`, `fetch`), when the body is plain. */
+  command?: string;
 }
 
 const realm = 'weft git';
@@ -98,8 +100,26 @@ export class GitHttpServer extends GitRepoHost {
 
   #handle(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? '/', this.baseUrl);
-    const record = (status: number, user: string | undefined) =>
-      this.requests.push({ method: request.method ?? 'GET', path: url.pathname, user, status });
+    // The first bytes of a POST body name the protocol v2 command, so tests can tell an ls-refs
+    // exchange from a fetch. Peeked beside the pipe to http-backend, never consumed.
+    let bodyHead = '';
+    if (request.method === 'POST' && request.headers['content-encoding'] === undefined) {
+      const peek = (chunk: Buffer) => {
+        bodyHead += chunk.toString('latin1');
+        if (bodyHead.length >= 64) request.off('data', peek);
+      };
+      request.on('data', peek);
+    }
+    const record = (status: number, user: string | undefined) => {
+      const command = /command=([a-z-]+)/.exec(bodyHead)?.[1];
+      this.requests.push({
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        user,
+        status,
+        ...(command === undefined ? {} : { command }),
+      });
+    };
 
     let user: string | undefined;
     if (this.auth) {
