@@ -157,13 +157,17 @@ test('a pushed artifact is applied by a Kustomization; a newer tag in the semver
     spec: { sourceRef: { kind: OCIRepositoryKind, name: 'web' }, path: './', interval: '1h', prune: true },
   } as KubeObject);
   await eventually('ConfigMap blue', async () => ((await configColor()) === 'blue' ? true : undefined));
-  const ks = await client.get<KubeObject & { status?: { lastAppliedRevision?: string } }>({
-    apiVersion: KustomizeApiVersion,
-    kind: KustomizationKind,
-    namespace,
-    name: 'web',
+  // The status is written after the apply: wait for it rather than read it once.
+  const firstApplied = await eventually('lastAppliedRevision 1.0.0', async () => {
+    const obj = await client.get<KubeObject & { status?: { lastAppliedRevision?: string } }>({
+      apiVersion: KustomizeApiVersion,
+      kind: KustomizationKind,
+      namespace,
+      name: 'web',
+    });
+    return obj.status?.lastAppliedRevision?.startsWith('1.0.0@') ? obj.status.lastAppliedRevision : undefined;
   });
-  assert.equal(ks.status?.lastAppliedRevision, `1.0.0@${first}`);
+  assert.equal(firstApplied, `1.0.0@${first}`);
 
   const second = await pushVersion('1.1.0', 'green');
   await client.patch(
