@@ -8,6 +8,7 @@ import { behaviourScenarios } from './cases/behaviours.ts';
 import type { Scenario } from './cases/case.ts';
 import { krustyScenarios } from './cases/krusty.ts';
 import { compareWithBinary, referenceMissing } from './fixtures/reference.ts';
+import { krustyFiles } from './krusty/txtar.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'weft-kustomize-scenarios-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -19,16 +20,23 @@ const write = (dir: string, files: Scenario['files']): void => {
   }
 };
 
-for (const [suite, scenarios] of [
+const suites: [string, Scenario[]][] = [
   ['behaviours of issue 17', behaviourScenarios],
-  ["kustomize's own test scenarios", krustyScenarios],
-] as const) {
+  ["kustomize's own test scenarios, variants", krustyScenarios],
+  ...krustyFiles().map(({ file, scenarios }): [string, Scenario[]] => [`krusty ${file}`, scenarios]),
+];
+
+for (const [s, [suite, scenarios]] of suites.entries()) {
   describe(`differential: ${suite}`, { skip: referenceMissing() }, () => {
     for (const [i, scenario] of scenarios.entries()) {
       it(scenario.name, () => {
-        const dir = path.join(work, `${suite.length}-${i}`);
+        const dir = path.join(work, `${s}-${i}`);
         write(dir, scenario.files);
-        compareWithBinary(path.join(dir, scenario.build ?? '.'), scenario.mustBuild ?? false);
+        const { reorder, error } = scenario;
+        compareWithBinary(path.join(dir, scenario.build ?? '.'), scenario.mustBuild ?? false, {
+          ...(reorder ? { reorder } : {}),
+          ...(error ? { error } : {}),
+        });
       });
     }
   });

@@ -9,6 +9,13 @@ export type Scenario = {
   build?: string;
   /** The binary must build it (a case meant to show a behaviour, not an error). */
   mustBuild?: boolean;
+  /** `--reorder` for both builds; unset passes no flag (each tool's default). */
+  reorder?: 'legacy' | 'none';
+  /**
+   * The binary must fail, and our error must match this: the words that name the cause (the
+   * file, the object, the field), since the two tools word their messages differently.
+   */
+  error?: RegExp;
 };
 
 /** A Kubernetes object of `kind` named `name`, with `body` (YAML, indented as top-level fields) after its metadata. */
