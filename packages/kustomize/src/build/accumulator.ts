@@ -1,5 +1,6 @@
 import { emptyConfig, type TransformerConfig } from '../config/transformer-config.ts';
 import { KustomizeError } from '../errors.ts';
+import { encodeBase64Lines } from '../generate/base64.ts';
 import type { Var } from '../kustomization/types.ts';
 import { idEquals, idKey, idString } from '../model/resid.ts';
 import type { Resource } from '../model/resource.ts';
@@ -91,7 +92,7 @@ export const absorbGenerated = (acc: Accumulator, res: Resource, where: string):
       if (field === 'data' && old.kind === 'Secret' && isMap(old.obj.stringData)) {
         oldData = { ...(isMap(oldData) ? oldData : {}) };
         for (const [k, v] of Object.entries(old.obj.stringData))
-          (oldData as Record<string, unknown>)[k] = Buffer.from(String(v)).toString('base64');
+          (oldData as Record<string, unknown>)[k] = encodeBase64Lines(Buffer.from(String(v)));
       }
       const merged = {
         ...(isMap(oldData) ? oldData : {}),

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { loadCrdConfig } from '../config/crds.ts';
 import { loadConfigurations, mergeConfig } from '../config/transformer-config.ts';
 import { KustomizeError } from '../errors.ts';
 import { generate } from '../generate/generators.ts';
@@ -270,6 +271,7 @@ export const accumulateTarget = (
     }
   }
   acc.config = mergeConfig(acc.config, loadConfigurations(loader, k.configurations));
+  acc.config = mergeConfig(acc.config, loadCrdConfig(loader, k.crds));
   runGenerators(acc, loader, k, ctx);
   let current = acc;
   for (const entry of k.components) {

@@ -4,6 +4,7 @@ import type { GeneratorArgs, GeneratorOptions } from '../kustomization/types.ts'
 import { spendObjects } from '../limits/limits.ts';
 import { type Behavior, Resource } from '../model/resource.ts';
 import type { KObject } from '../model/types.ts';
+import { encodeBase64Lines } from './base64.ts';
 import { loadPairs } from './key-values.ts';
 
 /** Generator options with the kustomization-wide ones underneath the generator's own. */
@@ -50,7 +51,7 @@ export const generate = (
     const data: Record<string, string> = {};
     const binaryData: Record<string, string> = {};
     for (const p of pairs) {
-      if (p.binary) binaryData[p.key] = p.binary.toString('base64');
+      if (p.binary) binaryData[p.key] = encodeBase64Lines(p.binary);
       else data[p.key] = p.value;
     }
     if (Object.keys(data).length) obj.data = data;
@@ -58,7 +59,7 @@ export const generate = (
   } else {
     obj.type = args.type ?? 'Opaque';
     const data: Record<string, string> = {};
-    for (const p of pairs) data[p.key] = (p.binary ?? Buffer.from(p.value, 'utf8')).toString('base64');
+    for (const p of pairs) data[p.key] = encodeBase64Lines(p.binary ?? Buffer.from(p.value, 'utf8'));
     if (Object.keys(data).length) obj.data = data;
   }
   if (options.immutable) obj.immutable = true;

@@ -128,7 +128,10 @@ export const applyPatchEntry = (
   }
   const deleted = new Set<Resource>();
   for (const res of selectResources(resources, entry.target, loaded.source)) {
-    if (!applySmPatch(res, first, entry.options)) deleted.add(res);
+    // A targeted patch takes each target's apiVersion (kustomize sets the patch copy's GVK to the
+    // target's): a Deployment-shaped patch selected by name also annotates a v1 Service.
+    const patch = { ...first, apiVersion: res.obj.apiVersion };
+    if (!applySmPatch(res, patch, entry.options)) deleted.add(res);
   }
   removeDeleted(resources, deleted);
 };

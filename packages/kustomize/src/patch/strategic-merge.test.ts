@@ -45,6 +45,17 @@ describe('strategic merge', () => {
     assert.deepEqual(containersOf(out), [{ name: 'a', image: 'a:1' }]);
   });
 
+  it('keeps a list empty when a patch deletes every element of it (krusty TestMultiplePatchesBothWithPatchDeleteDirective)', () => {
+    const out = strategicMerge(
+      deployment([{ name: 'a' }, { name: 'b' }]),
+      deployment([
+        { name: 'a', $patch: 'delete' },
+        { name: 'b', $patch: 'delete' },
+      ]),
+    );
+    assert.deepEqual(containersOf(out), []);
+  });
+
   it('replaces a list that has no merge key (args) and a map with $patch: replace', () => {
     const out = strategicMerge(
       deployment([

@@ -176,7 +176,7 @@ const mergeAssociative = (
   patch: unknown[],
   keys: readonly string[],
   type: string | undefined,
-): unknown[] | null => {
+): unknown[] => {
   let valuesList: string[][] = [];
   for (const e of [...patch, ...dest]) {
     const t = keyValues(e, keys);
@@ -235,7 +235,8 @@ const mergeAssociative = (
     if (validKeys.length > 1) items = setElement(items, validKeys, v, undefined);
     items = setElement(items, validKeys, v, e);
   }
-  return items.length ? items : null;
+  // A list whose every element a patch deleted stays, empty (kyaml drops only a null list).
+  return items;
 };
 
 const mergeList = (

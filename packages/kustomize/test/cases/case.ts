@@ -4,7 +4,7 @@
  */
 export type Scenario = {
   name: string;
-  files: Record<string, string>;
+  files: Record<string, string | Buffer>;
   /** The directory to build, relative to the tree (default: its top). */
   build?: string;
   /** The binary must build it (a case meant to show a behaviour, not an error). */

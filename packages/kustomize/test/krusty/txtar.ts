@@ -7,13 +7,14 @@
 //   error: <regular expression>  the build must fail, and our message must match this
 //   -- <path> --               a file; its content runs to the next `-- ` or `=== ` line
 //   -- <path> (no final newline) --
+//   -- <path> (base64) --        a file of bytes that are not UTF-8, base64 on one line
 //
 // One blank line closes each scenario. Lines before the first `===` are comments.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Scenario } from '../cases/case.ts';
 
-const fileHeader = /^-- (.+?)( \(no final newline\))? --$/;
+const fileHeader = /^-- (.+?)( \(no final newline\)| \(base64\))? --$/;
 
 export const parseScenarios = (text: string, source: string): Scenario[] => {
   const lines = text.split('\n');
@@ -43,7 +44,9 @@ export const parseScenarios = (text: string, source: string): Scenario[] => {
       const body = lines.slice(start, i);
       // The blank line that closes the scenario belongs to no file.
       if (i === lines.length || lines[i]?.startsWith('=== ')) body.pop();
-      scenario.files[header[1] as string] = body.join('\n') + (header[2] ? '' : '\n');
+      const content = body.join('\n');
+      scenario.files[header[1] as string] =
+        header[2] === ' (base64)' ? Buffer.from(content, 'base64') : content + (header[2] ? '' : '\n');
     }
     scenarios.push(scenario);
   }
