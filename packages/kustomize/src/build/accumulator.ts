@@ -101,6 +101,7 @@ export const absorbGenerated = (acc: Accumulator, res: Resource, where: string):
       if (Object.keys(merged).length) res.obj[field] = merged;
     }
     if (old.origin) res.origin = old.origin;
+    if (old.transformations.length) res.transformations = [...old.transformations];
   }
   acc.resources[acc.resources.indexOf(old)] = res;
 };

@@ -76,7 +76,13 @@ const buildWithSchema = (dir: string, options: BuildOptions): KObject[] => {
   const loader = Loader.forRoot(dir, options.root, options.kustomization, options.files);
   const top = loadKustomization(loader);
   const withOrigin = top.buildMetadata.includes('originAnnotations');
-  const acc = accumulateTarget(loader, emptyAccumulator(), { withOrigin }, false);
+  const withTransformations = top.buildMetadata.includes('transformerAnnotations');
+  const acc = accumulateTarget(
+    loader,
+    emptyAccumulator(),
+    { withOrigin: withOrigin || withTransformations, withTransformations },
+    false,
+  );
   generateHashedNames(acc.resources);
   fixNameReferences(acc.resources, acc.config.nameReference);
   resolveVars(acc.resources, acc.vars, acc.config.varReference);
@@ -103,6 +109,13 @@ const buildWithSchema = (dir: string, options: BuildOptions): KObject[] => {
     if (withOrigin && r.origin) {
       const meta = r.metadata;
       meta.annotations = { ...r.annotations(), 'config.kubernetes.io/origin': emitYaml(r.origin) };
+    }
+    if (withTransformations && r.transformations.length) {
+      const meta = r.metadata;
+      meta.annotations = {
+        ...r.annotations(),
+        'alpha.config.kubernetes.io/transformations': emitYaml(r.transformations),
+      };
     }
     annotationsAsStrings(r.obj);
     const sorted = sortKeys(r.obj, size) as KObject;

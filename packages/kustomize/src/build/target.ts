@@ -30,7 +30,22 @@ import { loadPluginConfigs } from './plugin-configs.ts';
 import { runBuiltinTransformers } from './transformers.ts';
 import { bindVars } from './vars.ts';
 
-export type BuildContext = { withOrigin: boolean };
+/**
+ * `withOrigin`: track where each object came from (any `buildMetadata`, as kustomize tracks it);
+ * `withTransformations`: record the transformers that ran over each object.
+ */
+export type BuildContext = { withOrigin: boolean; withTransformations?: boolean };
+
+/**
+ * kustomize's AddTransformerAnnotation: an object with an origin gets the transformer appended to
+ * its transformations; one without is taken to be the transformer's own making.
+ */
+const recordTransformation = (resources: readonly Resource[], origin: Record<string, unknown>): void => {
+  for (const r of resources) {
+    if (r.origin) r.transformations.push(origin);
+    else r.origin = origin;
+  }
+};
 
 const relativeOrigin = (loader: Loader, file: string): string => path.join(loader.originPath, file);
 
@@ -233,6 +248,18 @@ const runPluginTransformers = (
           source,
         );
     }
+    // A config from a directory has no origin of its own here: kustomize would name the file.
+    if (ctx.withTransformations && (source === k.file || loader.isFile(path.relative(loader.dir, source)))) {
+      const meta = isMap(c.metadata) ? c.metadata : {};
+      const configuredBy: Record<string, unknown> = { apiVersion: c.apiVersion, kind };
+      if (meta.name) configuredBy.name = meta.name;
+      if (meta.namespace) configuredBy.namespace = meta.namespace;
+      const configuredIn = relativeOrigin(
+        loader,
+        source === k.file ? path.basename(k.file) : path.relative(loader.dir, source),
+      );
+      recordTransformation(resources, { configuredIn, configuredBy });
+    }
   }
 };
 
@@ -277,7 +304,16 @@ export const accumulateTarget = (
   for (const entry of k.components) {
     current = accumulateTarget(loader.child(entry, 'component'), current, ctx, true);
   }
-  runBuiltinTransformers(current.resources, k, current.config, loader);
+  const kustName = path.basename(k.file);
+  runBuiltinTransformers(
+    current.resources,
+    k,
+    current.config,
+    loader,
+    ctx.withTransformations
+      ? (kind) => recordTransformation(current.resources, generatorOrigin(loader, k, kustName, kind))
+      : undefined,
+  );
   runPluginTransformers(current, loader, k, ctx);
   bindVars(current.resources, current.vars, k.vars, k.file);
   return current;
@@ -285,6 +321,9 @@ export const accumulateTarget = (
 
 /** Objects a directory produces before final steps (used for generator/transformer config dirs). */
 const buildObjects = (loader: Loader, ctx: BuildContext): KObject[] =>
-  accumulateTarget(loader, emptyAccumulator(), { ...ctx, withOrigin: false }, false).resources.map(
-    (r) => r.obj,
-  );
+  accumulateTarget(
+    loader,
+    emptyAccumulator(),
+    { ...ctx, withOrigin: false, withTransformations: false },
+    false,
+  ).resources.map((r) => r.obj);

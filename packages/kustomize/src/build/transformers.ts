@@ -37,12 +37,17 @@ const json6902Ops = (loader: Loader, entry: Patch, kustFile: string): { ops: unk
   return { ops: loaded.docs[0] ?? [], source: loaded.source };
 };
 
-/** The builtin transformers of one kustomization, in kustomize's order. */
+/**
+ * The builtin transformers of one kustomization, in kustomize's order. `ran` is told the kind of
+ * each transformer kustomize would configure, after it ran (one per `patches`, `labels`, `images`
+ * … entry, as kustomize makes them), for `buildMetadata: [transformerAnnotations]`.
+ */
 export const runBuiltinTransformers = (
   resources: Resource[],
   k: Kustomization,
   config: TransformerConfig,
   loader: Loader,
+  ran: (kind: string) => void = () => {},
 ): void => {
   const file = k.file;
   for (const entry of k.patchesStrategicMerge) {
@@ -52,10 +57,23 @@ export const runBuiltinTransformers = (
       : { source: file, docs: parseYamlDocuments(entry, file) };
     applySmPatchesById(resources, loaded);
   }
-  for (const entry of k.patches) applyPatchEntry(resources, loader, entry, file);
-  if (k.namespace) applyNamespace(resources, k.namespace, config);
-  if (k.namePrefix) applyPrefixSuffix(resources, k.namePrefix, '', config.namePrefix);
-  if (k.nameSuffix) applyPrefixSuffix(resources, '', k.nameSuffix, config.nameSuffix);
+  if (k.patchesStrategicMerge.length) ran('PatchStrategicMergeTransformer');
+  for (const entry of k.patches) {
+    applyPatchEntry(resources, loader, entry, file);
+    ran('PatchTransformer');
+  }
+  if (k.namespace) {
+    applyNamespace(resources, k.namespace, config);
+    ran('NamespaceTransformer');
+  }
+  if (k.namePrefix) {
+    applyPrefixSuffix(resources, k.namePrefix, '', config.namePrefix);
+    ran('PrefixTransformer');
+  }
+  if (k.nameSuffix) {
+    applyPrefixSuffix(resources, '', k.nameSuffix, config.nameSuffix);
+    ran('SuffixTransformer');
+  }
   for (const label of k.labels) {
     let specs = mergeFieldSpecs(label.fields ?? [], []);
     if (label.includeSelectors) specs = mergeFieldSpecs(specs, config.commonLabels);
@@ -66,17 +84,29 @@ export const runBuiltinTransformers = (
     if (label.includeVolumeClaimTemplates) specs = mergeFieldSpecs(specs, [volumeClaimTemplateLabels]);
     specs = mergeFieldSpecs(specs, config.labels);
     applyLabels(resources, label.pairs, specs);
+    ran('LabelTransformer');
   }
   applyLabels(resources, k.commonLabels, config.commonLabels);
+  // kustomize configures the commonLabels transformer whenever there are labels of either kind.
+  if (k.labels.length || Object.keys(k.commonLabels).length) ran('LabelTransformer');
   if (Object.keys(k.commonAnnotations).length) {
     for (const res of resources) addToMaps(res, config.commonAnnotations, k.commonAnnotations);
+    ran('AnnotationsTransformer');
   }
   for (const entry of k.patchesJson6902) {
     if (!entry.target) throw new KustomizeError('each patchesJson6902 entry needs a target', file);
     const { ops, source } = json6902Ops(loader, entry, file);
     applyJson6902(resources, entry.target, ops, source);
+    ran('PatchJson6902Transformer');
   }
+  // Neither changes which objects there are, so running all entries at once and then telling
+  // `ran` about each records the same.
   if (k.replicas.length) applyReplicas(resources, k.replicas, config.replicas, file);
+  for (const _ of k.replicas) ran('ReplicaCountTransformer');
   if (k.images.length) applyImages(resources, k.images, config.images);
-  if (k.replacements.length) applyReplacements(resources, k.replacements, loader, file);
+  for (const _ of k.images) ran('ImageTagTransformer');
+  if (k.replacements.length) {
+    applyReplacements(resources, k.replacements, loader, file);
+    ran('ReplacementTransformer');
+  }
 };

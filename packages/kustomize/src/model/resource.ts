@@ -18,6 +18,8 @@ export class Resource {
   refVarNames: string[] = [];
   /** Where the resource came from, for the config.kubernetes.io/origin annotation. */
   origin: Record<string, unknown> | undefined;
+  /** The transformers that ran over it, for the alpha.config.kubernetes.io/transformations annotation. */
+  transformations: Record<string, unknown>[] = [];
 
   constructor(obj: KObject) {
     this.obj = obj;
@@ -83,6 +85,7 @@ export class Resource {
     r.needsHash = this.needsHash;
     r.behavior = this.behavior;
     r.origin = this.origin;
+    r.transformations = [...this.transformations];
     r.refVarNames = [...this.refVarNames];
     return r;
   }
