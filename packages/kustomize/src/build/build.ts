@@ -81,7 +81,7 @@ const buildWithSchema = (dir: string, options: BuildOptions): KObject[] => {
     loader,
     emptyAccumulator(),
     { withOrigin: withOrigin || withTransformations, withTransformations },
-    false,
+    'top',
   );
   generateHashedNames(acc.resources);
   fixNameReferences(acc.resources, acc.config.nameReference);
@@ -91,8 +91,19 @@ const buildWithSchema = (dir: string, options: BuildOptions): KObject[] => {
     return local !== 'true' && local !== true;
   });
   const sort = top.sortOptions;
-  if (sort?.order !== undefined && sort.order !== 'legacy' && sort.order !== 'fifo') {
-    throw new KustomizeError(`sortOptions.order must be legacy or fifo, not '${sort.order}'`, top.file);
+  if (sort !== undefined && sort.order !== 'legacy' && sort.order !== 'fifo') {
+    throw new KustomizeError(
+      sort.order === undefined
+        ? 'sortOptions.order is missing: set it to legacy or fifo'
+        : `sortOptions.order must be legacy or fifo, not '${sort.order}'`,
+      top.file,
+    );
+  }
+  if (sort?.order === 'fifo' && sort.legacySortOptions !== undefined) {
+    throw new KustomizeError(
+      "sortOptions.legacySortOptions is set but sortOptions.order is 'fifo', not 'legacy'; remove one",
+      top.file,
+    );
   }
   if (sort?.order === 'legacy' || (sort === undefined && options.reorder !== 'none')) {
     resources = legacySort(

@@ -37,8 +37,17 @@ const roleBindingNamespaces = (referrer: Resource): Set<string> => {
   const out = new Set<string>();
   if (referrer.kind !== 'RoleBinding' && referrer.kind !== 'ClusterRoleBinding') return out;
   const subjects = referrer.obj.subjects;
-  if (Array.isArray(subjects))
-    for (const s of subjects) if (isMap(s) && typeof s.namespace === 'string') out.add(s.namespace);
+  if (!Array.isArray(subjects)) return out;
+  for (const s of subjects) {
+    if (!isMap(s) || !('namespace' in s)) continue;
+    if (typeof s.namespace === 'string') out.add(s.namespace);
+    else if (s.kind === 'ServiceAccount' && referrer.kind === 'RoleBinding') {
+      // kustomize refuses it too: the subject's namespace cannot be told.
+      throw new KustomizeError(
+        `${idString(referrer.curId())}: subject ServiceAccount '${String(s.name)}' has a blank namespace; give it one or remove the field`,
+      );
+    }
+  }
   return out;
 };
 
@@ -105,7 +114,10 @@ export const fixNameReferences = (resources: Resource[], backRefs: readonly Name
     const referrerId = referrer.orgId();
     let fs: FieldSpec = { path: '' };
     let target: Partial<Gvk> = {};
-    let rbNamespaces: Set<string> | undefined;
+    // kustomize reads a RoleBinding's subjects for every RoleBinding (its roleRef is always a
+    // name reference), so a bad subject fails the build even when nothing was renamed.
+    let rbNamespaces: Set<string> | undefined =
+      referrer.kind === 'RoleBinding' ? roleBindingNamespaces(referrer) : undefined;
     const all = (oldName: string): Resource[] => {
       const named = byPrevName.get(oldName);
       if (!named) return [];

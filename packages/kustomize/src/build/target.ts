@@ -11,7 +11,13 @@ import { spendObjects } from '../limits/limits.ts';
 import { Resource } from '../model/resource.ts';
 import { isMap, type KObject, stringMap } from '../model/types.ts';
 import { applyJson6902, applyPatchEntry, applySmPatchesById, loadPatchText } from '../patch/apply.ts';
-import { useCustomSchema } from '../schema/merge-schema.ts';
+import {
+  builtinSchemaVersion,
+  noteLoadedKind,
+  schemaChosen,
+  useBuiltinSchema,
+  useCustomSchema,
+} from '../schema/merge-schema.ts';
 import { schemaFromOpenApi } from '../schema/openapi.ts';
 import { addToMaps } from '../transform/field-setters.ts';
 import { applyImages } from '../transform/images.ts';
@@ -73,6 +79,7 @@ const loadResourceFile = (
   const docs = inMemory ? parseYamlDocumentsUncached(text, file) : parseYamlDocuments(text, file);
   const objects = toObjects(docs, file);
   spendObjects(objects.length, file);
+  for (const o of objects) noteLoadedKind(o.apiVersion, o.kind);
   const loaded: Resource[] = [];
   for (const obj of objects) {
     if (!isMap(obj.metadata) || typeof obj.metadata.name !== 'string' || obj.metadata.name === '') {
@@ -263,37 +270,58 @@ const runPluginTransformers = (
   }
 };
 
+/**
+ * `openapi` as kustomize's SetSchema takes it: the first kustomization that names a document or
+ * a version chooses the schema for the build (its document is read either way).
+ */
+const chooseSchema = (loader: Loader, openapi: Record<string, string>, kustFile: string): void => {
+  const document = openapi.path === undefined ? undefined : loader.readFile(openapi.path, 'openapi document');
+  if (schemaChosen()) return;
+  if (document) {
+    if (openapi.version !== undefined) {
+      throw new KustomizeError(
+        'openapi has both a path and a version: a custom document replaces the builtin schema, keep one',
+        kustFile,
+      );
+    }
+    useCustomSchema(() => schemaFromOpenApi(parseYamlDocument(document.text, document.path), document.path));
+  } else if (openapi.version) {
+    if (openapi.version !== builtinSchemaVersion) {
+      throw new KustomizeError(
+        `openapi.version '${openapi.version}' is not built in; the only builtin version is ${builtinSchemaVersion} (or give a document with openapi.path)`,
+        kustFile,
+      );
+    }
+    useBuiltinSchema();
+  }
+};
+
 /** kustomize's accumulateTarget: resources, configurations, generators, components, transformers, vars. */
 export const accumulateTarget = (
   loader: Loader,
   acc: Accumulator,
   ctx: BuildContext,
-  expectComponent: boolean,
+  role: 'top' | 'resource' | 'component',
 ): Accumulator => {
   const k = loadKustomization(loader);
-  if (expectComponent && k.kind !== 'Component') {
+  if (role === 'component' && k.kind !== 'Component') {
     throw new KustomizeError(`expected kind 'Component' for a component, got '${k.kind}'`, k.file);
   }
-  if (!expectComponent && k.kind === 'Component') {
+  // A Component can be built on its own (the directory given to the build), as kustomize allows.
+  if (role === 'resource' && k.kind === 'Component') {
     throw new KustomizeError(
       "a kind 'Component' may only be listed under 'components', not 'resources'",
       k.file,
     );
   }
-  const openapiPath = k.openapi?.path;
-  if (openapiPath) {
-    useCustomSchema(() => {
-      const { path: file, text } = loader.readFile(openapiPath, 'openapi document');
-      return schemaFromOpenApi(parseYamlDocument(text, file), file);
-    });
-  }
+  if (k.openapi) chooseSchema(loader, k.openapi, k.file);
   // Nothing renames resources while they are being listed, so one id index serves the loop.
   const seen = new Set(acc.resources.map((r) => idKey(r.curId())));
   for (const entry of k.resources) {
     if (loader.isFile(entry)) loadResourceFile(acc, loader, entry, ctx, seen);
     else {
       const child = loader.child(entry, 'resource');
-      const sub = accumulateTarget(child, emptyAccumulator(), ctx, false);
+      const sub = accumulateTarget(child, emptyAccumulator(), ctx, 'resource');
       mergeAccumulator(acc, sub, k.file, seen);
     }
   }
@@ -302,7 +330,7 @@ export const accumulateTarget = (
   runGenerators(acc, loader, k, ctx);
   let current = acc;
   for (const entry of k.components) {
-    current = accumulateTarget(loader.child(entry, 'component'), current, ctx, true);
+    current = accumulateTarget(loader.child(entry, 'component'), current, ctx, 'component');
   }
   const kustName = path.basename(k.file);
   runBuiltinTransformers(
@@ -325,5 +353,5 @@ const buildObjects = (loader: Loader, ctx: BuildContext): KObject[] =>
     loader,
     emptyAccumulator(),
     { ...ctx, withOrigin: false, withTransformations: false },
-    false,
+    'resource',
   ).resources.map((r) => r.obj);

@@ -50,14 +50,22 @@ export const runBuiltinTransformers = (
   ran: (kind: string) => void = () => {},
 ): void => {
   const file = k.file;
-  for (const entry of k.patchesStrategicMerge) {
-    // An entry is a file when one exists by that name, otherwise an inline patch.
-    const loaded = loader.isFile(entry)
+  // An entry is a file when one exists by that name, otherwise an inline patch.
+  const strategicMerge = k.patchesStrategicMerge.map((entry) =>
+    loader.isFile(entry)
       ? loadPatchText(loader, { path: entry }, file)
-      : { source: file, docs: parseYamlDocuments(entry, file) };
-    applySmPatchesById(resources, loaded);
+      : { source: file, docs: parseYamlDocuments(entry, file) },
+  );
+  // kustomize reads every entry first and refuses a list that holds no patch at all (an empty
+  // file among real patches is fine, as under `patches`).
+  if (strategicMerge.length && strategicMerge.every((p) => p.docs.every((d) => d === null))) {
+    throw new KustomizeError(
+      `patchesStrategicMerge holds no patch: ${k.patchesStrategicMerge.join(', ')} ${k.patchesStrategicMerge.length > 1 ? 'are' : 'is'} empty; remove the entries or give them content`,
+      file,
+    );
   }
-  if (k.patchesStrategicMerge.length) ran('PatchStrategicMergeTransformer');
+  for (const loaded of strategicMerge) applySmPatchesById(resources, loaded);
+  if (strategicMerge.length) ran('PatchStrategicMergeTransformer');
   for (const entry of k.patches) {
     applyPatchEntry(resources, loader, entry, file);
     ran('PatchTransformer');

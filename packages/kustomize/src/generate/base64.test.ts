@@ -14,7 +14,7 @@ describe('encodeBase64Lines', () => {
     const parts = lines.slice(0, -1).split('\n');
     assert.deepEqual(
       parts.map((p) => p.length),
-      [70, 26],
+      [70, 30],
     );
     assert.equal(Buffer.from(parts.join(''), 'base64').toString(), text);
   });

@@ -107,9 +107,19 @@ export const loadKustomization = (loader: Loader): Kustomization => {
   const raw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(doc ?? {})) raw[fieldByLowerName.get(k.toLowerCase()) ?? k] = v;
 
-  const kind = raw.kind === undefined || raw.kind === null ? 'Kustomization' : String(raw.kind);
+  const kind =
+    raw.kind === undefined || raw.kind === null || raw.kind === '' ? 'Kustomization' : String(raw.kind);
   if (kind !== 'Kustomization' && kind !== 'Component') {
     throw new KustomizeError(`kind must be Kustomization or Component, got '${kind}'`, file);
+  }
+  const apiVersion = raw.apiVersion === undefined || raw.apiVersion === null ? '' : String(raw.apiVersion);
+  const requiredVersion =
+    kind === 'Component' ? 'kustomize.config.k8s.io/v1alpha1' : 'kustomize.config.k8s.io/v1beta1';
+  if (apiVersion !== '' && apiVersion !== requiredVersion) {
+    throw new KustomizeError(
+      `apiVersion for ${kind} should be ${requiredVersion}, not '${apiVersion}'`,
+      file,
+    );
   }
   for (const field of ['helmCharts', 'helmChartInflationGenerator', 'helmGlobals', 'validators'] as const) {
     if (raw[field] !== undefined) {

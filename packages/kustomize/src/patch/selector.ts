@@ -1,5 +1,6 @@
 import { KustomizeError } from '../errors.ts';
 import type { Selector } from '../kustomization/types.ts';
+import type { ResId } from '../model/resid.ts';
 import type { Resource } from '../model/resource.ts';
 import { isMap, type KObject } from '../model/types.ts';
 
@@ -100,4 +101,17 @@ export const objectMatchesSelector = (obj: KObject, sel: Selector, file = 'targe
   if (sel.labelSelector && !parseLabelSelector(sel.labelSelector, file)(labels)) return false;
   if (sel.annotationSelector && !parseLabelSelector(sel.annotationSelector, file)(annotations)) return false;
   return true;
+};
+
+/**
+ * kustomize's SelectorRegex over one id: group, version, kind, name and namespace (as written,
+ * "" when unset) are anchored regular expressions; unset fields match anything.
+ */
+export const idMatcher = (sel: Selector, file: string): ((id: ResId) => boolean) => {
+  const checks: [RegExp, keyof ResId][] = [];
+  for (const field of ['group', 'version', 'kind', 'name', 'namespace'] as const) {
+    const pattern = anchored(sel[field], field, file);
+    if (pattern) checks.push([pattern, field]);
+  }
+  return (id) => checks.every(([pattern, field]) => pattern.test(id[field]));
 };

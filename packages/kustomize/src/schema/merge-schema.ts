@@ -26,36 +26,70 @@ const builtin: MergeSchema = {
 // in the process: `withBuildSchema` restores the previous value when a build ends.
 let active: MergeSchema = builtin;
 let custom = false;
+// kustomize (kyaml) adds a custom document's definitions to a schema it keeps for the process.
+// When the builtin one was read before the document was chosen, both end up in it: `builtinRead`
+// when a merge looked a type up (the document's definitions win), `builtinPending` when an object
+// of a kind outside the builtin list was loaded, which makes kyaml read the builtin schema later,
+// after the document (the builtin definitions win).
+let builtinRead = false;
+let builtinPending = false;
 
 /** Runs one build with the builtin Kubernetes schema until a kustomization's `openapi` replaces it. */
 export const withBuildSchema = <T>(fn: () => T): T => {
-  const saved = { active, custom };
+  const saved = { active, custom, builtinRead, builtinPending };
   active = builtin;
   custom = false;
+  builtinRead = false;
+  builtinPending = false;
   try {
     return fn();
   } finally {
-    active = saved.active;
-    custom = saved.custom;
+    ({ active, custom, builtinRead, builtinPending } = saved);
   }
 };
 
+/** Notes an object loaded into the build, for the schema kyaml would end up with (see above). */
+export const noteLoadedKind = (apiVersion: unknown, kind: unknown): void => {
+  if (custom || builtinPending) return;
+  if (builtin.kinds[`${String(apiVersion)}/${String(kind)}`] === undefined) builtinPending = true;
+};
+
+const union = (under: MergeSchema, over: MergeSchema): MergeSchema => ({
+  types: { ...under.types, ...over.types },
+  kinds: { ...under.kinds, ...over.kinds },
+});
+
 /**
  * kustomize's `openapi: {path}`: the document replaces the builtin schema for the rest of the
- * build (Kubernetes kinds it does not describe lose their merge keys too). The first
- * kustomization loaded with `openapi` wins, so an overlay's document beats its bases'.
+ * build (Kubernetes kinds it does not describe lose their merge keys too), unless the builtin one
+ * was read already (see above). The first kustomization loaded with `openapi` wins, so an
+ * overlay's document beats its bases'.
  */
 export const useCustomSchema = (load: () => MergeSchema): void => {
   if (custom) return;
-  active = load();
+  const document = load();
+  active = builtinRead ? union(builtin, document) : builtinPending ? union(document, builtin) : document;
+  custom = true;
+};
+
+/** The one Kubernetes version whose schema kustomize v5 has built in (`openapi: {version: …}`). */
+export const builtinSchemaVersion = 'v1.21.2';
+
+/** Whether a kustomization of this build has chosen the schema already. */
+export const schemaChosen = (): boolean => custom;
+
+/** `openapi: {version: v1.21.2}`: the builtin schema, chosen, so later documents are ignored. */
+export const useBuiltinSchema = (): void => {
   custom = true;
 };
 
 /** The schema type of a top-level object, or undefined for kinds the schema does not define. */
-export const typeForObject = (apiVersion: unknown, kind: unknown): string | undefined =>
-  typeof apiVersion === 'string' && typeof kind === 'string'
+export const typeForObject = (apiVersion: unknown, kind: unknown): string | undefined => {
+  if (!custom) builtinRead = true;
+  return typeof apiVersion === 'string' && typeof kind === 'string'
     ? active.kinds[`${apiVersion}/${kind}`]
     : undefined;
+};
 
 export const fieldInfo = (type: string | undefined, field: string): FieldMergeInfo | undefined => {
   if (type === undefined) return undefined;

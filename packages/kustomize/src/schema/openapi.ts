@@ -35,7 +35,9 @@ export const schemaFromOpenApi = (doc: unknown, file: string): MergeSchema => {
   const visit = (name: string, schema: unknown): string | undefined => {
     if (!isMap(schema)) return undefined;
     const ref = refName(schema.$ref);
-    if (ref !== undefined) return ref in defs ? ref : undefined;
+    // A definition the document refers to without holding it may come from the builtin schema
+    // (kustomize merges the two in some builds, see merge-schema.ts), so the name is kept.
+    if (ref !== undefined) return ref;
     if (!isMap(schema.properties)) return undefined;
     if (name in types) return name;
     const fields: Record<string, RawField> = {};

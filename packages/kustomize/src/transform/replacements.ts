@@ -2,9 +2,10 @@ import { KustomizeError } from '../errors.ts';
 import type { Loader } from '../io/loader.ts';
 import { parseYamlDocuments } from '../io/yaml.ts';
 import type { Selector } from '../kustomization/types.ts';
+import { gvkSelected, isClusterScoped, nsEquals, type ResId } from '../model/resid.ts';
 import type { Resource } from '../model/resource.ts';
 import { isMap } from '../model/types.ts';
-import { selectResources } from '../patch/selector.ts';
+import { idMatcher, parseLabelSelector } from '../patch/selector.ts';
 
 type Options = { delimiter?: string; index?: number; create?: boolean };
 
@@ -92,7 +93,11 @@ const partOf = (value: unknown, o: Options | undefined): unknown => {
 
 const withPart = (current: unknown, value: unknown, o: Options | undefined): unknown => {
   if (!o?.delimiter) return value;
-  const parts = typeof current === 'string' ? current.split(o.delimiter) : [];
+  // kustomize splits the target's text, and a field it just created is "": one empty part, so
+  // adding at index -1 to nothing gives "value," as the binary writes it.
+  const text =
+    current === undefined || current === null || typeof current === 'object' ? '' : String(current);
+  const parts = text.split(o.delimiter);
   const index = o.index ?? 0;
   if (index < 0) parts.unshift(String(value));
   else if (index >= parts.length) parts.push(String(value));
@@ -117,10 +122,50 @@ const selector = (v: unknown): Selector => {
   return s;
 };
 
+// A source is chosen by exact values (kustomize's ResId.IsSelectedBy), against the object's current
+// id or any it had before a rename: a base's name still selects it under an overlay's prefix.
+const sourceSelects = (sel: Selector, id: ResId): boolean =>
+  (!sel.name || sel.name === id.name) &&
+  (!sel.namespace ||
+    (isClusterScoped(id) ? sel.namespace === id.namespace : nsEquals(sel.namespace, id.namespace))) &&
+  gvkSelected(id, {
+    ...(sel.group ? { group: sel.group } : {}),
+    ...(sel.version ? { version: sel.version } : {}),
+    ...(sel.kind ? { kind: sel.kind } : {}),
+  });
+
+const hasIdFields = (sel: Selector): boolean =>
+  Boolean(sel.group || sel.version || sel.kind || sel.name || sel.namespace);
+
+const metadataMatches = (res: Resource, sel: Selector, file: string): boolean =>
+  (!sel.labelSelector || parseLabelSelector(sel.labelSelector, file)(res.labels())) &&
+  (!sel.annotationSelector || parseLabelSelector(sel.annotationSelector, file)(res.annotations()));
+
+/** kustomize's target choice: selected by any of its ids and its labels, rejected by any id or labels. */
+const selectTargets = (resources: Resource[], t: Record<string, unknown>, file: string): Resource[] => {
+  const select = selector(t.select);
+  const selects = idMatcher(select, file);
+  const rejects = (Array.isArray(t.reject) ? t.reject.map(selector) : []).map((sel) => ({
+    sel,
+    matches: idMatcher(sel, file),
+  }));
+  return resources.filter((res) => {
+    if (!metadataMatches(res, select, file)) return false;
+    const ids = res.allIds();
+    for (const { sel, matches } of rejects) {
+      const byMetadata = Boolean(sel.labelSelector || sel.annotationSelector);
+      if (byMetadata && metadataMatches(res, sel, file)) return false;
+      if (hasIdFields(sel) && ids.some(matches)) return false;
+    }
+    return ids.some(selects);
+  });
+};
+
 const one = (resources: Resource[], r: Record<string, unknown>, file: string): void => {
   const source = isMap(r.source) ? r.source : undefined;
   if (!source) throw new KustomizeError("each replacement needs a 'source'", file);
-  const matches = selectResources(resources, selector(source), file);
+  const sourceSelector = selector(source);
+  const matches = resources.filter((res) => res.allIds().some((id) => sourceSelects(sourceSelector, id)));
   if (matches.length !== 1) {
     throw new KustomizeError(
       `replacement source ${JSON.stringify(selector(source))} selects ${matches.length} resources; it must select exactly one`,
@@ -137,9 +182,8 @@ const one = (resources: Resource[], r: Record<string, unknown>, file: string): v
   value = partOf(value, isMap(source.options) ? (source.options as Options) : undefined);
   const targets = Array.isArray(r.targets) ? r.targets.filter(isMap) : [];
   for (const t of targets) {
-    const rejects = Array.isArray(t.reject) ? t.reject.map(selector) : [];
-    const rejected = new Set(rejects.flatMap((s) => selectResources(resources, s, file)));
-    const selected = selectResources(resources, selector(t.select), file).filter((res) => !rejected.has(res));
+    if (!isMap(t.select)) throw new KustomizeError('each replacement target needs a select', file);
+    const selected = selectTargets(resources, t, file);
     const options = isMap(t.options) ? (t.options as Options) : undefined;
     const paths = Array.isArray(t.fieldPaths) ? t.fieldPaths.map(String) : ['metadata.name'];
     for (const res of selected) {

@@ -5,6 +5,7 @@
 //   build: <dir>               the directory to build, relative to the tree (default: its top)
 //   reorder: legacy|unspecified  (default: none, the order kustomize's own tests build in)
 //   error: <regular expression>  the build must fail, and our message must match this
+//   # <note>                   why the scenario differs from kustomize's test, when it does
 //   -- <path> --               a file; its content runs to the next `-- ` or `=== ` line
 //   -- <path> (no final newline) --
 //   -- <path> (base64) --        a file of bytes that are not UTF-8, base64 on one line
@@ -27,6 +28,7 @@ export const parseScenarios = (text: string, source: string): Scenario[] => {
     const scenario: Scenario = { name, files: {}, reorder: 'none' };
     i++;
     for (; i < lines.length && !lines[i]?.startsWith('-- ') && !lines[i]?.startsWith('=== '); i++) {
+      if (lines[i]?.startsWith('# ')) continue;
       const [key, ...rest] = (lines[i] as string).split(': ');
       const value = rest.join(': ');
       if (key === 'build') scenario.build = value;
