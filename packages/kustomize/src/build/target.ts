@@ -3,6 +3,7 @@ import { loadCrdConfig } from '../config/crds.ts';
 import { loadConfigurations, mergeConfig } from '../config/transformer-config.ts';
 import { KustomizeError } from '../errors.ts';
 import { generate } from '../generate/generators.ts';
+import { generateIamPolicy } from '../generate/iam-policy.ts';
 import type { Loader } from '../io/loader.ts';
 import { parseYamlDocument, parseYamlDocuments, parseYamlDocumentsUncached, toObjects } from '../io/yaml.ts';
 import { loadKustomization } from '../kustomization/load.ts';
@@ -153,19 +154,22 @@ const runGenerators = (acc: Accumulator, loader: Loader, k: Kustomization, ctx: 
   );
   for (const { config, source } of configs) {
     const kind = String(config.kind);
-    if (kind !== 'ConfigMapGenerator' && kind !== 'SecretGenerator') {
+    let res: Resource;
+    if (kind === 'IAMPolicyGenerator') res = generateIamPolicy(config, source);
+    else if (kind === 'ConfigMapGenerator' || kind === 'SecretGenerator') {
+      res = generate(
+        kind === 'ConfigMapGenerator' ? 'ConfigMap' : 'Secret',
+        loader,
+        generatorArgs(config),
+        undefined,
+        source,
+      );
+    } else {
       throw new KustomizeError(
         `generators: builtin '${kind}' is not a generator weft-kustomize supports`,
         source,
       );
     }
-    const res = generate(
-      kind === 'ConfigMapGenerator' ? 'ConfigMap' : 'Secret',
-      loader,
-      generatorArgs(config),
-      undefined,
-      source,
-    );
     if (ctx.withOrigin) {
       const name = isMap(config.metadata) ? String(config.metadata.name ?? '') : '';
       const configuredIn = source === k.file ? kustName : path.relative(loader.dir, source);

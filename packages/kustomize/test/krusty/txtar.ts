@@ -28,7 +28,7 @@ export const parseScenarios = (text: string, source: string): Scenario[] => {
     const scenario: Scenario = { name, files: {}, reorder: 'none' };
     i++;
     for (; i < lines.length && !lines[i]?.startsWith('-- ') && !lines[i]?.startsWith('=== '); i++) {
-      if (lines[i]?.startsWith('# ')) continue;
+      if (lines[i] === '' || lines[i]?.startsWith('# ')) continue;
       const [key, ...rest] = (lines[i] as string).split(': ');
       const value = rest.join(': ');
       if (key === 'build') scenario.build = value;
