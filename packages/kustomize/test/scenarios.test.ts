@@ -32,9 +32,10 @@ for (const [s, [suite, scenarios]] of suites.entries()) {
       it(scenario.name, () => {
         const dir = path.join(work, `${s}-${i}`);
         write(dir, scenario.files);
-        const { reorder, error } = scenario;
+        const { reorder, error, loadRestrictions } = scenario;
         compareWithBinary(path.join(dir, scenario.build ?? '.'), scenario.mustBuild ?? false, {
           ...(reorder ? { reorder } : {}),
+          ...(loadRestrictions ? { loadRestrictions } : {}),
           ...(error ? { error } : {}),
         });
       });

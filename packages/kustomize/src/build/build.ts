@@ -28,6 +28,12 @@ export type BuildOptions = {
    * parse cache: for callers that hold a changed file only in memory (decrypted secrets).
    */
   files?: ReadonlyMap<string, Buffer>;
+  /**
+   * kustomize's load restrictor: `rootOnly` (the default) reads a kustomization's files only from
+   * its own directory; `none` lets it read files anywhere (a shared patch in `../patches/`),
+   * still never outside `root`. Flux's kustomize-controller builds with `none` inside the source.
+   */
+  loadRestrictions?: 'rootOnly' | 'none';
   /** Bounds on the build's size (bytes, objects, nesting, alias expansion); unset ones take the defaults. */
   limits?: Partial<BuildLimits>;
 };
@@ -73,7 +79,13 @@ export const buildObjects = (dir: string, options: BuildOptions = {}): KObject[]
   withLimits(resolveLimits(options.limits), () => withBuildSchema(() => buildWithSchema(dir, options)));
 
 const buildWithSchema = (dir: string, options: BuildOptions): KObject[] => {
-  const loader = Loader.forRoot(dir, options.root, options.kustomization, options.files);
+  const loader = Loader.forRoot(
+    dir,
+    options.root,
+    options.kustomization,
+    options.files,
+    options.loadRestrictions === 'none',
+  );
   const top = loadKustomization(loader);
   const withOrigin = top.buildMetadata.includes('originAnnotations');
   const withTransformations = top.buildMetadata.includes('transformerAnnotations');

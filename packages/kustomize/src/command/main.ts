@@ -2,11 +2,10 @@
 import { type BuildLimits, type BuildOptions, KustomizeError, writeBuildYaml } from '../index.ts';
 import { limitFlags } from '../limits/limits.ts';
 
-const usage = `usage: weft-kustomize build DIR [--root DIR] [--reorder legacy|none] [${Object.values(
-  limitFlags,
-)
-  .map((flag) => `${flag} N`)
-  .join('] [')}]`;
+const usage = `usage: weft-kustomize build DIR [--root DIR] [--reorder legacy|none]
+  [--load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone] [${Object.values(limitFlags)
+    .map((flag) => `${flag} N`)
+    .join('] [')}]`;
 
 const limitByFlag = new Map(
   (Object.entries(limitFlags) as [keyof BuildLimits, string][]).map(([limit, flag]) => [flag, limit]),
@@ -48,6 +47,15 @@ export const main = async (argv: string[]): Promise<number> => {
         return 1;
       }
       options.reorder = value;
+    } else if (arg === '--load-restrictor') {
+      const value = rest[++i];
+      if (value !== 'LoadRestrictionsRootOnly' && value !== 'LoadRestrictionsNone') {
+        process.stderr.write(
+          `Error: --load-restrictor must be LoadRestrictionsRootOnly or LoadRestrictionsNone\n${usage}\n`,
+        );
+        return 1;
+      }
+      options.loadRestrictions = value === 'LoadRestrictionsNone' ? 'none' : 'rootOnly';
     } else if (limit !== undefined) {
       const value = parseCount(rest[++i]);
       if (value === undefined) {

@@ -24,8 +24,9 @@ const readable = (real: string): string => {
 
 /**
  * Reads files for one kustomization directory. Like kustomize's root-only load restrictor,
- * files must be inside that directory; directories (bases, components) may be elsewhere but
- * must stay within `buildRoot`, and symlinks are judged by where they really point.
+ * files must be inside that directory (unless `anyFile`, kustomize's LoadRestrictionsNone);
+ * directories (bases, components) may be elsewhere; everything must stay within `buildRoot`, and
+ * symlinks are judged by where they really point.
  */
 export class Loader {
   /** Real path of the kustomization directory. */
@@ -39,6 +40,8 @@ export class Loader {
   readonly kustomization: Record<string, unknown> | undefined;
   /** Contents by real path that replace the files on disk (BuildOptions.files). */
   readonly overlay: ReadonlyMap<string, Buffer> | undefined;
+  /** Files may be read from outside the kustomization directory (still within `buildRoot`). */
+  readonly anyFile: boolean;
 
   constructor(
     dir: string,
@@ -47,7 +50,9 @@ export class Loader {
     originPath: string,
     kustomization?: Record<string, unknown>,
     overlay?: ReadonlyMap<string, Buffer>,
+    anyFile = false,
   ) {
+    this.anyFile = anyFile;
     this.dir = dir;
     this.buildRoot = buildRoot;
     this.ancestors = ancestors;
@@ -61,6 +66,7 @@ export class Loader {
     root: string | undefined,
     kustomization?: Record<string, unknown>,
     overlay?: ReadonlyMap<string, Buffer>,
+    anyFile = false,
   ): Loader {
     const absolute = path.resolve(dir);
     let real: string;
@@ -73,7 +79,8 @@ export class Loader {
     if (!within(real, buildRoot))
       throw new KustomizeError(`build directory ${real} is outside the root ${buildRoot}`);
     // A copy: the build may not change the caller's object, nor the caller the build's.
-    return new Loader(real, buildRoot, [], '', kustomization && structuredClone(kustomization), overlay);
+    const copy = kustomization && structuredClone(kustomization);
+    return new Loader(real, buildRoot, [], '', copy, overlay, anyFile);
   }
 
   private resolveReal(ref: string, what: string): string {
@@ -112,9 +119,9 @@ export class Loader {
   /** `inMemory` is true when the text came from the overlay: it must not be cached. */
   readFile(ref: string, what = 'file'): { path: string; text: string; inMemory: boolean } {
     const real = this.resolveReal(ref, what);
-    if (!within(real, this.dir)) {
+    if (!this.anyFile && !within(real, this.dir)) {
       throw new KustomizeError(
-        `security: ${what} '${ref}' is not in or below the kustomization directory ${this.dir}; move it there or make its folder a kustomization and list that as a resource`,
+        `security: ${what} '${ref}' is not in or below the kustomization directory ${this.dir}; move it there, make its folder a kustomization and list that as a resource, or build with loadRestrictions 'none' (--load-restrictor LoadRestrictionsNone)`,
         this.dir,
       );
     }
@@ -143,6 +150,7 @@ export class Loader {
       path.join(this.originPath, ref),
       undefined,
       this.overlay,
+      this.anyFile,
     );
   }
 

@@ -11,6 +11,8 @@ export type Scenario = {
   mustBuild?: boolean;
   /** `--reorder` for both builds; unset passes no flag (each tool's default). */
   reorder?: 'legacy' | 'none';
+  /** `none`: both builds may read files outside a kustomization's directory (`--load-restrictor LoadRestrictionsNone`). */
+  loadRestrictions?: 'none';
   /**
    * The binary must fail, and our error must match this: the words that name the cause (the
    * file, the object, the field), since the two tools word their messages differently.

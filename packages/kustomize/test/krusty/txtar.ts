@@ -4,6 +4,7 @@
 //   === <test name>            the scenario's name (kustomize's test function, /subtest, #run)
 //   build: <dir>               the directory to build, relative to the tree (default: its top)
 //   reorder: legacy|unspecified  (default: none, the order kustomize's own tests build in)
+//   load-restrictor: none      build with --load-restrictor LoadRestrictionsNone (both tools)
 //   error: <regular expression>  the build must fail, and our message must match this
 //   # <note>                   why the scenario differs from kustomize's test, when it does
 //   -- <path> --               a file; its content runs to the next `-- ` or `=== ` line
@@ -34,6 +35,7 @@ export const parseScenarios = (text: string, source: string): Scenario[] => {
       if (key === 'build') scenario.build = value;
       else if (key === 'reorder' && value === 'legacy') scenario.reorder = 'legacy';
       else if (key === 'reorder' && value === 'unspecified') delete scenario.reorder;
+      else if (key === 'load-restrictor' && value === 'none') scenario.loadRestrictions = 'none';
       else if (key === 'error') scenario.error = new RegExp(value, 'i');
       else throw new Error(`${source}: ${name}: unknown line ${JSON.stringify(lines[i])}`);
     }
