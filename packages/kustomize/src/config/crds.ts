@@ -2,12 +2,10 @@
 // whose property extensions tell kustomize where a custom resource holds annotations, label
 // selectors, its own name and references to other objects by name, as kustomize's
 // LoadConfigFromCRDs reads them. Merge keys never come from here (that is `openapi`).
-import { KustomizeError } from '../errors.ts';
 import type { Loader } from '../io/loader.ts';
-import { parseYamlDocument } from '../io/yaml.ts';
 import type { FieldSpec } from '../kustomization/types.ts';
 import { isMap } from '../model/types.ts';
-import { emptyConfig, mergeConfig, type TransformerConfig } from './transformer-config.ts';
+import { emptyConfig, mergeConfig, readMappings, type TransformerConfig } from './transformer-config.ts';
 
 type Definitions = Record<string, unknown>;
 
@@ -59,12 +57,8 @@ const walk = (
 /** The field specs the definitions of `files` add, to merge into a kustomization's configuration. */
 export const loadCrdConfig = (loader: Loader, files: readonly string[]): TransformerConfig => {
   let config = emptyConfig();
-  for (const file of files) {
-    const { path, text } = loader.readFile(file, 'crds file');
-    const doc = parseYamlDocument(text, path);
-    if (doc !== null && !isMap(doc))
-      throw new KustomizeError('a crds file must map type names to their definitions', path);
-    const definitions: Definitions = doc ?? {};
+  const docs = readMappings(loader, files, 'crds file', 'a crds file (type names to their definitions)');
+  for (const { doc: definitions } of docs) {
     for (const [typeName, definition] of Object.entries(definitions)) {
       if (!isObjectKind(definition)) continue;
       const own = emptyConfig();

@@ -105,6 +105,20 @@ const mergeConfigLists = (a: TransformerConfig, b: TransformerConfig): Transform
   nameReference: mergeBackRefs(a.nameReference, b.nameReference),
 });
 
+/** Reads each of `files` as one YAML mapping (an empty file is an empty one). */
+export const readMappings = (
+  loader: Loader,
+  files: readonly string[],
+  what: string,
+  shape: string,
+): { path: string; doc: Record<string, unknown> }[] =>
+  files.map((f) => {
+    const { path, text } = loader.readFile(f, what);
+    const doc = parseYamlDocument(text, path);
+    if (doc !== null && !isMap(doc)) throw new KustomizeError(`${shape} must be a mapping`, path);
+    return { path, doc: doc ?? {} };
+  });
+
 /**
  * One kustomization's own configuration: its `configurations` files, then the builtin lists merged
  * into them (kustomize's order, so a custom spec for a path keeps a broader builtin one out).
@@ -112,12 +126,7 @@ const mergeConfigLists = (a: TransformerConfig, b: TransformerConfig): Transform
 export const loadConfigurations = (loader: Loader, files: readonly string[]): TransformerConfig => {
   if (files.length === 0) return builtinConfig();
   let config = emptyConfig();
-  for (const f of files) {
-    const { path, text } = loader.readFile(f, 'configuration');
-    const doc = parseYamlDocument(text, path);
-    if (doc !== null && !isMap(doc))
-      throw new KustomizeError('a transformer configuration must be a mapping', path);
-    config = mergeConfig(config, fromData(doc ?? {}));
-  }
+  for (const { doc } of readMappings(loader, files, 'configuration', 'a transformer configuration'))
+    config = mergeConfig(config, fromData(doc));
   return mergeConfig(config, builtinConfig());
 };
