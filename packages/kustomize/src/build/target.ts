@@ -5,7 +5,13 @@ import { KustomizeError } from '../errors.ts';
 import { generate } from '../generate/generators.ts';
 import { generateIamPolicy } from '../generate/iam-policy.ts';
 import type { Loader } from '../io/loader.ts';
-import { parseYamlDocument, parseYamlDocuments, parseYamlDocumentsUncached, toObjects } from '../io/yaml.ts';
+import {
+  parseManifestDocuments,
+  parseManifestDocumentsUncached,
+  parseYamlDocument,
+  parseYamlDocuments,
+  toObjects,
+} from '../io/yaml.ts';
 import { loadKustomization } from '../kustomization/load.ts';
 import type { FieldSpec, GeneratorArgs, Kustomization } from '../kustomization/types.ts';
 import { spendObjects } from '../limits/limits.ts';
@@ -77,7 +83,7 @@ const loadResourceFile = (
   seen: Set<string>,
 ): void => {
   const { path: file, text, inMemory } = loader.readFile(entry, 'resource');
-  const docs = inMemory ? parseYamlDocumentsUncached(text, file) : parseYamlDocuments(text, file);
+  const docs = inMemory ? parseManifestDocumentsUncached(text, file) : parseManifestDocuments(text, file);
   const objects = toObjects(docs, file);
   spendObjects(objects.length, file);
   for (const o of objects) noteLoadedKind(o.apiVersion, o.kind);

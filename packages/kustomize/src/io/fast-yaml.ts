@@ -249,7 +249,8 @@ class Reader {
         if (text === '<<' || text.endsWith(' ') || indicator.test(text) || text.includes(' #')) unsupported();
         key = plainKey(text);
       }
-      if (key === '__proto__') unsupported();
+      // A repeated key is rare and must be reported (see yaml.ts): the full parser does that.
+      if (key === '__proto__' || Object.hasOwn(out, key)) unsupported();
       out[key] = this.value(line, colon + 1, indent, childPlace(place, key), true);
     }
     return out;

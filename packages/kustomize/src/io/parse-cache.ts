@@ -42,13 +42,13 @@ export class ParseCache {
   }
 
   /** The parsed documents of `text`, from the cache or from `parse` (whose errors are not cached). */
-  parse(text: string, parse: (text: string) => unknown[]): unknown[] {
+  parse<T>(text: string, parse: (text: string) => T): T {
     const hit = this.#entries.get(text);
     if (hit !== undefined) {
       this.#hits++;
       this.#entries.delete(text);
       this.#entries.set(text, hit);
-      return deserialize(hit) as unknown[];
+      return deserialize(hit) as T;
     }
     this.#misses++;
     const docs = parse(text);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KObject } from '../model/types.ts';
-import { parseYamlDocuments, stringifyObjects, writeObjects } from './yaml.ts';
+import { parseManifestDocuments, parseYamlDocuments, stringifyObjects, writeObjects } from './yaml.ts';
 
 describe('writeObjects', () => {
   it('writes the same text as stringifyObjects, in chunks, releasing each object', () => {
@@ -16,6 +16,22 @@ describe('writeObjects', () => {
     assert.ok(chunks.length > 1);
     assert.equal(chunks.join(''), expected);
     assert.deepEqual(objects, [undefined, undefined, undefined, undefined, undefined]);
+  });
+});
+
+describe('a repeated key (krusty TestDuplicateKeys)', () => {
+  const text = 'kind: Pod\nspec:\n  containers:\n  - name: a\n    env: []\n    env:\n    - {name: X}\n';
+  it('is kept, last value, where kustomize keeps it (a kustomization)', () => {
+    assert.deepEqual(parseYamlDocuments(text, 'k.yaml'), [
+      { kind: 'Pod', spec: { containers: [{ name: 'a', env: [{ name: 'X' }] }] } },
+    ]);
+  });
+  it('fails a manifest, naming the line and key, also when the text comes from the cache', () => {
+    for (let i = 0; i < 2; i++)
+      assert.throws(
+        () => parseManifestDocuments(text, 'm.yaml'),
+        /m\.yaml: a mapping repeats a key \(line 6: key 'env'\)/,
+      );
   });
 });
 

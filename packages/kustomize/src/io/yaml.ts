@@ -20,8 +20,9 @@ const legacyOctal = {
   resolve: (s: string) => Number.parseInt(s, 8),
 };
 
+// Repeated keys are reported as errors and then told apart from the rest (see parseWithYamlPackage).
 const parseOptions: ParseOptions & DocumentOptions & SchemaOptions = {
-  uniqueKeys: false,
+  uniqueKeys: true,
   merge: true,
   customTags: (tags) => [legacyOctal, ...tags],
 };
@@ -110,22 +111,38 @@ const withinDepth = (v: unknown, max: number): boolean => {
 // The fast reader handles the plain YAML of most manifests; the `yaml` package the rest, and
 // also what the limits refuse (aliases copied past the budget, or nesting too deep once copied),
 // so that the error is the same either way.
-const parseUncached = (text: string, file: string): unknown[] => {
+/**
+ * Parsed documents, and the first key a map repeats (`line N: key 'k'`): kustomize reads such a
+ * file (last value wins) into its kustomization, but fails on a resource that has one.
+ */
+type Parsed = { docs: unknown[]; repeatedKey?: string };
+
+const parseUncached = (text: string, file: string): Parsed => {
   const limits = activeLimits();
   const fast = parseSimpleYaml(text, limits.maxAliasNodes);
-  if (fast && (!aliasPattern.test(text) || fast.every((d) => withinDepth(d, limits.maxDepth)))) return fast;
-  return parseWithYamlPackage(text, file);
+  if (fast && (!aliasPattern.test(text) || fast.every((d) => withinDepth(d, limits.maxDepth))))
+    return { docs: fast };
+  return parseWithYamlPackageReporting(text, file);
 };
 
 /** Parses with the `yaml` package (every YAML feature, and its error messages). */
-export const parseWithYamlPackage = (text: string, file: string): unknown[] => {
+export const parseWithYamlPackage = (text: string, file: string): unknown[] =>
+  parseWithYamlPackageReporting(text, file).docs;
+
+const parseWithYamlPackageReporting = (text: string, file: string): Parsed => {
   const docs = yamlPackage().parseAllDocuments(text, parseOptions);
+  let repeatedKey: string | undefined;
   const hasAlias = aliasPattern.test(text);
   const limits = activeLimits();
   const out: unknown[] = [];
   let aliasNodes = 0;
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    const err = doc.errors[0];
+    for (const repeated of doc.errors.filter((e) => e.code === 'DUPLICATE_KEY')) {
+      const line = repeated.linePos?.[0].line ?? 0;
+      const key = (text.split('\n')[line - 1] ?? '').trim().replace(/^- /, '').split(':')[0];
+      repeatedKey ??= `line ${line}: key '${key}'`;
+    }
+    const err = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
     if (err) throw new KustomizeError(`invalid YAML: ${err.message.split('\n')[0]}`, file);
     if (hasAlias) {
       // Copies of anchors are what a "billion laughs" file multiplies: measure before copying.
@@ -152,7 +169,7 @@ export const parseWithYamlPackage = (text: string, file: string): unknown[] => {
     annotationsAsWritten(doc, value);
     out.push(value);
   }
-  return out;
+  return repeatedKey === undefined ? { docs: out } : { docs: out, repeatedKey };
 };
 
 // 8 MiB of texts and results: the files of a few hundred typical apps.
@@ -162,16 +179,34 @@ const cache = new ParseCache(8 << 20);
  * Parses a multi-document YAML (or JSON) text into plain values, naming `file` on error. The
  * result is the caller's to edit: texts seen before come from a cache as fresh copies.
  */
-export const parseYamlDocuments = (text: string, file: string): unknown[] => {
+export const parseYamlDocuments = (text: string, file: string): unknown[] => parsed(text, file).docs;
+
+const parsed = (text: string, file: string): Parsed => {
   checkShape(text, file);
   // A text with aliases is parsed every time: what it expands to is judged against each build's limits.
   if (aliasPattern.test(text)) return parseUncached(text, file);
   return cache.parse(text, (t) => parseUncached(t, file));
 };
 
-/** Like `parseYamlDocuments`, without the cache: for texts that must not outlive the build. */
-export const parseYamlDocumentsUncached = (text: string, file: string): unknown[] =>
-  parseUncached(text, file);
+const refuseRepeatedKey = (result: Parsed, file: string): unknown[] => {
+  if (result.repeatedKey !== undefined) {
+    throw new KustomizeError(
+      `a mapping repeats a key (${result.repeatedKey}); kustomize refuses such a manifest too ("mapping key already defined"): keep one`,
+      file,
+    );
+  }
+  return result.docs;
+};
+
+/** Like `parseYamlDocuments`, for manifests: a map that repeats a key is an error, as in kustomize. */
+export const parseManifestDocuments = (text: string, file: string): unknown[] =>
+  refuseRepeatedKey(parsed(text, file), file);
+
+/** Like `parseManifestDocuments`, without the cache: for texts that must not outlive the build. */
+export const parseManifestDocumentsUncached = (text: string, file: string): unknown[] => {
+  checkShape(text, file);
+  return refuseRepeatedKey(parseUncached(text, file), file);
+};
 
 /** How the parse cache is doing, for metrics. */
 export const parseCacheStats = (): { hits: number; misses: number; entries: number; bytes: number } => ({
