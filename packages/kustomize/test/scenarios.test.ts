@@ -32,10 +32,11 @@ for (const [s, [suite, scenarios]] of suites.entries()) {
       it(scenario.name, () => {
         const dir = path.join(work, `${s}-${i}`);
         write(dir, scenario.files);
-        const { reorder, error, loadRestrictions } = scenario;
+        const { reorder, error, loadRestrictions, managedByLabel } = scenario;
         compareWithBinary(path.join(dir, scenario.build ?? '.'), scenario.mustBuild ?? false, {
           ...(reorder ? { reorder } : {}),
           ...(loadRestrictions ? { loadRestrictions } : {}),
+          ...(managedByLabel ? { managedByLabel } : {}),
           ...(error ? { error } : {}),
         });
       });

@@ -34,6 +34,11 @@ export type BuildOptions = {
    * still never outside `root`. Flux's kustomize-controller builds with `none` inside the source.
    */
   loadRestrictions?: 'rootOnly' | 'none';
+  /**
+   * Label every object `app.kubernetes.io/managed-by: kustomize-v5.8.2`, as kustomize's
+   * `--enable-managedby-label` (and `buildMetadata: [managedByLabel]`) does.
+   */
+  addManagedByLabel?: boolean;
   /** Bounds on the build's size (bytes, objects, nesting, alias expansion); unset ones take the defaults. */
   limits?: Partial<BuildLimits>;
 };
@@ -63,6 +68,11 @@ const sortKeys = (v: unknown, size: { bytes: number }): unknown => {
  * kustomize prints every value of `metadata.annotations` as a string, including those patches
  * add (`value: 7` → "7"); values read from files are already strings here (their written text).
  */
+const managedByKey = 'app.kubernetes.io/managed-by';
+// The kustomize release whose output this reproduces: objects built by either tool carry the
+// same label, so selecting or pruning by it treats them alike.
+const managedByValue = 'kustomize-v5.8.2';
+
 const annotationsAsStrings = (obj: KObject): void => {
   const meta = obj.metadata;
   const annotations = isMap(meta) ? meta.annotations : undefined;
@@ -123,6 +133,9 @@ const buildWithSchema = (dir: string, options: BuildOptions): KObject[] => {
       sort?.legacySortOptions?.orderFirst,
       sort?.legacySortOptions?.orderLast,
     );
+  }
+  if (options.addManagedByLabel || top.buildMetadata.includes('managedByLabel')) {
+    for (const r of resources) r.metadata.labels = { ...r.labels(), [managedByKey]: managedByValue };
   }
   // Strings are shared between objects (aliases, replacements), so the output can outgrow what
   // was read: it is judged on its own before a byte of it is written.

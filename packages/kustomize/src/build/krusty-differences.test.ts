@@ -247,4 +247,17 @@ describe('differences found by the krusty scenarios', () => {
       },
     ]);
   });
+
+  it('labels every object managed-by kustomize-v5.8.2 by option or buildMetadata (TestAddManagedbyLabel)', () => {
+    const files = (meta: string) => ({
+      'kustomization.yaml': `resources: [cm.yaml]\n${meta}`,
+      'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {a: b}\n',
+    });
+    const labels = (objects: unknown[]) =>
+      (objects as { metadata: { labels?: Record<string, string> } }[])[0]?.metadata.labels;
+    const expected = { a: 'b', 'app.kubernetes.io/managed-by': 'kustomize-v5.8.2' };
+    assert.deepEqual(labels(build(tree(files('')), { addManagedByLabel: true })), expected);
+    assert.deepEqual(labels(build(tree(files('buildMetadata: [managedByLabel]\n')))), expected);
+    assert.deepEqual(labels(build(tree(files('')))), { a: 'b' });
+  });
 });

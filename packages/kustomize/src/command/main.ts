@@ -3,7 +3,9 @@ import { type BuildLimits, type BuildOptions, KustomizeError, writeBuildYaml } f
 import { limitFlags } from '../limits/limits.ts';
 
 const usage = `usage: weft-kustomize build DIR [--root DIR] [--reorder legacy|none]
-  [--load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone] [${Object.values(limitFlags)
+  [--load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone] [--enable-managedby-label] [${Object.values(
+    limitFlags,
+  )
     .map((flag) => `${flag} N`)
     .join('] [')}]`;
 
@@ -47,7 +49,8 @@ export const main = async (argv: string[]): Promise<number> => {
         return 1;
       }
       options.reorder = value;
-    } else if (arg === '--load-restrictor') {
+    } else if (arg === '--enable-managedby-label') options.addManagedByLabel = true;
+    else if (arg === '--load-restrictor') {
       const value = rest[++i];
       if (value !== 'LoadRestrictionsRootOnly' && value !== 'LoadRestrictionsNone') {
         process.stderr.write(

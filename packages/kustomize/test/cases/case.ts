@@ -13,6 +13,8 @@ export type Scenario = {
   reorder?: 'legacy' | 'none';
   /** `none`: both builds may read files outside a kustomization's directory (`--load-restrictor LoadRestrictionsNone`). */
   loadRestrictions?: 'none';
+  /** Both builds label every object as kustomize's `--enable-managedby-label` does. */
+  managedByLabel?: boolean;
   /**
    * The binary must fail, and our error must match this: the words that name the cause (the
    * file, the object, the field), since the two tools word their messages differently.

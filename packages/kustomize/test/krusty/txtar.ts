@@ -5,6 +5,7 @@
 //   build: <dir>               the directory to build, relative to the tree (default: its top)
 //   reorder: legacy|unspecified  (default: none, the order kustomize's own tests build in)
 //   load-restrictor: none      build with --load-restrictor LoadRestrictionsNone (both tools)
+//   managed-by-label: true     build with --enable-managedby-label (both tools)
 //   error: <regular expression>  the build must fail, and our message must match this
 //   # <note>                   why the scenario differs from kustomize's test, when it does
 //   -- <path> --               a file; its content runs to the next `-- ` or `=== ` line
@@ -36,6 +37,7 @@ export const parseScenarios = (text: string, source: string): Scenario[] => {
       else if (key === 'reorder' && value === 'legacy') scenario.reorder = 'legacy';
       else if (key === 'reorder' && value === 'unspecified') delete scenario.reorder;
       else if (key === 'load-restrictor' && value === 'none') scenario.loadRestrictions = 'none';
+      else if (key === 'managed-by-label' && value === 'true') scenario.managedByLabel = true;
       else if (key === 'error') scenario.error = new RegExp(value, 'i');
       else throw new Error(`${source}: ${name}: unknown line ${JSON.stringify(lines[i])}`);
     }
