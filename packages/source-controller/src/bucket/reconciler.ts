@@ -27,6 +27,7 @@ import {
 } from '../source/artifact-steps.ts';
 import { readSecretData, SecretError } from '../source/secret.ts';
 import { withTimeout } from '../source/timeout.ts';
+import { bucketFields } from './fields.ts';
 import { listRevision, selectObjects } from './objects.ts';
 import { S3Client, type S3Credentials, S3Error } from './s3.ts';
 import type { ListedObject } from './xml.ts';
@@ -68,6 +69,7 @@ export class BucketReconciler implements Reconciler<BucketObject> {
   readonly apiVersion = SourceApiVersion;
   readonly kind = BucketKind;
   readonly conditions = ownedConditions;
+  readonly fields = bucketFields;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed];
   readonly #options: BucketReconcilerOptions;
   /** The timeout signal of each object's running reconcile, for failure messages. */
@@ -266,22 +268,9 @@ export class BucketReconciler implements Reconciler<BucketObject> {
   }
 }
 
-/** Refuses what weft does not implement, naming the field. */
+/** Refuses an endpoint with a scheme or path (fields weft does not implement are refused before, by `fields`). */
 function checkSpec(obj: BucketObject): void {
   const spec = obj.spec;
-  const provider = spec.provider ?? 'generic';
-  if (provider !== 'generic')
-    throw new StalledError(
-      BucketReason.UnsupportedField,
-      `spec.provider "${provider}" needs the cloud's own endpoints and identity, which weft does not implement: use provider generic with the service's S3-compatible endpoint`,
-    );
-  if (spec.sts)
-    throw new StalledError(BucketReason.UnsupportedField, 'spec.sts is not supported by weft yet: remove it');
-  if (spec.proxySecretRef)
-    throw new StalledError(
-      BucketReason.UnsupportedField,
-      'spec.proxySecretRef is not supported by weft yet: remove it',
-    );
   if (/^[a-z]+:\/\//i.test(spec.endpoint) || spec.endpoint.includes('/'))
     throw new StalledError(
       Reason.InvalidURL,

@@ -12,11 +12,13 @@ import {
   HelmRepositoryKind,
   Reason,
   SourceApiVersion,
+  UnsupportedFieldReason,
 } from '@weft/api';
 import { extractArchive, fetchArtifact } from '@weft/artifact';
 import { type Client, isRecord, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import {
+  parseDuration,
   type ReconcileContext,
   ReconcileError,
   type ReconcileResult,
@@ -35,7 +37,10 @@ import { HelmError } from '../helm/errors.ts';
 import { httpGet } from '../helm/http.ts';
 import { IndexCache } from '../helm/index-cache.ts';
 import { chartDownloadUrl, selectChartVersion } from '../helm/index-file.ts';
+import { downloadOciChart, ociChartError, ociChartReference, resolveOciChart } from '../helm/oci-chart.ts';
 import { fetchReason, HelmReason } from '../helm/reasons.ts';
+import { registryClientFor } from '../source/registry.ts';
+import { reconcileSignature, verifiedFor } from '../source/verify-step.ts';
 import {
   artifactRefOf,
   asConditioned,
@@ -44,6 +49,7 @@ import {
   type StorageRef,
   storeDirectory,
 } from '../storage-step.ts';
+import { helmChartFields } from './fields.ts';
 
 export type HelmChartObject = HelmChart & KubeObject;
 
@@ -95,7 +101,9 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     ConditionType.FetchFailed,
     BuildFailed,
     ConditionType.ArtifactInStorage,
+    ConditionType.SourceVerified,
   ] as const;
+  readonly fields = helmChartFields;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed, BuildFailed];
   readonly #options: HelmChartReconcilerOptions;
   readonly #limits: HelmChartLimits;
@@ -109,8 +117,6 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
   async reconcile(obj: HelmChartObject, ctx: ReconcileContext): Promise<ReconcileResult> {
     obj.status ??= {};
     const status = obj.status;
-    if (obj.spec.verify !== undefined)
-      throw new StalledError(HelmReason.NotSupported, 'spec.verify (chart signatures) is not supported yet');
     const stored = await reconcileStoredArtifact(resolveStorage(this.#options.storage), obj, status, ctx.now);
     const work = await mkdtemp(join(tmpdir(), 'weft-helmchart-'));
     try {
@@ -176,61 +182,28 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     stored: boolean,
   ): Promise<BuildInput> {
     const repository = await this.#source<HelmRepository & KubeObject>(obj);
-    const where = `HelmRepository '${repository.metadata.namespace}/${repository.metadata.name}'`;
-    if (repository.spec.type === 'oci')
-      throw new StalledError(
-        HelmReason.NotSupported,
-        `charts from OCI Helm repositories (${where}) are not supported yet: use an HTTP(S) Helm repository`,
-      );
-    const indexArtifact = repository.status?.artifact;
-    if (!indexArtifact)
-      throw new SourceNotReady(`${where} has no index artifact yet: see its Ready condition`);
-    const cond = asConditioned(obj);
-    const fetched = await this.#step(
-      cond,
-      ConditionType.FetchFailed,
-      HelmReason.ChartPullFailed,
+    const timeoutMs = repository.spec.timeout === undefined ? 60_000 : parseDuration(repository.spec.timeout);
+    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
+    const pull = {
+      obj,
+      status,
       ctx,
-      async () => {
-        const index = await this.#indexes.get(indexArtifact);
-        const entry = selectChartVersion(index, obj.spec.chart, obj.spec.version ?? '*');
-        const input = {
-          chartName: entry.name,
-          version: entry.version,
-          sourceRevision: indexArtifact.revision,
-        };
-        if (stored && this.#upToDate(obj, status, input.version)) return { input, fresh: false as const };
-        const url = chartDownloadUrl(repository.spec.url, entry);
-        const transport = chartTransport(
-          repository.spec.url,
-          url,
-          await repositoryTransport(this.#options.client, repository),
-          repository.spec.passCredentials === true,
-        );
-        const bytes = await httpGet(url, {
-          ...transport,
-          what: `chart '${entry.name}' version '${entry.version}'`,
-          timeoutMs: 60_000,
-          maxBytes: this.#limits.maxChartBytes,
-          signal: ctx.signal,
-        });
-        const digest = createHash('sha256').update(bytes).digest('hex');
-        if (entry.digest !== undefined && entry.digest !== '' && entry.digest !== digest)
-          throw new HelmError(
-            'DigestMismatch',
-            `chart '${entry.name}' version '${entry.version}' has digest ${digest}, the index says ${entry.digest}: the repository is inconsistent`,
-          );
-        await writeFile(join(work, 'chart.tgz'), bytes);
-        return { input, fresh: true as const };
-      },
-    );
+      tarball: join(work, 'chart.tgz'),
+      stored,
+      repository,
+      timeoutMs,
+      signal,
+    };
+    const fetched =
+      repository.spec.type === 'oci' ? await this.#pullOci(pull) : await this.#pullIndexed(pull);
     if (!fetched.fresh) return fetched.input;
     const input = fetched.input;
+    const cond = asConditioned(obj);
     await this.#step(cond, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
       const extracted = join(work, 'package');
       await mkdir(extracted);
       try {
-        await extractArchive(join(work, 'chart.tgz'), extracted, {
+        await extractArchive(pull.tarball, extracted, {
           maxSize: this.#limits.maxChartContentBytes,
           maxFiles: this.#limits.maxChartFiles,
         });
@@ -238,9 +211,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
         throw new HelmError(
           'InvalidChart',
           `the chart tarball cannot be unpacked safely: ${(cause as Error).message}`,
-          {
-            cause,
-          },
+          { cause },
         );
       }
       const top = await readdir(extracted);
@@ -254,13 +225,113 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
       if (metadata.name !== input.chartName || metadata.version !== input.version)
         throw new HelmError(
           'InvalidChart',
-          `the chart tarball holds '${metadata.name}' version '${metadata.version}', the index says '${input.chartName}' version '${input.version}'`,
+          `the chart tarball holds '${metadata.name}' version '${metadata.version}', the repository says '${input.chartName}' version '${input.version}'`,
         );
       await checkDependencies(chartDir, metadata);
       await this.#values(obj, status, chartDir, chartDir);
     });
     await this.#publish(obj, status, ctx, join(work, 'package'), input, 'pulled');
     return input;
+  }
+
+  /** From an HTTP repository: the version from its index artifact, the tarball digest-checked against the index. */
+  async #pullIndexed(pull: ChartPull): Promise<PullOutcome> {
+    const { obj, status, ctx, repository } = pull;
+    if (obj.spec.verify !== undefined) throw verifyNotSupported(`an HTTP HelmRepository`);
+    const where = `HelmRepository '${repository.metadata.namespace}/${repository.metadata.name}'`;
+    const indexArtifact = repository.status?.artifact;
+    if (!indexArtifact)
+      throw new SourceNotReady(`${where} has no index artifact yet: see its Ready condition`);
+    const cond = asConditioned(obj);
+    return this.#step(cond, ConditionType.FetchFailed, HelmReason.ChartPullFailed, ctx, async () => {
+      const index = await this.#indexes.get(indexArtifact);
+      const entry = selectChartVersion(index, obj.spec.chart, obj.spec.version ?? '*');
+      const input = {
+        chartName: entry.name,
+        version: entry.version,
+        sourceRevision: indexArtifact.revision,
+      };
+      if (pull.stored && this.#upToDate(obj, status, input.version)) return { input, fresh: false };
+      const url = chartDownloadUrl(repository.spec.url, entry);
+      const transport = chartTransport(
+        repository.spec.url,
+        url,
+        await repositoryTransport(this.#options.client, repository),
+        repository.spec.passCredentials === true,
+      );
+      const bytes = await httpGet(url, {
+        ...transport,
+        what: `chart '${entry.name}' version '${entry.version}'`,
+        timeoutMs: pull.timeoutMs,
+        maxBytes: this.#limits.maxChartBytes,
+        signal: pull.signal,
+      });
+      const digest = createHash('sha256').update(bytes).digest('hex');
+      if (entry.digest !== undefined && entry.digest !== '' && entry.digest !== digest)
+        throw new HelmError(
+          'DigestMismatch',
+          `chart '${entry.name}' version '${entry.version}' has digest ${digest}, the index says ${entry.digest}: the repository is inconsistent`,
+        );
+      await writeFile(pull.tarball, bytes);
+      return { input, fresh: true };
+    });
+  }
+
+  /**
+   * From an OCI HelmRepository: the version from the chart's tags (one HEAD for an exact version),
+   * `spec.verify` checked on the manifest digest, the chart layer downloaded size- and
+   * digest-checked. Nothing is downloaded when the version, its digest, the chart name and values
+   * files are those of the stored artifact.
+   */
+  async #pullOci(pull: ChartPull): Promise<PullOutcome> {
+    const { obj, status, ctx, repository } = pull;
+    const cond = asConditioned(obj);
+    const pullStep = <T>(body: () => Promise<T>) =>
+      this.#step(cond, ConditionType.FetchFailed, HelmReason.ChartPullFailed, ctx, () =>
+        body().catch((error: unknown) => {
+          throw ociChartError(error);
+        }),
+      );
+    const ref = await pullStep(async () => ociChartReference(repository.spec.url, obj.spec.chart));
+    const registry = await pullStep(() =>
+      registryClientFor(
+        this.#options.client,
+        {
+          namespace: repository.metadata.namespace ?? '',
+          secretRef: repository.spec.secretRef,
+          certSecretRef: repository.spec.certSecretRef,
+          insecure: repository.spec.insecure,
+          basicAuthSecret: true,
+        },
+        ref,
+        pull.signal,
+      ),
+    );
+    try {
+      const chosen = await pullStep(() =>
+        resolveOciChart(registry, ref, obj.spec.chart, obj.spec.version ?? '*'),
+      );
+      const input = { chartName: obj.spec.chart, version: chosen.version, sourceRevision: chosen.digest };
+      if (
+        pull.stored &&
+        this.#upToDate(obj, status, input.version) &&
+        status.observedSourceArtifactRevision === chosen.digest &&
+        verifiedFor(obj, obj.spec.verify, chosen.digest)
+      )
+        return { input, fresh: false };
+      await reconcileSignature(
+        obj,
+        obj.spec.verify,
+        { client: this.#options.client, registry, repository: ref.repository, digest: chosen.digest },
+        ctx,
+      );
+      await pullStep(() =>
+        downloadOciChart(registry, ref, chosen.digest, pull.tarball, this.#limits.maxChartBytes),
+      );
+      return { input, fresh: true };
+    } finally {
+      registry.close();
+    }
   }
 
   async #fromSourceArtifact(
@@ -270,6 +341,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     work: string,
     stored: boolean,
   ): Promise<BuildInput> {
+    if (obj.spec.verify !== undefined) throw verifyNotSupported(`a ${obj.spec.sourceRef.kind}`);
     const source = await this.#source<KubeObject>(obj);
     const where = `${obj.spec.sourceRef.kind} '${source.metadata.namespace}/${source.metadata.name}'`;
     const artifact = isRecord(source.status) ? (source.status.artifact as Artifact | undefined) : undefined;
@@ -415,6 +487,29 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
       throw new ReconcileError(stepReason, error.message, { cause: error });
     }
   }
+}
+
+/** What one chart pull needs: the object, its repository, where the tarball goes, the deadline. */
+interface ChartPull {
+  obj: HelmChartObject;
+  status: HelmChartStatus;
+  ctx: ReconcileContext;
+  tarball: string;
+  stored: boolean;
+  repository: HelmRepository & KubeObject;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+/** A pulled chart (`fresh`: its tarball was downloaded), or the stored one still current. */
+type PullOutcome = { input: BuildInput; fresh: boolean };
+
+/** Signatures exist for OCI charts only (cosign over the chart's manifest digest). */
+function verifyNotSupported(source: string): StalledError {
+  return new StalledError(
+    UnsupportedFieldReason,
+    `spec.verify is supported for charts from OCI HelmRepositories only (cosign signatures of the chart's manifest), not for charts from ${source}: remove it`,
+  );
 }
 
 class SourceNotReady extends Error {

@@ -26,6 +26,7 @@ import {
   type StorageRef,
   storeDirectory,
 } from '../storage-step.ts';
+import { helmRepositoryFields } from './fields.ts';
 
 export type HelmRepositoryObject = HelmRepository & KubeObject;
 
@@ -54,6 +55,7 @@ export class HelmRepositoryReconciler implements Reconciler<HelmRepositoryObject
     ConditionType.FetchFailed,
     ConditionType.ArtifactInStorage,
   ] as const;
+  readonly fields = helmRepositoryFields;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed];
   readonly #options: HelmRepositoryReconcilerOptions;
 
@@ -71,13 +73,6 @@ export class HelmRepositoryReconciler implements Reconciler<HelmRepositoryObject
         Reason.InvalidURL,
         `spec.url '${obj.spec.url}' must be http(s):// for type default`,
       );
-    if (obj.spec.provider !== undefined && obj.spec.provider !== 'generic')
-      throw new StalledError(
-        HelmReason.NotSupported,
-        `spec.provider '${obj.spec.provider}' is not supported yet`,
-      );
-    if (obj.spec.accessFrom !== undefined)
-      throw new StalledError(HelmReason.NotSupported, 'spec.accessFrom is not supported yet');
     await reconcileStoredArtifact(resolveStorage(this.#options.storage), obj, status, ctx.now);
 
     let index: Buffer;

@@ -42,12 +42,13 @@ import {
   storeArtifact,
   storedMessage,
 } from '../source/artifact-steps.ts';
+import { registryClientFor } from '../source/registry.ts';
 import { SecretError } from '../source/secret.ts';
 import { withTimeout } from '../source/timeout.ts';
+import { reconcileSignature, verifiedFor } from '../source/verify-step.ts';
+import { ociRepositoryFields } from './fields.ts';
 import { LayerCache } from './layer-cache.ts';
-import { registryClientFor } from './registry.ts';
 import { InvalidRefError, selectSemverTag } from './tag.ts';
-import { VerificationError, verifyArtifact } from './verify.ts';
 
 type OCIRepositoryObject = OCIRepository & KubeObject;
 
@@ -97,6 +98,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
   readonly apiVersion = SourceApiVersion;
   readonly kind = OCIRepositoryKind;
   readonly conditions = ownedConditions;
+  readonly fields = ociRepositoryFields;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed];
   readonly #options: OCIRepositoryReconcilerOptions;
   readonly #cache: LayerCache;
@@ -118,7 +120,12 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
     this.#signals.set(obj, timeout);
     const signal = AbortSignal.any([ctx.signal, timeout]);
     const registry = await this.#fetchStep(obj, ctx, () =>
-      registryClientFor(this.#options.client, obj, url, signal),
+      registryClientFor(
+        this.#options.client,
+        { ...obj.spec, namespace: obj.metadata.namespace ?? '' },
+        url,
+        signal,
+      ),
     );
     try {
       const source = await this.#fetchStep(obj, ctx, () => resolveSource(registry, obj, url));
@@ -130,7 +137,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
       const manifest = await this.#fetchStep(obj, ctx, () =>
         registry.getManifest(url.repository, source.digest),
       );
-      await this.reconcileVerify(obj, registry, url, source, manifest, ctx);
+      await this.reconcileVerify(obj, registry, url, source, ctx);
       await this.reconcileArtifact(obj, registry, url, source, manifest, ctx);
       return {
         ready: {
@@ -153,37 +160,14 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
     registry: RegistryClient,
     url: OciReference,
     source: ResolvedSource,
-    _manifest: FetchedManifest,
     ctx: ReconcileContext,
   ): Promise<void> {
-    const cond = asConditioned(obj);
-    const verify = obj.spec.verify;
-    if (!verify) {
-      conditions.removeCondition(cond, ConditionType.SourceVerified);
-      return;
-    }
-    try {
-      const message = await verifyArtifact({
-        client: this.#options.client,
-        obj,
-        registry,
-        repository: url.repository,
-        digest: source.digest,
-      });
-      conditions.markTrue(
-        cond,
-        ConditionType.SourceVerified,
-        Reason.Succeeded,
-        `${message} for digest ${source.digest}`,
-        ctx.now,
-      );
-    } catch (error) {
-      const message = errorMessage(error);
-      conditions.markFalse(cond, ConditionType.SourceVerified, OCIReason.VerificationError, message, ctx.now);
-      if (error instanceof VerificationError && error.terminal)
-        throw new StalledError(OCIReason.VerificationError, message, { cause: error });
-      throw new ReconcileError(OCIReason.VerificationError, message, { cause: error });
-    }
+    await reconcileSignature(
+      obj,
+      obj.spec.verify,
+      { client: this.#options.client, registry, repository: url.repository, digest: source.digest },
+      ctx,
+    );
   }
 
   /** Downloads the selected layer and stores it: extracted and repacked (ignore rules), or copied. */
@@ -259,14 +243,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
       (selector === undefined ? undefined : (selector.operation ?? 'extract')) !== observed?.operation
     )
       return false;
-    const cond = asConditioned(obj);
-    if (obj.spec.verify) {
-      const verified = conditions.getCondition(cond, ConditionType.SourceVerified);
-      if (verified?.status !== 'True' || !verified.message?.endsWith(source.digest)) return false;
-    } else {
-      conditions.removeCondition(cond, ConditionType.SourceVerified);
-    }
-    return true;
+    return verifiedFor(obj, obj.spec.verify, source.digest);
   }
 
   /** Runs a registry step: its failure sets FetchFailed and becomes Ready=False with Flux's reason. */
@@ -328,21 +305,10 @@ async function buildFromLayer(
   });
 }
 
-/** Refuses what weft does not implement, naming the field; returns the parsed URL. */
+/** The parsed `spec.url` (fields weft does not implement are refused before, by `fields`). */
 function checkSpec(obj: OCIRepositoryObject): OciReference {
-  const spec = obj.spec;
-  if (spec.proxySecretRef)
-    throw new StalledError(
-      OCIReason.UnsupportedField,
-      'spec.proxySecretRef is not supported by weft yet: remove it',
-    );
-  if (spec.provider !== undefined && spec.provider !== 'generic')
-    throw new StalledError(
-      OCIReason.UnsupportedField,
-      `spec.provider "${spec.provider}" needs the cloud's identity endpoints, which weft does not implement: use provider generic with spec.secretRef`,
-    );
   try {
-    return parseReference(spec.url, { allowTag: false });
+    return parseReference(obj.spec.url, { allowTag: false });
   } catch (error) {
     throw new StalledError(Reason.InvalidURL, `spec.url: ${(error as Error).message}`, { cause: error });
   }

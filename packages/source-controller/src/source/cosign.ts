@@ -7,10 +7,10 @@
  */
 
 import { crypto } from '@sigstore/core';
-import type { OCIRepository } from '@weft/api';
+import type { OCIRepositorySpec } from '@weft/api';
 import { type Descriptor, OciError, type RegistryClient } from '@weft/oci';
-import type { Client, KubeObject } from '@weft/runtime/client';
-import { readSecretData } from '../source/secret.ts';
+import type { Client } from '@weft/runtime/client';
+import { readSecretData } from './secret.ts';
 
 export const cosignSimpleSigningMediaType = 'application/vnd.dev.cosign.simplesigning.v1+json';
 export const cosignSignatureAnnotation = 'dev.cosignproject.cosign/signature';
@@ -94,13 +94,15 @@ export function parsePublicKeys(
 /** Verifies the artifact `repository@digest`; returns what verified it, for the SourceVerified message. */
 export async function verifyArtifact(options: {
   client: Pick<Client, 'get'>;
-  obj: OCIRepository & KubeObject;
+  /** `spec.verify` of an OCIRepository or a HelmChart (the same schema). */
+  verify: NonNullable<OCIRepositorySpec['verify']>;
+  /** The namespace of the object, where `verify.secretRef` is read. */
+  namespace: string;
   registry: RegistryClient;
   repository: string;
   digest: string;
 }): Promise<string> {
-  const verify = options.obj.spec.verify;
-  if (!verify) return 'not verified';
+  const verify = options.verify;
   if (verify.provider === 'notation')
     throw new VerificationError(
       'spec.verify.provider notation is not supported by weft yet: use cosign',
@@ -111,7 +113,7 @@ export async function verifyArtifact(options: {
       "keyless cosign verification (spec.verify without secretRef) needs network access to Sigstore's Fulcio and Rekor services, which this controller does not have: sign with a key and give its cosign.pub in spec.verify.secretRef",
       true,
     );
-  const namespace = options.obj.metadata.namespace ?? '';
+  const namespace = options.namespace;
   const secretName = `${namespace}/${verify.secretRef.name}`;
   let secret: Awaited<ReturnType<typeof readSecretData>>;
   try {

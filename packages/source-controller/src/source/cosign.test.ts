@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { test } from 'node:test';
-import { parsePublicKeys, signatureTag, verifySimpleSigning } from './verify.ts';
+import { parsePublicKeys, signatureTag, verifySimpleSigning } from './cosign.ts';
 
 const digest = `sha256:${'a'.repeat(64)}`;
 const payloadFor = (manifestDigest: string) =>
