@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,7 +13,7 @@ import {
   SourceApiVersion,
   UnsupportedFieldReason,
 } from '@weft/api';
-import { extractArchive, fetchArtifact } from '@weft/artifact';
+import { fetchArtifact } from '@weft/artifact';
 import { type Client, isRecord, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import {
@@ -25,7 +24,8 @@ import {
   type Reconciler,
   StalledError,
 } from '@weft/runtime/reconcile';
-import { chartTransport, repositoryTransport } from '../helm/auth.ts';
+import { unpackChart } from '../helm/archive.ts';
+import { repositoryTransport } from '../helm/auth.ts';
 import {
   checkDependencies,
   loadChartMetadata,
@@ -33,12 +33,14 @@ import {
   resolveInside,
   setChartVersion,
 } from '../helm/chart.ts';
+import { buildDependencies } from '../helm/dependencies.ts';
 import { HelmError } from '../helm/errors.ts';
-import { httpGet } from '../helm/http.ts';
 import { IndexCache } from '../helm/index-cache.ts';
-import { chartDownloadUrl, selectChartVersion } from '../helm/index-file.ts';
+import { selectChartVersion } from '../helm/index-file.ts';
+import { downloadIndexedChart } from '../helm/indexed-chart.ts';
 import { downloadOciChart, ociChartError, ociChartReference, resolveOciChart } from '../helm/oci-chart.ts';
 import { fetchReason, HelmReason } from '../helm/reasons.ts';
+import { defaultMaxIndexBytes } from '../helmrepository/reconciler.ts';
 import { registryClientFor } from '../source/registry.ts';
 import { reconcileSignature, verifiedFor } from '../source/verify-step.ts';
 import {
@@ -49,6 +51,7 @@ import {
   type StorageRef,
   storeDirectory,
 } from '../storage-step.ts';
+import { RepositoryDependencies } from './dependency-fetcher.ts';
 import { helmChartFields } from './fields.ts';
 
 export type HelmChartObject = HelmChart & KubeObject;
@@ -70,7 +73,7 @@ export const defaultChartLimits: HelmChartLimits = {
 
 export interface HelmChartReconcilerOptions {
   /** Reads the sources and Secrets. */
-  client: Pick<Client, 'get' | 'find'>;
+  client: Pick<Client, 'get' | 'find' | 'list'>;
   storage: StorageRef;
   gc?: { keep?: number; ttlMs?: number };
   limits?: Partial<HelmChartLimits>;
@@ -200,35 +203,14 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     const input = fetched.input;
     const cond = asConditioned(obj);
     await this.#step(cond, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
-      const extracted = join(work, 'package');
-      await mkdir(extracted);
-      try {
-        await extractArchive(pull.tarball, extracted, {
-          maxSize: this.#limits.maxChartContentBytes,
-          maxFiles: this.#limits.maxChartFiles,
-        });
-      } catch (cause) {
-        throw new HelmError(
-          'InvalidChart',
-          `the chart tarball cannot be unpacked safely: ${(cause as Error).message}`,
-          { cause },
-        );
-      }
-      const top = await readdir(extracted);
-      if (top.length !== 1 || top[0] !== input.chartName)
-        throw new HelmError(
-          'InvalidChart',
-          `the chart tarball must hold one directory '${input.chartName}/', it holds ${top.join(', ') || 'nothing'}`,
-        );
-      const chartDir = join(extracted, input.chartName);
-      const metadata = await loadChartMetadata(chartDir);
-      if (metadata.name !== input.chartName || metadata.version !== input.version)
-        throw new HelmError(
-          'InvalidChart',
-          `the chart tarball holds '${metadata.name}' version '${metadata.version}', the repository says '${input.chartName}' version '${input.version}'`,
-        );
-      await checkDependencies(chartDir, metadata);
-      await this.#values(obj, status, chartDir, chartDir);
+      const chart = await unpackChart(
+        pull.tarball,
+        join(work, 'package'),
+        { name: input.chartName, version: input.version },
+        this.#limits,
+      );
+      await checkDependencies(chart.dir, chart.metadata);
+      await this.#values(obj, status, chart.dir, chart.dir);
     });
     await this.#publish(obj, status, ctx, join(work, 'package'), input, 'pulled');
     return input;
@@ -252,26 +234,15 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
         sourceRevision: indexArtifact.revision,
       };
       if (pull.stored && this.#upToDate(obj, status, input.version)) return { input, fresh: false };
-      const url = chartDownloadUrl(repository.spec.url, entry);
-      const transport = chartTransport(
-        repository.spec.url,
-        url,
-        await repositoryTransport(this.#options.client, repository),
-        repository.spec.passCredentials === true,
-      );
-      const bytes = await httpGet(url, {
-        ...transport,
-        what: `chart '${entry.name}' version '${entry.version}'`,
+      const bytes = await downloadIndexedChart({
+        repositoryUrl: repository.spec.url,
+        entry,
+        transport: await repositoryTransport(this.#options.client, repository),
+        passCredentials: repository.spec.passCredentials === true,
         timeoutMs: pull.timeoutMs,
         maxBytes: this.#limits.maxChartBytes,
         signal: pull.signal,
       });
-      const digest = createHash('sha256').update(bytes).digest('hex');
-      if (entry.digest !== undefined && entry.digest !== '' && entry.digest !== digest)
-        throw new HelmError(
-          'DigestMismatch',
-          `chart '${entry.name}' version '${entry.version}' has digest ${digest}, the index says ${entry.digest}: the repository is inconsistent`,
-        );
       await writeFile(pull.tarball, bytes);
       return { input, fresh: true };
     });
@@ -378,7 +349,6 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     await this.#step(cond, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
       const chartPath = await resolveInside(sourceDir, obj.spec.chart, 'spec.chart');
       const metadata = await loadChartMetadata(chartPath);
-      await checkDependencies(chartPath, metadata);
       let version = metadata.version;
       if (obj.spec.reconcileStrategy === 'Revision') {
         const hex = artifact.revision.split(':').pop() ?? '';
@@ -388,6 +358,21 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
       await mkdir(pkg);
       await cp(chartPath, chartDir, { recursive: true, verbatimSymlinks: true });
       if (version !== metadata.version) await setChartVersion(chartDir, version);
+      await buildDependencies({
+        sourceDir,
+        chartPath,
+        chartDir,
+        metadata,
+        fetcher: new RepositoryDependencies({
+          client: this.#options.client,
+          namespace: obj.metadata.namespace ?? '',
+          indexes: this.#indexes,
+          limits: { ...this.#limits, maxIndexBytes: defaultMaxIndexBytes },
+          work,
+          timeoutMs: 60_000,
+          signal: ctx.signal,
+        }),
+      });
       await this.#values(obj, status, sourceDir, chartDir);
       input = { chartName: metadata.name, version, sourceRevision: artifact.revision };
     });
