@@ -16,11 +16,11 @@ import { type Manager, watchNamespace } from '@weft/runtime/manager';
 import type { Controller } from '@weft/runtime/reconcile';
 import { type HelmChartObject, HelmChartReconciler } from './helmchart/reconciler.ts';
 import { type HelmRepositoryObject, HelmRepositoryReconciler } from './helmrepository/reconciler.ts';
-import type { StorageRef } from './storage-step.ts';
+import type { StorageSource } from './source/artifact-steps.ts';
 
 export interface HelmSourcesOptions {
   client: Client;
-  storage: StorageRef;
+  storage: StorageSource;
   gc?: { keep?: number; ttlMs?: number } | undefined;
 }
 

@@ -13,13 +13,12 @@ import {
   SourceApiVersion,
   UnsupportedFieldReason,
 } from '@weft/api';
-import { fetchArtifact } from '@weft/artifact';
+import { buildArtifact, fetchArtifact } from '@weft/artifact';
 import { type Client, isRecord, type KubeObject } from '@weft/runtime/client';
-import * as conditions from '@weft/runtime/conditions';
+import { errorMessage } from '@weft/runtime/errors';
 import {
   parseDuration,
   type ReconcileContext,
-  ReconcileError,
   type ReconcileResult,
   type Reconciler,
   StalledError,
@@ -39,18 +38,19 @@ import { IndexCache } from '../helm/index-cache.ts';
 import { selectChartVersion } from '../helm/index-file.ts';
 import { downloadIndexedChart } from '../helm/indexed-chart.ts';
 import { downloadOciChart, ociChartError, ociChartReference, resolveOciChart } from '../helm/oci-chart.ts';
-import { fetchReason, HelmReason } from '../helm/reasons.ts';
+import { HelmReason, helmFailure } from '../helm/reasons.ts';
 import { defaultMaxIndexBytes } from '../helmrepository/reconciler.ts';
+import {
+  artifactRef,
+  reconcileStorage,
+  type SourceObject,
+  type StorageSource,
+  storageOf,
+  storeArtifact,
+} from '../source/artifact-steps.ts';
+import { runStep } from '../source/fetch-step.ts';
 import { registryClientFor } from '../source/registry.ts';
 import { reconcileSignature, verifiedFor } from '../source/verify-step.ts';
-import {
-  artifactRefOf,
-  asConditioned,
-  reconcileStoredArtifact,
-  resolveStorage,
-  type StorageRef,
-  storeDirectory,
-} from '../storage-step.ts';
 import { RepositoryDependencies } from './dependency-fetcher.ts';
 import { helmChartFields } from './fields.ts';
 
@@ -74,7 +74,7 @@ export const defaultChartLimits: HelmChartLimits = {
 export interface HelmChartReconcilerOptions {
   /** Reads the sources and Secrets. */
   client: Pick<Client, 'get' | 'find' | 'list'>;
-  storage: StorageRef;
+  storage: StorageSource;
   gc?: { keep?: number; ttlMs?: number };
   limits?: Partial<HelmChartLimits>;
 }
@@ -120,7 +120,12 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
   async reconcile(obj: HelmChartObject, ctx: ReconcileContext): Promise<ReconcileResult> {
     obj.status ??= {};
     const status = obj.status;
-    const stored = await reconcileStoredArtifact(resolveStorage(this.#options.storage), obj, status, ctx.now);
+    const stored = await reconcileStorage(
+      obj as SourceObject,
+      storageOf(this.#options.storage),
+      artifactRef(HelmChartKind, obj),
+      ctx,
+    );
     const work = await mkdtemp(join(tmpdir(), 'weft-helmchart-'));
     try {
       return await this.#build(obj, status, ctx, work, stored);
@@ -158,7 +163,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
   }
 
   async finalize(obj: HelmChartObject): Promise<void> {
-    await resolveStorage(this.#options.storage).removeAll(artifactRefOf(obj));
+    await storageOf(this.#options.storage).removeAll(artifactRef(HelmChartKind, obj));
   }
 
   async #source<T extends KubeObject>(
@@ -201,8 +206,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
       repository.spec.type === 'oci' ? await this.#pullOci(pull) : await this.#pullIndexed(pull);
     if (!fetched.fresh) return fetched.input;
     const input = fetched.input;
-    const cond = asConditioned(obj);
-    await this.#step(cond, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
+    await this.#step(obj, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
       const chart = await unpackChart(
         pull.tarball,
         join(work, 'package'),
@@ -224,8 +228,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     const indexArtifact = repository.status?.artifact;
     if (!indexArtifact)
       throw new SourceNotReady(`${where} has no index artifact yet: see its Ready condition`);
-    const cond = asConditioned(obj);
-    return this.#step(cond, ConditionType.FetchFailed, HelmReason.ChartPullFailed, ctx, async () => {
+    return this.#step(obj, ConditionType.FetchFailed, HelmReason.ChartPullFailed, ctx, async () => {
       const index = await this.#indexes.get(indexArtifact);
       const entry = selectChartVersion(index, obj.spec.chart, obj.spec.version ?? '*');
       const input = {
@@ -256,9 +259,8 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
    */
   async #pullOci(pull: ChartPull): Promise<PullOutcome> {
     const { obj, status, ctx, repository } = pull;
-    const cond = asConditioned(obj);
     const pullStep = <T>(body: () => Promise<T>) =>
-      this.#step(cond, ConditionType.FetchFailed, HelmReason.ChartPullFailed, ctx, () =>
+      this.#step(obj, ConditionType.FetchFailed, HelmReason.ChartPullFailed, ctx, () =>
         body().catch((error: unknown) => {
           throw ociChartError(error);
         }),
@@ -317,7 +319,6 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     const where = `${obj.spec.sourceRef.kind} '${source.metadata.namespace}/${source.metadata.name}'`;
     const artifact = isRecord(source.status) ? (source.status.artifact as Artifact | undefined) : undefined;
     if (!artifact) throw new SourceNotReady(`${where} has no artifact yet: see its Ready condition`);
-    const cond = asConditioned(obj);
     if (
       stored &&
       status.observedSourceArtifactRevision === artifact.revision &&
@@ -333,7 +334,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
       };
     }
     const sourceDir = join(work, 'source');
-    await this.#step(cond, ConditionType.FetchFailed, Reason.ArtifactFailed, ctx, async () => {
+    await this.#step(obj, ConditionType.FetchFailed, Reason.ArtifactFailed, ctx, async () => {
       try {
         await fetchArtifact({ url: artifact.url, digest: artifact.digest, dir: sourceDir });
       } catch (cause) {
@@ -346,7 +347,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     });
     let input: BuildInput | undefined;
     const pkg = join(work, 'package');
-    await this.#step(cond, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
+    await this.#step(obj, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
       const chartPath = await resolveInside(sourceDir, obj.spec.chart, 'spec.chart');
       const metadata = await loadChartMetadata(chartPath);
       let version = metadata.version;
@@ -415,62 +416,50 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     input: BuildInput,
     verb: string,
   ): Promise<void> {
-    const changed = await storeDirectory({
-      storage: resolveStorage(this.#options.storage),
-      obj,
-      status,
-      dir,
+    // A link out of the chart makes the build fail: that is the chart's fault, not storage's.
+    const built = await this.#step(obj, BuildFailed, HelmReason.ChartPackageFailed, ctx, () =>
+      buildArtifact({ dir, out: `${dir}.tar.gz` }).catch((cause: unknown) => {
+        throw new HelmError('InvalidChart', `the chart cannot be packaged: ${errorMessage(cause)}`, {
+          cause,
+        });
+      }),
+    );
+    await storeArtifact(obj as SourceObject, {
+      storage: storageOf(this.#options.storage),
+      ref: artifactRef(HelmChartKind, obj),
+      tarball: built.path,
+      digest: built.digest,
       revision: input.version,
-      gc: this.#options.gc,
-      now: ctx.now,
-    }).catch((error: unknown) => {
-      // A link out of the chart makes the build fail: that is the chart's fault, not storage's.
-      const message = error instanceof Error ? error.message : String(error);
-      if (/symlink|link/i.test(message)) {
-        conditions.removeCondition(asConditioned(obj), ConditionType.StorageOperationFailed);
-        conditions.markTrue(asConditioned(obj), BuildFailed, HelmReason.ChartPackageFailed, message, ctx.now);
-        throw new ReconcileError(HelmReason.ChartPackageFailed, `the chart cannot be packaged: ${message}`);
-      }
-      throw error;
-    });
-    if (status.artifact) {
-      status.artifact.metadata = {
+      metadata: {
         chartName: input.chartName,
         reconcileStrategy: obj.spec.reconcileStrategy ?? 'ChartVersion',
-      };
-    }
+      },
+      gc: this.#options.gc,
+      ctx,
+      event: {
+        reason: verb === 'pulled' ? HelmReason.ChartPullSucceeded : HelmReason.ChartPackageSucceeded,
+        note: `${verb} '${input.chartName}' chart with version '${input.version}'`,
+      },
+    });
     if ((obj.spec.valuesFiles ?? []).length === 0) status.observedValuesFiles = [];
     status.observedChartName = obj.spec.chart;
     status.observedSourceArtifactRevision = input.sourceRevision;
-    if (changed)
-      await ctx.events.record(obj, {
-        type: 'Normal',
-        reason: verb === 'pulled' ? HelmReason.ChartPullSucceeded : HelmReason.ChartPackageSucceeded,
-        note: `${verb} '${input.chartName}' chart with version '${input.version}'`,
-        revision: input.version,
-      });
   }
 
   /** Runs one step: a HelmError sets `conditionType` and becomes a ReconcileError (or Stalled). */
-  async #step<T>(
-    cond: conditions.Conditioned,
+  #step<T>(
+    obj: HelmChartObject,
     conditionType: string,
     reason: string,
     ctx: ReconcileContext,
     body: () => Promise<T>,
   ): Promise<T> {
-    try {
-      const result = await body();
-      conditions.removeCondition(cond, conditionType);
-      return result;
-    } catch (error) {
-      if (!(error instanceof HelmError)) throw error;
-      const stepReason = fetchReason(error, reason);
-      conditions.markTrue(cond, conditionType, stepReason, error.message, ctx.now);
-      const stalls = error.code === 'InvalidUrl' || error.code === 'Unsupported';
-      if (stalls) throw new StalledError(stepReason, error.message, { cause: error });
-      throw new ReconcileError(stepReason, error.message, { cause: error });
-    }
+    return runStep(
+      obj as SourceObject,
+      ctx,
+      { reasonOf: helmFailure(reason), condition: conditionType },
+      body,
+    );
   }
 }
 
