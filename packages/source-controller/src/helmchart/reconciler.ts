@@ -63,12 +63,15 @@ export interface HelmChartLimits {
   maxChartContentBytes: number;
   /** Most entries in a chart. */
   maxChartFiles: number;
+  /** Largest repository index read directly for a dependency (Flux's default: 50 MiB). */
+  maxIndexBytes: number;
 }
 
 export const defaultChartLimits: HelmChartLimits = {
   maxChartBytes: 10 * 1024 * 1024,
   maxChartContentBytes: 100 * 1024 * 1024,
   maxChartFiles: 10_000,
+  maxIndexBytes: defaultMaxIndexBytes,
 };
 
 export interface HelmChartReconcilerOptions {
@@ -368,7 +371,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
           client: this.#options.client,
           namespace: obj.metadata.namespace ?? '',
           indexes: this.#indexes,
-          limits: { ...this.#limits, maxIndexBytes: defaultMaxIndexBytes },
+          limits: this.#limits,
           work,
           timeoutMs: 60_000,
           signal: ctx.signal,
