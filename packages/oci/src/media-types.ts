@@ -17,6 +17,8 @@ export const MediaType = {
   helmConfig: 'application/vnd.cncf.helm.config.v1+json',
   helmChartContent: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip',
   helmProvenance: 'application/vnd.cncf.helm.chart.provenance.v1.prov',
+  /** A Sigstore bundle (cosign --new-bundle-format), stored as a referrer of what it signs. */
+  sigstoreBundle: 'application/vnd.dev.sigstore.bundle.v0.3+json',
 } as const;
 
 /** What a manifest request accepts: single-platform manifests of both specs (indexes are refused later). */

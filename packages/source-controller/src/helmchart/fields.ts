@@ -18,6 +18,8 @@ export const helmChartFields: FieldSupport = {
     // other sources are refused by the verify step, by value.
     'spec.verify.provider',
     'spec.verify.secretRef',
+    // Keyless: accepted, and refused by the verify step saying it needs Sigstore's services.
+    'spec.verify.matchOIDCIdentity',
   ],
-  notImplemented: ['spec.verify.matchOIDCIdentity'],
+  notImplemented: [],
 };

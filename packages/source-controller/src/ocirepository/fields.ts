@@ -20,7 +20,9 @@ export const ociRepositoryFields: FieldSupport = {
     // provider notation and keyless (no secretRef) are refused by the verify step, by value.
     'spec.verify.provider',
     'spec.verify.secretRef',
+    // Keyless: accepted, and refused by the verify step saying it needs Sigstore's services.
+    'spec.verify.matchOIDCIdentity',
   ],
   // spec.provider at its default (generic) asks for nothing and passes; aws, azure, gcp stall.
-  notImplemented: ['spec.provider', 'spec.proxySecretRef', 'spec.verify.matchOIDCIdentity'],
+  notImplemented: ['spec.provider', 'spec.proxySecretRef'],
 };

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { test } from 'node:test';
-import { parsePublicKeys, signatureTag, verifySimpleSigning } from './cosign.ts';
+import { dsse } from '@sigstore/core';
+import { parsePublicKeys, signatureTag, verifyBundle, verifySimpleSigning } from './cosign.ts';
 
 const digest = `sha256:${'a'.repeat(64)}`;
 const payloadFor = (manifestDigest: string) =>
@@ -52,4 +53,57 @@ test('a Secret without a usable public key is a terminal error naming it', () =>
     () => parsePublicKeys({ 'cosign.pub': 'not pem' }, 'ns/keys'),
     /cosign\.pub in secret ns\/keys is not a PEM public key/,
   );
+});
+
+/** A keyed Sigstore bundle as cosign --new-bundle-format writes it: DSSE over an in-toto statement. */
+function bundleFor(
+  subjectDigest: string,
+  key: ReturnType<typeof pair>['privateKey'],
+  predicateType = 'https://sigstore.dev/cosign/sign/v1',
+) {
+  const payloadType = 'application/vnd.in-toto+json';
+  const payload = Buffer.from(
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'r.io/app', digest: { sha256: subjectDigest.replace('sha256:', '') } }],
+      predicateType,
+      predicate: {},
+    }),
+  );
+  const sig = sign('sha256', dsse.preAuthEncoding(payloadType, payload), key).toString('base64');
+  return Buffer.from(
+    JSON.stringify({
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: { publicKey: { hint: 'k' }, tlogEntries: [] },
+      dsseEnvelope: { payload: payload.toString('base64'), payloadType, signatures: [{ sig, keyid: '' }] },
+    }),
+  );
+}
+
+test('a Sigstore bundle: DSSE signed by a trusted key over a cosign statement for this digest verifies', () => {
+  const trusted = pair();
+  const other = pair();
+  const keys = parsePublicKeys({ 'cosign.pub': pem(trusted.publicKey) }, 'ns/keys');
+  assert.equal(verifyBundle(bundleFor(digest, trusted.privateKey), keys, digest), 'cosign.pub');
+  assert.equal(verifyBundle(bundleFor(digest, other.privateKey), keys, digest), undefined, 'another key');
+  assert.equal(
+    verifyBundle(bundleFor(`sha256:${'b'.repeat(64)}`, trusted.privateKey), keys, digest),
+    undefined,
+    'a statement about another digest',
+  );
+  assert.equal(
+    verifyBundle(bundleFor(digest, trusted.privateKey, 'https://slsa.dev/provenance/v1'), keys, digest),
+    undefined,
+    'an attestation is not a signature',
+  );
+  const tampered = JSON.parse(bundleFor(digest, trusted.privateKey).toString()) as {
+    dsseEnvelope: { payloadType: string };
+  };
+  tampered.dsseEnvelope.payloadType = 'text/plain';
+  assert.equal(
+    verifyBundle(Buffer.from(JSON.stringify(tampered)), keys, digest),
+    undefined,
+    'PAE covers the type',
+  );
+  assert.equal(verifyBundle(Buffer.from('not json'), keys, digest), undefined);
 });

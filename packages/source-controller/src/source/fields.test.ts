@@ -35,13 +35,9 @@ it('a set field that is not implemented is named; defaults and implemented field
     refused('OCIRepository', { ...oci, verify: { provider: 'cosign', secretRef: { name: 'k' } } }),
     [],
   );
-  assert.deepEqual(
-    refused('OCIRepository', {
-      ...oci,
-      verify: { provider: 'cosign', matchOIDCIdentity: [{ issuer: 'i', subject: 's' }] },
-    }),
-    ['spec.verify.matchOIDCIdentity'],
-  );
+  assert.deepEqual(refused('OCIRepository', { ...oci, proxySecretRef: { name: 'p' } }), [
+    'spec.proxySecretRef',
+  ]);
   assert.deepEqual(
     refused('HelmRepository', {
       url: 'https://charts',
