@@ -146,6 +146,7 @@ async function measure(contender: Contender, count: number, target: OciRegistry)
   const shard = `bench-${randomBytes(3).toString('hex')}`;
   const namespace = `oci-bench-${shard}`;
   await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } as KubeObject);
+  await mkdir(join(work, shard)); // Flux refuses a storage path that does not exist yet
   const controller = await contender.start(shard, join(work, shard));
   controller.start();
   try {
