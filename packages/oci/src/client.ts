@@ -6,8 +6,14 @@ import { pipeline } from 'node:stream/promises';
 import { parseChallenge } from './challenge.ts';
 import type { Credentials } from './credentials.ts';
 import { OciError } from './errors.ts';
-import { type Descriptor, type Manifest, parseManifest } from './manifest.ts';
-import { manifestAccept } from './media-types.ts';
+import {
+  type Descriptor,
+  type IndexEntry,
+  type Manifest,
+  parseImageIndex,
+  parseManifest,
+} from './manifest.ts';
+import { MediaType, manifestAccept } from './media-types.ts';
 import { isValidDigest } from './reference.ts';
 import { listTagPages } from './tags.ts';
 import {
@@ -122,6 +128,40 @@ export class RegistryClient {
       throw new OciError('DigestMismatch', `manifest ${repository}@${reference} has digest ${digest}`);
     const manifest = parseManifest(bytes, header(response, 'content-type'), `${repository}:${reference}`);
     return { digest, mediaType: manifest.mediaType, size: bytes.length, manifest, bytes };
+  }
+
+  /**
+   * The manifests that name `digest` as their subject (OCI 1.1): the referrers API, or, where the
+   * registry has none (it answers 404), the referrers tag schema `sha256-<hex>` that clients such
+   * as cosign then write. Empty when there are none. `artifactType` filters.
+   */
+  async listReferrers(repository: string, digest: string, artifactType?: string): Promise<IndexEntry[]> {
+    if (!isValidDigest(digest)) throw new OciError('InvalidReference', `"${digest}" is not a sha256 digest`);
+    const accept = { Accept: MediaType.ociIndex };
+    const limit = this.#options.maxManifestSize ?? defaultMaxManifestSize;
+    const what = `referrers of ${repository}@${digest}`;
+    let response = await this.#send(repository, ['pull'], {
+      method: 'GET',
+      url: this.#url(repository, `referrers/${digest}`),
+      headers: accept,
+    });
+    if (response.status === 404) {
+      response.body.resume();
+      response = await this.#send(repository, ['pull'], {
+        method: 'GET',
+        url: this.#url(repository, `manifests/${digest.replace(':', '-')}`),
+        headers: accept,
+      });
+      if (response.status === 404) {
+        response.body.resume();
+        return [];
+      }
+    }
+    await this.#expect(response, [200], what);
+    const entries = parseImageIndex(await readLimited(response.body, limit, what), what);
+    return artifactType === undefined
+      ? entries
+      : entries.filter((entry) => entry.artifactType === artifactType);
   }
 
   /** Every tag of the repository, following `Link` pagination. */

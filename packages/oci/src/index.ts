@@ -11,7 +11,13 @@ export {
 } from './client.ts';
 export { type Credentials, credentialsFromDockerConfig, dockerConfigFor } from './credentials.ts';
 export { errorMessage, OciError, OciErrorCode } from './errors.ts';
-export { type Descriptor, type Manifest, parseManifest } from './manifest.ts';
+export {
+  type Descriptor,
+  type IndexEntry,
+  type Manifest,
+  parseImageIndex,
+  parseManifest,
+} from './manifest.ts';
 export { Annotation, contentLayerMediaTypes, MediaType, manifestAccept } from './media-types.ts';
 export {
   formatReference,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { selectLayer } from './artifact/layer.ts';
-import { parseManifest } from './manifest.ts';
+import { parseImageIndex, parseManifest } from './manifest.ts';
 import { MediaType } from './media-types.ts';
 
 const descriptor = (mediaType: string, n: number) => ({
@@ -46,4 +46,29 @@ test('selects the named layer, else the first content tarball, else the first', 
   );
   const onlyOther = parseManifest(manifestOf([other]), undefined, 'r');
   assert.equal(selectLayer(onlyOther, undefined, 'r'), onlyOther.layers[0]);
+});
+
+test('an image index (referrers) gives its descriptors with their artifact types', () => {
+  const digest = `sha256:${'c'.repeat(64)}`;
+  const entries = parseImageIndex(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaType.ociIndex,
+        manifests: [
+          { mediaType: MediaType.ociManifest, digest, size: 10, artifactType: MediaType.sigstoreBundle },
+        ],
+      }),
+    ),
+    'r@x',
+  );
+  assert.deepEqual(
+    entries.map((entry) => [entry.digest, entry.artifactType]),
+    [[digest, MediaType.sigstoreBundle]],
+  );
+  assert.deepEqual(parseImageIndex(Buffer.from('{"schemaVersion":2}'), 'r@x'), []);
+  assert.throws(
+    () => parseImageIndex(Buffer.from('{"manifests":[{"digest":1}]}'), 'r@x'),
+    /invalid manifests list/,
+  );
 });

@@ -55,3 +55,26 @@ function isDescriptor(value: unknown): value is Descriptor {
     (descriptor.annotations === undefined || typeof descriptor.annotations === 'object')
   );
 }
+
+/** A descriptor in an image index, as the referrers API lists them (with the artifact's type). */
+export interface IndexEntry extends Descriptor {
+  artifactType?: string;
+}
+
+/**
+ * Parses an image index (the referrers API's answer, or its tag-schema fallback): only its
+ * `manifests` descriptors are read.
+ */
+export function parseImageIndex(bytes: Buffer, what: string): IndexEntry[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new OciError('InvalidManifest', `index ${what} is not JSON`);
+  }
+  const manifests = (value as { manifests?: unknown } | null)?.manifests;
+  if (manifests === undefined || manifests === null) return [];
+  if (!Array.isArray(manifests) || !manifests.every(isDescriptor))
+    throw new OciError('InvalidManifest', `index ${what} has an invalid manifests list`);
+  return manifests as IndexEntry[];
+}

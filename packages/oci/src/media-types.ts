@@ -13,6 +13,12 @@ export const MediaType = {
   /** `weft push artifact`: the same shape under weft's own names. */
   weftConfig: 'application/vnd.weft.config.v1+json',
   weftContent: 'application/vnd.weft.content.v1.tar+gzip',
+  /** `helm push`: a chart's config (its Chart.yaml as JSON), the chart tarball, its provenance. */
+  helmConfig: 'application/vnd.cncf.helm.config.v1+json',
+  helmChartContent: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip',
+  helmProvenance: 'application/vnd.cncf.helm.chart.provenance.v1.prov',
+  /** A Sigstore bundle (cosign --new-bundle-format), stored as a referrer of what it signs. */
+  sigstoreBundle: 'application/vnd.dev.sigstore.bundle.v0.3+json',
 } as const;
 
 /** What a manifest request accepts: single-platform manifests of both specs (indexes are refused later). */

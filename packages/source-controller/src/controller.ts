@@ -17,7 +17,8 @@ import { OCIRepositoryReconciler } from './ocirepository/reconciler.ts';
 export const FieldManager = 'source-controller';
 
 export interface SourceControllerOptions
-  extends Pick<SourceControllerConfig, 'storagePath' | 'storageAddr' | 'storageAdvAddr' | 'gc'> {
+  extends Pick<SourceControllerConfig, 'storagePath' | 'storageAddr' | 'storageAdvAddr' | 'gc'>,
+    Partial<Pick<SourceControllerConfig, 'limits'>> {
   /** The controller's client; default the manager's, writing as `source-controller`. */
   client?: Client;
 }
@@ -38,13 +39,32 @@ export function addSourceController(manager: Manager, options: SourceControllerO
     reconciler: new GitRepositoryReconciler({ client, storage: () => artifacts.storage, gc: options.gc }),
     client,
   });
-  const helm = addHelmSources(manager, { client, storage: () => artifacts.storage, gc: options.gc });
+  const limits = options.limits;
+  const artifactLimits = limits && { maxSize: limits.artifactMaxSize, maxFiles: limits.artifactMaxFiles };
+  const helm = addHelmSources(manager, {
+    client,
+    storage: () => artifacts.storage,
+    gc: options.gc,
+    ...(limits && {
+      limits: { maxIndexBytes: limits.helmIndexMaxSize, maxChartBytes: limits.helmChartMaxSize },
+    }),
+  });
   const ociRepositories = manager.addController<OCIRepository & KubeObject>({
-    reconciler: new OCIRepositoryReconciler({ client, storage: () => artifacts.storage, gc: options.gc }),
+    reconciler: new OCIRepositoryReconciler({
+      client,
+      storage: () => artifacts.storage,
+      gc: options.gc,
+      ...(artifactLimits && { limits: artifactLimits }),
+    }),
     client,
   });
   const buckets = manager.addController<Bucket & KubeObject>({
-    reconciler: new BucketReconciler({ client, storage: () => artifacts.storage, gc: options.gc }),
+    reconciler: new BucketReconciler({
+      client,
+      storage: () => artifacts.storage,
+      gc: options.gc,
+      ...(artifactLimits && { limits: artifactLimits }),
+    }),
     client,
   });
   return { artifacts, gitRepositories, ...helm, ociRepositories, buckets };

@@ -16,12 +16,14 @@ import { type Manager, watchNamespace } from '@weft/runtime/manager';
 import type { Controller } from '@weft/runtime/reconcile';
 import { type HelmChartObject, HelmChartReconciler } from './helmchart/reconciler.ts';
 import { type HelmRepositoryObject, HelmRepositoryReconciler } from './helmrepository/reconciler.ts';
-import type { StorageRef } from './storage-step.ts';
+import type { StorageSource } from './source/artifact-steps.ts';
 
 export interface HelmSourcesOptions {
   client: Client;
-  storage: StorageRef;
+  storage: StorageSource;
   gc?: { keep?: number; ttlMs?: number } | undefined;
+  /** Largest index and chart tarball (--helm-index-max-size, --helm-chart-max-size). */
+  limits?: { maxIndexBytes: number; maxChartBytes: number };
 }
 
 export interface HelmSources {
@@ -49,12 +51,22 @@ export function addHelmSources(manager: Manager, options: HelmSourcesOptions): H
   const charts = manager.cache.informer(cacheKind<HelmChartObject>(SourceApiVersion, HelmChartKind), scope);
   const gc = options.gc ?? {};
   const helmRepositories = manager.addController<HelmRepositoryObject>({
-    reconciler: new HelmRepositoryReconciler({ client, storage: options.storage, gc }),
+    reconciler: new HelmRepositoryReconciler({
+      client,
+      storage: options.storage,
+      gc,
+      ...(options.limits && { maxIndexBytes: options.limits.maxIndexBytes }),
+    }),
     informer: repositories,
     client,
   });
   const helmCharts = manager.addController<HelmChartObject>({
-    reconciler: new HelmChartReconciler({ client, storage: options.storage, gc }),
+    reconciler: new HelmChartReconciler({
+      client,
+      storage: options.storage,
+      gc,
+      ...(options.limits && { limits: options.limits }),
+    }),
     informer: charts,
     client,
   });

@@ -203,7 +203,11 @@ describe('Helm sources', () => {
       sourceRef: { kind: 'HelmRepository', name: 'charts' },
       interval: '1h',
     });
-    await waitNotReady('HelmChart', 'no-such', /no 'app' chart version matches '>=3' \(the index has/);
+    await waitNotReady(
+      'HelmChart',
+      'no-such',
+      /no 'app' chart version matches '>=3' \(the repository index has/,
+    );
   });
 
   it('HelmChart from a GitRepository: packaged deterministically, Revision strategy, no escapes', async () => {

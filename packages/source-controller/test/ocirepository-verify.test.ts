@@ -40,11 +40,12 @@ async function keyPair(name: string): Promise<string> {
 }
 
 /** `cosign sign --key … --tlog-upload=false` of repository@digest on the loopback registry. */
-async function sign(keyDir: string, repository: string, digest: string): Promise<void> {
+async function sign(keyDir: string, repository: string, digest: string, extra: string[] = []): Promise<void> {
   await run(
     cosign,
     [
       'sign',
+      ...extra,
       '--key',
       join(keyDir, 'cosign.key'),
       '--tlog-upload=false',
@@ -160,6 +161,36 @@ describe('OCIRepository verify (cosign)', () => {
       conditionOf(missing, 'Ready')?.message ?? '',
       new RegExp(`no cosign signature found for unsigned/app@${unsigned.digest}`),
     );
+  });
+
+  it('a signature in the Sigstore bundle format (cosign --new-bundle-format, an OCI referrer) verifies; another key is refused', async () => {
+    const trusted = join(keysDir, 'trusted');
+    const other = join(keysDir, 'other');
+    const bundleFlags = ['--new-bundle-format=true', '--use-signing-config=false'];
+    const pushed = await push('bundled/app', 'v1', 'kind: ConfigMap\nb: 1\n');
+    await sign(trusted, 'bundled/app', pushed.digest, bundleFlags);
+    const signaturesOf = await publisher.listReferrers('bundled/app', pushed.digest);
+    assert.ok(signaturesOf.length > 0, 'cosign stored the bundle as a referrer');
+    await repos.create('bundled', {
+      url: registry.ociUrl('bundled/app'),
+      ref: { tag: 'v1' },
+      insecure: true,
+      verify: { provider: 'cosign', secretRef: { name: 'cosign-trusted' } },
+    });
+    const obj = await repos.waitReady('bundled', `v1@${pushed.digest}`);
+    assert.match(conditionOf(obj, 'SourceVerified')?.message ?? '', /Sigstore bundle\) with cosign\.pub/);
+
+    const otherPushed = await push('bundled-other/app', 'v1', 'kind: ConfigMap\nb: 2\n');
+    await sign(other, 'bundled-other/app', otherPushed.digest, bundleFlags);
+    await repos.create('bundled-other', {
+      url: registry.ociUrl('bundled-other/app'),
+      ref: { tag: 'v1' },
+      insecure: true,
+      verify: { provider: 'cosign', secretRef: { name: 'cosign-trusted' } },
+    });
+    const refused = await repos.waitNotReady('bundled-other', 'VerificationError');
+    assert.match(conditionOf(refused, 'Ready')?.message ?? '', /verifies with the keys of secret/);
+    assert.equal(refused.status?.artifact, undefined);
   });
 
   it('keyless verification says it needs network access to Sigstore and stalls', async () => {

@@ -4,12 +4,8 @@ import { dirname, join } from 'node:path';
 import { type Bucket, BucketKind, ConditionType, Reason, SourceApiVersion } from '@weft/api';
 import { buildArtifact, defaultLimits } from '@weft/artifact';
 import type { Client, KubeObject } from '@weft/runtime/client';
-import * as conditions from '@weft/runtime/conditions';
-import { errorMessage } from '@weft/runtime/errors';
 import {
-  parseDuration,
   type ReconcileContext,
-  ReconcileError,
   type ReconcileResult,
   type Reconciler,
   StalledError,
@@ -17,7 +13,6 @@ import {
 import { IgnoreRules, sourceIgnoreFile } from '../ignore/rules.ts';
 import {
   artifactRef,
-  asConditioned,
   reconcileStorage,
   type SourceObject,
   type StorageSource,
@@ -25,8 +20,9 @@ import {
   storeArtifact,
   storedMessage,
 } from '../source/artifact-steps.ts';
+import { SourceFetch } from '../source/fetch-step.ts';
 import { readSecretData, SecretError } from '../source/secret.ts';
-import { withTimeout } from '../source/timeout.ts';
+import { bucketFields } from './fields.ts';
 import { listRevision, selectObjects } from './objects.ts';
 import { S3Client, type S3Credentials, S3Error } from './s3.ts';
 import type { ListedObject } from './xml.ts';
@@ -68,10 +64,9 @@ export class BucketReconciler implements Reconciler<BucketObject> {
   readonly apiVersion = SourceApiVersion;
   readonly kind = BucketKind;
   readonly conditions = ownedConditions;
+  readonly fields = bucketFields;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed];
   readonly #options: BucketReconcilerOptions;
-  /** The timeout signal of each object's running reconcile, for failure messages. */
-  readonly #signals = new WeakMap<BucketObject, AbortSignal>();
   /** `<uid>/<key>/<etag>` → the text of that Bucket's `.sourceignore` object. */
   readonly #sourceIgnores = new Map<string, string>();
 
@@ -84,14 +79,11 @@ export class BucketReconciler implements Reconciler<BucketObject> {
     checkSpec(obj);
     const ref = artifactRef(BucketKind, obj);
     await reconcileStorage(obj as SourceObject, storageOf(this.#options.storage), ref, ctx);
-    const timeoutMs = obj.spec.timeout === undefined ? 60_000 : parseDuration(obj.spec.timeout);
-    const timeout = AbortSignal.timeout(timeoutMs);
-    this.#signals.set(obj, timeout);
-    const signal = AbortSignal.any([ctx.signal, timeout]);
-    const s3 = await this.#fetchStep(obj, ctx, () => this.#s3Client(obj, signal));
+    const fetch = new SourceFetch(obj as SourceObject, obj.spec.timeout, ctx);
+    const s3 = await fetch.step(classify, () => this.#s3Client(obj, fetch.signal));
     try {
       const maxFiles = this.#options.limits?.maxFiles ?? defaultLimits.maxFiles;
-      const objects = await this.#fetchStep(obj, ctx, async () => {
+      const objects = await fetch.step(classify, async () => {
         const listed = await s3.listObjects(obj.spec.bucketName, obj.spec.prefix, maxFiles);
         return selectObjects(listed, await this.#ignoreRules(obj, s3, listed));
       });
@@ -101,7 +93,7 @@ export class BucketReconciler implements Reconciler<BucketObject> {
         ctx.log.debug({ revision }, 'object list unchanged: no download');
         return { ready: { reason: Reason.Succeeded, message: storedMessage(revision) } };
       }
-      await this.reconcileArtifact(obj, s3, objects, revision, ctx);
+      await this.reconcileArtifact(obj, s3, objects, revision, fetch, ctx);
       return { ready: { reason: Reason.Succeeded, message: storedMessage(revision) } };
     } finally {
       s3.close();
@@ -119,13 +111,14 @@ export class BucketReconciler implements Reconciler<BucketObject> {
     s3: S3Client,
     objects: readonly ListedObject[],
     revision: string,
+    fetch: SourceFetch,
     ctx: ReconcileContext,
   ): Promise<void> {
     const work = await mkdtemp(join(tmpdir(), 'weft-bucket-'));
     try {
       const dir = join(work, 'content');
       await mkdir(dir);
-      await this.#fetchStep(obj, ctx, () => this.#download(obj, s3, objects, dir));
+      await fetch.step(classify, () => this.#download(obj, s3, objects, dir));
       const built = await buildArtifact({ dir, out: join(work, 'artifact.tar.gz') });
       await storeArtifact(obj as SourceObject, {
         storage: storageOf(this.#options.storage),
@@ -138,7 +131,6 @@ export class BucketReconciler implements Reconciler<BucketObject> {
         origin: `s3://${obj.spec.bucketName}/${obj.spec.prefix ?? ''}`,
       });
       const status = obj.status ?? {};
-      if (status.artifact) status.url = status.artifact.url;
       if (obj.spec.ignore === undefined) delete status.observedIgnore;
       else status.observedIgnore = obj.spec.ignore;
     } finally {
@@ -247,41 +239,21 @@ export class BucketReconciler implements Reconciler<BucketObject> {
       signal,
     });
   }
-
-  async #fetchStep<T>(obj: BucketObject, ctx: ReconcileContext, step: () => Promise<T>): Promise<T> {
-    const cond = asConditioned(obj);
-    try {
-      const result = await step();
-      conditions.removeCondition(cond, ConditionType.FetchFailed);
-      return result;
-    } catch (error) {
-      const message = withTimeout(errorMessage(error), obj.spec.timeout, this.#signals.get(obj));
-      const reason =
-        error instanceof SecretError || (error instanceof S3Error && error.code === 'AccessDenied')
-          ? Reason.AuthenticationFailed
-          : BucketReason.OperationFailed;
-      conditions.markTrue(cond, ConditionType.FetchFailed, reason, message, ctx.now);
-      throw new ReconcileError(reason, message, { cause: error });
-    }
-  }
 }
 
-/** Refuses what weft does not implement, naming the field. */
+/** Flux's reason for a failed exchange with the bucket. */
+function classify(error: unknown): { reason: string } {
+  return {
+    reason:
+      error instanceof SecretError || (error instanceof S3Error && error.code === 'AccessDenied')
+        ? Reason.AuthenticationFailed
+        : BucketReason.OperationFailed,
+  };
+}
+
+/** Refuses an endpoint with a scheme or path (fields weft does not implement are refused before, by `fields`). */
 function checkSpec(obj: BucketObject): void {
   const spec = obj.spec;
-  const provider = spec.provider ?? 'generic';
-  if (provider !== 'generic')
-    throw new StalledError(
-      BucketReason.UnsupportedField,
-      `spec.provider "${provider}" needs the cloud's own endpoints and identity, which weft does not implement: use provider generic with the service's S3-compatible endpoint`,
-    );
-  if (spec.sts)
-    throw new StalledError(BucketReason.UnsupportedField, 'spec.sts is not supported by weft yet: remove it');
-  if (spec.proxySecretRef)
-    throw new StalledError(
-      BucketReason.UnsupportedField,
-      'spec.proxySecretRef is not supported by weft yet: remove it',
-    );
   if (/^[a-z]+:\/\//i.test(spec.endpoint) || spec.endpoint.includes('/'))
     throw new StalledError(
       Reason.InvalidURL,

@@ -10,7 +10,7 @@ import {
   Reason,
   SourceApiVersion,
 } from '@weft/api';
-import { type ArtifactRef, buildArtifact, fetchArtifact, type Storage } from '@weft/artifact';
+import { buildArtifact, fetchArtifact, type Storage } from '@weft/artifact';
 import type { Client, KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import { errorMessage } from '@weft/runtime/errors';
@@ -26,6 +26,15 @@ import type { GitAuth } from '../git/auth.ts';
 import { checkout, fetchSource, remoteRevision, type SourceResult } from '../git/checkout.ts';
 import { GitError } from '../git/errors.ts';
 import type { FetchLimits } from '../git/limits.ts';
+import {
+  artifactRef,
+  asConditioned,
+  reconcileStorage,
+  type SourceObject,
+  type StorageSource,
+  storeArtifact,
+  storedMessage,
+} from '../source/artifact-steps.ts';
 import { readAuth, readSecretData } from './auth.ts';
 import { gitRepositoryFields } from './fields.ts';
 import { type IncludedArtifact, safeRelative, sameInclude } from './include.ts';
@@ -38,7 +47,7 @@ export interface GitRepositoryReconcilerOptions {
   /** Reads Secrets and included GitRepositories. */
   client: Pick<Client, 'get'>;
   /** The artifact storage; a function when it exists only once the artifact server is bound. */
-  storage: Storage | (() => Storage);
+  storage: StorageSource;
   /** Artifacts kept per object and their TTL (Flux: 2 and 1 minute). */
   gc?: { keep?: number; ttlMs?: number };
   limits?: Partial<FetchLimits>;
@@ -128,46 +137,16 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
   }
 
   async finalize(obj: GitRepository & KubeObject): Promise<void> {
-    await this.#storage().removeAll(artifactRef(obj));
+    await this.#storage().removeAll(artifactRef(GitRepositoryKind, obj));
   }
 
   /** Is the artifact in status still in storage? Also re-points its URL at the advertised address. */
   async reconcileStorage(
     obj: GitRepository & KubeObject,
-    status: Status,
+    _status: Status,
     ctx: ReconcileContext,
   ): Promise<void> {
-    const artifact = status.artifact;
-    if (!artifact) {
-      conditions.markFalse(
-        asConditioned(obj),
-        ConditionType.ArtifactInStorage,
-        GitReason.NoArtifact,
-        'no artifact yet',
-        ctx.now,
-      );
-      return;
-    }
-    const ref = artifactRef(obj);
-    if (!(await this.#storage().has(ref, artifact.digest))) {
-      delete status.artifact;
-      conditions.markFalse(
-        asConditioned(obj),
-        ConditionType.ArtifactInStorage,
-        GitReason.NoArtifact,
-        'the artifact disappeared from storage: it will be rebuilt',
-        ctx.now,
-      );
-      return;
-    }
-    artifact.url = this.#storage().url(ref, artifact.digest);
-    conditions.markTrue(
-      asConditioned(obj),
-      ConditionType.ArtifactInStorage,
-      Reason.Succeeded,
-      storedMessage(artifact.revision),
-      ctx.now,
-    );
+    await reconcileStorage(obj as SourceObject, this.#storage(), artifactRef(GitRepositoryKind, obj), ctx);
   }
 
   /**
@@ -361,39 +340,21 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     result: SourceResult,
     included: IncludedArtifact[],
   ): Promise<void> {
-    const storage = this.#storage();
-    const ref = artifactRef(obj);
-    const cond = asConditioned(obj);
-    const previous = status.artifact;
     // A bad directory stalls before anything is built (not a storage failure).
     const sparse = sparseDirectories(obj.spec.sparseCheckout ?? []);
     const inSparse = sparse.length === 0 ? () => true : sparseFilter(sparse);
+    let built: { path: string; digest: string };
     try {
-      const built = await buildArtifact({
+      built = await buildArtifact({
         dir,
         filter: (path, isDir) => !result.ignoreRules.excludes(path, isDir) && inSparse(path, isDir),
         escapingSymlinks: 'skip',
         ...(result.entries === undefined ? {} : { entries: result.entries }),
       });
-      let stored: { path: string; url: string; digest: string; size: number; lastUpdateTime: string };
-      if (previous && previous.digest === built.digest && (await storage.has(ref, built.digest))) {
-        await rm(built.path, { force: true });
-        stored = {
-          ...previous,
-          path: storage.relativePath(ref, built.digest),
-          url: storage.url(ref, built.digest),
-          size: built.size,
-        };
-        if (previous.revision !== result.revision) stored.lastUpdateTime = ctx.now().toISOString();
-      } else {
-        stored = await storage.store(ref, built.path);
-      }
-      status.artifact = { ...stored, revision: result.revision };
-      await storage.garbageCollect(ref, { current: stored.digest, ...this.#options.gc });
     } catch (error) {
       const message = `storing the artifact failed: ${errorMessage(error)}`;
       conditions.markTrue(
-        cond,
+        asConditioned(obj),
         ConditionType.StorageOperationFailed,
         Reason.StorageOperationFailed,
         message,
@@ -401,7 +362,20 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       );
       throw new ReconcileError(Reason.StorageOperationFailed, message, { cause: error });
     }
-    conditions.removeCondition(cond, ConditionType.StorageOperationFailed);
+    await storeArtifact(obj as SourceObject, {
+      storage: this.#storage(),
+      ref: artifactRef(GitRepositoryKind, obj),
+      tarball: built.path,
+      digest: built.digest,
+      revision: result.revision,
+      gc: this.#options.gc,
+      ctx,
+      statusUrl: false,
+      event: {
+        reason: GitReason.NewArtifact,
+        note: `stored artifact for commit '${result.revision}' (${built.digest})`,
+      },
+    });
     if (obj.spec.ignore === undefined) delete status.observedIgnore;
     else status.observedIgnore = obj.spec.ignore;
     if ((obj.spec.sparseCheckout ?? []).length === 0) delete status.observedSparseCheckout;
@@ -413,34 +387,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       status.observedInclude = obj.spec.include;
       status.includedArtifacts = included;
     }
-    conditions.markTrue(
-      cond,
-      ConditionType.ArtifactInStorage,
-      Reason.Succeeded,
-      storedMessage(result.revision),
-      ctx.now,
-    );
-    if (previous?.revision !== result.revision || previous?.digest !== status.artifact.digest) {
-      await ctx.events.record(obj, {
-        type: 'Normal',
-        reason: GitReason.NewArtifact,
-        note: `stored artifact for commit '${result.revision}' (${status.artifact.digest})`,
-        revision: result.revision,
-      });
-    }
   }
-}
-
-function storedMessage(revision: string): string {
-  return `stored artifact for revision '${revision}'`;
-}
-
-function asConditioned(obj: GitRepository & KubeObject): conditions.Conditioned {
-  return obj as unknown as conditions.Conditioned;
-}
-
-function artifactRef(obj: GitRepository & KubeObject): ArtifactRef {
-  return { kind: GitRepositoryKind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '' };
 }
 
 function fetchFailedReason(error: unknown): string {

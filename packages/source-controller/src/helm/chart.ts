@@ -100,8 +100,8 @@ export async function loadChartMetadata(dir: string): Promise<ChartMetadata> {
 }
 
 /**
- * Every dependency must already be in `charts/` (as `<name>/` or `<name>-<version>.tgz`):
- * fetching dependencies from other repositories is not done here.
+ * Every dependency must already be in `charts/` (as `<name>/` or `<name>-<version>.tgz`): what a
+ * packaged chart (from a repository, or a `file://` subchart's own dependencies) must carry.
  */
 export async function checkDependencies(dir: string, metadata: ChartMetadata): Promise<void> {
   if (metadata.dependencies.length === 0) return;
@@ -113,7 +113,7 @@ export async function checkDependencies(dir: string, metadata: ChartMetadata): P
     if (present) continue;
     throw new HelmError(
       'MissingDependency',
-      `chart '${metadata.name}' depends on '${dep.name}'${dep.repository ? ` from ${dep.repository}` : ''}, which is not in its charts/ directory: run 'helm dependency build' and commit charts/ (fetching dependencies is not supported yet)`,
+      `chart '${metadata.name}' depends on '${dep.name}'${dep.repository ? ` from ${dep.repository}` : ''}, which is not in its charts/ directory: a packaged chart carries its dependencies (run 'helm dependency build' before 'helm package')`,
     );
   }
 }

@@ -64,14 +64,19 @@ export function parseIndex(text: string): HelmIndex {
   return { entries };
 }
 
-/** The newest version of `chart` that `range` accepts (an exact version wins as written). */
-export function selectChartVersion(index: HelmIndex, chart: string, range: string): ChartVersionEntry {
+/**
+ * The newest version of `chart` that `range` accepts (an exact version wins as written). `where`
+ * names what was searched, for messages: the repository index, or an OCI repository's tags.
+ */
+export function selectChartVersion(
+  index: HelmIndex,
+  chart: string,
+  range: string,
+  where = 'the repository index',
+): ChartVersionEntry {
   const versions = index.entries.get(chart);
   if (!versions || versions.length === 0)
-    throw new HelmError(
-      'ChartNotFound',
-      `no chart named '${chart}' in the repository index: check spec.chart`,
-    );
+    throw new HelmError('ChartNotFound', `no chart named '${chart}' in ${where}: check spec.chart`);
   const wanted = range.trim() === '' ? '*' : range.trim();
   const exact = versions.find((entry) => entry.version === wanted);
   if (exact) return exact;
@@ -90,7 +95,7 @@ export function selectChartVersion(index: HelmIndex, chart: string, range: strin
       .join(', ');
     throw new HelmError(
       'ChartNotFound',
-      `no '${chart}' chart version matches '${wanted}' (the index has ${known}${versions.length > 10 ? ', …' : ''})`,
+      `no '${chart}' chart version matches '${wanted}' (${where} has ${known}${versions.length > 10 ? ', …' : ''})`,
     );
   }
   return best;

@@ -1,5 +1,6 @@
 import { Reason } from '@weft/api';
-import type { HelmError } from './errors.ts';
+import type { FailureReason } from '../source/fetch-step.ts';
+import { HelmError } from './errors.ts';
 
 /** Reasons of the Helm kinds besides the shared ones (Flux's names). */
 export const HelmReason = {
@@ -25,4 +26,18 @@ export function fetchReason(error: HelmError, fallback: string): string {
     default:
       return fallback;
   }
+}
+
+/**
+ * A step's reading of Helm errors: Flux's reason (`fallback` unless auth or URL), stalled for an
+ * invalid URL or an unsupported chart; other errors are not the step's to report.
+ */
+export function helmFailure(fallback: string): FailureReason {
+  return (error) =>
+    error instanceof HelmError
+      ? {
+          reason: fetchReason(error, fallback),
+          stalled: error.code === 'InvalidUrl' || error.code === 'Unsupported',
+        }
+      : undefined;
 }

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,18 +11,20 @@ import {
   HelmRepositoryKind,
   Reason,
   SourceApiVersion,
+  UnsupportedFieldReason,
 } from '@weft/api';
-import { extractArchive, fetchArtifact } from '@weft/artifact';
+import { buildArtifact, fetchArtifact } from '@weft/artifact';
 import { type Client, isRecord, type KubeObject } from '@weft/runtime/client';
-import * as conditions from '@weft/runtime/conditions';
+import { errorMessage } from '@weft/runtime/errors';
 import {
+  parseDuration,
   type ReconcileContext,
-  ReconcileError,
   type ReconcileResult,
   type Reconciler,
   StalledError,
 } from '@weft/runtime/reconcile';
-import { chartTransport, repositoryTransport } from '../helm/auth.ts';
+import { unpackChart } from '../helm/archive.ts';
+import { repositoryTransport } from '../helm/auth.ts';
 import {
   checkDependencies,
   loadChartMetadata,
@@ -31,19 +32,27 @@ import {
   resolveInside,
   setChartVersion,
 } from '../helm/chart.ts';
+import { buildDependencies } from '../helm/dependencies.ts';
 import { HelmError } from '../helm/errors.ts';
-import { httpGet } from '../helm/http.ts';
 import { IndexCache } from '../helm/index-cache.ts';
-import { chartDownloadUrl, selectChartVersion } from '../helm/index-file.ts';
-import { fetchReason, HelmReason } from '../helm/reasons.ts';
+import { selectChartVersion } from '../helm/index-file.ts';
+import { downloadIndexedChart } from '../helm/indexed-chart.ts';
+import { downloadOciChart, ociChartError, ociChartReference, resolveOciChart } from '../helm/oci-chart.ts';
+import { HelmReason, helmFailure } from '../helm/reasons.ts';
+import { defaultMaxIndexBytes } from '../helmrepository/reconciler.ts';
 import {
-  artifactRefOf,
-  asConditioned,
-  reconcileStoredArtifact,
-  resolveStorage,
-  type StorageRef,
-  storeDirectory,
-} from '../storage-step.ts';
+  artifactRef,
+  reconcileStorage,
+  type SourceObject,
+  type StorageSource,
+  storageOf,
+  storeArtifact,
+} from '../source/artifact-steps.ts';
+import { runStep } from '../source/fetch-step.ts';
+import { registryClientFor } from '../source/registry.ts';
+import { reconcileSignature, verifiedFor } from '../source/verify-step.ts';
+import { RepositoryDependencies } from './dependency-fetcher.ts';
+import { helmChartFields } from './fields.ts';
 
 export type HelmChartObject = HelmChart & KubeObject;
 
@@ -54,18 +63,21 @@ export interface HelmChartLimits {
   maxChartContentBytes: number;
   /** Most entries in a chart. */
   maxChartFiles: number;
+  /** Largest repository index read directly for a dependency (Flux's default: 50 MiB). */
+  maxIndexBytes: number;
 }
 
 export const defaultChartLimits: HelmChartLimits = {
   maxChartBytes: 10 * 1024 * 1024,
   maxChartContentBytes: 100 * 1024 * 1024,
   maxChartFiles: 10_000,
+  maxIndexBytes: defaultMaxIndexBytes,
 };
 
 export interface HelmChartReconcilerOptions {
   /** Reads the sources and Secrets. */
-  client: Pick<Client, 'get' | 'find'>;
-  storage: StorageRef;
+  client: Pick<Client, 'get' | 'find' | 'list'>;
+  storage: StorageSource;
   gc?: { keep?: number; ttlMs?: number };
   limits?: Partial<HelmChartLimits>;
 }
@@ -95,7 +107,9 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     ConditionType.FetchFailed,
     BuildFailed,
     ConditionType.ArtifactInStorage,
+    ConditionType.SourceVerified,
   ] as const;
+  readonly fields = helmChartFields;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed, BuildFailed];
   readonly #options: HelmChartReconcilerOptions;
   readonly #limits: HelmChartLimits;
@@ -109,9 +123,12 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
   async reconcile(obj: HelmChartObject, ctx: ReconcileContext): Promise<ReconcileResult> {
     obj.status ??= {};
     const status = obj.status;
-    if (obj.spec.verify !== undefined)
-      throw new StalledError(HelmReason.NotSupported, 'spec.verify (chart signatures) is not supported yet');
-    const stored = await reconcileStoredArtifact(resolveStorage(this.#options.storage), obj, status, ctx.now);
+    const stored = await reconcileStorage(
+      obj as SourceObject,
+      storageOf(this.#options.storage),
+      artifactRef(HelmChartKind, obj),
+      ctx,
+    );
     const work = await mkdtemp(join(tmpdir(), 'weft-helmchart-'));
     try {
       return await this.#build(obj, status, ctx, work, stored);
@@ -149,7 +166,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
   }
 
   async finalize(obj: HelmChartObject): Promise<void> {
-    await resolveStorage(this.#options.storage).removeAll(artifactRefOf(obj));
+    await storageOf(this.#options.storage).removeAll(artifactRef(HelmChartKind, obj));
   }
 
   async #source<T extends KubeObject>(
@@ -176,91 +193,121 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     stored: boolean,
   ): Promise<BuildInput> {
     const repository = await this.#source<HelmRepository & KubeObject>(obj);
-    const where = `HelmRepository '${repository.metadata.namespace}/${repository.metadata.name}'`;
-    if (repository.spec.type === 'oci')
-      throw new StalledError(
-        HelmReason.NotSupported,
-        `charts from OCI Helm repositories (${where}) are not supported yet: use an HTTP(S) Helm repository`,
-      );
-    const indexArtifact = repository.status?.artifact;
-    if (!indexArtifact)
-      throw new SourceNotReady(`${where} has no index artifact yet: see its Ready condition`);
-    const cond = asConditioned(obj);
-    const fetched = await this.#step(
-      cond,
-      ConditionType.FetchFailed,
-      HelmReason.ChartPullFailed,
+    const timeoutMs = repository.spec.timeout === undefined ? 60_000 : parseDuration(repository.spec.timeout);
+    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
+    const pull = {
+      obj,
+      status,
       ctx,
-      async () => {
-        const index = await this.#indexes.get(indexArtifact);
-        const entry = selectChartVersion(index, obj.spec.chart, obj.spec.version ?? '*');
-        const input = {
-          chartName: entry.name,
-          version: entry.version,
-          sourceRevision: indexArtifact.revision,
-        };
-        if (stored && this.#upToDate(obj, status, input.version)) return { input, fresh: false as const };
-        const url = chartDownloadUrl(repository.spec.url, entry);
-        const transport = chartTransport(
-          repository.spec.url,
-          url,
-          await repositoryTransport(this.#options.client, repository),
-          repository.spec.passCredentials === true,
-        );
-        const bytes = await httpGet(url, {
-          ...transport,
-          what: `chart '${entry.name}' version '${entry.version}'`,
-          timeoutMs: 60_000,
-          maxBytes: this.#limits.maxChartBytes,
-          signal: ctx.signal,
-        });
-        const digest = createHash('sha256').update(bytes).digest('hex');
-        if (entry.digest !== undefined && entry.digest !== '' && entry.digest !== digest)
-          throw new HelmError(
-            'DigestMismatch',
-            `chart '${entry.name}' version '${entry.version}' has digest ${digest}, the index says ${entry.digest}: the repository is inconsistent`,
-          );
-        await writeFile(join(work, 'chart.tgz'), bytes);
-        return { input, fresh: true as const };
-      },
-    );
+      tarball: join(work, 'chart.tgz'),
+      stored,
+      repository,
+      timeoutMs,
+      signal,
+    };
+    const fetched =
+      repository.spec.type === 'oci' ? await this.#pullOci(pull) : await this.#pullIndexed(pull);
     if (!fetched.fresh) return fetched.input;
     const input = fetched.input;
-    await this.#step(cond, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
-      const extracted = join(work, 'package');
-      await mkdir(extracted);
-      try {
-        await extractArchive(join(work, 'chart.tgz'), extracted, {
-          maxSize: this.#limits.maxChartContentBytes,
-          maxFiles: this.#limits.maxChartFiles,
-        });
-      } catch (cause) {
-        throw new HelmError(
-          'InvalidChart',
-          `the chart tarball cannot be unpacked safely: ${(cause as Error).message}`,
-          {
-            cause,
-          },
-        );
-      }
-      const top = await readdir(extracted);
-      if (top.length !== 1 || top[0] !== input.chartName)
-        throw new HelmError(
-          'InvalidChart',
-          `the chart tarball must hold one directory '${input.chartName}/', it holds ${top.join(', ') || 'nothing'}`,
-        );
-      const chartDir = join(extracted, input.chartName);
-      const metadata = await loadChartMetadata(chartDir);
-      if (metadata.name !== input.chartName || metadata.version !== input.version)
-        throw new HelmError(
-          'InvalidChart',
-          `the chart tarball holds '${metadata.name}' version '${metadata.version}', the index says '${input.chartName}' version '${input.version}'`,
-        );
-      await checkDependencies(chartDir, metadata);
-      await this.#values(obj, status, chartDir, chartDir);
+    await this.#step(obj, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
+      const chart = await unpackChart(
+        pull.tarball,
+        join(work, 'package'),
+        { name: input.chartName, version: input.version },
+        this.#limits,
+      );
+      await checkDependencies(chart.dir, chart.metadata);
+      await this.#values(obj, status, chart.dir, chart.dir);
     });
     await this.#publish(obj, status, ctx, join(work, 'package'), input, 'pulled');
     return input;
+  }
+
+  /** From an HTTP repository: the version from its index artifact, the tarball digest-checked against the index. */
+  async #pullIndexed(pull: ChartPull): Promise<PullOutcome> {
+    const { obj, status, ctx, repository } = pull;
+    if (obj.spec.verify !== undefined) throw verifyNotSupported(`an HTTP HelmRepository`);
+    const where = `HelmRepository '${repository.metadata.namespace}/${repository.metadata.name}'`;
+    const indexArtifact = repository.status?.artifact;
+    if (!indexArtifact)
+      throw new SourceNotReady(`${where} has no index artifact yet: see its Ready condition`);
+    return this.#step(obj, ConditionType.FetchFailed, HelmReason.ChartPullFailed, ctx, async () => {
+      const index = await this.#indexes.get(indexArtifact);
+      const entry = selectChartVersion(index, obj.spec.chart, obj.spec.version ?? '*');
+      const input = {
+        chartName: entry.name,
+        version: entry.version,
+        sourceRevision: indexArtifact.revision,
+      };
+      if (pull.stored && this.#upToDate(obj, status, input.version)) return { input, fresh: false };
+      const bytes = await downloadIndexedChart({
+        repositoryUrl: repository.spec.url,
+        entry,
+        transport: await repositoryTransport(this.#options.client, repository),
+        passCredentials: repository.spec.passCredentials === true,
+        timeoutMs: pull.timeoutMs,
+        maxBytes: this.#limits.maxChartBytes,
+        signal: pull.signal,
+      });
+      await writeFile(pull.tarball, bytes);
+      return { input, fresh: true };
+    });
+  }
+
+  /**
+   * From an OCI HelmRepository: the version from the chart's tags (one HEAD for an exact version),
+   * `spec.verify` checked on the manifest digest, the chart layer downloaded size- and
+   * digest-checked. Nothing is downloaded when the version, its digest, the chart name and values
+   * files are those of the stored artifact.
+   */
+  async #pullOci(pull: ChartPull): Promise<PullOutcome> {
+    const { obj, status, ctx, repository } = pull;
+    const pullStep = <T>(body: () => Promise<T>) =>
+      this.#step(obj, ConditionType.FetchFailed, HelmReason.ChartPullFailed, ctx, () =>
+        body().catch((error: unknown) => {
+          throw ociChartError(error);
+        }),
+      );
+    const ref = await pullStep(async () => ociChartReference(repository.spec.url, obj.spec.chart));
+    const registry = await pullStep(() =>
+      registryClientFor(
+        this.#options.client,
+        {
+          namespace: repository.metadata.namespace ?? '',
+          secretRef: repository.spec.secretRef,
+          certSecretRef: repository.spec.certSecretRef,
+          insecure: repository.spec.insecure,
+          basicAuthSecret: true,
+        },
+        ref,
+        pull.signal,
+      ),
+    );
+    try {
+      const chosen = await pullStep(() =>
+        resolveOciChart(registry, ref, obj.spec.chart, obj.spec.version ?? '*'),
+      );
+      const input = { chartName: obj.spec.chart, version: chosen.version, sourceRevision: chosen.digest };
+      if (
+        pull.stored &&
+        this.#upToDate(obj, status, input.version) &&
+        status.observedSourceArtifactRevision === chosen.digest &&
+        verifiedFor(obj, obj.spec.verify, chosen.digest)
+      )
+        return { input, fresh: false };
+      await reconcileSignature(
+        obj,
+        obj.spec.verify,
+        { client: this.#options.client, registry, repository: ref.repository, digest: chosen.digest },
+        ctx,
+      );
+      await pullStep(() =>
+        downloadOciChart(registry, ref, chosen.digest, pull.tarball, this.#limits.maxChartBytes),
+      );
+      return { input, fresh: true };
+    } finally {
+      registry.close();
+    }
   }
 
   async #fromSourceArtifact(
@@ -270,11 +317,11 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     work: string,
     stored: boolean,
   ): Promise<BuildInput> {
+    if (obj.spec.verify !== undefined) throw verifyNotSupported(`a ${obj.spec.sourceRef.kind}`);
     const source = await this.#source<KubeObject>(obj);
     const where = `${obj.spec.sourceRef.kind} '${source.metadata.namespace}/${source.metadata.name}'`;
     const artifact = isRecord(source.status) ? (source.status.artifact as Artifact | undefined) : undefined;
     if (!artifact) throw new SourceNotReady(`${where} has no artifact yet: see its Ready condition`);
-    const cond = asConditioned(obj);
     if (
       stored &&
       status.observedSourceArtifactRevision === artifact.revision &&
@@ -290,7 +337,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
       };
     }
     const sourceDir = join(work, 'source');
-    await this.#step(cond, ConditionType.FetchFailed, Reason.ArtifactFailed, ctx, async () => {
+    await this.#step(obj, ConditionType.FetchFailed, Reason.ArtifactFailed, ctx, async () => {
       try {
         await fetchArtifact({ url: artifact.url, digest: artifact.digest, dir: sourceDir });
       } catch (cause) {
@@ -303,10 +350,9 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     });
     let input: BuildInput | undefined;
     const pkg = join(work, 'package');
-    await this.#step(cond, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
+    await this.#step(obj, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
       const chartPath = await resolveInside(sourceDir, obj.spec.chart, 'spec.chart');
       const metadata = await loadChartMetadata(chartPath);
-      await checkDependencies(chartPath, metadata);
       let version = metadata.version;
       if (obj.spec.reconcileStrategy === 'Revision') {
         const hex = artifact.revision.split(':').pop() ?? '';
@@ -316,6 +362,21 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
       await mkdir(pkg);
       await cp(chartPath, chartDir, { recursive: true, verbatimSymlinks: true });
       if (version !== metadata.version) await setChartVersion(chartDir, version);
+      await buildDependencies({
+        sourceDir,
+        chartPath,
+        chartDir,
+        metadata,
+        fetcher: new RepositoryDependencies({
+          client: this.#options.client,
+          namespace: obj.metadata.namespace ?? '',
+          indexes: this.#indexes,
+          limits: this.#limits,
+          work,
+          timeoutMs: 60_000,
+          signal: ctx.signal,
+        }),
+      });
       await this.#values(obj, status, sourceDir, chartDir);
       input = { chartName: metadata.name, version, sourceRevision: artifact.revision };
     });
@@ -358,63 +419,74 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     input: BuildInput,
     verb: string,
   ): Promise<void> {
-    const changed = await storeDirectory({
-      storage: resolveStorage(this.#options.storage),
-      obj,
-      status,
-      dir,
+    // A link out of the chart makes the build fail: that is the chart's fault, not storage's.
+    const built = await this.#step(obj, BuildFailed, HelmReason.ChartPackageFailed, ctx, () =>
+      buildArtifact({ dir, out: `${dir}.tar.gz` }).catch((cause: unknown) => {
+        throw new HelmError('InvalidChart', `the chart cannot be packaged: ${errorMessage(cause)}`, {
+          cause,
+        });
+      }),
+    );
+    await storeArtifact(obj as SourceObject, {
+      storage: storageOf(this.#options.storage),
+      ref: artifactRef(HelmChartKind, obj),
+      tarball: built.path,
+      digest: built.digest,
       revision: input.version,
-      gc: this.#options.gc,
-      now: ctx.now,
-    }).catch((error: unknown) => {
-      // A link out of the chart makes the build fail: that is the chart's fault, not storage's.
-      const message = error instanceof Error ? error.message : String(error);
-      if (/symlink|link/i.test(message)) {
-        conditions.removeCondition(asConditioned(obj), ConditionType.StorageOperationFailed);
-        conditions.markTrue(asConditioned(obj), BuildFailed, HelmReason.ChartPackageFailed, message, ctx.now);
-        throw new ReconcileError(HelmReason.ChartPackageFailed, `the chart cannot be packaged: ${message}`);
-      }
-      throw error;
-    });
-    if (status.artifact) {
-      status.artifact.metadata = {
+      metadata: {
         chartName: input.chartName,
         reconcileStrategy: obj.spec.reconcileStrategy ?? 'ChartVersion',
-      };
-    }
+      },
+      gc: this.#options.gc,
+      ctx,
+      event: {
+        reason: verb === 'pulled' ? HelmReason.ChartPullSucceeded : HelmReason.ChartPackageSucceeded,
+        note: `${verb} '${input.chartName}' chart with version '${input.version}'`,
+      },
+    });
     if ((obj.spec.valuesFiles ?? []).length === 0) status.observedValuesFiles = [];
     status.observedChartName = obj.spec.chart;
     status.observedSourceArtifactRevision = input.sourceRevision;
-    if (changed)
-      await ctx.events.record(obj, {
-        type: 'Normal',
-        reason: verb === 'pulled' ? HelmReason.ChartPullSucceeded : HelmReason.ChartPackageSucceeded,
-        note: `${verb} '${input.chartName}' chart with version '${input.version}'`,
-        revision: input.version,
-      });
   }
 
   /** Runs one step: a HelmError sets `conditionType` and becomes a ReconcileError (or Stalled). */
-  async #step<T>(
-    cond: conditions.Conditioned,
+  #step<T>(
+    obj: HelmChartObject,
     conditionType: string,
     reason: string,
     ctx: ReconcileContext,
     body: () => Promise<T>,
   ): Promise<T> {
-    try {
-      const result = await body();
-      conditions.removeCondition(cond, conditionType);
-      return result;
-    } catch (error) {
-      if (!(error instanceof HelmError)) throw error;
-      const stepReason = fetchReason(error, reason);
-      conditions.markTrue(cond, conditionType, stepReason, error.message, ctx.now);
-      const stalls = error.code === 'InvalidUrl' || error.code === 'Unsupported';
-      if (stalls) throw new StalledError(stepReason, error.message, { cause: error });
-      throw new ReconcileError(stepReason, error.message, { cause: error });
-    }
+    return runStep(
+      obj as SourceObject,
+      ctx,
+      { reasonOf: helmFailure(reason), condition: conditionType },
+      body,
+    );
   }
+}
+
+/** What one chart pull needs: the object, its repository, where the tarball goes, the deadline. */
+interface ChartPull {
+  obj: HelmChartObject;
+  status: HelmChartStatus;
+  ctx: ReconcileContext;
+  tarball: string;
+  stored: boolean;
+  repository: HelmRepository & KubeObject;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+/** A pulled chart (`fresh`: its tarball was downloaded), or the stored one still current. */
+type PullOutcome = { input: BuildInput; fresh: boolean };
+
+/** Signatures exist for OCI charts only (cosign over the chart's manifest digest). */
+function verifyNotSupported(source: string): StalledError {
+  return new StalledError(
+    UnsupportedFieldReason,
+    `spec.verify is supported for charts from OCI HelmRepositories only (cosign signatures of the chart's manifest), not for charts from ${source}: remove it`,
+  );
 }
 
 class SourceNotReady extends Error {

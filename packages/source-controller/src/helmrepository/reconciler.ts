@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConditionType, type HelmRepository, HelmRepositoryKind, Reason, SourceApiVersion } from '@weft/api';
+import { buildArtifact } from '@weft/artifact';
 import type { Client, KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import {
@@ -17,22 +18,25 @@ import { repositoryTransport } from '../helm/auth.ts';
 import { HelmError } from '../helm/errors.ts';
 import { httpGet } from '../helm/http.ts';
 import { indexUrl, parseIndex } from '../helm/index-file.ts';
-import { fetchReason, HelmReason } from '../helm/reasons.ts';
+import { HelmReason, helmFailure } from '../helm/reasons.ts';
 import {
-  artifactRefOf,
+  artifactRef,
   asConditioned,
-  reconcileStoredArtifact,
-  resolveStorage,
-  type StorageRef,
-  storeDirectory,
-} from '../storage-step.ts';
+  reconcileStorage,
+  type SourceObject,
+  type StorageSource,
+  storageOf,
+  storeArtifact,
+} from '../source/artifact-steps.ts';
+import { SourceFetch } from '../source/fetch-step.ts';
+import { helmRepositoryFields } from './fields.ts';
 
 export type HelmRepositoryObject = HelmRepository & KubeObject;
 
 export interface HelmRepositoryReconcilerOptions {
   /** Reads Secrets. */
   client: Pick<Client, 'get'>;
-  storage: StorageRef;
+  storage: StorageSource;
   gc?: { keep?: number; ttlMs?: number };
   /** Largest index accepted (Flux's default: 50 MiB). */
   maxIndexBytes?: number;
@@ -54,6 +58,7 @@ export class HelmRepositoryReconciler implements Reconciler<HelmRepositoryObject
     ConditionType.FetchFailed,
     ConditionType.ArtifactInStorage,
   ] as const;
+  readonly fields = helmRepositoryFields;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed];
   readonly #options: HelmRepositoryReconcilerOptions;
 
@@ -64,65 +69,49 @@ export class HelmRepositoryReconciler implements Reconciler<HelmRepositoryObject
   async reconcile(obj: HelmRepositoryObject, ctx: ReconcileContext): Promise<ReconcileResult> {
     obj.status ??= {};
     const status = obj.status;
-    const cond = asConditioned(obj);
+    const _cond = asConditioned(obj);
     if (obj.spec.type === 'oci') return this.reconcileOci(obj, ctx);
     if (!/^https?:\/\//.test(obj.spec.url))
       throw new StalledError(
         Reason.InvalidURL,
         `spec.url '${obj.spec.url}' must be http(s):// for type default`,
       );
-    if (obj.spec.provider !== undefined && obj.spec.provider !== 'generic')
-      throw new StalledError(
-        HelmReason.NotSupported,
-        `spec.provider '${obj.spec.provider}' is not supported yet`,
-      );
-    if (obj.spec.accessFrom !== undefined)
-      throw new StalledError(HelmReason.NotSupported, 'spec.accessFrom is not supported yet');
-    await reconcileStoredArtifact(resolveStorage(this.#options.storage), obj, status, ctx.now);
-
-    let index: Buffer;
-    try {
-      const transport = await repositoryTransport(this.#options.client, obj);
-      index = await httpGet(indexUrl(obj.spec.url), {
-        ...transport,
+    const storage = storageOf(this.#options.storage);
+    const ref = artifactRef(HelmRepositoryKind, obj);
+    await reconcileStorage(obj as SourceObject, storage, ref, ctx);
+    const fetch = new SourceFetch(obj as SourceObject, obj.spec.timeout, ctx);
+    const index = await fetch.step(helmFailure(HelmReason.IndexationFailed), async () => {
+      const bytes = await httpGet(indexUrl(obj.spec.url), {
+        ...(await repositoryTransport(this.#options.client, obj)),
         what: 'repository index',
         timeoutMs: obj.spec.timeout === undefined ? 60_000 : parseDuration(obj.spec.timeout),
         maxBytes: this.#options.maxIndexBytes ?? defaultMaxIndexBytes,
-        signal: ctx.signal,
+        signal: fetch.signal,
       });
-      parseIndex(index.toString('utf8'));
-      conditions.removeCondition(cond, ConditionType.FetchFailed);
-    } catch (error) {
-      if (!(error instanceof HelmError)) throw error;
-      const reason = fetchReason(error, HelmReason.IndexationFailed);
-      conditions.markTrue(cond, ConditionType.FetchFailed, reason, error.message, ctx.now);
-      if (error.code === 'InvalidUrl') throw new StalledError(reason, error.message);
-      throw new ReconcileError(reason, `failed to fetch Helm repository index: ${error.message}`, {
-        cause: error,
-      });
-    }
+      parseIndex(bytes.toString('utf8'));
+      return bytes;
+    });
 
     const revision = `sha256:${createHash('sha256').update(index).digest('hex')}`;
     if (status.artifact?.revision !== revision) {
       const dir = await mkdtemp(join(tmpdir(), 'weft-helmrepository-'));
       try {
-        await writeFile(join(dir, 'index.yaml'), index);
-        const changed = await storeDirectory({
-          storage: resolveStorage(this.#options.storage),
-          obj,
-          status,
-          dir,
+        await mkdir(join(dir, 'content'));
+        await writeFile(join(dir, 'content', 'index.yaml'), index);
+        const built = await buildArtifact({ dir: join(dir, 'content'), out: join(dir, 'index.tar.gz') });
+        await storeArtifact(obj as SourceObject, {
+          storage,
+          ref,
+          tarball: built.path,
+          digest: built.digest,
           revision,
           gc: this.#options.gc,
-          now: ctx.now,
-        });
-        if (changed)
-          await ctx.events.record(obj, {
-            type: 'Normal',
+          ctx,
+          event: {
             reason: HelmReason.NewArtifact,
             note: `stored fetched index of size ${index.length} bytes from '${obj.spec.url}'`,
-            revision,
-          });
+          },
+        });
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
@@ -154,7 +143,7 @@ export class HelmRepositoryReconciler implements Reconciler<HelmRepositoryObject
     conditions.removeCondition(cond, ConditionType.FetchFailed);
     conditions.removeCondition(cond, ConditionType.ArtifactInStorage);
     if (obj.status) delete obj.status.artifact;
-    await resolveStorage(this.#options.storage).removeAll(artifactRefOf(obj));
+    await storageOf(this.#options.storage).removeAll(artifactRef(HelmRepositoryKind, obj));
     return {
       ready: {
         reason: Reason.Succeeded,
@@ -164,6 +153,6 @@ export class HelmRepositoryReconciler implements Reconciler<HelmRepositoryObject
   }
 
   async finalize(obj: HelmRepositoryObject): Promise<void> {
-    await resolveStorage(this.#options.storage).removeAll(artifactRefOf(obj));
+    await storageOf(this.#options.storage).removeAll(artifactRef(HelmRepositoryKind, obj));
   }
 }

@@ -21,12 +21,8 @@ import {
   selectLayer,
 } from '@weft/oci';
 import type { Client, KubeObject } from '@weft/runtime/client';
-import * as conditions from '@weft/runtime/conditions';
-import { errorMessage } from '@weft/runtime/errors';
 import {
-  parseDuration,
   type ReconcileContext,
-  ReconcileError,
   type ReconcileResult,
   type Reconciler,
   StalledError,
@@ -34,7 +30,6 @@ import {
 import { ignoreRulesForTree } from '../ignore/tree.ts';
 import {
   artifactRef,
-  asConditioned,
   reconcileStorage,
   type SourceObject,
   type StorageSource,
@@ -42,12 +37,13 @@ import {
   storeArtifact,
   storedMessage,
 } from '../source/artifact-steps.ts';
+import { SourceFetch } from '../source/fetch-step.ts';
+import { registryClientFor } from '../source/registry.ts';
 import { SecretError } from '../source/secret.ts';
-import { withTimeout } from '../source/timeout.ts';
+import { reconcileSignature, verifiedFor } from '../source/verify-step.ts';
+import { ociRepositoryFields } from './fields.ts';
 import { LayerCache } from './layer-cache.ts';
-import { registryClientFor } from './registry.ts';
 import { InvalidRefError, selectSemverTag } from './tag.ts';
-import { VerificationError, verifyArtifact } from './verify.ts';
 
 type OCIRepositoryObject = OCIRepository & KubeObject;
 
@@ -97,11 +93,10 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
   readonly apiVersion = SourceApiVersion;
   readonly kind = OCIRepositoryKind;
   readonly conditions = ownedConditions;
+  readonly fields = ociRepositoryFields;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed];
   readonly #options: OCIRepositoryReconcilerOptions;
   readonly #cache: LayerCache;
-  /** The timeout signal of each object's running reconcile, for failure messages. */
-  readonly #signals = new WeakMap<OCIRepositoryObject, AbortSignal>();
 
   constructor(options: OCIRepositoryReconcilerOptions) {
     this.#options = options;
@@ -113,25 +108,25 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
     const url = checkSpec(obj);
     const ref = artifactRef(OCIRepositoryKind, obj);
     await reconcileStorage(obj as SourceObject, storageOf(this.#options.storage), ref, ctx);
-    const timeoutMs = obj.spec.timeout === undefined ? 60_000 : parseDuration(obj.spec.timeout);
-    const timeout = AbortSignal.timeout(timeoutMs);
-    this.#signals.set(obj, timeout);
-    const signal = AbortSignal.any([ctx.signal, timeout]);
-    const registry = await this.#fetchStep(obj, ctx, () =>
-      registryClientFor(this.#options.client, obj, url, signal),
+    const fetch = new SourceFetch(obj as SourceObject, obj.spec.timeout, ctx);
+    const registry = await fetch.step(classify, () =>
+      registryClientFor(
+        this.#options.client,
+        { ...obj.spec, namespace: obj.metadata.namespace ?? '' },
+        url,
+        fetch.signal,
+      ),
     );
     try {
-      const source = await this.#fetchStep(obj, ctx, () => resolveSource(registry, obj, url));
+      const source = await fetch.step(classify, () => resolveSource(registry, obj, url));
       const status = obj.status;
       if (this.#upToDate(obj, source)) {
         ctx.log.debug({ revision: source.revision }, 'digest unchanged: no download');
         return { ready: { reason: Reason.Succeeded, message: storedMessage(source.revision) } };
       }
-      const manifest = await this.#fetchStep(obj, ctx, () =>
-        registry.getManifest(url.repository, source.digest),
-      );
-      await this.reconcileVerify(obj, registry, url, source, manifest, ctx);
-      await this.reconcileArtifact(obj, registry, url, source, manifest, ctx);
+      const manifest = await fetch.step(classify, () => registry.getManifest(url.repository, source.digest));
+      await this.reconcileVerify(obj, registry, url, source, ctx);
+      await this.reconcileArtifact(obj, registry, url, source, manifest, fetch, ctx);
       return {
         ready: {
           reason: Reason.Succeeded,
@@ -153,37 +148,14 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
     registry: RegistryClient,
     url: OciReference,
     source: ResolvedSource,
-    _manifest: FetchedManifest,
     ctx: ReconcileContext,
   ): Promise<void> {
-    const cond = asConditioned(obj);
-    const verify = obj.spec.verify;
-    if (!verify) {
-      conditions.removeCondition(cond, ConditionType.SourceVerified);
-      return;
-    }
-    try {
-      const message = await verifyArtifact({
-        client: this.#options.client,
-        obj,
-        registry,
-        repository: url.repository,
-        digest: source.digest,
-      });
-      conditions.markTrue(
-        cond,
-        ConditionType.SourceVerified,
-        Reason.Succeeded,
-        `${message} for digest ${source.digest}`,
-        ctx.now,
-      );
-    } catch (error) {
-      const message = errorMessage(error);
-      conditions.markFalse(cond, ConditionType.SourceVerified, OCIReason.VerificationError, message, ctx.now);
-      if (error instanceof VerificationError && error.terminal)
-        throw new StalledError(OCIReason.VerificationError, message, { cause: error });
-      throw new ReconcileError(OCIReason.VerificationError, message, { cause: error });
-    }
+    await reconcileSignature(
+      obj,
+      obj.spec.verify,
+      { client: this.#options.client, registry, repository: url.repository, digest: source.digest },
+      ctx,
+    );
   }
 
   /** Downloads the selected layer and stores it: extracted and repacked (ignore rules), or copied. */
@@ -193,6 +165,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
     url: OciReference,
     source: ResolvedSource,
     manifest: FetchedManifest,
+    fetch: SourceFetch,
     ctx: ReconcileContext,
   ): Promise<void> {
     const status: OCIRepositoryStatus = obj.status ?? {};
@@ -204,7 +177,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
     const operation = selector?.operation ?? 'extract';
     const work = await mkdtemp(join(tmpdir(), 'weft-ocirepository-'));
     try {
-      const chosen = await this.#layerStep(obj, ctx, async () =>
+      const chosen = await fetch.step(classifyLayer, async () =>
         selectLayer(manifest.manifest, selector?.mediaType, `${url.repository}@${source.digest}`),
       );
       const cacheKey = {
@@ -217,7 +190,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
       let tarball = join(work, 'artifact.tar.gz');
       let digest = await this.#cache.copyTo(cacheKey, tarball);
       if (digest === undefined) {
-        const built = await this.#layerStep(obj, ctx, () =>
+        const built = await fetch.step(classifyLayer, () =>
           buildFromLayer(registry, url, chosen, operation, obj.spec.ignore, work, limits),
         );
         tarball = built.path;
@@ -226,7 +199,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
       } else {
         ctx.log.debug({ layer: chosen.digest }, 'artifact of this layer built before: no download');
       }
-      const artifact = await storeArtifact(obj as SourceObject, {
+      await storeArtifact(obj as SourceObject, {
         storage: storageOf(this.#options.storage),
         ref: artifactRef(OCIRepositoryKind, obj),
         tarball,
@@ -237,7 +210,6 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
         ctx,
         origin: obj.spec.url,
       });
-      status.url = artifact.url;
       if (obj.spec.ignore === undefined) delete status.observedIgnore;
       else status.observedIgnore = obj.spec.ignore;
       if (selector === undefined) delete status.observedLayerSelector;
@@ -259,43 +231,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
       (selector === undefined ? undefined : (selector.operation ?? 'extract')) !== observed?.operation
     )
       return false;
-    const cond = asConditioned(obj);
-    if (obj.spec.verify) {
-      const verified = conditions.getCondition(cond, ConditionType.SourceVerified);
-      if (verified?.status !== 'True' || !verified.message?.endsWith(source.digest)) return false;
-    } else {
-      conditions.removeCondition(cond, ConditionType.SourceVerified);
-    }
-    return true;
-  }
-
-  /** Runs a registry step: its failure sets FetchFailed and becomes Ready=False with Flux's reason. */
-  async #fetchStep<T>(obj: OCIRepositoryObject, ctx: ReconcileContext, step: () => Promise<T>): Promise<T> {
-    const cond = asConditioned(obj);
-    try {
-      const result = await step();
-      conditions.removeCondition(cond, ConditionType.FetchFailed);
-      return result;
-    } catch (error) {
-      const failure = classify(error);
-      failure.message = withTimeout(failure.message, obj.spec.timeout, this.#signals.get(obj));
-      conditions.markTrue(cond, ConditionType.FetchFailed, failure.reason, failure.message, ctx.now);
-      if (failure.stalled) throw new StalledError(failure.reason, failure.message, { cause: error });
-      throw new ReconcileError(failure.reason, failure.message, { cause: error });
-    }
-  }
-
-  async #layerStep<T>(obj: OCIRepositoryObject, ctx: ReconcileContext, step: () => Promise<T>): Promise<T> {
-    try {
-      return await step();
-    } catch (error) {
-      const failure = classify(error);
-      failure.message = withTimeout(failure.message, obj.spec.timeout, this.#signals.get(obj));
-      const reason =
-        failure.reason === OCIReason.PullFailed ? OCIReason.LayerOperationFailed : failure.reason;
-      conditions.markTrue(asConditioned(obj), ConditionType.FetchFailed, reason, failure.message, ctx.now);
-      throw new ReconcileError(reason, failure.message, { cause: error });
-    }
+    return verifiedFor(obj, obj.spec.verify, source.digest);
   }
 }
 
@@ -328,21 +264,10 @@ async function buildFromLayer(
   });
 }
 
-/** Refuses what weft does not implement, naming the field; returns the parsed URL. */
+/** The parsed `spec.url` (fields weft does not implement are refused before, by `fields`). */
 function checkSpec(obj: OCIRepositoryObject): OciReference {
-  const spec = obj.spec;
-  if (spec.proxySecretRef)
-    throw new StalledError(
-      OCIReason.UnsupportedField,
-      'spec.proxySecretRef is not supported by weft yet: remove it',
-    );
-  if (spec.provider !== undefined && spec.provider !== 'generic')
-    throw new StalledError(
-      OCIReason.UnsupportedField,
-      `spec.provider "${spec.provider}" needs the cloud's identity endpoints, which weft does not implement: use provider generic with spec.secretRef`,
-    );
   try {
-    return parseReference(spec.url, { allowTag: false });
+    return parseReference(obj.spec.url, { allowTag: false });
   } catch (error) {
     throw new StalledError(Reason.InvalidURL, `spec.url: ${(error as Error).message}`, { cause: error });
   }
@@ -375,20 +300,24 @@ async function resolveSource(
   return { tag, digest: resolved.digest, revision: `${tag}@${resolved.digest}` };
 }
 
-function classify(error: unknown): { reason: string; message: string; stalled: boolean } {
-  const message = errorMessage(error);
-  if (error instanceof SecretError) return { reason: Reason.AuthenticationFailed, message, stalled: false };
-  if (error instanceof InvalidRefError) return { reason: Reason.InvalidSpec, message, stalled: true };
+/** Flux's reason for a failed registry exchange. */
+function classify(error: unknown): { reason: string; stalled?: boolean } {
+  if (error instanceof SecretError) return { reason: Reason.AuthenticationFailed };
+  if (error instanceof InvalidRefError) return { reason: Reason.InvalidSpec, stalled: true };
   if (error instanceof OciError) {
     switch (error.code) {
       case 'Unauthorized':
       case 'InvalidCredentials':
-        return { reason: Reason.AuthenticationFailed, message, stalled: false };
+        return { reason: Reason.AuthenticationFailed };
       case 'InvalidReference':
-        return { reason: Reason.InvalidURL, message, stalled: true };
-      default:
-        return { reason: OCIReason.PullFailed, message, stalled: false };
+        return { reason: Reason.InvalidURL, stalled: true };
     }
   }
-  return { reason: OCIReason.PullFailed, message, stalled: false };
+  return { reason: OCIReason.PullFailed };
+}
+
+/** A failure choosing, downloading or unpacking the layer: OCIArtifactLayerOperationFailed unless auth or spec. */
+function classifyLayer(error: unknown): { reason: string; stalled?: boolean } {
+  const failure = classify(error);
+  return failure.reason === OCIReason.PullFailed ? { reason: OCIReason.LayerOperationFailed } : failure;
 }

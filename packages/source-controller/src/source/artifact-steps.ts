@@ -1,7 +1,8 @@
 /**
  * The artifact steps every source kind shares (Flux's reconcileStorage and the store half of
  * reconcileArtifact): is the artifact in status still stored, and store a new tarball, re-using
- * identical stored bytes and collecting old ones.
+ * identical stored bytes and collecting old ones. GitRepository, HelmRepository, HelmChart,
+ * OCIRepository and Bucket all store through here.
  */
 
 import { rm } from 'node:fs/promises';
@@ -45,20 +46,23 @@ export function storedMessage(revision: string): string {
   return `stored artifact for revision '${revision}'`;
 }
 
-/** Is the artifact in status still in storage? Drops it when not; re-points its URL at the advertised address. */
+/**
+ * Is the artifact in status still in storage? Drops it when not (so it is rebuilt); re-points its
+ * URL at the advertised address. True when it is stored.
+ */
 export async function reconcileStorage(
   obj: SourceObject,
   storage: Storage,
   ref: ArtifactRef,
   ctx: ReconcileContext,
-): Promise<void> {
+): Promise<boolean> {
   obj.status ??= {};
   const status = obj.status;
   const artifact = status.artifact;
   const cond = asConditioned(obj);
   if (!artifact) {
     conditions.markFalse(cond, ConditionType.ArtifactInStorage, 'NoArtifact', 'no artifact yet', ctx.now);
-    return;
+    return false;
   }
   if (!(await storage.has(ref, artifact.digest))) {
     delete status.artifact;
@@ -69,7 +73,7 @@ export async function reconcileStorage(
       'the artifact disappeared from storage: it will be rebuilt',
       ctx.now,
     );
-    return;
+    return false;
   }
   artifact.url = storage.url(ref, artifact.digest);
   if (status.url !== undefined) status.url = artifact.url;
@@ -80,6 +84,13 @@ export async function reconcileStorage(
     storedMessage(artifact.revision),
     ctx.now,
   );
+  return true;
+}
+
+/** The event of a new artifact: Flux's NewArtifact by default, or the kind's own (ChartPullSucceeded). */
+export interface ArtifactEvent {
+  reason: string;
+  note: string;
 }
 
 /**
@@ -100,6 +111,10 @@ export async function storeArtifact(
     ctx: ReconcileContext;
     /** Where the content came from, for the event: `oci://…`, `s3://bucket/prefix`. */
     origin?: string;
+    /** The event recorded when revision or digest changed (default NewArtifact, "stored artifact for revision …"). */
+    event?: ArtifactEvent;
+    /** Whether the kind has `status.url` (all but GitRepository), set to the artifact's URL. */
+    statusUrl?: boolean;
   },
 ): Promise<SourceArtifact> {
   const { storage, ref, ctx } = options;
@@ -141,6 +156,7 @@ export async function storeArtifact(
     throw new ReconcileError(Reason.StorageOperationFailed, message, { cause: error });
   }
   status.artifact = artifact;
+  if (options.statusUrl !== false) status.url = artifact.url;
   conditions.removeCondition(cond, ConditionType.StorageOperationFailed);
   conditions.markTrue(
     cond,
@@ -150,12 +166,11 @@ export async function storeArtifact(
     ctx.now,
   );
   if (previous?.revision !== artifact.revision || previous?.digest !== artifact.digest) {
-    await ctx.events.record(obj, {
-      type: 'Normal',
+    const event = options.event ?? {
       reason: 'NewArtifact',
       note: `stored artifact for revision '${artifact.revision}'${options.origin ? ` from ${options.origin}` : ''} (${artifact.digest})`,
-      revision: artifact.revision,
-    });
+    };
+    await ctx.events.record(obj, { type: 'Normal', ...event, revision: artifact.revision });
   }
   return artifact;
 }

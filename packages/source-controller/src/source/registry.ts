@@ -1,5 +1,7 @@
-/** The registry client an OCIRepository's spec asks for: URL, credentials, TLS, plain HTTP. */
-import type { OCIRepository } from '@weft/api';
+/**
+ * The registry client a source's spec asks for (OCIRepository, and HelmChart from an OCI
+ * HelmRepository): credentials, TLS, plain HTTP. One reader, so both kinds take the same Secrets.
+ */
 import {
   type Credentials,
   credentialsFromDockerConfig,
@@ -8,24 +10,37 @@ import {
   type TlsOptions,
 } from '@weft/oci';
 import type { Client, KubeObject } from '@weft/runtime/client';
-import { readSecretData, SecretError } from '../source/secret.ts';
+import { readSecretData, SecretError } from './secret.ts';
 
-type OCIRepositoryObject = OCIRepository & KubeObject;
+/** What of a spec says how to reach a registry. */
+export interface RegistryAccess {
+  namespace: string;
+  secretRef?: { name: string } | undefined;
+  /** Its imagePullSecrets are tried after `secretRef`. */
+  serviceAccountName?: string | undefined;
+  certSecretRef?: { name: string } | undefined;
+  insecure?: boolean | undefined;
+  /**
+   * Whether `secretRef` may also hold `username` and `password` (HelmRepository's basic-auth
+   * Secret, as Flux allows for OCI Helm repositories), besides a dockerconfigjson.
+   */
+  basicAuthSecret?: boolean;
+}
 
 /**
- * Credentials for `ref.registry`: `spec.secretRef` (a dockerconfigjson Secret) first, then the
- * image pull secrets of `spec.serviceAccountName`; none means anonymous.
+ * Credentials for `ref.registry`: `secretRef` (a dockerconfigjson Secret) first, then the image
+ * pull secrets of `serviceAccountName`; none means anonymous.
  */
 export async function registryCredentials(
   client: Pick<Client, 'get'>,
-  obj: OCIRepositoryObject,
+  access: RegistryAccess,
   ref: OciReference,
 ): Promise<Credentials | undefined> {
-  const namespace = obj.metadata.namespace ?? '';
+  const namespace = access.namespace;
   const secretNames: { name: string; field: string }[] = [];
-  if (obj.spec.secretRef) secretNames.push({ name: obj.spec.secretRef.name, field: 'spec.secretRef' });
-  if (obj.spec.serviceAccountName) {
-    const name = obj.spec.serviceAccountName;
+  if (access.secretRef) secretNames.push({ name: access.secretRef.name, field: 'spec.secretRef' });
+  if (access.serviceAccountName) {
+    const name = access.serviceAccountName;
     let account: KubeObject & { imagePullSecrets?: { name?: string }[] };
     try {
       account = await client.get({ apiVersion: 'v1', kind: 'ServiceAccount', namespace, name });
@@ -41,10 +56,16 @@ export async function registryCredentials(
   for (const { name, field } of secretNames) {
     const secret = await readSecretData(client, namespace, name, field);
     const config = secret.data['.dockerconfigjson'] ?? secret.data['.dockercfg'];
-    if (config === undefined)
+    if (config === undefined) {
+      const { username, password } = secret.data;
+      if (access.basicAuthSecret && field === 'spec.secretRef' && username && password !== undefined)
+        return { username, password };
       throw new SecretError(
-        `secret ${namespace}/${name} (${field}) has no .dockerconfigjson: it must be of type kubernetes.io/dockerconfigjson`,
+        access.basicAuthSecret
+          ? `secret ${namespace}/${name} (${field}) must hold username and password, or be of type kubernetes.io/dockerconfigjson`
+          : `secret ${namespace}/${name} (${field}) has no .dockerconfigjson: it must be of type kubernetes.io/dockerconfigjson`,
       );
+    }
     const json = secret.data['.dockerconfigjson'] ? config : JSON.stringify({ auths: JSON.parse(config) });
     const found = credentialsFromDockerConfig(json, ref.registry, `secret ${namespace}/${name}`);
     if (found) return found;
@@ -52,14 +73,14 @@ export async function registryCredentials(
   return undefined;
 }
 
-/** `spec.certSecretRef`: `ca.crt`, `tls.crt` and `tls.key` (Flux's older caFile/certFile/keyFile too). */
+/** `certSecretRef`: `ca.crt`, `tls.crt` and `tls.key` (Flux's older caFile/certFile/keyFile too). */
 export async function registryTls(
   client: Pick<Client, 'get'>,
-  obj: OCIRepositoryObject,
+  access: RegistryAccess,
 ): Promise<TlsOptions | undefined> {
-  const ref = obj.spec.certSecretRef;
+  const ref = access.certSecretRef;
   if (!ref) return undefined;
-  const namespace = obj.metadata.namespace ?? '';
+  const namespace = access.namespace;
   const { binary } = await readSecretData(client, namespace, ref.name, 'spec.certSecretRef');
   const ca = binary['ca.crt'] ?? binary.caFile;
   const cert = binary['tls.crt'] ?? binary.certFile;
@@ -77,15 +98,15 @@ export async function registryTls(
 
 export async function registryClientFor(
   client: Pick<Client, 'get'>,
-  obj: OCIRepositoryObject,
+  access: RegistryAccess,
   ref: OciReference,
   signal: AbortSignal,
 ): Promise<RegistryClient> {
   return new RegistryClient({
     registry: ref.registry,
-    insecure: obj.spec.insecure === true,
-    credentials: await registryCredentials(client, obj, ref),
-    tls: await registryTls(client, obj),
+    insecure: access.insecure === true,
+    credentials: await registryCredentials(client, access, ref),
+    tls: await registryTls(client, access),
     signal,
     userAgent: 'weft-source-controller',
   });
