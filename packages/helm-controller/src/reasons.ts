@@ -20,4 +20,6 @@ export const HelmReleaseReason = {
   DriftCorrected: 'DriftCorrected',
   UnsupportedField: 'UnsupportedField',
   AccessDenied: 'AccessDenied',
+  InvalidSpec: 'InvalidSpec',
+  DecryptionFailed: 'DecryptionFailed',
 } as const;

@@ -22,6 +22,8 @@ import {
 import { chartRefOf, readChart } from './chart-source.ts';
 import { applyChartTemplate, chartTemplateRef, deleteChartTemplate } from './chart-template.ts';
 import { detectDrift } from './drift.ts';
+import { driftIgnoredPaths } from './drift-ignore.ts';
+import { helmReleaseFields, refusedValues, refusedValuesMessage } from './fields.ts';
 import {
   actionTimeoutMs,
   installArgs,
@@ -44,8 +46,7 @@ import type { PostRenderSpec } from './postrender/render.ts';
 import { HelmReleaseReason as R } from './reasons.ts';
 import { revisionName, snapshots } from './snapshots.ts';
 import type { HelmReleaseObject } from './types.ts';
-import { unsupportedFields } from './unsupported.ts';
-import { composeValues, ValuesError } from './values.ts';
+import { composeValues, mergeValues, ValuesError } from './values.ts';
 
 export const FieldManager = 'helm-controller';
 
@@ -91,6 +92,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
   readonly kind = HelmReleaseKind;
   readonly conditions = [ConditionType.Released, ConditionType.Remediated] as const;
   readonly negativePolarity = [ConditionType.Remediated];
+  readonly fields = helmReleaseFields;
   readonly #options: HelmReleaseReconcilerOptions;
 
   constructor(options: HelmReleaseReconcilerOptions) {
@@ -102,9 +104,9 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     const status = obj.status;
     const namespace = obj.metadata.namespace ?? '';
     const target = this.#target(obj);
-    const unsupported = unsupportedFields(obj.spec, target.namespace);
-    if (unsupported.length > 0)
-      throw new StalledError(R.UnsupportedField, `not supported yet: ${unsupported.join('; ')}`);
+    const refused = refusedValues(obj.spec, target.namespace);
+    if (refused.length > 0) throw new StalledError(R.UnsupportedField, refusedValuesMessage(refused));
+    driftIgnoredPaths(obj); // a bad rule stalls now, not only once the release is up to date
     this.#checkCrossNamespace(obj);
     const waiting = await this.#dependencies(obj);
     if (waiting) return waiting;
@@ -285,6 +287,11 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       latest = { ...latest, status: 'failed' };
     }
 
+    if (obj.spec.upgrade?.preserveValues && latest && latest.status !== 'uninstalled') {
+      // Helm's --reuse-values: the last release's values, with the composed ones merged over them.
+      desired.values = mergeValues(latest.config, desired.values);
+      desired.configDigest = configDigest(desired.values);
+    }
     const attemptChanged =
       status.lastAttemptedRevision !== desired.chartVersion ||
       status.lastAttemptedConfigDigest !== desired.configDigest ||
@@ -313,7 +320,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       const last = status.lastAttemptedReleaseAction ?? action;
       const failures = last === 'install' ? status.installFailures : status.upgradeFailures;
       status.history = snapshots(history);
-      return retriesExceeded(`failed to ${last} after ${failures ?? 0} attempt(s)`);
+      retriesExceeded(`failed to ${last} after ${failures ?? 0} attempt(s)`);
     }
     if (upToDate && latest) {
       status.history = snapshots(history);
@@ -404,6 +411,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       latest.manifest,
       target.namespace,
       mode === 'enabled',
+      driftIgnoredPaths(obj),
     );
     if (result.drifted.length === 0) return;
     const list = result.drifted.slice(0, 10).join(', ') + (result.drifted.length > 10 ? ', …' : '');
@@ -546,7 +554,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       }
     }
     status.history = snapshots(await releaseHistory(client, target.namespace, target.releaseName));
-    if (exhausted) return retriesExceeded(note);
+    if (exhausted) retriesExceeded(note);
     throw new ReconcileError(reason, note);
   }
 }
@@ -563,16 +571,14 @@ function postRenderSpecOf(obj: HelmReleaseObject): PostRenderSpec | undefined {
 }
 
 /**
- * No retries left: Ready=False until the spec, the chart or the values change. Not Stalled in
- * the runtime's sense, because a changed valuesFrom object is only seen at the next interval.
+ * No retries left: Stalled (as Flux's RetriesExceeded) until the spec, the chart or the values
+ * change; a changed valuesFrom object is seen when something else reconciles the release (as Flux).
  */
-function retriesExceeded(why: string): ReconcileResult {
-  return {
-    notReady: {
-      reason: R.RetriesExceeded,
-      message: `${why}; no retries left: change the spec, the chart or the values to try again`,
-    },
-  };
+function retriesExceeded(why: string): never {
+  throw new StalledError(
+    R.RetriesExceeded,
+    `${why}; no retries left: change the spec, the chart or the values to try again`,
+  );
 }
 
 class TestFailure extends Error {
