@@ -35,11 +35,11 @@ export const helmReleaseFields: FieldSupport = {
     'spec.uninstall',
     'spec.valuesFrom',
     'spec.values',
+    'spec.decryption',
     'spec.postRenderers',
     'spec.commonMetadata',
   ],
   notImplemented: [
-    'spec.decryption',
     'spec.kubeConfig',
     // Gone from Helm 4's rollback; Flux keeps it only as a deprecated field.
     'spec.rollback.recreate',

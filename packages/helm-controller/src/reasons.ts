@@ -21,5 +21,4 @@ export const HelmReleaseReason = {
   UnsupportedField: 'UnsupportedField',
   AccessDenied: 'AccessDenied',
   InvalidSpec: 'InvalidSpec',
-  DecryptionFailed: 'DecryptionFailed',
 } as const;

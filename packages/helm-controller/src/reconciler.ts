@@ -21,6 +21,7 @@ import {
 } from '@weft/runtime/reconcile';
 import { chartRefOf, readChart } from './chart-source.ts';
 import { applyChartTemplate, chartTemplateRef, deleteChartTemplate } from './chart-template.ts';
+import { DecryptionError, valuesDecryption } from './decryption.ts';
 import { detectDrift } from './drift.ts';
 import { driftIgnoredPaths } from './drift-ignore.ts';
 import { helmReleaseFields, refusedValues, refusedValuesMessage } from './fields.ts';
@@ -47,6 +48,7 @@ import { HelmReleaseReason as R } from './reasons.ts';
 import { revisionName, snapshots } from './snapshots.ts';
 import type { HelmReleaseObject } from './types.ts';
 import { composeValues, mergeValues, ValuesError } from './values.ts';
+import { chartValuesFiles } from './values-files.ts';
 
 export const FieldManager = 'helm-controller';
 
@@ -54,7 +56,7 @@ export interface HelmReleaseReconcilerOptions {
   client: Client;
   helm: HelmCli;
   artifacts: ArtifactCache;
-  /** Where values files live for the moment of an action (mode 0600, removed after). */
+  /** Where the post-renderers file lives for the moment of an action (values go through stdin). */
   workDir: string;
   /** Other HelmReleases, from the cache, for dependsOn. */
   getHelmRelease?: (namespace: string, name: string) => Promise<HelmReleaseObject | undefined>;
@@ -129,9 +131,15 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     try {
       let values: Record<string, unknown>;
       try {
-        values = await composeValues(this.#options.client, namespace, obj.spec);
+        const decrypt = valuesDecryption(this.#options.client, obj);
+        const base = await chartValuesFiles(obj, chart.chartDir, decrypt);
+        values = await composeValues(this.#options.client, namespace, obj.spec, {
+          decrypt,
+          ...(base ? { base } : {}),
+        });
       } catch (error) {
         if (error instanceof ValuesError) throw new ReconcileError(R.InitFailed, error.message);
+        if (error instanceof DecryptionError) throw new ReconcileError(R.InitFailed, error.message);
         throw error;
       }
       const desired: Desired = {
@@ -238,8 +246,12 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     });
   }
 
-  async #helm(args: string[], timeoutMs: number, ctx: ReconcileContext): Promise<string> {
-    const result = await this.#options.helm.run(args, { timeoutMs, signal: ctx.signal });
+  async #helm(args: string[], timeoutMs: number, ctx: ReconcileContext, stdin?: string): Promise<string> {
+    const result = await this.#options.helm.run(args, {
+      timeoutMs,
+      signal: ctx.signal,
+      ...(stdin === undefined ? {} : { stdin }),
+    });
     return result.stdout;
   }
 
@@ -345,8 +357,6 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
 
     this.#recordAttempt(obj, status, desired, action);
     const actionId = randomUUID();
-    const valuesFile = join(this.#options.workDir, `${actionId}.values.json`);
-    await writeFile(valuesFile, JSON.stringify(desired.values), { mode: 0o600 });
     let postRenderersFile: string | undefined;
     if (desired.postRenderersDigest !== '') {
       postRenderersFile = join(this.#options.workDir, `${actionId}.postrenderers.json`);
@@ -357,23 +367,22 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       const description = `${action === 'install' ? 'Install' : 'Upgrade'} of ${chartLabel} by helm-controller`;
       const args =
         action === 'install'
-          ? installArgs(obj.spec, target, desired.chartDir, valuesFile, {
+          ? installArgs(obj.spec, target, desired.chartDir, '-', {
               replace: latest?.status === 'uninstalled',
               description,
               postRenderersFile,
             })
-          : upgradeArgs(obj.spec, target, desired.chartDir, valuesFile, description, postRenderersFile);
+          : upgradeArgs(obj.spec, target, desired.chartDir, '-', description, postRenderersFile);
       const timeoutMs = actionTimeoutMs(
         obj.spec,
         (action === 'install' ? obj.spec.install : obj.spec.upgrade)?.timeout,
       );
-      await this.#helm(args, timeoutMs, ctx);
+      await this.#helm(args, timeoutMs, ctx, JSON.stringify(desired.values));
       await this.#test(obj, target, ctx);
     } catch (error) {
       if (!(error instanceof HelmCommandError) && !(error instanceof TestFailure)) throw error;
       return this.#failed(obj, status, ctx, target, action, chartLabel, error);
     } finally {
-      await rm(valuesFile, { force: true });
       if (postRenderersFile) await rm(postRenderersFile, { force: true });
     }
     status.observedPostRenderersDigest = desired.postRenderersDigest;

@@ -179,6 +179,7 @@ export async function startHelmController(
   kubeConfig: KubeConfig,
   kubeconfigPath: string,
   namespaces: string[],
+  extras: { logDestination?: { write(text: string): void }; workParent?: string } = {},
 ): Promise<Manager> {
   const flags = parseHelmControllerFlags(
     [
@@ -194,11 +195,18 @@ export async function startHelmController(
     name: 'helm-controller',
     flags: flags.runtime,
     kubeConfig,
-    logger: createLogger({ level: process.env.WEFT_TEST_LOG === '1' ? 'debug' : 'silent' }),
+    logger: extras.logDestination
+      ? createLogger({ level: 'debug', destination: extras.logDestination })
+      : createLogger({ level: process.env.WEFT_TEST_LOG === '1' ? 'debug' : 'silent' }),
     processMetrics: false,
   });
   const client = new Client(kubeConfig);
-  await addHelmController(manager, { helmBinary, kubeconfigPath, requeueDependencyMs: 1_000 });
+  await addHelmController(manager, {
+    helmBinary,
+    kubeconfigPath,
+    requeueDependencyMs: 1_000,
+    ...(extras.workParent ? { workParent: extras.workParent } : {}),
+  });
   await manager.start();
   after(async () => {
     try {

@@ -44,6 +44,7 @@ export function installArgs(
   spec: HelmReleaseSpec,
   target: ReleaseTarget,
   chartDir: string,
+  /** `-`: helm reads the values from stdin. */
   valuesFile: string,
   options: { replace: boolean; description: string; postRenderersFile?: string | undefined },
 ): string[] {

@@ -48,12 +48,12 @@ export class HelmCli {
 
   async run(
     args: readonly string[],
-    options: { timeoutMs: number; signal?: AbortSignal },
+    options: { timeoutMs: number; signal?: AbortSignal; stdin?: string },
   ): Promise<HelmRunResult> {
     const kube = this.#options.kubeconfigPath ? ['--kubeconfig', this.#options.kubeconfigPath] : [];
     const home = this.#options.home;
     const child = spawn(this.#options.binary, [...args, ...kube], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: home,
@@ -72,6 +72,11 @@ export class HelmCli {
       },
     });
     this.#running.add(child);
+    // Values go through stdin (`--values -`): decrypted values never touch the disk.
+    if (options.stdin !== undefined) {
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(options.stdin);
+    }
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let stdoutSize = 0;
