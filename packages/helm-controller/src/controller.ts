@@ -27,9 +27,13 @@ import * as conditions from '@weft/runtime/conditions';
 import type { Informer } from '@weft/runtime/informer';
 import { type Manager, watchNamespace } from '@weft/runtime/manager';
 import type { Controller } from '@weft/runtime/reconcile';
+import { CapabilitiesCache } from './engine/capabilities.ts';
+import { ReleaseEngine } from './engine/release.ts';
+import { RenderCache } from './engine/render.ts';
 import { HelmCli } from './helm/cli.ts';
 import { installPostRenderPlugin } from './postrender/plugin.ts';
 import { FieldManager, HelmReleaseReconciler, type HelmReleaseReconcilerOptions } from './reconciler.ts';
+import { ReleaseActions } from './release-action.ts';
 import type { HelmReleaseObject } from './types.ts';
 
 export interface HelmControllerOptions
@@ -41,6 +45,8 @@ export interface HelmControllerOptions
   client?: Client;
   /** `--helm-binary`. */
   helmBinary: string;
+  /** `--release-engine`: `template` (default) or `binary` (every install/upgrade a helm process). */
+  releaseEngine?: 'template' | 'binary';
   /** Kubeconfig file the helm processes use (`--kubeconfig`); in-cluster config when absent. */
   kubeconfigPath?: string | undefined;
   /** Parent of the controller's scratch directory (default: the OS temp dir). */
@@ -88,9 +94,18 @@ export async function addHelmController(
     labelSelector: manager.flags.watchLabelSelector,
   });
   const charts = manager.cache.informer(helmCharts, { namespace, waitForSync: false });
+  const actions = new ReleaseActions({
+    client,
+    helm,
+    engine: new ReleaseEngine(client),
+    renders: new RenderCache(helm),
+    capabilities: new CapabilitiesCache(client),
+    ownEngine: options.releaseEngine !== 'binary',
+  });
   const reconciler = new HelmReleaseReconciler({
     client,
     helm,
+    actions,
     artifacts,
     workDir: work,
     noCrossNamespaceRefs: options.noCrossNamespaceRefs,

@@ -24,15 +24,14 @@ import { applyChartTemplate, chartTemplateRef, deleteChartTemplate } from './cha
 import { DecryptionError, valuesDecryption } from './decryption.ts';
 import { detectDrift } from './drift.ts';
 import { driftIgnoredPaths } from './drift-ignore.ts';
+import { ReleaseActionError } from './engine/release.ts';
 import { helmReleaseFields, refusedValues, refusedValuesMessage } from './fields.ts';
 import {
   actionTimeoutMs,
-  installArgs,
   type ReleaseTarget,
   rollbackArgs,
   testArgs,
   uninstallArgs,
-  upgradeArgs,
 } from './helm/actions.ts';
 import { type HelmCli, HelmCommandError } from './helm/cli.ts';
 import { releaseNameOf } from './helm/release-name.ts';
@@ -45,6 +44,7 @@ import {
 } from './helm/storage.ts';
 import type { PostRenderSpec } from './postrender/render.ts';
 import { HelmReleaseReason as R } from './reasons.ts';
+import type { ReleaseActions } from './release-action.ts';
 import { revisionName, snapshots } from './snapshots.ts';
 import type { HelmReleaseObject } from './types.ts';
 import { composeValues, mergeValues, ValuesError } from './values.ts';
@@ -55,6 +55,8 @@ export const FieldManager = 'helm-controller';
 export interface HelmReleaseReconcilerOptions {
   client: Client;
   helm: HelmCli;
+  /** Install and upgrade (own engine or helm binary). */
+  actions: ReleaseActions;
   artifacts: ArtifactCache;
   /** Where the post-renderers file lives for the moment of an action (values go through stdin). */
   workDir: string;
@@ -364,23 +366,30 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     }
     const chartLabel = `${desired.chartName}@${desired.chartVersion}`;
     try {
-      const description = `${action === 'install' ? 'Install' : 'Upgrade'} of ${chartLabel} by helm-controller`;
-      const args =
-        action === 'install'
-          ? installArgs(obj.spec, target, desired.chartDir, '-', {
-              replace: latest?.status === 'uninstalled',
-              description,
-              postRenderersFile,
-            })
-          : upgradeArgs(obj.spec, target, desired.chartDir, '-', description, postRenderersFile);
-      const timeoutMs = actionTimeoutMs(
-        obj.spec,
-        (action === 'install' ? obj.spec.install : obj.spec.upgrade)?.timeout,
-      );
-      await this.#helm(args, timeoutMs, ctx, JSON.stringify(desired.values));
+      const engine = await this.#options.actions.run({
+        spec: obj.spec,
+        action,
+        target,
+        history,
+        chartDir: desired.chartDir,
+        chartDigest: desired.artifactDigest,
+        values: desired.values,
+        configDigest: desired.configDigest,
+        postRenderersFile,
+        postRenderersDigest: desired.postRenderersDigest,
+        description: `${action === 'install' ? 'Install' : 'Upgrade'} of ${chartLabel} by helm-controller`,
+        signal: ctx.signal,
+        log: ctx.log,
+      });
+      ctx.log.info({ action, engine }, `helm ${action} done`);
       await this.#test(obj, target, ctx);
     } catch (error) {
-      if (!(error instanceof HelmCommandError) && !(error instanceof TestFailure)) throw error;
+      if (
+        !(error instanceof HelmCommandError) &&
+        !(error instanceof ReleaseActionError) &&
+        !(error instanceof TestFailure)
+      )
+        throw error;
       return this.#failed(obj, status, ctx, target, action, chartLabel, error);
     } finally {
       if (postRenderersFile) await rm(postRenderersFile, { force: true });
@@ -489,7 +498,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     target: ReleaseTarget,
     action: Action,
     chartLabel: string,
-    error: HelmCommandError | TestFailure,
+    error: HelmCommandError | ReleaseActionError | TestFailure,
   ): Promise<ReconcileResult> {
     const cond = obj as unknown as conditions.Conditioned;
     const client = this.#options.client;

@@ -175,7 +175,9 @@ describe('HelmRelease spec.decryption (sops)', { timeout: 300_000 }, () => {
       ready.message,
       /^decryption failed: values file 'values-secret.yaml' .*cannot decrypt the data key/,
     );
-    const releases = JSON.parse(await helm(kubeconfigPath, ['ls', '-n', ns, '-a', '-o', 'json'])) as {
+    const releases = JSON.parse(
+      await helm(kubeconfigPath, ['ls', '-n', ns, '--deployed', '--failed', '--pending', '-o', 'json']),
+    ) as {
       name: string;
     }[];
     assert.deepEqual(

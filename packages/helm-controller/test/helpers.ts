@@ -20,7 +20,7 @@ import {
   startStaticHttpServer,
   toolPath,
 } from '@weft/e2e';
-import { addHelmController, parseHelmControllerFlags } from '@weft/helm-controller';
+import { addHelmController, type HelmController, parseHelmControllerFlags } from '@weft/helm-controller';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import { createLogger } from '@weft/runtime/log';
@@ -180,7 +180,7 @@ export async function startHelmController(
   kubeconfigPath: string,
   namespaces: string[],
   extras: { logDestination?: { write(text: string): void }; workParent?: string } = {},
-): Promise<Manager> {
+): Promise<{ manager: Manager; controller: HelmController }> {
   const flags = parseHelmControllerFlags(
     [
       '--metrics-addr=0',
@@ -201,7 +201,7 @@ export async function startHelmController(
     processMetrics: false,
   });
   const client = new Client(kubeConfig);
-  await addHelmController(manager, {
+  const controller = await addHelmController(manager, {
     helmBinary,
     kubeconfigPath,
     requeueDependencyMs: 1_000,
@@ -238,7 +238,7 @@ export async function startHelmController(
     }
     await manager.stop();
   });
-  return manager;
+  return { manager, controller };
 }
 
 export type Ready = { status: string; reason: string; message: string };

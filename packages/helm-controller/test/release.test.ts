@@ -29,7 +29,8 @@ const ns = await testNamespace(kubeConfig, 'hr');
 const repo = await HelmRepo.start();
 await repo.add(configMapChart('greeter', '1.0.0'));
 await startSourceController(kubeconfigPath);
-await startHelmController(kubeConfig, kubeconfigPath, [ns]);
+const { controller } = await startHelmController(kubeConfig, kubeconfigPath, [ns]);
+const helmRuns = (command: string) => controller.helm.runs.get(command) ?? 0;
 
 /** The chart with a Job test hook (KWOK completes the Job's pod). */
 function withTestHook(chart: ReturnType<typeof configMapChart>): ReturnType<typeof configMapChart> {
@@ -186,6 +187,11 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
     );
     const cm = await client.get(cmRef('app-config'));
     assert.deepEqual(cm.data, { greeting: 'hi' });
+    // The controller's own engine made it (one helm template, no helm install): what helm read
+    // above is the release storage the controller wrote.
+    assert.deepEqual([helmRuns('template'), helmRuns('install')], [1, 0]);
+    assert.equal(cm.metadata.labels?.['app.kubernetes.io/managed-by'], 'Helm');
+    assert.equal(cm.metadata.annotations?.['meta.helm.sh/release-name'], 'app');
     const snapshots = statusOf(hr).history as { version: number; status: string; chartVersion: string }[];
     assert.deepEqual(
       snapshots.map((s) => [s.version, s.status, s.chartVersion]),
@@ -372,8 +378,11 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
       { chart: 'tested', version: '1.0.0' },
     );
     await notReady('second', /dependency HelmRelease '.*\/first' is not ready/);
+    const installs = helmRuns('install');
     await createRelease('first', {}, { chart: 'greeter' });
     const hr = await readyRelease('second');
+    // A chart with hooks is released by the helm binary, which runs them as Helm does.
+    assert.equal(helmRuns('install'), installs + 1, 'the hooked chart went through helm install');
     const tests = conditionOf(hr, 'TestSuccess');
     assert.equal(tests?.status, 'True', JSON.stringify(tests));
     const hooks = (statusOf(hr).history as { testHooks?: Record<string, { phase?: string }> }[])[0]

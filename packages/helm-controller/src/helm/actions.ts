@@ -32,7 +32,7 @@ function wait(options: WaitOptions | undefined): string[] {
 }
 
 /** The post-renderer plugin, given the file holding spec.postRenderers. */
-function postRender(file: string | undefined): string[] {
+export function postRender(file: string | undefined): string[] {
   return file ? ['--post-renderer', postRenderPluginName, '--post-renderer-args', file] : [];
 }
 

@@ -36,6 +36,8 @@ const maxOutputBytes = 4 * 1024 * 1024;
 export class HelmCli {
   readonly #options: HelmCliOptions;
   readonly #running = new Set<ReturnType<typeof spawn>>();
+  /** helm processes started, by subcommand (`template`, `install`, …): for tests and benchmarks. */
+  readonly runs = new Map<string, number>();
 
   constructor(options: HelmCliOptions) {
     this.#options = options;
@@ -48,10 +50,15 @@ export class HelmCli {
 
   async run(
     args: readonly string[],
-    options: { timeoutMs: number; signal?: AbortSignal; stdin?: string },
+    options: { timeoutMs: number; signal?: AbortSignal; stdin?: string; kubeconfig?: boolean },
   ): Promise<HelmRunResult> {
-    const kube = this.#options.kubeconfigPath ? ['--kubeconfig', this.#options.kubeconfigPath] : [];
+    // `helm template` never connects: no kubeconfig for it.
+    const kube =
+      this.#options.kubeconfigPath && options.kubeconfig !== false
+        ? ['--kubeconfig', this.#options.kubeconfigPath]
+        : [];
     const home = this.#options.home;
+    this.runs.set(args[0] ?? '', (this.runs.get(args[0] ?? '') ?? 0) + 1);
     const child = spawn(this.#options.binary, [...args, ...kube], {
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       env: {
