@@ -14,25 +14,8 @@ import {
   patchSchema,
   patchTargetSchema,
 } from './kustomize.ts';
-import {
-  arr,
-  bool,
-  describe,
-  duration,
-  type Infer,
-  int,
-  json,
-  map,
-  obj,
-  str,
-  time,
-} from './schema/builder.ts';
-import {
-  commonStatusFields,
-  intervalSchema,
-  localObjectReferenceSchema,
-  suspendSchema,
-} from './schema/common.ts';
+import { arr, bool, duration, type Infer, int, json, map, obj, str, time } from './schema/builder.ts';
+import { commonStatusFields, intervalSchema, sopsDecryptionSchema, suspendSchema } from './schema/common.ts';
 
 export const HelmGroup = 'helm.weft.dev';
 export const HelmVersion = 'v1';
@@ -346,19 +329,8 @@ export const helmReleaseSpecSchema = obj(
       { description: 'ConfigMaps and Secrets with values, merged in order; spec.values is merged last.' },
     ),
     values: json({ description: 'Values for the chart, merged over valuesFrom.' }),
-    decryption: obj(
-      {
-        provider: str({ description: 'The decryption tool.', enum: ['sops'] }),
-        secretRef: describe(
-          localObjectReferenceSchema,
-          'Secret with the decryption keys: age identities in *.agekey entries, armored OpenPGP private keys in *.asc entries.',
-        ),
-      },
-      {
-        description:
-          'Decrypt SOPS-encrypted valuesFrom Secrets and ConfigMaps and chart valuesFiles in memory before merging values (beyond Flux).',
-        required: ['provider'],
-      },
+    decryption: sopsDecryptionSchema(
+      'Decrypt SOPS-encrypted valuesFrom Secrets and ConfigMaps and chart valuesFiles in memory before merging values (beyond Flux).',
     ),
     postRenderers: arr(
       obj({

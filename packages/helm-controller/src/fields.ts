@@ -52,12 +52,8 @@ export const helmReleaseFields: FieldSupport = {
  */
 export function refusedValues(spec: HelmReleaseSpec, releaseNamespace: string): string[] {
   const found: string[] = [];
-  if (spec.chartRef?.kind === 'OCIRepository') found.push('spec.chartRef.kind OCIRepository');
   if (spec.storageNamespace !== undefined && spec.storageNamespace !== releaseNamespace)
     found.push(`spec.storageNamespace other than the release namespace '${releaseNamespace}'`);
-  if (spec.install?.crds === 'CreateReplace') found.push('spec.install.crds CreateReplace');
-  if (spec.upgrade?.crds === 'Create' || spec.upgrade?.crds === 'CreateReplace')
-    found.push(`spec.upgrade.crds ${spec.upgrade.crds}`);
   return found;
 }
 

@@ -19,7 +19,7 @@ import {
   type Reconciler,
   StalledError,
 } from '@weft/runtime/reconcile';
-import { chartRefOf, readChart } from './chart-source.ts';
+import { ChartArtifactError, chartRefOf, readChart } from './chart-source.ts';
 import { applyChartTemplate, chartTemplateRef, deleteChartTemplate } from './chart-template.ts';
 import { DecryptionError, valuesDecryption } from './decryption.ts';
 import { detectDrift } from './drift.ts';
@@ -124,7 +124,12 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       await this.#deleteTemplate(status.helmChart);
       delete status.helmChart;
     }
-    const chart = await readChart(this.#options.client, this.#options.artifacts, chartRef);
+    const chart = await readChart(this.#options.client, this.#options.artifacts, chartRef).catch(
+      (error: unknown) => {
+        if (error instanceof ChartArtifactError) throw new ReconcileError(R.ArtifactFailed, error.message);
+        throw error;
+      },
+    );
     if (!chart.ready)
       return {
         notReady: { reason: R.ArtifactFailed, message: chart.message },
@@ -146,7 +151,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       }
       const desired: Desired = {
         chartName: chart.chartName,
-        chartVersion: chart.artifact.revision,
+        chartVersion: chart.chartVersion,
         artifactDigest: chart.artifact.digest,
         configDigest: configDigest(values),
         postRenderersDigest:

@@ -6,10 +6,12 @@
  */
 import type { HelmReleaseSpec } from '@weft/api';
 import type { Client } from '@weft/runtime/client';
+import { errorMessage } from '@weft/runtime/errors';
 import type { Logger } from '@weft/runtime/log';
 import type { CapabilitiesCache } from './engine/capabilities.ts';
 import { chartJson, type HelmChartJson } from './engine/chart-json.ts';
-import type { ReleaseEngine } from './engine/release.ts';
+import { appliesCrdsItself, applyChartCrds, crdPolicy } from './engine/crds.ts';
+import { ReleaseActionError, type ReleaseEngine } from './engine/release.ts';
 import type { RenderCache } from './engine/render.ts';
 import { actionTimeoutMs, installArgs, postRender, type ReleaseTarget, upgradeArgs } from './helm/actions.ts';
 import type { HelmCli } from './helm/cli.ts';
@@ -63,6 +65,17 @@ export class ReleaseActions {
     const { spec, action, target } = request;
     const actionSpec = action === 'install' ? spec.install : spec.upgrade;
     const timeoutMs = actionTimeoutMs(spec, actionSpec?.timeout);
+    const client = target.impersonate
+      ? this.#options.client.impersonate(target.impersonate)
+      : this.#options.client;
+    if (appliesCrdsItself(spec, action)) {
+      const policy = crdPolicy(spec, action);
+      await applyChartCrds(client, request.chartDir, policy, request.signal).catch((error: unknown) => {
+        throw new ReleaseActionError(
+          `cannot apply the chart's CRDs (${action}.crds ${policy}): ${errorMessage(error)}`,
+        );
+      });
+    }
     const fallback = this.#specFallback(request);
     if (fallback === undefined) {
       const rendered = await this.#options.renders.render({
@@ -81,9 +94,6 @@ export class ReleaseActions {
         signal: request.signal,
       });
       if ('manifest' in rendered) {
-        const client = target.impersonate
-          ? this.#options.client.impersonate(target.impersonate)
-          : this.#options.client;
         await this.#options.engine.run(
           {
             action,

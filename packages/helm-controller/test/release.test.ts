@@ -6,7 +6,7 @@
  * missing values file and an unreachable repository.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { Annotation, HelmApiVersion, HelmReleaseKind, SourceApiVersion } from '@weft/api';
 import { eventually, testNamespace, useCluster } from '@weft/e2e';
 import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
@@ -481,6 +481,63 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
     );
   });
 
+  it('creates and replaces the chart CRDs on install and upgrade (crds: CreateReplace)', async () => {
+    const crd = (group: string, extra: string) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.${group}
+spec:
+  group: ${group}
+  names: {kind: Widget, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: string}${extra}
+`;
+    const group = `${ns}.e2e.weft.dev`;
+    const crdRef = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      name: `widgets.${group}`,
+    };
+    after(() => client.delete(crdRef).catch(() => undefined));
+    await repo.add({ ...configMapChart('crdful', '1.0.0') }, { 'crds/widgets.yaml': crd(group, '') });
+    await refreshRepository('repo');
+    const installs = helmRuns('install');
+    await createRelease(
+      'crdful',
+      { install: { crds: 'CreateReplace' }, upgrade: { crds: 'CreateReplace' } },
+      { chart: 'crdful', version: '1.x' },
+    );
+    await readyRelease('crdful');
+    assert.equal(helmRuns('install'), installs + 1, 'a chart with CRDs goes through helm install');
+    const properties = async () => {
+      const live = (await client.get(crdRef)) as KubeObject & {
+        spec: {
+          versions: { schema: { openAPIV3Schema: { properties: { spec: { properties: object } } } } }[];
+        };
+      };
+      return Object.keys(live.spec.versions[0]?.schema.openAPIV3Schema.properties.spec.properties ?? {});
+    };
+    assert.deepEqual(await properties(), ['size']);
+
+    await repo.add(configMapChart('crdful', '1.1.0'), {
+      'crds/widgets.yaml': crd(group, '\n                colour: {type: string}'),
+    });
+    await refreshRepository('repo');
+    await readyRelease('crdful', (hr) => statusOf(hr).lastAttemptedRevision === '1.1.0');
+    assert.deepEqual((await properties()).sort(), ['colour', 'size'], 'upgrade replaced the CRD');
+  });
+
   it('uninstalls the release and deletes its HelmChart when the HelmRelease is deleted', async () => {
     await client.delete(hrRef('adopted'));
     await eventually('HelmRelease gone', async () =>
@@ -557,6 +614,21 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
         : undefined;
     });
     assert.match(await notReady('unreachable', /down/), /HelmRepository .*down.* has no index artifact yet/);
+
+    // An object of the chart exists already, made by someone else: refused as Helm refuses it,
+    // and left as it was.
+    await client.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'taken-config', namespace: ns },
+      data: { owner: 'someone else' },
+    });
+    await createRelease('taken', {});
+    assert.match(
+      await notReady('taken', /cannot be imported/),
+      /ConfigMap\/.*taken-config exists and cannot be imported into the current release: invalid ownership metadata/,
+    );
+    assert.deepEqual((await client.get(cmRef('taken-config'))).data, { owner: 'someone else' });
 
     await createRelease('remote', { kubeConfig: { secretRef: { name: 'remote-cluster' } } });
     await eventually('Stalled on kubeConfig', async () => {

@@ -8,9 +8,9 @@
  * So `helm ls`, `helm history`, `helm get`, `helm rollback`, `helm upgrade` and `helm uninstall`
  * work on what it made, and no helm process holds a slot while the release waits.
  */
-import type { Client, KubeObject, ObjectRef } from '@weft/runtime/client';
+import { type Client, describeObject, type KubeObject, type ObjectRef } from '@weft/runtime/client';
 import { errorMessage } from '@weft/runtime/errors';
-import { inventoryOf, ResourceManager } from '@weft/runtime/ssa';
+import { inventoryOf, mapLimit, objectId, ResourceManager } from '@weft/runtime/ssa';
 import { manifestObjects } from '../drift.ts';
 import { createRelease, type HelmReleaseRecord, updateRelease, withStatus } from '../helm/storage.ts';
 import type { HelmChartJson } from './chart-json.ts';
@@ -68,6 +68,39 @@ function owned(obj: KubeObject, releaseName: string, namespace: string): KubeObj
   };
 }
 
+/**
+ * Helm's refusal to take over what another release (or no release) owns: an object the release
+ * creates that exists already must carry this release's ownership metadata.
+ */
+async function checkOwnership(
+  client: Client,
+  objects: readonly KubeObject[],
+  previous: readonly KubeObject[],
+  request: ReleaseRequest,
+): Promise<void> {
+  const known = new Set(previous.map((obj) => objectId(obj)));
+  const created = objects.filter((obj) => !known.has(objectId(obj)));
+  const problems = await mapLimit(created, 10, async (obj) => {
+    const live = await client.find(refOf(obj), request.signal).catch(() => undefined);
+    if (!live) return undefined;
+    const why: string[] = [];
+    if (live.metadata.labels?.['app.kubernetes.io/managed-by'] !== 'Helm')
+      why.push('label app.kubernetes.io/managed-by must be "Helm"');
+    if (live.metadata.annotations?.['meta.helm.sh/release-name'] !== request.releaseName)
+      why.push(`annotation meta.helm.sh/release-name must be "${request.releaseName}"`);
+    if (live.metadata.annotations?.['meta.helm.sh/release-namespace'] !== request.namespace)
+      why.push(`annotation meta.helm.sh/release-namespace must be "${request.namespace}"`);
+    return why.length === 0
+      ? undefined
+      : `${describeObject(obj)} exists and cannot be imported into the current release: invalid ownership metadata (${why.join('; ')})`;
+  });
+  const found = problems.filter((problem) => problem !== undefined);
+  if (found.length > 0)
+    throw new ReleaseActionError(
+      `rendered manifests contain a resource that already exists: ${found.join(', ')}`,
+    );
+}
+
 /** The revision an upgrade replaces, as Helm picks it: the deployed one, else the newest. */
 function currentRevision(history: readonly HelmReleaseRecord[]): HelmReleaseRecord | undefined {
   const latest = history[0];
@@ -104,13 +137,26 @@ export class ReleaseEngine {
       namespace: request.namespace,
       apply_method: 'ssa',
     };
+    const [objects, previous] = await Promise.all([
+      manifestObjects(client, request.manifest, request.namespace),
+      current ? manifestObjects(client, current.manifest, current.namespace) : [],
+    ]).catch((error: unknown) => {
+      throw new ReleaseActionError(
+        `unable to build kubernetes objects from release manifest: ${errorMessage(error)}`,
+      );
+    });
+    for (const [index, obj] of objects.entries())
+      objects[index] = owned(obj, request.releaseName, request.namespace);
+    // Before anything is stored: a failed revision would be remediated by an uninstall, which
+    // would delete the objects that belong to someone else.
+    await checkOwnership(client, objects, previous, request);
     try {
       await createRelease(client, release);
     } catch (error) {
       throw new ReleaseActionError(`cannot store the release: ${errorMessage(error)}`);
     }
     try {
-      await this.#apply(request, current, client);
+      await this.#apply(request, objects, previous, client);
     } catch (error) {
       const verb = request.action === 'install' ? 'Release' : 'Upgrade';
       const message = errorMessage(error);
@@ -127,19 +173,15 @@ export class ReleaseEngine {
 
   async #apply(
     request: ReleaseRequest,
-    current: HelmReleaseRecord | undefined,
+    objects: KubeObject[],
+    previous: KubeObject[],
     client: Client,
   ): Promise<void> {
     const manager = new ResourceManager(client, { fieldManager: helmFieldManager });
-    const objects = (await manifestObjects(client, request.manifest, request.namespace)).map((obj) =>
-      owned(obj, request.releaseName, request.namespace),
-    );
     await manager.applyAll(objects, request.signal ? { signal: request.signal } : {});
-    if (current) {
-      const previous = (await manifestObjects(client, current.manifest, current.namespace)).filter(
-        (obj) => obj.metadata.annotations?.[keepPolicy] !== 'keep',
-      );
-      await manager.prune(inventoryOf(previous), inventoryOf(objects));
+    if (previous.length > 0) {
+      const removable = previous.filter((obj) => obj.metadata.annotations?.[keepPolicy] !== 'keep');
+      await manager.prune(inventoryOf(removable), inventoryOf(objects));
     }
     if (request.disableWait) return;
     const refs = objects.filter((obj) => !(request.disableWaitForJobs && obj.kind === 'Job')).map(refOf);

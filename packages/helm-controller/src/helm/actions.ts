@@ -64,7 +64,13 @@ export function installArgs(
   if (install.disableSchemaValidation) args.push('--skip-schema-validation');
   if (install.createNamespace) args.push('--create-namespace');
   if (install.replace || options.replace) args.push('--replace');
-  if (install.crds === 'Skip' || (install.crds === undefined && install.skipCRDs)) args.push('--skip-crds');
+  // CreateReplace: the controller applied the CRDs itself (engine/crds.ts).
+  if (
+    install.crds === 'Skip' ||
+    install.crds === 'CreateReplace' ||
+    (install.crds === undefined && install.skipCRDs)
+  )
+    args.push('--skip-crds');
   return args;
 }
 
