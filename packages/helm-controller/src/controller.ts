@@ -99,11 +99,10 @@ export async function addHelmController(
   const charts = manager.cache.informer(helmCharts, { namespace, waitForSync: false });
   const ociSources = manager.cache.informer(ociRepositories, { namespace, waitForSync: false });
   const actions = new ReleaseActions({
-    client,
     helm,
     engine: new ReleaseEngine(client),
     renders: new RenderCache(helm),
-    capabilities: new CapabilitiesCache(client),
+    capabilities: new CapabilitiesCache(),
     ownEngine: options.releaseEngine !== 'binary',
   });
   const reconciler = new HelmReleaseReconciler({

@@ -18,9 +18,16 @@ describe('HelmRelease fields', () => {
       interval: '1m',
       chartRef: { kind: 'HelmChart', name: 'c' },
       kubeConfig: { secretRef: { name: 'remote' } },
-      rollback: { recreate: false, timeout: '1m' },
+      upgrade: { force: false },
+      rollback: { recreate: true, timeout: '1m' },
     };
-    assert.deepEqual(unsupportedFields(schema, spec, helmReleaseFields.implemented), ['spec.kubeConfig']);
+    assert.deepEqual(unsupportedFields(schema, spec, helmReleaseFields.implemented), [
+      'spec.rollback.recreate',
+    ]);
+    assert.deepEqual(
+      unsupportedFields(schema, { ...spec, rollback: { recreate: false } }, helmReleaseFields.implemented),
+      [],
+    );
   });
 
   it('names values of implemented fields that are not supported yet', () => {

@@ -12,6 +12,7 @@ export const helmReleaseFields: FieldSupport = {
     'spec.chart',
     'spec.chartRef',
     'spec.interval',
+    'spec.kubeConfig',
     'spec.suspend',
     'spec.releaseName',
     'spec.targetNamespace',
@@ -40,7 +41,6 @@ export const helmReleaseFields: FieldSupport = {
     'spec.commonMetadata',
   ],
   notImplemented: [
-    'spec.kubeConfig',
     // Gone from Helm 4's rollback; Flux keeps it only as a deprecated field.
     'spec.rollback.recreate',
   ],

@@ -46,6 +46,7 @@ import type { PostRenderSpec } from './postrender/render.ts';
 import { HelmReleaseReason as R } from './reasons.ts';
 import type { ReleaseActions } from './release-action.ts';
 import { revisionName, snapshots } from './snapshots.ts';
+import { type TargetCluster, targetCluster } from './target-cluster.ts';
 import type { HelmReleaseObject } from './types.ts';
 import { composeValues, mergeValues, ValuesError } from './values.ts';
 import { chartValuesFiles } from './values-files.ts';
@@ -82,6 +83,9 @@ interface Desired {
 
 type Action = 'install' | 'upgrade';
 
+/** The release, and the cluster it lives in (spec.kubeConfig). */
+type Target = ReleaseTarget & { cluster: TargetCluster };
+
 /**
  * HelmRelease, in Flux's order: spec checks (fields not implemented stall), dependsOn, the chart
  * (template → HelmChart, or chartRef) and its artifact, values, then the release: what Helm's
@@ -107,8 +111,8 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     obj.status ??= {};
     const status = obj.status;
     const namespace = obj.metadata.namespace ?? '';
-    const target = this.#target(obj);
-    const refused = refusedValues(obj.spec, target.namespace);
+    const releaseTarget = this.#target(obj);
+    const refused = refusedValues(obj.spec, releaseTarget.namespace);
     if (refused.length > 0) throw new StalledError(R.UnsupportedField, refusedValuesMessage(refused));
     driftIgnoredPaths(obj); // a bad rule stalls now, not only once the release is up to date
     this.#checkCrossNamespace(obj);
@@ -161,20 +165,36 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
         values,
         chartDir: chart.chartDir,
       };
-      return await this.#release(obj, status, ctx, target, desired);
+      const cluster = await targetCluster(this.#options.client, obj, this.#options.workDir, FieldManager);
+      try {
+        return await this.#release(obj, status, ctx, { ...releaseTarget, cluster }, desired);
+      } finally {
+        await cluster.dispose();
+      }
     } finally {
       chart.cached.release();
     }
   }
 
   async finalize(obj: HelmReleaseObject, ctx: ReconcileContext): Promise<void> {
-    const target = this.#target(obj);
-    const history = await releaseHistory(this.#options.client, target.namespace, target.releaseName);
+    const cluster = await targetCluster(this.#options.client, obj, this.#options.workDir, FieldManager);
+    try {
+      await this.#uninstallOnDelete(obj, ctx, { ...this.#target(obj), cluster });
+    } finally {
+      await cluster.dispose();
+    }
+    if (obj.spec.chart) await deleteChartTemplate(this.#options.client, chartTemplateRef(obj));
+    else if (obj.status?.helmChart) await this.#deleteTemplate(obj.status.helmChart);
+  }
+
+  async #uninstallOnDelete(obj: HelmReleaseObject, ctx: ReconcileContext, target: Target): Promise<void> {
+    const history = await releaseHistory(target.cluster.client, target.namespace, target.releaseName);
     if (history.length > 0 && history[0]?.status !== 'uninstalled') {
       await this.#helm(
         uninstallArgs(obj.spec, target),
         actionTimeoutMs(obj.spec, obj.spec.uninstall?.timeout),
         ctx,
+        target,
       );
       await ctx.events.record(obj, {
         type: 'Normal',
@@ -183,8 +203,6 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
         action: 'Uninstall',
       });
     }
-    if (obj.spec.chart) await deleteChartTemplate(this.#options.client, chartTemplateRef(obj));
-    else if (obj.status?.helmChart) await this.#deleteTemplate(obj.status.helmChart);
   }
 
   #target(obj: HelmReleaseObject): ReleaseTarget {
@@ -253,11 +271,11 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     });
   }
 
-  async #helm(args: string[], timeoutMs: number, ctx: ReconcileContext, stdin?: string): Promise<string> {
+  async #helm(args: string[], timeoutMs: number, ctx: ReconcileContext, target: Target): Promise<string> {
     const result = await this.#options.helm.run(args, {
       timeoutMs,
       signal: ctx.signal,
-      ...(stdin === undefined ? {} : { stdin }),
+      kubeconfig: target.cluster.kubeconfigPath,
     });
     return result.stdout;
   }
@@ -266,10 +284,10 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     obj: HelmReleaseObject,
     status: HelmReleaseStatus,
     ctx: ReconcileContext,
-    target: ReleaseTarget,
+    target: Target,
     desired: Desired,
   ): Promise<ReconcileResult> {
-    const client = this.#options.client;
+    const client = target.cluster.client;
     const cond = obj as unknown as conditions.Conditioned;
     // A moved release (new name or namespace): the old one goes first, as Flux.
     const previous = status.history?.[0];
@@ -280,6 +298,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
           uninstallArgs(obj.spec, { ...target, releaseName: previous.name, namespace: previous.namespace }),
           actionTimeoutMs(obj.spec, obj.spec.uninstall?.timeout),
           ctx,
+          target,
         );
       status.history = [];
     }
@@ -385,6 +404,8 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
         description: `${action === 'install' ? 'Install' : 'Upgrade'} of ${chartLabel} by helm-controller`,
         signal: ctx.signal,
         log: ctx.log,
+        client,
+        kubeconfigPath: target.cluster.kubeconfigPath,
       });
       ctx.log.info({ action, engine }, `helm ${action} done`);
       await this.#test(obj, target, ctx);
@@ -424,13 +445,13 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
   async #drift(
     obj: HelmReleaseObject,
     ctx: ReconcileContext,
-    target: ReleaseTarget,
+    target: Target,
     latest: HelmReleaseRecord,
   ): Promise<void> {
     const mode = obj.spec.driftDetection?.mode;
     if (mode !== 'enabled' && mode !== 'warn') return;
     const result = await detectDrift(
-      this.#options.client,
+      target.cluster.client,
       latest.manifest,
       target.namespace,
       mode === 'enabled',
@@ -475,11 +496,16 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     return failures > 0 && retries >= 0 && failures > retries;
   }
 
-  async #test(obj: HelmReleaseObject, target: ReleaseTarget, ctx: ReconcileContext): Promise<void> {
+  async #test(obj: HelmReleaseObject, target: Target, ctx: ReconcileContext): Promise<void> {
     if (!obj.spec.test?.enable) return;
     const cond = obj as unknown as conditions.Conditioned;
     try {
-      await this.#helm(testArgs(obj.spec, target), actionTimeoutMs(obj.spec, obj.spec.test.timeout), ctx);
+      await this.#helm(
+        testArgs(obj.spec, target),
+        actionTimeoutMs(obj.spec, obj.spec.test.timeout),
+        ctx,
+        target,
+      );
       conditions.markTrue(
         cond,
         ConditionType.TestSuccess,
@@ -500,13 +526,13 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     obj: HelmReleaseObject,
     status: HelmReleaseStatus,
     ctx: ReconcileContext,
-    target: ReleaseTarget,
+    target: Target,
     action: Action,
     chartLabel: string,
     error: HelmCommandError | ReleaseActionError | TestFailure,
   ): Promise<ReconcileResult> {
     const cond = obj as unknown as conditions.Conditioned;
-    const client = this.#options.client;
+    const client = target.cluster.client;
     const reason = action === 'install' ? R.InstallFailed : R.UpgradeFailed;
     const note =
       error instanceof TestFailure
@@ -544,6 +570,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
             rollbackArgs(obj.spec, target, rollbackTo.version),
             actionTimeoutMs(obj.spec, obj.spec.rollback?.timeout),
             ctx,
+            target,
           );
           const text = `Helm rollback to previous release ${revisionName(rollbackTo)} with chart ${rollbackTo.chartName}@${rollbackTo.chartVersion} succeeded`;
           conditions.markTrue(cond, ConditionType.Remediated, R.RollbackSucceeded, text, ctx.now);
@@ -558,6 +585,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
             uninstallArgs(obj.spec, target),
             actionTimeoutMs(obj.spec, obj.spec.uninstall?.timeout),
             ctx,
+            target,
           );
           const text = `Helm uninstall of failed release ${revisionName(failed)} succeeded`;
           conditions.markTrue(cond, ConditionType.Remediated, R.UninstallSucceeded, text, ctx.now);

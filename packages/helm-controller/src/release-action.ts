@@ -11,7 +11,7 @@ import type { Logger } from '@weft/runtime/log';
 import type { CapabilitiesCache } from './engine/capabilities.ts';
 import { chartJson, type HelmChartJson } from './engine/chart-json.ts';
 import { appliesCrdsItself, applyChartCrds, crdPolicy } from './engine/crds.ts';
-import { ReleaseActionError, type ReleaseEngine } from './engine/release.ts';
+import { helmFieldManager, ReleaseActionError, type ReleaseEngine } from './engine/release.ts';
 import type { RenderCache } from './engine/render.ts';
 import { actionTimeoutMs, installArgs, postRender, type ReleaseTarget, upgradeArgs } from './helm/actions.ts';
 import type { HelmCli } from './helm/cli.ts';
@@ -31,10 +31,12 @@ export interface ReleaseActionRequest {
   description: string;
   signal: AbortSignal;
   log: Logger;
+  /** The target cluster: its client, and its kubeconfig for helm (undefined: the controller's). */
+  client: Client;
+  kubeconfigPath: string | undefined;
 }
 
 export interface ReleaseActionsOptions {
-  client: Client;
   helm: HelmCli;
   engine: ReleaseEngine;
   renders: RenderCache;
@@ -65,9 +67,9 @@ export class ReleaseActions {
     const { spec, action, target } = request;
     const actionSpec = action === 'install' ? spec.install : spec.upgrade;
     const timeoutMs = actionTimeoutMs(spec, actionSpec?.timeout);
-    const client = target.impersonate
-      ? this.#options.client.impersonate(target.impersonate)
-      : this.#options.client;
+    const client = (
+      target.impersonate ? request.client.impersonate(target.impersonate) : request.client
+    ).withFieldManager(helmFieldManager);
     if (appliesCrdsItself(spec, action)) {
       const policy = crdPolicy(spec, action);
       await applyChartCrds(client, request.chartDir, policy, request.signal).catch((error: unknown) => {
@@ -89,7 +91,7 @@ export class ReleaseActions {
         skipSchemaValidation: actionSpec?.disableSchemaValidation === true,
         postRenderArgs: postRender(request.postRenderersFile),
         postRenderersDigest: request.postRenderersDigest,
-        capabilities: await this.#options.capabilities.get(),
+        capabilities: await this.#options.capabilities.get(request.client),
         timeoutMs: Math.min(timeoutMs, 120_000),
         signal: request.signal,
       });
@@ -131,6 +133,7 @@ export class ReleaseActions {
       timeoutMs,
       signal: request.signal,
       stdin: JSON.stringify(request.values),
+      kubeconfig: request.kubeconfigPath,
     });
     return 'binary';
   }

@@ -538,6 +538,34 @@ spec:
     assert.deepEqual((await properties()).sort(), ['colour', 'size'], 'upgrade replaced the CRD');
   });
 
+  it('releases into the cluster of spec.kubeConfig, for every helm action and the own engine', async () => {
+    // The test cluster itself, reached through a kubeconfig in a Secret as a remote one would be.
+    const { readFile } = await import('node:fs/promises');
+    await client.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'remote-kubeconfig', namespace: ns },
+      stringData: { value: await readFile(kubeconfigPath, 'utf8') },
+    });
+    await createRelease('remote', {
+      kubeConfig: { secretRef: { name: 'remote-kubeconfig' } },
+      values: { data: { greeting: 'far away' } },
+    });
+    await readyRelease('remote');
+    assert.deepEqual((await client.get(cmRef('remote-config'))).data, { greeting: 'far away' });
+    assert.deepEqual(
+      (await history('remote')).map((h) => [h.revision, h.status]),
+      [[1, 'deployed']],
+    );
+    await client.delete(hrRef('remote'));
+    await eventually('remote uninstalled through its kubeconfig', async () =>
+      (await client.find(cmRef('remote-config'))) === undefined &&
+      (await client.find(hrRef('remote'))) === undefined
+        ? true
+        : undefined,
+    );
+  });
+
   it('uninstalls the release and deletes its HelmChart when the HelmRelease is deleted', async () => {
     await client.delete(hrRef('adopted'));
     await eventually('HelmRelease gone', async () =>
@@ -630,14 +658,20 @@ spec:
     );
     assert.deepEqual((await client.get(cmRef('taken-config'))).data, { owner: 'someone else' });
 
-    await createRelease('remote', { kubeConfig: { secretRef: { name: 'remote-cluster' } } });
-    await eventually('Stalled on kubeConfig', async () => {
-      const stalled = conditionOf(await client.get(hrRef('remote')), 'Stalled');
+    await createRelease('recreating', { rollback: { recreate: true } });
+    await eventually('Stalled on rollback.recreate', async () => {
+      const stalled = conditionOf(await client.get(hrRef('recreating')), 'Stalled');
       return stalled?.status === 'True' &&
         stalled.reason === 'UnsupportedField' &&
-        /spec.kubeConfig is not supported yet/.test(stalled.message)
+        /spec.rollback.recreate is not supported yet/.test(stalled.message)
         ? true
         : undefined;
     });
+
+    await createRelease('no-cluster', { kubeConfig: { secretRef: { name: 'missing-kubeconfig' } } });
+    assert.match(
+      await notReady('no-cluster', /kubeConfig/),
+      /cannot read Secret '.*\/missing-kubeconfig' \(spec.kubeConfig.secretRef\)/,
+    );
   });
 });

@@ -3,7 +3,7 @@
  * `.Capabilities.APIVersions`), read through the controller's own client and given to
  * `helm template` (`--kube-version`, `--api-versions`), so a render without any cluster
  * connection sees the same cluster a `helm install` would. Helm's version set holds every served
- * `group/version` and `group/version/Kind`. Read once, then again after `ttlMs`.
+ * `group/version` and `group/version/Kind`.
  */
 import type { Client } from '@weft/runtime/client';
 import { isRecord } from '@weft/runtime/client';
@@ -58,25 +58,25 @@ async function readCapabilities(transport: Transport): Promise<Capabilities> {
   };
 }
 
+/** Capabilities per cluster (by API server address), each read again after `ttlMs`. */
 export class CapabilitiesCache {
-  readonly #transport: Transport;
   readonly #ttlMs: number;
-  #current: { at: number; value: Promise<Capabilities> } | undefined;
+  readonly #clusters = new Map<string, { at: number; value: Promise<Capabilities> }>();
 
-  constructor(client: Pick<Client, 'transport'>, ttlMs = 60_000) {
-    this.#transport = client.transport;
+  constructor(ttlMs = 60_000) {
     this.#ttlMs = ttlMs;
   }
 
-  get(now = Date.now()): Promise<Capabilities> {
-    if (!this.#current || now - this.#current.at >= this.#ttlMs) {
-      const value = readCapabilities(this.#transport);
-      this.#current = { at: now, value };
-      // A failed read is not kept: the next render asks again.
-      value.catch(() => {
-        if (this.#current?.value === value) this.#current = undefined;
-      });
-    }
-    return this.#current.value;
+  get(client: Pick<Client, 'transport'>, now = Date.now()): Promise<Capabilities> {
+    const server = client.transport.server;
+    const current = this.#clusters.get(server);
+    if (current && now - current.at < this.#ttlMs) return current.value;
+    const value = readCapabilities(client.transport);
+    this.#clusters.set(server, { at: now, value });
+    // A failed read is not kept: the next render asks again.
+    value.catch(() => {
+      if (this.#clusters.get(server)?.value === value) this.#clusters.delete(server);
+    });
+    return value;
   }
 }

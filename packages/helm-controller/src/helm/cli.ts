@@ -50,13 +50,16 @@ export class HelmCli {
 
   async run(
     args: readonly string[],
-    options: { timeoutMs: number; signal?: AbortSignal; stdin?: string; kubeconfig?: boolean },
+    options: {
+      timeoutMs: number;
+      signal?: AbortSignal | undefined;
+      stdin?: string;
+      /** false: no kubeconfig (`helm template` never connects); a path: that cluster's. */
+      kubeconfig?: false | string | undefined;
+    },
   ): Promise<HelmRunResult> {
-    // `helm template` never connects: no kubeconfig for it.
-    const kube =
-      this.#options.kubeconfigPath && options.kubeconfig !== false
-        ? ['--kubeconfig', this.#options.kubeconfigPath]
-        : [];
+    const kubeconfig = options.kubeconfig === undefined ? this.#options.kubeconfigPath : options.kubeconfig;
+    const kube = kubeconfig ? ['--kubeconfig', kubeconfig] : [];
     const home = this.#options.home;
     this.runs.set(args[0] ?? '', (this.runs.get(args[0] ?? '') ?? 0) + 1);
     const child = spawn(this.#options.binary, [...args, ...kube], {
