@@ -293,7 +293,16 @@ try {
   await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => undefined);
   await repo.stop();
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  // Wait for the controllers to exit: they write their compile cache into the work directory.
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) resolve(undefined);
+          else child.once('exit', resolve).kill('SIGTERM');
+        }),
+    ),
+  );
   await cluster?.stop();
   await rm(work, { recursive: true, force: true });
 }

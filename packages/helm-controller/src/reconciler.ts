@@ -177,11 +177,19 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
   }
 
   async finalize(obj: HelmReleaseObject, ctx: ReconcileContext): Promise<void> {
-    const cluster = await targetCluster(this.#options.client, obj, this.#options.workDir, FieldManager);
-    try {
-      await this.#uninstallOnDelete(obj, ctx, { ...this.#target(obj), cluster });
-    } finally {
-      await cluster.dispose();
+    const cluster = await targetCluster(this.#options.client, obj, this.#options.workDir, FieldManager).catch(
+      (error: unknown) => {
+        // Never released (e.g. its kubeconfig Secret never existed): nothing to uninstall.
+        if ((obj.status?.history ?? []).length === 0) return undefined;
+        throw error;
+      },
+    );
+    if (cluster) {
+      try {
+        await this.#uninstallOnDelete(obj, ctx, { ...this.#target(obj), cluster });
+      } finally {
+        await cluster.dispose();
+      }
     }
     if (obj.spec.chart) await deleteChartTemplate(this.#options.client, chartTemplateRef(obj));
     else if (obj.status?.helmChart) await this.#deleteTemplate(obj.status.helmChart);

@@ -673,5 +673,10 @@ spec:
       await notReady('no-cluster', /kubeConfig/),
       /cannot read Secret '.*\/missing-kubeconfig' \(spec.kubeConfig.secretRef\)/,
     );
+    // Never released: deleting it needs no cluster, and does not hang on the missing Secret.
+    await client.delete(hrRef('no-cluster'));
+    await eventually('no-cluster deleted', async () =>
+      (await client.find(hrRef('no-cluster'))) === undefined ? true : undefined,
+    );
   });
 });
