@@ -13,25 +13,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { HelmApiVersion, HelmReleaseKind, SourceApiVersion } from '@weft/api';
-import { eventually, testNamespace, toolPath, useCluster } from '@weft/e2e';
-import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
+import { eventually, toolPath } from '@weft/e2e';
+import { isRecord, type KubeObject } from '@weft/runtime/client';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import {
   conditionOf,
   configMapChart,
   HelmRepo,
   helm,
-  installCrds,
+  helmTestCluster,
   startHelmController,
   startSourceController,
 } from './helpers.ts';
 
-const cluster = await useCluster();
-const kubeConfig = await cluster.kubeConfig();
-const kubeconfigPath = cluster.kubeconfigPath;
-const client = new Client(kubeConfig, { fieldManager: 'e2e' });
-await installCrds(client);
-const ns = await testNamespace(kubeConfig, 'hr-sops');
+const { kubeConfig, kubeconfigPath, client, ns } = await helmTestCluster('hr-sops');
 const scratch = await mkdtemp(join(tmpdir(), 'hr-sops-files-'));
 const workParent = await mkdtemp(join(tmpdir(), 'hr-sops-work-'));
 after(async () => {

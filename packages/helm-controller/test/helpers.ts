@@ -18,7 +18,9 @@ import {
   run,
   type StaticHttpServer,
   startStaticHttpServer,
+  testNamespace,
   toolPath,
+  useCluster,
 } from '@weft/e2e';
 import { addHelmController, type HelmController, parseHelmControllerFlags } from '@weft/helm-controller';
 import { Client, type KubeObject } from '@weft/runtime/client';
@@ -29,6 +31,24 @@ import { Manager } from '@weft/runtime/manager';
 type KubeConfig = Awaited<ReturnType<Cluster['kubeConfig']>>;
 
 export const helmBinary = toolPath('helm');
+
+/**
+ * What every test file starts with: the run's cluster (`useCluster`), a client, the CRDs and a
+ * namespace of its own. Call at the top level of a test file (it registers `after` hooks).
+ */
+export async function helmTestCluster(prefix: string): Promise<{
+  kubeConfig: KubeConfig;
+  kubeconfigPath: string;
+  client: Client;
+  ns: string;
+}> {
+  const cluster = await useCluster();
+  const kubeConfig = await cluster.kubeConfig();
+  const client = new Client(kubeConfig, { fieldManager: 'e2e' });
+  await installCrds(client);
+  const ns = await testNamespace(kubeConfig, prefix);
+  return { kubeConfig, kubeconfigPath: cluster.kubeconfigPath, client, ns };
+}
 
 export async function installCrds(client: Client): Promise<void> {
   for (const crd of crds())

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { HelmApiVersion, HelmReleaseKind, SourceApiVersion } from '@weft/api';
-import { eventually, run, startOciRegistry, testNamespace, useCluster } from '@weft/e2e';
-import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
+import { eventually, run, startOciRegistry } from '@weft/e2e';
+import { isRecord, type KubeObject } from '@weft/runtime/client';
 import {
   conditionOf,
   configMapChart,
@@ -18,17 +18,12 @@ import {
   helm,
   helmBinary,
   helmEnv,
-  installCrds,
+  helmTestCluster,
   startHelmController,
   startSourceController,
 } from './helpers.ts';
 
-const cluster = await useCluster();
-const kubeConfig = await cluster.kubeConfig();
-const kubeconfigPath = cluster.kubeconfigPath;
-const client = new Client(kubeConfig, { fieldManager: 'e2e' });
-await installCrds(client);
-const ns = await testNamespace(kubeConfig, 'hr-oci');
+const { kubeConfig, kubeconfigPath, client, ns } = await helmTestCluster('hr-oci');
 const registry = await startOciRegistry();
 after(() => registry.stop());
 // The static repository is only where `helm package` puts the tarballs that get pushed.

@@ -8,24 +8,19 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Annotation, HelmApiVersion, HelmReleaseKind, SourceApiVersion } from '@weft/api';
-import { eventually, testNamespace, useCluster } from '@weft/e2e';
-import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
+import { eventually } from '@weft/e2e';
+import { isRecord, type KubeObject } from '@weft/runtime/client';
 import {
   conditionOf,
   configMapChart,
   HelmRepo,
   helm,
-  installCrds,
+  helmTestCluster,
   startHelmController,
   startSourceController,
 } from './helpers.ts';
 
-const cluster = await useCluster();
-const kubeConfig = await cluster.kubeConfig();
-const kubeconfigPath = cluster.kubeconfigPath;
-const client = new Client(kubeConfig, { fieldManager: 'e2e' });
-await installCrds(client);
-const ns = await testNamespace(kubeConfig, 'hr');
+const { kubeConfig, kubeconfigPath, client, ns } = await helmTestCluster('hr');
 const repo = await HelmRepo.start();
 await repo.add(configMapChart('greeter', '1.0.0'));
 await startSourceController(kubeconfigPath);
