@@ -15,7 +15,7 @@ import {
   patchTargetSchema,
 } from './kustomize.ts';
 import { arr, bool, duration, type Infer, int, json, map, obj, str, time } from './schema/builder.ts';
-import { commonStatusFields, intervalSchema, suspendSchema } from './schema/common.ts';
+import { commonStatusFields, intervalSchema, sopsDecryptionSchema, suspendSchema } from './schema/common.ts';
 
 export const HelmGroup = 'helm.weft.dev';
 export const HelmVersion = 'v1';
@@ -329,6 +329,9 @@ export const helmReleaseSpecSchema = obj(
       { description: 'ConfigMaps and Secrets with values, merged in order; spec.values is merged last.' },
     ),
     values: json({ description: 'Values for the chart, merged over valuesFrom.' }),
+    decryption: sopsDecryptionSchema(
+      'Decrypt SOPS-encrypted valuesFrom Secrets and ConfigMaps and chart valuesFiles in memory before merging values (beyond Flux).',
+    ),
     postRenderers: arr(
       obj({
         kustomize: obj(

@@ -7,10 +7,10 @@ import { arr, bool, describe, duration, type Infer, map, obj, str } from './sche
 import {
   commonStatusFields,
   intervalSchema,
-  localObjectReferenceSchema,
   namespacedObjectKindReferenceSchema,
   namespacedObjectReferenceSchema,
   secretKeyReferenceSchema,
+  sopsDecryptionSchema,
   suspendSchema,
 } from './schema/common.ts';
 
@@ -79,19 +79,8 @@ export const kustomizationSpecSchema = obj(
     dependsOn: arr(namespacedObjectReferenceSchema, {
       description: 'Kustomizations that must be Ready before this one is applied.',
     }),
-    decryption: obj(
-      {
-        provider: str({ description: 'The decryption tool.', enum: ['sops'] }),
-        secretRef: describe(
-          localObjectReferenceSchema,
-          'Secret with the decryption keys: age identities in *.agekey entries, armored OpenPGP private keys in *.asc entries.',
-        ),
-      },
-      {
-        description:
-          'Decrypt SOPS-encrypted files (resources, secretGenerator files and envs) and substituteFrom Secret values in memory before building.',
-        required: ['provider'],
-      },
+    decryption: sopsDecryptionSchema(
+      'Decrypt SOPS-encrypted files (resources, secretGenerator files and envs) and substituteFrom Secret values in memory before building.',
     ),
     interval: intervalSchema,
     retryInterval: duration({

@@ -6,7 +6,10 @@
 // the peak RSS of helm-controller summed with the helm processes it runs at that moment (sampled
 // every 100 ms from /proc), beside the controller's own peak (VmHWM).
 //
+// CPU seconds of the controller and of its helm processes (reaped children) from /proc.
+//
 // Run: node packages/helm-controller/bench/mttp.bench.ts [N=100] [--concurrent=4]
+//        [--release-engine=template|binary]
 // Uses the cluster of WEFT_E2E_KUBECONFIG when set, else starts its own control plane.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -30,6 +33,9 @@ import { mapLimit } from '@weft/runtime/ssa';
 
 const count = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 100);
 const concurrent = process.argv.find((a) => a.startsWith('--concurrent='))?.split('=')[1] ?? '4';
+// template (the controller's own engine, the default) or binary (one helm process per action).
+const releaseEngine =
+  process.argv.find((a) => a.startsWith('--release-engine='))?.split('=')[1] ?? 'template';
 const helmEntry = join(import.meta.dirname, '../bin/weft-helm-controller.js');
 const sourceEntry = join(repoRoot, 'packages/source-controller/bin/weft-source-controller.js');
 const helmBinary = toolPath('helm');
@@ -102,6 +108,25 @@ async function treeMemoryMiB(pid: number): Promise<{ rss: number; pss: number }>
   return { rss: rss / 1024, pss: pss / 1024 };
 }
 
+/**
+ * CPU seconds of a process and of the children it has waited for (its helm processes, and the
+ * post-renderers they ran): utime + stime + cutime + cstime of /proc/<pid>/stat.
+ */
+async function cpuSeconds(pid: number): Promise<{ own: number; children: number }> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
+  // Fields 14-17 of proc(5), counted from 1 with pid and comm before the ')'.
+  const [utime = 0, stime = 0, cutime = 0, cstime = 0] = fields.slice(11, 15);
+  return { own: (utime + stime) / 100, children: (cutime + cstime) / 100 };
+}
+
+async function loadAverage(): Promise<string> {
+  return (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+}
+
 async function peakRssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
@@ -170,7 +195,9 @@ try {
   const controller = start(helmEntry, [
     `--helm-binary=${helmBinary}`,
     `--metrics-addr=127.0.0.1:${metricsPort}`,
+    `--release-engine=${releaseEngine}`,
   ]);
+  const sourcePid = children[0]?.pid ?? 0;
   const pid = controller.pid ?? 0;
   await waitUntil(
     'helm-controller serving metrics',
@@ -199,6 +226,9 @@ try {
   })();
 
   const names = Array.from({ length: count }, (_, i) => `app-${String(i).padStart(4, '0')}`);
+  const cpuBefore = await cpuSeconds(pid);
+  const sourceCpuBefore = await cpuSeconds(sourcePid);
+  const loadBefore = await loadAverage();
   const started = performance.now();
   await mapLimit(names, 20, (name) =>
     client.create({
@@ -227,6 +257,8 @@ try {
     { timeoutMs: 60 * 60_000, intervalMs: 500 },
   );
   const mttp = performance.now() - started;
+  const cpuAfter = await cpuSeconds(pid);
+  const sourceCpuAfter = await cpuSeconds(sourcePid);
   sampling = false;
   await sampler;
   const controllerPeak = await peakRssMiB(pid);
@@ -236,11 +268,18 @@ try {
       helmCharts: count,
       objects: count * 4,
       concurrent: Number(concurrent),
+      releaseEngine,
       helm: helmBinary,
     }),
   );
   console.log(`MTTP (create → all Ready):               ${seconds(mttp)}`);
-  const load = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
+  console.log(
+    `CPU, controller process:                    ${(cpuAfter.own - cpuBefore.own).toFixed(1)} s; its helm processes: ${(cpuAfter.children - cpuBefore.children).toFixed(1)} s`,
+  );
+  console.log(
+    `CPU, source-controller:                     ${(sourceCpuAfter.own - sourceCpuBefore.own).toFixed(1)} s`,
+  );
+  const load = await loadAverage();
   console.log(
     `idle controller:                            RSS ${idle.rss.toFixed(0)} MiB, PSS ${idle.pss.toFixed(0)} MiB`,
   );
@@ -249,12 +288,21 @@ try {
   );
   console.log(`peak RSS of the controller process alone:   ${controllerPeak.toFixed(0)} MiB (VmHWM)`);
   console.log(
-    `load average at the end:                    ${load} (${(await readFile('/proc/cpuinfo', 'utf8')).split('processor').length - 1} CPUs)`,
+    `load average at the start / end:            ${loadBefore} / ${load} (${(await readFile('/proc/cpuinfo', 'utf8')).split('processor').length - 1} CPUs)`,
   );
   await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => undefined);
   await repo.stop();
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  // Wait for the controllers to exit: they write their compile cache into the work directory.
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) resolve(undefined);
+          else child.once('exit', resolve).kill('SIGTERM');
+        }),
+    ),
+  );
   await cluster?.stop();
   await rm(work, { recursive: true, force: true });
 }

@@ -1,18 +1,28 @@
 /**
  * The chart step: the HelmChart a release reads (the one its `spec.chart` template made, or
- * `spec.chartRef`), ready at its current generation, and its artifact, downloaded, verified and
+ * `spec.chartRef`), or the OCIRepository of `spec.chartRef` whose artifact is a chart (its chart
+ * layer, as Flux), ready at its current generation, and its artifact, downloaded, verified and
  * unpacked (shared by digest between releases of the same chart).
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Artifact, HelmChartKind, SourceApiVersion } from '@weft/api';
+import { type Artifact, OCIRepositoryKind, SourceApiVersion } from '@weft/api';
 import type { ArtifactCache, CachedArtifact } from '@weft/artifact';
 import { type Client, isRecord, type KubeObject, type ObjectRef } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
+import { parse } from 'yaml';
 import type { HelmReleaseObject } from './types.ts';
 
 export type ChartState =
-  | { ready: true; chartDir: string; chartName: string; artifact: Artifact; cached: CachedArtifact }
+  | {
+      ready: true;
+      chartDir: string;
+      chartName: string;
+      /** The chart version: a HelmChart's artifact revision, an OCI chart's Chart.yaml. */
+      chartVersion: string;
+      artifact: Artifact;
+      cached: CachedArtifact;
+    }
   | { ready: false; message: string };
 
 export function chartRefOf(release: HelmReleaseObject): ObjectRef & { namespace: string } {
@@ -26,18 +36,33 @@ export function chartRefOf(release: HelmReleaseObject): ObjectRef & { namespace:
   };
 }
 
+/** Chart.yaml's name and version, for an OCIRepository artifact (its revision is a digest). */
+async function chartMetadata(chartDir: string, where: string): Promise<{ name: string; version: string }> {
+  const text = await readFile(join(chartDir, 'Chart.yaml'), 'utf8').catch(() => undefined);
+  const metadata: unknown = text === undefined ? undefined : parse(text, { maxAliasCount: 10 });
+  const name = isRecord(metadata) ? metadata.name : undefined;
+  const version = isRecord(metadata) ? metadata.version : undefined;
+  if (typeof name !== 'string' || typeof version !== 'string')
+    throw new ChartArtifactError(
+      `the artifact of ${where} holds no Helm chart (no Chart.yaml with name and version): select the chart layer (layerSelector mediaType application/vnd.cncf.helm.chart.content.v1.tar+gzip)`,
+    );
+  return { name, version };
+}
+
+/** The artifact does not hold a chart: the user must fix the source. */
+export class ChartArtifactError extends Error {
+  override name = 'ChartArtifactError';
+}
+
 export async function readChart(
   client: Pick<Client, 'find'>,
   artifacts: ArtifactCache,
   ref: ObjectRef & { namespace: string },
 ): Promise<ChartState> {
-  const where = `HelmChart '${ref.namespace}/${ref.name}'`;
+  const where = `${ref.kind} '${ref.namespace}/${ref.name}'`;
   const chart = await client.find<
     KubeObject & { status?: { artifact?: Artifact; observedGeneration?: number } }
-  >({
-    ...ref,
-    kind: HelmChartKind,
-  });
+  >(ref);
   if (!chart) return { ready: false, message: `${where} not found` };
   const cond = chart as unknown as conditions.Conditioned;
   const status = isRecord(chart.status) ? chart.status : {};
@@ -53,9 +78,21 @@ export async function readChart(
   const cached = await artifacts.acquire({ url: artifact.url, digest: artifact.digest });
   try {
     const top = await readdir(cached.dir);
-    const chartName = artifact.metadata?.chartName ?? top[0] ?? '';
-    if (!top.includes(chartName)) throw new Error(`the artifact of ${where} holds no chart directory`);
-    return { ready: true, chartDir: join(cached.dir, chartName), chartName, artifact, cached };
+    const dirName = artifact.metadata?.chartName ?? top[0] ?? '';
+    if (!top.includes(dirName))
+      throw new ChartArtifactError(`the artifact of ${where} holds no chart directory`);
+    const chartDir = join(cached.dir, dirName);
+    if (ref.kind !== OCIRepositoryKind)
+      return { ready: true, chartDir, chartName: dirName, chartVersion: artifact.revision, artifact, cached };
+    const metadata = await chartMetadata(chartDir, where);
+    return {
+      ready: true,
+      chartDir,
+      chartName: metadata.name,
+      chartVersion: metadata.version,
+      artifact,
+      cached,
+    };
   } catch (error) {
     cached.release();
     throw error;

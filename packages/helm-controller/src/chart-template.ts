@@ -37,9 +37,13 @@ export async function applyChartTemplate(
     interval: template.spec.interval ?? release.spec.interval,
     reconcileStrategy: template.spec.reconcileStrategy ?? 'ChartVersion',
   };
-  if (template.spec.valuesFiles) spec.valuesFiles = template.spec.valuesFiles;
-  if (template.spec.ignoreMissingValuesFiles !== undefined)
-    spec.ignoreMissingValuesFiles = template.spec.ignoreMissingValuesFiles;
+  // With spec.decryption the controller merges the (encrypted) values files itself, in memory:
+  // see values-files.ts.
+  if (release.spec.decryption === undefined) {
+    if (template.spec.valuesFiles) spec.valuesFiles = template.spec.valuesFiles;
+    if (template.spec.ignoreMissingValuesFiles !== undefined)
+      spec.ignoreMissingValuesFiles = template.spec.ignoreMissingValuesFiles;
+  }
   if (template.spec.verify) spec.verify = template.spec.verify;
   const chart: KubeObject = {
     apiVersion: SourceApiVersion,

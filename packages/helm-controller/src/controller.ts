@@ -5,6 +5,7 @@
  * - HelmReleases (the controller's own informer, in the watched namespace and shard);
  * - HelmCharts: a chart whose artifact or conditions change reconciles the releases that read it
  *   (the one its template belongs to, by label, or a `chartRef`), found through an index;
+ * - OCIRepositories: the same for releases whose `chartRef` is an OCI chart;
  * - a HelmRelease becoming Ready reconciles its not-ready dependents (`dependsOn`, by index).
  *
  * The helm processes and the extracted charts go when the manager stops.
@@ -18,6 +19,7 @@ import {
   HelmChartKind,
   HelmReleaseKind,
   Label,
+  OCIRepositoryKind,
   SourceApiVersion,
 } from '@weft/api';
 import { ArtifactCache } from '@weft/artifact';
@@ -27,9 +29,13 @@ import * as conditions from '@weft/runtime/conditions';
 import type { Informer } from '@weft/runtime/informer';
 import { type Manager, watchNamespace } from '@weft/runtime/manager';
 import type { Controller } from '@weft/runtime/reconcile';
+import { CapabilitiesCache } from './engine/capabilities.ts';
+import { ReleaseEngine } from './engine/release.ts';
+import { RenderCache } from './engine/render.ts';
 import { HelmCli } from './helm/cli.ts';
 import { installPostRenderPlugin } from './postrender/plugin.ts';
 import { FieldManager, HelmReleaseReconciler, type HelmReleaseReconcilerOptions } from './reconciler.ts';
+import { ReleaseActions } from './release-action.ts';
 import type { HelmReleaseObject } from './types.ts';
 
 export interface HelmControllerOptions
@@ -41,6 +47,8 @@ export interface HelmControllerOptions
   client?: Client;
   /** `--helm-binary`. */
   helmBinary: string;
+  /** `--release-engine`: `template` (default) or `binary` (every install/upgrade a helm process). */
+  releaseEngine?: 'template' | 'binary';
   /** Kubeconfig file the helm processes use (`--kubeconfig`); in-cluster config when absent. */
   kubeconfigPath?: string | undefined;
   /** Parent of the controller's scratch directory (default: the OS temp dir). */
@@ -55,6 +63,7 @@ export interface HelmController {
 
 const helmReleases = cacheKind<HelmReleaseObject>(HelmApiVersion, HelmReleaseKind);
 const helmCharts = cacheKind(SourceApiVersion, HelmChartKind);
+const ociRepositories = cacheKind(SourceApiVersion, OCIRepositoryKind);
 
 function chartState(obj: KubeObject | undefined): string {
   const status = isRecord(obj?.status) ? obj.status : {};
@@ -88,9 +97,18 @@ export async function addHelmController(
     labelSelector: manager.flags.watchLabelSelector,
   });
   const charts = manager.cache.informer(helmCharts, { namespace, waitForSync: false });
+  const ociSources = manager.cache.informer(ociRepositories, { namespace, waitForSync: false });
+  const actions = new ReleaseActions({
+    helm,
+    engine: new ReleaseEngine(client),
+    renders: new RenderCache(helm),
+    capabilities: new CapabilitiesCache(),
+    ownEngine: options.releaseEngine !== 'binary',
+  });
   const reconciler = new HelmReleaseReconciler({
     client,
     helm,
+    actions,
     artifacts,
     workDir: work,
     noCrossNamespaceRefs: options.noCrossNamespaceRefs,
@@ -125,17 +143,24 @@ export async function addHelmController(
         ),
       ];
     const ref = release.spec.chartRef;
-    return ref?.kind === HelmChartKind
-      ? [chartKey(ref.namespace ?? release.metadata.namespace, ref.name)]
-      : [];
+    return ref ? [`${ref.kind}/${chartKey(ref.namespace ?? release.metadata.namespace, ref.name)}`] : [];
   });
   controller.watches(charts, (obj, oldObj) => {
     if (oldObj && chartState(oldObj) === chartState(obj)) return [];
     const labels = obj.metadata.labels ?? {};
     const owner = labels[Label.HelmName] ? [`${labels[Label.HelmNamespace]}/${labels[Label.HelmName]}`] : [];
+    const referring = byChart.keys(`${HelmChartKind}/${chartKey(obj.metadata.namespace, obj.metadata.name)}`);
     return [
-      ...new Set([...owner, ...byChart.keys(chartKey(obj.metadata.namespace, obj.metadata.name))]),
+      ...new Set([
+        ...owner,
+        ...byChart.keys(chartKey(obj.metadata.namespace, obj.metadata.name)),
+        ...referring,
+      ]),
     ].filter((key) => informer.get(key) !== undefined);
+  });
+  controller.watches(ociSources, (obj, oldObj) => {
+    if (oldObj && chartState(oldObj) === chartState(obj)) return [];
+    return byChart.keys(`${OCIRepositoryKind}/${chartKey(obj.metadata.namespace, obj.metadata.name)}`);
   });
 
   const byDependency = new ObjectIndex(informer, (release) =>

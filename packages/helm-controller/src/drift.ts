@@ -3,11 +3,13 @@
  * compared with the cluster through a server-side dry-run apply as Helm's own field manager
  * (`helm`); an object that is missing, or that the apply would change, has drifted. `enabled`
  * applies the manifest's version of the drifted objects again (as `helm`, so the next upgrade
- * owns the same fields); `warn` only reports them.
+ * owns the same fields); `warn` only reports them. Fields of `spec.driftDetection.ignore` are
+ * taken from the live objects, so they are neither drift nor corrected.
  */
 import type { Client, KubeObject } from '@weft/runtime/client';
 import { ResourceManager } from '@weft/runtime/ssa';
 import { parseAllDocuments } from 'yaml';
+import type { IgnoredPaths } from './drift-ignore.ts';
 
 /** Helm 4 applies with its binary's name as field manager. */
 const helmFieldManager = 'helm';
@@ -51,14 +53,15 @@ export async function detectDrift(
   manifest: string,
   namespace: string,
   correct: boolean,
+  ignoredPaths?: IgnoredPaths,
 ): Promise<DriftResult> {
   const manager = new ResourceManager(client, { fieldManager: helmFieldManager });
   const objects = await manifestObjects(client, manifest, namespace);
   const drifted: KubeObject[] = [];
   for (const obj of objects) {
-    const plan = await manager.plan(obj);
+    const plan = await manager.plan(obj, ignoredPaths ? { ignoredPaths } : {});
     if (plan.action === 'created' || plan.action === 'configured') drifted.push(obj);
   }
-  if (correct && drifted.length > 0) await manager.applyAll(drifted);
+  if (correct && drifted.length > 0) await manager.applyAll(drifted, ignoredPaths ? { ignoredPaths } : {});
   return { drifted: drifted.map(subject), corrected: correct && drifted.length > 0 };
 }

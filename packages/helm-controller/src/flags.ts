@@ -15,6 +15,8 @@ export interface HelmControllerFlags {
   /** ServiceAccount Helm acts as when a HelmRelease names none. */
   defaultServiceAccount: string | undefined;
   requeueDependencyMs: number;
+  /** How installs and upgrades run: `template` (the controller's engine) or `binary`. */
+  releaseEngine: 'template' | 'binary';
 }
 
 const extra = {
@@ -22,6 +24,7 @@ const extra = {
   'no-cross-namespace-refs': { type: 'boolean', default: false },
   'default-service-account': { type: 'string' },
   'requeue-dependency': { type: 'string', default: '30s' },
+  'release-engine': { type: 'string', default: 'template' },
 } as const;
 
 export function parseHelmControllerFlags(
@@ -34,8 +37,12 @@ export function parseHelmControllerFlags(
   const helmBinary = str('helm-binary') ?? 'helm';
   if (helmBinary === '') throw new FlagError('helm-binary', 'must name the helm binary');
   const requeueDependencyMs = parseDurationFlag('requeue-dependency', str('requeue-dependency') ?? '30s');
+  const releaseEngine = str('release-engine') ?? 'template';
+  if (releaseEngine !== 'template' && releaseEngine !== 'binary')
+    throw new FlagError('release-engine', 'must be template or binary');
   return {
     runtime: parsed.runtime,
+    releaseEngine,
     helmBinary,
     noCrossNamespaceRefs: values['no-cross-namespace-refs'] === true,
     defaultServiceAccount: str('default-service-account') || undefined,

@@ -20,4 +20,5 @@ export const HelmReleaseReason = {
   DriftCorrected: 'DriftCorrected',
   UnsupportedField: 'UnsupportedField',
   AccessDenied: 'AccessDenied',
+  InvalidSpec: 'InvalidSpec',
 } as const;

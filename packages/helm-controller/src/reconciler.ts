@@ -19,17 +19,19 @@ import {
   type Reconciler,
   StalledError,
 } from '@weft/runtime/reconcile';
-import { chartRefOf, readChart } from './chart-source.ts';
+import { ChartArtifactError, chartRefOf, readChart } from './chart-source.ts';
 import { applyChartTemplate, chartTemplateRef, deleteChartTemplate } from './chart-template.ts';
+import { DecryptionError, valuesDecryption } from './decryption.ts';
 import { detectDrift } from './drift.ts';
+import { driftIgnoredPaths } from './drift-ignore.ts';
+import { ReleaseActionError } from './engine/release.ts';
+import { helmReleaseFields, refusedValues, refusedValuesMessage } from './fields.ts';
 import {
   actionTimeoutMs,
-  installArgs,
   type ReleaseTarget,
   rollbackArgs,
   testArgs,
   uninstallArgs,
-  upgradeArgs,
 } from './helm/actions.ts';
 import { type HelmCli, HelmCommandError } from './helm/cli.ts';
 import { releaseNameOf } from './helm/release-name.ts';
@@ -42,18 +44,22 @@ import {
 } from './helm/storage.ts';
 import type { PostRenderSpec } from './postrender/render.ts';
 import { HelmReleaseReason as R } from './reasons.ts';
+import type { ReleaseActions } from './release-action.ts';
 import { revisionName, snapshots } from './snapshots.ts';
+import { type TargetCluster, targetCluster } from './target-cluster.ts';
 import type { HelmReleaseObject } from './types.ts';
-import { unsupportedFields } from './unsupported.ts';
-import { composeValues, ValuesError } from './values.ts';
+import { composeValues, mergeValues, ValuesError } from './values.ts';
+import { chartValuesFiles } from './values-files.ts';
 
 export const FieldManager = 'helm-controller';
 
 export interface HelmReleaseReconcilerOptions {
   client: Client;
   helm: HelmCli;
+  /** Install and upgrade (own engine or helm binary). */
+  actions: ReleaseActions;
   artifacts: ArtifactCache;
-  /** Where values files live for the moment of an action (mode 0600, removed after). */
+  /** Where the post-renderers file lives for the moment of an action (values go through stdin). */
   workDir: string;
   /** Other HelmReleases, from the cache, for dependsOn. */
   getHelmRelease?: (namespace: string, name: string) => Promise<HelmReleaseObject | undefined>;
@@ -77,6 +83,9 @@ interface Desired {
 
 type Action = 'install' | 'upgrade';
 
+/** The release, and the cluster it lives in (spec.kubeConfig). */
+type Target = ReleaseTarget & { cluster: TargetCluster };
+
 /**
  * HelmRelease, in Flux's order: spec checks (fields not implemented stall), dependsOn, the chart
  * (template → HelmChart, or chartRef) and its artifact, values, then the release: what Helm's
@@ -91,6 +100,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
   readonly kind = HelmReleaseKind;
   readonly conditions = [ConditionType.Released, ConditionType.Remediated] as const;
   readonly negativePolarity = [ConditionType.Remediated];
+  readonly fields = helmReleaseFields;
   readonly #options: HelmReleaseReconcilerOptions;
 
   constructor(options: HelmReleaseReconcilerOptions) {
@@ -101,10 +111,10 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     obj.status ??= {};
     const status = obj.status;
     const namespace = obj.metadata.namespace ?? '';
-    const target = this.#target(obj);
-    const unsupported = unsupportedFields(obj.spec, target.namespace);
-    if (unsupported.length > 0)
-      throw new StalledError(R.UnsupportedField, `not supported yet: ${unsupported.join('; ')}`);
+    const releaseTarget = this.#target(obj);
+    const refused = refusedValues(obj.spec, releaseTarget.namespace);
+    if (refused.length > 0) throw new StalledError(R.UnsupportedField, refusedValuesMessage(refused));
+    driftIgnoredPaths(obj); // a bad rule stalls now, not only once the release is up to date
     this.#checkCrossNamespace(obj);
     const waiting = await this.#dependencies(obj);
     if (waiting) return waiting;
@@ -118,7 +128,12 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       await this.#deleteTemplate(status.helmChart);
       delete status.helmChart;
     }
-    const chart = await readChart(this.#options.client, this.#options.artifacts, chartRef);
+    const chart = await readChart(this.#options.client, this.#options.artifacts, chartRef).catch(
+      (error: unknown) => {
+        if (error instanceof ChartArtifactError) throw new ReconcileError(R.ArtifactFailed, error.message);
+        throw error;
+      },
+    );
     if (!chart.ready)
       return {
         notReady: { reason: R.ArtifactFailed, message: chart.message },
@@ -127,14 +142,20 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     try {
       let values: Record<string, unknown>;
       try {
-        values = await composeValues(this.#options.client, namespace, obj.spec);
+        const decrypt = valuesDecryption(this.#options.client, obj);
+        const base = await chartValuesFiles(obj, chart.chartDir, decrypt);
+        values = await composeValues(this.#options.client, namespace, obj.spec, {
+          decrypt,
+          ...(base ? { base } : {}),
+        });
       } catch (error) {
         if (error instanceof ValuesError) throw new ReconcileError(R.InitFailed, error.message);
+        if (error instanceof DecryptionError) throw new ReconcileError(R.InitFailed, error.message);
         throw error;
       }
       const desired: Desired = {
         chartName: chart.chartName,
-        chartVersion: chart.artifact.revision,
+        chartVersion: chart.chartVersion,
         artifactDigest: chart.artifact.digest,
         configDigest: configDigest(values),
         postRenderersDigest:
@@ -144,20 +165,44 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
         values,
         chartDir: chart.chartDir,
       };
-      return await this.#release(obj, status, ctx, target, desired);
+      const cluster = await targetCluster(this.#options.client, obj, this.#options.workDir, FieldManager);
+      try {
+        return await this.#release(obj, status, ctx, { ...releaseTarget, cluster }, desired);
+      } finally {
+        await cluster.dispose();
+      }
     } finally {
       chart.cached.release();
     }
   }
 
   async finalize(obj: HelmReleaseObject, ctx: ReconcileContext): Promise<void> {
-    const target = this.#target(obj);
-    const history = await releaseHistory(this.#options.client, target.namespace, target.releaseName);
+    const cluster = await targetCluster(this.#options.client, obj, this.#options.workDir, FieldManager).catch(
+      (error: unknown) => {
+        // Never released (e.g. its kubeconfig Secret never existed): nothing to uninstall.
+        if ((obj.status?.history ?? []).length === 0) return undefined;
+        throw error;
+      },
+    );
+    if (cluster) {
+      try {
+        await this.#uninstallOnDelete(obj, ctx, { ...this.#target(obj), cluster });
+      } finally {
+        await cluster.dispose();
+      }
+    }
+    if (obj.spec.chart) await deleteChartTemplate(this.#options.client, chartTemplateRef(obj));
+    else if (obj.status?.helmChart) await this.#deleteTemplate(obj.status.helmChart);
+  }
+
+  async #uninstallOnDelete(obj: HelmReleaseObject, ctx: ReconcileContext, target: Target): Promise<void> {
+    const history = await releaseHistory(target.cluster.client, target.namespace, target.releaseName);
     if (history.length > 0 && history[0]?.status !== 'uninstalled') {
       await this.#helm(
         uninstallArgs(obj.spec, target),
         actionTimeoutMs(obj.spec, obj.spec.uninstall?.timeout),
         ctx,
+        target,
       );
       await ctx.events.record(obj, {
         type: 'Normal',
@@ -166,8 +211,6 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
         action: 'Uninstall',
       });
     }
-    if (obj.spec.chart) await deleteChartTemplate(this.#options.client, chartTemplateRef(obj));
-    else if (obj.status?.helmChart) await this.#deleteTemplate(obj.status.helmChart);
   }
 
   #target(obj: HelmReleaseObject): ReleaseTarget {
@@ -236,8 +279,12 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     });
   }
 
-  async #helm(args: string[], timeoutMs: number, ctx: ReconcileContext): Promise<string> {
-    const result = await this.#options.helm.run(args, { timeoutMs, signal: ctx.signal });
+  async #helm(args: string[], timeoutMs: number, ctx: ReconcileContext, target: Target): Promise<string> {
+    const result = await this.#options.helm.run(args, {
+      timeoutMs,
+      signal: ctx.signal,
+      kubeconfig: target.cluster.kubeconfigPath,
+    });
     return result.stdout;
   }
 
@@ -245,10 +292,10 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     obj: HelmReleaseObject,
     status: HelmReleaseStatus,
     ctx: ReconcileContext,
-    target: ReleaseTarget,
+    target: Target,
     desired: Desired,
   ): Promise<ReconcileResult> {
-    const client = this.#options.client;
+    const client = target.cluster.client;
     const cond = obj as unknown as conditions.Conditioned;
     // A moved release (new name or namespace): the old one goes first, as Flux.
     const previous = status.history?.[0];
@@ -259,6 +306,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
           uninstallArgs(obj.spec, { ...target, releaseName: previous.name, namespace: previous.namespace }),
           actionTimeoutMs(obj.spec, obj.spec.uninstall?.timeout),
           ctx,
+          target,
         );
       status.history = [];
     }
@@ -285,6 +333,11 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       latest = { ...latest, status: 'failed' };
     }
 
+    if (obj.spec.upgrade?.preserveValues && latest && latest.status !== 'uninstalled') {
+      // Helm's --reuse-values: the last release's values, with the composed ones merged over them.
+      desired.values = mergeValues(latest.config, desired.values);
+      desired.configDigest = configDigest(desired.values);
+    }
     const attemptChanged =
       status.lastAttemptedRevision !== desired.chartVersion ||
       status.lastAttemptedConfigDigest !== desired.configDigest ||
@@ -313,7 +366,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       const last = status.lastAttemptedReleaseAction ?? action;
       const failures = last === 'install' ? status.installFailures : status.upgradeFailures;
       status.history = snapshots(history);
-      return retriesExceeded(`failed to ${last} after ${failures ?? 0} attempt(s)`);
+      retriesExceeded(`failed to ${last} after ${failures ?? 0} attempt(s)`);
     }
     if (upToDate && latest) {
       status.history = snapshots(history);
@@ -338,8 +391,6 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
 
     this.#recordAttempt(obj, status, desired, action);
     const actionId = randomUUID();
-    const valuesFile = join(this.#options.workDir, `${actionId}.values.json`);
-    await writeFile(valuesFile, JSON.stringify(desired.values), { mode: 0o600 });
     let postRenderersFile: string | undefined;
     if (desired.postRenderersDigest !== '') {
       postRenderersFile = join(this.#options.workDir, `${actionId}.postrenderers.json`);
@@ -347,26 +398,34 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     }
     const chartLabel = `${desired.chartName}@${desired.chartVersion}`;
     try {
-      const description = `${action === 'install' ? 'Install' : 'Upgrade'} of ${chartLabel} by helm-controller`;
-      const args =
-        action === 'install'
-          ? installArgs(obj.spec, target, desired.chartDir, valuesFile, {
-              replace: latest?.status === 'uninstalled',
-              description,
-              postRenderersFile,
-            })
-          : upgradeArgs(obj.spec, target, desired.chartDir, valuesFile, description, postRenderersFile);
-      const timeoutMs = actionTimeoutMs(
-        obj.spec,
-        (action === 'install' ? obj.spec.install : obj.spec.upgrade)?.timeout,
-      );
-      await this.#helm(args, timeoutMs, ctx);
+      const engine = await this.#options.actions.run({
+        spec: obj.spec,
+        action,
+        target,
+        history,
+        chartDir: desired.chartDir,
+        chartDigest: desired.artifactDigest,
+        values: desired.values,
+        configDigest: desired.configDigest,
+        postRenderersFile,
+        postRenderersDigest: desired.postRenderersDigest,
+        description: `${action === 'install' ? 'Install' : 'Upgrade'} of ${chartLabel} by helm-controller`,
+        signal: ctx.signal,
+        log: ctx.log,
+        client,
+        kubeconfigPath: target.cluster.kubeconfigPath,
+      });
+      ctx.log.info({ action, engine }, `helm ${action} done`);
       await this.#test(obj, target, ctx);
     } catch (error) {
-      if (!(error instanceof HelmCommandError) && !(error instanceof TestFailure)) throw error;
+      if (
+        !(error instanceof HelmCommandError) &&
+        !(error instanceof ReleaseActionError) &&
+        !(error instanceof TestFailure)
+      )
+        throw error;
       return this.#failed(obj, status, ctx, target, action, chartLabel, error);
     } finally {
-      await rm(valuesFile, { force: true });
       if (postRenderersFile) await rm(postRenderersFile, { force: true });
     }
     status.observedPostRenderersDigest = desired.postRenderersDigest;
@@ -394,16 +453,17 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
   async #drift(
     obj: HelmReleaseObject,
     ctx: ReconcileContext,
-    target: ReleaseTarget,
+    target: Target,
     latest: HelmReleaseRecord,
   ): Promise<void> {
     const mode = obj.spec.driftDetection?.mode;
     if (mode !== 'enabled' && mode !== 'warn') return;
     const result = await detectDrift(
-      this.#options.client,
+      target.cluster.client,
       latest.manifest,
       target.namespace,
       mode === 'enabled',
+      driftIgnoredPaths(obj),
     );
     if (result.drifted.length === 0) return;
     const list = result.drifted.slice(0, 10).join(', ') + (result.drifted.length > 10 ? ', …' : '');
@@ -444,11 +504,16 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     return failures > 0 && retries >= 0 && failures > retries;
   }
 
-  async #test(obj: HelmReleaseObject, target: ReleaseTarget, ctx: ReconcileContext): Promise<void> {
+  async #test(obj: HelmReleaseObject, target: Target, ctx: ReconcileContext): Promise<void> {
     if (!obj.spec.test?.enable) return;
     const cond = obj as unknown as conditions.Conditioned;
     try {
-      await this.#helm(testArgs(obj.spec, target), actionTimeoutMs(obj.spec, obj.spec.test.timeout), ctx);
+      await this.#helm(
+        testArgs(obj.spec, target),
+        actionTimeoutMs(obj.spec, obj.spec.test.timeout),
+        ctx,
+        target,
+      );
       conditions.markTrue(
         cond,
         ConditionType.TestSuccess,
@@ -469,13 +534,13 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     obj: HelmReleaseObject,
     status: HelmReleaseStatus,
     ctx: ReconcileContext,
-    target: ReleaseTarget,
+    target: Target,
     action: Action,
     chartLabel: string,
-    error: HelmCommandError | TestFailure,
+    error: HelmCommandError | ReleaseActionError | TestFailure,
   ): Promise<ReconcileResult> {
     const cond = obj as unknown as conditions.Conditioned;
-    const client = this.#options.client;
+    const client = target.cluster.client;
     const reason = action === 'install' ? R.InstallFailed : R.UpgradeFailed;
     const note =
       error instanceof TestFailure
@@ -513,6 +578,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
             rollbackArgs(obj.spec, target, rollbackTo.version),
             actionTimeoutMs(obj.spec, obj.spec.rollback?.timeout),
             ctx,
+            target,
           );
           const text = `Helm rollback to previous release ${revisionName(rollbackTo)} with chart ${rollbackTo.chartName}@${rollbackTo.chartVersion} succeeded`;
           conditions.markTrue(cond, ConditionType.Remediated, R.RollbackSucceeded, text, ctx.now);
@@ -527,6 +593,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
             uninstallArgs(obj.spec, target),
             actionTimeoutMs(obj.spec, obj.spec.uninstall?.timeout),
             ctx,
+            target,
           );
           const text = `Helm uninstall of failed release ${revisionName(failed)} succeeded`;
           conditions.markTrue(cond, ConditionType.Remediated, R.UninstallSucceeded, text, ctx.now);
@@ -546,7 +613,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       }
     }
     status.history = snapshots(await releaseHistory(client, target.namespace, target.releaseName));
-    if (exhausted) return retriesExceeded(note);
+    if (exhausted) retriesExceeded(note);
     throw new ReconcileError(reason, note);
   }
 }
@@ -563,16 +630,14 @@ function postRenderSpecOf(obj: HelmReleaseObject): PostRenderSpec | undefined {
 }
 
 /**
- * No retries left: Ready=False until the spec, the chart or the values change. Not Stalled in
- * the runtime's sense, because a changed valuesFrom object is only seen at the next interval.
+ * No retries left: Stalled (as Flux's RetriesExceeded) until the spec, the chart or the values
+ * change; a changed valuesFrom object is seen when something else reconciles the release (as Flux).
  */
-function retriesExceeded(why: string): ReconcileResult {
-  return {
-    notReady: {
-      reason: R.RetriesExceeded,
-      message: `${why}; no retries left: change the spec, the chart or the values to try again`,
-    },
-  };
+function retriesExceeded(why: string): never {
+  throw new StalledError(
+    R.RetriesExceeded,
+    `${why}; no retries left: change the spec, the chart or the values to try again`,
+  );
 }
 
 class TestFailure extends Error {

@@ -10,6 +10,7 @@ export function run(argv: readonly string[]): Promise<unknown> {
     addController: (manager, flags) =>
       addHelmController(manager, {
         helmBinary: flags.helmBinary,
+        releaseEngine: flags.releaseEngine,
         kubeconfigPath: flags.runtime.kubeconfig,
         noCrossNamespaceRefs: flags.noCrossNamespaceRefs,
         defaultServiceAccount: flags.defaultServiceAccount,

@@ -115,20 +115,30 @@ async function readReference(
   return ref.kind === 'Secret' ? Buffer.from(raw, 'base64').toString('utf8') : raw;
 }
 
+export interface ComposeOptions {
+  /** Values merged first (the chart's decrypted valuesFiles). */
+  base?: Values;
+  /** Decrypts a SOPS document (spec.decryption); documents pass through without it. */
+  decrypt?: (text: string, what: string) => Promise<string>;
+}
+
 /** The composed values. Never puts a Secret's content into an error message. */
 export async function composeValues(
   client: Pick<Client, 'find'>,
   namespace: string,
   spec: Pick<HelmReleaseSpec, 'values' | 'valuesFrom'>,
+  options: ComposeOptions = {},
 ): Promise<Values> {
-  let values: Values = {};
+  let values: Values = options.base ?? {};
   for (const ref of spec.valuesFrom ?? []) {
-    const text = await readReference(client, namespace, ref);
-    if (text === undefined) continue;
+    const raw = await readReference(client, namespace, ref);
+    if (raw === undefined) continue;
     if (ref.targetPath) {
-      setAtPath(values, ref.targetPath, typedValue(text));
+      setAtPath(values, ref.targetPath, typedValue(raw));
       continue;
     }
+    const what = `${ref.kind} '${namespace}/${ref.name}' key '${ref.valuesKey ?? 'values.yaml'}'`;
+    const text = options.decrypt ? await options.decrypt(raw, what) : raw;
     let doc: unknown;
     try {
       doc = parse(text, { maxAliasCount: 100 });

@@ -18,9 +18,11 @@ import {
   run,
   type StaticHttpServer,
   startStaticHttpServer,
+  testNamespace,
   toolPath,
+  useCluster,
 } from '@weft/e2e';
-import { addHelmController, parseHelmControllerFlags } from '@weft/helm-controller';
+import { addHelmController, type HelmController, parseHelmControllerFlags } from '@weft/helm-controller';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import { createLogger } from '@weft/runtime/log';
@@ -29,6 +31,24 @@ import { Manager } from '@weft/runtime/manager';
 type KubeConfig = Awaited<ReturnType<Cluster['kubeConfig']>>;
 
 export const helmBinary = toolPath('helm');
+
+/**
+ * What every test file starts with: the run's cluster (`useCluster`), a client, the CRDs and a
+ * namespace of its own. Call at the top level of a test file (it registers `after` hooks).
+ */
+export async function helmTestCluster(prefix: string): Promise<{
+  kubeConfig: KubeConfig;
+  kubeconfigPath: string;
+  client: Client;
+  ns: string;
+}> {
+  const cluster = await useCluster();
+  const kubeConfig = await cluster.kubeConfig();
+  const client = new Client(kubeConfig, { fieldManager: 'e2e' });
+  await installCrds(client);
+  const ns = await testNamespace(kubeConfig, prefix);
+  return { kubeConfig, kubeconfigPath: cluster.kubeconfigPath, client, ns };
+}
 
 export async function installCrds(client: Client): Promise<void> {
   for (const crd of crds())
@@ -179,7 +199,8 @@ export async function startHelmController(
   kubeConfig: KubeConfig,
   kubeconfigPath: string,
   namespaces: string[],
-): Promise<Manager> {
+  extras: { logDestination?: { write(text: string): void }; workParent?: string } = {},
+): Promise<{ manager: Manager; controller: HelmController }> {
   const flags = parseHelmControllerFlags(
     [
       '--metrics-addr=0',
@@ -194,11 +215,18 @@ export async function startHelmController(
     name: 'helm-controller',
     flags: flags.runtime,
     kubeConfig,
-    logger: createLogger({ level: process.env.WEFT_TEST_LOG === '1' ? 'debug' : 'silent' }),
+    logger: extras.logDestination
+      ? createLogger({ level: 'debug', destination: extras.logDestination })
+      : createLogger({ level: process.env.WEFT_TEST_LOG === '1' ? 'debug' : 'silent' }),
     processMetrics: false,
   });
   const client = new Client(kubeConfig);
-  await addHelmController(manager, { helmBinary, kubeconfigPath, requeueDependencyMs: 1_000 });
+  const controller = await addHelmController(manager, {
+    helmBinary,
+    kubeconfigPath,
+    requeueDependencyMs: 1_000,
+    ...(extras.workParent ? { workParent: extras.workParent } : {}),
+  });
   await manager.start();
   after(async () => {
     try {
@@ -230,7 +258,7 @@ export async function startHelmController(
     }
     await manager.stop();
   });
-  return manager;
+  return { manager, controller };
 }
 
 export type Ready = { status: string; reason: string; message: string };

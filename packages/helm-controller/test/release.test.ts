@@ -6,30 +6,26 @@
  * missing values file and an unreachable repository.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { Annotation, HelmApiVersion, HelmReleaseKind, SourceApiVersion } from '@weft/api';
-import { eventually, testNamespace, useCluster } from '@weft/e2e';
-import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
+import { eventually } from '@weft/e2e';
+import { isRecord, type KubeObject } from '@weft/runtime/client';
 import {
   conditionOf,
   configMapChart,
   HelmRepo,
   helm,
-  installCrds,
+  helmTestCluster,
   startHelmController,
   startSourceController,
 } from './helpers.ts';
 
-const cluster = await useCluster();
-const kubeConfig = await cluster.kubeConfig();
-const kubeconfigPath = cluster.kubeconfigPath;
-const client = new Client(kubeConfig, { fieldManager: 'e2e' });
-await installCrds(client);
-const ns = await testNamespace(kubeConfig, 'hr');
+const { kubeConfig, kubeconfigPath, client, ns } = await helmTestCluster('hr');
 const repo = await HelmRepo.start();
 await repo.add(configMapChart('greeter', '1.0.0'));
 await startSourceController(kubeconfigPath);
-await startHelmController(kubeConfig, kubeconfigPath, [ns]);
+const { controller } = await startHelmController(kubeConfig, kubeconfigPath, [ns]);
+const helmRuns = (command: string) => controller.helm.runs.get(command) ?? 0;
 
 /** The chart with a Job test hook (KWOK completes the Job's pod). */
 function withTestHook(chart: ReturnType<typeof configMapChart>): ReturnType<typeof configMapChart> {
@@ -186,6 +182,11 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
     );
     const cm = await client.get(cmRef('app-config'));
     assert.deepEqual(cm.data, { greeting: 'hi' });
+    // The controller's own engine made it (one helm template, no helm install): what helm read
+    // above is the release storage the controller wrote.
+    assert.deepEqual([helmRuns('template'), helmRuns('install')], [1, 0]);
+    assert.equal(cm.metadata.labels?.['app.kubernetes.io/managed-by'], 'Helm');
+    assert.equal(cm.metadata.annotations?.['meta.helm.sh/release-name'], 'app');
     const snapshots = statusOf(hr).history as { version: number; status: string; chartVersion: string }[];
     assert.deepEqual(
       snapshots.map((s) => [s.version, s.status, s.chartVersion]),
@@ -372,8 +373,11 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
       { chart: 'tested', version: '1.0.0' },
     );
     await notReady('second', /dependency HelmRelease '.*\/first' is not ready/);
+    const installs = helmRuns('install');
     await createRelease('first', {}, { chart: 'greeter' });
     const hr = await readyRelease('second');
+    // A chart with hooks is released by the helm binary, which runs them as Helm does.
+    assert.equal(helmRuns('install'), installs + 1, 'the hooked chart went through helm install');
     const tests = conditionOf(hr, 'TestSuccess');
     assert.equal(tests?.status, 'True', JSON.stringify(tests));
     const hooks = (statusOf(hr).history as { testHooks?: Record<string, { phase?: string }> }[])[0]
@@ -432,18 +436,27 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
     assert.match(manifest, /patched: "?yes"?/);
   });
 
-  it('corrects drift (driftDetection: enabled): an edited and a deleted object come back', async () => {
+  it('corrects drift (driftDetection: enabled): an edited and a deleted object come back, ignored fields stay', async () => {
     await createRelease('watched', {
-      driftDetection: { mode: 'enabled' },
-      values: { data: { greeting: 'kept' } },
+      driftDetection: {
+        mode: 'enabled',
+        ignore: [{ paths: ['/data/owner'], target: { kind: 'ConfigMap' } }],
+      },
+      values: { data: { greeting: 'kept', owner: 'chart' } },
     });
     await readyRelease('watched');
-    await client.patch(cmRef('watched-config'), { data: { greeting: 'edited by hand' } });
+    // `owner` stands for a field another writer owns: ignored, so left as that writer set it.
+    await client.patch(cmRef('watched-config'), { data: { greeting: 'edited by hand', owner: 'hpa' } });
     await requestReconcile('watched');
     await eventually('edit undone', async () =>
       ((await client.get(cmRef('watched-config'))).data as Record<string, string>).greeting === 'kept'
         ? true
         : undefined,
+    );
+    assert.equal(
+      ((await client.get(cmRef('watched-config'))).data as Record<string, string>).owner,
+      'hpa',
+      'a field in driftDetection.ignore is not corrected',
     );
     await client.delete(cmRef('watched-config'));
     await requestReconcile('watched');
@@ -460,6 +473,91 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
       (await history('watched')).map((h) => h.revision),
       [1],
       'drift is corrected without a new revision',
+    );
+  });
+
+  it('creates and replaces the chart CRDs on install and upgrade (crds: CreateReplace)', async () => {
+    const crd = (group: string, extra: string) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.${group}
+spec:
+  group: ${group}
+  names: {kind: Widget, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: string}${extra}
+`;
+    const group = `${ns}.e2e.weft.dev`;
+    const crdRef = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      name: `widgets.${group}`,
+    };
+    after(() => client.delete(crdRef).catch(() => undefined));
+    await repo.add({ ...configMapChart('crdful', '1.0.0') }, { 'crds/widgets.yaml': crd(group, '') });
+    await refreshRepository('repo');
+    const installs = helmRuns('install');
+    await createRelease(
+      'crdful',
+      { install: { crds: 'CreateReplace' }, upgrade: { crds: 'CreateReplace' } },
+      { chart: 'crdful', version: '1.x' },
+    );
+    await readyRelease('crdful');
+    assert.equal(helmRuns('install'), installs + 1, 'a chart with CRDs goes through helm install');
+    const properties = async () => {
+      const live = (await client.get(crdRef)) as KubeObject & {
+        spec: {
+          versions: { schema: { openAPIV3Schema: { properties: { spec: { properties: object } } } } }[];
+        };
+      };
+      return Object.keys(live.spec.versions[0]?.schema.openAPIV3Schema.properties.spec.properties ?? {});
+    };
+    assert.deepEqual(await properties(), ['size']);
+
+    await repo.add(configMapChart('crdful', '1.1.0'), {
+      'crds/widgets.yaml': crd(group, '\n                colour: {type: string}'),
+    });
+    await refreshRepository('repo');
+    await readyRelease('crdful', (hr) => statusOf(hr).lastAttemptedRevision === '1.1.0');
+    assert.deepEqual((await properties()).sort(), ['colour', 'size'], 'upgrade replaced the CRD');
+  });
+
+  it('releases into the cluster of spec.kubeConfig, for every helm action and the own engine', async () => {
+    // The test cluster itself, reached through a kubeconfig in a Secret as a remote one would be.
+    const { readFile } = await import('node:fs/promises');
+    await client.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'remote-kubeconfig', namespace: ns },
+      stringData: { value: await readFile(kubeconfigPath, 'utf8') },
+    });
+    await createRelease('remote', {
+      kubeConfig: { secretRef: { name: 'remote-kubeconfig' } },
+      values: { data: { greeting: 'far away' } },
+    });
+    await readyRelease('remote');
+    assert.deepEqual((await client.get(cmRef('remote-config'))).data, { greeting: 'far away' });
+    assert.deepEqual(
+      (await history('remote')).map((h) => [h.revision, h.status]),
+      [[1, 'deployed']],
+    );
+    await client.delete(hrRef('remote'));
+    await eventually('remote uninstalled through its kubeconfig', async () =>
+      (await client.find(cmRef('remote-config'))) === undefined &&
+      (await client.find(hrRef('remote'))) === undefined
+        ? true
+        : undefined,
     );
   });
 
@@ -540,12 +638,40 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
     });
     assert.match(await notReady('unreachable', /down/), /HelmRepository .*down.* has no index artifact yet/);
 
-    await createRelease('drifty', { driftDetection: { mode: 'enabled', ignore: [{ paths: ['/data'] }] } });
-    await eventually('Stalled on driftDetection', async () => {
-      const stalled = conditionOf(await client.get(hrRef('drifty')), 'Stalled');
-      return stalled?.status === 'True' && /spec.driftDetection.ignore/.test(stalled.message)
+    // An object of the chart exists already, made by someone else: refused as Helm refuses it,
+    // and left as it was.
+    await client.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'taken-config', namespace: ns },
+      data: { owner: 'someone else' },
+    });
+    await createRelease('taken', {});
+    assert.match(
+      await notReady('taken', /cannot be imported/),
+      /ConfigMap\/.*taken-config exists and cannot be imported into the current release: invalid ownership metadata/,
+    );
+    assert.deepEqual((await client.get(cmRef('taken-config'))).data, { owner: 'someone else' });
+
+    await createRelease('recreating', { rollback: { recreate: true } });
+    await eventually('Stalled on rollback.recreate', async () => {
+      const stalled = conditionOf(await client.get(hrRef('recreating')), 'Stalled');
+      return stalled?.status === 'True' &&
+        stalled.reason === 'UnsupportedField' &&
+        /spec.rollback.recreate is not supported yet/.test(stalled.message)
         ? true
         : undefined;
     });
+
+    await createRelease('no-cluster', { kubeConfig: { secretRef: { name: 'missing-kubeconfig' } } });
+    assert.match(
+      await notReady('no-cluster', /kubeConfig/),
+      /cannot read Secret '.*\/missing-kubeconfig' \(spec.kubeConfig.secretRef\)/,
+    );
+    // Never released: deleting it needs no cluster, and does not hang on the missing Secret.
+    await client.delete(hrRef('no-cluster'));
+    await eventually('no-cluster deleted', async () =>
+      (await client.find(hrRef('no-cluster'))) === undefined ? true : undefined,
+    );
   });
 });

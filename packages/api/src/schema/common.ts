@@ -2,7 +2,7 @@
  * Schemas shared by several kinds: conditions, artifacts, references, the common status fields.
  * The types in meta.ts are inferred from these.
  */
-import { arr, bool, duration, int, map, obj, str, time } from './builder.ts';
+import { arr, bool, describe, duration, int, map, obj, str, time } from './builder.ts';
 
 /** metav1.Condition, with the validation the Kubernetes API gives it. */
 export const conditionSchema = obj(
@@ -65,6 +65,20 @@ export const localObjectReferenceSchema = obj(
   { name: str({ description: 'Name of the referent.' }) },
   { required: ['name'] },
 );
+
+/** `spec.decryption` (SOPS with keys from a Secret) of the kinds that decrypt; `description` says what. */
+export function sopsDecryptionSchema(description: string) {
+  return obj(
+    {
+      provider: str({ description: 'The decryption tool.', enum: ['sops'] }),
+      secretRef: describe(
+        localObjectReferenceSchema,
+        'Secret with the decryption keys: age identities in *.agekey entries, armored OpenPGP private keys in *.asc entries.',
+      ),
+    },
+    { description, required: ['provider'] },
+  );
+}
 
 /** A reference to an object of a given kind, optionally in another namespace. */
 export const namespacedObjectKindReferenceSchema = obj(

@@ -32,7 +32,7 @@ function wait(options: WaitOptions | undefined): string[] {
 }
 
 /** The post-renderer plugin, given the file holding spec.postRenderers. */
-function postRender(file: string | undefined): string[] {
+export function postRender(file: string | undefined): string[] {
   return file ? ['--post-renderer', postRenderPluginName, '--post-renderer-args', file] : [];
 }
 
@@ -44,6 +44,7 @@ export function installArgs(
   spec: HelmReleaseSpec,
   target: ReleaseTarget,
   chartDir: string,
+  /** `-`: helm reads the values from stdin. */
   valuesFile: string,
   options: { replace: boolean; description: string; postRenderersFile?: string | undefined },
 ): string[] {
@@ -63,7 +64,13 @@ export function installArgs(
   if (install.disableSchemaValidation) args.push('--skip-schema-validation');
   if (install.createNamespace) args.push('--create-namespace');
   if (install.replace || options.replace) args.push('--replace');
-  if (install.crds === 'Skip' || (install.crds === undefined && install.skipCRDs)) args.push('--skip-crds');
+  // CreateReplace: the controller applied the CRDs itself (engine/crds.ts).
+  if (
+    install.crds === 'Skip' ||
+    install.crds === 'CreateReplace' ||
+    (install.crds === undefined && install.skipCRDs)
+  )
+    args.push('--skip-crds');
   return args;
 }
 

@@ -36,6 +36,8 @@ const maxOutputBytes = 4 * 1024 * 1024;
 export class HelmCli {
   readonly #options: HelmCliOptions;
   readonly #running = new Set<ReturnType<typeof spawn>>();
+  /** helm processes started, by subcommand (`template`, `install`, …): for tests and benchmarks. */
+  readonly runs = new Map<string, number>();
 
   constructor(options: HelmCliOptions) {
     this.#options = options;
@@ -48,12 +50,20 @@ export class HelmCli {
 
   async run(
     args: readonly string[],
-    options: { timeoutMs: number; signal?: AbortSignal },
+    options: {
+      timeoutMs: number;
+      signal?: AbortSignal | undefined;
+      stdin?: string;
+      /** false: no kubeconfig (`helm template` never connects); a path: that cluster's. */
+      kubeconfig?: false | string | undefined;
+    },
   ): Promise<HelmRunResult> {
-    const kube = this.#options.kubeconfigPath ? ['--kubeconfig', this.#options.kubeconfigPath] : [];
+    const kubeconfig = options.kubeconfig === undefined ? this.#options.kubeconfigPath : options.kubeconfig;
+    const kube = kubeconfig ? ['--kubeconfig', kubeconfig] : [];
     const home = this.#options.home;
+    this.runs.set(args[0] ?? '', (this.runs.get(args[0] ?? '') ?? 0) + 1);
     const child = spawn(this.#options.binary, [...args, ...kube], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: home,
@@ -72,6 +82,11 @@ export class HelmCli {
       },
     });
     this.#running.add(child);
+    // Values go through stdin (`--values -`): decrypted values never touch the disk.
+    if (options.stdin !== undefined) {
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(options.stdin);
+    }
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let stdoutSize = 0;

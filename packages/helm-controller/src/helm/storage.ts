@@ -131,15 +131,80 @@ export async function markFailed(
   record: HelmReleaseRecord,
   reason: string,
 ): Promise<void> {
-  const raw = structuredClone(record.raw);
+  await updateRelease(client, withStatus(record.raw, 'failed', reason));
+}
+
+/** Helm's storage Secret name of a revision. */
+export function releaseSecretName(name: string, version: number): string {
+  return `sh.helm.release.v1.${name}.v${version}`;
+}
+
+function storageLabels(raw: Record<string, unknown>): Record<string, string> {
   const info = isRecord(raw.info) ? raw.info : {};
-  info.status = 'failed';
-  info.description = reason;
-  raw.info = info;
+  return {
+    name: String(raw.name ?? ''),
+    owner: 'helm',
+    status: String(info.status ?? 'unknown'),
+    version: String(raw.version ?? 0),
+  };
+}
+
+const unixNow = () => String(Math.floor(Date.now() / 1000));
+
+/**
+ * Writes a new revision as Helm's Secrets driver does (type `helm.sh/release.v1`, labels
+ * name/owner/status/version/createdAt). Creating fails when the revision exists: Helm's lock
+ * against a second writer.
+ */
+export async function createRelease(
+  client: Pick<Client, 'create'>,
+  raw: Record<string, unknown>,
+): Promise<void> {
+  const name = String(raw.name ?? '');
+  await client.create({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: releaseSecretName(name, Number(raw.version ?? 0)),
+      namespace: String(raw.namespace ?? ''),
+      labels: { ...storageLabels(raw), createdAt: unixNow() },
+    },
+    type: 'helm.sh/release.v1',
+    data: { release: encodeRelease(raw) },
+  } as KubeObject);
+}
+
+/** Rewrites a stored revision (its status changed), labels as Helm's Update (modifiedAt). */
+export async function updateRelease(
+  client: Pick<Client, 'patch'>,
+  raw: Record<string, unknown>,
+): Promise<void> {
   await client.patch(
-    { apiVersion: 'v1', kind: 'Secret', namespace: record.namespace, name: record.secretName },
-    { metadata: { labels: { status: 'failed' } }, data: { release: encodeRelease(raw) } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      namespace: String(raw.namespace ?? ''),
+      name: releaseSecretName(String(raw.name ?? ''), Number(raw.version ?? 0)),
+    },
+    {
+      metadata: { labels: { ...storageLabels(raw), modifiedAt: unixNow() } },
+      data: { release: encodeRelease(raw) },
+    },
   );
+}
+
+/** A copy of a stored release with another status (and description). */
+export function withStatus(
+  raw: Record<string, unknown>,
+  status: string,
+  description?: string,
+): Record<string, unknown> {
+  const copy = structuredClone(raw);
+  const info = isRecord(copy.info) ? copy.info : {};
+  info.status = status;
+  if (description !== undefined) info.description = description;
+  copy.info = info;
+  return copy;
 }
 
 /** `sha256:<hex>` of values in a canonical JSON form (keys sorted), Flux's config digest. */

@@ -1,0 +1,74 @@
+/**
+ * spec.decryption (provider sops) for values: a valuesFrom Secret or ConfigMap whose key holds a
+ * SOPS-encrypted YAML or JSON document, and chart valuesFiles encrypted with SOPS, are decrypted
+ * in memory with @weft/sops before they are merged. Nothing decrypted is written to disk, logged
+ * or put in a status: errors name the object or file and the key, never a value.
+ *
+ * Without spec.decryption an encrypted document is refused rather than merged as ciphertext.
+ */
+import type { Client, KubeObject } from '@weft/runtime/client';
+import { decryptSops, isSopsEncrypted, type SopsKeys, sopsKeysFromSecret } from '@weft/sops';
+import type { HelmReleaseObject } from './types.ts';
+
+export class DecryptionError extends Error {
+  override name = 'DecryptionError';
+}
+
+/** Decrypts `text` when it is a SOPS document; `what` names it in errors. */
+export type DecryptValues = (text: string, what: string) => Promise<string>;
+
+/** A values document is YAML; SOPS writes JSON files as JSON, which is YAML too. */
+function sopsFormatOf(content: Buffer): 'yaml' | 'json' | undefined {
+  if (content.toString('utf8').trimStart().startsWith('{'))
+    return isSopsEncrypted(content, 'json') ? 'json' : undefined;
+  return isSopsEncrypted(content, 'yaml') ? 'yaml' : undefined;
+}
+
+async function readKeys(client: Pick<Client, 'get'>, obj: HelmReleaseObject): Promise<SopsKeys> {
+  const namespace = obj.metadata.namespace ?? '';
+  const secretRef = obj.spec.decryption?.secretRef;
+  if (secretRef === undefined)
+    throw new DecryptionError(
+      'spec.decryption.secretRef is required: weft decrypts with age and OpenPGP keys from a Secret (cloud KMS is not supported yet)',
+    );
+  const secretName = `${namespace}/${secretRef.name}`;
+  let secret: KubeObject & { data?: Record<string, string> };
+  try {
+    secret = await client.get({ apiVersion: 'v1', kind: 'Secret', namespace, name: secretRef.name });
+  } catch (error) {
+    throw new DecryptionError(
+      `cannot read the decryption secret ${secretName} (spec.decryption.secretRef): ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  const data: Record<string, string> = {};
+  for (const [key, value] of Object.entries(secret.data ?? {}))
+    data[key] = Buffer.from(value, 'base64').toString('utf8');
+  return sopsKeysFromSecret(data, secretName).catch((error: Error) => {
+    throw new DecryptionError(error.message);
+  });
+}
+
+/**
+ * The values decryption of a HelmRelease: with spec.decryption, SOPS documents are decrypted
+ * (the keys Secret is read at the first one); without, they are refused.
+ */
+export function valuesDecryption(client: Pick<Client, 'get'>, obj: HelmReleaseObject): DecryptValues {
+  let keys: Promise<SopsKeys> | undefined;
+  return async (text, what) => {
+    const content = Buffer.from(text, 'utf8');
+    const format = sopsFormatOf(content);
+    if (format === undefined) return text;
+    if (obj.spec.decryption === undefined)
+      throw new DecryptionError(
+        `${what} is encrypted with SOPS: set spec.decryption (provider sops, secretRef) to decrypt it`,
+      );
+    keys ??= readKeys(client, obj);
+    try {
+      return (await decryptSops(content, { keys: await keys, file: what, format })).toString('utf8');
+    } catch (error) {
+      if (error instanceof DecryptionError) throw error;
+      // SopsError messages name the file (here: the object and key), never a value.
+      throw new DecryptionError(`decryption failed: ${(error as Error).message}`);
+    }
+  };
+}
