@@ -11,6 +11,7 @@ export {
 } from './client.ts';
 export { type Credentials, credentialsFromDockerConfig, dockerConfigFor } from './credentials.ts';
 export { errorMessage, OciError, OciErrorCode } from './errors.ts';
+export { type ImageName, parseImageName } from './image-name.ts';
 export { type Descriptor, type Manifest, parseManifest } from './manifest.ts';
 export { Annotation, contentLayerMediaTypes, MediaType, manifestAccept } from './media-types.ts';
 export {
@@ -20,4 +21,5 @@ export {
   type OciReference,
   parseReference,
 } from './reference.ts';
+export { credentialsFromPullSecret, tlsFromSecret } from './secret-material.ts';
 export { type TlsOptions, Transport } from './transport.ts';
