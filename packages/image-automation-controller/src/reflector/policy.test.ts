@@ -18,6 +18,7 @@ describe('semver', () => {
     assert.equal(selectTag(tags, { policy: { semver: { range: '>=1.0.0 <1.5.0' } } }).tag, 'v1.2.0');
     assert.equal(selectTag(tags, { policy: { semver: { range: '>=1.0.0, <1.5.0' } } }).tag, 'v1.2.0');
     assert.equal(selectTag(tags, { policy: { semver: { range: '~1.9' } } }).tag, '1.9');
+    assert.equal(selectTag(tags, { policy: { semver: { range: '*' } } }).tag, '1.10.0');
     assert.equal(parseLooseVersion('v1.9')?.version, '1.9.0');
     assert.equal(parseLooseVersion('latest'), undefined);
   });

@@ -118,7 +118,7 @@ function compileRange(text: string): CompiledRange {
   // Masterminds lets a range naming a pre-release match any pre-release inside it; node-semver
   // only those of the same major.minor.patch unless told to include them.
   const includePrerelease = range.set.some((comparators) =>
-    comparators.some((c) => c.semver.prerelease.length > 0),
+    comparators.some((c) => (c.semver.prerelease?.length ?? 0) > 0),
   );
   return {
     range: includePrerelease ? new semver.Range(normalized, { includePrerelease }) : range,
