@@ -2,7 +2,7 @@
  * Where the full tag list of each ImageRepository is kept between scans (the status holds only
  * the count and ten tags). One gzipped file per ImageRepository under the storage path, so the
  * lists survive a restart and a restarted controller does not rescan what is not due
- * (docs/design/0019-image-tags-store.md); the most recently used lists are kept decoded in memory.
+ * (docs/design/0016-image-tags-store.md); the most recently used lists are kept decoded in memory.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
