@@ -211,6 +211,38 @@ describe('ImageRepository', () => {
   });
 });
 
+describe('ImageRepository over TLS', () => {
+  it('certSecretRef: a CA and a client certificate for a registry that requires one', async () => {
+    const tlsRegistry = await startOciRegistry({ tls: 'mutual' });
+    try {
+      const material = tlsRegistry.tls;
+      assert.ok(material);
+      const tls = { ca: material.caPem, cert: material.clientCertPem, key: material.clientKeyPem };
+      const pusher = new RegistryClient({ registry: tlsRegistry.host, tls });
+      await pushTags(pusher, 'secure/app', ['1.0.0', '2.0.0', '3.0.0']);
+      pusher.close();
+      await createSecret('registry-tls', {
+        'ca.crt': material.caPem,
+        'tls.crt': material.clientCertPem,
+        'tls.key': material.clientKeyPem,
+      });
+      await kinds.create('ImageRepository', 'secure', {
+        image: `${tlsRegistry.host}/secure/app`,
+        interval: '1h',
+        certSecretRef: { name: 'registry-tls' },
+      });
+      assert.equal((await kinds.waitReady('ImageRepository', 'secure')).status?.lastScanResult?.tagCount, 3);
+      await kinds.create('ImageRepository', 'untrusted', {
+        image: `${tlsRegistry.host}/secure/app`,
+        interval: '1h',
+      });
+      await kinds.waitNotReady('ImageRepository', 'untrusted', 'ReadOperationFailed');
+    } finally {
+      await tlsRegistry.stop();
+    }
+  });
+});
+
 describe('ImagePolicy', () => {
   before(async () => {
     await pushTags(publisher, 'apps/web', [

@@ -89,8 +89,14 @@ export function addReflector(manager: Manager, options: ReflectorOptions): Refle
     ),
   ]);
   policies.watches(repositoryInformer, (obj, oldObj) => {
-    // A new scan result, or the repository appearing or going: the policies naming it.
-    if (oldObj !== undefined && scanRevision(obj) === scanRevision(oldObj)) return [];
+    // A new scan result, a new spec (accessFrom, image), or the repository appearing or going:
+    // the policies naming it. Status writes without a new scan and resyncs are not.
+    if (
+      oldObj !== undefined &&
+      scanRevision(obj) === scanRevision(oldObj) &&
+      obj.metadata.generation === oldObj.metadata.generation
+    )
+      return [];
     return byRepository.keys(repositoryKey(obj.metadata.namespace, obj.metadata.name));
   });
   return { tagStore: store, repositories, policies };
