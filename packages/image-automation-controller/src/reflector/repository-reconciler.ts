@@ -4,7 +4,13 @@
  * @weft/oci (pagination, token auth, TLS), drop the excluded ones, store the list and write
  * `status.lastScanResult`.
  */
-import { Annotation, ImageApiVersion, ImageRepositoryKind, type ImageRepositoryStatus } from '@weft/api';
+import {
+  Annotation,
+  ImageApiVersion,
+  ImageRepositoryKind,
+  type ImageRepositoryStatus,
+  Reason,
+} from '@weft/api';
 import { type ImageName, OciError, parseImageName } from '@weft/oci';
 import type { Client } from '@weft/runtime/client';
 import { errorMessage } from '@weft/runtime/errors';
@@ -86,11 +92,15 @@ export class ImageRepositoryReconciler implements Reconciler<ImageRepositoryObje
     ctx.log.debug({ reason: decision.reason }, 'scanning');
     const previousRevision = status.lastScanResult?.revision;
     const tags = excludeTags(await this.#listTags(obj, image, ctx), exclusions);
-    const stored = await this.#options.store.set(key, {
-      canonicalImageName: image.canonicalName,
-      scanTime: ctx.now().toISOString(),
-      tags,
-    });
+    const stored = await this.#options.store
+      .set(key, { canonicalImageName: image.canonicalName, scanTime: ctx.now().toISOString(), tags })
+      .catch((error: unknown) => {
+        throw new ReconcileError(
+          Reason.StorageOperationFailed,
+          `cannot store the tag list (--storage-path): ${errorMessage(error)}`,
+          { cause: error },
+        );
+      });
     const latest = latestTags(stored.tags);
     status.lastScanResult = {
       revision: stored.revision,
