@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   compilePolicy,
-  expandTemplate,
   filterTags,
   InvalidPolicyError,
   PolicyError,
   parseLooseVersion,
   selectTag,
 } from './policy.ts';
+import { compileRegexp, expandTemplate } from './regexp.ts';
 
 const tags = ['1.0.0', 'v1.2.0', '1.10.0', '2.0.0-rc.1', '1.9', 'latest', 'sha-abc'];
 
@@ -86,9 +86,18 @@ describe('filterTags', () => {
   });
 
   test('template expansion follows Go: numbered groups, unknown names empty', () => {
-    const match = /(?<a>x)(y)?/.exec('x') as RegExpExecArray;
+    const groups = compileRegexp('(?P<a>x)(y)?').exec('x');
+    assert.ok(groups);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's ${name} template syntax, not JavaScript's
-    assert.equal(expandTemplate('$a-$1-$2-$nope-${a}', match), 'x-x---x');
+    assert.equal(expandTemplate('$a-$1-$2-$nope-${a}-$9', groups), 'x-x---x-');
+  });
+
+  test('RE2 semantics: a pattern that backtracks exponentially in JavaScript runs in linear time', {
+    timeout: 20_000,
+  }, () => {
+    const tags = Array.from({ length: 50 }, (_, i) => `${'a'.repeat(100)}${i}!`);
+    const spec = { filterTags: { pattern: '^(a+)+$' }, policy: { alphabetical: {} } };
+    assert.deepEqual(selectTag(tags, spec), { tag: undefined, considered: 0 });
   });
 
   test('a bad pattern is an invalid policy naming the field', () => {

@@ -6,6 +6,7 @@
  */
 import type { ImagePolicySpec } from '@weft/api';
 import semver from 'semver';
+import { compileRegexp, expandTemplate, type Pattern } from './regexp.ts';
 
 /** A spec that cannot be applied whatever the tags: the object is stalled until it changes. */
 export class InvalidPolicyError extends Error {
@@ -27,39 +28,6 @@ export interface Selection {
   considered: number;
 }
 
-/** Turns Go's RE2 syntax into JavaScript's where they differ in ways users write. */
-export function goRegExp(pattern: string, field: string): RegExp {
-  let source = pattern.replaceAll('(?P<', '(?<');
-  let flags = '';
-  const inline = /^\(\?([imsU]+)\)/.exec(source);
-  if (inline?.[1] !== undefined) {
-    if (inline[1].includes('U')) throw new InvalidPolicyError(`${field}: the (?U) flag is not supported`);
-    flags = inline[1];
-    source = source.slice(inline[0].length);
-  }
-  source = source.replaceAll('\\z', '$');
-  try {
-    return new RegExp(source, flags);
-  } catch (error) {
-    throw new InvalidPolicyError(
-      `${field} "${pattern}" is not a valid regular expression: ${(error as Error).message}`,
-    );
-  }
-}
-
-/**
- * Go's `Regexp.Expand` template: `$name`, `${name}` and `$1` are replaced by the group (empty
- * when it did not take part or does not exist), `$$` is a dollar.
- */
-export function expandTemplate(template: string, match: RegExpExecArray): string {
-  return template.replace(/\$(?:\$|\{(\w+)\}|(\w+))/g, (whole, braced?: string, bare?: string) => {
-    if (whole === '$$') return '$';
-    const name = braced ?? bare ?? '';
-    const value = /^\d+$/.test(name) ? match[Number(name)] : match.groups?.[name];
-    return value ?? '';
-  });
-}
-
 /** The tags that match `filter`, each under the value the policy compares (the extract, or itself). */
 export function filterTags(tags: readonly string[], filter: FilterTags | undefined): Map<string, string> {
   const byValue = new Map<string, string>();
@@ -67,11 +35,16 @@ export function filterTags(tags: readonly string[], filter: FilterTags | undefin
     for (const tag of tags) byValue.set(tag, tag);
     return byValue;
   }
-  const pattern = goRegExp(filter.pattern, 'spec.filterTags.pattern');
+  let pattern: Pattern;
+  try {
+    pattern = compileRegexp(filter.pattern);
+  } catch (error) {
+    throw new InvalidPolicyError(`spec.filterTags.pattern ${(error as Error).message}`);
+  }
   for (const tag of tags) {
-    const match = pattern.exec(tag);
-    if (!match) continue;
-    byValue.set(filter.extract ? expandTemplate(filter.extract, match) : tag, tag);
+    const groups = pattern.exec(tag);
+    if (!groups) continue;
+    byValue.set(filter.extract ? expandTemplate(filter.extract, groups) : tag, tag);
   }
   return byValue;
 }

@@ -5,6 +5,7 @@
 import type { ImageRepositorySpec, ImageRepositoryStatus } from '@weft/api';
 import { StalledError } from '@weft/runtime/reconcile';
 import { ImageReason } from './reasons.ts';
+import { compileRegexp, type Pattern } from './regexp.ts';
 import type { TagList } from './tag-store.ts';
 
 /** Flux's default, used when the list is empty (the CRD fills it in when the field is absent). */
@@ -17,20 +18,20 @@ export function exclusionListOf(spec: Pick<ImageRepositorySpec, 'exclusionList'>
 }
 
 /** The exclusion patterns compiled; a bad one stalls the object naming it. */
-export function compileExclusionList(patterns: readonly string[]): RegExp[] {
+export function compileExclusionList(patterns: readonly string[]): Pattern[] {
   return patterns.map((pattern, index) => {
     try {
-      return new RegExp(pattern.replaceAll('(?P<', '(?<'));
+      return compileRegexp(pattern);
     } catch (error) {
       throw new StalledError(
         ImageReason.InvalidExclusionList,
-        `spec.exclusionList[${index}] "${pattern}" is not a valid regular expression: ${(error as Error).message}`,
+        `spec.exclusionList[${index}] ${(error as Error).message}`,
       );
     }
   });
 }
 
-export function excludeTags(tags: readonly string[], exclusions: readonly RegExp[]): string[] {
+export function excludeTags(tags: readonly string[], exclusions: readonly Pattern[]): string[] {
   return tags.filter((tag) => !exclusions.some((pattern) => pattern.test(tag)));
 }
 
