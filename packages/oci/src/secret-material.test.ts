@@ -14,6 +14,14 @@ test('reads .dockerconfigjson and the older .dockercfg', () => {
   assert.equal(credentialsFromPullSecret({ '.dockercfg': legacy }, 'other.io', 's'), undefined);
 });
 
+test('Docker Hub credentials are found under any of its names', () => {
+  const creds = { username: 'u', password: 'p' };
+  const data = { '.dockerconfigjson': dockerConfigFor('docker.io', creds) };
+  assert.deepEqual(credentialsFromPullSecret(data, 'index.docker.io', 's'), creds);
+  const written = { '.dockerconfigjson': dockerConfigFor('https://index.docker.io/v1/', creds) };
+  assert.deepEqual(credentialsFromPullSecret(written, 'index.docker.io', 's'), creds);
+});
+
 test('a secret of the wrong type says so without its values', () => {
   assert.throws(
     () => credentialsFromPullSecret({ password: 'hunter2' }, 'r.io', 'secret ns/regcred'),

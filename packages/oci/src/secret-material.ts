@@ -18,7 +18,8 @@ export function credentialsFromPullSecret(
   source: string,
 ): Credentials | undefined {
   const config = data['.dockerconfigjson'];
-  if (config !== undefined) return credentialsFromDockerConfig(config, registry, source);
+  if (config !== undefined)
+    return firstFound(registry, (host) => credentialsFromDockerConfig(config, host, source));
   const legacy = data['.dockercfg'];
   if (legacy === undefined)
     throw new OciError(
@@ -31,7 +32,22 @@ export function credentialsFromPullSecret(
   } catch {
     throw new OciError('InvalidCredentials', `${source}: .dockercfg is not valid JSON`);
   }
-  return credentialsFromDockerConfig(JSON.stringify({ auths }), registry, source);
+  const json = JSON.stringify({ auths });
+  return firstFound(registry, (host) => credentialsFromDockerConfig(json, host, source));
+}
+
+// Docker Hub is written under any of these names in Docker configs (`docker login` writes the first).
+const dockerHubNames = ['index.docker.io', 'docker.io', 'registry-1.docker.io'];
+
+function firstFound(
+  registry: string,
+  lookup: (host: string) => Credentials | undefined,
+): Credentials | undefined {
+  for (const host of dockerHubNames.includes(registry) ? dockerHubNames : [registry]) {
+    const found = lookup(host);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**
