@@ -50,6 +50,49 @@ export function readyMessage(latest: ImageRef, previous: ImageRef | undefined): 
 const sameRef = (a: ImageRef | undefined, b: ImageRef | undefined) =>
   a?.name === b?.name && a?.tag === b?.tag && (a?.digest ?? '') === (b?.digest ?? '');
 
+/** Spec errors no tag list can fix: the object is stalled until the spec changes. */
+function checkSpec(obj: ImagePolicyObject): void {
+  if (obj.spec.digestReflectionPolicy === 'Always' && !obj.spec.interval)
+    throw new StalledError(
+      ImageReason.IntervalNotConfigured,
+      "spec.interval must be set when spec.digestReflectionPolicy is set to 'Always'",
+    );
+  try {
+    selectTag([], obj.spec); // compiles the policy and the filter
+  } catch (error) {
+    if (error instanceof InvalidPolicyError)
+      throw new StalledError(ImageReason.InvalidPolicy, `invalid policy: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** The tag the policy picks; a choice the tags do not allow is Ready=False saying what it saw. */
+function chooseTag(
+  obj: ImagePolicyObject,
+  repository: ImageRepositoryObject,
+  tags: readonly string[],
+): string {
+  let selection: ReturnType<typeof selectTag>;
+  try {
+    selection = selectTag(tags, obj.spec);
+  } catch (error) {
+    if (error instanceof PolicyError)
+      throw new ReconcileError(
+        ImageReason.Failure,
+        `cannot determine latest tag for policy: ${error.message}`,
+      );
+    throw error;
+  }
+  if (selection.tag !== undefined) return selection.tag;
+  const seen = [...tags].reverse().slice(0, tagsShown);
+  const filtered = selection.considered === tags.length ? '' : `, ${selection.considered} after filterTags`;
+  throw new ReconcileError(
+    ImageReason.Failure,
+    `no tag of ${repository.spec.image} matches ${describePolicy(obj.spec)} (${tags.length} tags seen${filtered}; ` +
+      `latest by name: ${seen.join(', ')}${tags.length > tagsShown ? ', …' : ''})`,
+  );
+}
+
 export class ImagePolicyReconciler implements Reconciler<ImagePolicyObject> {
   readonly apiVersion = ImageApiVersion;
   readonly kind = ImagePolicyKind;
@@ -63,21 +106,7 @@ export class ImagePolicyReconciler implements Reconciler<ImagePolicyObject> {
   async reconcile(obj: ImagePolicyObject, ctx: ReconcileContext): Promise<ReconcileResult> {
     obj.status ??= {};
     const status: ImagePolicyStatus = obj.status;
-    const reflect = obj.spec.digestReflectionPolicy ?? 'Never';
-    if (reflect === 'Always' && !obj.spec.interval)
-      throw new StalledError(
-        ImageReason.IntervalNotConfigured,
-        "spec.interval must be set when spec.digestReflectionPolicy is set to 'Always'",
-      );
-    try {
-      selectTag([], obj.spec); // compiles the policy and the filter: a bad spec stalls before any read
-    } catch (error) {
-      if (error instanceof InvalidPolicyError)
-        throw new StalledError(ImageReason.InvalidPolicy, `invalid policy: ${error.message}`, {
-          cause: error,
-        });
-      throw error;
-    }
+    checkSpec(obj);
     const repository = await this.#repository(obj);
     const image = imageOf(repository);
     const key = repositoryKey(repository.metadata.namespace, repository.metadata.name);
@@ -88,36 +117,10 @@ export class ImagePolicyReconciler implements Reconciler<ImagePolicyObject> {
         notReady: { reason: ImageReason.DependencyNotReady, message: `ImageRepository ${key} ${why}` },
       };
     }
-    let chosen: string | undefined;
-    let considered: number;
-    try {
-      ({ tag: chosen, considered } = selectTag(stored.tags, obj.spec));
-    } catch (error) {
-      if (error instanceof PolicyError)
-        throw new ReconcileError(
-          ImageReason.Failure,
-          `cannot determine latest tag for policy: ${error.message}`,
-        );
-      throw error;
-    }
-    if (chosen === undefined) {
-      const seen = [...stored.tags].reverse().slice(0, tagsShown);
-      const filtered = considered === stored.tags.length ? '' : `, ${considered} after filterTags`;
-      throw new ReconcileError(
-        ImageReason.Failure,
-        `no tag of ${repository.spec.image} matches ${describePolicy(obj.spec)} (${stored.tags.length} tags seen${filtered}; ` +
-          `latest by name: ${seen.join(', ')}${stored.tags.length > tagsShown ? ', …' : ''})`,
-      );
-    }
-    const latest: ImageRef = { name: repository.spec.image, tag: chosen };
+    const latest: ImageRef = { name: repository.spec.image, tag: chooseTag(obj, repository, stored.tags) };
     const current = status.latestRef;
-    // IfNotPresent keeps the digest it has for the same tag; Always asks the registry each time.
-    const keptDigest =
-      reflect === 'IfNotPresent' && current?.name === latest.name && current.tag === latest.tag
-        ? current.digest
-        : undefined;
-    if (keptDigest) latest.digest = keptDigest;
-    else if (reflect !== 'Never') latest.digest = await this.#digest(repository, image, chosen, ctx);
+    const digest = await this.#reflectDigest(obj, current, latest, repository, image, ctx);
+    if (digest) latest.digest = digest;
     if (!sameRef(current, latest)) {
       if (current) status.observedPreviousRef = current;
       status.latestRef = latest;
@@ -131,6 +134,28 @@ export class ImagePolicyReconciler implements Reconciler<ImagePolicyObject> {
     return {
       ready: { reason: ImageReason.Succeeded, message: readyMessage(latest, status.observedPreviousRef) },
     };
+  }
+
+  /** The digest `digestReflectionPolicy` asks for: none, the one kept for the same tag, or a HEAD. */
+  async #reflectDigest(
+    obj: ImagePolicyObject,
+    current: ImageRef | undefined,
+    latest: ImageRef,
+    repository: ImageRepositoryObject,
+    image: ImageName,
+    ctx: ReconcileContext,
+  ): Promise<string | undefined> {
+    const reflect = obj.spec.digestReflectionPolicy ?? 'Never';
+    if (reflect === 'Never') return undefined;
+    // IfNotPresent keeps the digest it has for the same tag; Always asks the registry each time.
+    if (
+      reflect === 'IfNotPresent' &&
+      current?.name === latest.name &&
+      current.tag === latest.tag &&
+      current.digest
+    )
+      return current.digest;
+    return this.#digest(repository, image, latest.tag, ctx);
   }
 
   /** The ImageRepository the policy names, when it exists and the policy may use it. */
