@@ -211,6 +211,52 @@ describe('ImageRepository', () => {
   });
 });
 
+describe('ImageRepository, more', () => {
+  it('HTTP basic auth (htpasswd) with a secretRef', async () => {
+    const basic = await startOciRegistry({ auth });
+    try {
+      const pusher = new RegistryClient({ registry: basic.host, insecure: true, credentials: auth });
+      await pushTags(pusher, 'basic/app', ['a', 'b', 'c', 'd']);
+      pusher.close();
+      await createSecret(
+        'basic-cred',
+        { '.dockerconfigjson': dockerConfigFor(basic.host, auth) },
+        'kubernetes.io/dockerconfigjson',
+      );
+      await kinds.create('ImageRepository', 'basic', {
+        image: `${basic.host}/basic/app`,
+        interval: '1h',
+        insecure: true,
+        secretRef: { name: 'basic-cred' },
+      });
+      const obj = await kinds.waitReady('ImageRepository', 'basic');
+      assert.deepEqual(obj.status?.lastScanResult?.latestTags, ['d', 'c', 'b', 'a']);
+    } finally {
+      await basic.stop();
+    }
+  });
+
+  it('suspend: no scan until it is lifted', async () => {
+    await pushTags(publisher, 'apps/suspended', ['1']);
+    await kinds.create('ImageRepository', 'suspended', {
+      image: image('apps/suspended'),
+      interval: '1h',
+      insecure: true,
+      suspend: true,
+    });
+    // The controller sees it (finalizer added) but does not scan.
+    await eventually('finalizer added', async () =>
+      (await kinds.get('ImageRepository', 'suspended')).metadata.finalizers?.length ? true : undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assert.equal(front.tagLists('apps/suspended'), 0);
+    assert.equal((await kinds.get('ImageRepository', 'suspended')).status?.lastScanResult, undefined);
+    await kinds.patchSpec('ImageRepository', 'suspended', { suspend: false });
+    assert.equal((await kinds.waitReady('ImageRepository', 'suspended')).status?.lastScanResult?.tagCount, 1);
+    assert.equal(front.tagLists('apps/suspended'), 1);
+  });
+});
+
 describe('ImageRepository over TLS', () => {
   it('certSecretRef: a CA and a client certificate for a registry that requires one', async () => {
     const tlsRegistry = await startOciRegistry({ tls: 'mutual' });

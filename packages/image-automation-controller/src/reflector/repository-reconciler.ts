@@ -24,6 +24,7 @@ import {
 } from '@weft/runtime/reconcile';
 import { imageRepositoryFields } from './fields.ts';
 import { ImageReason } from './reasons.ts';
+import type { Pattern } from './regexp.ts';
 import { type ImageRepositoryObject, registryClientFor } from './registry.ts';
 import { compileExclusionList, excludeTags, exclusionListOf, latestTags, scanDecision } from './scan.ts';
 import type { FileTagStore } from './tag-store.ts';
@@ -91,6 +92,28 @@ export class ImageRepositoryReconciler implements Reconciler<ImageRepositoryObje
     }
     ctx.log.debug({ reason: decision.reason }, 'scanning');
     const previousRevision = status.lastScanResult?.revision;
+    await this.#scan(obj, image, key, exclusions, ctx);
+    status.canonicalImageName = image.canonicalName;
+    status.observedExclusionList = exclusionList;
+    const message = readyMessage(status);
+    if (status.lastScanResult?.revision !== previousRevision)
+      await ctx.events.record(obj, {
+        type: 'Normal',
+        reason: ImageReason.Succeeded,
+        note: message,
+        ...(status.lastScanResult?.revision ? { revision: status.lastScanResult.revision } : {}),
+      });
+    return { ready: { reason: ImageReason.Succeeded, message }, requeueAfter: intervalMs };
+  }
+
+  /** Lists the tags, drops the excluded ones, stores the list and writes `lastScanResult`. */
+  async #scan(
+    obj: ImageRepositoryObject,
+    image: ImageName,
+    key: string,
+    exclusions: readonly Pattern[],
+    ctx: ReconcileContext,
+  ): Promise<void> {
     const tags = excludeTags(await this.#listTags(obj, image, ctx), exclusions);
     const stored = await this.#options.store
       .set(key, { canonicalImageName: image.canonicalName, scanTime: ctx.now().toISOString(), tags })
@@ -102,24 +125,14 @@ export class ImageRepositoryReconciler implements Reconciler<ImageRepositoryObje
         );
       });
     const latest = latestTags(stored.tags);
-    status.lastScanResult = {
+    obj.status ??= {};
+    obj.status.lastScanResult = {
       revision: stored.revision,
       tagCount: stored.tags.length,
-      // Seconds, as metav1.Time: the status changes only when the scan did something.
+      // Seconds, as metav1.Time.
       scanTime: `${stored.scanTime.slice(0, 19)}Z`,
       ...(latest.length > 0 ? { latestTags: latest } : {}),
     };
-    status.canonicalImageName = image.canonicalName;
-    status.observedExclusionList = exclusionList;
-    const message = readyMessage(status);
-    if (stored.revision !== previousRevision)
-      await ctx.events.record(obj, {
-        type: 'Normal',
-        reason: ImageReason.Succeeded,
-        note: message,
-        revision: stored.revision,
-      });
-    return { ready: { reason: ImageReason.Succeeded, message }, requeueAfter: intervalMs };
   }
 
   async finalize(obj: ImageRepositoryObject): Promise<void> {
