@@ -5,7 +5,7 @@
  */
 import type { Manager } from '@weft/runtime/manager';
 import { type AutomationOptions, addAutomation } from './automation/controller.ts';
-import { addReflector, type ReflectorOptions } from './reflector/controller.ts';
+import { addReflector, type Reflector, type ReflectorOptions } from './reflector/controller.ts';
 
 export const controllerName = 'image-automation-controller';
 
@@ -14,11 +14,16 @@ export interface ImageAutomationControllerOptions {
   automation?: AutomationOptions;
 }
 
+export interface ImageAutomationController {
+  reflector: Reflector;
+}
+
 /** Registers image-automation-controller with a manager (before `manager.start()`). */
 export function addImageAutomationController(
   manager: Manager,
   options: ImageAutomationControllerOptions = {},
-): void {
-  addReflector(manager, options.reflector ?? {});
+): ImageAutomationController {
+  const reflector = addReflector(manager, options.reflector ?? {});
   addAutomation(manager, options.automation ?? {});
+  return { reflector };
 }

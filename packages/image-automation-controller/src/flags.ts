@@ -9,10 +9,22 @@ export interface ImageAutomationFlags {
   automation: AutomationOptions;
 }
 
+const extra = {
+  // Flux's image-reflector-controller flags.
+  'storage-path': { type: 'string', default: '/data' },
+  'no-cross-namespace-refs': { type: 'boolean', default: false },
+} as const;
+
 export function parseImageAutomationFlags(
   argv: readonly string[],
   env: Record<string, string | undefined> = process.env,
 ): ImageAutomationFlags {
-  const { runtime } = parseFlags(argv, { name: 'image-automation-controller', env, extra: {} });
-  return { runtime, reflector: {}, automation: {} };
+  const { runtime, values } = parseFlags(argv, { name: 'image-automation-controller', env, extra });
+  const storagePath =
+    typeof values['storage-path'] === 'string' && values['storage-path'] ? values['storage-path'] : '/data';
+  return {
+    runtime,
+    reflector: { storagePath, noCrossNamespaceRefs: values['no-cross-namespace-refs'] === true },
+    automation: {},
+  };
 }

@@ -1,6 +1,9 @@
 export {
   addImageAutomationController,
   controllerName,
+  type ImageAutomationController,
   type ImageAutomationControllerOptions,
 } from './controller.ts';
 export { type ImageAutomationFlags, parseImageAutomationFlags } from './flags.ts';
+export type { Reflector, ReflectorOptions } from './reflector/controller.ts';
+export type { TagList, TagStore } from './reflector/tag-store.ts';

@@ -11,6 +11,7 @@ export {
 } from './client.ts';
 export { type Credentials, credentialsFromDockerConfig, dockerConfigFor } from './credentials.ts';
 export { errorMessage, OciError, OciErrorCode } from './errors.ts';
+export { type ImageName, parseImageName } from './image-name.ts';
 export {
   type Descriptor,
   type IndexEntry,
@@ -26,4 +27,5 @@ export {
   type OciReference,
   parseReference,
 } from './reference.ts';
+export { credentialsFromPullSecret, tlsFromSecret } from './secret-material.ts';
 export { type TlsOptions, Transport } from './transport.ts';

@@ -1,0 +1,117 @@
+/**
+ * The registry client an ImageRepository's spec asks for: `spec.secretRef` (a dockerconfigjson
+ * Secret) first, then the image pull secrets of `spec.serviceAccountName`; `spec.certSecretRef`
+ * for TLS; `spec.insecure` for plain HTTP. ImagePolicy's digest lookups use the same client as
+ * the repository it names.
+ */
+import type { ImageRepository } from '@weft/api';
+import {
+  type Credentials,
+  credentialsFromPullSecret,
+  type ImageName,
+  RegistryClient,
+  type TlsOptions,
+  tlsFromSecret,
+} from '@weft/oci';
+import { type Client, decodeSecretData, isNotFound, type KubeObject } from '@weft/runtime/client';
+import { errorMessage } from '@weft/runtime/errors';
+import { ReconcileError } from '@weft/runtime/reconcile';
+import { ImageReason } from './reasons.ts';
+
+export type ImageRepositoryObject = ImageRepository & KubeObject;
+
+/** A Secret or ServiceAccount the spec names could not be read or used: AuthenticationFailed. */
+function authError(message: string, cause?: unknown): ReconcileError {
+  return new ReconcileError(
+    ImageReason.AuthenticationFailed,
+    message,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+async function readSecret(
+  client: Pick<Client, 'get'>,
+  namespace: string,
+  name: string,
+  field: string,
+): Promise<Record<string, string>> {
+  try {
+    const secret = await client.get({ apiVersion: 'v1', kind: 'Secret', namespace, name });
+    return decodeSecretData(secret as unknown as Record<string, unknown>);
+  } catch (error) {
+    // The API's message names the Secret; it never carries its data.
+    const why = isNotFound(error) ? 'not found' : errorMessage(error).split('\n')[0]?.slice(0, 200);
+    throw authError(`cannot read secret ${namespace}/${name} (${field}): ${why}`, error);
+  }
+}
+
+export async function registryCredentials(
+  client: Pick<Client, 'get'>,
+  repository: ImageRepositoryObject,
+  image: ImageName,
+): Promise<Credentials | undefined> {
+  const namespace = repository.metadata.namespace ?? '';
+  const secrets: { name: string; field: string }[] = [];
+  if (repository.spec.secretRef)
+    secrets.push({ name: repository.spec.secretRef.name, field: 'spec.secretRef' });
+  const accountName = repository.spec.serviceAccountName;
+  if (accountName) {
+    let account: KubeObject & { imagePullSecrets?: { name?: string }[] };
+    try {
+      account = await client.get({ apiVersion: 'v1', kind: 'ServiceAccount', namespace, name: accountName });
+    } catch (error) {
+      const why = isNotFound(error) ? 'not found' : errorMessage(error).split('\n')[0]?.slice(0, 200);
+      throw authError(
+        `cannot read service account ${namespace}/${accountName} (spec.serviceAccountName): ${why}`,
+        error,
+      );
+    }
+    for (const pull of account.imagePullSecrets ?? [])
+      if (pull.name)
+        secrets.push({ name: pull.name, field: `imagePullSecrets of service account ${accountName}` });
+  }
+  for (const { name, field } of secrets) {
+    const data = await readSecret(client, namespace, name, field);
+    try {
+      const found = credentialsFromPullSecret(data, image.registry, `secret ${namespace}/${name} (${field})`);
+      if (found) return found;
+    } catch (error) {
+      throw authError(errorMessage(error), error);
+    }
+  }
+  return undefined;
+}
+
+async function registryTls(
+  client: Pick<Client, 'get'>,
+  repository: ImageRepositoryObject,
+): Promise<TlsOptions | undefined> {
+  const ref = repository.spec.certSecretRef;
+  if (!ref) return undefined;
+  const namespace = repository.metadata.namespace ?? '';
+  const data = await readSecret(client, namespace, ref.name, 'spec.certSecretRef');
+  const binary = Object.fromEntries(
+    Object.entries(data).map(([key, value]) => [key, Buffer.from(value, 'utf8')]),
+  );
+  try {
+    return tlsFromSecret(binary, `secret ${namespace}/${ref.name} (spec.certSecretRef)`);
+  } catch (error) {
+    throw authError(errorMessage(error), error);
+  }
+}
+
+export async function registryClientFor(
+  client: Pick<Client, 'get'>,
+  repository: ImageRepositoryObject,
+  image: ImageName,
+  signal: AbortSignal,
+): Promise<RegistryClient> {
+  return new RegistryClient({
+    registry: image.registry,
+    insecure: repository.spec.insecure === true,
+    credentials: await registryCredentials(client, repository, image),
+    tls: await registryTls(client, repository),
+    signal,
+    userAgent: 'weft-image-automation-controller',
+  });
+}
