@@ -70,14 +70,14 @@ describe('applySetters', () => {
   test('keeps the quoting style of the value', () => {
     const before = [
       'a: "x:1" # {"$imagepolicy": "apps:app"}',
-      "b: 'x:1' # {\"$imagepolicy\": \"apps:app\"}",
+      'b: \'x:1\' # {"$imagepolicy": "apps:app"}',
       'c: x:1 # {"$imagepolicy": "apps:app"}',
     ].join('\n');
     assert.equal(
       apply(before).text,
       [
         'a: "registry.example/app:1.2.3" # {"$imagepolicy": "apps:app"}',
-        "b: 'registry.example/app:1.2.3' # {\"$imagepolicy\": \"apps:app\"}",
+        'b: \'registry.example/app:1.2.3\' # {"$imagepolicy": "apps:app"}',
         'c: registry.example/app:1.2.3 # {"$imagepolicy": "apps:app"}',
       ].join('\n'),
     );
@@ -159,13 +159,18 @@ describe('applySetters', () => {
       '- keep',
       'flow: [a, b]',
       'tags:',
-      "  - 'v1' # {\"$imagepolicy\": \"apps:app:tag\"}",
+      '  - \'v1\' # {"$imagepolicy": "apps:app:tag"}',
     ].join('\n');
     assert.equal(
       apply(before).text,
-      ['args:', '- 1.2.3 # {"$imagepolicy": "apps:app:tag"}', '- keep', 'flow: [a, b]', 'tags:', "  - '1.2.3' # {\"$imagepolicy\": \"apps:app:tag\"}"].join(
-        '\n',
-      ),
+      [
+        'args:',
+        '- 1.2.3 # {"$imagepolicy": "apps:app:tag"}',
+        '- keep',
+        'flow: [a, b]',
+        'tags:',
+        '  - \'1.2.3\' # {"$imagepolicy": "apps:app:tag"}',
+      ].join('\n'),
     );
   });
 
@@ -200,7 +205,8 @@ describe('applySetters', () => {
   });
 
   test('comments, blank lines and unicode around the edit are kept', () => {
-    const before = 'kind: Ä # ünïcödé\n\n\n  # indented comment\nimage:    x:1    # {"$imagepolicy": "apps:app"}   \n';
+    const before =
+      'kind: Ä # ünïcödé\n\n\n  # indented comment\nimage:    x:1    # {"$imagepolicy": "apps:app"}   \n';
     assert.equal(
       apply(before).text,
       'kind: Ä # ünïcödé\n\n\n  # indented comment\nimage:    registry.example/app:1.2.3    # {"$imagepolicy": "apps:app"}   \n',

@@ -146,7 +146,7 @@ export function applySetters(
         // Only a comment on the scalar's own line is a marker (not one on the line below).
         const hash = text.indexOf('#', valueEnd);
         if (hash < 0 || /[\r\n]/.test(text.slice(valueEnd, hash))) return;
-        const ref = parseMarker(node.comment);
+        const ref = parseMarker(node.comment ?? '');
         if (!ref) return;
         if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') return;
         const image = lookup(ref);
