@@ -16,6 +16,8 @@ import {
   type ImageUpdateAutomation,
   ImageUpdateAutomationKind,
   SourceApiVersion,
+  UnsupportedFieldReason,
+  unsupportedFieldsMessage,
 } from '@weft/api';
 import {
   type Client,
@@ -208,6 +210,11 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
       );
     }
     const push = obj.spec.git?.push;
+    // The runtime's field check sees an option with an empty value (`ci.skip: ""`) as unset, but
+    // its key is the data: refuse any key, rather than push without it.
+    if (Object.keys(push?.options ?? {}).length > 0) {
+      throw new StalledError(UnsupportedFieldReason, unsupportedFieldsMessage(['spec.git.push.options']));
+    }
     const refspec = push?.refspec
       ? parseRefspec(push.refspec, push.branch ?? ('branch' in checkout ? checkout.branch : undefined))
       : undefined;
@@ -353,11 +360,9 @@ export function parseRefspec(refspec: string, commitBranch: string | undefined):
 
 function toReconcileError(error: unknown): ReconcileError {
   if (error instanceof ReconcileError) return error;
-  if (error instanceof MessageTemplateError) {
-    return /does not parse/.test(error.message)
-      ? new StalledError(AutomationReason.InvalidMessageTemplate, error.message)
-      : new ReconcileError(AutomationReason.InvalidMessageTemplate, error.message);
-  }
+  // The template is the spec's: retrying cannot fix it, a new spec can.
+  if (error instanceof MessageTemplateError)
+    return new StalledError(AutomationReason.InvalidMessageTemplate, error.message);
   if (error instanceof UpdatePathError) return new StalledError(AutomationReason.UpdateFailed, error.message);
   if (error instanceof SetterFileError)
     return new ReconcileError(AutomationReason.UpdateFailed, error.message);

@@ -199,6 +199,8 @@ async function push(remote: Remote, dir: string, ref: string, remoteRef: string)
     const code = (error as { code?: string }).code;
     const reason = (error as { data?: { reason?: string } }).data?.reason;
     if (code === 'PushRejectedError' && reason === 'not-fast-forward') return 'moved';
+    // The server refused the ref update (it moved after the refs were read).
+    if (code === 'GitPushError' && movedPattern.test((error as Error).message)) return 'moved';
     return wrap(remote, `push ${remoteRef} to`, () => Promise.reject(error));
   }
   const status = result.refs[remoteRef];
