@@ -13,7 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ImageApiVersion, KustomizeApiVersion, Label, SourceApiVersion } from '@weft/api';
-import { freePort, ManagedProcess, nodeEntry, repoRoot, startGitHttpServer, testNamespace, useCluster } from '@weft/e2e';
+import {
+  freePort,
+  ManagedProcess,
+  nodeEntry,
+  repoRoot,
+  startGitHttpServer,
+  testNamespace,
+  useCluster,
+} from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import { createSecret, eventually, installCrds, setPolicy, waitForStatus } from './automation-harness.ts';
 
@@ -100,7 +108,9 @@ const manifest = (image: string) =>
   ].join('\n');
 
 async function deploymentImage(): Promise<string | undefined> {
-  const deployment = await client.find<KubeObject & { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } }>({
+  const deployment = await client.find<
+    KubeObject & { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } }
+  >({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     namespace,
@@ -122,7 +132,12 @@ test('a new image of a policy reaches the Deployment through a commit in Git', a
     apiVersion: KustomizeApiVersion,
     kind: 'Kustomization',
     metadata: { name: 'apps', namespace, labels },
-    spec: { interval: '1h', prune: true, path: './deploy', sourceRef: { kind: 'GitRepository', name: 'apps' } },
+    spec: {
+      interval: '1h',
+      prune: true,
+      path: './deploy',
+      sourceRef: { kind: 'GitRepository', name: 'apps' },
+    },
   });
   await eventually('the first image applied', async () =>
     (await deploymentImage()) === 'registry.example/web:1.0.0' ? true : undefined,
@@ -140,7 +155,14 @@ test('a new image of a policy reaches the Deployment through a commit in Git', a
       git: { commit: { author: { name: 'Image Bot', email: 'bot@example.invalid' } } },
     },
   });
-  const status = await waitForStatus(client, namespace, 'apps', 'pushed', (s) => s.lastPushCommit !== undefined, 120_000);
+  const status = await waitForStatus(
+    client,
+    namespace,
+    'apps',
+    'pushed',
+    (s) => s.lastPushCommit !== undefined,
+    120_000,
+  );
   assert.equal(status.lastPushCommit, await git.revParse('apps', 'refs/heads/main'));
   await eventually(
     'the new image applied',

@@ -38,7 +38,7 @@ import { imageUpdateAutomationFields } from './fields.ts';
 import { UpdatePathError, updateTree } from './files.ts';
 import { type Remote, remoteFor } from './git/auth.ts';
 import { AutomationGitError } from './git/errors.ts';
-import { commitAndPush, type PushOutcome, type RefspecPush } from './git/push.ts';
+import { BranchLocks, commitAndPush, lockKey, type PushOutcome, type RefspecPush } from './git/push.ts';
 import { type CommitSigner, openPgpSigner } from './git/signing.ts';
 import { type ImageRef, type SetterChange, SetterFileError } from './setters.ts';
 import { MessageTemplateError, renderMessage, templateData } from './template.ts';
@@ -90,6 +90,7 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
   readonly kind = ImageUpdateAutomationKind;
   readonly fields = imageUpdateAutomationFields;
   readonly #options: AutomationReconcilerOptions;
+  readonly #locks = new BranchLocks();
 
   constructor(options: AutomationReconcilerOptions) {
     this.#options = options;
@@ -271,32 +272,34 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
       setter.namespace === namespace ? policies.get(setter.policy) : undefined;
     let outcome: PushOutcome<UpdateResult>;
     try {
-      outcome = await commitAndPush<UpdateResult>({
-        remote: source.remote,
-        checkout: source.checkout,
-        pushBranch: source.pushBranch,
-        refspec: source.refspec,
-        author: { name: commit.author.name || defaultAuthor, email: commit.author.email },
-        signer,
-        now: () => ctx.now(),
-        workDir,
-        ...(this.#options.pushAttempts === undefined ? {} : { attempts: this.#options.pushAttempts }),
-        update: async (dir) => {
-          const changes = await updateTree(dir, obj.spec.update?.path, lookup);
-          return { files: [...changes.keys()], result: { changes } };
-        },
-        message: ({ changes }) =>
-          renderMessage(
-            commit.messageTemplate,
-            templateData(
-              { namespace, name: obj.metadata.name ?? '' },
-              changes,
-              commit.messageTemplateValues ?? {},
+      outcome = await this.#locks.run(lockKey(source), () =>
+        commitAndPush<UpdateResult>({
+          remote: source.remote,
+          checkout: source.checkout,
+          pushBranch: source.pushBranch,
+          refspec: source.refspec,
+          author: { name: commit.author.name || defaultAuthor, email: commit.author.email },
+          signer,
+          now: () => ctx.now(),
+          workDir,
+          ...(this.#options.pushAttempts === undefined ? {} : { attempts: this.#options.pushAttempts }),
+          update: async (dir) => {
+            const changes = await updateTree(dir, obj.spec.update?.path, lookup);
+            return { files: [...changes.keys()], result: { changes } };
+          },
+          message: ({ changes }) =>
+            renderMessage(
+              commit.messageTemplate,
+              templateData(
+                { namespace, name: obj.metadata.name ?? '' },
+                changes,
+                commit.messageTemplateValues ?? {},
+              ),
             ),
-          ),
-        onRetry: (attempt, reason) =>
-          ctx.log.info({ attempt, reason }, 'push rejected, retrying on the new head'),
-      });
+          onRetry: (attempt, reason) =>
+            ctx.log.info({ attempt, reason }, 'push rejected, retrying on the new head'),
+        }),
+      );
     } catch (error) {
       throw toReconcileError(error);
     }

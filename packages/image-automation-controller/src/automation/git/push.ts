@@ -90,6 +90,36 @@ async function wrap<R>(remote: Remote, what: string, run: () => Promise<R>): Pro
   }
 }
 
+/**
+ * One run at a time per (remote, push branch) in this process: automations of one repository and
+ * branch would otherwise reject each other's pushes and redo their work; serialised, only a push
+ * from outside the process moves the branch under a run.
+ */
+export class BranchLocks {
+  readonly #tails = new Map<string, Promise<void>>();
+
+  async run<R>(key: string, work: () => Promise<R>): Promise<R> {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    let release = () => {};
+    const tail = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const chained = previous.then(() => tail);
+    this.#tails.set(key, chained);
+    await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+      if (this.#tails.get(key) === chained) this.#tails.delete(key);
+    }
+  }
+}
+
+export function lockKey(plan: Pick<PushPlan<unknown>, 'remote' | 'pushBranch' | 'refspec'>): string {
+  return `${plan.remote.displayUrl} ${plan.pushBranch ?? ''} ${plan.refspec?.dst ?? ''}`;
+}
+
 export async function commitAndPush<T>(plan: PushPlan<T>): Promise<PushOutcome<T>> {
   const attempts = plan.attempts ?? 5;
   for (let attempt = 1; ; attempt++) {
