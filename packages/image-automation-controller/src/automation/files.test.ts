@@ -46,4 +46,16 @@ test('the tree: YAML files under the path, .git and symlinks skipped, only chang
     updateTree(root, 'missing', () => undefined),
     /is not a directory of the repository/,
   );
+  const elsewhere = await mkdtemp(join(tmpdir(), 'iua-elsewhere-'));
+  after(() => rm(elsewhere, { recursive: true, force: true }));
+  await mkdir(join(elsewhere, 'sub'));
+  await symlink(elsewhere, join(root, 'deploy/far'));
+  await assert.rejects(
+    updateTree(root, 'deploy/far/sub', () => undefined),
+    /leads outside the repository through a symlink/,
+  );
+  await assert.rejects(
+    updateTree(root, 'deploy/link', () => undefined),
+    /is not a directory of the repository/,
+  );
 });

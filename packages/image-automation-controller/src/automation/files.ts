@@ -2,7 +2,7 @@
  * The Setters strategy over a checked-out tree: every YAML file under `update.path` that holds
  * a marker is edited in place and written back only if something changed.
  */
-import { lstat, readdir, readFile, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import {
   applySetters,
@@ -66,6 +66,13 @@ export async function updateTree(
   const startStat = await lstat(start).catch(() => undefined);
   if (!startStat?.isDirectory()) {
     throw new UpdatePathError(`spec.update.path ${updatePath} is not a directory of the repository`);
+  }
+  // A symlinked directory on the way (`link/sub`) could lead out of the checkout.
+  const [realRoot, realStart] = await Promise.all([realpath(root), realpath(start)]);
+  if (realStart !== realRoot && !realStart.startsWith(realRoot + sep)) {
+    throw new UpdatePathError(
+      `spec.update.path ${updatePath} leads outside the repository through a symlink`,
+    );
   }
   const changed = new Map<string, SetterChange[]>();
   for await (const path of manifests(start)) {
