@@ -98,7 +98,35 @@ export class GitHttpServer extends GitRepoHost {
     await this.stop();
   }
 
+  /**
+   * Runs before each push (a receive-pack POST) reaches http-backend, after the client has read
+   * the refs: a test commits here to play a concurrent push that moves the branch under it.
+   */
+  beforeReceivePack: ((repoPath: string) => Promise<void> | void) | undefined;
+
   #handle(request: IncomingMessage, response: ServerResponse): void {
+    const hook = this.beforeReceivePack;
+    const pathname = new URL(request.url ?? '/', this.baseUrl).pathname;
+    if (hook === undefined || request.method !== 'POST' || !pathname.endsWith('/git-receive-pack')) {
+      this.#serve(request, response);
+      return;
+    }
+    // Paused explicitly, the body waits (nothing is lost) until the hook is done.
+    request.pause();
+    Promise.resolve()
+      .then(() => hook(decodeURIComponent(pathname.slice(1, -'/git-receive-pack'.length))))
+      .then(
+        () => this.#serve(request, response),
+        (error: unknown) => {
+          request.resume();
+          response
+            .writeHead(500, { 'Content-Type': 'text/plain' })
+            .end(`beforeReceivePack: ${String(error)}\n`);
+        },
+      );
+  }
+
+  #serve(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? '/', this.baseUrl);
     // The first bytes of a POST body name the protocol v2 command, so tests can tell an ls-refs
     // exchange from a fetch. Peeked beside the pipe to http-backend, never consumed.

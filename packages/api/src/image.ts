@@ -268,8 +268,29 @@ export const imageUpdateAutomationSpecSchema = obj(
             branch: str({ description: 'Branch to push to; the checked-out branch when unset.' }),
             refspec: str({ description: 'Git refspec to push with, e.g. refs/heads/main:refs/heads/auto.' }),
             options: map(str(), { description: 'Git push options.' }),
+            policyBranches: obj(
+              {
+                prefix: str({
+                  description: 'Branch name prefix: the update of policy P goes to branch <prefix>/P.',
+                  minLength: 1,
+                }),
+              },
+              {
+                description:
+                  "weft extension: push each policy's update to its own branch, based on that branch when it exists and on the checkout ref otherwise.",
+                required: ['prefix'],
+              },
+            ),
           },
-          { description: 'Where commits are pushed.' },
+          {
+            description: 'Where commits are pushed.',
+            validations: [
+              {
+                rule: '!has(self.policyBranches) || (!has(self.branch) && !has(self.refspec))',
+                message: 'spec.git.push.policyBranches cannot be combined with branch or refspec',
+              },
+            ],
+          },
         ),
       },
       { description: 'How to check out, commit and push.', required: ['commit'] },

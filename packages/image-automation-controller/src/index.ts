@@ -1,3 +1,4 @@
+export { type AutomationController, type AutomationOptions, addAutomation } from './automation/controller.ts';
 export {
   addImageAutomationController,
   controllerName,

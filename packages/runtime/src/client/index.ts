@@ -52,6 +52,11 @@ export {
   type KubeconfigUser,
 } from './kubeconfig-parse.ts';
 export {
+  type LabelSelector,
+  type LabelSelectorRequirement,
+  matchesLabelSelector,
+} from './label-selector.ts';
+export {
   clientFromKubeconfigSecret,
   KubeconfigSecretError,
   type KubeconfigSecretRef,

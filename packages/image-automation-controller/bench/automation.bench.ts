@@ -1,0 +1,202 @@
+/**
+ * 100 ImageUpdateAutomations, each updating one of 100 files of one repository (one branch):
+ * every policy gets a new latestRef at once; measured is the time from that write to each
+ * automation's pushed commit (p50, p95, max, all), the pushes the git server saw (rejected ones
+ * included: they all push to one branch), and the controller's CPU seconds and peak RSS (it runs
+ * as its own process, so the figures are its own). Prints figures; asserts nothing.
+ *
+ *   node bench/automation.bench.ts      (BENCH_AUTOMATIONS to change the count, BENCH_CONCURRENT
+ *                                        for the controller's --concurrent, default 4)
+ *
+ * Uses the cluster of WEFT_E2E_KUBECONFIG when set, else starts one.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crds, ImageApiVersion, Label, SourceApiVersion } from '@weft/api';
+import {
+  type Cluster,
+  eventually,
+  ManagedProcess,
+  nodeEntry,
+  repoRoot,
+  sharedKubeconfigEnv,
+  startCluster,
+  startGitHttpServer,
+} from '@weft/e2e';
+import { Client, type KubeObject, RestConfig } from '@weft/runtime/client';
+
+const count = Number(process.env.BENCH_AUTOMATIONS ?? 100);
+const concurrent = Number(process.env.BENCH_CONCURRENT ?? 4);
+const namespace = `iua-bench-${Date.now().toString(36)}`;
+const shard = namespace;
+const labels = { [Label.ShardKey]: shard };
+
+let cluster: Cluster | undefined;
+let kubeconfigPath = process.env[sharedKubeconfigEnv];
+if (!kubeconfigPath) {
+  cluster = await startCluster();
+  kubeconfigPath = cluster.kubeconfigPath;
+}
+const client = new Client(RestConfig.fromFiles(kubeconfigPath), { fieldManager: 'iua-bench' });
+const dir = await mkdtemp(join(tmpdir(), 'iua-bench-'));
+const git = await startGitHttpServer();
+
+const policyName = (i: number) => `app-${String(i).padStart(3, '0')}`;
+const file = (i: number, tag: string) =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${policyName(i)}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: registry.example/${policyName(i)}:${tag} # {"$imagepolicy": "${namespace}:${policyName(i)}"}\n`;
+
+const procStat = async (pid: number) => {
+  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime, fields 14 and 15
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const hwmKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { cpuSeconds: ticks / 100, peakRssMiB: hwmKiB / 1024 };
+};
+
+const controller = new ManagedProcess({
+  name: 'image-automation-controller',
+  command: process.execPath,
+  args: [
+    ...nodeEntry(
+      join(repoRoot, 'packages', 'image-automation-controller', 'bin', 'weft-image-automation-controller.js'),
+    ).args,
+    `--kubeconfig=${kubeconfigPath}`,
+    '--metrics-addr=0',
+    '--health-addr=0',
+    `--concurrent=${concurrent}`,
+    `--watch-label-selector=${Label.ShardKey}=${shard}`,
+    '--log-level=error',
+  ],
+  env: { TMPDIR: dir },
+  logFile: join(dir, 'controller.log'),
+});
+
+try {
+  for (const crd of crds()) await client.apply(crd as unknown as KubeObject, { force: true });
+  await eventually('CRDs served', () =>
+    client.list({ apiVersion: ImageApiVersion, kind: 'ImagePolicy', limit: 1 }),
+  );
+  await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  const files: Record<string, string> = {};
+  for (let i = 0; i < count; i++) files[`apps/${policyName(i)}/deploy.yaml`] = file(i, '1.0.0');
+  await git.createRepo('fleet', files);
+  await client.create({
+    apiVersion: SourceApiVersion,
+    kind: 'GitRepository',
+    metadata: { name: 'fleet', namespace },
+    spec: { url: git.url('fleet'), interval: '1h', ref: { branch: 'main' } },
+  });
+  const policyRef = (i: number) => ({
+    apiVersion: ImageApiVersion,
+    kind: 'ImagePolicy',
+    namespace,
+    name: policyName(i),
+  });
+  const automationRef = (i: number) => ({ ...policyRef(i), kind: 'ImageUpdateAutomation' });
+  for (let i = 0; i < count; i++) {
+    await client.create({
+      ...policyRef(i),
+      metadata: { name: policyName(i), namespace, labels: { policy: policyName(i) } },
+      spec: { imageRepositoryRef: { name: policyName(i) }, policy: { semver: { range: '>=0.0.0' } } },
+    });
+    await client.patchStatus(policyRef(i), {
+      latestRef: { name: `registry.example/${policyName(i)}`, tag: '1.0.0' },
+    });
+    await client.create({
+      ...automationRef(i),
+      metadata: { name: policyName(i), namespace, labels },
+      spec: {
+        sourceRef: { kind: 'GitRepository', name: 'fleet' },
+        interval: '1h',
+        policySelector: { matchLabels: { policy: policyName(i) } },
+        update: { path: `./apps/${policyName(i)}`, strategy: 'Setters' },
+        git: { commit: { author: { name: 'bench', email: 'bench@example.invalid' } } },
+      },
+    });
+  }
+  controller.start();
+  const statusOf = async (i: number) =>
+    ((await client.get(automationRef(i))).status ?? {}) as {
+      lastPushCommit?: string;
+      conditions?: { type: string; status: string }[];
+    };
+  // Every automation has run once and found nothing to change.
+  await eventually(
+    'all automations up to date',
+    async () => {
+      for (let i = 0; i < count; i++) {
+        const ready = (await statusOf(i)).conditions?.find((c) => c.type === 'Ready');
+        if (ready?.status !== 'True') return undefined;
+      }
+      return true;
+    },
+    600_000,
+  );
+  const pushesBefore = git.requests.filter(
+    (r) => r.method === 'POST' && r.path.endsWith('/git-receive-pack'),
+  ).length;
+  const pid = controller.pid as number;
+  const before = await procStat(pid);
+  const loadBefore = loadavg()[0] ?? 0;
+
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      client.patchStatus(policyRef(i), {
+        latestRef: { name: `registry.example/${policyName(i)}`, tag: '1.1.0' },
+      }),
+    ),
+  );
+  const latencies = new Map<number, number>();
+  await eventually(
+    'every automation pushed',
+    async () => {
+      const pending = Array.from({ length: count }, (_, i) => i).filter((i) => !latencies.has(i));
+      await Promise.all(
+        pending.map(async (i) => {
+          if ((await statusOf(i)).lastPushCommit !== undefined) latencies.set(i, performance.now() - start);
+        }),
+      );
+      return latencies.size === count ? true : undefined;
+    },
+    1_800_000,
+  );
+  const total = performance.now() - start;
+  const after = await procStat(pid);
+  const pushes =
+    git.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/git-receive-pack')).length -
+    pushesBefore;
+  const commits = Number(
+    (await git.repos.readFile('fleet', 'refs/heads/main', `apps/${policyName(0)}/deploy.yaml`)).includes(
+      ':1.1.0',
+    ),
+  );
+  const sorted = [...latencies.values()].sort((a, b) => a - b);
+  const pct = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
+  const seconds = (value: number) => `${(value / 1000).toFixed(1)} s`;
+  console.log(
+    `ImageUpdateAutomation bench: ${count} automations, one file each, one branch, --concurrent=${concurrent}`,
+  );
+  console.log(
+    `  new latestRef → pushed commit: p50 ${seconds(pct(50))}, p95 ${seconds(pct(95))}, max ${seconds(sorted.at(-1) ?? Number.NaN)}`,
+  );
+  console.log(
+    `  all ${count} pushed in ${seconds(total)} (${(count / (total / 1000)).toFixed(2)} commits/s)`,
+  );
+  console.log(`  receive-pack POSTs (pushes reaching the server): ${pushes} for ${count} commits`);
+  console.log(
+    `  controller CPU: ${(after.cpuSeconds - before.cpuSeconds).toFixed(1)} s during the run; peak RSS ${after.peakRssMiB.toFixed(0)} MiB`,
+  );
+  console.log(`  first file updated on main: ${commits === 1 ? 'yes' : 'no'}`);
+  console.log(
+    `  load average (1 min): ${loadBefore.toFixed(1)} before, ${(loadavg()[0] ?? 0).toFixed(1)} after`,
+  );
+} finally {
+  await controller.stop();
+  await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => {});
+  await git.stop();
+  await rm(dir, { recursive: true, force: true });
+  await cluster?.stop();
+}

@@ -1,0 +1,56 @@
+/**
+ * Commit signing with an armored OpenPGP private key (`git.asc` of
+ * `spec.git.commit.signingKey.secretRef`, its passphrase in `passphrase`), as Flux. The
+ * signature is a detached binary-mode signature of the commit payload, what `gpg` makes for
+ * `git commit -S`, so `git verify-commit` accepts it.
+ */
+import { createMessage, decryptKey, type PrivateKey, readPrivateKey, sign } from 'openpgp';
+import { AutomationGitError } from './errors.ts';
+
+export type CommitSigner = (payload: string) => Promise<string>;
+
+export async function openPgpSigner(secretName: string, data: Record<string, string>): Promise<CommitSigner> {
+  const armoredKey = data['git.asc'];
+  if (armoredKey === undefined || armoredKey.trim() === '') {
+    throw new AutomationGitError(
+      'InvalidSecret',
+      `secret ${secretName} has no key "git.asc": put the armored OpenPGP private key there`,
+    );
+  }
+  let key: PrivateKey;
+  try {
+    key = await readPrivateKey({ armoredKey });
+  } catch (cause) {
+    throw new AutomationGitError(
+      'InvalidSecret',
+      `secret ${secretName} key "git.asc" is not an armored OpenPGP private key: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  if (!key.isDecrypted()) {
+    const passphrase = data.passphrase;
+    if (passphrase === undefined || passphrase === '') {
+      throw new AutomationGitError(
+        'InvalidSecret',
+        `the key in secret ${secretName} is protected: put its passphrase in key "passphrase"`,
+      );
+    }
+    try {
+      key = await decryptKey({ privateKey: key, passphrase });
+    } catch (cause) {
+      throw new AutomationGitError(
+        'InvalidSecret',
+        `secret ${secretName} key "passphrase" does not unlock the key in "git.asc"`,
+        { cause },
+      );
+    }
+  }
+  const signingKey = key;
+  return async (payload) =>
+    (await sign({
+      message: await createMessage({ binary: new TextEncoder().encode(payload) }),
+      signingKeys: signingKey,
+      detached: true,
+      format: 'armored',
+    })) as string;
+}

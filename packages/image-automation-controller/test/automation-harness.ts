@@ -1,0 +1,194 @@
+/**
+ * What the ImageUpdateAutomation e2e tests share: CRDs installed raw, the automation half of the
+ * controller run in-process against the real apiserver, ImagePolicies whose status the test
+ * writes itself (standing in for the reflector), GitRepositories and automations, and waits on
+ * their conditions and events.
+ */
+import { execFile } from 'node:child_process';
+import { after } from 'node:test';
+import { promisify } from 'node:util';
+import { crds, ImageApiVersion, SourceApiVersion } from '@weft/api';
+import { type Cluster, eventually } from '@weft/e2e';
+import { addAutomation, parseImageAutomationFlags } from '@weft/image-automation-controller';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import { createLogger } from '@weft/runtime/log';
+import { Manager } from '@weft/runtime/manager';
+
+export { eventually };
+
+type KubeConfig = Awaited<ReturnType<Cluster['kubeConfig']>>;
+
+export const run = promisify(execFile);
+
+export async function installCrds(client: Client): Promise<void> {
+  for (const crd of crds()) {
+    await client.apply(crd as unknown as KubeObject, { force: true, fieldManager: 'weft-tests' });
+  }
+  await eventually('CRDs established', async () => {
+    for (const crd of crds()) {
+      const live = await client.get({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        name: crd.metadata.name,
+      });
+      const status = live.status as { conditions?: { type: string; status: string }[] } | undefined;
+      if (!status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return undefined;
+    }
+    return true;
+  });
+}
+
+/** Runs the automation half in-process (the reflector's place is taken by the test). */
+export async function startAutomationController(
+  kubeConfig: KubeConfig,
+  options: { pushAttempts?: number } = {},
+): Promise<{ manager: Manager; stop(): Promise<void> }> {
+  const flags = parseImageAutomationFlags(['--metrics-addr=0', '--health-addr=0', '--concurrent=4'], {});
+  const manager = new Manager({
+    name: 'image-automation-controller',
+    flags: flags.runtime,
+    kubeConfig,
+    logger: createLogger({ level: process.env.WEFT_TEST_LOG === '1' ? 'debug' : 'silent' }),
+    processMetrics: false,
+  });
+  addAutomation(manager, { client: new Client(kubeConfig), ...options });
+  await manager.start();
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await manager.stop();
+  };
+  after(stop);
+  return { manager, stop };
+}
+
+export const automationRef = (namespace: string, name: string) => ({
+  apiVersion: ImageApiVersion,
+  kind: 'ImageUpdateAutomation',
+  namespace,
+  name,
+});
+
+/** An ImagePolicy whose status.latestRef the test sets, as the reflector would. */
+export async function setPolicy(
+  client: Client,
+  namespace: string,
+  name: string,
+  latestRef: { name: string; tag: string; digest?: string },
+  labels: Record<string, string> = {},
+): Promise<void> {
+  const ref = { apiVersion: ImageApiVersion, kind: 'ImagePolicy', namespace, name };
+  if (!(await client.find(ref))) {
+    await client.create({
+      ...ref,
+      metadata: { name, namespace, labels },
+      spec: { imageRepositoryRef: { name }, policy: { semver: { range: '>=0.0.0' } } },
+    });
+  }
+  await client.patchStatus(ref, { latestRef });
+}
+
+export async function createGitRepository(
+  client: Client,
+  namespace: string,
+  name: string,
+  url: string,
+  options: { secretName?: string; branch?: string } = {},
+): Promise<void> {
+  await client.create({
+    apiVersion: SourceApiVersion,
+    kind: 'GitRepository',
+    metadata: { name, namespace },
+    spec: {
+      url,
+      interval: '1h',
+      ref: { branch: options.branch ?? 'main' },
+      ...(options.secretName ? { secretRef: { name: options.secretName } } : {}),
+    },
+  });
+}
+
+export async function createSecret(
+  client: Client,
+  namespace: string,
+  name: string,
+  stringData: Record<string, string>,
+): Promise<void> {
+  await client.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData });
+}
+
+export interface AutomationStatus {
+  observedGeneration?: number;
+  lastPushCommit?: string;
+  lastPushTime?: string;
+  lastAutomationRunTime?: string;
+  observedPolicies?: Record<string, { name: string; tag: string; digest?: string }>;
+  observedSourceRevision?: string;
+  conditions?: { type: string; status: string; reason: string; message: string }[];
+}
+
+export async function createAutomation(
+  client: Client,
+  namespace: string,
+  name: string,
+  spec: Record<string, unknown>,
+): Promise<void> {
+  await client.create({ ...automationRef(namespace, name), metadata: { name, namespace }, spec });
+}
+
+export async function automationStatus(
+  client: Client,
+  namespace: string,
+  name: string,
+): Promise<AutomationStatus> {
+  return ((await client.get(automationRef(namespace, name))).status ?? {}) as AutomationStatus;
+}
+
+export const condition = (status: AutomationStatus, type: string) =>
+  status.conditions?.find((entry) => entry.type === type);
+
+/** Waits until the automation's status satisfies `done`; returns that status. */
+export async function waitForStatus(
+  client: Client,
+  namespace: string,
+  name: string,
+  what: string,
+  done: (status: AutomationStatus) => boolean,
+  timeoutMs = 60_000,
+): Promise<AutomationStatus> {
+  return eventually(
+    `${namespace}/${name}: ${what}`,
+    async () => {
+      const status = await automationStatus(client, namespace, name);
+      return done(status) ? status : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** The notes of the events about an object, oldest first. */
+export async function eventNotes(
+  client: Client,
+  namespace: string,
+  name: string,
+): Promise<{ reason: string; note: string }[]> {
+  const list = await client.list<
+    KubeObject & { reason?: string; note?: string; regarding?: { name?: string } }
+  >({
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    namespace,
+  });
+  return list.items
+    .filter((event) => event.regarding?.name === name)
+    .map((event) => ({ reason: event.reason ?? '', note: event.note ?? '' }));
+}
+
+/** `git` on a bare repository of a test server. */
+export async function gitIn(repoPath: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const { stdout } = await run('git', ['-C', repoPath, ...args], {
+    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: repoPath, ...env },
+  });
+  return stdout;
+}

@@ -1,0 +1,179 @@
+/**
+ * The whole loop with the controllers as processes, as deployed: an ImagePolicy's new image →
+ * image-automation-controller commits and pushes it → source-controller fetches the commit →
+ * kustomize-controller applies it → the Deployment runs the new image.
+ *
+ * The ImagePolicy status is written by the test, standing in for the reflector half of
+ * image-automation-controller (ImageRepository → ImagePolicy), which is built separately.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { ImageApiVersion, KustomizeApiVersion, Label, SourceApiVersion } from '@weft/api';
+import {
+  freePort,
+  ManagedProcess,
+  nodeEntry,
+  repoRoot,
+  startGitHttpServer,
+  testNamespace,
+  useCluster,
+} from '@weft/e2e';
+import { Client, type KubeObject } from '@weft/runtime/client';
+import { createSecret, eventually, installCrds, setPolicy, waitForStatus } from './automation-harness.ts';
+
+const cluster = await useCluster();
+const kubeConfig = await cluster.kubeConfig();
+const client = new Client(kubeConfig, { fieldManager: 'iua-loop-test' });
+await installCrds(client);
+const namespace = await testNamespace(kubeConfig, 'iua-loop');
+const shard = `iua-${randomBytes(3).toString('hex')}`;
+const labels = { [Label.ShardKey]: shard };
+const dir = await mkdtemp(join(tmpdir(), 'iua-loop-'));
+const credentials = { username: 'robot', password: 'loop-pass' };
+const git = await startGitHttpServer({ auth: credentials });
+
+const entry = (pkg: string) => nodeEntry(join(repoRoot, 'packages', pkg, 'bin', `weft-${pkg}.js`));
+const common = [
+  `--kubeconfig=${cluster.kubeconfigPath}`,
+  '--metrics-addr=127.0.0.1:0',
+  '--health-addr=127.0.0.1:0',
+  `--watch-label-selector=${Label.ShardKey}=${shard}`,
+];
+const controllers = [
+  new ManagedProcess({
+    name: 'source-controller',
+    command: process.execPath,
+    args: [
+      ...entry('source-controller').args,
+      ...common,
+      `--storage-path=${join(dir, 'artifacts')}`,
+      `--storage-addr=127.0.0.1:${await freePort()}`,
+    ],
+    logFile: join(dir, 'source-controller.log'),
+  }),
+  new ManagedProcess({
+    name: 'kustomize-controller',
+    command: process.execPath,
+    args: [...entry('kustomize-controller').args, ...common],
+    logFile: join(dir, 'kustomize-controller.log'),
+  }),
+  new ManagedProcess({
+    name: 'image-automation-controller',
+    command: process.execPath,
+    args: [...entry('image-automation-controller').args, ...common],
+    env: { TMPDIR: dir },
+    logFile: join(dir, 'image-automation-controller.log'),
+  }),
+];
+for (const controller of controllers) controller.start();
+
+after(async () => {
+  // Deleted while the controllers run, so their finalizers go before the namespace does.
+  const refs = [
+    { apiVersion: KustomizeApiVersion, kind: 'Kustomization', namespace, name: 'apps' },
+    { apiVersion: ImageApiVersion, kind: 'ImageUpdateAutomation', namespace, name: 'apps' },
+    { apiVersion: SourceApiVersion, kind: 'GitRepository', namespace, name: 'apps' },
+  ];
+  for (const ref of refs) await client.delete(ref).catch(() => {});
+  await eventually('finalized', async () => {
+    for (const ref of refs) if (await client.find(ref)) return undefined;
+    return true;
+  }).catch(() => {});
+  await Promise.all(controllers.map((controller) => controller.stop()));
+  await git.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const manifest = (image: string) =>
+  [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: web',
+    `  namespace: ${namespace}`,
+    'spec:',
+    '  replicas: 1',
+    '  selector: {matchLabels: {app: web}}',
+    '  template:',
+    '    metadata: {labels: {app: web}}',
+    '    spec:',
+    '      containers:',
+    '        - name: web',
+    `          image: ${image} # {"$imagepolicy": "${namespace}:web"}`,
+    '',
+  ].join('\n');
+
+async function deploymentImage(): Promise<string | undefined> {
+  const deployment = await client.find<
+    KubeObject & { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } }
+  >({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    namespace,
+    name: 'web',
+  });
+  return deployment?.spec?.template?.spec?.containers?.[0]?.image;
+}
+
+test('a new image of a policy reaches the Deployment through a commit in Git', async () => {
+  await git.createRepo('apps', { 'deploy/web.yaml': manifest('registry.example/web:1.0.0') });
+  await createSecret(client, namespace, 'git-auth', credentials);
+  await client.create({
+    apiVersion: SourceApiVersion,
+    kind: 'GitRepository',
+    metadata: { name: 'apps', namespace, labels },
+    spec: { url: git.url('apps'), interval: '2s', ref: { branch: 'main' }, secretRef: { name: 'git-auth' } },
+  });
+  await client.create({
+    apiVersion: KustomizeApiVersion,
+    kind: 'Kustomization',
+    metadata: { name: 'apps', namespace, labels },
+    spec: {
+      interval: '1h',
+      prune: true,
+      path: './deploy',
+      sourceRef: { kind: 'GitRepository', name: 'apps' },
+    },
+  });
+  await eventually('the first image applied', async () =>
+    (await deploymentImage()) === 'registry.example/web:1.0.0' ? true : undefined,
+  );
+
+  await setPolicy(client, namespace, 'web', { name: 'registry.example/web', tag: '1.1.0' });
+  await client.create({
+    apiVersion: ImageApiVersion,
+    kind: 'ImageUpdateAutomation',
+    metadata: { name: 'apps', namespace, labels },
+    spec: {
+      sourceRef: { kind: 'GitRepository', name: 'apps' },
+      interval: '1h',
+      update: { path: './deploy', strategy: 'Setters' },
+      git: { commit: { author: { name: 'Image Bot', email: 'bot@example.invalid' } } },
+    },
+  });
+  const status = await waitForStatus(
+    client,
+    namespace,
+    'apps',
+    'pushed',
+    (s) => s.lastPushCommit !== undefined,
+    120_000,
+  );
+  assert.equal(status.lastPushCommit, await git.revParse('apps', 'refs/heads/main'));
+  await eventually(
+    'the new image applied',
+    async () => ((await deploymentImage()) === 'registry.example/web:1.1.0' ? true : undefined),
+    120_000,
+  );
+  const ks = await client.get<KubeObject & { status?: { lastAppliedRevision?: string } }>({
+    apiVersion: KustomizeApiVersion,
+    kind: 'Kustomization',
+    namespace,
+    name: 'apps',
+  });
+  assert.equal(ks.status?.lastAppliedRevision, `main@sha1:${status.lastPushCommit}`);
+});
