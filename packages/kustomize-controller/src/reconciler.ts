@@ -201,6 +201,8 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       applied = await manager.applyAll(objects, {
         force: obj.spec.force === true,
         signal: ctx.signal,
+        // What is not in the last inventory is planned as new, without reading it first.
+        inventory: (status.inventory as Inventory | undefined) ?? null,
         ...(ignoredPaths === undefined ? {} : { ignoredPaths }),
       });
     } catch (error) {
@@ -314,6 +316,8 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
         timeoutMs: why.timeoutMs,
         intervalMs: this.#options.healthPollMs ?? 1000,
         signal: ctx.signal,
+        // The apply's answers: what is Current in them is not read again.
+        objects: applied.changeSet.flatMap((e) => (e.object ? [e.object] : [])),
         ...(custom === undefined ? {} : { custom }),
       });
     } catch (error) {
