@@ -15,6 +15,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCluster } from './cluster/index.ts';
+import { errorMessage } from './errors.ts';
 import { sleep } from './servers/process.ts';
 import { cacheDir } from './toolchain.ts';
 
@@ -41,7 +42,7 @@ try {
   parsed = parseCommandLine();
 } catch (error) {
   // An unknown flag: say which, then the usage (not a stack trace).
-  console.error(`weft-e2e: ${error instanceof Error ? error.message.split('.')[0] : String(error)}`);
+  console.error(`weft-e2e: ${errorMessage(error).split('.')[0]}`);
   parsed = {
     positionals: ['usage-error'],
     values: { name: 'weft', nodes: '2', 'real-node': false, 'kube-proxy': false, help: false },

@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors.ts';
 import { sleep } from '../servers/process.ts';
 
 /**
@@ -23,7 +24,7 @@ export async function waitUntil<T>(
       if (value !== undefined) return value;
       lastReason = 'not yet';
     } catch (error) {
-      lastReason = error instanceof Error ? error.message : String(error);
+      lastReason = errorMessage(error);
     }
     if (Date.now() > deadline) {
       throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${what} (last: ${lastReason})`);

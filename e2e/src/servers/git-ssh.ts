@@ -12,9 +12,10 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../cluster/ports.ts';
+import { ManagedProcess } from '../cluster/process.ts';
 import { GitRepoHost, GitRepoStore } from './git-repos.ts';
 import { loopbackHost } from './loopback.ts';
-import { Daemon, makeTempDir, removeDir, run } from './process.ts';
+import { makeTempDir, removeDir, run } from './process.ts';
 
 export interface GitSshServerOptions {
   /** Path of the sshd binary; default `/usr/sbin/sshd` (Debian's `openssh-server`). */
@@ -97,7 +98,12 @@ export async function startGitSshServer(options: GitSshServerOptions = {}): Prom
         ].join('\n'),
       );
       await chmod(config, 0o600);
-      const daemon = new Daemon('sshd', sshdPath, ['-D', '-e', '-f', config]);
+      const daemon = new ManagedProcess({
+        name: 'sshd',
+        command: sshdPath,
+        args: ['-D', '-e', '-f', config],
+        group: true,
+      }).start();
       try {
         await daemon.waitForOutput(/Server listening on/);
         return new GitSshServer(dir, repos, daemon, port, user, clientKey, hostKey.publicKey);
@@ -131,12 +137,12 @@ export class GitSshServer extends GitRepoHost {
   /** Path of a known_hosts file holding {@link knownHosts}. */
   readonly knownHostsPath: string;
   #dir: string;
-  #daemon: Daemon;
+  #daemon: ManagedProcess;
 
   constructor(
     dir: string,
     repos: GitRepoStore,
-    daemon: Daemon,
+    daemon: ManagedProcess,
     port: number,
     user: string,
     clientKey: SshKeyPair,

@@ -10,9 +10,10 @@ import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { generateCertificates } from '../cluster/certs.ts';
 import { freePort } from '../cluster/ports.ts';
+import { ManagedProcess } from '../cluster/process.ts';
 import { type BasicAuth, basicAuthHeader } from './basic-auth.ts';
 import { loopbackHost } from './loopback.ts';
-import { Daemon, makeTempDir, removeDir, run, sleep } from './process.ts';
+import { makeTempDir, removeDir, run, sleep } from './process.ts';
 import { RegistryTokenServer, tokenIssuer, tokenService } from './registry-token.ts';
 
 export interface OciRegistryOptions {
@@ -130,9 +131,14 @@ export async function startOciRegistry(options: OciRegistryOptions = {}): Promis
           '',
         ].join('\n'),
       );
-      const daemon = new Daemon('docker-registry', registryPath, ['serve', configPath], {
+      const daemon = new ManagedProcess({
+        name: 'docker-registry',
+        command: registryPath,
+        args: ['serve', configPath],
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
-      });
+        replaceEnv: true,
+        group: true,
+      }).start();
       const registry = new OciRegistry(dir, daemon, port, options.auth, {
         tls,
         tokenServer,
@@ -158,7 +164,7 @@ export class OciRegistry {
   readonly port: number;
   readonly auth: BasicAuth | undefined;
   #dir: string;
-  #daemon: Daemon;
+  #daemon: ManagedProcess;
   /** Parsed from the access log as it streams: the daemon's kept output is bounded, this is not. */
   readonly #requests: string[] = [];
   /** CA and client certificate when started with `tls` or `tokenAuth`. */
@@ -168,7 +174,7 @@ export class OciRegistry {
 
   constructor(
     dir: string,
-    daemon: Daemon,
+    daemon: ManagedProcess,
     port: number,
     auth: BasicAuth | undefined,
     extras: {
@@ -184,7 +190,7 @@ export class OciRegistry {
     this.tls = extras.tls;
     this.tokenServer = extras.tokenServer;
     this.#https = extras.https ?? false;
-    for (const stream of [daemon.child.stdout, daemon.child.stderr]) {
+    for (const stream of [daemon.child?.stdout, daemon.child?.stderr]) {
       let partial = '';
       stream?.on('data', (chunk: Buffer) => {
         const lines = (partial + chunk.toString('utf8')).split('\n');

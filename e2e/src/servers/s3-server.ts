@@ -9,9 +9,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import aws4 from 'aws4';
 import { freePort } from '../cluster/ports.ts';
+import { ManagedProcess } from '../cluster/process.ts';
 import { toolPath } from '../toolchain.ts';
 import { loopbackHost } from './loopback.ts';
-import { Daemon, makeTempDir, removeDir, sleep } from './process.ts';
+import { makeTempDir, removeDir, sleep } from './process.ts';
 
 export interface S3ServerOptions {
   region?: string;
@@ -31,10 +32,10 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   try {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const daemon = new Daemon(
-        'versitygw',
-        binary,
-        [
+      const daemon = new ManagedProcess({
+        name: 'versitygw',
+        command: binary,
+        args: [
           '--port',
           `${loopbackHost}:${port}`,
           '--region',
@@ -45,15 +46,15 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
           'posix',
           join(dir, 'data'),
         ],
-        {
-          env: {
-            PATH: process.env.PATH ?? '/usr/bin:/bin',
-            HOME: dir,
-            ROOT_ACCESS_KEY: accessKey,
-            ROOT_SECRET_KEY: secretKey,
-          },
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: dir,
+          ROOT_ACCESS_KEY: accessKey,
+          ROOT_SECRET_KEY: secretKey,
         },
-      );
+        replaceEnv: true,
+        group: true,
+      }).start();
       const server = new S3Server({ dir, daemon, port, region, accessKey, secretKey, accessLog });
       try {
         await server.waitUntilReady();
@@ -72,7 +73,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
 
 interface S3ServerParts {
   dir: string;
-  daemon: Daemon;
+  daemon: ManagedProcess;
   port: number;
   region: string;
   accessKey: string;

@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, realpath, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { errorMessage } from '../errors.ts';
 import { authenticatedUser, type BasicAuth, rejectUnauthorized } from './basic-auth.ts';
 import { closeServer, listenOnLoopback, loopbackHost } from './loopback.ts';
 import { makeTempDir, removeDir } from './process.ts';
@@ -68,7 +69,7 @@ export class StaticHttpServer {
     this.#server = createServer((request, response) => {
       this.#handle(request, response).catch((error: unknown) => {
         if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain' });
-        response.end(`${error instanceof Error ? error.message : String(error)}\n`);
+        response.end(`${errorMessage(error)}\n`);
       });
     });
   }

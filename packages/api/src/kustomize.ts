@@ -76,9 +76,28 @@ export const commonMetadataSchema = obj(
 export const kustomizationSpecSchema = obj(
   {
     commonMetadata: commonMetadataSchema,
-    dependsOn: arr(namespacedObjectReferenceSchema, {
-      description: 'Kustomizations that must be Ready before this one is applied.',
-    }),
+    dependsOn: arr(
+      obj(
+        {
+          apiVersion: str({
+            description: "API version of the dependency; its kind's weft version when unset.",
+          }),
+          kind: str({
+            description: 'Kind of the dependency: Kustomization (default) or HelmRelease.',
+            enum: ['Kustomization', 'HelmRelease'],
+          }),
+          name: str({ description: 'Name of the dependency.' }),
+          namespace: str({
+            description: 'Namespace of the dependency; the Kustomization namespace when unset.',
+          }),
+        },
+        { required: ['name'] },
+      ),
+      {
+        description:
+          'Kustomizations (or HelmReleases, with kind) that must be Ready at their current generation before this one is applied.',
+      },
+    ),
     decryption: sopsDecryptionSchema(
       'Decrypt SOPS-encrypted files (resources, secretGenerator files and envs) and substituteFrom Secret values in memory before building.',
     ),

@@ -109,6 +109,8 @@ export const components: Record<ComponentName, Component> = {
         resources: ['gitrepositories', 'ocirepositories', 'buckets'],
         verbs: ['get', 'list', 'watch'],
       },
+      // dependsOn with kind: HelmRelease (watched, to apply as soon as one becomes Ready).
+      { apiGroups: ['helm.weft.dev'], resources: ['helmreleases'], verbs: ['get', 'list', 'watch'] },
       // postBuild.substituteFrom, decryption and kubeConfig Secrets; ConfigMaps and Secrets
       // labelled reconcile.weft.dev/watch=Enabled are watched (RBAC cannot narrow by label).
       { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get', 'list', 'watch'] },

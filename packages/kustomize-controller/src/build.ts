@@ -11,12 +11,38 @@ import { build, KustomizeError } from '@weft/kustomize';
 import { type Client, isKubeObject, type KubeObject } from '@weft/runtime/client';
 import { errorMessage } from '@weft/runtime/errors';
 import { ReconcileError } from '@weft/runtime/reconcile';
-import { SopsError, SopsKeyError } from '@weft/sops';
-import { type Decryption, DecryptionError, sopsDecryption } from './decryption.ts';
+import type { Decryption } from './decryption.ts';
 import { GenerateError, prepareKustomization } from './generate.ts';
 import { SubstituteError, substituteObjects } from './substitute.ts';
 import type { KustomizationObject } from './types.ts';
 import { postBuildVariables } from './variables.ts';
+
+/**
+ * SOPS (OpenPGP, age) is loaded on the first Kustomization with spec.decryption: ~20 MiB of RSS
+ * that a controller without one never pays.
+ */
+type DecryptionModules = {
+  decryption: typeof import('./decryption.ts');
+  sops: typeof import('@weft/sops');
+};
+let decryptionModules: Promise<DecryptionModules> | undefined;
+function loadDecryption(): Promise<DecryptionModules> {
+  decryptionModules ??= Promise.all([import('./decryption.ts'), import('@weft/sops')]).then(
+    ([decryption, sops]) => ({ decryption, sops }),
+  );
+  return decryptionModules;
+}
+
+/** Is the error one of decryption's (only possible once its modules are loaded)? */
+function isDecryptionError(error: unknown, modules: DecryptionModules | undefined): error is Error {
+  if (!modules) return false;
+  const { sops, decryption } = modules;
+  return (
+    error instanceof sops.SopsError ||
+    error instanceof sops.SopsKeyError ||
+    error instanceof decryption.DecryptionError
+  );
+}
 
 export interface BuildOptions {
   /** Reads the ConfigMaps and Secrets of postBuild.substituteFrom. */
@@ -35,14 +61,18 @@ export async function buildObjects(
   const dir = resolvePath(root, obj.spec.path);
   let built: Record<string, unknown>[];
   let decryption: Decryption | undefined;
+  let modules: DecryptionModules | undefined;
   try {
     const kustomization = await prepareKustomization(dir, root, obj.spec);
     // spec.decryption: SOPS files decrypted in memory, read by the build instead of the files.
-    decryption = await sopsDecryption(options.client, obj);
+    if (obj.spec.decryption !== undefined) {
+      modules = await loadDecryption();
+      decryption = await modules.decryption.sopsDecryption(options.client, obj);
+    }
     const files = await decryption?.decryptTree(root);
     built = build(dir, { root, kustomization, ...(files === undefined ? {} : { files }) });
   } catch (error) {
-    if (error instanceof SopsError || error instanceof SopsKeyError || error instanceof DecryptionError) {
+    if (isDecryptionError(error, modules)) {
       throw new ReconcileError(Reason.BuildFailed, `decryption failed: ${relativeToRoot(error.message)}`);
     }
     if (error instanceof GenerateError || error instanceof KustomizeError) {
@@ -81,7 +111,7 @@ export async function buildObjects(
           cause: error,
         });
       }
-      if (error instanceof SopsError) {
+      if (modules && error instanceof modules.sops.SopsError) {
         throw new ReconcileError(
           Reason.BuildFailed,
           `post build failed: decryption failed: ${error.message}`,

@@ -9,11 +9,15 @@
  * - ConfigMaps and Secrets labelled `reconcile.weft.dev/watch: Enabled`, metadata only: a change
  *   reconciles the Kustomizations whose `postBuild.substituteFrom` names it (their data is still
  *   read with a GET when building, so the cache holds no Secret values);
- * - a Kustomization becoming Ready at a new revision reconciles its not-ready dependents
- *   (`dependsOn`, through an index by dependency).
+ * - a Kustomization becoming Ready at a new revision, or a HelmRelease becoming Ready, reconciles
+ *   its not-ready dependents (`dependsOn`, through an index by dependency); the reconciler reads
+ *   dependencies from these caches. HelmReleases are watched without holding the controller back
+ *   when their CRD is not installed (no helm-controller): until synced they are read with a GET.
  */
 import {
   ConditionType,
+  HelmApiVersion,
+  HelmReleaseKind,
   KustomizationKind,
   KustomizeApiVersion,
   Label,
@@ -26,13 +30,14 @@ import * as conditions from '@weft/runtime/conditions';
 import type { Informer } from '@weft/runtime/informer';
 import { type Manager, watchNamespace } from '@weft/runtime/manager';
 import type { Controller } from '@weft/runtime/reconcile';
+import { type DependencyRef, dependencyKey, dependencyRefOf } from './dependencies.ts';
 import { registerCacheMetrics } from './metrics.ts';
 import { FieldManager, KustomizationReconciler, type KustomizationReconcilerOptions } from './reconciler.ts';
 import { sourceKinds, sourceRefOf } from './source.ts';
 import type { KustomizationObject } from './types.ts';
 
 export interface KustomizeControllerOptions
-  extends Omit<KustomizationReconcilerOptions, 'client' | 'getKustomization' | 'findSource'> {
+  extends Omit<KustomizationReconcilerOptions, 'client' | 'findDependency' | 'findSource'> {
   /** The controller's client; default the manager's. Its field manager becomes `kustomize-controller`. */
   client?: Client;
 }
@@ -51,8 +56,11 @@ function artifactVersion(obj: KubeObject | undefined): string | undefined {
   return typeof artifact.digest === 'string' ? `${String(artifact.revision)} ${artifact.digest}` : undefined;
 }
 
-function readyAt(obj: KustomizationObject): string {
-  return `${conditions.isTrue(obj, ConditionType.Ready)} ${obj.status?.lastAppliedRevision ?? ''}`;
+/** What a dependent waits for: Ready, at a revision (Kustomization) or a generation (HelmRelease). */
+function readyAt(obj: KubeObject): string {
+  const status = isRecord(obj.status) ? obj.status : {};
+  const ready = conditions.isTrue(obj as unknown as conditions.Conditioned, ConditionType.Ready);
+  return `${ready} ${String(status.lastAppliedRevision ?? '')} ${String(status.observedGeneration ?? '')}`;
 }
 
 const refKey = (kind: string, namespace: string | undefined, name: string | undefined) =>
@@ -99,11 +107,22 @@ export function addKustomizeController(
     namespace,
     labelSelector: manager.flags.watchLabelSelector,
   });
+  const helmReleases = manager.cache.informer(cacheKind(HelmApiVersion, HelmReleaseKind), {
+    namespace,
+    waitForSync: false,
+  });
+  const findDependency = async (ref: DependencyRef): Promise<KubeObject | undefined> => {
+    const key = `${ref.namespace}/${ref.name}`;
+    if (ref.kind === KustomizationKind && ref.apiVersion === KustomizeApiVersion) return informer.get(key);
+    if (ref.kind === HelmReleaseKind && ref.apiVersion === HelmApiVersion && helmReleases.hasSynced)
+      return helmReleases.get(key);
+    return client.find(ref);
+  };
   const reconciler = new KustomizationReconciler({
     ...options,
     client,
     findSource,
-    getKustomization: async (depNamespace, name) => informer.get(`${depNamespace}/${name}`),
+    findDependency,
   });
   registerCacheMetrics(manager.registry, reconciler);
   // The manager aborts its signal once the queues have drained: the extractions can go.
@@ -145,15 +164,26 @@ export function addKustomizeController(
   }
 
   const byDependency = new ObjectIndex(informer, (ks) =>
-    (ks.spec.dependsOn ?? []).map((dep) => `${dep.namespace ?? ks.metadata.namespace}/${dep.name}`),
+    (ks.spec.dependsOn ?? []).map((dep) => dependencyKey(dependencyRefOf(ks, dep))),
   );
-  controller.watches(informer, (obj, oldObj) => {
-    if (!oldObj || readyAt(oldObj) === readyAt(obj) || !conditions.isTrue(obj, ConditionType.Ready))
+  const enqueueDependents = (kind: string) => (obj: KubeObject, oldObj: KubeObject | undefined) => {
+    if (
+      !oldObj ||
+      readyAt(oldObj) === readyAt(obj) ||
+      !conditions.isTrue(obj as unknown as conditions.Conditioned, ConditionType.Ready)
+    )
       return [];
-    return byDependency.keys(`${obj.metadata.namespace}/${obj.metadata.name}`).filter((key) => {
-      const dependent = informer.get(key);
+    const key = dependencyKey({
+      kind,
+      namespace: obj.metadata.namespace ?? '',
+      name: obj.metadata.name ?? '',
+    });
+    return byDependency.keys(key).filter((dependentKey) => {
+      const dependent = informer.get(dependentKey);
       return dependent !== undefined && !conditions.isTrue(dependent, ConditionType.Ready);
     });
-  });
+  };
+  controller.watches(informer, enqueueDependents(KustomizationKind));
+  controller.watches(helmReleases, enqueueDependents(HelmReleaseKind));
   return { controller, informer, reconciler };
 }

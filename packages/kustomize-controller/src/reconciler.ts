@@ -2,7 +2,8 @@
  * The Kustomization reconciler, in Flux's order:
  *
  *   source      → the source's status.artifact (not there yet: Ready False ArtifactFailed, retry)
- *   dependsOn   → every dependency Ready at its latest revision (else DependencyNotReady, retry)
+ *   dependsOn   → (dependencies.ts) every Kustomization or HelmRelease it depends on Ready
+ *                 (a Kustomization of the same source at this revision)  (DependencyNotReady, retry)
  *   fetch       → download, verify the digest, extract; or reuse the     (ArtifactFailed)
  *                 extraction of that digest another reconcile made
  *   build       → (build.ts) kustomization overlay, kustomize build, postBuild,
@@ -47,6 +48,7 @@ import {
   refFromEntry,
 } from '@weft/runtime/ssa';
 import { buildObjects, ownerLabels } from './build.ts';
+import { checkDependencies, type DependencyFinder } from './dependencies.ts';
 import { driftIgnoredPaths } from './drift-ignore.ts';
 import { kustomizationFields } from './fields.ts';
 import { getSource, type SourceFinder, sourceRefOf } from './source.ts';
@@ -78,8 +80,8 @@ export interface KustomizationReconcilerOptions {
   applyConcurrency?: number;
   /** Reads the source (the manager's cache); default: GET through the client. */
   findSource?: SourceFinder;
-  /** Reads another Kustomization (the informer's cache); default: GET through the client. */
-  getKustomization?: (namespace: string, name: string) => Promise<KustomizationObject | undefined>;
+  /** Reads a dependsOn dependency (the manager's cache); default: GET through the client. */
+  findDependency?: DependencyFinder;
 }
 
 /** Millisecond durations as Flux prints them (`1.5s`). */
@@ -150,7 +152,12 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     const revision = artifact.revision;
 
     // Dependencies.
-    const notReady = await this.#checkDependencies(obj, revision);
+    const notReady = await checkDependencies(
+      obj,
+      revision,
+      this.#options.findDependency ?? ((ref) => this.#client.find(ref)),
+      this.#options.noCrossNamespaceRefs === true,
+    );
     if (notReady) {
       const note = `Dependencies do not meet ready condition (${notReady}), retrying in ${seconds(this.#retryDelay(obj))}`;
       ctx.log.info(note);
@@ -194,6 +201,8 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       applied = await manager.applyAll(objects, {
         force: obj.spec.force === true,
         signal: ctx.signal,
+        // What is not in the last inventory is planned as new, without reading it first.
+        inventory: (status.inventory as Inventory | undefined) ?? null,
         ...(ignoredPaths === undefined ? {} : { ignoredPaths }),
       });
     } catch (error) {
@@ -242,44 +251,6 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
       ctx.log.info({ revision, changes: changes.length }, `Applied revision: ${revision}`);
     }
     return { ready: { reason: Reason.ReconciliationSucceeded, message: `Applied revision: ${revision}` } };
-  }
-
-  /** Why the first dependency is not ready, or undefined when all are. */
-  async #checkDependencies(obj: KustomizationObject, revision: string): Promise<string | undefined> {
-    const namespace = obj.metadata.namespace ?? '';
-    const ownSource = sourceRefOf(obj);
-    for (const dep of obj.spec.dependsOn ?? []) {
-      const depNamespace = dep.namespace ?? namespace;
-      const subject = `${KustomizationKind}/${depNamespace}/${dep.name}`;
-      if (this.#options.noCrossNamespaceRefs && depNamespace !== namespace) {
-        throw new StalledError(
-          Reason.AccessDenied,
-          `cannot access ${subject}: cross-namespace references have been blocked`,
-        );
-      }
-      const other = this.#options.getKustomization
-        ? await this.#options.getKustomization(depNamespace, dep.name)
-        : await this.#client.find<KustomizationObject>({
-            apiVersion: KustomizeApiVersion,
-            kind: KustomizationKind,
-            namespace: depNamespace,
-            name: dep.name,
-          });
-      if (!other) return `dependency '${subject}' not found`;
-      if (!conditions.isTrue(other, ConditionType.Ready)) return `dependency '${subject}' is not ready`;
-      if (other.status?.observedGeneration !== other.metadata.generation) {
-        return `dependency '${subject}' is not ready`;
-      }
-      const otherSource = sourceRefOf(other);
-      const sameSource =
-        otherSource.kind === ownSource.kind &&
-        otherSource.name === ownSource.name &&
-        otherSource.namespace === ownSource.namespace;
-      if (sameSource && other.status?.lastAppliedRevision !== revision) {
-        return `dependency '${subject}' revision is not up to date`;
-      }
-    }
-    return undefined;
   }
 
   /** The client objects are applied with: another cluster, and/or a tenant's ServiceAccount. */
@@ -345,6 +316,8 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
         timeoutMs: why.timeoutMs,
         intervalMs: this.#options.healthPollMs ?? 1000,
         signal: ctx.signal,
+        // The apply's answers: what is Current in them is not read again.
+        objects: applied.changeSet.flatMap((e) => (e.object ? [e.object] : [])),
         ...(custom === undefined ? {} : { custom }),
       });
     } catch (error) {

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the tests are about ${var} text.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parse, stringify } from 'yaml';
 import { checkVariableNames, SubstituteError, substituteObjects, substituteText } from './substitute.ts';
 
 describe('substituteText', () => {
@@ -79,5 +80,36 @@ describe('substituteObjects', () => {
         err.message.includes('Secret/s') &&
         !err.message.includes('hunter2'),
     );
+  });
+
+  it('gives what substituting the whole YAML text gives, value by value', () => {
+    // The reference: the object written as YAML 1.1, substituted as text, read back.
+    const throughText = (obj: Record<string, unknown>, vars: Record<string, string>): unknown => {
+      try {
+        return parse(substituteText(stringify(obj, { version: '1.1', lineWidth: 0 }), vars), {
+          version: '1.1',
+        });
+      } catch {
+        return 'error';
+      }
+    };
+    const objects: Record<string, unknown>[] = [
+      { spec: { replicas: '${n}', name: 'app-${i}', host: 'app-${i}.local', cpu: '${cpu}' } },
+      { data: { flag: '${v}', list: ['${v}', 'x-${i}', { deep: '${n}' }] } },
+      { data: { comment: '${hash}', colon: '${colon}', quoted: '"${i}"', lead: ' ${i}' } },
+      { data: { '${i}-key': 'v', escaped: '$${i}', empty: '${unset}', dflt: '${unset:=7}' } },
+      { data: { multi: 'a\n${i}', flow: '{${i}}', star: '${star}', null: '${nil}' } },
+    ];
+    const vars = { n: '3', i: '0app', cpu: '1m', v: 'on', hash: 'x #y', colon: 'a: b', star: '*x', nil: '~' };
+    for (const obj of objects) {
+      const expected = throughText(obj, vars);
+      let actual: unknown;
+      try {
+        actual = substituteObjects([obj], vars)[0];
+      } catch {
+        actual = 'error';
+      }
+      assert.deepEqual(actual, expected, JSON.stringify(obj));
+    }
   });
 });

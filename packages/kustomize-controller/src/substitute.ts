@@ -111,9 +111,92 @@ function describeObj(obj: Obj): string {
   return `${String(obj.kind)}/${ns}${String(metadata.name)}`;
 }
 
+const yamlOptions = { version: '1.1', lineWidth: 0 } as const;
+
+/** A scalar in the context it has in the object: a map's value (`k: …`) or a list item (`- …`). */
+type Context = 'value' | 'item';
+
+const plainness = new Map<string, boolean>();
+
+/** Does the YAML of the object hold `text` as written (a plain scalar, no quotes, one line)? */
+function writtenPlain(text: string, context: Context): boolean {
+  const key = `${context}\u0000${text}`;
+  let plain = plainness.get(key);
+  if (plain === undefined) {
+    plain =
+      context === 'value'
+        ? stringify({ k: text }, yamlOptions) === `k: ${text}\n`
+        : stringify([text], yamlOptions) === `- ${text}\n`;
+    // Bounded: the texts are the manifests' strings, the same on every reconcile.
+    if (plainness.size > 10_000) plainness.clear();
+    plainness.set(key, plain);
+  }
+  return plain;
+}
+
+const unsure = Symbol('unsure');
+
+/** What the YAML round trip makes of a substituted plain scalar: parsed in its own context. */
+function reparse(text: string, context: Context): unknown {
+  if (text.includes('\n') || text.includes('\r')) return unsure;
+  let doc: unknown;
+  try {
+    doc = parse(context === 'value' ? `k: ${text}` : `- ${text}`, { version: '1.1', prettyErrors: false });
+  } catch {
+    return unsure;
+  }
+  const value = context === 'value' ? (doc as Obj | null)?.k : (doc as unknown[] | null)?.[0];
+  const scalar = value === null || ['string', 'number', 'boolean'].includes(typeof value);
+  return scalar ? value : unsure;
+}
+
+/**
+ * The substituted tree, string by string, when that is exactly what substituting the object's
+ * YAML text gives: every string holding `${` is a plain scalar of its own (so its text in the
+ * YAML is the string itself) and the substituted text reads back as one scalar. Otherwise (a key
+ * with `${`, a quoted or multi-line string, a value that would turn into YAML structure)
+ * `unsure`, and the caller takes the text path.
+ */
+function substituteTree(
+  value: unknown,
+  vars: Record<string, string>,
+  options: SubstituteOptions,
+  context: Context,
+): unknown {
+  if (typeof value === 'string') {
+    if (!value.includes('$')) return value;
+    const substituted = substituteText(value, vars, options);
+    if (substituted === value) return value;
+    if (!writtenPlain(value, context)) return unsure;
+    return reparse(substituted, context);
+  }
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item = substituteTree(value[i], vars, options, 'item');
+      if (item === unsure) return unsure;
+      out[i] = item;
+    }
+    return out;
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Obj = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('$')) return unsure;
+      const substituted = substituteTree(item, vars, options, 'value');
+      if (substituted === unsure) return unsure;
+      out[key] = substituted;
+    }
+    return out;
+  }
+  return value;
+}
+
 /**
  * Substitutes variables in every object (through its YAML, as Flux does, so `replicas: ${n}`
- * becomes a number), except objects annotated `kustomize.weft.dev/substitute: disabled`.
+ * becomes a number), except objects annotated `kustomize.weft.dev/substitute: disabled`. Most
+ * objects take a shortcut with the same result (substituteTree): only their strings that hold
+ * `${` are substituted and read back, instead of writing and parsing the whole object.
  */
 export function substituteObjects<T extends Obj>(
   objects: T[],
@@ -123,8 +206,15 @@ export function substituteObjects<T extends Obj>(
   return objects.map((obj) => {
     const annotations = ((obj.metadata ?? {}) as Obj).annotations as Record<string, string> | undefined;
     if (annotations?.[Annotation.KustomizeSubstitute] === AnnotationValue.Disabled) return obj;
+    let shortcut: unknown;
+    try {
+      shortcut = substituteTree(obj, vars, options, 'value');
+    } catch (error) {
+      throw new SubstituteError(`${describeObj(obj)}: ${(error as Error).message}`);
+    }
+    if (shortcut !== unsure) return shortcut as T;
     // YAML 1.1 both ways: strings such as "on" stay quoted, as Kubernetes reads YAML 1.1.
-    const text = stringify(obj, { version: '1.1', lineWidth: 0 });
+    const text = stringify(obj, yamlOptions);
     if (!text.includes('${')) return obj;
     let substituted: string;
     try {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
+import { HelmApiVersion } from '@weft/api';
 import { eventually, startCluster, testNamespace, useCluster } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import { parse } from 'yaml';
@@ -55,6 +56,17 @@ async function readyFalse(
   });
 }
 
+/** How many times the Kustomization was refused for a dependency (Events fold repeats in a series). */
+async function dependencyWaits(name: string): Promise<number> {
+  const events = await client.list({ apiVersion: 'events.k8s.io/v1', kind: 'Event', namespace: ns });
+  return events.items
+    .filter(
+      (e) =>
+        (e.regarding as { name?: string } | undefined)?.name === name && e.reason === 'DependencyNotReady',
+    )
+    .reduce((sum, e) => sum + ((e.series as { count?: number } | undefined)?.count ?? 1), 0);
+}
+
 function readySince(ks: KubeObject): number {
   const c = (statusOf(ks).conditions as { type: string; lastTransitionTime: string }[]).find(
     (x) => x.type === 'Ready',
@@ -97,6 +109,65 @@ describe('Kustomization dependencies, health and identity', { timeout: 240_000 }
       Date.parse(cmFirst.metadata.creationTimestamp ?? '') <=
         Date.parse(cmSecond.metadata.creationTimestamp ?? ''),
     );
+  });
+
+  // No helm-controller runs here: the test plays its part by writing the HelmRelease's status
+  // through the status subresource, which is all a dependent Kustomization reads.
+  it('waits for a HelmRelease in dependsOn, and applies as soon as it becomes Ready', async () => {
+    const hrRef = { apiVersion: HelmApiVersion, kind: 'HelmRelease', namespace: ns, name: 'database' };
+    await client.create({
+      apiVersion: HelmApiVersion,
+      kind: 'HelmRelease',
+      metadata: { name: 'database', namespace: ns },
+      spec: {
+        interval: '1h',
+        chart: { spec: { chart: 'postgres', sourceRef: { kind: 'HelmRepository', name: 'charts' } } },
+      },
+    });
+    await source.publish(ns, 'after-helm', { 'cm.yaml': configMap('after-helm', { k: 'v' }) });
+    await client.create(
+      kustomization(ns, 'after-helm', {
+        sourceRef: { kind: 'GitRepository', name: 'after-helm' },
+        targetNamespace: ns,
+        dependsOn: [{ kind: 'HelmRelease', name: 'database' }],
+        // Far beyond the test's wait: only the HelmRelease watch can start the apply in time.
+        retryInterval: '1h',
+      }),
+    );
+    const { message } = await readyFalse('after-helm', 'DependencyNotReady');
+    assert.match(message, new RegExp(`HelmRelease/${ns}/database' is not ready`));
+    assert.equal(await client.find(cmRef('after-helm')), undefined);
+
+    // Ready, but for an older generation: still not ready.
+    const waitsBefore = await dependencyWaits('after-helm');
+    const release = await client.get(hrRef);
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const readyCondition = {
+      type: 'Ready',
+      status: 'True',
+      reason: 'InstallSucceeded',
+      message: 'installed',
+      lastTransitionTime: now,
+    };
+    await client.patchStatus(hrRef, {
+      observedGeneration: (release.metadata.generation ?? 1) - 1,
+      conditions: [readyCondition],
+    });
+    // The watch reconciles it again (one more DependencyNotReady) and it still waits.
+    await eventually('a reconcile after the stale Ready', async () =>
+      (await dependencyWaits('after-helm')) > waitsBefore ? true : undefined,
+    );
+    assert.equal(await client.find(cmRef('after-helm')), undefined);
+    assert.equal(readyOf(await client.get(ksRef('after-helm')))?.reason, 'DependencyNotReady');
+
+    const readyAt = Date.now();
+    await client.patchStatus(hrRef, {
+      observedGeneration: release.metadata.generation,
+      conditions: [readyCondition],
+    });
+    await ready('after-helm');
+    assert.ok(Date.now() - readyAt < 30_000, 'applied through the watch, not the 1h retry');
+    assert.ok(await client.find(cmRef('after-helm')));
   });
 
   it('fails the health check of a Deployment that never becomes Ready, after the timeout', async () => {

@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { errorMessage } from '../../errors.ts';
 import { toolPath } from '../../toolchain.ts';
 import { type ApiConnection, apiRequest } from '../http.ts';
 import { nodeIsReady } from '../nodes.ts';
@@ -141,8 +142,7 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
     await apiserverService?.close();
     await kubelet.stop();
     // The containers first (they live in the node's cgroups), then their shims, then containerd.
-    const report = (error: unknown) =>
-      options.progress(`real node: ${error instanceof Error ? error.message : String(error)}`);
+    const report = (error: unknown) => options.progress(`real node: ${errorMessage(error)}`);
     await removeCgroupRoot(slot.cgroupRoot).catch(report);
     await killShims(paths.containerdSocket).catch(report);
     await containerd.stop();

@@ -2,7 +2,7 @@
 
 import type { Client } from '../client/client.ts';
 import { isNotFound } from '../client/errors.ts';
-import { describeObject, type ObjectRef } from '../client/types.ts';
+import { describeObject, type KubeObject, type ObjectRef } from '../client/types.ts';
 import { errorMessage } from '../errors/index.ts';
 import { sleep } from '../retry/index.ts';
 import type { CustomHealth } from './expressions.ts';
@@ -23,7 +23,17 @@ export interface WaitOptions {
   now?: () => number;
   /** Rules that replace the built-in ones for some kinds (healthCheckExprs). */
   custom?: CustomHealth;
+  /**
+   * The objects as the apiserver last returned them (an apply's responses): those already
+   * Current are not read at all, the others are read at the first poll instead of at once.
+   */
+  objects?: readonly KubeObject[];
 }
+
+/** The first poll comes soon (a controller often updates a status within ms), later ones back off to the interval. */
+const firstPollMs = 100;
+
+const refKey = (ref: ObjectRef) => `${ref.apiVersion}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
 
 /** Not every object became Current in time; `objects` lists those that did not, and why. */
 export class HealthCheckError extends Error {
@@ -39,17 +49,19 @@ export class HealthCheckError extends Error {
 }
 
 /** Reads each object once and computes its status (with `custom` rules first, when given). */
+function statusOf(obj: KubeObject, custom: CustomHealth | undefined): HealthResult {
+  return (obj.metadata.deletionTimestamp ? undefined : custom?.(obj)) ?? computeStatus(obj);
+}
+
 export async function checkHealth(
   client: Client,
   refs: ObjectRef[],
   custom?: CustomHealth,
 ): Promise<ObjectHealth[]> {
-  const statusOf = (obj: Awaited<ReturnType<Client['get']>>): HealthResult =>
-    (obj.metadata.deletionTimestamp ? undefined : custom?.(obj)) ?? computeStatus(obj);
   return Promise.all(
     refs.map(async (ref): Promise<ObjectHealth> => {
       try {
-        return { ref, ...statusOf(await client.get(ref)) };
+        return { ref, ...statusOf(await client.get(ref), custom) };
       } catch (err) {
         if (isNotFound(err)) return { ref, ...computeStatus(undefined) };
         return {
@@ -71,10 +83,30 @@ export async function waitForHealthy(
   const now = options.now ?? Date.now;
   const deadline = now() + options.timeoutMs;
   const interval = options.intervalMs ?? 1000;
-  let pending = refs;
+  let delay = Math.min(interval, firstPollMs);
+  const known = new Map(
+    options.objects?.map((obj) => [
+      refKey({
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        namespace: obj.metadata.namespace,
+        name: obj.metadata.name ?? '',
+      }),
+      obj,
+    ]),
+  );
+  // The first round reads only the objects not known already.
+  let pending: ObjectRef[] = [];
+  let fromKnown: ObjectHealth[] = [];
+  for (const ref of refs) {
+    const obj = known.get(refKey(ref));
+    if (obj) fromKnown.push({ ref, ...statusOf(obj, options.custom) });
+    else pending.push(ref);
+  }
   const done: ObjectHealth[] = [];
   for (;;) {
-    const results = await checkHealth(client, pending, options.custom);
+    const results = [...fromKnown, ...(await checkHealth(client, pending, options.custom))];
+    fromKnown = [];
     const notCurrent = results.filter((r) => r.status !== HealthStatus.Current);
     done.push(...results.filter((r) => r.status === HealthStatus.Current));
     if (notCurrent.length === 0) return done;
@@ -84,6 +116,7 @@ export async function waitForHealthy(
     if (now() >= deadline || options.signal?.aborted) throw new HealthCheckError(notCurrent, true);
     // Objects already Current are not polled again: kstatus treats Current as reached.
     pending = notCurrent.map((r) => r.ref);
-    await sleep(Math.min(interval, Math.max(0, deadline - now())), options.signal);
+    await sleep(Math.min(delay, Math.max(0, deadline - now())), options.signal);
+    delay = Math.min(interval, delay * 2);
   }
 }

@@ -19,7 +19,7 @@ import { sleep } from '../retry/index.ts';
 import { isUnchangedByApply, sameObject } from './compare.ts';
 import { ApplyError, type ObjectError } from './errors.ts';
 import { withIgnoredFields } from './ignore.ts';
-import { inventoryOf, objectId } from './inventory.ts';
+import { type Inventory, inventoryOf, objectId } from './inventory.ts';
 import { mapLimit } from './map-limit.ts';
 import { annotation, describeApplyError, refOf } from './object.ts';
 import { isCrd, kindsDefinedBy, Stage, stageOf } from './stages.ts';
@@ -29,6 +29,20 @@ import { DeletionTimeoutError, waitForDeletion } from './wait.ts';
 
 /** From this many objects of one kind in one namespace, one list is cheaper than a get each. */
 const listThreshold = 20;
+
+const inventoryIds = new WeakMap<Inventory, Set<string>>();
+
+/** Is the object probably new: not in the last apply's inventory (or there was none)? */
+function probablyNew(inventory: Inventory | null | undefined, obj: KubeObject): boolean {
+  if (inventory === undefined) return false;
+  if (inventory === null) return true;
+  let ids = inventoryIds.get(inventory);
+  if (!ids) {
+    ids = new Set(inventory.entries.map((entry) => entry.id));
+    inventoryIds.set(inventory, ids);
+  }
+  return !ids.has(objectId(obj));
+}
 
 export class Applier {
   readonly #client: Client;
@@ -132,6 +146,10 @@ export class Applier {
     const ssa = annotation(obj, Annotation.KustomizeSSA);
     if (ssa === AnnotationValue.SSAIgnore)
       return { obj, action: 'skipped', message: `${Annotation.KustomizeSSA}: Ignore` };
+    if (known === undefined && probablyNew(options.inventory, obj)) {
+      const created = await this.#planNew(obj, options);
+      if (created) return created;
+    }
     const live =
       known === undefined ? await this.#client.find(refOf(obj), options.signal) : (known ?? undefined);
     if (options.ignoredPaths) obj = withIgnoredFields(obj, live, options.ignoredPaths(obj));
@@ -152,7 +170,7 @@ export class Applier {
     const takeover =
       live && ssa !== AnnotationValue.SSAMerge ? takeoverPatch(live, obj, this.#fieldManager) : undefined;
     if (live && !takeover && isUnchangedByApply(obj, live, this.#fieldManager)) {
-      return { obj, action: 'unchanged' };
+      return { obj, action: 'unchanged', live };
     }
     try {
       const dryRun = await this.#client.apply(obj, {
@@ -164,7 +182,7 @@ export class Applier {
       if (!live) return { obj, action: 'created', recreate: false };
       if (takeover) return { obj, action: 'configured', recreate: false, takeover };
       return sameObject(dryRun, live)
-        ? { obj, action: 'unchanged' }
+        ? { obj, action: 'unchanged', live }
         : { obj, action: 'configured', recreate: false };
     } catch (err) {
       if (live && err instanceof InvalidError && err.immutable) {
@@ -175,6 +193,26 @@ export class Applier {
         );
       }
       throw err;
+    }
+  }
+
+  /**
+   * The plan of an object that is probably new, from its dry-run alone: created when the answer
+   * has no resourceVersion (nothing stored). Undefined when it exists after all, or when the
+   * dry-run fails (the usual plan then reads it and says why).
+   */
+  async #planNew(obj: KubeObject, options: ApplyAllOptions): Promise<ApplyPlan | undefined> {
+    if (annotation(obj, Annotation.KustomizeReconcile) === AnnotationValue.Disabled) return undefined;
+    try {
+      const dryRun = await this.#client.apply(obj, {
+        fieldManager: this.#fieldManager,
+        force: true,
+        dryRun: true,
+        signal: options.signal,
+      });
+      return dryRun.metadata.resourceVersion ? undefined : { obj, action: 'created', recreate: false };
+    } catch {
+      return undefined;
     }
   }
 
@@ -214,6 +252,7 @@ export class Applier {
           ref: refOf(obj),
         };
         if (plan.action === 'skipped') entry.message = plan.message;
+        if (plan.action === 'unchanged' && plan.live) entry.object = plan.live;
         if (plan.action !== 'created' && plan.action !== 'configured') return entry;
         try {
           if (plan.recreate) {
@@ -225,7 +264,7 @@ export class Applier {
               signal: options.signal,
             });
           }
-          await this.#client.apply(plan.obj, {
+          entry.object = await this.#client.apply(plan.obj, {
             fieldManager: this.#fieldManager,
             force: true,
             signal: options.signal,

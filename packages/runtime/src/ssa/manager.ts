@@ -64,7 +64,14 @@ export class ResourceManager {
   /** Waits until every object is Current (kstatus); HealthCheckError names those that are not. */
   wait(
     refs: ObjectRef[],
-    options: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal; custom?: CustomHealth },
+    options: {
+      timeoutMs: number;
+      intervalMs?: number;
+      signal?: AbortSignal;
+      custom?: CustomHealth;
+      /** The objects as last returned (ChangeSetEntry.object): the Current ones are not read again. */
+      objects?: readonly KubeObject[];
+    },
   ): Promise<ObjectHealth[]> {
     return waitForHealthy(this.client, refs, options);
   }

@@ -19,6 +19,11 @@ export interface ChangeSetEntry {
   ref: ObjectRef;
   /** Why it was skipped, or that it was recreated. */
   message?: string;
+  /**
+   * The object as the apiserver last returned it: the apply's response (created, configured)
+   * or the live object (unchanged). A health check can start from it instead of a read.
+   */
+  object?: KubeObject;
 }
 
 export interface ApplyResult {
@@ -47,6 +52,14 @@ export interface ApplyAllOptions {
   signal?: AbortSignal;
   /** JSON pointers of an object's fields other writers own: see ignore.ts (drift ignore rules). */
   ignoredPaths?: (obj: KubeObject) => readonly string[];
+  /**
+   * The inventory of the last apply of this set (`null`: there was none, a first apply). Objects
+   * not in it are most likely new: their plan starts with the dry-run (which answers without a
+   * resourceVersion when the object does not exist) instead of a read, one request less per new
+   * object. Only a hint: an object that exists after all is read and planned as usual. Without
+   * it (undefined), every plan starts with a read.
+   */
+  inventory?: Inventory | null | undefined;
 }
 
 export interface PruneOptions {
@@ -64,5 +77,5 @@ export type ApplyPlan =
       /** Merge patch run before the apply: takes over kubectl's fields (see takeover.ts). */
       takeover?: Record<string, unknown>;
     }
-  | { obj: KubeObject; action: 'unchanged' }
+  | { obj: KubeObject; action: 'unchanged'; live?: KubeObject }
   | { obj: KubeObject; action: 'skipped'; message: string };
