@@ -48,6 +48,7 @@ export function deployment(scope: Scope, component: Component): KubeObject {
     metadata: { name, namespace: scope.namespace, labels: labels(scope, name) },
     spec: {
       replicas: scope.value<number>(path('replicas')),
+      ...field('strategy', scope.optional(path('strategy'))),
       selector: { matchLabels: { app: name } },
       template: {
         metadata: {

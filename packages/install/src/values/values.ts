@@ -49,6 +49,10 @@ function controllerValues(name: ComponentName): ValueNode {
       type: 'string',
     }),
     extraEnv: passthroughArray([], 'More environment variables (EnvVar objects).', { type: 'object' }),
+    strategy: passthroughObject(
+      {},
+      'Deployment strategy (default RollingUpdate); Recreate with hostNetwork, where two pods cannot hold the same ports.',
+    ),
     nodeSelector: passthroughObject({}, 'Pod nodeSelector.'),
     tolerations: passthroughArray([], 'Pod tolerations.', { type: 'object' }),
     affinity: passthroughObject({}, 'Pod affinity.'),
