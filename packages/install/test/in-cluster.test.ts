@@ -31,6 +31,7 @@ import {
   startGitHttpServer,
   startOciRegistry,
   startStaticHttpServer,
+  toolPath,
   type WeftController,
   type WeftInstallation,
 } from '@weft/e2e';
@@ -352,6 +353,71 @@ describe('charts/weft on the real node', { skip: unavailable }, () => {
     } finally {
       await alone.stop();
       await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('helm-controller from its image installs a HelmRelease with the helm it bundles', {
+    skip: existsSync(join(imagesDir(), 'helm-controller', 'index.json'))
+      ? false
+      : 'no helm-controller image (e2e/run setup builds it)',
+  }, async () => {
+    const helmWeft = await installWeft(cluster, {
+      components: ['source-controller', 'helm-controller'],
+      namespace: 'weft-helm',
+      release: 'weft-helm',
+      registry,
+    });
+    try {
+      const helmController = await helmWeft.processOf('helm-controller');
+      console.log(
+        `# helm-controller: helm install to Available ${helmWeft.readyMs['helm-controller']} ms, RSS in its pod ${helmController.rssMiB} MiB`,
+      );
+      await git.createRepo('charts', {
+        'hello/Chart.yaml': 'apiVersion: v2\nname: hello\nversion: 0.1.0\n',
+        'hello/templates/configmap.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hello\ndata:\n  greeting: {{ .Values.greeting }}\n',
+      });
+      await client.apply({
+        apiVersion: 'source.weft.dev/v1',
+        kind: 'GitRepository',
+        metadata: { name: 'charts', namespace: appNamespace },
+        spec: { url: git.url('charts'), ref: { branch: 'main' }, interval: '10m' },
+      });
+      await client.apply({
+        apiVersion: 'helm.weft.dev/v1',
+        kind: 'HelmRelease',
+        metadata: { name: 'hello', namespace: appNamespace },
+        spec: {
+          interval: '10m',
+          serviceAccountName: 'deployer',
+          chart: { spec: { chart: './hello', sourceRef: { kind: 'GitRepository', name: 'charts' } } },
+          values: { greeting: 'from-the-pod' },
+        },
+      });
+      const configMap = await eventually(
+        'the release applied by helm-controller in its pod',
+        () =>
+          client.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace: appNamespace, name: 'hello-hello' }),
+        180_000,
+      );
+      assert.equal((configMap.data as Record<string, string>).greeting, 'from-the-pod');
+      const { stdout } = await run(toolPath('helm'), [
+        'list',
+        '--namespace',
+        appNamespace,
+        '--kubeconfig',
+        cluster.kubeconfigPath,
+        '--output',
+        'json',
+      ]);
+      const releases = JSON.parse(stdout) as Array<{ name: string; status: string }>;
+      assert.deepEqual(
+        releases.map((r) => `${r.name} ${r.status}`),
+        ['hello deployed'],
+        'a real Helm release',
+      );
+    } finally {
+      await helmWeft.stop();
     }
   });
 });
