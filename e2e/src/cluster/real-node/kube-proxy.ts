@@ -32,7 +32,7 @@ import type { NodeSlot } from './slot.ts';
 const supervisor = `
 lock=$1 owner=$2 proxy=$3; shift 3
 exec 9>"$lock"
-flock --exclusive 9
+setpriv --pdeathsig KILL -- flock --exclusive 9 || exit 1
 printf '%s' "$owner" >"$lock.owner"
 "$proxy" --cleanup >/dev/null 2>&1
 setpriv --pdeathsig KILL -- "$proxy" "$@" &
@@ -94,17 +94,21 @@ export async function startKubeProxy(options: {
   });
   proxy.start();
   const holds = async () => ((await lockOwner(lock)) === owner ? true : undefined);
-  if (!(await holds())) {
-    const holder = (await lockOwner(lock))?.split(' ')[1];
-    options.progress?.(
-      `kube-proxy: waiting for the machine's kube-proxy lock${holder ? ` (last held by cluster "${holder}")` : ''}: its iptables chains are host-wide`,
-    );
-  }
   try {
-    await waitUntil('the kube-proxy lock', holds, {
-      timeoutMs: options.lockTimeoutMs ?? 20 * 60_000,
-      abort: proxy.crashed(),
-    });
+    // A free lock is taken at once; say that we wait only when we do.
+    const free = await waitUntil('the kube-proxy lock', holds, { timeoutMs: 3_000, abort: proxy.crashed() })
+      .then(() => true)
+      .catch(() => false);
+    if (!free) {
+      const holder = (await lockOwner(lock))?.split(' ')[1];
+      options.progress?.(
+        `kube-proxy: waiting for the machine's kube-proxy lock${holder ? ` (held by cluster "${holder}")` : ''}: its iptables chains are host-wide`,
+      );
+      await waitUntil('the kube-proxy lock', holds, {
+        timeoutMs: options.lockTimeoutMs ?? 20 * 60_000,
+        abort: proxy.crashed(),
+      });
+    }
   } catch (error) {
     await proxy.stop();
     throw error;
