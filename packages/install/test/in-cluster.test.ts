@@ -62,6 +62,25 @@ spec:
       containers: [{ name: web, image: example.invalid/web:1 }]
 `;
 
+/** Runs `wait`; when it fails, adds the status of `objects` to the error, so a failure says why. */
+async function explained<T>(
+  client: Client,
+  wait: Promise<T>,
+  objects: Array<Record<string, string>>,
+): Promise<T> {
+  try {
+    return await wait;
+  } catch (error) {
+    const states = await Promise.all(
+      objects.map(async (ref) => {
+        const found = await client.find(ref as never).catch(() => undefined);
+        return `${ref.kind}/${ref.name}: ${JSON.stringify(found?.status ?? 'not found')}`;
+      }),
+    );
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${states.join('\n')}`);
+  }
+}
+
 function argsOf(object: KubeObject): string[] {
   const spec = object.spec as { template: { spec: { containers: Array<{ args?: string[] }> } } };
   return spec.template.spec.containers[0]?.args ?? [];
@@ -98,15 +117,19 @@ describe('charts/weft on the real node', { skip: unavailable }, () => {
 
   const kustomization = { apiVersion: 'kustomize.weft.dev/v1', kind: 'Kustomization' };
   const appliedRevision = (revision: string) =>
-    eventually(
-      `Kustomization apps applied ${revision}`,
-      async () => {
-        const ks = await client.get({ ...kustomization, namespace: appNamespace, name: 'apps' });
-        return (ks.status as { lastAppliedRevision?: string } | undefined)?.lastAppliedRevision === revision
-          ? ks
-          : undefined;
-      },
-      180_000,
+    explained(
+      client,
+      eventually(
+        `Kustomization apps applied ${revision}`,
+        async () => {
+          const ks = await client.get({ ...kustomization, namespace: appNamespace, name: 'apps' });
+          return (ks.status as { lastAppliedRevision?: string } | undefined)?.lastAppliedRevision === revision
+            ? ks
+            : undefined;
+        },
+        180_000,
+      ),
+      [{ ...kustomization, namespace: appNamespace, name: 'apps' }],
     );
   const greeting = async () =>
     (
@@ -175,6 +198,7 @@ describe('charts/weft on the real node', { skip: unavailable }, () => {
         interval: '5s',
         path: './app',
         prune: true,
+        targetNamespace: appNamespace,
         serviceAccountName: 'deployer',
         sourceRef: { kind: 'GitRepository', name: 'fleet' },
       },
@@ -337,15 +361,25 @@ describe('charts/weft on the real node', { skip: unavailable }, () => {
           interval: '5s',
           path: './app',
           prune: true,
+          targetNamespace: appNamespace,
           serviceAccountName: 'deployer',
           sourceRef: { kind: 'GitRepository', name: 'elsewhere' },
         },
       });
-      await eventually(
-        'other-config applied',
-        () =>
-          client.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace: appNamespace, name: 'other-config' }),
-        180_000,
+      await explained(
+        client,
+        eventually(
+          'other-config applied',
+          () =>
+            client.find({
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              namespace: appNamespace,
+              name: 'other-config',
+            }),
+          180_000,
+        ),
+        [{ ...kustomization, namespace: appNamespace, name: 'elsewhere' }],
       );
       console.log(
         `# kustomize-controller alone: helm install to Available ${alone.readyMs['kustomize-controller']} ms`,
@@ -394,11 +428,34 @@ describe('charts/weft on the real node', { skip: unavailable }, () => {
           values: { greeting: 'from-the-pod' },
         },
       });
-      const configMap = await eventually(
-        'the release applied by helm-controller in its pod',
-        () =>
-          client.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace: appNamespace, name: 'hello-hello' }),
-        180_000,
+      const configMap = await explained(
+        client,
+        eventually(
+          'the release applied by helm-controller in its pod',
+          () =>
+            client.find({
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              namespace: appNamespace,
+              name: 'hello-hello',
+            }),
+          180_000,
+        ),
+        [
+          { apiVersion: 'helm.weft.dev/v1', kind: 'HelmRelease', namespace: appNamespace, name: 'hello' },
+          {
+            apiVersion: 'source.weft.dev/v1',
+            kind: 'HelmChart',
+            namespace: appNamespace,
+            name: `${appNamespace}-hello`,
+          },
+          {
+            apiVersion: 'source.weft.dev/v1',
+            kind: 'GitRepository',
+            namespace: appNamespace,
+            name: 'charts',
+          },
+        ],
       );
       assert.equal((configMap.data as Record<string, string>).greeting, 'from-the-pod');
       const { stdout } = await run(toolPath('helm'), [
