@@ -93,6 +93,16 @@ export function program(): Command {
     });
 
   weft
+    .command('migrate')
+    .description('convert a Flux repository to weft in place: API groups, annotations, bootstrap files')
+    .argument('<dir>', 'root of the repository (a checkout)')
+    .option('--dry-run', 'report every change and what cannot be mapped; write nothing', false)
+    .action(async (dir: string, options) => {
+      const { migrate } = await import('./commands/migrate.ts');
+      await migrate(dir, options);
+    });
+
+  weft
     .command('version')
     .description("print weft's version and, when the cluster answers, the controllers'")
     .option('--client', 'only the client version', false)
