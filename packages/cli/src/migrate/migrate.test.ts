@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { onlyComponents, weftVersion } from '@weft/install';
+import { bootstrapComponents } from '../bootstrap/manifests.ts';
 import { migrationReport } from '../commands/migrate.ts';
-import { componentsFile } from '../components-file.ts';
 import { applyMigration, planMigration } from './plan.ts';
 import { mapApiVersion, mapBootstrapName, mapKey } from './rules.ts';
 import { applyEdits, findEdits } from './yaml-edits.ts';
@@ -119,12 +119,12 @@ describe('weft migrate on a flux bootstrap repository', () => {
     const kept = ['source-controller', 'kustomize-controller', 'notification-controller'] as const;
     assert.equal(
       await readFile(join(repo, components), 'utf8'),
-      componentsFile({
+      bootstrapComponents({
         namespace: 'weft-system',
         values: onlyComponents(kept),
         components: kept,
         version: weftVersion,
-      }).text,
+      }),
     );
 
     assert.match(

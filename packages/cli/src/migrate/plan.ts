@@ -6,7 +6,7 @@
 import { mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { componentNames, isComponentName, onlyComponents, weftVersion } from '@weft/install';
-import { componentsFile } from '../components-file.ts';
+import { bootstrapComponents } from '../bootstrap/manifests.ts';
 import { bootstrapFiles, fluxSystem, weftSystem } from './rules.ts';
 import { applyEdits, type Edit, findEdits, type Unmapped } from './yaml-edits.ts';
 
@@ -67,7 +67,7 @@ function replaceComponents(text: string): { replacement: PlannedFile['replacemen
       text: name,
       reason: `weft has no ${name} yet: objects of its kinds are converted but nothing reconciles them`,
     }));
-  const { text: weftText } = componentsFile({
+  const weftText = bootstrapComponents({
     namespace: weftSystem,
     values: onlyComponents(kept),
     components: kept,
