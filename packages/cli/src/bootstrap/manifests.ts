@@ -19,7 +19,8 @@ export interface SyncSettings {
   /** `<path>` in the repository, `./`-relative, as the Kustomization's spec.path. */
   path: string;
   interval: string;
-  secretName: string;
+  /** The credentials Secret; none for a repository anyone may read. */
+  secretName?: string;
 }
 
 /** `clusters/prod/` → `./clusters/prod`; the repository root is `./`. */
@@ -37,7 +38,7 @@ export function syncObjects(settings: SyncSettings): KubeObject[] {
       spec: {
         interval: settings.interval,
         ref: { branch: settings.branch },
-        secretRef: { name: settings.secretName },
+        ...(settings.secretName ? { secretRef: { name: settings.secretName } } : {}),
         url: settings.url,
       },
     },

@@ -177,13 +177,15 @@ export async function bootstrapGit(global: GlobalOptions, options: BootstrapGitO
     } else output.ok('the components in Git are up to date');
 
     // 2. Installed from the directory as kustomize-controller will build it.
+    // Over HTTPS without credentials the repository is public: no Secret, no secretRef.
+    const anonymous = transport === 'http' && httpCredentials(options) === undefined;
     const sync = {
       namespace,
       url: options.url,
       branch: options.branch,
       path: options.path,
       interval: options.interval,
-      secretName,
+      ...(anonymous ? {} : { secretName }),
     };
     const kustomizationText = (await workspace.read(kustomizationPath)) ?? kustomizationFile();
     await workspace.write(
