@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { imagesDir, pauseImageArchive, pauseImageReference } from './cluster/real-node/images.ts';
 import { repoRoot, toolPath } from './toolchain.ts';
 
-export const controllerImages = ['source-controller', 'kustomize-controller', 'notification-controller'];
+export const controllerImages = [
+  'source-controller',
+  'kustomize-controller',
+  'helm-controller',
+  'notification-controller',
+  'image-automation-controller',
+];
 
 const cli = join(repoRoot, 'packages', 'image', 'src', 'cli.ts');
 const image = (args: string[]) => execFileSync(process.execPath, [cli, ...args], { stdio: 'inherit' });
@@ -30,5 +36,14 @@ if (existsSync(pauseImageArchive())) {
   ]);
 }
 for (const controller of controllerImages) {
-  image(['controller', controller, '--out', join(imagesDir(), controller), '--if-changed']);
+  // helm-controller's image bundles the pinned helm (the others ignore --helm).
+  image([
+    'controller',
+    controller,
+    '--out',
+    join(imagesDir(), controller),
+    '--if-changed',
+    '--helm',
+    toolPath('helm'),
+  ]);
 }

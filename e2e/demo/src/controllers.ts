@@ -1,6 +1,7 @@
 /**
- * The controllers run as they would out of a cluster: separate Node processes started from their
- * packages' entry points with a kubeconfig. Nothing here imports a controller.
+ * The fallback when this machine cannot run a real node (not root, or setup built no images):
+ * the controllers as separate Node processes started from their packages' entry points with a
+ * kubeconfig, as they would run out of a cluster. Nothing here imports a controller.
  */
 import { join } from 'node:path';
 import { ManagedProcess, nodeEntry, repoRoot } from '@weft/e2e';
@@ -8,6 +9,7 @@ import { ManagedProcess, nodeEntry, repoRoot } from '@weft/e2e';
 export interface ControllerProcesses {
   source: ManagedProcess;
   kustomize: ManagedProcess;
+  notification: ManagedProcess;
   stop(): Promise<void>;
 }
 
@@ -43,13 +45,20 @@ export function startControllers(options: {
     args: [...entry('kustomize-controller').args, ...common],
     logFile: join(options.dir, 'kustomize-controller.log'),
   });
-  source.start();
-  kustomize.start();
+  const notification = new ManagedProcess({
+    name: 'notification-controller',
+    command: process.execPath,
+    // No Receivers in the demo: the receiver server stays off.
+    args: [...entry('notification-controller').args, ...common, '--receiver-addr=0'],
+    logFile: join(options.dir, 'notification-controller.log'),
+  });
+  for (const controller of [source, kustomize, notification]) controller.start();
   return {
     source,
     kustomize,
+    notification,
     async stop() {
-      await Promise.all([source.stop(), kustomize.stop()]);
+      await Promise.all([source.stop(), kustomize.stop(), notification.stop()]);
     },
   };
 }

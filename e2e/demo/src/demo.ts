@@ -1,26 +1,79 @@
 /**
- * The local GitOps demo (the README's main command): a real control plane on loopback, a git
- * server holding an example app, source-controller and kustomize-controller as local processes.
- * It creates a GitRepository and a Kustomization, shows the app becoming Ready, then commits a
- * change and shows it applied. Ctrl-C stops everything; nothing is left running.
+ * The local GitOps demo (the README's main command): a real control plane on loopback with a
+ * real node, weft installed into it with its Helm chart (source-, kustomize- and
+ * notification-controller as pods, from the images `e2e/run setup` built), a git server holding
+ * an example app and a Slack-compatible webhook. It creates a GitRepository, a Kustomization, a
+ * Slack Provider and an Alert, shows the app becoming Ready, then commits a change, shows it
+ * applied and prints the Slack message the Alert sent about it. Where no real node can run (not
+ * root, no images), the controllers run as local processes instead, and the demo says so.
+ * Ctrl-C stops everything; nothing is left running.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AlertKind,
   Annotation,
   GitRepositoryKind,
   KustomizationKind,
   KustomizeApiVersion,
+  NotificationApiVersion,
+  ProviderKind,
   SourceApiVersion,
 } from '@weft/api';
-import { eventually, freePort, repoRoot, startCluster, startGitHttpServer } from '@weft/e2e';
+import {
+  eventually,
+  freePort,
+  imagesDir,
+  installWeft,
+  type ReceivedRequest,
+  realNodeUnavailable,
+  repoRoot,
+  startCluster,
+  startGitHttpServer,
+  startWebhookSink,
+  type WeftController,
+} from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import { parseAllDocuments } from 'yaml';
 import { startControllers } from './controllers.ts';
 import { appNamespace, initialFiles, staging } from './repository.ts';
 
 const system = 'weft-system';
+const inCluster: WeftController[] = ['source-controller', 'kustomize-controller', 'notification-controller'];
+
+/** Why the controllers cannot run in the cluster here, or undefined when they can. */
+function inClusterUnavailable(): string | undefined {
+  const missing = inCluster.find((name) => !existsSync(join(imagesDir(), name, 'index.json')));
+  return (
+    realNodeUnavailable() ?? (missing ? `no ${missing} image (e2e/run setup builds it as root)` : undefined)
+  );
+}
+
+/** One line of what a Slack webhook received: the attachment's author, title, text and revision. */
+export function slackLine(request: ReceivedRequest): string {
+  const payload = request.json as
+    | {
+        text?: string;
+        attachments?: Array<{
+          author_name?: string;
+          title?: string;
+          text?: string;
+          fields?: Array<{ title?: string; value?: string }>;
+        }>;
+      }
+    | undefined;
+  const attachment = payload?.attachments?.[0];
+  const revision = attachment?.fields?.find((field) => field.title === 'revision')?.value;
+  return [
+    `${attachment?.author_name ?? '?'}: ${attachment?.title ?? payload?.text ?? '?'}`,
+    attachment?.text ?? '',
+    revision ? `(revision ${revision})` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
 
 interface Condition {
   type: string;
@@ -43,7 +96,7 @@ export async function runDemo(options: { once: boolean }): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    say('stopping controllers, git server and control plane');
+    say('stopping weft, the git server, the webhook and the control plane');
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
     await rm(dir, { recursive: true, force: true });
     say('stopped; nothing left running');
@@ -53,7 +106,13 @@ export async function runDemo(options: { once: boolean }): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   try {
-    const cluster = await startCluster({ name: 'weft-demo', onProgress: (m) => say(m) });
+    const unavailable = inClusterUnavailable();
+    if (unavailable) say(`the controllers will run as local processes, not in the cluster: ${unavailable}`);
+    const cluster = await startCluster({
+      name: 'weft-demo',
+      realNode: !unavailable,
+      onProgress: (m) => say(m),
+    });
     cleanups.push(() => cluster.stop());
     say(`kubeconfig: ${cluster.kubeconfigPath}`);
 
@@ -61,23 +120,45 @@ export async function runDemo(options: { once: boolean }): Promise<void> {
     cleanups.push(() => git.stop());
     const first = await git.createRepo('fleet', initialFiles());
     say(`git server ${git.url('fleet')} holds the app (commit ${first.slice(0, 7)})`);
+    const slack = await startWebhookSink();
+    cleanups.push(() => slack.stop());
 
     const client = new Client(await cluster.kubeConfig(), { fieldManager: 'weft-demo' });
-    await installCrds(client);
-    say('installed the weft CRDs');
-
-    const controllers = startControllers({
-      kubeconfigPath: cluster.kubeconfigPath,
-      dir,
-      storagePort: await freePort(),
-    });
-    cleanups.push(() => controllers.stop());
-    void Promise.race([controllers.source.crashed(), controllers.kustomize.crashed()]).then((why) => {
-      if (stopping) return;
-      console.error(why);
-      void stop(1);
-    });
-    say(`started source-controller and kustomize-controller (logs in ${dir})`);
+    if (!unavailable) {
+      say(`installing weft into the cluster: helm install weft charts/weft (${inCluster.join(', ')})`);
+      const weft = await installWeft(cluster, {
+        components: inCluster,
+        // Kustomizations without a serviceAccountName apply as kustomize-controller, as Flux's
+        // default; a multi-tenant cluster leaves this off (docs/install.md, RBAC).
+        values: { clusterReconciler: { enabled: true } },
+      });
+      cleanups.push(() => weft.stop());
+      for (const name of inCluster) {
+        const process = await weft.processOf(name);
+        say(
+          `${name} runs in pod of ${system} on the real node: Ready ${((weft.readyMs[name] ?? 0) / 1000).toFixed(1)}s after helm install, RSS ${process.rssMiB} MiB`,
+        );
+      }
+    } else {
+      await installCrds(client);
+      say('installed the weft CRDs');
+      const controllers = startControllers({
+        kubeconfigPath: cluster.kubeconfigPath,
+        dir,
+        storagePort: await freePort(),
+      });
+      cleanups.push(() => controllers.stop());
+      void Promise.race([
+        controllers.source.crashed(),
+        controllers.kustomize.crashed(),
+        controllers.notification.crashed(),
+      ]).then((why) => {
+        if (stopping) return;
+        console.error(why);
+        void stop(1);
+      });
+      say(`started source-, kustomize- and notification-controller as processes (logs in ${dir})`);
+    }
 
     await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: system } });
     await client.apply({
@@ -100,6 +181,23 @@ export async function runDemo(options: { once: boolean }): Promise<void> {
       },
     });
     say('created GitRepository weft-system/fleet and Kustomization weft-system/apps');
+    await client.apply({
+      apiVersion: NotificationApiVersion,
+      kind: ProviderKind,
+      metadata: { name: 'slack', namespace: system },
+      spec: { type: 'slack', address: slack.url('/slack'), channel: 'deploys' },
+    });
+    await client.apply({
+      apiVersion: NotificationApiVersion,
+      kind: AlertKind,
+      metadata: { name: 'apps', namespace: system },
+      spec: {
+        providerRef: { name: 'slack' },
+        eventSeverity: 'info',
+        eventSources: [{ kind: KustomizationKind, name: 'apps' }],
+      },
+    });
+    say(`created Provider slack (a Slack-compatible webhook at ${slack.url('/slack')}) and Alert apps`);
 
     const firstRevision = await waitSource(client, say, `main@sha1:${first}`);
     await waitApplied(client, say, firstRevision, 2, '1.0.0');
@@ -117,6 +215,8 @@ export async function runDemo(options: { once: boolean }): Promise<void> {
     );
     const secondRevision = await waitSource(client, say, `main@sha1:${second}`);
     await waitApplied(client, say, secondRevision, 3, '1.1.0');
+    const [message] = await slack.waitFor((request) => request.body.includes(second), 120_000);
+    say(`Slack received: ${slackLine(message as ReceivedRequest)}`);
 
     if (options.once) return await stop(0);
     say('the demo keeps running; commit to the repository or press Ctrl-C to stop');

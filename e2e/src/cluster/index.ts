@@ -1,4 +1,19 @@
 export { type Cluster, type ClusterOptions, type RealNodeClusterOptions, startCluster } from './cluster.ts';
+export {
+  allocatePorts,
+  type ControllerPorts,
+  type ControllerProcess,
+  deploymentRolledOut,
+  type InstallWeftOptions,
+  inClusterValues,
+  installWeft,
+  nodeProcess,
+  pushWeftImages,
+  type WeftController,
+  type WeftInstallation,
+  weftControllers,
+  weftImageTag,
+} from './install-weft.ts';
 export { freePort } from './ports.ts';
 export { ManagedProcess, type ProcessSpec } from './process.ts';
 export {

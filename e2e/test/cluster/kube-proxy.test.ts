@@ -44,14 +44,7 @@ describe('kube-proxy on the real node', { skip: unavailable }, () => {
     await registry?.stop();
   });
 
-  // Skipped in CI only, for a reason: it passed in three fresh-clone CI rehearsals and timed out
-  // in the fourth (no answer through the ClusterIP within 90 s) while another real-node suite ran
-  // beside it; kube-proxy's iptables chains are host-wide, so the cause is probably that overlap.
-  // Run it alone (`node --test e2e/test/cluster/kube-proxy.test.ts`) until the overlap is fixed.
-  test('a ClusterIP Service reaches its pod, a pod reaches the apiserver by the kubernetes Service; one kube-proxy per machine', {
-    skip:
-      process.env.CI === 'true' ? 'flaky beside other real-node suites in CI (see the comment above)' : false,
-  }, async () => {
+  test('a ClusterIP Service reaches its pod, a pod reaches the apiserver by the kubernetes Service; a second kube-proxy waits for the first', async () => {
     const apps = config.makeApiClient(AppsV1Api);
     const core = config.makeApiClient(CoreV1Api);
     const labels = { app: 'web' };
@@ -132,9 +125,36 @@ describe('kube-proxy on the real node', { skip: unavailable }, () => {
     );
     assert.match(line, /^api 10\.96\.0\.1 200 v1\.36\.3$/);
 
-    await assert.rejects(
-      startCluster({ name: 'kube-proxy-2', nodes: 1, realNode: { kubeProxy: true } }),
-      /kube-proxy runs for the real node of cluster "kube-proxy"/,
+    // A second node's kube-proxy waits for the machine's lock instead of racing the first over
+    // the host-wide chains: its cluster does not come up while the first holds it, and does once
+    // the first is stopped.
+    const waiting: string[] = [];
+    let secondUp = false;
+    const second = startCluster({
+      name: 'kube-proxy-2',
+      nodes: 1,
+      realNode: { kubeProxy: true },
+      onProgress: (message) => waiting.push(message),
+    }).then((started) => {
+      secondUp = true;
+      return started;
+    });
+    await eventually(
+      'the second kube-proxy waiting',
+      () => (waiting.some((m) => /waiting for the machine's kube-proxy lock/.test(m)) ? true : undefined),
+      120_000,
     );
+    const stillAnswers = await fetch(`http://${clusterIp}/`, { signal: AbortSignal.timeout(5_000) });
+    assert.ok(stillAnswers.ok, "the first cluster's Service still answers while the second waits");
+    await stillAnswers.text();
+    assert.equal(secondUp, false);
+    await cluster.stop();
+    const started = await second;
+    try {
+      const health = await fetch(`http://127.0.0.1:${started.realNode!.slot.ports.proxyHealthz}/healthz`);
+      assert.ok(health.ok, 'the second kube-proxy runs once the first is gone');
+    } finally {
+      await started.stop();
+    }
   });
 });

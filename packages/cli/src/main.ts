@@ -25,7 +25,7 @@ function globals(command: Command): GlobalOptions {
 function installFlags(command: Command, clusterReconciler: boolean): Command {
   return command
     .option('--components <list>', 'controllers to install', defaultComponents)
-    .option('--components-extra <list>', 'more controllers (image-automation-controller, ui: not yet)', '')
+    .option('--components-extra <list>', 'more controllers (image-automation-controller; ui: not yet)', '')
     .option('--version <version>', 'weft version: the tag of the images', clientVersion)
     .option('--registry <registry>', 'registry the images are pulled from', 'ghcr.io')
     .option('--image-pull-secret <name>', 'Secret in the namespace to pull the images with')

@@ -6,7 +6,7 @@
  * `node <the bin's shebang flags> <bin>`, so a Deployment passes only the controller's flags.
  */
 import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildLayer, under } from './layer.ts';
 import { type WrittenImage, writeImageLayout } from './layout.ts';
 import { nodeFlagsFromShebang } from './shebang.ts';
@@ -25,8 +25,42 @@ export const imageEnv = [
   'NODE_ENV=production',
 ];
 
-export const controllers = ['source-controller', 'kustomize-controller', 'notification-controller'] as const;
+export const controllers = [
+  'source-controller',
+  'kustomize-controller',
+  'helm-controller',
+  'notification-controller',
+  'image-automation-controller',
+] as const;
 export type Controller = (typeof controllers)[number];
+
+/** A program a controller runs besides Node, copied from the host into the image. */
+export interface BundledTool {
+  name: string;
+  /** Where the image holds it (the controller's flags name this path). */
+  imagePath: string;
+}
+
+/** helm-controller drives the helm binary (docs/images.md); the others need nothing but Node. */
+export const bundledTools: Record<Controller, BundledTool[]> = {
+  'source-controller': [],
+  'kustomize-controller': [],
+  'helm-controller': [{ name: 'helm', imagePath: '/usr/local/bin/helm' }],
+  'notification-controller': [],
+  'image-automation-controller': [],
+};
+
+/** Host paths of the bundled tools, by name (`{ helm: '~/.cache/weft/bin/helm-v4.3.2/helm' }`). */
+export type ToolPaths = Record<string, string>;
+
+/** The host path of each tool `controller` bundles; throws naming a missing one. */
+export function toolSources(controller: Controller, tools: ToolPaths): Array<BundledTool & { from: string }> {
+  return bundledTools[controller].map((tool) => {
+    const from = tools[tool.name];
+    if (!from) throw new Error(`${controller} bundles ${tool.name}: give its path (--${tool.name} PATH)`);
+    return { ...tool, from };
+  });
+}
 
 export interface ControllerImageOptions {
   repoRoot: string;
@@ -37,6 +71,8 @@ export interface ControllerImageOptions {
   out: string;
   /** Scratch space for the staged root filesystem and layers (removed afterwards). */
   work: string;
+  /** Host paths of the tools the controller bundles (`bundledTools`). */
+  tools?: ToolPaths;
 }
 
 export interface ControllerRootfs {
@@ -56,13 +92,21 @@ export async function stageControllerRootfs(
   repoRoot: string,
   controller: Controller,
   root: string,
+  tools: ToolPaths = {},
 ): Promise<ControllerRootfs> {
+  const bundled = toolSources(controller, tools);
   const packageDir = `packages/${controller}`;
   const pkg = JSON.parse(await readFile(join(repoRoot, packageDir, 'package.json'), 'utf8')) as {
     version: string;
   };
   await mkdir(root, { recursive: true });
   await stageNodeRuntime(root);
+  for (const tool of bundled) {
+    const target = join(root, tool.imagePath);
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(tool.from, target);
+    await chmod(target, 0o755);
+  }
   const bin = await stageApp(repoRoot, packageDir, root);
   const flags = nodeFlagsFromShebang(await readFile(join(root, bin), 'utf8'));
   await warmCompileCache(root, compileCacheDir, join('/app', packageDir, 'src', 'run.ts'));
@@ -73,15 +117,22 @@ export async function buildControllerImage(options: ControllerImageOptions): Pro
   const root = join(options.work, 'rootfs');
   await rm(options.work, { recursive: true, force: true });
   try {
-    const staged = await stageControllerRootfs(options.repoRoot, options.controller, root);
+    const staged = await stageControllerRootfs(options.repoRoot, options.controller, root, options.tools);
     const version = options.version ?? staged.version;
     const cache = compileCacheDir.slice(1);
+    const tools = bundledTools[options.controller].map((tool) => tool.imagePath.slice(1));
+    const isTool = under(...tools);
+    const runtime = under('etc', 'lib', 'lib64', 'tmp', 'usr');
     const layers = [
+      // Node and its libraries: the same layer in every controller image, so a registry or a
+      // node stores it once.
       await buildLayer(
         root,
         join(options.work, 'runtime.tar.gz'),
-        under('etc', 'lib', 'lib64', 'tmp', 'usr'),
+        // The tools' files only: `under` also takes their parent directories, which stay here.
+        (path, isDir) => runtime(path, isDir) && !tools.includes(path),
       ),
+      ...(tools.length > 0 ? [await buildLayer(root, join(options.work, 'tools.tar.gz'), isTool)] : []),
       await buildLayer(
         root,
         join(options.work, 'app.tar.gz'),

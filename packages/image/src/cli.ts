@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
  * weft-image: builds weft's images without Docker, as OCI image layouts.
- *   weft-image controller <name> --out DIR [--version V] [--if-changed]
+ *   weft-image controller <name> --out DIR [--version V] [--if-changed] [--helm PATH]
  *                                         one controller's image (--if-changed: skip the build
- *                                         when its inputs are those of the image already in DIR)
+ *                                         when its inputs are those of the image already in DIR;
+ *                                         --helm: the helm binary helm-controller's image bundles)
  *   weft-image pause --binary PATH --reference REF --archive FILE   the e2e node's sandbox image
- *   weft-image rootfs <name> --root DIR   only stage the controller's root filesystem (the
+ *   weft-image rootfs <name> --root DIR [--helm PATH]   only stage the controller's root filesystem (the
  *                                         Dockerfile's build stage copies it into a scratch image)
  * Prints the image's reference, manifest digest and size.
  */
@@ -21,6 +22,8 @@ import {
   type Controller,
   controllers,
   stageControllerRootfs,
+  type ToolPaths,
+  toolSources,
 } from './build.ts';
 import { imageInputsDigest } from './inputs.ts';
 import type { WrittenImage } from './layout.ts';
@@ -35,11 +38,13 @@ const { positionals, values } = parseArgs({
     archive: { type: 'string' },
     root: { type: 'string' },
     'if-changed': { type: 'boolean', default: false },
+    helm: { type: 'string' },
   },
 });
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const work = await mkdtemp(join(tmpdir(), 'weft-image-'));
 const [command, name] = positionals;
+const tools: ToolPaths = values.helm ? { helm: resolve(values.helm) } : {};
 
 const fail = (message: string): never => {
   console.error(`weft-image: ${message}`);
@@ -51,7 +56,8 @@ if (command === 'controller') {
   if (!controllers.includes(name as Controller)) fail(`controller must be one of ${controllers.join(', ')}`);
   const out = values.out ?? fail('--out DIR is required');
   const inputsFile = `${out}.inputs`;
-  const inputs = await imageInputsDigest(repoRoot, `packages/${name}`);
+  const bundled = toolSources(name as Controller, tools).map((tool) => tool.from);
+  const inputs = await imageInputsDigest(repoRoot, `packages/${name}`, bundled);
   const previous = await readFile(inputsFile, 'utf8').catch(() => undefined);
   if (values['if-changed'] && previous === inputs && existsSync(join(out, 'index.json'))) {
     console.log(`weft/${name}: up to date in ${out}`);
@@ -63,6 +69,7 @@ if (command === 'controller') {
     controller: name as Controller,
     out,
     work,
+    tools,
     ...(values.version ? { version: values.version } : {}),
   });
   if (values.archive) await archiveLayout(out, values.archive);
@@ -70,7 +77,7 @@ if (command === 'controller') {
 } else if (command === 'rootfs') {
   if (!controllers.includes(name as Controller)) fail(`controller must be one of ${controllers.join(', ')}`);
   const root = values.root ?? fail('--root DIR is required');
-  const staged = await stageControllerRootfs(repoRoot, name as Controller, root);
+  const staged = await stageControllerRootfs(repoRoot, name as Controller, root, tools);
   console.log(`${root}: entrypoint node ${[...staged.flags, staged.bin].join(' ')}`);
 } else if (command === 'pause') {
   const binary = values.binary ?? fail('--binary PATH is required');

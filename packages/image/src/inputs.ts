@@ -17,10 +17,15 @@ async function filesBelow(dir: string, keep: (path: string) => boolean): Promise
     .sort();
 }
 
-export async function imageInputsDigest(repoRoot: string, packageDir: string): Promise<string> {
+export async function imageInputsDigest(
+  repoRoot: string,
+  packageDir: string,
+  /** Host paths of the binaries the image bundles (helm): their bytes are inputs too. */
+  toolFiles: readonly string[] = [],
+): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`node ${process.version} ${await realpath(process.execPath)}\n`);
-  const files = [join(repoRoot, 'pnpm-lock.yaml')];
+  const files = [join(repoRoot, 'pnpm-lock.yaml'), ...toolFiles];
   for (const dir of await workspaceClosure(repoRoot, packageDir)) {
     files.push(
       ...(await filesBelow(join(repoRoot, dir), (path) =>

@@ -1,7 +1,7 @@
 /**
- * The controller images on the real node, pulled from the e2e registry. source-controller's
+ * The controller images on the real node, pulled from the e2e registry. source-controller
  * reconciles a GitRepository from the e2e git server and, killed, restarts and carries on; the
- * others start and turn Ready. Each prints its pod's start-to-Ready time and RSS.
+ * others start and turn Ready (helm-controller's HelmRelease from its image: install's in-cluster test). Each prints its pod's start-to-Ready time and RSS.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -26,7 +26,13 @@ import {
 import { Client, type KubeObject } from '@weft/runtime/client';
 import { controllerProcess, runControllerPod } from './controller-pod.ts';
 
-const controllers = ['source-controller', 'kustomize-controller', 'notification-controller'];
+const controllers = [
+  'source-controller',
+  'kustomize-controller',
+  'helm-controller',
+  'notification-controller',
+  'image-automation-controller',
+];
 const missing = controllers.find((name) => !existsSync(join(imagesDir(), name, 'index.json')));
 const unavailable =
   realNodeUnavailable() ??
@@ -137,7 +143,7 @@ describe('controller images on the real node', { skip: unavailable }, () => {
     assert.notEqual((await controllerProcess(cluster, 'weft-source-controller.js')).pid, first.pid);
   });
 
-  for (const name of ['kustomize-controller', 'notification-controller']) {
+  for (const name of controllers.filter((controller) => controller !== 'source-controller')) {
     test(`${name}: starts from its image and turns Ready`, async () => {
       const namespace = await testNamespace(config, name.split('-')[0]);
       const receiverPort = await freePort();
@@ -145,7 +151,12 @@ describe('controller images on the real node', { skip: unavailable }, () => {
         namespace,
         name,
         image: images[name]!.reference,
-        args: () => (name === 'notification-controller' ? [`--receiver-addr=127.0.0.1:${receiverPort}`] : []),
+        args: () =>
+          name === 'notification-controller'
+            ? [`--receiver-addr=127.0.0.1:${receiverPort}`]
+            : name === 'helm-controller'
+              ? ['--helm-binary=/usr/local/bin/helm']
+              : [],
       });
       const process = await controllerProcess(cluster, `weft-${name}.js`);
       assert.equal(process.uid, '65532');

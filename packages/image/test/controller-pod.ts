@@ -8,7 +8,6 @@
  * cluster DNS, so a pod on the bridge could not reach the apiserver; the apiserver address is
  * given as KUBERNETES_SERVICE_HOST/PORT, which a pod's own env overrides.
  */
-import { readFileSync } from 'node:fs';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -16,7 +15,7 @@ import {
   RbacAuthorizationV1Api,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { type Cluster, eventually, freePort, onRealNode } from '@weft/e2e';
+import { type Cluster, eventually, freePort, nodeProcess, onRealNode } from '@weft/e2e';
 
 export interface ControllerPod {
   name: string;
@@ -109,21 +108,9 @@ export async function runControllerPod(
 }
 
 /** The controller's process on the node (it runs on this host) and its RSS. */
-export async function controllerProcess(
+export function controllerProcess(
   cluster: Cluster,
   bin: string,
 ): Promise<{ pid: number; uid: string; rssMiB: number }> {
-  for (const pid of await cluster.realNode!.pids()) {
-    let cmdline: string;
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      continue;
-    }
-    if (!cmdline.includes(bin)) continue;
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-    return { pid, uid: /Uid:\s+(\d+)/.exec(status)?.[1] ?? '', rssMiB: Math.round(kib / 102.4) / 10 };
-  }
-  throw new Error(`no ${bin} process on the node`);
+  return nodeProcess(cluster, bin);
 }

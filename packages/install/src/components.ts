@@ -13,13 +13,20 @@ export interface PolicyRule {
 
 export interface ContainerPort {
   name: string;
+  /** The default; `<controller>.ports.<key>` changes it (hostNetwork installs need their own). */
   containerPort: number;
+  /** Its key under `<controller>.ports` in the values. */
+  key: string;
+  /** The controller flag that binds it (`--metrics-addr`), given `:<port>`. */
+  flag: string;
 }
 
 export interface Component {
   name: ComponentName;
   /** One line for docs and `weft install --help`. */
   description: string;
+  /** Installed unless turned off (`<controller>.enabled`); the others are opt-in, as Flux's extras. */
+  defaultEnabled: boolean;
   /** API groups whose CRDs it needs: its own, and the ones it watches (a source it consumes). */
   crdGroups: string[];
   /** What it reads and writes across namespaces, as its own identity. */
@@ -38,7 +45,9 @@ export interface Component {
 export const componentNames = [
   'source-controller',
   'kustomize-controller',
+  'helm-controller',
   'notification-controller',
+  'image-automation-controller',
 ] as const;
 export type ComponentName = (typeof componentNames)[number];
 
@@ -46,10 +55,23 @@ export type ComponentName = (typeof componentNames)[number];
  * Controllers Flux names that weft does not ship yet: `--components` and `--components-extra`
  * answer with a clear message instead of "unknown".
  */
-export const plannedComponents = ['helm-controller', 'image-automation-controller', 'ui'] as const;
+export const plannedComponents = ['ui'] as const;
 
-export const metricsPort: ContainerPort = { name: 'http-prom', containerPort: 8080 };
-export const healthPort: ContainerPort = { name: 'healthz', containerPort: 9440 };
+export const metricsPort: ContainerPort = {
+  name: 'http-prom',
+  containerPort: 8080,
+  key: 'metrics',
+  flag: '--metrics-addr',
+};
+export const healthPort: ContainerPort = {
+  name: 'healthz',
+  containerPort: 9440,
+  key: 'health',
+  flag: '--health-addr',
+};
+
+/** Where the helm-controller image holds the helm binary (packages/image). */
+export const helmBinaryPath = '/usr/local/bin/helm';
 
 const events: PolicyRule = {
   apiGroups: ['events.k8s.io'],
@@ -75,6 +97,7 @@ export const components: Record<ComponentName, Component> = {
     name: 'source-controller',
     description:
       'GitRepository, OCIRepository, Bucket, HelmRepository, HelmChart → versioned tarball artifacts, served over HTTP',
+    defaultEnabled: true,
     crdGroups: ['source.weft.dev'],
     rules: [
       // Every source kind has a reconciler; `spec.include` reads other GitRepositories and a
@@ -85,11 +108,10 @@ export const components: Record<ComponentName, Component> = {
       { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'] },
       events,
     ],
-    ports: [{ name: 'http', containerPort: 9090 }],
+    ports: [{ name: 'http', containerPort: 9090, key: 'storage', flag: '--storage-addr' }],
     service: { port: 'http' },
     args: [
       '--storage-path=/data',
-      '--storage-addr=:9090',
       // What artifact URLs carry: the Service, so consumers in any namespace reach it.
       '--storage-adv-addr=source-controller.$(RUNTIME_NAMESPACE).svc.cluster.local.',
     ],
@@ -100,6 +122,7 @@ export const components: Record<ComponentName, Component> = {
   'kustomize-controller': {
     name: 'kustomize-controller',
     description: 'Kustomization: build from a source artifact, server-side apply, prune, health',
+    defaultEnabled: true,
     crdGroups: ['kustomize.weft.dev', 'source.weft.dev'],
     rules: [
       ...reconciles('kustomize.weft.dev', ['kustomizations']),
@@ -125,6 +148,7 @@ export const components: Record<ComponentName, Component> = {
   'notification-controller': {
     name: 'notification-controller',
     description: 'Provider, Alert, Receiver: events to chat and webhooks, webhooks to reconciles',
+    defaultEnabled: true,
     crdGroups: ['notification.weft.dev'],
     rules: [
       ...reconciles('notification.weft.dev', pluralsOf('notification.weft.dev')),
@@ -142,12 +166,65 @@ export const components: Record<ComponentName, Component> = {
         verbs: ['get', 'list', 'patch'],
       })),
     ],
-    ports: [{ name: 'http-webhook', containerPort: 9292 }],
+    ports: [{ name: 'http-webhook', containerPort: 9292, key: 'receiver', flag: '--receiver-addr' }],
     service: { port: 'http-webhook' },
-    args: ['--receiver-addr=:9292'],
+    args: [],
     dataVolumes: [],
     // Idle ~80 MiB (Node itself); holds the Events of the watched namespaces.
     resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { cpu: '1000m', memory: '512Mi' } },
+  },
+  'helm-controller': {
+    name: 'helm-controller',
+    description: 'HelmRelease: install, upgrade, test, roll back and uninstall with the helm binary',
+    defaultEnabled: true,
+    crdGroups: ['helm.weft.dev', 'source.weft.dev'],
+    rules: [
+      ...reconciles('helm.weft.dev', ['helmreleases']),
+      // spec.chart: the HelmChart it creates (server-side apply), watches and deletes with the release.
+      {
+        apiGroups: ['source.weft.dev'],
+        resources: ['helmcharts'],
+        verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'],
+      },
+      // spec.chartRef: an OCIRepository or a HelmChart made by someone else.
+      { apiGroups: ['source.weft.dev'], resources: ['ocirepositories'], verbs: ['get', 'list', 'watch'] },
+      // dependsOn a Kustomization.
+      { apiGroups: ['kustomize.weft.dev'], resources: ['kustomizations'], verbs: ['get'] },
+      // valuesFrom; Helm's release storage (Secrets owner=helm): history, and a release left
+      // pending by a killed helm process is marked failed.
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'patch'] },
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
+      // helm runs as the HelmRelease's spec.serviceAccountName (or --default-service-account).
+      { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'] },
+      events,
+    ],
+    ports: [],
+    args: [`--helm-binary=${helmBinaryPath}`],
+    dataVolumes: [],
+    // bench: the controller alone peaks at 114–117 MiB at --concurrent 4–8 (docs/helm-controller.md);
+    // each concurrent helm process adds ~40–60 MiB inside the same container.
+    resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '2000m', memory: '1Gi' } },
+  },
+  'image-automation-controller': {
+    name: 'image-automation-controller',
+    description:
+      'ImageRepository, ImagePolicy, ImageUpdateAutomation: registry tags → policy → commits to Git (opt-in)',
+    defaultEnabled: false,
+    crdGroups: ['image.weft.dev', 'source.weft.dev'],
+    rules: [
+      ...reconciles('image.weft.dev', pluralsOf('image.weft.dev')),
+      // ImageUpdateAutomation's sourceRef: the GitRepository it commits to.
+      { apiGroups: ['source.weft.dev'], resources: ['gitrepositories'], verbs: ['get'] },
+      // Registry and Git credentials; a ServiceAccount's imagePullSecrets.
+      readSecrets,
+      { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'] },
+      events,
+    ],
+    ports: [],
+    args: [],
+    dataVolumes: [],
+    // Not benchmarked yet: the runtime's idle ~80 MiB plus a clone per automation.
+    resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '1000m', memory: '1Gi' } },
   },
 };
 
@@ -155,6 +232,11 @@ export const components: Record<ComponentName, Component> = {
 export const leaderElectionRules: PolicyRule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
 ];
+
+/** What an installation holds unless told otherwise: every controller but the opt-in ones. */
+export const defaultComponents: readonly ComponentName[] = componentNames.filter(
+  (name) => components[name].defaultEnabled,
+);
 
 /** Whether a name is one of the controllers this version ships. */
 export function isComponentName(name: string): name is ComponentName {

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { componentNames, type KubeObject, onlyComponents, renderObjects } from '../src/index.ts';
+import {
+  componentNames,
+  defaultComponents,
+  helmBinaryPath,
+  type KubeObject,
+  onlyComponents,
+  renderObjects,
+} from '../src/index.ts';
 
 const namespace = 'weft-system';
 
@@ -26,14 +33,22 @@ function podSpec(deployment: KubeObject): PodSpec {
 }
 
 describe('the installation definition', () => {
-  it('installs every controller by default, with its ServiceAccount, ClusterRole and Deployment', () => {
+  it('installs every controller but the opt-in ones by default, with its ServiceAccount, ClusterRole and Deployment', () => {
     const objects = renderObjects({ namespace });
-    assert.deepEqual(names(byKind(objects, 'Deployment')), [...componentNames].sort());
-    assert.deepEqual(names(byKind(objects, 'ServiceAccount')), [...componentNames].sort());
+    assert.deepEqual(defaultComponents, [
+      'source-controller',
+      'kustomize-controller',
+      'helm-controller',
+      'notification-controller',
+    ]);
+    assert.deepEqual(names(byKind(objects, 'Deployment')), [...defaultComponents].sort());
+    assert.deepEqual(names(byKind(objects, 'ServiceAccount')), [...defaultComponents].sort());
     assert.deepEqual(
       names(byKind(objects, 'ClusterRole')),
-      componentNames.map((name) => `weft-${name}-${namespace}`).sort(),
+      defaultComponents.map((name) => `weft-${name}-${namespace}`).sort(),
     );
+    const all = renderObjects({ namespace, values: onlyComponents(componentNames) });
+    assert.deepEqual(names(byKind(all, 'Deployment')), [...componentNames].sort());
     assert.equal(objects[0]?.kind, 'Namespace');
     assert.deepEqual(names(byKind(objects, 'Service')), ['source-controller', 'webhook-receiver']);
   });
@@ -93,7 +108,11 @@ describe('the installation definition', () => {
         (binding) => (binding.roleRef as { name: string }).name === 'cluster-admin',
       );
     assert.equal(bindings().length, 0);
-    assert.equal(bindings({ clusterReconciler: { enabled: true } }).length, 1);
+    const granted = bindings({ clusterReconciler: { enabled: true } });
+    assert.deepEqual(
+      granted.map((binding) => (binding.subjects as Array<{ name: string }>)[0]?.name).sort(),
+      ['helm-controller', 'kustomize-controller'],
+    );
   });
 
   it('passes extra flags after the generated ones, and the log level and namespace scope', () => {
@@ -114,6 +133,36 @@ describe('the installation definition', () => {
     assert.ok(args.includes('--watch-all-namespaces=false'));
     assert.equal(args.at(-1), '--concurrent=10');
     assert.equal(deployment.metadata.namespace, 'gitops');
+  });
+
+  it('takes each port from the values, flag and containerPort alike, and host networking on request', () => {
+    const objects = renderObjects({
+      namespace,
+      values: {
+        hostNetwork: true,
+        'source-controller': { ports: { metrics: 18080, health: 19440, storage: 19090 } },
+      },
+    });
+    const deployment = objects.find(
+      (o) => o.kind === 'Deployment' && o.metadata.name === 'source-controller',
+    );
+    assert.ok(deployment);
+    const spec = podSpec(deployment) as PodSpec & { hostNetwork?: boolean };
+    const container = spec.containers[0] as Container & {
+      ports: Array<{ name: string; containerPort: number }>;
+    };
+    assert.equal(spec.hostNetwork, true);
+    for (const flag of ['--metrics-addr=:18080', '--health-addr=:19440', '--storage-addr=:19090'])
+      assert.ok(container.args.includes(flag), flag);
+    assert.deepEqual(
+      container.ports.map((port) => `${port.name}=${port.containerPort}`),
+      ['http=19090', 'http-prom=18080', 'healthz=19440'],
+    );
+    const helm = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'helm-controller');
+    assert.ok(helm && podSpec(helm).containers[0]?.args.includes(`--helm-binary=${helmBinaryPath}`));
+    assert.equal((podSpec(helm) as { hostNetwork?: boolean }).hostNetwork, true);
+    const byDefault = renderObjects({ namespace }).find((o) => o.kind === 'Deployment');
+    assert.ok(byDefault && !('hostNetwork' in podSpec(byDefault)), 'no hostNetwork field by default');
   });
 
   it('leaves the monitoring objects out unless enabled', () => {

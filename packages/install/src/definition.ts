@@ -81,21 +81,21 @@ function controllerPieces(component: Component): Piece[] {
   const servicePort = component.service?.port;
   if (servicePort) {
     pieces.push({ file: file('service'), when, build: (s) => service(s, component, servicePort) });
-    const port = component.ports.find((candidate) => candidate.name === servicePort);
-    if (port) {
+    if (component.ports.some((candidate) => candidate.name === servicePort)) {
       pieces.push({
         file: 'network-policies.yaml',
         when: [...when, { path: 'networkPolicy.enabled' }],
         build: (s) =>
           allowPort(s, `weft-allow-${servicePort === 'http' ? 'artifacts' : 'webhooks'}`, {
             app: name,
-            port: port.containerPort,
+            port: servicePort,
             fromOutside: name === 'notification-controller',
           }),
       });
     }
   }
-  if (name === 'kustomize-controller') {
+  // The controllers that apply workloads: impersonation by default, cluster-admin on request.
+  if (name === 'kustomize-controller' || name === 'helm-controller') {
     pieces.push({
       file: file('rbac'),
       when: [...when, { path: 'clusterReconciler.enabled' }],

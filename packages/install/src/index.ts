@@ -3,6 +3,8 @@ export {
   type ComponentName,
   componentNames,
   components,
+  defaultComponents,
+  helmBinaryPath,
   isComponentName,
   type PolicyRule,
   plannedComponents,

@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { repoRoot, toolPath } from '@weft/e2e';
 import { parseAllDocuments } from 'yaml';
-import { type KubeObject, onlyComponents, renderObjects, type Values } from '../src/index.ts';
+import { componentNames, type KubeObject, onlyComponents, renderObjects, type Values } from '../src/index.ts';
 
 const run = promisify(execFile);
 const helm = toolPath('helm');
@@ -70,6 +70,22 @@ const valueSets: Array<{ name: string; namespace: string; values: Values }> = [
       watchAllNamespaces: false,
       networkPolicy: { enabled: false },
       'notification-controller': { enabled: false, podSecurityContext: {} },
+    },
+  },
+  {
+    name: 'every controller on host networking with its own ports and Recreate (the e2e values)',
+    namespace: 'weft-e2e',
+    values: {
+      ...onlyComponents(componentNames),
+      hostNetwork: true,
+      'source-controller': {
+        enabled: true,
+        ports: { metrics: 31001, health: 31002, storage: 31003 },
+        strategy: { type: 'Recreate' },
+        extraArgs: ['--storage-adv-addr=127.0.0.1:31003'],
+      },
+      'helm-controller': { enabled: true, ports: { metrics: 31004, health: 31005 } },
+      'notification-controller': { enabled: true, ports: { metrics: 31006, health: 31007, receiver: 31008 } },
     },
   },
   {

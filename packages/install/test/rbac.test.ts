@@ -25,11 +25,12 @@ import {
   startCluster,
   startGitHttpServer,
   startWebhookSink,
+  toolPath,
   type WebhookSink,
 } from '@weft/e2e';
 import { Client, type KubeObject, RestConfig } from '@weft/runtime/client';
 import { parse, stringify } from 'yaml';
-import { type ComponentName, componentNames, renderObjects } from '../src/index.ts';
+import { type ComponentName, renderObjects } from '../src/index.ts';
 
 const cluster: Cluster = await startCluster({ name: 'weft-install-rbac', nodes: 1 });
 const admin = new Client(RestConfig.fromFiles(cluster.kubeconfigPath), { fieldManager: 'e2e' });
@@ -157,7 +158,16 @@ before(async () => {
   ]);
   await startController('kustomize-controller', []);
   await startController('notification-controller', [`--receiver-addr=127.0.0.1:${await freePort()}`]);
+  await startController('helm-controller', [`--helm-binary=${toolPath('helm')}`]);
 });
+
+/** The controllers this file runs (image-automation-controller reconciles nothing yet). */
+const started: ComponentName[] = [
+  'source-controller',
+  'kustomize-controller',
+  'notification-controller',
+  'helm-controller',
+];
 
 after(async () => {
   await Promise.all(processes.map((controller) => controller.stop()));
@@ -204,7 +214,7 @@ describe('the controllers with the installation RBAC', () => {
     assert.ok(await get('v1', 'ConfigMap', 'greeting'));
     const [delivered] = await sink.waitFor((request) => request.body.includes('as-tenant'));
     assert.ok(delivered, 'notification-controller routed no event about the Kustomization');
-    for (const name of componentNames) {
+    for (const name of started) {
       const lease = await admin.find({
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
@@ -216,6 +226,39 @@ describe('the controllers with the installation RBAC', () => {
       const log = await readFile(join(dir, `${name}.log`), 'utf8');
       assert.doesNotMatch(log, /forbidden/i, `${name} was refused something:\n${log.slice(-2000)}`);
     }
+  });
+
+  it('installs a HelmRelease as the tenant: helm-controller creates the HelmChart, helm runs impersonated', async () => {
+    await git.createRepo('charts', {
+      'hello/Chart.yaml': 'apiVersion: v2\nname: hello\nversion: 0.1.0\n',
+      'hello/templates/configmap.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hello\ndata:\n  greeting: {{ .Values.greeting }}\n',
+    });
+    await apply({
+      apiVersion: 'source.weft.dev/v1',
+      kind: 'GitRepository',
+      metadata: { name: 'charts', namespace: tenant },
+      spec: { url: git.url('charts'), ref: { branch: 'main' }, interval: '10m' },
+    });
+    await apply({
+      apiVersion: 'helm.weft.dev/v1',
+      kind: 'HelmRelease',
+      metadata: { name: 'hello', namespace: tenant },
+      spec: {
+        interval: '10m',
+        serviceAccountName: 'deployer',
+        chart: { spec: { chart: './hello', sourceRef: { kind: 'GitRepository', name: 'charts' } } },
+        values: { greeting: 'hi' },
+      },
+    });
+    const configMap = await eventually(
+      'the release applied as the tenant',
+      () => admin.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace: tenant, name: 'hello-hello' }),
+      180_000,
+    );
+    assert.equal((configMap.data as Record<string, string>).greeting, 'hi');
+    const log = await readFile(join(dir, 'helm-controller.log'), 'utf8');
+    assert.doesNotMatch(log, /forbidden/i, `helm-controller was refused something:\n${log.slice(-2000)}`);
   });
 
   it('refuses a Kustomization without a ServiceAccount: cluster-admin is opt-in', async () => {

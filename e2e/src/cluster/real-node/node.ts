@@ -179,6 +179,7 @@ export async function startRealNode(options: RealNodeOptions): Promise<RealNode>
         slot,
         hostname: realNodeName,
         logFile: join(logs, 'kube-proxy.log'),
+        progress: options.progress,
       });
       await waitUntil(
         'kube-proxy /healthz',

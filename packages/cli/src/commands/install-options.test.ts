@@ -23,8 +23,7 @@ describe('weft install flags', () => {
 
   it('says which controllers do not exist yet, and which names are unknown', () => {
     assert.throws(
-      () =>
-        chosenComponents({ components: 'source-controller', componentsExtra: 'image-automation-controller' }),
+      () => chosenComponents({ components: 'source-controller', componentsExtra: 'ui' }),
       (error: unknown) =>
         error instanceof CliError && error.exitCode === 2 && /not part of weft yet/.test(error.message),
     );

@@ -34,7 +34,8 @@ export function allowScraping(scope: Scope): KubeObject {
   return policy(scope, 'weft-allow-scraping', {
     podSelector: weftPods,
     policyTypes: ['Ingress'],
-    ingress: [{ from: anyNamespace, ports: [{ port: metricsPort.containerPort, protocol: 'TCP' }] }],
+    // Named ports: the numbers are values (`<controller>.ports`), the names are fixed.
+    ingress: [{ from: anyNamespace, ports: [{ port: metricsPort.name, protocol: 'TCP' }] }],
   });
 }
 
@@ -45,7 +46,7 @@ export function allowScraping(scope: Scope): KubeObject {
 export function allowPort(
   scope: Scope,
   name: string,
-  target: { app: string; port: number; fromOutside: boolean },
+  target: { app: string; port: string; fromOutside: boolean },
 ): KubeObject {
   const from = target.fromOutside ? [...anyNamespace, { ipBlock: { cidr: '0.0.0.0/0' } }] : anyNamespace;
   return policy(scope, name, {

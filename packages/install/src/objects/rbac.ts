@@ -1,7 +1,7 @@
 /**
  * Per controller: its ServiceAccount, a ClusterRole with what it does across namespaces and a
  * Role for its leader-election Lease in the installation's namespace. The cluster-admin binding
- * of kustomize-controller is a separate opt-in (see docs/install.md, "RBAC").
+ * of kustomize- and helm-controller is a separate opt-in (see docs/install.md, "RBAC").
  */
 import { type Component, leaderElectionRules } from '../components.ts';
 import type { Scope } from '../template/scope.ts';
@@ -72,8 +72,13 @@ export function leaderElectionRoleBinding(scope: Scope, component: Component): K
   return binding(scope, component, { kind: 'Role', name }, name, true);
 }
 
-/** cluster-admin for kustomize-controller's own identity: Flux's `cluster-reconciler` binding. */
+/**
+ * cluster-admin for the own identity of a controller that applies workloads (kustomize- and
+ * helm-controller): Flux's `cluster-reconciler` binding, one per controller here so that each
+ * goes with its controller.
+ */
 export function clusterReconcilerBinding(scope: Scope, component: Component): KubeObject {
-  const name = clusterName(scope, 'cluster-reconciler');
+  const base = component.name === 'kustomize-controller' ? '' : `${component.name.split('-')[0]}-`;
+  const name = clusterName(scope, `${base}cluster-reconciler`);
   return binding(scope, component, { kind: 'ClusterRole', name: 'cluster-admin' }, name, false);
 }

@@ -4,7 +4,7 @@
  * The image's entrypoint runs the controller with its V8 flags, so only the controller's flags
  * go into `args`.
  */
-import { type Component, healthPort, metricsPort } from '../components.ts';
+import { type Component, type ContainerPort, healthPort, metricsPort } from '../components.ts';
 import type { Scope } from '../template/scope.ts';
 import { field, type KubeObject, labels, partOf } from './meta.ts';
 
@@ -18,11 +18,20 @@ const containerSecurityContext = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
-/** The flags every Deployment passes, after the controller's own. */
-function sharedArgs(scope: Scope): string[] {
+/** The ports of a controller's container: its own, then metrics and health. */
+function containerPorts(component: Component): ContainerPort[] {
+  return [...component.ports, metricsPort, healthPort];
+}
+
+/** A port's number from the values (`<controller>.ports.<key>`). */
+function portValue(scope: Scope, component: Component, port: ContainerPort): number {
+  return scope.value<number>(`${component.name}.ports.${port.key}`);
+}
+
+/** The flags every Deployment passes, after the controller's own: one per port, then the rest. */
+function sharedArgs(scope: Scope, component: Component): string[] {
   return [
-    `--metrics-addr=:${metricsPort.containerPort}`,
-    `--health-addr=:${healthPort.containerPort}`,
+    ...containerPorts(component).map((port) => `${port.flag}=:${portValue(scope, component, port)}`),
     '--enable-leader-election',
     `--log-level=${scope.value<string>('logLevel')}`,
     `--watch-all-namespaces=${scope.value<boolean>('watchAllNamespaces')}`,
@@ -39,19 +48,22 @@ export function deployment(scope: Scope, component: Component): KubeObject {
     metadata: { name, namespace: scope.namespace, labels: labels(scope, name) },
     spec: {
       replicas: scope.value<number>(path('replicas')),
+      ...field('strategy', scope.optional(path('strategy'))),
       selector: { matchLabels: { app: name } },
       template: {
         metadata: {
           labels: { app: name, ...partOf, 'app.kubernetes.io/component': name },
           annotations: {
             'prometheus.io/scrape': 'true',
-            'prometheus.io/port': String(metricsPort.containerPort),
+            'prometheus.io/port': scope.text(`${component.name}.ports.${metricsPort.key}`),
           },
         },
         spec: {
           serviceAccountName: name,
           // The runtime's --graceful-shutdown-timeout (30s) plus time to release the Lease.
           terminationGracePeriodSeconds: 60,
+          // Tests on a node without cluster networking (docs/e2e.md); never the default.
+          ...field('hostNetwork', scope.optional<boolean>('hostNetwork')),
           ...field('securityContext', scope.optional(path('podSecurityContext'))),
           ...field('imagePullSecrets', scope.optional('imagePullSecrets')),
           ...field('nodeSelector', scope.optional(path('nodeSelector'))),
@@ -62,14 +74,19 @@ export function deployment(scope: Scope, component: Component): KubeObject {
               name: containerName,
               image: `${scope.value<string>('image.registry')}/${scope.value<string>(path('image.repository'))}:${scope.value<string>('image.tag')}`,
               imagePullPolicy: scope.value<string>('image.pullPolicy'),
-              args: [...component.args, ...sharedArgs(scope), ...scope.items<string>(path('extraArgs'))],
+              args: [
+                ...component.args,
+                ...sharedArgs(scope, component),
+                ...scope.items<string>(path('extraArgs')),
+              ],
               env: [
                 { name: 'RUNTIME_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 { name: 'TMPDIR', value: '/tmp' },
                 ...scope.items<Record<string, unknown>>(path('extraEnv')),
               ],
-              ports: [...component.ports, metricsPort, healthPort].map((port) => ({
-                ...port,
+              ports: containerPorts(component).map((port) => ({
+                name: port.name,
+                containerPort: portValue(scope, component, port),
                 protocol: 'TCP',
               })),
               livenessProbe: { httpGet: { path: '/healthz', port: healthPort.name } },

@@ -11,6 +11,8 @@ import type { Values } from '../values/values.ts';
 export interface Scope {
   /** A leaf (string, number, boolean); in a template, usable inside a larger string too. */
   value<T extends string | number | boolean>(path: string): T;
+  /** A leaf as a string (an annotation holding a port number). */
+  text(path: string): string;
   /** An object or list that is left out (undefined) when empty, as Helm's `with`. */
   optional<T>(path: string): T | undefined;
   /** A list's items, to splice into a longer list. */
@@ -52,6 +54,10 @@ export class ValuesScope implements Scope {
 
   value<T extends string | number | boolean>(path: string): T {
     return lookup(this.#values, path) as T;
+  }
+
+  text(path: string): string {
+    return String(lookup(this.#values, path));
   }
 
   optional<T>(path: string): T | undefined {
@@ -118,6 +124,10 @@ export class TemplateScope implements Scope {
 
   value<T extends string | number | boolean>(path: string): T {
     return this.#mark('value', this.#path(path)) as T;
+  }
+
+  text(path: string): string {
+    return this.#mark('value', `(toString ${this.#path(path)})`);
   }
 
   optional<T>(path: string): T | undefined {

@@ -2,7 +2,7 @@
  * The values of an installation: what the chart's values.yaml holds and what `weft install`'s
  * flags set. Per controller under its own name (`source-controller.enabled`, as users type it).
  */
-import { type ComponentName, componentNames, components } from '../components.ts';
+import { type ComponentName, componentNames, components, healthPort, metricsPort } from '../components.ts';
 import {
   boolean,
   defaultsOf,
@@ -27,8 +27,9 @@ const nameItem = {
 
 function controllerValues(name: ComponentName): ValueNode {
   const component = components[name];
+  const ports = [...component.ports, metricsPort, healthPort];
   return object(component.description, {
-    enabled: boolean(true, `Install ${name}.`),
+    enabled: boolean(component.defaultEnabled, `Install ${name}.`),
     image: object('The image, below the global registry.', {
       repository: string(`weft/${name}`, 'Repository below image.registry.'),
     }),
@@ -38,10 +39,20 @@ function controllerValues(name: ComponentName): ValueNode {
       1,
     ),
     resources: passthroughObject(component.resources, 'Container resources.'),
+    ports: object(
+      'Container ports (with hostNetwork they are ports of the node: give each controller its own).',
+      Object.fromEntries(
+        ports.map((port) => [port.key, integer(port.containerPort, `${port.name} (${port.flag}).`, 1)]),
+      ),
+    ),
     extraArgs: passthroughArray([], 'More flags, appended to the generated ones (e.g. --concurrent=10).', {
       type: 'string',
     }),
     extraEnv: passthroughArray([], 'More environment variables (EnvVar objects).', { type: 'object' }),
+    strategy: passthroughObject(
+      {},
+      'Deployment strategy (default RollingUpdate); Recreate with hostNetwork, where two pods cannot hold the same ports.',
+    ),
     nodeSelector: passthroughObject({}, 'Pod nodeSelector.'),
     tolerations: passthroughArray([], 'Pod tolerations.', { type: 'object' }),
     affinity: passthroughObject({}, 'Pod affinity.'),
@@ -65,6 +76,10 @@ export const valuesSchema: ValueNode = object('weft: GitOps controllers for Kube
   ),
   logLevel: string('info', 'Log level of every controller.', { enum: logLevels }),
   watchAllNamespaces: boolean(true, 'Watch every namespace; false watches only the release namespace.'),
+  hostNetwork: boolean(
+    false,
+    "Run the controllers in the node's network namespace: for clusters without pod networking (weft's own e2e tests); give each controller its own ports.",
+  ),
   clusterReconciler: object(
     'Bind cluster-admin to kustomize-controller, for Kustomizations without a serviceAccountName (as Flux does by default).',
     { enabled: boolean(false, 'Create the cluster-admin ClusterRoleBinding.') },
