@@ -116,7 +116,13 @@ describe('weft migrate on a flux bootstrap repository', () => {
         `${path} differs from the expected migration`,
       );
     }
-    const kept = ['source-controller', 'kustomize-controller', 'notification-controller'] as const;
+    const kept = [
+      'source-controller',
+      'kustomize-controller',
+      'helm-controller',
+      'notification-controller',
+      'image-automation-controller',
+    ] as const;
     assert.equal(
       await readFile(join(repo, components), 'utf8'),
       bootstrapComponents({
@@ -134,8 +140,11 @@ describe('weft migrate on a flux bootstrap repository', () => {
     assert.match(report, /^ {2}16: flux-system → weft-system \(setter marker\)$/m);
     assert.match(report, /✗ not mapped: kustomize\.toolkit\.fluxcd\.io\/force: weft has no equivalent/);
     assert.match(report, /✗ not mapped: fluxcd\.io\/automated/);
-    assert.match(report, /✗ not mapped: helm-controller: weft has no helm-controller yet/);
-    assert.equal(plan.files.flatMap((file) => file.unmapped).length, 5);
+    assert.match(
+      report,
+      /replaced: replaced by weft's components \(source-controller,kustomize-controller,helm-controller,notification-controller,image-automation-controller\)/,
+    );
+    assert.equal(plan.files.flatMap((file) => file.unmapped).length, 2);
   });
 
   it('a second run finds nothing left to change', async () => {

@@ -47,6 +47,12 @@ function target(path: string): string {
   return [...dir, (inBootstrapDir && bootstrapFiles.get(name)) || name].join('/');
 }
 
+/** Flux's controllers whose work a weft controller of another name does. */
+const fluxComponentNames: ReadonlyMap<string, string> = new Map([
+  // weft's image-automation-controller holds both halves: the reflector and the automation.
+  ['image-reflector-controller', 'image-automation-controller'],
+]);
+
 /** The Flux components a gotk-components.yaml names in its `# Components:` header. */
 function fluxComponents(text: string): string[] {
   const line = /^# Components: *(.+)$/m.exec(text)?.[1] ?? '';
@@ -59,8 +65,10 @@ function fluxComponents(text: string): string[] {
 function replaceComponents(text: string): { replacement: PlannedFile['replacement']; unmapped: Unmapped[] } {
   const flux = fluxComponents(text);
   const headerLine = text.slice(0, Math.max(0, text.indexOf('# Components:'))).split('\n').length;
-  const kept = flux.length > 0 ? flux.filter(isComponentName) : [...componentNames];
-  const unmapped = flux
+  const weftNames = flux.map((name) => fluxComponentNames.get(name) ?? name);
+  const kept =
+    flux.length > 0 ? componentNames.filter((name) => weftNames.includes(name)) : [...componentNames];
+  const unmapped = weftNames
     .filter((name) => !isComponentName(name))
     .map((name) => ({
       line: headerLine,
