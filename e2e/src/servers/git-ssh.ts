@@ -8,7 +8,7 @@
  * CI containers), not `git`, so no account has to be added to the machine.
  */
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../cluster/ports.ts';
@@ -160,6 +160,14 @@ export class GitSshServer extends GitRepoHost {
     this.hostPublicKey = `${type} ${key}`;
     this.knownHosts = `[${loopbackHost}]:${port} ${this.hostPublicKey}`;
     this.knownHostsPath = join(dir, 'known_hosts');
+  }
+
+  /**
+   * Lets one more public key in (restricted to git-shell, as the client key): what registering
+   * a deploy key with a Git host does. sshd reads the file at each login.
+   */
+  async authorize(publicKey: string): Promise<void> {
+    await appendFile(join(this.#dir, 'authorized_keys'), `restrict ${publicKey.trim()}\n`);
   }
 
   /** sshd's log so far (it runs with `-e`), for diagnosing a refused login. */

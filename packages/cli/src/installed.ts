@@ -5,6 +5,13 @@
  */
 import { type Client, isNotFound, type KubeObject, NoKindMatchError } from '@weft/runtime/client';
 
+/** Deletes an object; one already gone is fine. */
+export async function deleteIfPresent(client: Client, ref: Parameters<Client['delete']>[0]): Promise<void> {
+  await client.delete(ref).catch((error: unknown) => {
+    if (!isNotFound(error)) throw error;
+  });
+}
+
 export const partOfWeft = 'app.kubernetes.io/part-of=weft';
 
 export function instanceSelector(namespace: string): string {

@@ -21,24 +21,9 @@ function globals(command: Command): GlobalOptions {
   return command.optsWithGlobals() as GlobalOptions;
 }
 
-export function program(): Command {
-  const weft = new Command('weft')
-    .description('Install, check and remove weft, the GitOps toolkit, in a Kubernetes cluster.')
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
-    .option('--context <name>', 'kubeconfig context to use')
-    .option('-n, --namespace <namespace>', 'the namespace weft is installed in', 'weft-system')
-    .option('--timeout <duration>', 'how long to wait for the cluster (Go duration)', '5m')
-    // Set before the commands are added: they copy these settings from their parent.
-    .exitOverride()
-    .showHelpAfterError('(weft <command> --help shows the flags)')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 ok, 1 failed, 2 wrong usage, 3 cluster unreachable, 4 cancelled. Docs: docs/cli/README.md',
-    );
-
-  weft
-    .command('install')
-    .description('install the chosen controllers and their CRDs, and wait until they are ready')
+/** The flags of an installation, shared by `install` and `bootstrap git`. */
+function installFlags(command: Command, clusterReconciler: boolean): Command {
+  return command
     .option('--components <list>', 'controllers to install', defaultComponents)
     .option('--components-extra <list>', 'more controllers (image-automation-controller; ui: not yet)', '')
     .option('--version <version>', 'weft version: the tag of the images', clientVersion)
@@ -60,13 +45,36 @@ export function program(): Command {
         'bind cluster-admin to kustomize-controller (see docs/install.md)',
       )
         .argParser(booleanValue)
-        .default(false),
+        .default(clusterReconciler),
     )
     .addOption(
       new Option('--log-level <level>', 'controllers log level')
         .choices(['debug', 'info', 'warn', 'error'])
         .default('info'),
-    )
+    );
+}
+
+export function program(): Command {
+  const weft = new Command('weft')
+    .description('Install, check and remove weft, the GitOps toolkit, in a Kubernetes cluster.')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('-n, --namespace <namespace>', 'the namespace weft is installed in', 'weft-system')
+    .option('--timeout <duration>', 'how long to wait for the cluster (Go duration)', '5m')
+    // Set before the commands are added: they copy these settings from their parent.
+    .exitOverride()
+    .showHelpAfterError('(weft <command> --help shows the flags)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 failed, 2 wrong usage, 3 cluster unreachable, 4 cancelled. Docs: docs/cli/README.md',
+    );
+
+  installFlags(
+    weft
+      .command('install')
+      .description('install the chosen controllers and their CRDs, and wait until they are ready'),
+    false,
+  )
     .option('--export', 'print the manifests instead of applying them', false)
     .action(async (options, command: Command) => {
       const { install } = await import('./commands/install.ts');
@@ -87,9 +95,54 @@ export function program(): Command {
     .command('check')
     .description('check the cluster (--pre: before install) or the installation')
     .option('--pre', 'only the prerequisites: Kubernetes version and permissions', false)
+    .option('--components <list>', 'check only these controllers (each must be installed) and their CRDs')
     .action(async (options, command: Command) => {
       const { check } = await import('./commands/check.ts');
       await check(globals(command), options);
+    });
+
+  const bootstrap = weft
+    .command('bootstrap')
+    .description('commit weft to a Git repository, install it, and let it manage itself from there');
+  installFlags(
+    bootstrap
+      .command('git')
+      .description('bootstrap from any Git server over ssh:// or https://')
+      .requiredOption('--url <url>', 'the repository: ssh://user@host[:port]/path or https://host/path')
+      .option('--branch <branch>', 'branch to commit to and sync from', 'main')
+      .option('--path <path>', 'directory of this cluster in the repository (e.g. clusters/prod)', '')
+      .option('--interval <duration>', 'how often the GitRepository is fetched', '1m0s')
+      .option('--secret-name <name>', 'the Git credentials Secret (default: the namespace)')
+      .option('--username <name>', 'HTTPS: basic auth user')
+      .option('--password <password>', 'HTTPS: basic auth password or token; SSH: the key passphrase')
+      .option('--token-auth', 'HTTPS: --password is a token (user "git" unless --username)', false)
+      .option(
+        '--private-key-file <path>',
+        'SSH: the key to push with and to give the cluster (default: a new deploy key)',
+      )
+      .option(
+        '--ssh-known-hosts <path>',
+        'SSH: known_hosts to trust (default: scanned with ssh-keyscan and printed)',
+      )
+      .option('--author-name <name>', 'commit author', 'weft')
+      .option('--author-email <email>', 'commit author email', 'weft@users.noreply.weft.dev')
+      .option('--gpg-key-ring <path>', 'sign commits with a key of this exported OpenPGP key ring')
+      .option('--gpg-key-id <id>', 'which key of --gpg-key-ring (default: the first)')
+      .option('--gpg-passphrase <passphrase>', 'passphrase of the signing key'),
+    true,
+  ).action(async (options, command: Command) => {
+    const { bootstrapGit } = await import('./commands/bootstrap.ts');
+    await bootstrapGit(globals(command), options);
+  });
+
+  weft
+    .command('migrate')
+    .description('convert a Flux repository to weft in place: API groups, annotations, bootstrap files')
+    .argument('<dir>', 'root of the repository (a checkout)')
+    .option('--dry-run', 'report every change and what cannot be mapped; write nothing', false)
+    .action(async (dir: string, options) => {
+      const { migrate } = await import('./commands/migrate.ts');
+      await migrate(dir, options);
     });
 
   weft

@@ -3,6 +3,7 @@
  * needs; after, each controller's Deployment (version, Ready) and each CRD (Established). Ends
  * with a verdict; the exit code is 1 when a check failed.
  */
+import { components } from '@weft/install';
 import type { Client } from '@weft/runtime/client';
 import { computeStatus, HealthStatus } from '@weft/runtime/health';
 import { connect, serverVersion } from '../connect.ts';
@@ -10,12 +11,15 @@ import { CliError, ExitCode } from '../exit.ts';
 import type { GlobalOptions } from '../global.ts';
 import { imageOf, imageTag, weftCrds, weftDeployments } from '../installed.ts';
 import { Output } from '../output.ts';
+import { chosenComponents } from './install-options.ts';
 
 /** The oldest Kubernetes weft is tested against (the chart's kubeVersion). */
 export const minimumKubernetes = { major: 1, minor: 30 };
 
 export interface CheckOptions {
   pre: boolean;
+  /** Only these controllers (and the CRDs they need); each must be installed. */
+  components?: string;
 }
 
 /** What an install creates, asked of the API server with SelfSubjectAccessReviews. */
@@ -74,9 +78,22 @@ export async function check(global: GlobalOptions, options: CheckOptions): Promi
     }
   } else {
     output.step('checking controllers');
-    const deployments = await weftDeployments(client, global.namespace);
-    if (deployments.length === 0)
+    const chosen = options.components
+      ? chosenComponents({ components: options.components, componentsExtra: '' })
+      : undefined;
+    const installed = await weftDeployments(client, global.namespace);
+    const deployments = chosen
+      ? installed.filter((deployment) => (chosen as string[]).includes(deployment.metadata.name ?? ''))
+      : installed;
+    if (installed.length === 0)
       verdict(false, `no weft controllers in namespace ${global.namespace}: run weft install`);
+    for (const name of chosen ?? []) {
+      if (!deployments.some((deployment) => deployment.metadata.name === name))
+        verdict(
+          false,
+          `${name}: not installed in ${global.namespace}; weft install --components=${options.components}`,
+        );
+    }
     for (const deployment of deployments) {
       const health = computeStatus(deployment);
       const image = imageOf(deployment);
@@ -88,7 +105,10 @@ export async function check(global: GlobalOptions, options: CheckOptions): Promi
       output.step(image);
     }
     output.step('checking CRDs');
-    const crds = await weftCrds(client);
+    const groups = chosen ? new Set(chosen.flatMap((name) => components[name].crdGroups)) : undefined;
+    const crds = (await weftCrds(client)).filter(
+      (crd) => !groups || groups.has((crd.spec as { group?: string } | undefined)?.group ?? ''),
+    );
     if (crds.length === 0) verdict(false, 'no weft CRDs: run weft install');
     for (const crd of crds) {
       const conditions =

@@ -27,6 +27,6 @@ export async function install(global: GlobalOptions, options: InstallCommandOpti
   output.step(
     `installing weft ${options.version} into ${global.namespace} (Kubernetes ${version.gitVersion})`,
   );
-  await applyInstallation(client, objects, output, timeout);
+  await applyInstallation(client, objects, output, timeout, { namespace: global.namespace });
   output.ok('install finished');
 }

@@ -8,7 +8,7 @@ import { type Client, isNotFound } from '@weft/runtime/client';
 import { connect, serverVersion, timeoutMs } from '../connect.ts';
 import { CliError, ExitCode } from '../exit.ts';
 import type { GlobalOptions } from '../global.ts';
-import { installedKinds, instanceSelector, listIfServed, weftCrds } from '../installed.ts';
+import { deleteIfPresent, installedKinds, instanceSelector, listIfServed, weftCrds } from '../installed.ts';
 import { Output } from '../output.ts';
 
 export interface UninstallOptions {
@@ -34,12 +34,6 @@ async function confirm(namespace: string): Promise<boolean> {
   }
 }
 
-async function deleteQuietly(client: Client, ref: Parameters<Client['delete']>[0]): Promise<void> {
-  await client.delete(ref).catch((error: unknown) => {
-    if (!isNotFound(error)) throw error;
-  });
-}
-
 /** Deletes the installation's own objects; returns how many. */
 async function deleteComponents(client: Client, namespace: string): Promise<number> {
   let deleted = 0;
@@ -51,7 +45,7 @@ async function deleteComponents(client: Client, namespace: string): Promise<numb
       labelSelector: instanceSelector(namespace),
     });
     for (const item of items) {
-      await deleteQuietly(client, {
+      await deleteIfPresent(client, {
         apiVersion,
         kind,
         namespace: item.metadata.namespace,
@@ -102,7 +96,7 @@ export async function uninstall(global: GlobalOptions, options: UninstallOptions
 
   output.step('deleting the CRDs');
   for (const crd of crds) {
-    await deleteQuietly(client, {
+    await deleteIfPresent(client, {
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
       name: crd.metadata.name ?? '',
@@ -118,7 +112,7 @@ export async function uninstall(global: GlobalOptions, options: UninstallOptions
   output.ok(`deleted ${crds.length} CRDs`);
 
   if (!options.keepNamespace) {
-    await deleteQuietly(client, { apiVersion: 'v1', kind: 'Namespace', name: global.namespace });
+    await deleteIfPresent(client, { apiVersion: 'v1', kind: 'Namespace', name: global.namespace });
     output.ok(`deleted namespace ${global.namespace}`);
   }
   output.ok('uninstall finished');
