@@ -61,6 +61,8 @@ describe('helm install of charts/weft', () => {
       '--take-ownership',
       '--set',
       'notification-controller.enabled=false',
+      '--set',
+      'helm-controller.enabled=false',
       '--wait',
       '--timeout',
       '3m',
