@@ -7,9 +7,9 @@ export {
   RegistryClient,
   type RegistryClientOptions,
   type ResolvedManifest,
-  sha256,
 } from './client.ts';
 export { type Credentials, credentialsFromDockerConfig, dockerConfigFor } from './credentials.ts';
+export { sha256 } from './digest.ts';
 export { errorMessage, OciError, OciErrorCode } from './errors.ts';
 export { type ImageName, parseImageName } from './image-name.ts';
 export {
