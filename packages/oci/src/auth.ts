@@ -1,9 +1,12 @@
 /**
  * The distribution API's authentication, as a registry's challenge asks: `Basic` sends the
  * credentials, `Bearer` trades them (or nothing, for anonymous pulls) at the token endpoint for a
- * token per repository and actions, kept for the client's lifetime. Errors name the registry and
- * whether credentials were given, never the credentials or the token.
+ * token per repository and actions. What a challenge gave is kept in a TokenCache, for the
+ * client's lifetime or, when clients share one, across clients: a controller's next reconcile
+ * of the same repository then costs one request, not a 401, a token exchange and a retry.
+ * Errors name the registry and whether credentials were given, never the credentials or the token.
  */
+import { createHash } from 'node:crypto';
 import { parseChallenge } from './challenge.ts';
 import type { Credentials } from './credentials.ts';
 import { OciError } from './errors.ts';
@@ -19,6 +22,49 @@ export type ExpectStatus = (
 
 /** Token responses are small; anything bigger is not one. */
 const maxTokenBody = 1024 * 1024;
+/** The distribution spec's default token lifetime, when the response gives no `expires_in`. */
+const defaultTokenSeconds = 60;
+/** How long a Basic answer is remembered (credentials do not expire; a Secret may change). */
+const basicTtlMs = 10 * 60_000;
+
+/**
+ * Authorization headers by registry, credentials, repository and actions, until they expire.
+ * The credentials are part of the key (as a hash), so a client with other credentials, or none,
+ * never sends another's token. Bounded: the least recently used entries go first.
+ */
+export class TokenCache {
+  readonly #entries = new Map<string, { authorization: string; expiresAt: number }>();
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+
+  constructor(options: { maxEntries?: number; now?: () => number } = {}) {
+    this.#maxEntries = options.maxEntries ?? 1024;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get(key: string): string | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry) return undefined;
+    this.#entries.delete(key);
+    if (entry.expiresAt <= this.#now()) return undefined;
+    this.#entries.set(key, entry);
+    return entry.authorization;
+  }
+
+  set(key: string, authorization: string, ttlMs: number): void {
+    this.#entries.delete(key);
+    if (ttlMs <= 0) return;
+    this.#entries.set(key, { authorization, expiresAt: this.#now() + ttlMs });
+    while (this.#entries.size > this.#maxEntries) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.#entries.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+}
 
 export class RegistryAuth {
   readonly #registry: string;
@@ -27,9 +73,9 @@ export class RegistryAuth {
   readonly #userAgent: string;
   readonly #signal: AbortSignal | undefined;
   readonly #expect: ExpectStatus;
-  /** `repository|actions` → Authorization header value. */
-  readonly #authorization = new Map<string, string>();
-  #basicChallenged = false;
+  readonly #tokens: TokenCache;
+  /** `registry|hash of the credentials`: the first part of every cache key of this client. */
+  readonly #identity: string;
 
   constructor(options: {
     registry: string;
@@ -39,6 +85,8 @@ export class RegistryAuth {
     signal: AbortSignal | undefined;
     /** Throws the client's error for an unexpected status (reading the registry's error body). */
     expect: ExpectStatus;
+    /** Shared between clients to keep tokens across them; default one for this client alone. */
+    tokens?: TokenCache | undefined;
   }) {
     this.#registry = options.registry;
     this.#credentials = options.credentials;
@@ -46,11 +94,22 @@ export class RegistryAuth {
     this.#userAgent = options.userAgent;
     this.#signal = options.signal;
     this.#expect = options.expect;
+    this.#tokens = options.tokens ?? new TokenCache();
+    const credentials = options.credentials;
+    const who = credentials
+      ? createHash('sha256').update(`${credentials.username}\0${credentials.password}`).digest('hex')
+      : 'anonymous';
+    this.#identity = `${options.registry}|${who}`;
   }
 
   /** The Authorization header for a request, once a challenge told which one; else undefined. */
   header(repository: string, actions: readonly Action[]): string | undefined {
-    return this.#authorization.get(key(repository, actions)) ?? this.#basic();
+    return this.#tokens.get(this.#key(repository, actions)) ?? this.#tokens.get(this.#basicKey());
+  }
+
+  /** Forgets what was sent for a request the registry refused anyway (an expired token). */
+  forget(repository: string, actions: readonly Action[]): void {
+    this.#tokens.delete(this.#key(repository, actions));
   }
 
   /** Answers a 401's `WWW-Authenticate` challenge: the header to retry with (kept for later requests). */
@@ -60,19 +119,15 @@ export class RegistryAuth {
     let authorization: string;
     if (scheme === 'basic') {
       if (!this.#credentials) throw this.unauthorized(401, 'it asks for credentials and none were given');
-      this.#basicChallenged = true;
-      authorization = this.#basic() as string;
+      authorization = basicHeader(this.#credentials);
+      this.#tokens.set(this.#basicKey(), authorization, basicTtlMs);
     } else if (scheme === 'bearer' && challenge?.params.realm) {
-      authorization = await this.#token(
-        challenge.params.realm,
-        challenge.params.service,
-        repository,
-        actions,
-      );
+      const token = await this.#token(challenge.params.realm, challenge.params.service, repository, actions);
+      authorization = token.authorization;
+      this.#tokens.set(this.#key(repository, actions), authorization, token.ttlMs);
     } else {
       throw this.unauthorized(401, 'it sent no usable WWW-Authenticate challenge');
     }
-    this.#authorization.set(key(repository, actions), authorization);
     return authorization;
   }
 
@@ -85,10 +140,12 @@ export class RegistryAuth {
     );
   }
 
-  #basic(): string | undefined {
-    const credentials = this.#credentials;
-    if (!this.#basicChallenged || !credentials) return undefined;
-    return basicHeader(credentials);
+  #key(repository: string, actions: readonly Action[]): string {
+    return `${this.#identity}|${repository}|${actions.join(',')}`;
+  }
+
+  #basicKey(): string {
+    return `${this.#identity}|basic`;
   }
 
   async #token(
@@ -96,7 +153,7 @@ export class RegistryAuth {
     service: string | undefined,
     repository: string,
     actions: readonly Action[],
-  ): Promise<string> {
+  ): Promise<{ authorization: string; ttlMs: number }> {
     const realm = new URL(realmUrl);
     if (service) realm.searchParams.set('service', service);
     realm.searchParams.set('scope', `repository:${repository}:${actions.join(',')}`);
@@ -111,20 +168,24 @@ export class RegistryAuth {
     await this.#expect(response, [200], `token from ${where}`);
     const body = await readLimited(response.body, maxTokenBody, `token from ${where}`);
     let token: unknown;
+    let expiresIn: unknown;
     try {
-      const parsed = JSON.parse(body.toString('utf8')) as { token?: unknown; access_token?: unknown };
+      const parsed = JSON.parse(body.toString('utf8')) as {
+        token?: unknown;
+        access_token?: unknown;
+        expires_in?: unknown;
+      };
       token = parsed.token ?? parsed.access_token;
+      expiresIn = parsed.expires_in;
     } catch {
       token = undefined;
     }
     if (typeof token !== 'string' || token === '')
       throw new OciError('Unauthorized', `the token endpoint ${where} answered without a token`);
-    return `Bearer ${token}`;
+    const seconds = typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : defaultTokenSeconds;
+    // Used until a little before it expires, so a request never leaves with a token about to lapse.
+    return { authorization: `Bearer ${token}`, ttlMs: Math.max(0, seconds - 10) * 1000 };
   }
-}
-
-function key(repository: string, actions: readonly Action[]): string {
-  return `${repository}|${actions.join(',')}`;
 }
 
 function basicHeader(credentials: Credentials): string {

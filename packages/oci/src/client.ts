@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { type Action, RegistryAuth } from './auth.ts';
+import { type Action, RegistryAuth, type TokenCache } from './auth.ts';
 import type { Credentials } from './credentials.ts';
 import { DigestCheck, sha256 } from './digest.ts';
 import { OciError } from './errors.ts';
@@ -29,6 +29,11 @@ export interface RegistryClientOptions {
   userAgent?: string;
   /** Largest manifest accepted (default 4 MiB, the distribution registry's own limit). */
   maxManifestSize?: number;
+  /**
+   * Where tokens (and a registry's wish for Basic) are kept; share one between the clients of a
+   * controller so a reconcile reuses the token of the last one. Default: this client's own.
+   */
+  tokens?: TokenCache | undefined;
 }
 
 export interface ResolvedManifest {
@@ -72,6 +77,7 @@ export class RegistryClient {
       userAgent: options.userAgent ?? 'weft-oci',
       signal: options.signal,
       expect: (response, expected, what) => this.#expect(response, expected, what),
+      tokens: options.tokens,
     });
   }
 
@@ -304,9 +310,11 @@ export class RegistryClient {
       },
       signal: this.#options.signal,
     });
-    const response = await this.#transport.send(withAuth(this.#auth.header(repository, actions)));
+    const sent = this.#auth.header(repository, actions);
+    const response = await this.#transport.send(withAuth(sent));
     if (response.status !== 401) return response;
     response.body.resume();
+    if (sent !== undefined) this.#auth.forget(repository, actions);
     const authorization = await this.#auth.answer(
       header(response, 'www-authenticate') ?? '',
       repository,

@@ -1,6 +1,7 @@
 export { selectLayer } from './artifact/layer.ts';
 export { type PullArtifactOptions, type PulledArtifact, pullArtifact } from './artifact/pull.ts';
 export { type PushArtifactOptions, type PushedArtifact, pushArtifact, tagArtifact } from './artifact/push.ts';
+export { TokenCache } from './auth.ts';
 export { type Challenge, nextLink, parseChallenge } from './challenge.ts';
 export {
   type FetchedManifest,
