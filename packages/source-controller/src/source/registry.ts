@@ -8,6 +8,7 @@ import {
   type OciReference,
   RegistryClient,
   type TlsOptions,
+  TokenCache,
 } from '@weft/oci';
 import type { Client, KubeObject } from '@weft/runtime/client';
 import { readSecretData, SecretError } from './secret.ts';
@@ -96,6 +97,13 @@ export async function registryTls(
   return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
 }
 
+/**
+ * Registry tokens of the whole process, keyed by registry, credentials (hashed), repository and
+ * actions: the next reconcile of a repository sends the token the last one got (one HEAD, not a
+ * 401, a token request and a retry), and a tenant with other credentials never gets another's.
+ */
+const tokens = new TokenCache();
+
 export async function registryClientFor(
   client: Pick<Client, 'get'>,
   access: RegistryAccess,
@@ -109,5 +117,6 @@ export async function registryClientFor(
     tls: await registryTls(client, access),
     signal,
     userAgent: 'weft-source-controller',
+    tokens,
   });
 }
