@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { FetchedManifest } from '@weft/oci';
 import { LayerCache, type LayerCacheKey } from './layer-cache.ts';
 
 const key = (extra: Partial<LayerCacheKey> = {}): LayerCacheKey => ({
@@ -33,4 +34,20 @@ test('a hit copies the tarball; another repository, ignore or operation is a mis
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('manifests are shared by registry, repository and digest; large ones are not kept', () => {
+  const cache = new LayerCache(2);
+  const manifest = (digest: string, size = 100) =>
+    ({ digest, size, mediaType: 'm', bytes: Buffer.alloc(0), manifest: {} }) as unknown as FetchedManifest;
+  cache.putManifest('r.io', 'team/app', manifest('sha256:1'));
+  assert.equal(cache.manifest('r.io', 'team/app', 'sha256:1')?.digest, 'sha256:1');
+  assert.equal(cache.manifest('r.io', 'other/app', 'sha256:1'), undefined, 'another repository');
+  assert.equal(cache.manifest('s.io', 'team/app', 'sha256:1'), undefined, 'another registry');
+  cache.putManifest('r.io', 'team/app', manifest('sha256:big', 1024 * 1024));
+  assert.equal(cache.manifest('r.io', 'team/app', 'sha256:big'), undefined, 'too large to keep');
+  cache.putManifest('r.io', 'team/app', manifest('sha256:2'));
+  cache.putManifest('r.io', 'team/app', manifest('sha256:3'));
+  assert.equal(cache.manifest('r.io', 'team/app', 'sha256:1'), undefined, 'evicted');
+  assert.equal(new LayerCache(0).manifest('r.io', 'team/app', 'sha256:1'), undefined);
 });

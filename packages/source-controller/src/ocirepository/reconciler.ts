@@ -63,7 +63,7 @@ export interface OCIRepositoryReconcilerOptions {
   gc?: { keep?: number; ttlMs?: number };
   /** Largest layer downloaded and largest extracted content (default 1 GiB), most files (100,000). */
   limits?: { maxSize?: number; maxFiles?: number };
-  /** Artifacts built from layers kept for other objects of the same layer (default 16; 0: none). */
+  /** Manifests and artifacts built from layers kept for other objects of the same artifact (default 16 each; 0: none). */
   layerCacheEntries?: number;
 }
 
@@ -87,7 +87,8 @@ const ownedConditions = [
  * OCIRepository, in Flux's steps: reconcileStorage, reconcileSource (which digest does the ref
  * name: one manifest HEAD, plus a tag list for semver), reconcileVerify (cosign) and
  * reconcileArtifact (download the selected layer, digest-checked; extract and repack it with the
- * ignore rules, or copy it as is). An unchanged digest stops after the HEAD.
+ * ignore rules, or copy it as is). An unchanged digest stops after the HEAD; objects of an
+ * artifact another object fetched already share its manifest and built artifact (LayerCache).
  */
 export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> {
   readonly apiVersion = SourceApiVersion;
@@ -124,7 +125,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
         ctx.log.debug({ revision: source.revision }, 'digest unchanged: no download');
         return { ready: { reason: Reason.Succeeded, message: storedMessage(source.revision) } };
       }
-      const manifest = await fetch.step(classify, () => registry.getManifest(url.repository, source.digest));
+      const manifest = await fetch.step(classify, () => this.#manifest(registry, url, source.digest));
       await this.reconcileVerify(obj, registry, url, source, ctx);
       await this.reconcileArtifact(obj, registry, url, source, manifest, fetch, ctx);
       return {
@@ -217,6 +218,15 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /** The manifest the ref resolved to: fetched once for all objects of one repository and digest. */
+  async #manifest(registry: RegistryClient, url: OciReference, digest: string): Promise<FetchedManifest> {
+    const cached = this.#cache.manifest(url.registry, url.repository, digest);
+    if (cached) return cached;
+    const fetched = await registry.getManifest(url.repository, digest);
+    this.#cache.putManifest(url.registry, url.repository, fetched);
+    return fetched;
   }
 
   #upToDate(obj: OCIRepositoryObject, source: ResolvedSource): boolean {
