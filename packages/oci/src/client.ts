@@ -13,6 +13,7 @@ import {
   parseManifest,
 } from './manifest.ts';
 import { MediaType, manifestAccept } from './media-types.ts';
+import type { HttpProxy } from './proxy.ts';
 import { isValidDigest } from './reference.ts';
 import { listTagPages } from './tags.ts';
 import { type HttpRequest, type HttpResponse, readLimited, type TlsOptions, Transport } from './transport.ts';
@@ -34,6 +35,8 @@ export interface RegistryClientOptions {
    * controller so a reconcile reuses the token of the last one. Default: this client's own.
    */
   tokens?: TokenCache | undefined;
+  /** An HTTP proxy every request goes through (Flux's `spec.proxySecretRef`). */
+  proxy?: HttpProxy | undefined;
 }
 
 export interface ResolvedManifest {
@@ -69,7 +72,7 @@ export class RegistryClient {
     this.registry = options.registry;
     this.#base = `${options.insecure ? 'http' : 'https'}://${options.registry}`;
     this.#options = options;
-    this.#transport = new Transport(options.tls);
+    this.#transport = new Transport(options.tls, options.proxy);
     this.#auth = new RegistryAuth({
       registry: options.registry,
       credentials: options.credentials,

@@ -21,6 +21,7 @@ export {
   parseManifest,
 } from './manifest.ts';
 export { Annotation, contentLayerMediaTypes, MediaType, manifestAccept } from './media-types.ts';
+export { type HttpProxy, proxyFromSecret } from './proxy.ts';
 export {
   formatReference,
   isValidDigest,
