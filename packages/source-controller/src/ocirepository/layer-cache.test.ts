@@ -51,3 +51,53 @@ test('manifests are shared by registry, repository and digest; large ones are no
   assert.equal(cache.manifest('r.io', 'team/app', 'sha256:1'), undefined, 'evicted');
   assert.equal(new LayerCache(0).manifest('r.io', 'team/app', 'sha256:1'), undefined);
 });
+
+test('objects reconciled at once wait for one fetch and one build; a failed one is retried by the next', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'weft-layer-cache-test-'));
+  try {
+    const cache = new LayerCache(4);
+    let builds = 0;
+    const build = async () => {
+      builds++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const path = join(dir, `built-${builds}.tar.gz`);
+      await writeFile(path, 'B');
+      return { path, digest: 'sha256:b' };
+    };
+    const results = await Promise.all(
+      [1, 2, 3].map((i) => cache.copyOrBuild(key(), join(dir, `out-${i}`), build)),
+    );
+    assert.equal(builds, 1);
+    assert.deepEqual(
+      results.map((r) => [r.digest, r.built]),
+      [
+        ['sha256:b', true],
+        ['sha256:b', false],
+        ['sha256:b', false],
+      ],
+    );
+    assert.equal(await readFile(join(dir, 'out-3'), 'utf8'), 'B');
+
+    let fetches = 0;
+    const manifest = { digest: 'sha256:m', size: 10 } as unknown as FetchedManifest;
+    const failing = cache.manifestOr('r.io', 'team/app', 'sha256:m', async () => {
+      fetches++;
+      throw new Error('registry down');
+    });
+    const next = cache.manifestOr('r.io', 'team/app', 'sha256:m', async () => {
+      fetches++;
+      return manifest;
+    });
+    await assert.rejects(failing, /registry down/);
+    assert.equal(await next, manifest, 'the waiter fetched itself after the failure');
+    assert.equal(
+      await cache.manifestOr('r.io', 'team/app', 'sha256:m', async () => {
+        throw new Error('not called');
+      }),
+      manifest,
+    );
+    assert.equal(fetches, 2);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

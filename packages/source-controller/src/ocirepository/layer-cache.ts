@@ -36,6 +36,8 @@ export class LayerCache {
   readonly #maxEntries: number;
   readonly #entries = new Map<string, Entry>();
   readonly #manifests = new Map<string, FetchedManifest>();
+  /** Fetches and builds under way, by entry id: objects reconciled at once wait for one of them. */
+  readonly #inFlight = new Map<string, Promise<unknown>>();
   #dir: Promise<string> | undefined;
 
   constructor(maxEntries = 16) {
@@ -71,6 +73,62 @@ export class LayerCache {
         JSON.stringify([key.registry, key.repository, key.layerDigest, key.operation, key.ignore ?? null]),
       )
       .digest('hex');
+  }
+
+  /**
+   * The cached manifest, else the one another object is fetching right now, else `fetch()`'s
+   * (then kept). A failed fetch of another object is not this one's failure: it fetches itself.
+   */
+  async manifestOr(
+    registry: string,
+    repository: string,
+    digest: string,
+    fetch: () => Promise<FetchedManifest>,
+  ): Promise<FetchedManifest> {
+    const id = `manifest|${JSON.stringify([registry, repository, digest])}`;
+    const running = this.#inFlight.get(id);
+    if (running) await running.catch(() => {});
+    const cached = this.manifest(registry, repository, digest);
+    if (cached) return cached;
+    // From the lookup to here nothing awaited (or the fetch waited for failed): this object fetches.
+    const manifest = await this.#once(id, fetch);
+    this.putManifest(registry, repository, manifest);
+    return manifest;
+  }
+
+  /**
+   * Copies the cached artifact to `target`, waiting for a build of the same key under way; on a
+   * miss runs `build()` (its tarball is kept for the next object). Returns the tarball's path and
+   * digest and whether it was built here.
+   */
+  async copyOrBuild(
+    key: LayerCacheKey,
+    target: string,
+    build: () => Promise<{ path: string; digest: string }>,
+  ): Promise<{ path: string; digest: string; built: boolean }> {
+    const id = LayerCache.keyOf(key);
+    const running = this.#inFlight.get(id);
+    if (running) await running.catch(() => {});
+    if (running || this.#entries.has(id)) {
+      const digest = await this.copyTo(key, target);
+      if (digest !== undefined) return { path: target, digest, built: false };
+    }
+    // No build was under way and nothing was cached (checked without awaiting), or the build
+    // waited for failed: this object builds.
+    const built = await this.#once(id, async () => {
+      const result = await build();
+      await this.put(key, result.path, result.digest);
+      return result;
+    });
+    return { ...built, built: true };
+  }
+
+  #once<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const running = work().finally(() => {
+      if (this.#inFlight.get(id) === running) this.#inFlight.delete(id);
+    });
+    this.#inFlight.set(id, running);
+    return running;
   }
 
   /** Copies the cached tarball to `target` and returns its digest, or undefined on a miss. */

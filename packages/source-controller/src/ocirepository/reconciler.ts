@@ -188,18 +188,16 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
         operation,
         ignore: obj.spec.ignore,
       };
-      let tarball = join(work, 'artifact.tar.gz');
-      let digest = await this.#cache.copyTo(cacheKey, tarball);
-      if (digest === undefined) {
-        const built = await fetch.step(classifyLayer, () =>
+      const {
+        path: tarball,
+        digest,
+        built,
+      } = await fetch.step(classifyLayer, () =>
+        this.#cache.copyOrBuild(cacheKey, join(work, 'artifact.tar.gz'), () =>
           buildFromLayer(registry, url, chosen, operation, obj.spec.ignore, work, limits),
-        );
-        tarball = built.path;
-        digest = built.digest;
-        await this.#cache.put(cacheKey, tarball, digest);
-      } else {
-        ctx.log.debug({ layer: chosen.digest }, 'artifact of this layer built before: no download');
-      }
+        ),
+      );
+      if (!built) ctx.log.debug({ layer: chosen.digest }, 'artifact of this layer built before: no download');
       await storeArtifact(obj as SourceObject, {
         storage: storageOf(this.#options.storage),
         ref: artifactRef(OCIRepositoryKind, obj),
@@ -221,12 +219,10 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
   }
 
   /** The manifest the ref resolved to: fetched once for all objects of one repository and digest. */
-  async #manifest(registry: RegistryClient, url: OciReference, digest: string): Promise<FetchedManifest> {
-    const cached = this.#cache.manifest(url.registry, url.repository, digest);
-    if (cached) return cached;
-    const fetched = await registry.getManifest(url.repository, digest);
-    this.#cache.putManifest(url.registry, url.repository, fetched);
-    return fetched;
+  #manifest(registry: RegistryClient, url: OciReference, digest: string): Promise<FetchedManifest> {
+    return this.#cache.manifestOr(url.registry, url.repository, digest, () =>
+      registry.getManifest(url.repository, digest),
+    );
   }
 
   #upToDate(obj: OCIRepositoryObject, source: ResolvedSource): boolean {
