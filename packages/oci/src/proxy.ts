@@ -100,13 +100,20 @@ export function tunnelThrough(
   });
 }
 
-/** The proxy said no: 407 is its authentication, anything else its refusal to connect. */
+/**
+ * The proxy said no: 407 (or 401, which tinyproxy sends for wrong credentials) is its
+ * authentication, anything else its refusal to connect.
+ */
 export function proxyRefused(proxy: HttpProxy, status: number, authority: string): OciError {
   const given = proxy.username === undefined ? 'without credentials' : 'with the given credentials';
-  return status === 407
-    ? new OciError('Unauthorized', `the proxy ${proxy.url.host} refused the request ${given} (HTTP 407)`, {
-        status,
-      })
+  return status === 407 || status === 401
+    ? new OciError(
+        'Unauthorized',
+        `the proxy ${proxy.url.host} refused the request ${given} (HTTP ${status})`,
+        {
+          status,
+        },
+      )
     : new OciError(
         'Network',
         `the proxy ${proxy.url.host} refused to connect to ${authority} (HTTP ${status})`,
