@@ -37,6 +37,7 @@ export {
 } from './cluster/index.ts';
 export { nodeEntry } from './node-entry.ts';
 export * from './servers/index.ts';
+export { type LeakPlaces, plaintextLeaks, secretWord, sopsEncryptor } from './sops.ts';
 export {
   cacheDir,
   e2eRoot,
