@@ -35,6 +35,7 @@ export {
   weftControllers,
   weftImageTag,
 } from './cluster/index.ts';
+export { type CrdClient, type CrdObject, installCrds } from './crds.ts';
 export { nodeEntry } from './node-entry.ts';
 export * from './servers/index.ts';
 export { type LeakPlaces, plaintextLeaks, secretWord, sopsEncryptor } from './sops.ts';

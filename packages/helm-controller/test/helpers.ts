@@ -14,6 +14,7 @@ import {
   type Cluster,
   eventually,
   freePort,
+  installCrds as installCrdsWith,
   repoRoot,
   run,
   type StaticHttpServer,
@@ -50,23 +51,9 @@ export async function helmTestCluster(prefix: string): Promise<{
   return { kubeConfig, kubeconfigPath: cluster.kubeconfigPath, client, ns };
 }
 
-export async function installCrds(client: Client): Promise<void> {
-  for (const crd of crds())
-    await client.apply(crd as unknown as KubeObject, { force: true, fieldManager: 'e2e' });
-  await eventually('CRDs established', async () => {
-    for (const crd of crds()) {
-      const live = await client.get({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        name: crd.metadata.name,
-      });
-      const established = (
-        (live.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []
-      ).some((c) => c.type === 'Established' && c.status === 'True');
-      if (!established) return undefined;
-    }
-    return true;
-  });
+/** The weft CRDs, applied and Established. */
+export function installCrds(client: Client): Promise<void> {
+  return installCrdsWith(client, crds(), 'e2e');
 }
 
 export interface ChartFiles {

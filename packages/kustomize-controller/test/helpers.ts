@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { after } from 'node:test';
 import { crds, KustomizationKind, KustomizeApiVersion, SourceApiVersion } from '@weft/api';
 import { buildArtifact, Storage, serve } from '@weft/artifact';
-import { type Cluster, eventually } from '@weft/e2e';
+import { type Cluster, eventually, installCrds as installCrdsWith } from '@weft/e2e';
 import { addKustomizeController, parseKustomizeControllerFlags } from '@weft/kustomize-controller';
 import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
@@ -18,23 +18,9 @@ import { Manager } from '@weft/runtime/manager';
 
 type KubeConfig = Awaited<ReturnType<Cluster['kubeConfig']>>;
 
-export async function installCrds(client: Client): Promise<void> {
-  for (const crd of crds())
-    await client.apply(crd as unknown as KubeObject, { force: true, fieldManager: 'e2e' });
-  await eventually('CRDs established', async () => {
-    for (const crd of crds()) {
-      const live = await client.get({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        name: crd.metadata.name,
-      });
-      const established = (
-        (live.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []
-      ).some((c) => c.type === 'Established' && c.status === 'True');
-      if (!established) return undefined;
-    }
-    return true;
-  });
+/** The weft CRDs, applied and Established. */
+export function installCrds(client: Client): Promise<void> {
+  return installCrdsWith(client, crds(), 'e2e');
 }
 
 export interface Published {

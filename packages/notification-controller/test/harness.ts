@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { crds } from '@weft/api';
 // The shared poller, re-exported so the tests keep importing it from here.
-import { eventually } from '@weft/e2e';
+import { eventually, installCrds as installCrdsWith } from '@weft/e2e';
 import { addNotificationController, type NotificationController } from '@weft/notification-controller';
 import type { Client, KubeObject } from '@weft/runtime/client';
 import { EventRecorder, KubeEventSink } from '@weft/runtime/events';
@@ -16,23 +16,9 @@ import { Manager, parseFlags } from '@weft/runtime/manager';
 
 export { eventually };
 
-export async function installCrds(client: Client): Promise<void> {
-  for (const crd of crds()) {
-    await client.apply(crd as unknown as KubeObject, { force: true, fieldManager: 'weft-tests' });
-  }
-  for (const crd of crds()) {
-    await eventually(`CRD ${crd.metadata.name} Established`, async () => {
-      const got = await client.get({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        name: crd.metadata.name,
-      });
-      const status = got.status as { conditions?: Array<{ type: string; status: string }> } | undefined;
-      return status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
-        ? true
-        : undefined;
-    });
-  }
+/** The weft CRDs, applied and Established. */
+export function installCrds(client: Client): Promise<void> {
+  return installCrdsWith(client, crds(), 'weft-tests');
 }
 
 export interface RunningController {
