@@ -33,12 +33,15 @@ export function sopsEncryptor(
   };
 }
 
-/** Where a controller could leak a plaintext: what it logged, its Events, the object's status, its work directory. */
+/**
+ * Where a controller could leak a plaintext: what it logged, its Events, the objects' status, and
+ * its work directory when it has one.
+ */
 export interface LeakPlaces {
   logs: string;
   events: unknown;
   status: unknown;
-  workDir: string;
+  workDir?: string;
 }
 
 /**
@@ -50,7 +53,9 @@ export async function plaintextLeaks(
   plaintexts: Record<string, string>,
   places: LeakPlaces,
 ): Promise<{ leaks: string[]; filesRead: number }> {
-  const entries = await readdir(places.workDir, { recursive: true, withFileTypes: true });
+  const entries = places.workDir
+    ? await readdir(places.workDir, { recursive: true, withFileTypes: true })
+    : [];
   const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
   const onDisk = (await Promise.all(files.map((file) => readFile(file, 'latin1')))).join('\n');
   const texts: [string, string][] = [

@@ -5,11 +5,17 @@
  */
 import { Writable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { crds } from '@weft/api';
+import { crds, NotificationApiVersion } from '@weft/api';
 // The shared poller, re-exported so the tests keep importing it from here.
-import { eventually, installCrds as installCrdsWith } from '@weft/e2e';
+import {
+  eventually,
+  installCrds as installCrdsWith,
+  plaintextLeaks,
+  testNamespace,
+  useCluster,
+} from '@weft/e2e';
 import { addNotificationController, type NotificationController } from '@weft/notification-controller';
-import type { Client, KubeObject } from '@weft/runtime/client';
+import { Client, type KubeObject } from '@weft/runtime/client';
 import { EventRecorder, KubeEventSink } from '@weft/runtime/events';
 import { createLogger } from '@weft/runtime/log';
 import { Manager, parseFlags } from '@weft/runtime/manager';
@@ -95,4 +101,45 @@ export function readyCondition(
     | { conditions?: Array<{ type: string; status: string; reason: string; message: string }> }
     | undefined;
   return status?.conditions?.find((c) => c.type === 'Ready');
+}
+
+/**
+ * The run's cluster, a client, the weft CRDs and a namespace of the test file's own. Call at the
+ * top level of a test file: testNamespace registers an after() that belongs to the file.
+ */
+export async function notificationTestCluster(
+  prefix: string,
+): Promise<{ kubeConfig: KubeConfig; client: Client; namespace: string }> {
+  const kubeConfig = await (await useCluster()).kubeConfig();
+  const client = new Client(kubeConfig, { fieldManager: 'weft-tests' });
+  await installCrds(client);
+  return { kubeConfig, client, namespace: await testNamespace(kubeConfig, prefix) };
+}
+
+export async function createSecret(
+  client: Client,
+  namespace: string,
+  name: string,
+  data: Record<string, string>,
+): Promise<void> {
+  await client.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: data });
+}
+
+/**
+ * Each planted secret found in the controller's logs, the namespace's Events or the status of
+ * its Providers, Alerts and Receivers, as `<name> plaintext in the <place>`.
+ */
+export async function secretLeaks(
+  client: Client,
+  namespace: string,
+  logs: readonly string[],
+  secrets: Record<string, string>,
+): Promise<string[]> {
+  const events = (await client.list({ apiVersion: 'events.k8s.io/v1', kind: 'Event', namespace })).items;
+  const status: unknown[] = [];
+  for (const kind of ['Provider', 'Alert', 'Receiver']) {
+    const list = await client.list({ apiVersion: NotificationApiVersion, kind, namespace });
+    status.push(...list.items.map((item) => item.status));
+  }
+  return (await plaintextLeaks(secrets, { logs: logs.join('\n'), events, status })).leaks;
 }
