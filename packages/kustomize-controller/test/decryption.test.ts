@@ -10,26 +10,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { eventually, plaintextLeaks, secretWord, sopsEncryptor, testNamespace, useCluster } from '@weft/e2e';
-import { Client, type KubeObject } from '@weft/runtime/client';
+import { eventually, plaintextLeaks, secretWord, sopsEncryptor } from '@weft/e2e';
+import type { KubeObject } from '@weft/runtime/client';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import {
   configMap,
   dataOf,
-  FakeSource,
-  installCrds,
   kustomization,
+  kustomizeTestCluster,
   readyOf,
   startController,
   statusOf,
 } from './helpers.ts';
 
-const cluster = await useCluster();
-const kubeConfig = await cluster.kubeConfig();
-const client = new Client(kubeConfig, { fieldManager: 'e2e' });
-await installCrds(client);
-const ns = await testNamespace(kubeConfig, 'ks-sops');
-const source = await FakeSource.start(client);
+const { kubeConfig, client, ns, source } = await kustomizeTestCluster('ks-sops');
 const workDir = await mkdtemp(join(tmpdir(), 'ks-sops-work-'));
 const scratch = await mkdtemp(join(tmpdir(), 'ks-sops-files-'));
 const logs: string[] = [];

@@ -9,7 +9,13 @@ import { dirname, join } from 'node:path';
 import { after } from 'node:test';
 import { crds, KustomizationKind, KustomizeApiVersion, SourceApiVersion } from '@weft/api';
 import { buildArtifact, Storage, serve } from '@weft/artifact';
-import { type Cluster, eventually, installCrds as installCrdsWith } from '@weft/e2e';
+import {
+  type Cluster,
+  eventually,
+  installCrds as installCrdsWith,
+  testNamespace,
+  useCluster,
+} from '@weft/e2e';
 import { addKustomizeController, parseKustomizeControllerFlags } from '@weft/kustomize-controller';
 import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
@@ -21,6 +27,23 @@ type KubeConfig = Awaited<ReturnType<Cluster['kubeConfig']>>;
 /** The weft CRDs, applied and Established. */
 export function installCrds(client: Client): Promise<void> {
   return installCrdsWith(client, crds(), 'e2e');
+}
+
+/**
+ * What every test file starts with: the run's cluster, a client, the CRDs, a namespace of its
+ * own and a FakeSource. Call at the top level of a test file (it registers `after` hooks).
+ */
+export async function kustomizeTestCluster(prefix: string): Promise<{
+  kubeConfig: KubeConfig;
+  client: Client;
+  ns: string;
+  source: FakeSource;
+}> {
+  const kubeConfig = await (await useCluster()).kubeConfig();
+  const client = new Client(kubeConfig, { fieldManager: 'e2e' });
+  await installCrds(client);
+  const ns = await testNamespace(kubeConfig, prefix);
+  return { kubeConfig, client, ns, source: await FakeSource.start(client) };
 }
 
 export interface Published {
