@@ -70,3 +70,25 @@ export async function plaintextLeaks(
       if (text.includes(plaintext)) leaks.push(`${what} plaintext in the ${place}`);
   return { leaks, filesRead: files.length };
 }
+
+/** What objectPlaintextLeaks needs of a client; @weft/runtime's `Client` fits. */
+export interface LeakClient {
+  list(ref: { apiVersion: string; kind: string; namespace?: string }): Promise<{ items: unknown[] }>;
+  get(ref: { apiVersion: string; kind: string; namespace?: string; name: string }): Promise<object>;
+}
+
+/** plaintextLeaks in the Events of the object's namespace, the object's status, the logs and the work directory. */
+export async function objectPlaintextLeaks(
+  client: LeakClient,
+  ref: { apiVersion: string; kind: string; namespace: string; name: string },
+  plaintexts: Record<string, string>,
+  places: { logs: string; workDir?: string },
+): Promise<{ leaks: string[]; filesRead: number }> {
+  const events = await client.list({
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    namespace: ref.namespace,
+  });
+  const { status } = (await client.get(ref)) as { status?: unknown };
+  return plaintextLeaks(plaintexts, { ...places, events: events.items, status });
+}

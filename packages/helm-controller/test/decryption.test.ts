@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { HelmApiVersion, HelmReleaseKind, SourceApiVersion } from '@weft/api';
-import { eventually, plaintextLeaks, secretWord, sopsEncryptor } from '@weft/e2e';
+import { eventually, objectPlaintextLeaks, secretWord, sopsEncryptor } from '@weft/e2e';
 import { isRecord, type KubeObject } from '@weft/runtime/client';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import {
@@ -118,14 +118,10 @@ describe('HelmRelease spec.decryption (sops)', { timeout: 300_000 }, () => {
     assert.equal(values.data.fromSecret, plaintexts.fromSecret, 'helm get values shows the decrypted values');
     assert.equal(values.sops, undefined, 'no sops metadata in the release values');
 
-    const events = await client.list({ apiVersion: 'events.k8s.io/v1', kind: 'Event', namespace: ns });
-    const status = (await client.get(hrRef('app'))).status;
     const logText = logs.join('');
     assert.ok(logText.includes('app'), 'the controller logged about this HelmRelease');
-    const { leaks, filesRead } = await plaintextLeaks(plaintexts, {
+    const { leaks, filesRead } = await objectPlaintextLeaks(client, hrRef('app'), plaintexts, {
       logs: logText,
-      events: events.items,
-      status,
       workDir: workParent,
     });
     assert.ok(filesRead > 0, 'the chart was extracted into the work directory');

@@ -12,7 +12,7 @@ import { after } from 'node:test';
 import { crds, HelmApiVersion, HelmReleaseKind } from '@weft/api';
 import {
   type Cluster,
-  eventually,
+  deleteAllAndWait,
   freePort,
   installCrds as installCrdsWith,
   repoRoot,
@@ -217,27 +217,10 @@ export async function startHelmController(
   await manager.start();
   after(async () => {
     try {
-      for (const namespace of namespaces) {
-        const list = await client.list({ apiVersion: HelmApiVersion, kind: HelmReleaseKind, namespace });
-        for (const hr of list.items)
-          await client
-            .delete({
-              apiVersion: HelmApiVersion,
-              kind: HelmReleaseKind,
-              namespace,
-              name: hr.metadata.name ?? '',
-            })
-            .catch(() => {});
-      }
-      await eventually(
-        'HelmReleases finalized',
-        async () => {
-          for (const namespace of namespaces) {
-            const list = await client.list({ apiVersion: HelmApiVersion, kind: HelmReleaseKind, namespace });
-            if (list.items.length > 0) return undefined;
-          }
-          return true;
-        },
+      await deleteAllAndWait(
+        client,
+        { apiVersion: HelmApiVersion, kind: HelmReleaseKind },
+        namespaces,
         60_000,
       );
     } catch {

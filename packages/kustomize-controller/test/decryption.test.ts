@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { eventually, plaintextLeaks, secretWord, sopsEncryptor } from '@weft/e2e';
+import { eventually, objectPlaintextLeaks, secretWord, sopsEncryptor } from '@weft/e2e';
 import type { KubeObject } from '@weft/runtime/client';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import {
@@ -125,14 +125,10 @@ describe('Kustomization spec.decryption (sops)', { timeout: 180_000 }, () => {
     assert.equal(dataOf(greeting).text, `hello ${plaintexts.substitute}`);
 
     // Nowhere else: not in the logs, Events, the Kustomization's status, nor the work directory.
-    const events = await client.list({ apiVersion: 'events.k8s.io/v1', kind: 'Event', namespace: ns });
-    const status = (await client.get(ksRef('sops'))).status;
     const logText = logs.join('');
     assert.ok(logText.includes('sops'), 'the controller logged about this Kustomization');
-    const { leaks, filesRead } = await plaintextLeaks(plaintexts, {
+    const { leaks, filesRead } = await objectPlaintextLeaks(client, ksRef('sops'), plaintexts, {
       logs: logText,
-      events: events.items,
-      status,
       workDir,
     });
     assert.ok(filesRead > 0, 'the artifact was extracted into the work directory');

@@ -11,6 +11,7 @@ import { crds, KustomizationKind, KustomizeApiVersion, SourceApiVersion } from '
 import { buildArtifact, Storage, serve } from '@weft/artifact';
 import {
   type Cluster,
+  deleteAllAndWait,
   eventually,
   installCrds as installCrdsWith,
   testNamespace,
@@ -168,36 +169,10 @@ export async function startController(
   const stop = async () => {
     // Let finalizers run while the controller is still there, or the namespaces never go.
     try {
-      for (const namespace of namespaces) {
-        const list = await client.list({
-          apiVersion: KustomizeApiVersion,
-          kind: KustomizationKind,
-          namespace,
-        });
-        for (const ks of list.items) {
-          await client
-            .delete({
-              apiVersion: KustomizeApiVersion,
-              kind: KustomizationKind,
-              namespace,
-              name: ks.metadata.name ?? '',
-            })
-            .catch(() => {});
-        }
-      }
-      await eventually(
-        'Kustomizations finalized',
-        async () => {
-          for (const namespace of namespaces) {
-            const list = await client.list({
-              apiVersion: KustomizeApiVersion,
-              kind: KustomizationKind,
-              namespace,
-            });
-            if (list.items.length > 0) return undefined;
-          }
-          return true;
-        },
+      await deleteAllAndWait(
+        client,
+        { apiVersion: KustomizeApiVersion, kind: KustomizationKind },
+        namespaces,
         30_000,
       );
     } catch {
