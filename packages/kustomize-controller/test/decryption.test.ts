@@ -17,6 +17,7 @@ import {
   configMap,
   dataOf,
   kustomization,
+  kustomizationRef,
   kustomizeTestCluster,
   readyOf,
   startController,
@@ -48,12 +49,7 @@ const recipient = await identityToRecipient(identity);
 
 const sopsEncrypt = sopsEncryptor(recipient, scratch);
 
-const ksRef = (name: string) => ({
-  apiVersion: 'kustomize.weft.dev/v1',
-  kind: 'Kustomization',
-  namespace: ns,
-  name,
-});
+const ksRef = (name: string) => kustomizationRef(ns, name);
 const decode = (value: string | undefined) => Buffer.from(value ?? '', 'base64').toString('utf8');
 
 describe('Kustomization spec.decryption (sops)', { timeout: 180_000 }, () => {

@@ -13,6 +13,7 @@ import {
   configMap,
   deployment,
   kustomization,
+  kustomizationRef,
   kustomizeTestCluster,
   readyOf,
   startController,
@@ -23,12 +24,7 @@ const { kubeConfig, client, ns, source } = await kustomizeTestCluster('ks-deps')
 const other = await testNamespace(kubeConfig, 'ks-other');
 await startController(kubeConfig, [ns, other], ['--no-cross-namespace-refs']);
 
-const ksRef = (name: string, namespace = ns) => ({
-  apiVersion: 'kustomize.weft.dev/v1',
-  kind: 'Kustomization',
-  namespace,
-  name,
-});
+const ksRef = (name: string, namespace = ns) => kustomizationRef(namespace, name);
 const cmRef = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name });
 
 async function ready(name: string, namespace = ns): Promise<KubeObject> {

@@ -8,6 +8,7 @@ import { eventually } from '@weft/e2e';
 import {
   configMap,
   kustomization,
+  kustomizationRef,
   kustomizeTestCluster,
   readyOf,
   startController,
@@ -17,12 +18,7 @@ import {
 const { kubeConfig, client, ns, source } = await kustomizeTestCluster('ks-cel');
 await startController(kubeConfig, [ns]);
 
-const ksRef = (name: string) => ({
-  apiVersion: 'kustomize.weft.dev/v1',
-  kind: 'Kustomization',
-  namespace: ns,
-  name,
-});
+const ksRef = (name: string) => kustomizationRef(ns, name);
 const healthCheckExprs = [
   {
     apiVersion: 'v1',

@@ -184,6 +184,14 @@ export async function startController(
   return { manager, stop };
 }
 
+/** The reference of Kustomization `namespace/name`, for get, find and delete. */
+export const kustomizationRef = (namespace: string, name: string) => ({
+  apiVersion: KustomizeApiVersion,
+  kind: KustomizationKind,
+  namespace,
+  name,
+});
+
 export function kustomization(namespace: string, name: string, spec: Record<string, unknown>): KubeObject {
   return {
     apiVersion: KustomizeApiVersion,

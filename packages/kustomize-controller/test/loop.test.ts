@@ -13,6 +13,7 @@ import {
   dataOf,
   deployment,
   kustomization,
+  kustomizationRef,
   kustomizeTestCluster,
   readyOf,
   startController,
@@ -23,12 +24,7 @@ import {
 const { kubeConfig, client, ns, source } = await kustomizeTestCluster('ks-loop');
 const controller = await startController(kubeConfig, [ns]);
 
-const ksRef = (name: string) => ({
-  apiVersion: 'kustomize.weft.dev/v1',
-  kind: 'Kustomization',
-  namespace: ns,
-  name,
-});
+const ksRef = (name: string) => kustomizationRef(ns, name);
 const cmRef = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name });
 
 const readyAt = (name: string, revision: string) => waitReadyAt(client, ns, name, revision);
