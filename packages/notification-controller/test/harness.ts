@@ -143,3 +143,17 @@ export async function secretLeaks(
   }
   return (await plaintextLeaks(secrets, { logs: logs.join('\n'), events, status })).leaks;
 }
+
+/** Waits until the notification object `kind` `namespace/name` has Ready=`status`, and returns it. */
+export function waitForReady(
+  client: Client,
+  namespace: string,
+  kind: 'Provider' | 'Alert' | 'Receiver',
+  name: string,
+  status: 'True' | 'False',
+): Promise<KubeObject> {
+  return eventually(`${kind} ${name} Ready=${status}`, async () => {
+    const got = await client.get({ apiVersion: NotificationApiVersion, kind, namespace, name });
+    return readyCondition(got)?.status === status ? got : undefined;
+  });
+}

@@ -20,6 +20,7 @@ import {
   readyCondition,
   runController,
   secretLeaks,
+  waitForReady,
 } from './harness.ts';
 
 const { kubeConfig, client, namespace } = await notificationTestCluster('notify');
@@ -251,15 +252,7 @@ describe('events to providers', () => {
     });
     await recorder.warning(ks, 'HealthCheckFailed', 'refused');
     await handled('refused-app', alert);
-    const provider = await eventually('Provider refusing not Ready', async () => {
-      const got = await client.get({
-        apiVersion: NotificationApiVersion,
-        kind: 'Provider',
-        namespace,
-        name: 'refusing',
-      });
-      return readyCondition(got)?.status === 'False' ? got : undefined;
-    });
+    const provider = await waitForReady(client, namespace, 'Provider', 'refusing', 'False');
     const ready = readyCondition(provider);
     assert.match(ready?.message ?? '', /status 403/);
     assert.match(ready?.message ?? '', /invalid_token \[REDACTED\]/);
@@ -297,15 +290,7 @@ describe('events to providers', () => {
 
   test('a Provider whose secret is missing is not Ready with SecretNotFound', async () => {
     await createProvider('no-secret', { type: 'generic', secretRef: { name: 'absent' } });
-    const provider = await eventually('Provider no-secret not Ready', async () => {
-      const got = await client.get({
-        apiVersion: NotificationApiVersion,
-        kind: 'Provider',
-        namespace,
-        name: 'no-secret',
-      });
-      return readyCondition(got)?.status === 'False' ? got : undefined;
-    });
+    const provider = await waitForReady(client, namespace, 'Provider', 'no-secret', 'False');
     assert.equal(readyCondition(provider)?.reason, 'SecretNotFound');
     assert.match(readyCondition(provider)?.message ?? '', /absent not found/);
     const warning = await eventually('SecretNotFound event', async () =>

@@ -11,12 +11,12 @@ import { Annotation, gitRepositorySample, NotificationApiVersion } from '@weft/a
 import type { KubeObject } from '@weft/runtime/client';
 import {
   createSecret,
-  eventually,
   notificationTestCluster,
   type RunningController,
   readyCondition,
   runController,
   secretLeaks,
+  waitForReady,
 } from './harness.ts';
 
 const { kubeConfig, client, namespace } = await notificationTestCluster('receive');
@@ -58,15 +58,7 @@ describe('receivers', () => {
         resources: [{ kind: 'GitRepository', name: 'podinfo' }],
       },
     });
-    const receiver = await eventually('Receiver Ready', async () => {
-      const got = await client.get({
-        apiVersion: NotificationApiVersion,
-        kind: 'Receiver',
-        namespace,
-        name: 'github',
-      });
-      return readyCondition(got)?.status === 'True' ? got : undefined;
-    });
+    const receiver = await waitForReady(client, namespace, 'Receiver', 'github', 'True');
     const path = (receiver.status as { webhookPath?: string }).webhookPath ?? '';
     assert.match(path, /^\/hook\/[0-9a-f]{64}$/);
     assert.equal(readyCondition(receiver)?.reason, 'Succeeded');
@@ -90,15 +82,7 @@ describe('receivers', () => {
         resources: [{ kind: 'GitRepository', name: 'podinfo' }],
       },
     });
-    const receiver = await eventually('Receiver tokenless not Ready', async () => {
-      const got = await client.get({
-        apiVersion: NotificationApiVersion,
-        kind: 'Receiver',
-        namespace,
-        name: 'tokenless',
-      });
-      return readyCondition(got)?.status === 'False' ? got : undefined;
-    });
+    const receiver = await waitForReady(client, namespace, 'Receiver', 'tokenless', 'False');
     assert.equal(readyCondition(receiver)?.reason, 'TokenNotFound');
     assert.match(readyCondition(receiver)?.message ?? '', /no-such-token not found/);
     assert.equal((receiver.status as { webhookPath?: string }).webhookPath, undefined);
