@@ -3,14 +3,12 @@ import { type KindDefinition, revisionColumn, type WeftObject } from '../kind.ts
 import { bool, type Infer, obj, str } from '../schema/builder.ts';
 import { artifactSchema, commonStatusFields, intervalSchema, suspendSchema } from '../schema/common.ts';
 import {
-  categories,
   certSecretRef,
   ignore,
   proxySecretRef,
   type SourceApiVersion,
-  SourceGroup,
-  SourceVersion,
   secretRef,
+  sourceKind,
   timeout,
 } from './shared.ts';
 
@@ -79,13 +77,11 @@ export type Bucket = WeftObject<typeof SourceApiVersion, 'Bucket', BucketSpec, B
 export const BucketKind = 'Bucket';
 export const BucketPlural = 'buckets';
 export const bucketDefinition: KindDefinition<BucketSpec, BucketStatus> = {
-  group: SourceGroup,
-  version: SourceVersion,
+  ...sourceKind,
   kind: BucketKind,
   plural: BucketPlural,
   singular: 'bucket',
   shortNames: [],
-  categories,
   description: 'A bucket of an S3-compatible, AWS, GCS or Azure object store, published as an artifact.',
   spec: bucketSpecSchema,
   status: bucketStatusSchema,

@@ -8,16 +8,7 @@ import {
   localObjectReferenceSchema,
   suspendSchema,
 } from '../schema/common.ts';
-import {
-  categories,
-  ignore,
-  proxySecretRef,
-  type SourceApiVersion,
-  SourceGroup,
-  SourceVersion,
-  secretRef,
-  timeout,
-} from './shared.ts';
+import { ignore, proxySecretRef, type SourceApiVersion, secretRef, sourceKind, timeout } from './shared.ts';
 
 export const gitRepositoryRefSchema = obj(
   {
@@ -126,13 +117,11 @@ export type GitRepository = WeftObject<
 export const GitRepositoryKind = 'GitRepository';
 export const GitRepositoryPlural = 'gitrepositories';
 export const gitRepositoryDefinition: KindDefinition<GitRepositorySpec, GitRepositoryStatus> = {
-  group: SourceGroup,
-  version: SourceVersion,
+  ...sourceKind,
   kind: GitRepositoryKind,
   plural: GitRepositoryPlural,
   singular: 'gitrepository',
   shortNames: ['gitrepo'],
-  categories,
   description:
     'A Git repository: the controller clones a reference at every interval and publishes it as an artifact.',
   spec: gitRepositorySpecSchema,

@@ -2,13 +2,7 @@
 import { type KindDefinition, revisionColumn, type WeftObject } from '../kind.ts';
 import { arr, bool, type Infer, obj, str } from '../schema/builder.ts';
 import { artifactSchema, commonStatusFields, intervalSchema, suspendSchema } from '../schema/common.ts';
-import {
-  categories,
-  ociVerificationSchema,
-  type SourceApiVersion,
-  SourceGroup,
-  SourceVersion,
-} from './shared.ts';
+import { ociVerificationSchema, type SourceApiVersion, sourceKind } from './shared.ts';
 
 export const helmChartSpecSchema = obj(
   {
@@ -65,13 +59,11 @@ export type HelmChart = WeftObject<typeof SourceApiVersion, 'HelmChart', HelmCha
 export const HelmChartKind = 'HelmChart';
 export const HelmChartPlural = 'helmcharts';
 export const helmChartDefinition: KindDefinition<HelmChartSpec, HelmChartStatus> = {
-  group: SourceGroup,
-  version: SourceVersion,
+  ...sourceKind,
   kind: HelmChartKind,
   plural: HelmChartPlural,
   singular: 'helmchart',
   shortNames: ['hc'],
-  categories,
   description:
     'A Helm chart taken from a HelmRepository, a GitRepository or a Bucket, packaged as an artifact.',
   spec: helmChartSpecSchema,

@@ -2,14 +2,7 @@
 import { type KindDefinition, revisionColumn, type WeftObject } from '../kind.ts';
 import { bool, duration, type Infer, obj, str } from '../schema/builder.ts';
 import { accessFromSchema, artifactSchema, commonStatusFields, suspendSchema } from '../schema/common.ts';
-import {
-  categories,
-  certSecretRef,
-  type SourceApiVersion,
-  SourceGroup,
-  SourceVersion,
-  secretRef,
-} from './shared.ts';
+import { certSecretRef, type SourceApiVersion, secretRef, sourceKind } from './shared.ts';
 
 export const helmRepositorySpecSchema = obj(
   {
@@ -59,13 +52,11 @@ export type HelmRepository = WeftObject<
 export const HelmRepositoryKind = 'HelmRepository';
 export const HelmRepositoryPlural = 'helmrepositories';
 export const helmRepositoryDefinition: KindDefinition<HelmRepositorySpec, HelmRepositoryStatus> = {
-  group: SourceGroup,
-  version: SourceVersion,
+  ...sourceKind,
   kind: HelmRepositoryKind,
   plural: HelmRepositoryPlural,
   singular: 'helmrepository',
   shortNames: ['helmrepo'],
-  categories,
   description: 'A Helm chart repository (an index.yaml over HTTP) or an OCI registry of charts.',
   spec: helmRepositorySpecSchema,
   status: helmRepositoryStatusSchema,

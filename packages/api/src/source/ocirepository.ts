@@ -3,15 +3,13 @@ import { type KindDefinition, revisionColumn, type WeftObject } from '../kind.ts
 import { bool, type Infer, obj, str } from '../schema/builder.ts';
 import { artifactSchema, commonStatusFields, intervalSchema, suspendSchema } from '../schema/common.ts';
 import {
-  categories,
   certSecretRef,
   ignore,
   ociVerificationSchema,
   proxySecretRef,
   type SourceApiVersion,
-  SourceGroup,
-  SourceVersion,
   secretRef,
+  sourceKind,
   timeout,
 } from './shared.ts';
 
@@ -90,13 +88,11 @@ export type OCIRepository = WeftObject<
 export const OCIRepositoryKind = 'OCIRepository';
 export const OCIRepositoryPlural = 'ocirepositories';
 export const ociRepositoryDefinition: KindDefinition<OCIRepositorySpec, OCIRepositoryStatus> = {
-  group: SourceGroup,
-  version: SourceVersion,
+  ...sourceKind,
   kind: OCIRepositoryKind,
   plural: OCIRepositoryPlural,
   singular: 'ocirepository',
   shortNames: ['ocirepo'],
-  categories,
   description:
     'An OCI artifact in a container registry: the controller pulls a tag, semver range or digest and publishes its content.',
   spec: ociRepositorySpecSchema,

@@ -8,7 +8,7 @@ import { localObjectReferenceSchema } from '../schema/common.ts';
 export const SourceGroup = 'source.weft.dev';
 export const SourceVersion = 'v1';
 export const SourceApiVersion = `${SourceGroup}/${SourceVersion}` as const;
-export const categories = ['weft', 'weft-sources'] as const;
+const categories = ['weft', 'weft-sources'] as const;
 
 export const timeout = duration({
   description: 'Timeout for fetch operations.',
@@ -51,3 +51,6 @@ export const ociVerificationSchema = obj(
   },
   { description: 'Verify the signature of the artifact.', required: ['provider'] },
 );
+
+/** What every source kind's definition shares: its group, version and categories. */
+export const sourceKind = { group: SourceGroup, version: SourceVersion, categories } as const;
