@@ -24,6 +24,21 @@ const receiverToken = 'receiver-token-8c3a1f0b6d';
 const logs: string[] = [];
 let running: RunningController | undefined;
 
+/** A Receiver of GitHub pushes, its token in Secret `secretName`, that reconciles GitRepository podinfo. */
+async function createGithubReceiver(name: string, secretName: string): Promise<void> {
+  await client.create({
+    apiVersion: NotificationApiVersion,
+    kind: 'Receiver',
+    metadata: { name, namespace },
+    spec: {
+      type: 'github',
+      events: ['push'],
+      secretRef: { name: secretName },
+      resources: [{ kind: 'GitRepository', name: 'podinfo' }],
+    },
+  });
+}
+
 before(async () => {
   running = await runController(kubeConfig, [], logs);
 });
@@ -47,17 +62,7 @@ describe('receivers', () => {
       metadata: { name: 'other', namespace },
     } as unknown as KubeObject);
     await createSecret(client, namespace, 'webhook-token', { token: receiverToken });
-    await client.create({
-      apiVersion: NotificationApiVersion,
-      kind: 'Receiver',
-      metadata: { name: 'github', namespace },
-      spec: {
-        type: 'github',
-        events: ['push'],
-        secretRef: { name: 'webhook-token' },
-        resources: [{ kind: 'GitRepository', name: 'podinfo' }],
-      },
-    });
+    await createGithubReceiver('github', 'webhook-token');
     const receiver = await waitForReady(client, namespace, 'Receiver', 'github', 'True');
     const path = (receiver.status as { webhookPath?: string }).webhookPath ?? '';
     assert.match(path, /^\/hook\/[0-9a-f]{64}$/);
@@ -71,17 +76,7 @@ describe('receivers', () => {
       .metadata.annotations?.[Annotation.ReconcileRequestedAt];
 
   test('a Receiver without its token secret is not Ready with TokenNotFound, and has no path', async () => {
-    await client.create({
-      apiVersion: NotificationApiVersion,
-      kind: 'Receiver',
-      metadata: { name: 'tokenless', namespace },
-      spec: {
-        type: 'github',
-        events: ['push'],
-        secretRef: { name: 'no-such-token' },
-        resources: [{ kind: 'GitRepository', name: 'podinfo' }],
-      },
-    });
+    await createGithubReceiver('tokenless', 'no-such-token');
     const receiver = await waitForReady(client, namespace, 'Receiver', 'tokenless', 'False');
     assert.equal(readyCondition(receiver)?.reason, 'TokenNotFound');
     assert.match(readyCondition(receiver)?.message ?? '', /no-such-token not found/);
