@@ -20,10 +20,13 @@ const runs = Number(process.argv[bigTree ? 4 : 3] ?? 5);
 const command = path.join(import.meta.dirname, '../bin/weft-kustomize.js');
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
+// NaN for no runs (one run has no rebuild to take the median of).
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
+// Two significant digits: a ratio of 0.002 must not print as 0.00.
+const ratio = (a: number, b: number): string => `${(a / b).toPrecision(2)}x`;
 
 type Measured = { ms: number; cpuMs: number; rssMiB: number; bytes: number };
 
@@ -115,7 +118,7 @@ try {
   if (reference) {
     const theirsM = report('kustomize build (v5 binary)', theirs);
     console.log(
-      `ratio weft/kustomize: wall ${(oursM.ms / theirsM.ms).toFixed(2)}x, CPU ${(oursM.cpuMs / theirsM.cpuMs).toFixed(2)}x, peak RSS ${(oursM.rssMiB / theirsM.rssMiB).toFixed(2)}x`,
+      `ratio weft/kustomize: wall ${ratio(oursM.ms, theirsM.ms)}, CPU ${ratio(oursM.cpuMs, theirsM.cpuMs)}, peak RSS ${ratio(oursM.rssMiB, theirsM.rssMiB)}`,
     );
   }
 
