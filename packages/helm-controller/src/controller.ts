@@ -33,6 +33,7 @@ import { CapabilitiesCache } from './engine/capabilities.ts';
 import { ReleaseEngine } from './engine/release.ts';
 import { RenderCache } from './engine/render.ts';
 import { HelmCli } from './helm/cli.ts';
+import { helmConnection } from './helm/kubeconfig.ts';
 import { installPostRenderPlugin } from './postrender/plugin.ts';
 import { FieldManager, HelmReleaseReconciler, type HelmReleaseReconcilerOptions } from './reconciler.ts';
 import { ReleaseActions } from './release-action.ts';
@@ -49,8 +50,13 @@ export interface HelmControllerOptions
   helmBinary: string;
   /** `--release-engine`: `template` (default) or `binary` (every install/upgrade a helm process). */
   releaseEngine?: 'template' | 'binary';
-  /** Kubeconfig file the helm processes use (`--kubeconfig`); in-cluster config when absent. */
+  /**
+   * The controller's `--kubeconfig`, also the helm processes'; when absent they get the
+   * controller's other sources in its order (KUBECONFIG, in-cluster, ~/.kube/config).
+   */
   kubeconfigPath?: string | undefined;
+  /** Where the in-cluster config comes from (tests; default process.env and the pod's files). */
+  inCluster?: { env?: Record<string, string | undefined>; serviceAccountDir?: string };
   /** Parent of the controller's scratch directory (default: the OS temp dir). */
   workParent?: string;
 }
@@ -85,9 +91,15 @@ export async function addHelmController(
   const client = (options.client ?? manager.client(FieldManager)).withFieldManager(FieldManager);
   const namespace = watchNamespace(manager.flags);
   const work = await mkdtemp(join(options.workParent ?? tmpdir(), 'weft-helm-controller-'));
+  const connection = await helmConnection({
+    kubeconfigPath: options.kubeconfigPath,
+    workDir: work,
+    env: options.inCluster?.env,
+    serviceAccountDir: options.inCluster?.serviceAccountDir,
+  });
   const helm = new HelmCli({
     binary: options.helmBinary,
-    kubeconfigPath: options.kubeconfigPath,
+    ...connection,
     home: join(work, 'helm'),
   });
   await installPostRenderPlugin(join(work, 'helm', 'data'));

@@ -7,9 +7,14 @@
  * taken from the live objects, so they are neither drift nor corrected.
  */
 import type { Client, KubeObject } from '@weft/runtime/client';
+import type { ReconcileContext } from '@weft/runtime/reconcile';
 import { ResourceManager } from '@weft/runtime/ssa';
 import { parseAllDocuments } from 'yaml';
-import type { IgnoredPaths } from './drift-ignore.ts';
+import { driftIgnoredPaths, type IgnoredPaths } from './drift-ignore.ts';
+import type { HelmReleaseRecord } from './helm/storage.ts';
+import { HelmReleaseReason as R } from './reasons.ts';
+import { revisionName } from './snapshots.ts';
+import type { HelmReleaseObject } from './types.ts';
 
 /** Helm 4 applies with its binary's name as field manager. */
 const helmFieldManager = 'helm';
@@ -64,4 +69,31 @@ export async function detectDrift(
   }
   if (correct && drifted.length > 0) await manager.applyAll(drifted, ignoredPaths ? { ignoredPaths } : {});
   return { drifted: drifted.map(subject), corrected: correct && drifted.length > 0 };
+}
+
+/** driftDetection: compare the deployed manifest with the cluster; correct or warn. */
+export async function reportDrift(
+  obj: HelmReleaseObject,
+  ctx: ReconcileContext,
+  target: { cluster: { client: Client }; namespace: string },
+  latest: HelmReleaseRecord,
+): Promise<void> {
+  const mode = obj.spec.driftDetection?.mode;
+  if (mode !== 'enabled' && mode !== 'warn') return;
+  const result = await detectDrift(
+    target.cluster.client,
+    latest.manifest,
+    target.namespace,
+    mode === 'enabled',
+    driftIgnoredPaths(obj),
+  );
+  if (result.drifted.length === 0) return;
+  const list = result.drifted.slice(0, 10).join(', ') + (result.drifted.length > 10 ? ', …' : '');
+  await ctx.events.record(obj, {
+    type: result.corrected ? 'Normal' : 'Warning',
+    reason: result.corrected ? R.DriftCorrected : R.DriftDetected,
+    note: `${result.corrected ? 'Cluster state of release' : 'Drift detected in release'} ${revisionName(latest)} ${result.corrected ? 'corrected: ' : ': '}${list}`,
+    revision: latest.chartVersion,
+    action: 'DriftDetection',
+  });
 }

@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  ConditionType,
-  HelmApiVersion,
-  HelmReleaseKind,
-  type HelmReleaseStatus,
-  KustomizeApiVersion,
-} from '@weft/api';
+import { ConditionType, HelmApiVersion, HelmReleaseKind, type HelmReleaseStatus } from '@weft/api';
 import type { ArtifactCache } from '@weft/artifact';
-import { type Client, isRecord } from '@weft/runtime/client';
+import type { Client } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import { errorMessage } from '@weft/runtime/errors';
 import {
@@ -22,17 +16,13 @@ import {
 import { ChartArtifactError, chartRefOf, readChart } from './chart-source.ts';
 import { applyChartTemplate, chartTemplateRef, deleteChartTemplate } from './chart-template.ts';
 import { DecryptionError, valuesDecryption } from './decryption.ts';
-import { detectDrift } from './drift.ts';
+import { checkCrossNamespace, dependenciesReady } from './dependencies.ts';
+import { type Desired, postRenderSpecOf, recordAttempt } from './desired.ts';
+import { reportDrift } from './drift.ts';
 import { driftIgnoredPaths } from './drift-ignore.ts';
 import { ReleaseActionError } from './engine/release.ts';
 import { helmReleaseFields, refusedValues, refusedValuesMessage } from './fields.ts';
-import {
-  actionTimeoutMs,
-  type ReleaseTarget,
-  rollbackArgs,
-  testArgs,
-  uninstallArgs,
-} from './helm/actions.ts';
+import { actionTimeoutMs, type ReleaseTarget, uninstallArgs } from './helm/actions.ts';
 import { type HelmCli, HelmCommandError } from './helm/cli.ts';
 import { releaseNameOf } from './helm/release-name.ts';
 import {
@@ -42,11 +32,20 @@ import {
   pendingStatuses,
   releaseHistory,
 } from './helm/storage.ts';
-import type { PostRenderSpec } from './postrender/render.ts';
 import { HelmReleaseReason as R } from './reasons.ts';
 import type { ReleaseActions } from './release-action.ts';
+import {
+  type Action,
+  exhausted,
+  type RunHelm,
+  remediateFailure,
+  retriesExceeded,
+  runTest,
+  type Target,
+  TestFailure,
+} from './remediation.ts';
 import { revisionName, snapshots } from './snapshots.ts';
-import { type TargetCluster, targetCluster } from './target-cluster.ts';
+import { targetCluster } from './target-cluster.ts';
 import type { HelmReleaseObject } from './types.ts';
 import { composeValues, mergeValues, ValuesError } from './values.ts';
 import { chartValuesFiles } from './values-files.ts';
@@ -70,30 +69,14 @@ export interface HelmReleaseReconcilerOptions {
   requeueChartMs?: number;
 }
 
-interface Desired {
-  chartName: string;
-  chartVersion: string;
-  artifactDigest: string;
-  configDigest: string;
-  /** Digest of spec.postRenderers, '' without any. */
-  postRenderersDigest: string;
-  values: Record<string, unknown>;
-  chartDir: string;
-}
-
-type Action = 'install' | 'upgrade';
-
-/** The release, and the cluster it lives in (spec.kubeConfig). */
-type Target = ReleaseTarget & { cluster: TargetCluster };
-
 /**
  * HelmRelease, in Flux's order: spec checks (fields not implemented stall), dependsOn, the chart
  * (template → HelmChart, or chartRef) and its artifact, values, then the release: what Helm's
  * storage holds decides between nothing, install and upgrade; a release left pending by a killed
  * controller is marked failed first; a failed action is remediated (uninstall after a failed
  * install, rollback or uninstall after a failed upgrade) while retries remain, and stalls with
- * RetriesExceeded after. Every action is one run of the real helm binary, so the releases are
- * exactly Helm's.
+ * RetriesExceeded after (remediation.ts). Installs and upgrades go through ReleaseActions (the
+ * controller's engine or the helm binary); test, rollback and uninstall are helm processes.
  */
 export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
   readonly apiVersion = HelmApiVersion;
@@ -115,8 +98,8 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     const refused = refusedValues(obj.spec, releaseTarget.namespace);
     if (refused.length > 0) throw new StalledError(R.UnsupportedField, refusedValuesMessage(refused));
     driftIgnoredPaths(obj); // a bad rule stalls now, not only once the release is up to date
-    this.#checkCrossNamespace(obj);
-    const waiting = await this.#dependencies(obj);
+    checkCrossNamespace(obj, this.#options.noCrossNamespaceRefs);
+    const waiting = await dependenciesReady(obj, this.#options);
     if (waiting) return waiting;
 
     const chartRef = obj.spec.chart ? await applyChartTemplate(this.#options.client, obj) : chartRefOf(obj);
@@ -223,52 +206,6 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     };
   }
 
-  #checkCrossNamespace(obj: HelmReleaseObject): void {
-    if (!this.#options.noCrossNamespaceRefs) return;
-    const own = obj.metadata.namespace;
-    const refs = [
-      obj.spec.chart?.spec.sourceRef.namespace,
-      obj.spec.chartRef?.namespace,
-      ...(obj.spec.dependsOn ?? []).map((dep) => dep.namespace),
-    ];
-    const other = refs.find((ns) => ns !== undefined && ns !== own);
-    if (other !== undefined)
-      throw new StalledError(
-        R.AccessDenied,
-        `cross-namespace references are not allowed (namespace '${other}')`,
-      );
-  }
-
-  async #dependencies(obj: HelmReleaseObject): Promise<ReconcileResult | undefined> {
-    for (const dep of obj.spec.dependsOn ?? []) {
-      const namespace = dep.namespace ?? obj.metadata.namespace ?? '';
-      const kind = dep.kind ?? HelmReleaseKind;
-      const other =
-        kind === HelmReleaseKind && this.#options.getHelmRelease
-          ? await this.#options.getHelmRelease(namespace, dep.name)
-          : await this.#options.client.find({
-              apiVersion: dep.apiVersion ?? (kind === HelmReleaseKind ? HelmApiVersion : KustomizeApiVersion),
-              kind,
-              namespace,
-              name: dep.name,
-            });
-      const status = isRecord(other?.status) ? other.status : {};
-      const ready =
-        other &&
-        status.observedGeneration === other.metadata.generation &&
-        conditions.isTrue(other as unknown as conditions.Conditioned, ConditionType.Ready);
-      if (!ready)
-        return {
-          notReady: {
-            reason: R.DependencyNotReady,
-            message: `dependency ${kind} '${namespace}/${dep.name}' is not ready`,
-          },
-          requeueAfter: this.#options.requeueDependencyMs ?? 30_000,
-        };
-    }
-    return undefined;
-  }
-
   async #deleteTemplate(key: string): Promise<void> {
     const [namespace = '', name = ''] = key.split('/');
     await deleteChartTemplate(this.#options.client, {
@@ -278,6 +215,8 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       name,
     });
   }
+
+  readonly #runHelm: RunHelm = (args, timeoutMs, ctx, target) => this.#helm(args, timeoutMs, ctx, target);
 
   async #helm(args: string[], timeoutMs: number, ctx: ReconcileContext, target: Target): Promise<string> {
     const result = await this.#options.helm.run(args, {
@@ -362,7 +301,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     status.storageNamespace = target.namespace;
     const action: Action = installed ? 'upgrade' : 'install';
     // No retries left for this very attempt (even if Helm says deployed: a failed test leaves it so).
-    if (!attemptChanged && this.#exhausted(obj, status, status.lastAttemptedReleaseAction ?? action)) {
+    if (!attemptChanged && exhausted(obj, status, status.lastAttemptedReleaseAction ?? action)) {
       const last = status.lastAttemptedReleaseAction ?? action;
       const failures = last === 'install' ? status.installFailures : status.upgradeFailures;
       status.history = snapshots(history);
@@ -370,7 +309,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     }
     if (upToDate && latest) {
       status.history = snapshots(history);
-      await this.#drift(obj, ctx, target, latest);
+      await reportDrift(obj, ctx, target, latest);
       const released = conditions.getCondition(cond, ConditionType.Released);
       if (released?.status !== 'True' || attemptChanged)
         conditions.markTrue(
@@ -380,7 +319,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
           `Helm release ${revisionName(latest)} is deployed with chart ${latest.chartName}@${latest.chartVersion}`,
           ctx.now,
         );
-      this.#recordAttempt(obj, status, desired, status.lastAttemptedReleaseAction ?? 'install');
+      recordAttempt(obj, status, desired, status.lastAttemptedReleaseAction ?? 'install');
       return {
         ready: {
           reason: conditions.getReason(cond, ConditionType.Released) ?? R.UpgradeSucceeded,
@@ -389,7 +328,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       };
     }
 
-    this.#recordAttempt(obj, status, desired, action);
+    recordAttempt(obj, status, desired, action);
     const actionId = randomUUID();
     let postRenderersFile: string | undefined;
     if (desired.postRenderersDigest !== '') {
@@ -416,7 +355,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
         kubeconfigPath: target.cluster.kubeconfigPath,
       });
       ctx.log.info({ action, engine }, `helm ${action} done`);
-      await this.#test(obj, target, ctx);
+      await runTest(obj, target, ctx, this.#runHelm);
     } catch (error) {
       if (
         !(error instanceof HelmCommandError) &&
@@ -424,7 +363,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
         !(error instanceof TestFailure)
       )
         throw error;
-      return this.#failed(obj, status, ctx, target, action, chartLabel, error);
+      return remediateFailure(this.#runHelm, obj, status, ctx, target, action, chartLabel, error);
     } finally {
       if (postRenderersFile) await rm(postRenderersFile, { force: true });
     }
@@ -448,198 +387,4 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     });
     return { ready: { reason, message: note } };
   }
-
-  /** driftDetection: compare the deployed manifest with the cluster; correct or warn. */
-  async #drift(
-    obj: HelmReleaseObject,
-    ctx: ReconcileContext,
-    target: Target,
-    latest: HelmReleaseRecord,
-  ): Promise<void> {
-    const mode = obj.spec.driftDetection?.mode;
-    if (mode !== 'enabled' && mode !== 'warn') return;
-    const result = await detectDrift(
-      target.cluster.client,
-      latest.manifest,
-      target.namespace,
-      mode === 'enabled',
-      driftIgnoredPaths(obj),
-    );
-    if (result.drifted.length === 0) return;
-    const list = result.drifted.slice(0, 10).join(', ') + (result.drifted.length > 10 ? ', …' : '');
-    await ctx.events.record(obj, {
-      type: result.corrected ? 'Normal' : 'Warning',
-      reason: result.corrected ? R.DriftCorrected : R.DriftDetected,
-      note: `${result.corrected ? 'Cluster state of release' : 'Drift detected in release'} ${revisionName(latest)} ${result.corrected ? 'corrected: ' : ': '}${list}`,
-      revision: latest.chartVersion,
-      action: 'DriftDetection',
-    });
-  }
-
-  #recordAttempt(
-    obj: HelmReleaseObject,
-    status: HelmReleaseStatus,
-    desired: Desired,
-    action: Action | string,
-  ): void {
-    status.lastAttemptedRevision = desired.chartVersion;
-    status.lastAttemptedRevisionDigest = desired.artifactDigest;
-    status.lastAttemptedConfigDigest = desired.configDigest;
-    status.lastAttemptedValuesChecksum = desired.configDigest;
-    if (obj.metadata.generation !== undefined) status.lastAttemptedGeneration = obj.metadata.generation;
-    status.lastAttemptedReleaseAction = action === 'install' ? 'install' : 'upgrade';
-  }
-
-  #retries(obj: HelmReleaseObject, action: string): { retries: number; remediateLastFailure: boolean } {
-    const remediation = action === 'install' ? obj.spec.install?.remediation : obj.spec.upgrade?.remediation;
-    const retries = remediation?.retries ?? 0;
-    const remediateLastFailure =
-      remediation?.remediateLastFailure ?? (action === 'install' ? false : retries > 0);
-    return { retries, remediateLastFailure };
-  }
-
-  #exhausted(obj: HelmReleaseObject, status: HelmReleaseStatus, action: string): boolean {
-    const failures = (action === 'install' ? status.installFailures : status.upgradeFailures) ?? 0;
-    const { retries } = this.#retries(obj, action);
-    return failures > 0 && retries >= 0 && failures > retries;
-  }
-
-  async #test(obj: HelmReleaseObject, target: Target, ctx: ReconcileContext): Promise<void> {
-    if (!obj.spec.test?.enable) return;
-    const cond = obj as unknown as conditions.Conditioned;
-    try {
-      await this.#helm(
-        testArgs(obj.spec, target),
-        actionTimeoutMs(obj.spec, obj.spec.test.timeout),
-        ctx,
-        target,
-      );
-      conditions.markTrue(
-        cond,
-        ConditionType.TestSuccess,
-        R.TestSucceeded,
-        `Helm test succeeded for release ${target.namespace}/${target.releaseName}`,
-        ctx.now,
-      );
-    } catch (error) {
-      if (!(error instanceof HelmCommandError)) throw error;
-      const note = `Helm test failed for release ${target.namespace}/${target.releaseName}: ${error.message}`;
-      conditions.markFalse(cond, ConditionType.TestSuccess, R.TestFailed, note, ctx.now);
-      await ctx.events.record(obj, { type: 'Warning', reason: R.TestFailed, note, action: 'Test' });
-      if (!obj.spec.test.ignoreFailures) throw new TestFailure(note);
-    }
-  }
-
-  async #failed(
-    obj: HelmReleaseObject,
-    status: HelmReleaseStatus,
-    ctx: ReconcileContext,
-    target: Target,
-    action: Action,
-    chartLabel: string,
-    error: HelmCommandError | ReleaseActionError | TestFailure,
-  ): Promise<ReconcileResult> {
-    const cond = obj as unknown as conditions.Conditioned;
-    const client = target.cluster.client;
-    const reason = action === 'install' ? R.InstallFailed : R.UpgradeFailed;
-    const note =
-      error instanceof TestFailure
-        ? error.message
-        : `Helm ${action} failed for release ${target.namespace}/${target.releaseName} with chart ${chartLabel}: ${error.message}`;
-    status.failures = (status.failures ?? 0) + 1;
-    if (action === 'install') status.installFailures = (status.installFailures ?? 0) + 1;
-    else status.upgradeFailures = (status.upgradeFailures ?? 0) + 1;
-    conditions.markFalse(cond, ConditionType.Released, reason, note, ctx.now);
-    await ctx.events.record(obj, {
-      type: 'Warning',
-      reason,
-      note,
-      revision: status.lastAttemptedRevision ?? '',
-      action: action === 'install' ? 'Install' : 'Upgrade',
-    });
-
-    const exhausted = this.#exhausted(obj, status, action);
-    const { remediateLastFailure } = this.#retries(obj, action);
-    const remediation = action === 'install' ? obj.spec.install?.remediation : obj.spec.upgrade?.remediation;
-    const skipForTest = error instanceof TestFailure && remediation?.ignoreTestFailures === true;
-    if (!skipForTest && (!exhausted || remediateLastFailure)) {
-      const history = await releaseHistory(client, target.namespace, target.releaseName);
-      const failed = history[0];
-      const strategy =
-        action === 'install' ? 'uninstall' : (obj.spec.upgrade?.remediation?.strategy ?? 'rollback');
-      const rollbackTo = history.find(
-        (record) =>
-          record.version < (failed?.version ?? 0) &&
-          (record.status === 'superseded' || record.status === 'deployed'),
-      );
-      try {
-        if (strategy === 'rollback' && rollbackTo) {
-          await this.#helm(
-            rollbackArgs(obj.spec, target, rollbackTo.version),
-            actionTimeoutMs(obj.spec, obj.spec.rollback?.timeout),
-            ctx,
-            target,
-          );
-          const text = `Helm rollback to previous release ${revisionName(rollbackTo)} with chart ${rollbackTo.chartName}@${rollbackTo.chartVersion} succeeded`;
-          conditions.markTrue(cond, ConditionType.Remediated, R.RollbackSucceeded, text, ctx.now);
-          await ctx.events.record(obj, {
-            type: 'Normal',
-            reason: R.RollbackSucceeded,
-            note: text,
-            action: 'Rollback',
-          });
-        } else if (failed && failed.status !== 'uninstalled') {
-          await this.#helm(
-            uninstallArgs(obj.spec, target),
-            actionTimeoutMs(obj.spec, obj.spec.uninstall?.timeout),
-            ctx,
-            target,
-          );
-          const text = `Helm uninstall of failed release ${revisionName(failed)} succeeded`;
-          conditions.markTrue(cond, ConditionType.Remediated, R.UninstallSucceeded, text, ctx.now);
-          await ctx.events.record(obj, {
-            type: 'Normal',
-            reason: R.UninstallSucceeded,
-            note: text,
-            action: 'Uninstall',
-          });
-        }
-      } catch (remediationError) {
-        if (!(remediationError instanceof HelmCommandError)) throw remediationError;
-        const failedReason = strategy === 'rollback' && rollbackTo ? R.RollbackFailed : R.UninstallFailed;
-        const text = `remediation of the failed ${action} failed: ${remediationError.message}`;
-        conditions.markFalse(cond, ConditionType.Remediated, failedReason, text, ctx.now);
-        await ctx.events.record(obj, { type: 'Warning', reason: failedReason, note: text });
-      }
-    }
-    status.history = snapshots(await releaseHistory(client, target.namespace, target.releaseName));
-    if (exhausted) retriesExceeded(note);
-    throw new ReconcileError(reason, note);
-  }
-}
-
-/** What the post-renderer plugin applies, or undefined when there is nothing to post-render. */
-function postRenderSpecOf(obj: HelmReleaseObject): PostRenderSpec | undefined {
-  const postRenderers = obj.spec.postRenderers ?? [];
-  const { commonMetadata } = obj.spec;
-  const hasMetadata =
-    Object.keys(commonMetadata?.labels ?? {}).length + Object.keys(commonMetadata?.annotations ?? {}).length >
-    0;
-  if (postRenderers.length === 0 && !hasMetadata) return undefined;
-  return hasMetadata ? { postRenderers, commonMetadata } : { postRenderers };
-}
-
-/**
- * No retries left: Stalled (as Flux's RetriesExceeded) until the spec, the chart or the values
- * change; a changed valuesFrom object is seen when something else reconciles the release (as Flux).
- */
-function retriesExceeded(why: string): never {
-  throw new StalledError(
-    R.RetriesExceeded,
-    `${why}; no retries left: change the spec, the chart or the values to try again`,
-  );
-}
-
-class TestFailure extends Error {
-  override name = 'TestFailure';
 }

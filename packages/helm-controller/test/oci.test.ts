@@ -1,7 +1,8 @@
 /**
  * spec.chartRef to an OCIRepository whose artifact is a Helm chart pushed by the real `helm push`
  * to the e2e registry (Debian's docker-registry): installed as a real release, upgraded when the
- * OCIRepository moves to a new chart version.
+ * OCIRepository moves to a new chart version; and `spec.chart` from a HelmRepository of
+ * `type: oci` on the same registry (the HelmChart pulls the chart by version range).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -117,6 +118,58 @@ describe('HelmRelease chartRef OCIRepository', { timeout: 300_000 }, () => {
         [1, 'superseded', 'ocigreeter-1.0.0'],
         [2, 'deployed', 'ocigreeter-1.1.0'],
       ],
+    );
+  });
+
+  it('installs from an OCI HelmRepository through the HelmChart it creates (version range)', async () => {
+    await client.create({
+      apiVersion: SourceApiVersion,
+      kind: 'HelmRepository',
+      metadata: { name: 'oci-charts', namespace: ns },
+      spec: { type: 'oci', url: `oci://${registry.host}/charts`, insecure: true, interval: '1m' },
+    });
+    const ref = { ...hrRef, name: 'from-oci-repo' };
+    await client.create({
+      apiVersion: HelmApiVersion,
+      kind: HelmReleaseKind,
+      metadata: { name: ref.name, namespace: ns },
+      spec: {
+        interval: '1m',
+        chart: {
+          spec: {
+            chart: 'ocigreeter',
+            version: '1.0.x',
+            sourceRef: { kind: 'HelmRepository', name: 'oci-charts' },
+          },
+        },
+        values: { data: { greeting: 'from an oci repository' } },
+      },
+    });
+    const hr = await eventually(
+      'from-oci-repo Ready',
+      async () => {
+        const live = await client.get(ref);
+        return conditionOf(live)?.status === 'True' ? live : undefined;
+      },
+      180_000,
+    );
+    // 1.1.0 is in the registry too: the range picks 1.0.0.
+    assert.equal(statusOf(hr).lastAttemptedRevision, '1.0.0');
+    const cm = await client.get({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: ns,
+      name: 'from-oci-repo-config',
+    });
+    assert.deepEqual(cm.data, { greeting: 'from an oci repository' });
+    const releases = JSON.parse(await helm(kubeconfigPath, ['ls', '-n', ns, '-o', 'json'])) as {
+      name: string;
+      chart: string;
+      status: string;
+    }[];
+    assert.deepEqual(
+      releases.find((r) => r.name === ref.name),
+      { ...releases.find((r) => r.name === ref.name), chart: 'ocigreeter-1.0.0', status: 'deployed' },
     );
   });
 });

@@ -8,8 +8,10 @@ import { spawn } from 'node:child_process';
 export interface HelmCliOptions {
   /** Path of the helm binary (`--helm-binary`). */
   binary: string;
-  /** Kubeconfig file for helm; helm's own defaults (in-cluster config) when absent. */
+  /** Kubeconfig file for helm (`helmConnection`: the controller's own cluster). */
   kubeconfigPath?: string | undefined;
+  /** KUBECONFIG list for helm when the controller's config came from it. */
+  kubeconfigEnv?: string | undefined;
   /** Directory for HELM_CACHE_HOME, HELM_CONFIG_HOME and HELM_DATA_HOME. */
   home: string;
 }
@@ -70,12 +72,8 @@ export class HelmCli {
         HELM_CACHE_HOME: `${home}/cache`,
         HELM_CONFIG_HOME: `${home}/config`,
         HELM_DATA_HOME: `${home}/data`,
-        // In-cluster config comes from these; helm finds the token itself.
-        ...(process.env.KUBERNETES_SERVICE_HOST
-          ? {
-              KUBERNETES_SERVICE_HOST: process.env.KUBERNETES_SERVICE_HOST,
-              KUBERNETES_SERVICE_PORT: process.env.KUBERNETES_SERVICE_PORT ?? '443',
-            }
+        ...(options.kubeconfig === undefined && this.#options.kubeconfigEnv
+          ? { KUBECONFIG: this.#options.kubeconfigEnv }
           : {}),
         // Go's GC: return memory early, so many concurrent actions stay small.
         GOGC: '50',
