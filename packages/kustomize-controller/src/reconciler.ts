@@ -26,12 +26,8 @@ import {
 } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import { errorMessage } from '@weft/runtime/errors';
-import {
-  type CustomHealth,
-  compileHealthExpressions,
-  HealthCheckError,
-  HealthExpressionError,
-} from '@weft/runtime/health';
+// Types only: the CEL engine behind healthCheckExprs is loaded on first use (customHealth).
+import type { CustomHealth } from '@weft/runtime/health';
 import {
   parseDuration,
   type ReconcileContext,
@@ -43,6 +39,7 @@ import {
 import {
   type ApplyResult,
   type ChangeSetEntry,
+  HealthCheckError,
   type Inventory,
   ResourceManager,
   refFromEntry,
@@ -310,7 +307,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     // Flux checks again only when something changed or the last check did not pass.
     if (!why.changed && !why.newRevision && conditions.isTrue(obj, ConditionType.Healthy)) return;
     const started = Date.now();
-    const custom = customHealth(obj);
+    const custom = await customHealth(obj);
     try {
       await manager.wait(refs, {
         timeoutMs: why.timeoutMs,
@@ -367,10 +364,14 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
   }
 }
 
-/** spec.healthCheckExprs compiled; a bad expression stalls the object until the spec is fixed. */
-function customHealth(obj: KustomizationObject): CustomHealth | undefined {
+/**
+ * spec.healthCheckExprs compiled; a bad expression stalls the object until the spec is fixed. The
+ * CEL engine (~5 MiB RSS) is imported here, by the first Kustomization that has expressions.
+ */
+async function customHealth(obj: KustomizationObject): Promise<CustomHealth | undefined> {
   const expressions = obj.spec.healthCheckExprs ?? [];
   if (expressions.length === 0) return undefined;
+  const { compileHealthExpressions, HealthExpressionError } = await import('@weft/runtime/health');
   try {
     return compileHealthExpressions(expressions);
   } catch (error) {
