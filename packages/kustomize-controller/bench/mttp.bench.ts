@@ -14,9 +14,13 @@
 // The controller starts as its executable does: with the V8 flags of its shebang, and with the
 // compile cache warmed first, as a container image ships it.
 //
+// --profile: logs the apiserver's requests during the run by verb and resource, and weft's time
+//   per reconcile step and in its work queue (mttp/profile.ts). With --node-arg=--cpu-prof
+//   --node-arg=--cpu-prof-dir=DIR the controller also writes a CPU profile when it stops.
+//
 // Run: node packages/kustomize-controller/bench/mttp.bench.ts [N ...=100] [--flux]
-//      [--shape=flux|shared] [--concurrent=4] [--no-bulk] [--v8-defaults] [--cold] [--weft-entry=PATH]
-//      [--node-arg=--max-old-space-size=256 ...]
+//      [--shape=flux|shared] [--concurrent=4] [--no-bulk] [--profile] [--v8-defaults] [--cold]
+//      [--weft-entry=PATH] [--node-arg=--max-old-space-size=256 ...]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -38,6 +42,7 @@ const shape = (option('shape') ?? 'flux') as Shape;
 if (shape !== 'flux' && shape !== 'shared') throw new Error(`--shape=${shape}: flux or shared`);
 const withFlux = process.argv.includes('--flux');
 const withBulk = !process.argv.includes('--no-bulk');
+const profile = process.argv.includes('--profile');
 // --weft-entry=PATH: another checkout's controller (a before/after comparison on one harness).
 const entryPath = option('weft-entry') ?? join(import.meta.dirname, '../bin/weft-kustomize-controller.js');
 // The shebang's flags, unless --v8-defaults; then any --node-arg=X (repeatable).
@@ -87,8 +92,9 @@ const weft: Flavour = {
       ],
       { stdio: ['ignore', 'inherit', 'inherit'], env },
     );
-    await serving(`http://127.0.0.1:${metricsPort}/metrics`);
-    return child;
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    await serving(metricsUrl);
+    return { child, metricsUrl };
   },
 };
 
@@ -104,8 +110,9 @@ const flux: Flavour = {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, RUNTIME_NAMESPACE: 'flux-system' },
     });
-    await serving(`http://127.0.0.1:${metricsPort}/metrics`);
-    return child;
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    await serving(metricsUrl);
+    return { child, metricsUrl };
   },
 };
 
@@ -133,6 +140,7 @@ try {
       shape,
       namespace: 'bench',
       log,
+      profile,
       ...(withBulk
         ? {
             afterwards: async (_client, cluster) => {
@@ -147,7 +155,7 @@ try {
           }
         : {}),
     });
-    if (withFlux) row.flux = await runMttp(flux, work, { count, shape, namespace: 'bench', log });
+    if (withFlux) row.flux = await runMttp(flux, work, { count, shape, namespace: 'bench', log, profile });
     rows.push(row);
     console.log(JSON.stringify({ shape, concurrent: Number(concurrent), nodeArgs, ...row }));
   }

@@ -31,7 +31,7 @@ import type { Informer } from '@weft/runtime/informer';
 import { type Manager, watchNamespace } from '@weft/runtime/manager';
 import type { Controller } from '@weft/runtime/reconcile';
 import { type DependencyRef, dependencyKey, dependencyRefOf } from './dependencies.ts';
-import { registerCacheMetrics } from './metrics.ts';
+import { registerCacheMetrics, stepMetric } from './metrics.ts';
 import { FieldManager, KustomizationReconciler, type KustomizationReconcilerOptions } from './reconciler.ts';
 import { sourceKinds, sourceRefOf } from './source.ts';
 import type { KustomizationObject } from './types.ts';
@@ -123,6 +123,7 @@ export function addKustomizeController(
     client,
     findSource,
     findDependency,
+    observeStep: options.observeStep ?? stepMetric(manager.registry),
   });
   registerCacheMetrics(manager.registry, reconciler);
   // The manager aborts its signal once the queues have drained: the extractions can go.

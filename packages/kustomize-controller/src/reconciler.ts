@@ -18,20 +18,8 @@
 import { tmpdir } from 'node:os';
 import { ConditionType, KustomizationKind, KustomizeApiVersion, Reason } from '@weft/api';
 import { ArtifactCache, type CachedArtifact } from '@weft/artifact';
-import {
-  type Client,
-  clientFromKubeconfigSecret,
-  type KubeObject,
-  type ObjectRef,
-} from '@weft/runtime/client';
-import * as conditions from '@weft/runtime/conditions';
+import { type Client, clientFromKubeconfigSecret, type KubeObject } from '@weft/runtime/client';
 import { errorMessage } from '@weft/runtime/errors';
-import {
-  type CustomHealth,
-  compileHealthExpressions,
-  HealthCheckError,
-  HealthExpressionError,
-} from '@weft/runtime/health';
 import {
   parseDuration,
   type ReconcileContext,
@@ -51,6 +39,7 @@ import { buildObjects, ownerLabels } from './build.ts';
 import { checkDependencies, type DependencyFinder } from './dependencies.ts';
 import { driftIgnoredPaths } from './drift-ignore.ts';
 import { kustomizationFields } from './fields.ts';
+import { checkHealth, seconds } from './health.ts';
 import { getSource, type SourceFinder, sourceRefOf } from './source.ts';
 import type { KustomizationObject } from './types.ts';
 
@@ -82,12 +71,12 @@ export interface KustomizationReconcilerOptions {
   findSource?: SourceFinder;
   /** Reads a dependsOn dependency (the manager's cache); default: GET through the client. */
   findDependency?: DependencyFinder;
+  /** Told how long each step of a reconcile took (a metric: where the time goes). */
+  observeStep?: (step: ReconcileStep, seconds: number) => void;
 }
 
-/** Millisecond durations as Flux prints them (`1.5s`). */
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
-}
+/** The steps of a reconcile, as the module comment lists them. */
+export type ReconcileStep = 'source' | 'fetch' | 'build' | 'apply' | 'prune' | 'health';
 
 export class KustomizationReconciler implements Reconciler<KustomizationObject> {
   readonly apiVersion = KustomizeApiVersion;
@@ -122,6 +111,18 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     return retry ? parseDuration(retry) : (this.#options.requeueDependencyMs ?? 30_000);
   }
 
+  /** Runs one step and reports its duration (also when it fails). */
+  async #step<R>(step: ReconcileStep, work: () => Promise<R>): Promise<R> {
+    const observe = this.#options.observeStep;
+    if (!observe) return work();
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      observe(step, (performance.now() - started) / 1000);
+    }
+  }
+
   #timeout(obj: KustomizationObject): number {
     return parseDuration(obj.spec.timeout ?? obj.spec.interval);
   }
@@ -140,7 +141,9 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
         `cannot access ${sourceRef.kind}/${sourceRef.namespace}/${sourceRef.name}: cross-namespace references have been blocked`,
       );
     }
-    const source = await getSource(this.#options.findSource ?? ((ref) => this.#client.find(ref)), sourceRef);
+    const source = await this.#step('source', () =>
+      getSource(this.#options.findSource ?? ((ref) => this.#client.find(ref)), sourceRef),
+    );
     if (!source.ready) {
       ctx.log.info({ retryInMs: this.#retryDelay(obj) }, source.message);
       return {
@@ -173,7 +176,9 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     // Fetch (or reuse the extraction of this digest) and build; the files are read-only here.
     let fetched: CachedArtifact;
     try {
-      fetched = await this.#artifacts.acquire({ url: artifact.url, digest: artifact.digest, timeoutMs });
+      fetched = await this.#step('fetch', () =>
+        this.#artifacts.acquire({ url: artifact.url, digest: artifact.digest, timeoutMs }),
+      );
     } catch (error) {
       throw new ReconcileError(Reason.ArtifactFailed, `failed to fetch artifact: ${errorMessage(error)}`, {
         cause: error,
@@ -181,10 +186,12 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     }
     let objects: KubeObject[];
     try {
-      objects = await buildObjects(obj, fetched.dir, {
-        client: this.#client,
-        strictSubstitution: this.#options.strictSubstitution === true,
-      });
+      objects = await this.#step('build', () =>
+        buildObjects(obj, fetched.dir, {
+          client: this.#client,
+          strictSubstitution: this.#options.strictSubstitution === true,
+        }),
+      );
     } finally {
       fetched.release();
     }
@@ -198,13 +205,15 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     const ignoredPaths = driftIgnoredPaths(obj);
     let applied: ApplyResult;
     try {
-      applied = await manager.applyAll(objects, {
-        force: obj.spec.force === true,
-        signal: ctx.signal,
-        // What is not in the last inventory is planned as new, without reading it first.
-        inventory: (status.inventory as Inventory | undefined) ?? null,
-        ...(ignoredPaths === undefined ? {} : { ignoredPaths }),
-      });
+      applied = await this.#step('apply', () =>
+        manager.applyAll(objects, {
+          force: obj.spec.force === true,
+          signal: ctx.signal,
+          // What is not in the last inventory is planned as new, without reading it first.
+          inventory: (status.inventory as Inventory | undefined) ?? null,
+          ...(ignoredPaths === undefined ? {} : { ignoredPaths }),
+        }),
+      );
     } catch (error) {
       throw new ReconcileError(Reason.ReconciliationFailed, errorMessage(error), { cause: error });
     }
@@ -215,7 +224,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     let pruned: ChangeSetEntry[] = [];
     if (obj.spec.prune) {
       try {
-        pruned = await manager.prune(previousInventory, applied.inventory);
+        pruned = await this.#step('prune', () => manager.prune(previousInventory, applied.inventory));
       } catch (error) {
         throw new ReconcileError(Reason.ReconciliationFailed, `prune failed: ${errorMessage(error)}`, {
           cause: error,
@@ -238,11 +247,16 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     }
 
     // Health.
-    await this.#checkHealth(obj, ctx, manager, applied, {
-      changed: changes.length > 0,
-      newRevision: status.lastAppliedRevision !== revision,
-      timeoutMs,
-    });
+    // Waiting for what other controllers roll out needs no worker: another Kustomization
+    // starts meanwhile (--concurrent bounds the reconciles doing work).
+    const assessHealth = () =>
+      checkHealth(obj, ctx, manager, applied, {
+        changed: changes.length > 0,
+        newRevision: status.lastAppliedRevision !== revision,
+        timeoutMs,
+        pollMs: this.#options.healthPollMs ?? 1000,
+      });
+    await this.#step('health', () => (ctx.waiting ? ctx.waiting(assessHealth) : assessHealth()));
 
     status.lastAppliedRevision = revision;
     const originRevision = artifact.metadata?.['org.opencontainers.image.revision'];
@@ -277,64 +291,6 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     return client;
   }
 
-  async #checkHealth(
-    obj: KustomizationObject,
-    ctx: ReconcileContext,
-    manager: ResourceManager,
-    applied: ApplyResult,
-    why: { changed: boolean; newRevision: boolean; timeoutMs: number },
-  ): Promise<void> {
-    let refs: ObjectRef[];
-    if (obj.spec.wait) {
-      refs = applied.changeSet.filter((e) => e.action !== 'skipped').map((e) => e.ref);
-    } else {
-      refs = (obj.spec.healthChecks ?? []).map((check) => {
-        if (!check.apiVersion) {
-          throw new ReconcileError(
-            Reason.HealthCheckFailed,
-            `healthChecks: ${check.kind}/${check.name} needs an apiVersion`,
-          );
-        }
-        return {
-          apiVersion: check.apiVersion,
-          kind: check.kind,
-          name: check.name,
-          namespace: check.namespace ?? obj.metadata.namespace,
-        };
-      });
-    }
-    if (refs.length === 0) {
-      conditions.removeCondition(obj, ConditionType.Healthy);
-      return;
-    }
-    // Flux checks again only when something changed or the last check did not pass.
-    if (!why.changed && !why.newRevision && conditions.isTrue(obj, ConditionType.Healthy)) return;
-    const started = Date.now();
-    const custom = customHealth(obj);
-    try {
-      await manager.wait(refs, {
-        timeoutMs: why.timeoutMs,
-        intervalMs: this.#options.healthPollMs ?? 1000,
-        signal: ctx.signal,
-        // The apply's answers: what is Current in them is not read again.
-        objects: applied.changeSet.flatMap((e) => (e.object ? [e.object] : [])),
-        ...(custom === undefined ? {} : { custom }),
-      });
-    } catch (error) {
-      const text =
-        error instanceof HealthCheckError ? error.message : `health check failed: ${errorMessage(error)}`;
-      conditions.markFalse(obj, ConditionType.Healthy, Reason.HealthCheckFailed, text, ctx.now);
-      throw new ReconcileError(Reason.HealthCheckFailed, text, { cause: error });
-    }
-    conditions.markTrue(
-      obj,
-      ConditionType.Healthy,
-      Reason.Succeeded,
-      `Health check passed in ${seconds(Date.now() - started)}`,
-      ctx.now,
-    );
-  }
-
   /** Deletes what the Kustomization applied, as spec.deletionPolicy says. */
   async finalize(obj: KustomizationObject, ctx: ReconcileContext): Promise<void> {
     const policy = obj.spec.deletionPolicy ?? 'MirrorPrune';
@@ -364,17 +320,5 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     if (policy === 'WaitForTermination') {
       await manager.waitForDeletion(inventory.entries.map(refFromEntry), { timeoutMs: this.#timeout(obj) });
     }
-  }
-}
-
-/** spec.healthCheckExprs compiled; a bad expression stalls the object until the spec is fixed. */
-function customHealth(obj: KustomizationObject): CustomHealth | undefined {
-  const expressions = obj.spec.healthCheckExprs ?? [];
-  if (expressions.length === 0) return undefined;
-  try {
-    return compileHealthExpressions(expressions);
-  } catch (error) {
-    if (error instanceof HealthExpressionError) throw new StalledError(Reason.InvalidSpec, error.message);
-    throw error;
   }
 }

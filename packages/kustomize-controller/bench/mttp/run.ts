@@ -19,6 +19,7 @@ import * as conditions from '@weft/runtime/conditions';
 import { Informer } from '@weft/runtime/informer';
 import { mapLimit } from '@weft/runtime/ssa';
 import { cpuSeconds, peakRssMiB, rssMiB } from './proc.ts';
+import { apiserverMetrics, profileLines, requestCounts } from './profile.ts';
 import { appManifests, kustomizationSpec, type Shape } from './workload.ts';
 
 export interface Flavour {
@@ -29,7 +30,7 @@ export interface Flavour {
   requestedAt: string;
   crds(): Promise<KubeObject[]>;
   /** Starts the controller against the cluster; resolves once it serves its metrics. */
-  start(cluster: Cluster, work: string): Promise<ChildProcess>;
+  start(cluster: Cluster, work: string): Promise<{ child: ChildProcess; metricsUrl: string }>;
 }
 
 export interface RunOptions {
@@ -39,6 +40,8 @@ export interface RunOptions {
   /** After the controller's runs, with the controller stopped, on the same apiserver. */
   afterwards?: (client: Client, cluster: Cluster) => Promise<void>;
   log: (line: string) => void;
+  /** Log the apiserver's requests by verb and resource, and the controller's step times. */
+  profile?: boolean;
 }
 
 export interface RunResult {
@@ -142,7 +145,8 @@ export async function runMttp(flavour: Flavour, work: string, options: RunOption
     void seen.start(stopWatch.signal);
     await seen.waitForSync();
 
-    controller = await flavour.start(cluster, work);
+    const launched = await flavour.start(cluster, work);
+    controller = launched.child;
     const pid = controller.pid ?? 0;
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const idleRss = await rssMiB(pid);
@@ -161,6 +165,7 @@ export async function runMttp(flavour: Flavour, work: string, options: RunOption
 
     const names = Array.from({ length: count }, (_, i) => `app-${String(i).padStart(4, '0')}`);
     const loadBefore = loadavg();
+    const metricsBefore = options.profile ? await apiserverMetrics(client) : '';
     log(`${flavour.name}: creating ${count} Kustomizations`);
     const started = performance.now();
     await mapLimit([...names.keys()], 20, async (index) => {
@@ -176,6 +181,11 @@ export async function runMttp(flavour: Flavour, work: string, options: RunOption
     const mttpMs = performance.now() - started;
     const cpuApplied = await cpuSeconds(pid);
     log(`${flavour.name}: all Ready after ${(mttpMs / 1000).toFixed(1)} s`);
+    const metricsReady = options.profile ? await apiserverMetrics(client) : '';
+    if (options.profile) {
+      const own = flavour.name === 'weft' ? await (await fetch(launched.metricsUrl)).text() : undefined;
+      for (const line of profileLines(requestCounts(metricsBefore, metricsReady), own)) log(line);
+    }
 
     const token = `bench-${Date.now()}`;
     const reStarted = performance.now();
@@ -192,6 +202,11 @@ export async function runMttp(flavour: Flavour, work: string, options: RunOption
     const reconcileAllMs = performance.now() - reStarted;
     const loadAfter = loadavg();
     const cpuDone = await cpuSeconds(pid);
+    if (options.profile) {
+      log(`${flavour.name}: the unchanged re-reconcile`);
+      for (const line of profileLines(requestCounts(metricsReady, await apiserverMetrics(client)), undefined))
+        log(line);
+    }
     const peak = await peakRssMiB(pid);
     stopWatch.abort();
     await seen.stop();

@@ -12,22 +12,21 @@
  */
 export type Shape = 'flux' | 'shared';
 
+/** Every object of Flux's benchmark app has the same name and labels. */
+const fluxMetadata = `metadata:
+  name: podinfo-\${INDEX}
+  labels:
+    app.kubernetes.io/name: podinfo-\${INDEX}
+    app.kubernetes.io/version: 6.5.3`;
+
 /** The app's manifests: Flux's benchmark app, written to the same shape (kinds, fields, labels). */
 const fluxApp = `apiVersion: v1
 kind: ServiceAccount
-metadata:
-  name: podinfo-\${INDEX}
-  labels:
-    app.kubernetes.io/name: podinfo-\${INDEX}
-    app.kubernetes.io/version: 6.5.3
+${fluxMetadata}
 ---
 apiVersion: v1
 kind: Service
-metadata:
-  name: podinfo-\${INDEX}
-  labels:
-    app.kubernetes.io/name: podinfo-\${INDEX}
-    app.kubernetes.io/version: 6.5.3
+${fluxMetadata}
 spec:
   type: ClusterIP
   selector:
@@ -38,11 +37,7 @@ spec:
 ---
 apiVersion: apps/v1
 kind: Deployment
-metadata:
-  name: podinfo-\${INDEX}
-  labels:
-    app.kubernetes.io/name: podinfo-\${INDEX}
-    app.kubernetes.io/version: 6.5.3
+${fluxMetadata}
 spec:
   replicas: \${PODS:=0}
   strategy:
@@ -87,11 +82,7 @@ spec:
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
-metadata:
-  name: podinfo-\${INDEX}
-  labels:
-    app.kubernetes.io/name: podinfo-\${INDEX}
-    app.kubernetes.io/version: 6.5.3
+${fluxMetadata}
 spec:
   ingressClassName: nginx
   rules:

@@ -50,8 +50,35 @@ describe('computeStatus: Deployment', () => {
       computeStatus(deployment({ replicas: 2, updatedReplicas: 2, availableReplicas: 1 })).message,
       'Available: 1/2',
     );
-    const done = deployment({ replicas: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 });
+    const available = [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' }];
+    const done = deployment({
+      replicas: 2,
+      updatedReplicas: 2,
+      availableReplicas: 2,
+      readyReplicas: 2,
+      conditions: available,
+    });
     assert.equal(statusOf(done), 'Current');
+  });
+  it('waits for the Deployment controller at 0 replicas too (kstatus)', () => {
+    const created = obj('apps/v1', 'Deployment', {
+      spec: { replicas: 0, progressDeadlineSeconds: 600 },
+      status: {},
+    });
+    assert.equal(computeStatus(created).message, 'ReplicaSet not Available');
+    const rs = (reason: string) => ({ type: 'Progressing', status: 'True', reason });
+    const available = { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' };
+    const observed = (...conditions: unknown[]) =>
+      obj('apps/v1', 'Deployment', {
+        spec: { replicas: 0, progressDeadlineSeconds: 600 },
+        status: { observedGeneration: 1, conditions },
+      });
+    assert.equal(statusOf(observed(available, rs('NewReplicaSetCreated'))), 'InProgress');
+    assert.equal(
+      computeStatus(observed(rs('NewReplicaSetAvailable'))).message,
+      'Deployment is not Available',
+    );
+    assert.equal(statusOf(observed(available, rs('NewReplicaSetAvailable'))), 'Current');
   });
   it('is Failed when the progress deadline passed', () => {
     const d = deployment({

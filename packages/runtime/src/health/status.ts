@@ -69,6 +69,11 @@ function deploymentStatus(obj: KubeObject): HealthResult {
   if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
     return failed(`Progress deadline exceeded: ${progressing.message}`);
   }
+  // As kstatus: with a progress deadline (the apiserver's default) the Deployment controller
+  // says when the new ReplicaSet is available; until then, even at 0 replicas, it is not Current.
+  const rolledOut =
+    num(obj, 'spec', 'progressDeadlineSeconds') === undefined ||
+    (progressing?.status === 'True' && progressing.reason === 'NewReplicaSetAvailable');
   const replicas = num(obj, 'status', 'replicas') ?? 0;
   const updated = num(obj, 'status', 'updatedReplicas') ?? 0;
   const ready = num(obj, 'status', 'readyReplicas') ?? 0;
@@ -77,7 +82,8 @@ function deploymentStatus(obj: KubeObject): HealthResult {
   if (replicas > updated) return inProgress(`Pending termination: ${replicas - updated}`);
   if (available < want) return inProgress(`Available: ${available}/${want}`);
   if (ready < want) return inProgress(`Ready: ${ready}/${want}`);
-  if (condition(obj, 'Available')?.status === 'False') return inProgress('Deployment is not Available');
+  if (!rolledOut) return inProgress('ReplicaSet not Available');
+  if (condition(obj, 'Available')?.status !== 'True') return inProgress('Deployment is not Available');
   return current(`Deployment is available. Replicas: ${replicas}`);
 }
 

@@ -79,6 +79,47 @@ describe('WorkQueue', () => {
     assert.equal(runs, 2);
   });
 
+  it('starts another key while a handler waits outside its slot, up to maxWaiting', async () => {
+    const health = gate();
+    const started: string[] = [];
+    const queue: WorkQueue = new WorkQueue({
+      concurrency: 1,
+      maxWaiting: 2,
+      scheduler: new FakeScheduler(),
+      handler: async (key) => {
+        started.push(key);
+        await queue.waiting(() => health.promise);
+      },
+    });
+    for (const key of ['ns/a', 'ns/b', 'ns/c', 'ns/d', 'ns/e']) queue.add(key);
+    await flush();
+    // a and b wait outside a slot; c waits in the one slot (maxWaiting reached); d and e queue.
+    assert.deepEqual(started, ['ns/a', 'ns/b', 'ns/c']);
+    assert.equal(queue.depth, 2);
+    health.open();
+    await queue.onIdle();
+    assert.deepEqual(started, ['ns/a', 'ns/b', 'ns/c', 'ns/d', 'ns/e']);
+  });
+
+  it('without waiting, a handler that waits holds its slot', async () => {
+    const health = gate();
+    const started: string[] = [];
+    const queue = new WorkQueue({
+      concurrency: 1,
+      scheduler: new FakeScheduler(),
+      handler: async (key) => {
+        started.push(key);
+        await health.promise;
+      },
+    });
+    queue.add('ns/a');
+    queue.add('ns/b');
+    await flush();
+    assert.deepEqual(started, ['ns/a']);
+    health.open();
+    await queue.onIdle();
+  });
+
   it('a hundred updates to one object while it reconciles cause a bounded number of reconciles', async () => {
     const block = gate();
     let runs = 0;

@@ -47,6 +47,8 @@ export interface WorkQueueOptions {
   handler: KeyHandler;
   /** Keys processed at once (`--concurrent`). */
   concurrency?: number;
+  /** Handlers that may be in `waiting` at once, beyond `concurrency` (default 10 × concurrency). */
+  maxWaiting?: number;
   backoff?: Partial<BackoffOptions>;
   /** Fraction of a delay added or removed at random by `addAfter` (0.05 = ±5%). */
   jitter?: number;
@@ -77,6 +79,9 @@ export class WorkQueue {
   readonly #scheduler: Scheduler;
   readonly #metrics: QueueMetricsHooks;
   readonly #onError: WorkQueueOptions['onError'];
+  readonly #concurrency: number;
+  readonly #maxWaiting: number;
+  #waiting = 0;
 
   /** Keys waiting in p-queue, with the time they were queued. */
   readonly #queued = new Map<string, number>();
@@ -91,6 +96,8 @@ export class WorkQueue {
       throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
     }
     this.#pqueue = new PQueue({ concurrency, autoStart: options.paused !== true });
+    this.#concurrency = concurrency;
+    this.#maxWaiting = options.maxWaiting ?? 10 * concurrency;
     this.#handler = options.handler;
     this.#backoff = new ExponentialBackoff(options.backoff);
     this.#jitter = options.jitter ?? 0;
@@ -209,6 +216,24 @@ export class WorkQueue {
       this.#metrics.workDuration?.((this.#scheduler.now() - startedAt) / 1000);
       this.#processing.delete(key);
       if (this.#dirty.delete(key)) this.add(key);
+    }
+  }
+
+  /**
+   * Runs `work` of a running handler that only waits on others (a health check) outside its
+   * slot: while it waits, the queue may start one more key. At most `maxWaiting` at once; past
+   * that the work keeps its slot. A handler that resumes after its wait finishes in a slot
+   * lent for the moment, so `concurrency` bounds the handlers doing work, give or take those.
+   */
+  async waiting<R>(work: () => Promise<R>): Promise<R> {
+    if (this.#waiting >= this.#maxWaiting) return work();
+    this.#waiting++;
+    this.#pqueue.concurrency = this.#concurrency + this.#waiting;
+    try {
+      return await work();
+    } finally {
+      this.#waiting--;
+      this.#pqueue.concurrency = this.#concurrency + this.#waiting;
     }
   }
 

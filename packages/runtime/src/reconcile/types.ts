@@ -43,6 +43,12 @@ export interface ReconcileContext {
   /** Aborted when the manager shuts down: stop long operations. */
   signal: AbortSignal;
   now(): Date;
+  /**
+   * Runs work that only waits on others (a health check polling what another controller
+   * rolls out) without holding a `--concurrent` slot, so the queue starts another key
+   * meanwhile (WorkQueue.waiting). Absent: the work runs in the slot.
+   */
+  waiting?<R>(work: () => Promise<R>): Promise<R>;
 }
 
 export interface Reconciler<T extends KubeObject = KubeObject> {

@@ -1,3 +1,5 @@
+// What ResourceManager.wait throws, here so that a caller need not load ../health (and CEL).
+export { HealthCheckError } from '../health/wait.ts';
 export {
   isUnchangedByApply,
   sameObject,
