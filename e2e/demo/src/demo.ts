@@ -132,7 +132,8 @@ export async function runDemo(options: { once: boolean }): Promise<void> {
         // default; a multi-tenant cluster leaves this off (docs/install.md, RBAC).
         values: { clusterReconciler: { enabled: true } },
       });
-      cleanups.push(() => weft.stop());
+      // The cluster goes next: no `helm uninstall` waiting for each pod to shut down gracefully.
+      cleanups.push(() => weft.stop({ uninstall: false }));
       for (const name of inCluster) {
         const process = await weft.processOf(name);
         say(
