@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseChallenge } from './challenge.ts';
+import { type Action, RegistryAuth, type TokenCache } from './auth.ts';
 import type { Credentials } from './credentials.ts';
+import { DigestCheck, sha256 } from './digest.ts';
 import { OciError } from './errors.ts';
 import {
   type Descriptor,
@@ -14,16 +13,10 @@ import {
   parseManifest,
 } from './manifest.ts';
 import { MediaType, manifestAccept } from './media-types.ts';
+import type { HttpProxy } from './proxy.ts';
 import { isValidDigest } from './reference.ts';
 import { listTagPages } from './tags.ts';
-import {
-  type HttpRequest,
-  type HttpResponse,
-  readLimited,
-  redact,
-  type TlsOptions,
-  Transport,
-} from './transport.ts';
+import { type HttpRequest, type HttpResponse, readLimited, type TlsOptions, Transport } from './transport.ts';
 
 export interface RegistryClientOptions {
   /** `host[:port]` */
@@ -37,6 +30,13 @@ export interface RegistryClientOptions {
   userAgent?: string;
   /** Largest manifest accepted (default 4 MiB, the distribution registry's own limit). */
   maxManifestSize?: number;
+  /**
+   * Where tokens (and a registry's wish for Basic) are kept; share one between the clients of a
+   * controller so a reconcile reuses the token of the last one. Default: this client's own.
+   */
+  tokens?: TokenCache | undefined;
+  /** An HTTP proxy every request goes through (Flux's `spec.proxySecretRef`). */
+  proxy?: HttpProxy | undefined;
 }
 
 export interface ResolvedManifest {
@@ -52,31 +52,36 @@ export interface FetchedManifest extends ResolvedManifest {
   bytes: Buffer;
 }
 
-type Action = 'pull' | 'push';
-
 const defaultMaxManifestSize = 4 * 1024 * 1024;
-/** Token and error responses are small; anything bigger is not one. */
+/** Error responses are small; anything bigger is not one. */
 const maxSmallBody = 1024 * 1024;
 
 /**
- * One registry, spoken to over the distribution API. Authentication follows the registry's
- * challenge: `Basic` sends the credentials, `Bearer` trades them (or nothing, for anonymous pulls)
- * at the token endpoint for a token per repository and actions, kept for the client's lifetime.
+ * One registry, spoken to over the distribution API: manifests (HEAD to resolve, GET size-capped
+ * and digest-checked), referrers, tags (paginated), blobs (streamed and digest-checked) and
+ * monolithic pushes. Authentication follows the registry's challenge (see `auth.ts`).
  */
 export class RegistryClient {
   readonly registry: string;
   readonly #base: string;
   readonly #options: RegistryClientOptions;
   readonly #transport: Transport;
-  /** `repository|actions` → Authorization header value. */
-  readonly #authorization = new Map<string, string>();
-  #basicChallenged = false;
+  readonly #auth: RegistryAuth;
 
   constructor(options: RegistryClientOptions) {
     this.registry = options.registry;
     this.#base = `${options.insecure ? 'http' : 'https'}://${options.registry}`;
     this.#options = options;
-    this.#transport = new Transport(options.tls);
+    this.#transport = new Transport(options.tls, options.proxy);
+    this.#auth = new RegistryAuth({
+      registry: options.registry,
+      credentials: options.credentials,
+      transport: this.#transport,
+      userAgent: options.userAgent ?? 'weft-oci',
+      signal: options.signal,
+      expect: (response, expected, what) => this.#expect(response, expected, what),
+      tokens: options.tokens,
+    });
   }
 
   close(): void {
@@ -299,7 +304,6 @@ export class RegistryClient {
 
   /** Sends with the cached authorization; on a 401 answers the challenge once and retries. */
   async #send(repository: string, actions: readonly Action[], req: HttpRequest): Promise<HttpResponse> {
-    const key = `${repository}|${actions.join(',')}`;
     const withAuth = (value: string | undefined): HttpRequest => ({
       ...req,
       headers: {
@@ -309,87 +313,29 @@ export class RegistryClient {
       },
       signal: this.#options.signal,
     });
-    const response = await this.#transport.send(withAuth(this.#authorization.get(key) ?? this.#basic()));
+    const sent = this.#auth.header(repository, actions);
+    const response = await this.#transport.send(withAuth(sent));
     if (response.status !== 401) return response;
     response.body.resume();
-    const challenge = parseChallenge(header(response, 'www-authenticate') ?? '');
-    const authorization = await this.#answer(challenge, repository, actions);
-    this.#authorization.set(key, authorization);
+    if (sent !== undefined) this.#auth.forget(repository, actions);
+    const authorization = await this.#auth.answer(
+      header(response, 'www-authenticate') ?? '',
+      repository,
+      actions,
+    );
     const retried = await this.#transport.send(withAuth(authorization));
     if (retried.status === 401) {
       retried.body.resume();
-      throw this.#unauthorized(retried.status);
+      throw this.#auth.unauthorized(retried.status);
     }
     return retried;
-  }
-
-  #basic(): string | undefined {
-    const credentials = this.#options.credentials;
-    if (!this.#basicChallenged || !credentials) return undefined;
-    return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
-  }
-
-  async #answer(
-    challenge: ReturnType<typeof parseChallenge>,
-    repository: string,
-    actions: readonly Action[],
-  ): Promise<string> {
-    const credentials = this.#options.credentials;
-    const scheme = challenge?.scheme.toLowerCase();
-    if (scheme === 'basic') {
-      if (!credentials) throw this.#unauthorized(401, 'it asks for credentials and none were given');
-      this.#basicChallenged = true;
-      return this.#basic() as string;
-    }
-    if (scheme !== 'bearer' || !challenge?.params.realm)
-      throw this.#unauthorized(401, 'it sent no usable WWW-Authenticate challenge');
-    const realm = new URL(challenge.params.realm);
-    if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
-    realm.searchParams.set('scope', `repository:${repository}:${actions.join(',')}`);
-    const headers: Record<string, string> = { 'User-Agent': this.#options.userAgent ?? 'weft-oci' };
-    if (credentials)
-      headers.Authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
-    const response = await this.#transport.send({
-      method: 'GET',
-      url: realm,
-      headers,
-      signal: this.#options.signal,
-    });
-    if (response.status === 401 || response.status === 403) {
-      response.body.resume();
-      throw this.#unauthorized(
-        response.status,
-        `the token endpoint ${redact(realm)} refused the credentials`,
-      );
-    }
-    await this.#expect(response, [200], `token from ${redact(realm)}`);
-    const body = await readLimited(response.body, maxSmallBody, `token from ${redact(realm)}`);
-    let token: unknown;
-    try {
-      const parsed = JSON.parse(body.toString('utf8')) as { token?: unknown; access_token?: unknown };
-      token = parsed.token ?? parsed.access_token;
-    } catch {
-      token = undefined;
-    }
-    if (typeof token !== 'string' || token === '')
-      throw new OciError('Unauthorized', `the token endpoint ${redact(realm)} answered without a token`);
-    return `Bearer ${token}`;
-  }
-
-  #unauthorized(status: number, why?: string): OciError {
-    const given = this.#options.credentials ? 'with the given credentials' : 'anonymously';
-    return new OciError(
-      'Unauthorized',
-      `authentication to ${this.registry} failed ${given} (HTTP ${status})${why ? `: ${why}` : ''}`,
-      { status },
-    );
   }
 
   async #expect(response: HttpResponse, expected: readonly number[], what: string): Promise<void> {
     if (expected.includes(response.status)) return;
     const status = response.status;
     const detail = await registryErrorText(response);
-    if (status === 401 || status === 403) throw this.#unauthorized(status, detail);
+    if (status === 401 || status === 403) throw this.#auth.unauthorized(status, detail);
     const code = status === 404 ? 'NotFound' : 'Http';
     throw new OciError(code, `${what} on ${this.registry}: HTTP ${status}${detail ? ` ${detail}` : ''}`, {
       status,
@@ -413,52 +359,4 @@ async function registryErrorText(response: HttpResponse): Promise<string> {
 function header(response: HttpResponse, name: string): string | undefined {
   const value = response.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-export function sha256(bytes: Buffer | string): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-/** Counts and hashes a blob as it streams; fails as soon as it grows past its size. */
-class DigestCheck extends Transform {
-  readonly #hash = createHash('sha256');
-  readonly #descriptor: Descriptor;
-  readonly #maxSize: number;
-  readonly #repository: string;
-  #size = 0;
-
-  constructor(descriptor: Descriptor, maxSize: number, repository: string) {
-    super();
-    this.#descriptor = descriptor;
-    this.#maxSize = maxSize;
-    this.#repository = repository;
-  }
-
-  override _transform(
-    chunk: Buffer,
-    _encoding: BufferEncoding,
-    callback: (error?: Error | null, data?: Buffer) => void,
-  ): void {
-    this.#size += chunk.length;
-    if (this.#size > this.#descriptor.size || this.#size > this.#maxSize) {
-      callback(
-        new OciError(
-          'DigestMismatch',
-          `blob ${this.#repository}@${this.#descriptor.digest} is larger than its descriptor's ${this.#descriptor.size} bytes`,
-        ),
-      );
-      return;
-    }
-    this.#hash.update(chunk);
-    callback(null, chunk);
-  }
-
-  verify(): void {
-    const digest = `sha256:${this.#hash.digest('hex')}`;
-    if (this.#size !== this.#descriptor.size || digest !== this.#descriptor.digest)
-      throw new OciError(
-        'DigestMismatch',
-        `blob ${this.#repository}@${this.#descriptor.digest} has digest ${digest} (${this.#size} bytes): refused`,
-      );
-  }
 }

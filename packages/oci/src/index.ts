@@ -1,15 +1,16 @@
 export { selectLayer } from './artifact/layer.ts';
 export { type PullArtifactOptions, type PulledArtifact, pullArtifact } from './artifact/pull.ts';
 export { type PushArtifactOptions, type PushedArtifact, pushArtifact, tagArtifact } from './artifact/push.ts';
+export { TokenCache } from './auth.ts';
 export { type Challenge, nextLink, parseChallenge } from './challenge.ts';
 export {
   type FetchedManifest,
   RegistryClient,
   type RegistryClientOptions,
   type ResolvedManifest,
-  sha256,
 } from './client.ts';
 export { type Credentials, credentialsFromDockerConfig, dockerConfigFor } from './credentials.ts';
+export { sha256 } from './digest.ts';
 export { errorMessage, OciError, OciErrorCode } from './errors.ts';
 export { type ImageName, parseImageName } from './image-name.ts';
 export {
@@ -20,6 +21,7 @@ export {
   parseManifest,
 } from './manifest.ts';
 export { Annotation, contentLayerMediaTypes, MediaType, manifestAccept } from './media-types.ts';
+export { type HttpProxy, proxyFromSecret } from './proxy.ts';
 export {
   formatReference,
   isValidDigest,

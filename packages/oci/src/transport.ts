@@ -1,7 +1,13 @@
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+} from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { OciError } from './errors.ts';
+import { type HttpProxy, proxyHeaders, proxyRefused, tunnelThrough } from './proxy.ts';
 
 /** TLS material for a registry: a CA to trust, and a client certificate (all PEM). */
 export interface TlsOptions {
@@ -31,12 +37,20 @@ const maxRedirects = 5;
 /**
  * HTTP(S) over node's own clients: they take a CA and a client certificate per request, which
  * `fetch` cannot without undici. Follows redirects (blob stores redirect to signed URLs) and
- * drops the Authorization header when a redirect leaves the origin.
+ * drops the Authorization header when a redirect leaves the origin. With a `proxy`, plain HTTP
+ * goes to the proxy in absolute form and HTTPS through a CONNECT tunnel (TLS end to end).
  */
 export class Transport {
   readonly #agent: Agent | undefined;
+  readonly #tls: TlsOptions | undefined;
+  readonly #proxy: HttpProxy | undefined;
+  /** Connections to the proxy are not kept: proxies close them between requests at will. */
+  readonly #proxyAgent: HttpAgent | undefined;
 
-  constructor(tls: TlsOptions | undefined) {
+  constructor(tls: TlsOptions | undefined, proxy?: HttpProxy) {
+    this.#tls = tls;
+    this.#proxy = proxy;
+    this.#proxyAgent = proxy ? new HttpAgent({ keepAlive: false }) : undefined;
     this.#agent =
       tls && (tls.ca || tls.cert)
         ? new Agent({
@@ -68,29 +82,57 @@ export class Transport {
 
   close(): void {
     this.#agent?.destroy();
+    this.#proxyAgent?.destroy();
   }
 
-  #once(req: HttpRequest): Promise<HttpResponse> {
-    const send = req.url.protocol === 'https:' ? httpsRequest : httpRequest;
+  async #once(req: HttpRequest): Promise<HttpResponse> {
+    const https = req.url.protocol === 'https:';
+    const proxy = this.#proxy;
+    let target: URL | string = req.url;
+    let options: Parameters<typeof httpsRequest>[1] = {
+      method: req.method,
+      headers: req.headers,
+      ...(https && this.#agent ? { agent: this.#agent } : {}),
+      ...(req.signal ? { signal: req.signal } : {}),
+    };
+    if (proxy && https) {
+      const socket = await tunnelThrough(proxy, req.url, this.#tls, req.signal);
+      // No agent: node then takes the connection from createConnection (the tunnel), one per request.
+      const { agent: _agent, ...direct } = options;
+      options = { ...direct, createConnection: () => socket };
+    } else if (proxy) {
+      // Plain HTTP through a proxy: the request goes to the proxy, naming the absolute URL.
+      target = proxy.url;
+      options = {
+        ...options,
+        ...(this.#proxyAgent ? { agent: this.#proxyAgent } : {}),
+        path: req.url.href,
+        headers: { ...req.headers, Host: req.url.host, ...proxyHeaders(proxy) },
+      };
+    }
+    const send = https ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
-      const outgoing = send(
-        req.url,
-        {
-          method: req.method,
-          headers: req.headers,
-          ...(req.url.protocol === 'https:' && this.#agent ? { agent: this.#agent } : {}),
-          ...(req.signal ? { signal: req.signal } : {}),
-        },
-        (incoming) =>
-          resolve({
-            status: incoming.statusCode ?? 0,
-            headers: incoming.headers,
-            url: req.url,
-            body: incoming,
-          }),
-      );
+      const outgoing = send(target, options, (incoming) => {
+        if (proxy && !https && incoming.statusCode === 407) {
+          incoming.resume();
+          reject(proxyRefused(proxy, 407, req.url.host));
+          return;
+        }
+        resolve({
+          status: incoming.statusCode ?? 0,
+          headers: incoming.headers,
+          url: req.url,
+          body: incoming,
+        });
+      });
       outgoing.on('error', (cause) =>
-        reject(new OciError('Network', `${req.method} ${redact(req.url)}: ${cause.message}`, { cause })),
+        reject(
+          new OciError(
+            'Network',
+            `${req.method} ${redact(req.url)}${proxy ? ` through proxy ${redact(proxy.url)}` : ''}: ${cause.message}`,
+            { cause },
+          ),
+        ),
       );
       if (req.body === undefined) outgoing.end();
       else if (Buffer.isBuffer(req.body)) outgoing.end(req.body);

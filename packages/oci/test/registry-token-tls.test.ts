@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type OciRegistry, startOciRegistry } from '@weft/e2e';
-import { type OciError, pushArtifact, RegistryClient } from '../src/index.ts';
+import { type OciError, pushArtifact, RegistryClient, TokenCache } from '../src/index.ts';
 
 const auth = { username: 'robot', password: 'token-flow-secret' };
 let work: string;
@@ -20,7 +20,7 @@ after(async () => {
 describe('Bearer token auth (the registry with a token server)', () => {
   let registry: OciRegistry;
   before(async () => {
-    registry = await startOciRegistry({ auth, tokenAuth: true });
+    registry = await startOciRegistry({ auth, tokenAuth: true, accessLog: true });
   });
   after(async () => {
     await registry.stop();
@@ -34,6 +34,39 @@ describe('Bearer token auth (the registry with a token server)', () => {
     client.close();
     assert.ok(registry.tokenServer?.scopes.includes('repository:team/app:pull,push'), 'a push token');
     assert.ok(registry.tokenServer?.scopes.includes('repository:team/app:pull'), 'a pull token');
+  });
+
+  test('clients sharing a TokenCache reuse a token: the next resolve is one HEAD; other credentials get none of it', async () => {
+    const tokens = new TokenCache();
+    const first = new RegistryClient({ registry: registry.host, insecure: true, credentials: auth, tokens });
+    const pushed = await pushArtifact({ client: first, repository: 'team/shared', tag: 'v1', dir: work });
+    assert.equal((await first.resolve('team/shared', 'v1')).digest, pushed.digest);
+    first.close();
+    const tokenRequests = registry.tokenServer?.scopes.length;
+    const before = registry.requests().length;
+    const next = new RegistryClient({ registry: registry.host, insecure: true, credentials: auth, tokens });
+    assert.equal((await next.resolve('team/shared', 'v1')).digest, pushed.digest);
+    next.close();
+    assert.deepEqual(registry.requests().slice(before), ['HEAD /v2/team/shared/manifests/v1']);
+    assert.equal(registry.tokenServer?.scopes.length, tokenRequests, 'no new token');
+    const stranger = new RegistryClient({
+      registry: registry.host,
+      insecure: true,
+      credentials: { username: 'robot', password: 'not-the-password' },
+      tokens,
+    });
+    await assert.rejects(
+      stranger.resolve('team/shared', 'v1'),
+      (error: OciError) => error.code === 'Unauthorized',
+      'the cached token is not sent for other credentials',
+    );
+    stranger.close();
+    const anonymous = new RegistryClient({ registry: registry.host, insecure: true, tokens });
+    await assert.rejects(
+      anonymous.resolve('team/shared', 'v1'),
+      (error: OciError) => error.code === 'Unauthorized',
+    );
+    anonymous.close();
   });
 
   test('the token endpoint refusing the credentials is Unauthorized, without them in the message', async () => {

@@ -4,9 +4,14 @@
  * peak RSS (the kernel's VmHWM and utime+stime of the process, started fresh for each run), for
  * weft's source-controller (from its bin, as deployed) and, with --flux, Flux's own
  * source-controller (built from the Go module proxy, see flux-source-controller.ts) on the same
- * control plane, side by side. Prints a table with the load average; asserts nothing.
+ * control plane, side by side. Also where the work went, per object: API server requests by verb
+ * and resource (the API server's own request counter, the bench's creates left out) and registry
+ * requests (its access log). Readiness is followed with one watch, not by listing: a list of N
+ * objects every 200 ms would load the API server the contenders share. Prints tables with the
+ * load average; asserts nothing.
  *   node bench/oci-mttp.bench.ts [N ...] [--flux]   (default N 100; WEFT_E2E_KUBECONFIG reuses a
- *                                 control plane; extra weft flags in BENCH_FLAGS, Flux's in BENCH_FLUX_FLAGS)
+ *     control plane; extra weft flags in BENCH_FLAGS, Flux's in BENCH_FLUX_FLAGS, node flags for
+ *     weft's process in BENCH_NODE_FLAGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -25,6 +30,7 @@ import {
 } from '@weft/e2e';
 import { pushArtifact, RegistryClient } from '@weft/oci';
 import { Client, type KubeObject } from '@weft/runtime/client';
+import { Informer } from '@weft/runtime/informer';
 import { parseAllDocuments } from 'yaml';
 import { fluxSourceController, fluxSourceControllerVersion } from './flux-source-controller.ts';
 
@@ -34,6 +40,7 @@ const counts = args.filter((arg) => /^\d+$/.test(arg)).map(Number);
 if (counts.length === 0) counts.push(100);
 const weftFlags = (process.env.BENCH_FLAGS ?? '').split(' ').filter(Boolean);
 const fluxFlags = (process.env.BENCH_FLUX_FLAGS ?? '').split(' ').filter(Boolean);
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const shardLabel = 'bench.weft.dev/shard';
 const fluxApiVersion = 'source.toolkit.fluxcd.io/v1';
 
@@ -50,7 +57,7 @@ for (const apiVersion of [SourceApiVersion, ...(flux ? [fluxApiVersion] : [])])
     client.list({ apiVersion, kind: OCIRepositoryKind, limit: 1 }),
   );
 const work = await mkdtemp(join(tmpdir(), 'weft-oci-bench-'));
-const registry = await startOciRegistry();
+const registry = await startOciRegistry({ accessLog: true });
 
 // One artifact: 20 manifests of ~2 KiB, as a small app's deploy directory.
 const content = join(work, 'content');
@@ -83,6 +90,7 @@ const weft: Contender = {
       name: 'weft-source-controller',
       command: process.execPath,
       args: [
+        ...nodeFlags,
         ...entry.args,
         `--kubeconfig=${cluster.kubeconfigPath}`,
         '--metrics-addr=127.0.0.1:0',
@@ -133,13 +141,82 @@ async function usage(pid: number | undefined): Promise<{ peakMiB: number; cpuSec
   return { peakMiB: kib / 1024, cpuSeconds: ticks / 100 };
 }
 
+/** The API server's request counter by `verb resource[/subresource]`, from its /metrics. */
+async function apiRequests(): Promise<Map<string, number>> {
+  const { body } = await client.transport.request({ method: 'GET', path: '/metrics' });
+  const counts = new Map<string, number>();
+  for (const line of String(body).split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const labels = Object.fromEntries(
+      [...line.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1], match[2]] as const),
+    );
+    const resource = `${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}`;
+    const key = `${labels.verb} ${resource}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return counts;
+}
+
+/** Per object: what went to the API server (bench's own creates and watch removed) and to the registry. */
+function perObject(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  registryRequests: string[],
+  count: number,
+): string {
+  const api: string[] = [];
+  for (const [key, value] of after) {
+    // The bench's own: N creates, and its watch (watches are long requests, counted when they open).
+    const delta = value - (before.get(key) ?? 0) - (key === 'POST ocirepositories' ? count : 0);
+    // Below 0.05 per object is background (leases, discovery, a namespace being finalized).
+    if (key.startsWith('WATCH ') || delta / count < 0.05) continue;
+    api.push(`${key} ${(delta / count).toFixed(2)}`);
+  }
+  const registryCounts = new Map<string, number>();
+  for (const request of registryRequests) {
+    const [method, path] = request.split(' ');
+    const kind = /\/(manifests|blobs|tags)\//.exec(path ?? '')?.[1] ?? path;
+    const key = `${method} ${kind}`;
+    registryCounts.set(key, (registryCounts.get(key) ?? 0) + 1);
+  }
+  const oci = [...registryCounts].map(([key, value]) => `${key} ${(value / count).toFixed(2)}`);
+  return `API: ${api.sort().join(', ')}; registry: ${oci.sort().join(', ')}`;
+}
+
 interface Row {
   controller: string;
   count: number;
   seconds: number;
   cpuSeconds: number;
+  idleMiB: number;
   peakMiB: number;
   load: string;
+  requests: string;
+}
+
+type BenchObject = KubeObject & {
+  status?: { artifact?: { revision?: string }; conditions?: { type: string; status: string }[] };
+};
+
+/** Resolves once `count` objects of the namespace have `revision` and Ready=True, seen through one watch. */
+function allReady(apiVersion: string, namespace: string, count: number, revision: string) {
+  const informer = new Informer<BenchObject>(client, { apiVersion, kind: OCIRepositoryKind, namespace });
+  const ready = new Set<string>();
+  let resolve: () => void = () => {};
+  const done = new Promise<void>((r) => {
+    resolve = r;
+  });
+  const see = (obj: BenchObject) => {
+    const isReady =
+      obj.status?.artifact?.revision === revision &&
+      obj.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+    if (isReady) ready.add(obj.metadata.name ?? '');
+    if (ready.size >= count) resolve();
+  };
+  informer.onAdd(see).onUpdate((_old, obj) => see(obj));
+  const stop = new AbortController();
+  void informer.start(stop.signal);
+  return { done, stop: () => stop.abort() };
 }
 
 async function measure(contender: Contender, count: number, target: OciRegistry): Promise<Row> {
@@ -152,6 +229,12 @@ async function measure(contender: Contender, count: number, target: OciRegistry)
   try {
     await new Promise((resolve) => setTimeout(resolve, 3000)); // let it start and sync its caches
     const before = await usage(controller.pid);
+    const idle = await readFile(`/proc/${controller.pid}/status`, 'utf8');
+    const idleMiB = Number(/VmRSS:\s+(\d+) kB/.exec(idle)?.[1] ?? Number.NaN) / 1024;
+    const revision = `latest@${pushed.digest}`;
+    const watcher = allReady(contender.apiVersion, namespace, count, revision);
+    const apiBefore = await apiRequests();
+    const registryBefore = target.requests().length;
     const start = Date.now();
     await Promise.all(
       Array.from({ length: count }, (_, i) =>
@@ -163,32 +246,26 @@ async function measure(contender: Contender, count: number, target: OciRegistry)
         } as KubeObject),
       ),
     );
-    const revision = `latest@${pushed.digest}`;
-    await eventually(
-      `${count} ${contender.name} OCIRepositories Ready`,
-      async () => {
-        const list = await client.list<
-          KubeObject & {
-            status?: { artifact?: { revision?: string }; conditions?: { type: string; status: string }[] };
-          }
-        >({ apiVersion: contender.apiVersion, kind: OCIRepositoryKind, namespace });
-        const ready = list.items.filter(
-          (item) =>
-            item.status?.artifact?.revision === revision &&
-            item.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-        ).length;
-        return ready === count ? true : undefined;
-      },
-      1_800_000,
-    );
+    const timeout = setTimeout(() => watcher.stop(), 1_800_000);
+    await watcher.done;
+    clearTimeout(timeout);
+    watcher.stop();
     const seconds = (Date.now() - start) / 1000;
     const after = await usage(controller.pid);
+    const requests = perObject(
+      apiBefore,
+      await apiRequests(),
+      target.requests().slice(registryBefore),
+      count,
+    );
     return {
       controller: contender.name,
       count,
       seconds,
       cpuSeconds: after.cpuSeconds - before.cpuSeconds,
+      idleMiB,
       peakMiB: after.peakMiB,
+      requests,
       load: loadavg()
         .map((n) => n.toFixed(1))
         .join(' '),
@@ -229,9 +306,13 @@ try {
 console.log(
   `OCIRepositories of one artifact (${pushed.layer.size} B layer); weft flags: ${weftFlags.join(' ') || '(defaults)'}; flux flags: ${fluxFlags.join(' ') || '(defaults)'}`,
 );
-console.log('| controller | N | all Ready (s) | CPU (s) | peak RSS (MiB) | load avg 1/5/15 at end |');
-console.log('| --- | --- | --- | --- | --- | --- |');
+console.log(
+  '| controller | N | all Ready (s) | CPU (s) | RSS idle (MiB) | peak RSS (MiB) | load avg 1/5/15 at end |',
+);
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const row of rows)
   console.log(
-    `| ${row.controller} | ${row.count} | ${row.seconds.toFixed(1)} | ${row.cpuSeconds.toFixed(1)} | ${row.peakMiB.toFixed(1)} | ${row.load} |`,
+    `| ${row.controller} | ${row.count} | ${row.seconds.toFixed(1)} | ${row.cpuSeconds.toFixed(1)} | ${row.idleMiB.toFixed(1)} | ${row.peakMiB.toFixed(1)} | ${row.load} |`,
   );
+console.log('\nRequests per object while they became Ready:');
+for (const row of rows) console.log(`- ${row.controller} N=${row.count}: ${row.requests}`);

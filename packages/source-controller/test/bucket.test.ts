@@ -10,6 +10,7 @@ import { type S3Server, startS3Server, testNamespace, useCluster } from '@weft/e
 import { Client } from '@weft/runtime/client';
 import type { Manager } from '@weft/runtime/manager';
 import { installCrds, type KubeConfig } from './helpers.ts';
+import { haveTinyproxy, startHttpProxy, tinyproxyPath } from './http-proxy.ts';
 import { conditionOf, createSecret, SourceKind, type SourceObject, startController } from './oci-helpers.ts';
 
 const cluster = await useCluster();
@@ -109,6 +110,22 @@ describe('Bucket', () => {
     assert.match(conditionOf(obj, 'Ready')?.message ?? '', /listing bucket manifests was refused/);
     const text = JSON.stringify(obj.status);
     assert.ok(!text.includes(wrongSecret) && !text.includes(s3.secretKey), 'no secret in status');
+  });
+
+  it('spec.proxySecretRef: lists and downloads through an HTTP proxy', {
+    skip: haveTinyproxy ? false : `${tinyproxyPath} not found: install Debian's tinyproxy-bin`,
+  }, async () => {
+    const proxyAuth = { username: 'proxy-user', password: 'proxy-secret-5' };
+    const proxy = await startHttpProxy(proxyAuth);
+    try {
+      await createSecret(client, namespace, 'proxy', { address: proxy.address, ...proxyAuth });
+      await buckets.create('proxied', spec({ proxySecretRef: { name: 'proxy' } }));
+      const obj = await buckets.waitReady('proxied');
+      assert.ok(obj.status?.artifact?.revision);
+      assert.match(await proxy.log(), new RegExp(`GET http://${s3.endpoint}/manifests\\?list-type=2`));
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('an endpoint that never answers fails after spec.timeout, saying so', async () => {

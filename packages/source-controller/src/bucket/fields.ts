@@ -13,6 +13,7 @@ export const bucketFields: FieldSupport = {
     'spec.prefix',
     'spec.secretRef',
     'spec.certSecretRef',
+    'spec.proxySecretRef',
     'spec.interval',
     'spec.timeout',
     'spec.ignore',
@@ -20,5 +21,5 @@ export const bucketFields: FieldSupport = {
   ],
   // spec.provider at its default (generic) passes; aws, gcp and azure need the clouds' own
   // endpoints and identity, out of reach here.
-  notImplemented: ['spec.provider', 'spec.sts', 'spec.proxySecretRef'],
+  notImplemented: ['spec.provider', 'spec.sts'],
 };

@@ -21,6 +21,7 @@ import {
   storedMessage,
 } from '../source/artifact-steps.ts';
 import { SourceFetch } from '../source/fetch-step.ts';
+import { proxyFor } from '../source/registry.ts';
 import { readSecretData, SecretError } from '../source/secret.ts';
 import { bucketFields } from './fields.ts';
 import { listRevision, selectObjects } from './objects.ts';
@@ -236,6 +237,7 @@ export class BucketReconciler implements Reconciler<BucketObject> {
       region: obj.spec.region,
       credentials,
       tls,
+      proxy: await proxyFor(this.#options.client, namespace, obj.spec.proxySecretRef),
       signal,
     });
   }

@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type TlsOptions, Transport } from '@weft/oci';
+import { type HttpProxy, type TlsOptions, Transport } from '@weft/oci';
 import aws4 from 'aws4';
 import { type ListedObject, parseListPage, parseS3Error } from './xml.ts';
 
@@ -24,6 +24,8 @@ export interface S3ClientOptions {
   region?: string | undefined;
   credentials?: S3Credentials | undefined;
   tls?: TlsOptions | undefined;
+  /** An HTTP proxy every request goes through (`spec.proxySecretRef`). */
+  proxy?: HttpProxy | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -46,7 +48,7 @@ export class S3Client {
 
   constructor(options: S3ClientOptions) {
     this.#options = options;
-    this.#transport = new Transport(options.tls);
+    this.#transport = new Transport(options.tls, options.proxy);
   }
 
   close(): void {

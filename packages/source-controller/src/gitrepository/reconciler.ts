@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -10,7 +10,7 @@ import {
   Reason,
   SourceApiVersion,
 } from '@weft/api';
-import { buildArtifact, fetchArtifact, type Storage } from '@weft/artifact';
+import { buildArtifact, type Storage } from '@weft/artifact';
 import type { Client, KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import { errorMessage } from '@weft/runtime/errors';
@@ -23,7 +23,7 @@ import {
   StalledError,
 } from '@weft/runtime/reconcile';
 import type { GitAuth } from '../git/auth.ts';
-import { checkout, fetchSource, remoteRevision, type SourceResult } from '../git/checkout.ts';
+import type { SourceResult } from '../git/checkout.ts';
 import { GitError } from '../git/errors.ts';
 import type { FetchLimits } from '../git/limits.ts';
 import {
@@ -35,11 +35,20 @@ import {
   storeArtifact,
   storedMessage,
 } from '../source/artifact-steps.ts';
-import { readAuth, readSecretData } from './auth.ts';
+import { readAuth } from './auth.ts';
 import { gitRepositoryFields } from './fields.ts';
-import { type IncludedArtifact, safeRelative, sameInclude } from './include.ts';
+import { copyIncluded, type IncludedArtifact, listIncluded, sameInclude } from './include.ts';
+import { GitReason } from './reasons.ts';
 import { sparseDirectories, sparseFilter } from './sparse.ts';
-import { verificationMode, verifySource } from './verification.ts';
+import { reconcileVerification, verifiedAsAsked } from './verification.ts';
+
+/**
+ * The git transport (isomorphic-git, ssh2), loaded on the first GitRepository: a
+ * source-controller that serves only OCI, Helm or Bucket sources never holds it in memory.
+ */
+const gitTransport = () => import('../git/checkout.ts');
+
+export { GitReason } from './reasons.ts';
 
 type Status = GitRepositoryStatus;
 
@@ -52,15 +61,6 @@ export interface GitRepositoryReconcilerOptions {
   gc?: { keep?: number; ttlMs?: number };
   limits?: Partial<FetchLimits>;
 }
-
-/** Reasons this reconciler sets besides the shared ones. */
-export const GitReason = {
-  NewArtifact: 'NewArtifact',
-  NoArtifact: 'NoArtifact',
-  NotFound: 'NotFound',
-  ArtifactUnavailable: 'ArtifactUnavailable',
-  VerificationError: 'VerificationError',
-} as const;
 
 interface SourceOutcome {
   revision: string;
@@ -111,12 +111,12 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     const workDir = await mkdtemp(join(tmpdir(), 'weft-gitrepository-'));
     try {
       await this.reconcileStorage(obj, status, ctx);
-      const included = await this.reconcileInclude(obj, ctx, undefined);
+      const included = await listIncluded(this.#options.client, obj, ctx);
       const source = await this.reconcileSource(obj, status, ctx, workDir, included);
       if (source.checkout) {
         try {
-          await this.reconcileVerification(obj, status, ctx, source.checkout.result);
-          await this.reconcileInclude(obj, ctx, { dir: source.checkout.dir, workDir, included });
+          await reconcileVerification(this.#options.client, obj, status, ctx, source.checkout.result);
+          await copyIncluded(obj, ctx, { dir: source.checkout.dir, workDir, included });
           await this.reconcileArtifact(
             obj,
             status,
@@ -167,6 +167,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
     const timeoutMs = spec.timeout === undefined ? 60_000 : parseDuration(spec.timeout);
     try {
       auth = await readAuth(this.#options.client, obj);
+      const git = await gitTransport();
       const options = {
         url: spec.url,
         ref: spec.ref ?? {},
@@ -182,7 +183,7 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
         sameSparse(status, spec) &&
         verifiedAsAsked(obj)
       ) {
-        const remote = await remoteRevision(options);
+        const remote = await git.remoteRevision(options);
         if (remote.revision === current.revision) {
           conditions.removeCondition(cond, ConditionType.FetchFailed);
           ctx.log.debug({ revision: remote.revision }, 'revision unchanged: no fetch');
@@ -199,8 +200,8 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       // straight from the fetched objects.
       const result: SourceResult =
         (spec.include ?? []).length > 0
-          ? { ...(await checkout(checkoutOptions)), entries: undefined, dispose: async () => {} }
-          : await fetchSource(checkoutOptions);
+          ? { ...(await git.checkout(checkoutOptions)), entries: undefined, dispose: async () => {} }
+          : await git.fetchSource(checkoutOptions);
       conditions.removeCondition(cond, ConditionType.FetchFailed);
       return { revision: result.revision, checkout: { dir, result } };
     } catch (error) {
@@ -212,123 +213,6 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
       if (error instanceof ReconcileError) throw error;
       throw new ReconcileError(reason, message, { cause: error });
     }
-  }
-
-  /**
-   * With `spec.verify`: checks the signature of the fetched commit and/or tag against the keys of
-   * `spec.verify.secretRef` (SourceVerified True naming the key); an unsigned object, or one
-   * signed by a key not listed, fails the reconcile with VerificationError before the artifact
-   * is built, so the previous artifact stays. Without it, the condition and mode are cleared.
-   */
-  async reconcileVerification(
-    obj: GitRepository & KubeObject,
-    status: Status,
-    ctx: ReconcileContext,
-    result: SourceResult,
-  ): Promise<void> {
-    const cond = asConditioned(obj);
-    const verify = obj.spec.verify;
-    if (verify === undefined) {
-      conditions.removeCondition(cond, ConditionType.SourceVerified);
-      delete status.sourceVerificationMode;
-      return;
-    }
-    const secretName = verify.secretRef.name;
-    try {
-      const outcome = await verifySource({
-        mode: verify.mode,
-        ref: obj.spec.ref ?? {},
-        result,
-        readSecret: () =>
-          readSecretData(
-            this.#options.client,
-            obj.metadata.namespace ?? '',
-            secretName,
-            'spec.verify.secretRef',
-          ),
-        secretName: `${obj.metadata.namespace ?? ''}/${secretName}`,
-      });
-      status.sourceVerificationMode = outcome.mode;
-      conditions.markTrue(cond, ConditionType.SourceVerified, Reason.Succeeded, outcome.message, ctx.now);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      delete status.sourceVerificationMode;
-      conditions.markFalse(cond, ConditionType.SourceVerified, GitReason.VerificationError, message, ctx.now);
-      if (error instanceof StalledError) throw error;
-      throw new ReconcileError(GitReason.VerificationError, message, { cause: error });
-    }
-  }
-
-  /**
-   * Without `target`: checks every included GitRepository has an artifact and returns them.
-   * With it: downloads each, verifies its digest and copies `fromPath` to `toPath`.
-   */
-  async reconcileInclude(
-    obj: GitRepository & KubeObject,
-    ctx: ReconcileContext,
-    target: { dir: string; workDir: string; included: IncludedArtifact[] } | undefined,
-  ): Promise<IncludedArtifact[]> {
-    const includes = obj.spec.include ?? [];
-    const cond = asConditioned(obj);
-    if (includes.length === 0) {
-      conditions.removeCondition(cond, ConditionType.IncludeUnavailable);
-      return [];
-    }
-    if (target) {
-      for (const [index, include] of includes.entries()) {
-        const artifact = target.included[index] as IncludedArtifact;
-        const fromPath = safeRelative(include.fromPath ?? '', 'fromPath');
-        const toPath = safeRelative(include.toPath ?? include.repository.name, 'toPath');
-        const extracted = join(target.workDir, `include-${index}`);
-        try {
-          await fetchArtifact({ url: artifact.url, digest: artifact.digest, dir: extracted });
-          await cp(join(extracted, fromPath), join(target.dir, toPath), { recursive: true, force: true });
-        } catch (error) {
-          const message = `include of GitRepository ${include.repository.name} failed: ${errorMessage(error)}`;
-          conditions.markTrue(
-            cond,
-            ConditionType.IncludeUnavailable,
-            GitReason.ArtifactUnavailable,
-            message,
-            ctx.now,
-          );
-          throw new ReconcileError(Reason.ArtifactFailed, message, { cause: error });
-        }
-      }
-      return target.included;
-    }
-    const found: IncludedArtifact[] = [];
-    for (const include of includes) {
-      const name = include.repository.name;
-      let other: GitRepository | undefined;
-      try {
-        other = await this.#options.client.get<GitRepository & KubeObject>({
-          apiVersion: SourceApiVersion,
-          kind: GitRepositoryKind,
-          namespace: obj.metadata.namespace,
-          name,
-        });
-      } catch (error) {
-        const message = `included GitRepository ${obj.metadata.namespace}/${name} not found`;
-        conditions.markTrue(cond, ConditionType.IncludeUnavailable, GitReason.NotFound, message, ctx.now);
-        throw new ReconcileError(Reason.ArtifactFailed, message, { cause: error });
-      }
-      const artifact = other.status?.artifact;
-      if (!artifact) {
-        const message = `included GitRepository ${obj.metadata.namespace}/${name} has no artifact yet`;
-        conditions.markTrue(
-          cond,
-          ConditionType.IncludeUnavailable,
-          GitReason.ArtifactUnavailable,
-          message,
-          ctx.now,
-        );
-        throw new ReconcileError(Reason.ArtifactFailed, message);
-      }
-      found.push(artifact);
-    }
-    conditions.removeCondition(cond, ConditionType.IncludeUnavailable);
-    return found;
   }
 
   /** Builds the tarball; stores it unless the same content is already stored; GCs old ones. */
@@ -402,14 +286,6 @@ function fetchFailedReason(error: unknown): string {
     default:
       return Reason.GitOperationFailed;
   }
-}
-
-/** Without spec.verify, or when the stored artifact was verified in the mode asked for now. */
-function verifiedAsAsked(obj: GitRepository & KubeObject): boolean {
-  const verify = obj.spec.verify;
-  if (verify === undefined) return true;
-  const verified = conditions.getCondition(asConditioned(obj), ConditionType.SourceVerified);
-  return verified?.status === 'True' && obj.status?.sourceVerificationMode === verificationMode(verify.mode);
 }
 
 /** The same list of sparse directories (order included) as the stored artifact's. */

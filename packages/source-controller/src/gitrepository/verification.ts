@@ -1,12 +1,18 @@
 /**
- * spec.verify of a GitRepository: which objects to check for a mode, and the message naming the
- * keys that signed them. The cryptography is in `../git/verify/`.
+ * spec.verify of a GitRepository (the reconcileVerification step): which objects to check for a
+ * mode, the SourceVerified condition and the message naming the keys that signed them. The
+ * cryptography is in `../git/verify/` (OpenPGP), loaded on the first verification: a controller
+ * whose GitRepositories verify nothing never loads openpgp.
  */
-import { Reason } from '@weft/api';
-import { StalledError } from '@weft/runtime/reconcile';
+import { ConditionType, type GitRepository, type GitRepositoryStatus, Reason } from '@weft/api';
+import type { Client, KubeObject } from '@weft/runtime/client';
+import * as conditions from '@weft/runtime/conditions';
+import { type ReconcileContext, ReconcileError, StalledError } from '@weft/runtime/reconcile';
 import type { SourceResult } from '../git/checkout.ts';
 import type { GitReference } from '../git/reference.ts';
-import { keyringFromSecret, verifyObject } from '../git/verify/index.ts';
+import { asConditioned } from '../source/artifact-steps.ts';
+import { readSecretData } from './auth.ts';
+import { GitReason } from './reasons.ts';
 
 export type VerificationMode = 'HEAD' | 'Tag' | 'TagAndHEAD';
 
@@ -42,6 +48,7 @@ export async function verifySource(
       `spec.verify.mode ${mode} verifies a tag: set spec.ref.tag, spec.ref.semver or a refs/tags/ spec.ref.name (and no spec.ref.commit)`,
     );
   }
+  const { keyringFromSecret, verifyObject } = await import('../git/verify/index.ts');
   const keyring = await keyringFromSecret(await options.readSecret(), options.secretName);
   const verified: string[] = [];
   if (wantsTag) {
@@ -59,4 +66,53 @@ export async function verifySource(
     verified.push(`commit '${result.commit}' with key '${commit.fingerprint}'`);
   }
   return { mode, message: `verified signature of ${verified.join(' and ')}` };
+}
+
+/**
+ * With `spec.verify`: checks the signature of the fetched commit and/or tag against the keys of
+ * `spec.verify.secretRef` (SourceVerified True naming the key); an unsigned object, or one
+ * signed by a key not listed, fails the reconcile with VerificationError before the artifact
+ * is built, so the previous artifact stays. Without it, the condition and mode are cleared.
+ */
+export async function reconcileVerification(
+  client: Pick<Client, 'get'>,
+  obj: GitRepository & KubeObject,
+  status: GitRepositoryStatus,
+  ctx: ReconcileContext,
+  result: SourceResult,
+): Promise<void> {
+  const cond = asConditioned(obj);
+  const verify = obj.spec.verify;
+  if (verify === undefined) {
+    conditions.removeCondition(cond, ConditionType.SourceVerified);
+    delete status.sourceVerificationMode;
+    return;
+  }
+  const namespace = obj.metadata.namespace ?? '';
+  const secretName = verify.secretRef.name;
+  try {
+    const outcome = await verifySource({
+      mode: verify.mode,
+      ref: obj.spec.ref ?? {},
+      result,
+      readSecret: () => readSecretData(client, namespace, secretName, 'spec.verify.secretRef'),
+      secretName: `${namespace}/${secretName}`,
+    });
+    status.sourceVerificationMode = outcome.mode;
+    conditions.markTrue(cond, ConditionType.SourceVerified, Reason.Succeeded, outcome.message, ctx.now);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    delete status.sourceVerificationMode;
+    conditions.markFalse(cond, ConditionType.SourceVerified, GitReason.VerificationError, message, ctx.now);
+    if (error instanceof StalledError) throw error;
+    throw new ReconcileError(GitReason.VerificationError, message, { cause: error });
+  }
+}
+
+/** Without spec.verify, or when the stored artifact was verified in the mode asked for now. */
+export function verifiedAsAsked(obj: GitRepository & KubeObject): boolean {
+  const verify = obj.spec.verify;
+  if (verify === undefined) return true;
+  const verified = conditions.getCondition(asConditioned(obj), ConditionType.SourceVerified);
+  return verified?.status === 'True' && obj.status?.sourceVerificationMode === verificationMode(verify.mode);
 }

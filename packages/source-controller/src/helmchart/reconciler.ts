@@ -1,17 +1,15 @@
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type Artifact,
   ConditionType,
-  type HelmChart,
   HelmChartKind,
   type HelmChartStatus,
   type HelmRepository,
   HelmRepositoryKind,
   Reason,
   SourceApiVersion,
-  UnsupportedFieldReason,
 } from '@weft/api';
 import { buildArtifact, fetchArtifact } from '@weft/artifact';
 import { type Client, isRecord, type KubeObject } from '@weft/runtime/client';
@@ -21,10 +19,8 @@ import {
   type ReconcileContext,
   type ReconcileResult,
   type Reconciler,
-  StalledError,
 } from '@weft/runtime/reconcile';
 import { unpackChart } from '../helm/archive.ts';
-import { repositoryTransport } from '../helm/auth.ts';
 import {
   checkDependencies,
   loadChartMetadata,
@@ -35,10 +31,7 @@ import {
 import { buildDependencies } from '../helm/dependencies.ts';
 import { HelmError } from '../helm/errors.ts';
 import { IndexCache } from '../helm/index-cache.ts';
-import { selectChartVersion } from '../helm/index-file.ts';
-import { downloadIndexedChart } from '../helm/indexed-chart.ts';
-import { downloadOciChart, ociChartError, ociChartReference, resolveOciChart } from '../helm/oci-chart.ts';
-import { HelmReason, helmFailure } from '../helm/reasons.ts';
+import { HelmReason } from '../helm/reasons.ts';
 import { defaultMaxIndexBytes } from '../helmrepository/reconciler.ts';
 import {
   artifactRef,
@@ -48,13 +41,20 @@ import {
   storageOf,
   storeArtifact,
 } from '../source/artifact-steps.ts';
-import { runStep } from '../source/fetch-step.ts';
-import { registryClientFor } from '../source/registry.ts';
-import { reconcileSignature, verifiedFor } from '../source/verify-step.ts';
 import { RepositoryDependencies } from './dependency-fetcher.ts';
 import { helmChartFields } from './fields.ts';
+import { type ChartPull, pullIndexed, pullOci } from './pull.ts';
+import {
+  BuildFailed,
+  type BuildInput,
+  chartStep,
+  type HelmChartObject,
+  SourceNotReady,
+  sameList,
+  verifyNotSupported,
+} from './step.ts';
 
-export type HelmChartObject = HelmChart & KubeObject;
+export type { HelmChartObject } from './step.ts';
 
 export interface HelmChartLimits {
   /** Largest chart tarball downloaded (Flux's default: 10 MiB). */
@@ -81,15 +81,6 @@ export interface HelmChartReconcilerOptions {
   gc?: { keep?: number; ttlMs?: number };
   limits?: Partial<HelmChartLimits>;
 }
-
-/** What the chart was built from: a new artifact only when one of these changes. */
-interface BuildInput {
-  chartName: string;
-  version: string;
-  sourceRevision: string;
-}
-
-const BuildFailed = 'BuildFailed';
 
 /**
  * HelmChart: the chart named by `spec.chart`, from a HelmRepository (the newest version in the
@@ -195,21 +186,23 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     const repository = await this.#source<HelmRepository & KubeObject>(obj);
     const timeoutMs = repository.spec.timeout === undefined ? 60_000 : parseDuration(repository.spec.timeout);
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
-    const pull = {
+    const pull: ChartPull = {
       obj,
       status,
       ctx,
+      client: this.#options.client,
       tarball: join(work, 'chart.tgz'),
       stored,
       repository,
       timeoutMs,
       signal,
+      maxChartBytes: this.#limits.maxChartBytes,
     };
     const fetched =
-      repository.spec.type === 'oci' ? await this.#pullOci(pull) : await this.#pullIndexed(pull);
+      repository.spec.type === 'oci' ? await pullOci(pull) : await pullIndexed(pull, this.#indexes);
     if (!fetched.fresh) return fetched.input;
     const input = fetched.input;
-    await this.#step(obj, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
+    await chartStep(obj, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
       const chart = await unpackChart(
         pull.tarball,
         join(work, 'package'),
@@ -221,93 +214,6 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     });
     await this.#publish(obj, status, ctx, join(work, 'package'), input, 'pulled');
     return input;
-  }
-
-  /** From an HTTP repository: the version from its index artifact, the tarball digest-checked against the index. */
-  async #pullIndexed(pull: ChartPull): Promise<PullOutcome> {
-    const { obj, status, ctx, repository } = pull;
-    if (obj.spec.verify !== undefined) throw verifyNotSupported(`an HTTP HelmRepository`);
-    const where = `HelmRepository '${repository.metadata.namespace}/${repository.metadata.name}'`;
-    const indexArtifact = repository.status?.artifact;
-    if (!indexArtifact)
-      throw new SourceNotReady(`${where} has no index artifact yet: see its Ready condition`);
-    return this.#step(obj, ConditionType.FetchFailed, HelmReason.ChartPullFailed, ctx, async () => {
-      const index = await this.#indexes.get(indexArtifact);
-      const entry = selectChartVersion(index, obj.spec.chart, obj.spec.version ?? '*');
-      const input = {
-        chartName: entry.name,
-        version: entry.version,
-        sourceRevision: indexArtifact.revision,
-      };
-      if (pull.stored && this.#upToDate(obj, status, input.version)) return { input, fresh: false };
-      const bytes = await downloadIndexedChart({
-        repositoryUrl: repository.spec.url,
-        entry,
-        transport: await repositoryTransport(this.#options.client, repository),
-        passCredentials: repository.spec.passCredentials === true,
-        timeoutMs: pull.timeoutMs,
-        maxBytes: this.#limits.maxChartBytes,
-        signal: pull.signal,
-      });
-      await writeFile(pull.tarball, bytes);
-      return { input, fresh: true };
-    });
-  }
-
-  /**
-   * From an OCI HelmRepository: the version from the chart's tags (one HEAD for an exact version),
-   * `spec.verify` checked on the manifest digest, the chart layer downloaded size- and
-   * digest-checked. Nothing is downloaded when the version, its digest, the chart name and values
-   * files are those of the stored artifact.
-   */
-  async #pullOci(pull: ChartPull): Promise<PullOutcome> {
-    const { obj, status, ctx, repository } = pull;
-    const pullStep = <T>(body: () => Promise<T>) =>
-      this.#step(obj, ConditionType.FetchFailed, HelmReason.ChartPullFailed, ctx, () =>
-        body().catch((error: unknown) => {
-          throw ociChartError(error);
-        }),
-      );
-    const ref = await pullStep(async () => ociChartReference(repository.spec.url, obj.spec.chart));
-    const registry = await pullStep(() =>
-      registryClientFor(
-        this.#options.client,
-        {
-          namespace: repository.metadata.namespace ?? '',
-          secretRef: repository.spec.secretRef,
-          certSecretRef: repository.spec.certSecretRef,
-          insecure: repository.spec.insecure,
-          basicAuthSecret: true,
-        },
-        ref,
-        pull.signal,
-      ),
-    );
-    try {
-      const chosen = await pullStep(() =>
-        resolveOciChart(registry, ref, obj.spec.chart, obj.spec.version ?? '*'),
-      );
-      const input = { chartName: obj.spec.chart, version: chosen.version, sourceRevision: chosen.digest };
-      if (
-        pull.stored &&
-        this.#upToDate(obj, status, input.version) &&
-        status.observedSourceArtifactRevision === chosen.digest &&
-        verifiedFor(obj, obj.spec.verify, chosen.digest)
-      )
-        return { input, fresh: false };
-      await reconcileSignature(
-        obj,
-        obj.spec.verify,
-        { client: this.#options.client, registry, repository: ref.repository, digest: chosen.digest },
-        ctx,
-      );
-      await pullStep(() =>
-        downloadOciChart(registry, ref, chosen.digest, pull.tarball, this.#limits.maxChartBytes),
-      );
-      return { input, fresh: true };
-    } finally {
-      registry.close();
-    }
   }
 
   async #fromSourceArtifact(
@@ -337,7 +243,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
       };
     }
     const sourceDir = join(work, 'source');
-    await this.#step(obj, ConditionType.FetchFailed, Reason.ArtifactFailed, ctx, async () => {
+    await chartStep(obj, ConditionType.FetchFailed, Reason.ArtifactFailed, ctx, async () => {
       try {
         await fetchArtifact({ url: artifact.url, digest: artifact.digest, dir: sourceDir });
       } catch (cause) {
@@ -350,7 +256,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     });
     let input: BuildInput | undefined;
     const pkg = join(work, 'package');
-    await this.#step(obj, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
+    await chartStep(obj, BuildFailed, HelmReason.ChartPackageFailed, ctx, async () => {
       const chartPath = await resolveInside(sourceDir, obj.spec.chart, 'spec.chart');
       const metadata = await loadChartMetadata(chartPath);
       let version = metadata.version;
@@ -386,14 +292,6 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     return built;
   }
 
-  #upToDate(obj: HelmChartObject, status: HelmChartStatus, version: string): boolean {
-    return (
-      status.artifact?.revision === version &&
-      status.observedChartName === obj.spec.chart &&
-      sameList(status.observedValuesFiles, obj.spec.valuesFiles)
-    );
-  }
-
   async #values(
     obj: HelmChartObject,
     status: HelmChartStatus,
@@ -420,7 +318,7 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     verb: string,
   ): Promise<void> {
     // A link out of the chart makes the build fail: that is the chart's fault, not storage's.
-    const built = await this.#step(obj, BuildFailed, HelmReason.ChartPackageFailed, ctx, () =>
+    const built = await chartStep(obj, BuildFailed, HelmReason.ChartPackageFailed, ctx, () =>
       buildArtifact({ dir, out: `${dir}.tar.gz` }).catch((cause: unknown) => {
         throw new HelmError('InvalidChart', `the chart cannot be packaged: ${errorMessage(cause)}`, {
           cause,
@@ -448,51 +346,4 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     status.observedChartName = obj.spec.chart;
     status.observedSourceArtifactRevision = input.sourceRevision;
   }
-
-  /** Runs one step: a HelmError sets `conditionType` and becomes a ReconcileError (or Stalled). */
-  #step<T>(
-    obj: HelmChartObject,
-    conditionType: string,
-    reason: string,
-    ctx: ReconcileContext,
-    body: () => Promise<T>,
-  ): Promise<T> {
-    return runStep(
-      obj as SourceObject,
-      ctx,
-      { reasonOf: helmFailure(reason), condition: conditionType },
-      body,
-    );
-  }
-}
-
-/** What one chart pull needs: the object, its repository, where the tarball goes, the deadline. */
-interface ChartPull {
-  obj: HelmChartObject;
-  status: HelmChartStatus;
-  ctx: ReconcileContext;
-  tarball: string;
-  stored: boolean;
-  repository: HelmRepository & KubeObject;
-  timeoutMs: number;
-  signal: AbortSignal;
-}
-
-/** A pulled chart (`fresh`: its tarball was downloaded), or the stored one still current. */
-type PullOutcome = { input: BuildInput; fresh: boolean };
-
-/** Signatures exist for OCI charts only (cosign over the chart's manifest digest). */
-function verifyNotSupported(source: string): StalledError {
-  return new StalledError(
-    UnsupportedFieldReason,
-    `spec.verify is supported for charts from OCI HelmRepositories only (cosign signatures of the chart's manifest), not for charts from ${source}: remove it`,
-  );
-}
-
-class SourceNotReady extends Error {
-  override name = 'SourceNotReady';
-}
-
-function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
-  return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
 }

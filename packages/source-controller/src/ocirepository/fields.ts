@@ -12,6 +12,7 @@ export const ociRepositoryFields: FieldSupport = {
     'spec.secretRef',
     'spec.serviceAccountName',
     'spec.certSecretRef',
+    'spec.proxySecretRef',
     'spec.insecure',
     'spec.interval',
     'spec.timeout',
@@ -24,5 +25,5 @@ export const ociRepositoryFields: FieldSupport = {
     'spec.verify.matchOIDCIdentity',
   ],
   // spec.provider at its default (generic) asks for nothing and passes; aws, azure, gcp stall.
-  notImplemented: ['spec.provider', 'spec.proxySecretRef'],
+  notImplemented: ['spec.provider'],
 };

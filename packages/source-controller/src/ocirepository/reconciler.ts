@@ -63,7 +63,7 @@ export interface OCIRepositoryReconcilerOptions {
   gc?: { keep?: number; ttlMs?: number };
   /** Largest layer downloaded and largest extracted content (default 1 GiB), most files (100,000). */
   limits?: { maxSize?: number; maxFiles?: number };
-  /** Artifacts built from layers kept for other objects of the same layer (default 16; 0: none). */
+  /** Manifests and artifacts built from layers kept for other objects of the same artifact (default 16 each; 0: none). */
   layerCacheEntries?: number;
 }
 
@@ -87,7 +87,8 @@ const ownedConditions = [
  * OCIRepository, in Flux's steps: reconcileStorage, reconcileSource (which digest does the ref
  * name: one manifest HEAD, plus a tag list for semver), reconcileVerify (cosign) and
  * reconcileArtifact (download the selected layer, digest-checked; extract and repack it with the
- * ignore rules, or copy it as is). An unchanged digest stops after the HEAD.
+ * ignore rules, or copy it as is). An unchanged digest stops after the HEAD; objects of an
+ * artifact another object fetched already share its manifest and built artifact (LayerCache).
  */
 export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> {
   readonly apiVersion = SourceApiVersion;
@@ -124,7 +125,7 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
         ctx.log.debug({ revision: source.revision }, 'digest unchanged: no download');
         return { ready: { reason: Reason.Succeeded, message: storedMessage(source.revision) } };
       }
-      const manifest = await fetch.step(classify, () => registry.getManifest(url.repository, source.digest));
+      const manifest = await fetch.step(classify, () => this.#manifest(registry, url, source.digest));
       await this.reconcileVerify(obj, registry, url, source, ctx);
       await this.reconcileArtifact(obj, registry, url, source, manifest, fetch, ctx);
       return {
@@ -187,18 +188,16 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
         operation,
         ignore: obj.spec.ignore,
       };
-      let tarball = join(work, 'artifact.tar.gz');
-      let digest = await this.#cache.copyTo(cacheKey, tarball);
-      if (digest === undefined) {
-        const built = await fetch.step(classifyLayer, () =>
+      const {
+        path: tarball,
+        digest,
+        built,
+      } = await fetch.step(classifyLayer, () =>
+        this.#cache.copyOrBuild(cacheKey, join(work, 'artifact.tar.gz'), () =>
           buildFromLayer(registry, url, chosen, operation, obj.spec.ignore, work, limits),
-        );
-        tarball = built.path;
-        digest = built.digest;
-        await this.#cache.put(cacheKey, tarball, digest);
-      } else {
-        ctx.log.debug({ layer: chosen.digest }, 'artifact of this layer built before: no download');
-      }
+        ),
+      );
+      if (!built) ctx.log.debug({ layer: chosen.digest }, 'artifact of this layer built before: no download');
       await storeArtifact(obj as SourceObject, {
         storage: storageOf(this.#options.storage),
         ref: artifactRef(OCIRepositoryKind, obj),
@@ -217,6 +216,13 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  }
+
+  /** The manifest the ref resolved to: fetched once for all objects of one repository and digest. */
+  #manifest(registry: RegistryClient, url: OciReference, digest: string): Promise<FetchedManifest> {
+    return this.#cache.manifestOr(url.registry, url.repository, digest, () =>
+      registry.getManifest(url.repository, digest),
+    );
   }
 
   #upToDate(obj: OCIRepositoryObject, source: ResolvedSource): boolean {

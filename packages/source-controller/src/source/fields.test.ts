@@ -35,9 +35,8 @@ it('a set field that is not implemented is named; defaults and implemented field
     refused('OCIRepository', { ...oci, verify: { provider: 'cosign', secretRef: { name: 'k' } } }),
     [],
   );
-  assert.deepEqual(refused('OCIRepository', { ...oci, proxySecretRef: { name: 'p' } }), [
-    'spec.proxySecretRef',
-  ]);
+  assert.deepEqual(refused('OCIRepository', { ...oci, proxySecretRef: { name: 'p' } }), []);
+  assert.deepEqual(refused('OCIRepository', { ...oci, provider: 'aws' }), ['spec.provider']);
   assert.deepEqual(
     refused('HelmRepository', {
       url: 'https://charts',

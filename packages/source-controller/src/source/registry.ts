@@ -5,9 +5,13 @@
 import {
   type Credentials,
   credentialsFromDockerConfig,
+  type HttpProxy,
+  OciError,
   type OciReference,
+  proxyFromSecret,
   RegistryClient,
   type TlsOptions,
+  TokenCache,
 } from '@weft/oci';
 import type { Client, KubeObject } from '@weft/runtime/client';
 import { readSecretData, SecretError } from './secret.ts';
@@ -19,6 +23,8 @@ export interface RegistryAccess {
   /** Its imagePullSecrets are tried after `secretRef`. */
   serviceAccountName?: string | undefined;
   certSecretRef?: { name: string } | undefined;
+  /** A Secret with the proxy's `address` (and `username`, `password`). */
+  proxySecretRef?: { name: string } | undefined;
   insecure?: boolean | undefined;
   /**
    * Whether `secretRef` may also hold `username` and `password` (HelmRepository's basic-auth
@@ -96,6 +102,28 @@ export async function registryTls(
   return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
 }
 
+/** `proxySecretRef`: the HTTP proxy every request goes through, or undefined. */
+export async function proxyFor(
+  client: Pick<Client, 'get'>,
+  namespace: string,
+  ref: { name: string } | undefined,
+): Promise<HttpProxy | undefined> {
+  if (!ref) return undefined;
+  const { data } = await readSecretData(client, namespace, ref.name, 'spec.proxySecretRef');
+  try {
+    return proxyFromSecret(data, `${namespace}/${ref.name} (spec.proxySecretRef)`);
+  } catch (error) {
+    throw new SecretError(error instanceof OciError ? error.message : String(error), { cause: error });
+  }
+}
+
+/**
+ * Registry tokens of the whole process, keyed by registry, credentials (hashed), repository and
+ * actions: the next reconcile of a repository sends the token the last one got (one HEAD, not a
+ * 401, a token request and a retry), and a tenant with other credentials never gets another's.
+ */
+const tokens = new TokenCache();
+
 export async function registryClientFor(
   client: Pick<Client, 'get'>,
   access: RegistryAccess,
@@ -107,7 +135,9 @@ export async function registryClientFor(
     insecure: access.insecure === true,
     credentials: await registryCredentials(client, access, ref),
     tls: await registryTls(client, access),
+    proxy: await proxyFor(client, access.namespace, access.proxySecretRef),
     signal,
     userAgent: 'weft-source-controller',
+    tokens,
   });
 }

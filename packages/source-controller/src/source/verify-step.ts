@@ -10,7 +10,9 @@ import * as conditions from '@weft/runtime/conditions';
 import { errorMessage } from '@weft/runtime/errors';
 import { type ReconcileContext, ReconcileError, StalledError } from '@weft/runtime/reconcile';
 import { asConditioned } from './artifact-steps.ts';
-import { VerificationError, verifyArtifact } from './cosign.ts';
+
+/** Sigstore's crypto, loaded on the first object with `spec.verify`. */
+const cosign = () => import('./cosign.ts');
 
 export const VerificationErrorReason = 'VerificationError';
 
@@ -30,6 +32,7 @@ export async function reconcileSignature(
     conditions.removeCondition(cond, ConditionType.SourceVerified);
     return;
   }
+  const { VerificationError, verifyArtifact } = await cosign();
   try {
     const message = await verifyArtifact({ ...target, verify, namespace: obj.metadata.namespace ?? '' });
     conditions.markTrue(
