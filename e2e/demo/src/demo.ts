@@ -23,9 +23,11 @@ import {
   SourceApiVersion,
 } from '@weft/api';
 import {
+  type CrdObject,
   eventually,
   freePort,
   imagesDir,
+  installCrds,
   installWeft,
   type ReceivedRequest,
   realNodeUnavailable,
@@ -132,7 +134,8 @@ export async function runDemo(options: { once: boolean }): Promise<void> {
         // default; a multi-tenant cluster leaves this off (docs/install.md, RBAC).
         values: { clusterReconciler: { enabled: true } },
       });
-      cleanups.push(() => weft.stop());
+      // The cluster goes next: no `helm uninstall` waiting for each pod to shut down gracefully.
+      cleanups.push(() => weft.stop({ uninstall: false }));
       for (const name of inCluster) {
         const process = await weft.processOf(name);
         say(
@@ -140,7 +143,7 @@ export async function runDemo(options: { once: boolean }): Promise<void> {
         );
       }
     } else {
-      await installCrds(client);
+      await installCrds(client, await weftCrds(), 'weft-demo');
       say('installed the weft CRDs');
       const controllers = startControllers({
         kubeconfigPath: cluster.kubeconfigPath,
@@ -227,24 +230,10 @@ export async function runDemo(options: { once: boolean }): Promise<void> {
   }
 }
 
-async function installCrds(client: Client): Promise<void> {
+/** The weft CRDs from packages/api, for the fallback where the chart does not install them. */
+async function weftCrds(): Promise<CrdObject[]> {
   const text = await readFile(join(repoRoot, 'packages', 'api', 'crds', 'all.yaml'), 'utf8');
-  const crds = parseAllDocuments(text).map((doc) => doc.toJS() as KubeObject);
-  // Applied as plain JSON: the apiserver keeps every enum, default and validation rule.
-  await Promise.all(crds.map((crd) => client.apply(crd, { force: true })));
-  await Promise.all(
-    crds.map((crd) =>
-      eventually(`CRD ${crd.metadata.name} Established`, async () => {
-        const live = await client.get({
-          apiVersion: crd.apiVersion,
-          kind: crd.kind,
-          name: crd.metadata.name ?? '',
-        });
-        const conditions = (live.status as { conditions?: Condition[] } | undefined)?.conditions ?? [];
-        return conditions.some((c) => c.type === 'Established' && c.status === 'True') || undefined;
-      }),
-    ),
-  );
+  return parseAllDocuments(text).map((doc) => doc.toJS() as CrdObject);
 }
 
 async function waitSource(client: Client, say: (m: string) => void, revision: string): Promise<string> {

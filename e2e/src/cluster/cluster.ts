@@ -239,38 +239,50 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       if (res.status !== 201 && res.status !== 409)
         throw new Error(`creating node: ${res.status} ${res.body}`);
     }
-    progress(`waiting for ${nodeCount} KWOK nodes and the default service account`);
-    await waitUntil(
-      'KWOK nodes Ready',
-      async () => {
-        const nodes = (await apiRequest(admin, 'GET', '/api/v1/nodes')).json() as { items?: unknown[] };
-        const ready = (nodes.items ?? []).filter(nodeIsReady).length;
-        if (ready < nodeCount) throw new Error(`${ready}/${nodeCount} nodes Ready`);
-        return true;
-      },
-      { timeoutMs, abort: anyCrash() },
-    );
-    await waitUntil(
-      'the default ServiceAccount (controller-manager running)',
-      async () =>
-        (await apiRequest(admin, 'GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200
-          ? true
-          : undefined,
-      { timeoutMs, abort: anyCrash() },
-    );
-    if (options.realNode) {
-      realNode = await startRealNode({
-        clusterName: name,
-        dir: join(dir, 'real-node'),
-        caCert: certs.caCert,
-        kubeconfig: kubeconfigs.node!,
-        ...(typeof options.realNode === 'object' && options.realNode.kubeProxy
-          ? { kubeProxyKubeconfig: kubeconfigs['kube-proxy']! }
-          : {}),
-        admin,
-        timeoutMs,
-        progress,
-      });
+    // The real node needs only the apiserver: it starts while the KWOK nodes come up.
+    const realNodeStarting = options.realNode
+      ? startRealNode({
+          clusterName: name,
+          dir: join(dir, 'real-node'),
+          caCert: certs.caCert,
+          kubeconfig: kubeconfigs.node!,
+          ...(typeof options.realNode === 'object' && options.realNode.kubeProxy
+            ? { kubeProxyKubeconfig: kubeconfigs['kube-proxy']! }
+            : {}),
+          admin,
+          timeoutMs,
+          progress,
+        })
+      : undefined;
+    realNodeStarting?.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+    try {
+      progress(`waiting for ${nodeCount} KWOK nodes and the default service account`);
+      await waitUntil(
+        'KWOK nodes Ready',
+        async () => {
+          const nodes = (await apiRequest(admin, 'GET', '/api/v1/nodes')).json() as {
+            items?: Array<{ metadata?: { name?: string } }>;
+          };
+          // Only the KWOK nodes: the real node may be Ready already.
+          const kwokNodes = (nodes.items ?? []).filter((n) => n.metadata?.name?.startsWith('kwok-node-'));
+          const ready = kwokNodes.filter(nodeIsReady).length;
+          if (ready < nodeCount) throw new Error(`${ready}/${nodeCount} nodes Ready`);
+          return true;
+        },
+        { timeoutMs, abort: anyCrash() },
+      );
+      await waitUntil(
+        'the default ServiceAccount (controller-manager running)',
+        async () =>
+          (await apiRequest(admin, 'GET', '/api/v1/namespaces/default/serviceaccounts/default')).status ===
+          200
+            ? true
+            : undefined,
+        { timeoutMs, abort: anyCrash() },
+      );
+    } finally {
+      // Kept even when the KWOK wait failed, so stopAll stops the node too.
+      realNode = await realNodeStarting;
     }
   } catch (error) {
     await stopAll();

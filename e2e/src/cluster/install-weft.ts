@@ -93,8 +93,12 @@ export interface WeftInstallation {
   processOf(component: WeftController): Promise<ControllerProcess>;
   /** `helm uninstall --wait`. */
   uninstall(): Promise<void>;
-  /** Uninstalls unless done, stops the registry if it was started here. */
-  stop(): Promise<void>;
+  /**
+   * Uninstalls unless done (or `uninstall: false`, for a cluster about to be stopped anyway,
+   * which saves waiting for each pod's graceful shutdown), stops the registry if it was started
+   * here, removes the values files.
+   */
+  stop(options?: { uninstall?: boolean }): Promise<void>;
 }
 
 function deepMerge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
@@ -319,8 +323,8 @@ export async function installWeft(cluster: Cluster, options: InstallWeftOptions)
       uninstalled = true;
       await helm('uninstall', release, '--wait', '--timeout', `${Math.ceil(timeoutMs / 1000)}s`);
     },
-    async stop() {
-      await installation.uninstall().catch(() => undefined);
+    async stop(stopOptions) {
+      if (stopOptions?.uninstall !== false) await installation.uninstall().catch(() => undefined);
       if (ownsRegistry) await registry.stop();
       await rm(work, { recursive: true, force: true });
     },

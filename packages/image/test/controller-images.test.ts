@@ -1,7 +1,7 @@
 /**
  * The controller images on the real node, pulled from the e2e registry. source-controller
  * reconciles a GitRepository from the e2e git server and, killed, restarts and carries on; the
- * others start and turn Ready (helm-controller's HelmRelease from its image: install's in-cluster test). Each prints its pod's start-to-Ready time and RSS.
+ * others start and turn Ready (helm-controller's HelmRelease from its image: install's test/in-cluster/helm-controller.test.ts). Each prints its pod's start-to-Ready time and RSS.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

@@ -25,6 +25,7 @@ type Container = {
   resources: { limits: { memory: string } };
   readinessProbe: unknown;
   livenessProbe: unknown;
+  startupProbe: unknown;
 };
 type PodSpec = { containers: Container[]; volumes: Array<{ name: string; emptyDir?: unknown }> };
 
@@ -83,6 +84,11 @@ describe('the installation definition', () => {
         seccompProfile: { type: 'RuntimeDefault' },
       });
       assert.match(container.resources.limits.memory, /^\d+(Mi|Gi)$/);
+      assert.deepEqual(container.startupProbe, {
+        httpGet: { path: '/healthz', port: 'healthz' },
+        periodSeconds: 1,
+        failureThreshold: 300,
+      });
       assert.deepEqual(container.livenessProbe, { httpGet: { path: '/healthz', port: 'healthz' } });
       assert.deepEqual(container.readinessProbe, { httpGet: { path: '/readyz', port: 'healthz' } });
       assert.ok(spec.volumes.some((volume) => volume.name === 'tmp' && volume.emptyDir));

@@ -89,6 +89,14 @@ export function deployment(scope: Scope, component: Component): KubeObject {
                 containerPort: portValue(scope, component, port),
                 protocol: 'TCP',
               })),
+              // Probed every second until the process serves /healthz (up to 5 minutes on a slow
+              // or loaded node): the liveness probe waits for it, so a slow start is never killed,
+              // and readiness is checked as soon as it passes rather than a period later.
+              startupProbe: {
+                httpGet: { path: '/healthz', port: healthPort.name },
+                periodSeconds: 1,
+                failureThreshold: 300,
+              },
               livenessProbe: { httpGet: { path: '/healthz', port: healthPort.name } },
               readinessProbe: { httpGet: { path: '/readyz', port: healthPort.name } },
               ...field('resources', scope.optional(path('resources'))),
