@@ -19,6 +19,7 @@ import {
   UnsupportedFieldReason,
   unsupportedFieldsMessage,
 } from '@weft/api';
+import { authFromSecret, GitError, Remote } from '@weft/git';
 import {
   type Client,
   decodeSecretData,
@@ -36,8 +37,6 @@ import {
 } from '@weft/runtime/reconcile';
 import { imageUpdateAutomationFields } from './fields.ts';
 import { UpdatePathError, updateTree } from './files.ts';
-import { type Remote, remoteFor } from './git/auth.ts';
-import { AutomationGitError } from './git/errors.ts';
 import { BranchLocks, commitAndPush, lockKey, type PushOutcome, type RefspecPush } from './git/push.ts';
 import { type CommitSigner, openPgpSigner } from './git/signing.ts';
 import { type ImageRef, type SetterChange, SetterFileError } from './setters.ts';
@@ -233,7 +232,9 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
       'GitRepository spec.secretRef',
     );
     try {
-      const remote = remoteFor(repository.spec.url, secret, ctx.signal);
+      const url = repository.spec.url;
+      const auth = secret ? authFromSecret(url, secret.name, secret.data) : undefined;
+      const remote = new Remote({ url, ...(auth ? { auth } : {}), signal: ctx.signal });
       return { remote, checkout, pushBranch, refspec };
     } catch (error) {
       throw toReconcileError(error);
@@ -369,8 +370,8 @@ function toReconcileError(error: unknown): ReconcileError {
   if (error instanceof UpdatePathError) return new StalledError(AutomationReason.UpdateFailed, error.message);
   if (error instanceof SetterFileError)
     return new ReconcileError(AutomationReason.UpdateFailed, error.message);
-  if (error instanceof AutomationGitError) {
-    switch (error.failure) {
+  if (error instanceof GitError) {
+    switch (error.code) {
       case 'AuthenticationFailed':
         return new ReconcileError(AutomationReason.AuthenticationFailed, error.message);
       case 'InvalidSecret':

@@ -7,9 +7,8 @@
 import * as fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { GitError, type Remote } from '@weft/git';
 import git from 'isomorphic-git';
-import type { Remote } from './auth.ts';
-import { AutomationGitError, redactUrl } from './errors.ts';
 import type { CommitSigner } from './signing.ts';
 
 export interface RefspecPush {
@@ -56,8 +55,7 @@ async function remoteHead(remote: Remote, branch: string): Promise<string | unde
   const refs = await wrap(remote, 'list the branches of', () =>
     git.listServerRefs({
       http: remote.http,
-      url: remote.url,
-      ...(remote.onAuth ? { onAuth: remote.onAuth } : {}),
+      url: remote.gitUrl,
       prefix: heads(branch),
       protocolVersion: 1,
     }),
@@ -70,23 +68,8 @@ async function wrap<R>(remote: Remote, what: string, run: () => Promise<R>): Pro
   try {
     return await run();
   } catch (error) {
-    if (error instanceof AutomationGitError) throw error;
-    const code = (error as { code?: string }).code ?? '';
-    const message = (error as Error).message ?? String(error);
-    const where = redactUrl(remote.displayUrl);
-    if (code === 'HttpError' && /\b(401|403)\b/.test(message)) {
-      throw new AutomationGitError(
-        'AuthenticationFailed',
-        `cannot ${what} ${where}: authentication failed (${message}); check the GitRepository's spec.secretRef`,
-        { cause: error },
-      );
-    }
-    if (code === 'NotFoundError' || (code === 'HttpError' && /\b404\b/.test(message))) {
-      throw new AutomationGitError('RefNotFound', `cannot ${what} ${where}: ${message}`, { cause: error });
-    }
-    throw new AutomationGitError('GitOperationFailed', `cannot ${what} ${where}: ${message}`, {
-      cause: error,
-    });
+    const translated = remote.translate(error);
+    throw new GitError(translated.code, `cannot ${what}: ${translated.message}`, { cause: error });
   }
 }
 
@@ -128,7 +111,7 @@ export async function commitAndPush<T>(plan: PushPlan<T>): Promise<PushOutcome<T
       const outcome = await attemptOnce(plan, dir, attempt);
       if (outcome !== 'moved') return outcome;
       if (attempt >= attempts) {
-        throw new AutomationGitError(
+        throw new GitError(
           'PushRejected',
           `the branch kept moving: ${attempts} pushes were rejected as not fast-forward; will try again at the next interval`,
         );
@@ -167,12 +150,11 @@ async function attemptOnce<T>(
       fs,
       http: remote.http,
       dir,
-      url: remote.url,
+      url: remote.gitUrl,
       ref: baseRef,
       singleBranch: true,
       depth: 1,
       noTags: !('tag' in plan.checkout),
-      ...(remote.onAuth ? { onAuth: remote.onAuth } : {}),
     }),
   );
   const baseOid = await git.resolveRef({ fs, dir, ref: 'HEAD' });
@@ -220,10 +202,9 @@ async function push(remote: Remote, dir: string, ref: string, remoteRef: string)
       fs,
       http: remote.http,
       dir,
-      url: remote.url,
+      url: remote.gitUrl,
       ref,
       remoteRef,
-      ...(remote.onAuth ? { onAuth: remote.onAuth } : {}),
     });
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -237,8 +218,5 @@ async function push(remote: Remote, dir: string, ref: string, remoteRef: string)
   if (result.ok && (status === undefined || status.ok)) return 'ok';
   const why = status?.error ?? result.error ?? 'rejected';
   if (movedPattern.test(why)) return 'moved';
-  throw new AutomationGitError(
-    'PushRejected',
-    `${redactUrl(remote.displayUrl)} refused the push to ${remoteRef}: ${why}`,
-  );
+  throw new GitError('PushRejected', `${remote.displayUrl} refused the push to ${remoteRef}: ${why}`);
 }
