@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createMessage, generateKey, readKey, readSignature, verify } from 'openpgp';
-import { BranchLocks } from './push.ts';
+import { KeyedLocks } from './locks.ts';
 import { openPgpSigner } from './signing.ts';
 
-describe('BranchLocks', () => {
+describe('KeyedLocks', () => {
   test('runs of one key never overlap, other keys run beside them', async () => {
-    const locks = new BranchLocks();
+    const locks = new KeyedLocks();
     const log: string[] = [];
     const work = (name: string, ms: number) => async () => {
       log.push(`start ${name}`);
@@ -25,7 +25,7 @@ describe('BranchLocks', () => {
   });
 
   test('a failed run releases the lock', async () => {
-    const locks = new BranchLocks();
+    const locks = new KeyedLocks();
     await assert.rejects(
       locks.run('k', async () => Promise.reject(new Error('boom'))),
       /boom/,
