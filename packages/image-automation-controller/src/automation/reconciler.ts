@@ -67,7 +67,7 @@ export interface AutomationReconcilerOptions {
   client: Pick<Client, 'get'>;
   /** The ImagePolicies of a namespace, from the manager's cache. */
   listPolicies: (namespace: string) => readonly PolicyObject[];
-  /** Where checkouts are kept (in `weft-image-automation/checkouts`); default the system temporary directory. */
+  /** Where checkouts are kept (in `weft-image-automation/checkouts-*`); default the system temporary directory. */
   workDir?: string;
   /** How many checkouts are kept between runs; default 32. */
   maxCheckouts?: number;
@@ -99,7 +99,7 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
   constructor(options: AutomationReconcilerOptions) {
     this.#options = options;
     const checkouts = new CheckoutCache({
-      dir: join(options.workDir ?? tmpdir(), 'weft-image-automation', 'checkouts'),
+      parent: join(options.workDir ?? tmpdir(), 'weft-image-automation'),
       ...(options.maxCheckouts === undefined ? {} : { max: options.maxCheckouts }),
     });
     this.#pushes = new PushBatcher({

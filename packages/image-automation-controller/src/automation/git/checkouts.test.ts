@@ -27,7 +27,7 @@ const read = (dir: string, path: string) => readFile(join(dir, path), 'utf8');
 describe('CheckoutCache', () => {
   test('a second run fetches into the same checkout and gets a clean tree at the new head', async () => {
     await server.createRepo('reuse', { 'app.yaml': 'v1\n', 'other.yaml': 'x\n' });
-    const cache = new CheckoutCache({ dir: join(workDir, 'reuse') });
+    const cache = new CheckoutCache({ parent: join(workDir, 'reuse') });
     const remote = new Remote({ url: server.url('reuse') });
     const first = await cache.use(remote, { branch: 'main' }, async (checkout) => {
       assert.equal(await read(checkout.dir, 'app.yaml'), 'v1\n');
@@ -53,7 +53,7 @@ describe('CheckoutCache', () => {
     await server.createRepo('damaged', { 'app.yaml': 'v1\n' });
     const discarded: string[] = [];
     const cache = new CheckoutCache({
-      dir: join(workDir, 'damaged'),
+      parent: join(workDir, 'damaged'),
       onDiscard: (dir) => discarded.push(dir),
     });
     const remote = new Remote({ url: server.url('damaged') });
@@ -73,7 +73,7 @@ describe('CheckoutCache', () => {
     await server.createRepo('lru', { 'a.yaml': 'a\n' });
     await server.branch('lru', 'b');
     await server.branch('lru', 'c');
-    const cache = new CheckoutCache({ dir: join(workDir, 'lru'), max: 2 });
+    const cache = new CheckoutCache({ parent: join(workDir, 'lru'), max: 2 });
     const remote = new Remote({ url: server.url('lru') });
     const dirOf = (branch: string) => cache.use(remote, { branch }, async (checkout) => checkout.dir);
     const a = await dirOf('main');
@@ -87,7 +87,7 @@ describe('CheckoutCache', () => {
 
   test('a server that cannot be reached fails the run and keeps the checkout', async () => {
     const own = await startGitHttpServer();
-    const cache = new CheckoutCache({ dir: join(workDir, 'gone') });
+    const cache = new CheckoutCache({ parent: join(workDir, 'gone') });
     await own.createRepo('gone', { 'a.yaml': 'a\n' });
     const remote = new Remote({ url: own.url('gone') });
     const dir = await cache.use(remote, { branch: 'main' }, async (checkout) => checkout.dir);

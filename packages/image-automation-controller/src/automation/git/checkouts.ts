@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GitError, type Remote } from '@weft/git';
 import git from 'isomorphic-git';
@@ -24,8 +24,11 @@ export interface Checkout {
 }
 
 export interface CheckoutCacheOptions {
-  /** The checkouts' directory; emptied before the first is made (what another process left is not trusted). */
-  dir: string;
+  /**
+   * Where the checkouts' directory is made (`checkouts-XXXXXX`, one per cache, so two
+   * controllers sharing a temp dir never touch each other's); removed when the process exits.
+   */
+  parent: string;
   /** How many checkouts are kept; default 32. */
   max?: number;
   /** Told when a checkout is deleted because it could not be brought up to date. */
@@ -47,7 +50,7 @@ export class CheckoutCache {
   readonly #options: CheckoutCacheOptions;
   readonly #locks = new KeyedLocks();
   readonly #entries = new Map<string, Entry>();
-  #ready: Promise<void> | undefined;
+  #dir: Promise<string> | undefined;
   #clock = 0;
 
   constructor(options: CheckoutCacheOptions) {
@@ -61,15 +64,13 @@ export class CheckoutCache {
 
   /** Runs `work` in an up-to-date, clean checkout of `ref`; one run at a time per checkout. */
   async use<R>(remote: Remote, ref: CheckoutRef, work: (checkout: Checkout) => Promise<R>): Promise<R> {
-    this.#ready ??= rm(this.#options.dir, { recursive: true, force: true }).then(async () => {
-      await mkdir(this.#options.dir, { recursive: true });
-    });
-    await this.#ready;
+    this.#dir ??= this.#makeDir();
+    const root = await this.#dir;
     const key = `${remote.displayUrl}\n${'branch' in ref ? 'refs/heads/' : 'refs/tags/'}${refName(ref)}`;
     let entry = this.#entries.get(key);
     if (!entry) {
       const hash = createHash('sha256').update(key).digest('hex').slice(0, 20);
-      entry = { dir: join(this.#options.dir, hash), users: 0, lastUsed: 0 };
+      entry = { dir: join(root, hash), users: 0, lastUsed: 0 };
       this.#entries.set(key, entry);
     }
     const used = entry;
@@ -84,6 +85,13 @@ export class CheckoutCache {
       used.lastUsed = ++this.#clock;
       await this.#evict();
     }
+  }
+
+  async #makeDir(): Promise<string> {
+    await mkdir(this.#options.parent, { recursive: true });
+    const dir = await mkdtemp(join(this.#options.parent, 'checkouts-'));
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    return dir;
   }
 
   async #evict(): Promise<void> {

@@ -45,7 +45,7 @@ const receivePacks = () =>
 describe('PushBatcher', () => {
   test('runs that arrive together: one commit each, one push; a failing run takes no other down', async () => {
     await server.createRepo('batch', { 'a.yaml': 'a1\n', 'b.yaml': 'b1\n', 'c.yaml': 'c1\n' });
-    const batcher = new PushBatcher({ checkouts: new CheckoutCache({ dir: join(workDir, 'batch') }) });
+    const batcher = new PushBatcher({ checkouts: new CheckoutCache({ parent: join(workDir, 'batch') }) });
     const target: PushTarget = {
       remote: new Remote({ url: server.url('batch') }),
       checkout: { branch: 'main' },
@@ -85,7 +85,7 @@ describe('PushBatcher', () => {
 
   test('the branch moved under the push: the whole batch is redone on the new head', async () => {
     await server.createRepo('moved', { 'a.yaml': 'a1\n' });
-    const batcher = new PushBatcher({ checkouts: new CheckoutCache({ dir: join(workDir, 'moved') }) });
+    const batcher = new PushBatcher({ checkouts: new CheckoutCache({ parent: join(workDir, 'moved') }) });
     const target: PushTarget = {
       remote: new Remote({ url: server.url('moved') }),
       checkout: { branch: 'main' },
