@@ -4,11 +4,9 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { clientVersion } from './client-version.ts';
+import { defaultComponents } from './default-components.ts';
 import { CliError, ExitCode } from './exit.ts';
 import type { GlobalOptions } from './global.ts';
-
-// Kept here, not imported from @weft/install, so `--help` does not load the definition.
-const defaultComponents = 'source-controller,kustomize-controller,notification-controller';
 
 /** Go-style booleans: `--flag`, `--flag=true`, `--flag=false`. */
 function booleanValue(value: string): boolean {

@@ -1,10 +1,8 @@
 /**
- * The whole loop with the controllers as processes, as deployed: an ImagePolicy's new image →
- * image-automation-controller commits and pushes it → source-controller fetches the commit →
- * kustomize-controller applies it → the Deployment runs the new image.
- *
- * The ImagePolicy status is written by the test, standing in for the reflector half of
- * image-automation-controller (ImageRepository → ImagePolicy), which is built separately.
+ * The whole loop with the controllers as processes, as deployed: a new tag pushed to the real
+ * registry → the ImageRepository scan finds it → the ImagePolicy picks it → image-automation-
+ * controller commits and pushes it → source-controller fetches the commit → kustomize-controller
+ * applies it → the Deployment runs the new image.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -19,11 +17,14 @@ import {
   nodeEntry,
   repoRoot,
   startGitHttpServer,
+  startOciRegistry,
   testNamespace,
   useCluster,
 } from '@weft/e2e';
+import { RegistryClient } from '@weft/oci';
 import { Client, type KubeObject } from '@weft/runtime/client';
-import { createSecret, eventually, installCrds, setPolicy, waitForStatus } from './automation-harness.ts';
+import { createSecret, eventually, installCrds, waitForStatus } from './automation-harness.ts';
+import { pushTags } from './reflector-helpers.ts';
 
 const cluster = await useCluster();
 const kubeConfig = await cluster.kubeConfig();
@@ -35,6 +36,9 @@ const labels = { [Label.ShardKey]: shard };
 const dir = await mkdtemp(join(tmpdir(), 'iua-loop-'));
 const credentials = { username: 'robot', password: 'loop-pass' };
 const git = await startGitHttpServer({ auth: credentials });
+const registry = await startOciRegistry();
+const publisher = new RegistryClient({ registry: registry.host, insecure: true });
+const imageName = `${registry.host}/loop/web`;
 
 const entry = (pkg: string) => nodeEntry(join(repoRoot, 'packages', pkg, 'bin', `weft-${pkg}.js`));
 const common = [
@@ -64,7 +68,7 @@ const controllers = [
   new ManagedProcess({
     name: 'image-automation-controller',
     command: process.execPath,
-    args: [...entry('image-automation-controller').args, ...common],
+    args: [...entry('image-automation-controller').args, ...common, `--storage-path=${join(dir, 'tags')}`],
     env: { TMPDIR: dir },
     logFile: join(dir, 'image-automation-controller.log'),
   }),
@@ -76,6 +80,8 @@ after(async () => {
   const refs = [
     { apiVersion: KustomizeApiVersion, kind: 'Kustomization', namespace, name: 'apps' },
     { apiVersion: ImageApiVersion, kind: 'ImageUpdateAutomation', namespace, name: 'apps' },
+    { apiVersion: ImageApiVersion, kind: 'ImagePolicy', namespace, name: 'web' },
+    { apiVersion: ImageApiVersion, kind: 'ImageRepository', namespace, name: 'web' },
     { apiVersion: SourceApiVersion, kind: 'GitRepository', namespace, name: 'apps' },
   ];
   for (const ref of refs) await client.delete(ref).catch(() => {});
@@ -85,6 +91,8 @@ after(async () => {
   }).catch(() => {});
   await Promise.all(controllers.map((controller) => controller.stop()));
   await git.stop();
+  publisher.close();
+  await registry.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -120,7 +128,8 @@ async function deploymentImage(): Promise<string | undefined> {
 }
 
 test('a new image of a policy reaches the Deployment through a commit in Git', async () => {
-  await git.createRepo('apps', { 'deploy/web.yaml': manifest('registry.example/web:1.0.0') });
+  await pushTags(publisher, 'loop/web', ['1.0.0']);
+  await git.createRepo('apps', { 'deploy/web.yaml': manifest(`${imageName}:1.0.0`) });
   await createSecret(client, namespace, 'git-auth', credentials);
   await client.create({
     apiVersion: SourceApiVersion,
@@ -140,10 +149,32 @@ test('a new image of a policy reaches the Deployment through a commit in Git', a
     },
   });
   await eventually('the first image applied', async () =>
-    (await deploymentImage()) === 'registry.example/web:1.0.0' ? true : undefined,
+    (await deploymentImage()) === `${imageName}:1.0.0` ? true : undefined,
   );
 
-  await setPolicy(client, namespace, 'web', { name: 'registry.example/web', tag: '1.1.0' });
+  await client.create({
+    apiVersion: ImageApiVersion,
+    kind: 'ImageRepository',
+    metadata: { name: 'web', namespace, labels },
+    spec: { image: imageName, interval: '2s', insecure: true },
+  });
+  await client.create({
+    apiVersion: ImageApiVersion,
+    kind: 'ImagePolicy',
+    metadata: { name: 'web', namespace, labels },
+    spec: { imageRepositoryRef: { name: 'web' }, policy: { semver: { range: '>=1.0.0' } } },
+  });
+  await eventually('the policy picks 1.0.0', async () => {
+    const policy = await client.find<KubeObject & { status?: { latestRef?: { tag?: string } } }>({
+      apiVersion: ImageApiVersion,
+      kind: 'ImagePolicy',
+      namespace,
+      name: 'web',
+    });
+    return policy?.status?.latestRef?.tag === '1.0.0' ? true : undefined;
+  });
+  // The new image CI would push; the next scan (every 2 s) finds it.
+  await pushTags(publisher, 'loop/web', ['1.1.0']);
   await client.create({
     apiVersion: ImageApiVersion,
     kind: 'ImageUpdateAutomation',
@@ -166,7 +197,7 @@ test('a new image of a policy reaches the Deployment through a commit in Git', a
   assert.equal(status.lastPushCommit, await git.revParse('apps', 'refs/heads/main'));
   await eventually(
     'the new image applied',
-    async () => ((await deploymentImage()) === 'registry.example/web:1.1.0' ? true : undefined),
+    async () => ((await deploymentImage()) === `${imageName}:1.1.0` ? true : undefined),
     120_000,
   );
   const ks = await client.get<KubeObject & { status?: { lastAppliedRevision?: string } }>({

@@ -37,6 +37,7 @@ import { connect, serverVersion, timeoutMs } from '../connect.ts';
 import { CliError, ExitCode } from '../exit.ts';
 import type { GlobalOptions } from '../global.ts';
 import { Output } from '../output.ts';
+import { waitUntilReady } from '../wait.ts';
 import { chosenComponents, type InstallFlags, installValues } from './install-options.ts';
 
 export interface BootstrapGitOptions extends InstallFlags, CredentialFlags {
@@ -264,6 +265,15 @@ export async function bootstrapGit(global: GlobalOptions, options: BootstrapGitO
       client,
       { namespace, name: namespace },
       `${options.branch}@sha1:${head}`,
+      timeout,
+      output,
+    );
+    // The Kustomization may have applied an older commit before the pushed one (an upgrade rolls
+    // the controllers twice then): the toolkit is healthy only when the last rollout is done.
+    output.step('confirming the controllers are ready');
+    await waitUntilReady(
+      client,
+      objects.filter((object) => object.kind === 'Deployment'),
       timeout,
       output,
     );
