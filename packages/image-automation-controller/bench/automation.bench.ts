@@ -97,7 +97,9 @@ try {
   for (let i = 0; i < count; i++) {
     await client.create({
       ...policyRef(i),
-      metadata: { name: policyName(i), namespace, labels: { policy: policyName(i) } },
+      // The shard label too: with --watch-label-selector the controller sees only the policies
+      // of its shard (as Flux's, whose selector applies to every kind it watches).
+      metadata: { name: policyName(i), namespace, labels: { ...labels, policy: policyName(i) } },
       spec: { imageRepositoryRef: { name: policyName(i) }, policy: { semver: { range: '>=0.0.0' } } },
     });
     await client.patchStatus(policyRef(i), {

@@ -41,7 +41,7 @@ export async function installCrds(client: Client): Promise<void> {
 /** Runs the automation half in-process (the reflector's place is taken by the test). */
 export async function startAutomationController(
   kubeConfig: KubeConfig,
-  options: { pushAttempts?: number } = {},
+  options: { pushAttempts?: number; noCrossNamespaceRefs?: boolean } = {},
 ): Promise<{ manager: Manager; stop(): Promise<void> }> {
   const flags = parseImageAutomationFlags(['--metrics-addr=0', '--health-addr=0', '--concurrent=4'], {});
   const manager = new Manager({

@@ -24,6 +24,10 @@ export interface AutomationOptions {
   workDir?: string;
   /** Pushes tried when the branch keeps moving, before the run fails; default 5. */
   pushAttempts?: number;
+  /** Checkouts kept between runs (one per repository URL and branch); default 32. */
+  maxCheckouts?: number;
+  /** `--no-cross-namespace-refs`: refuse a spec.sourceRef in another namespace. */
+  noCrossNamespaceRefs?: boolean;
 }
 
 export interface AutomationController {
@@ -56,6 +60,10 @@ export function addAutomation(manager: Manager, options: AutomationOptions = {})
     listPolicies: (policyNamespace) => manager.cache.list(policies, policyNamespace),
     ...(options.workDir === undefined ? {} : { workDir: options.workDir }),
     ...(options.pushAttempts === undefined ? {} : { pushAttempts: options.pushAttempts }),
+    ...(options.maxCheckouts === undefined ? {} : { maxCheckouts: options.maxCheckouts }),
+    ...(options.noCrossNamespaceRefs === undefined
+      ? {}
+      : { noCrossNamespaceRefs: options.noCrossNamespaceRefs }),
   });
   const controller = manager.addController<AutomationObject>({
     name: 'imageupdateautomation',

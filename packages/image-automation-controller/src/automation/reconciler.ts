@@ -5,7 +5,6 @@
  * a key is given) and push, retrying on top of the new head when the branch moved. With
  * `git.push.policyBranches` each policy's update goes to its own branch.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -19,6 +18,7 @@ import {
   UnsupportedFieldReason,
   unsupportedFieldsMessage,
 } from '@weft/api';
+import { authFromSecret, GitError, Remote } from '@weft/git';
 import {
   type Client,
   decodeSecretData,
@@ -36,9 +36,8 @@ import {
 } from '@weft/runtime/reconcile';
 import { imageUpdateAutomationFields } from './fields.ts';
 import { UpdatePathError, updateTree } from './files.ts';
-import { type Remote, remoteFor } from './git/auth.ts';
-import { AutomationGitError } from './git/errors.ts';
-import { BranchLocks, commitAndPush, lockKey, type PushOutcome, type RefspecPush } from './git/push.ts';
+import { CheckoutCache } from './git/checkouts.ts';
+import { branchKey, PushBatcher, type PushOutcome, type PushTarget, type RefspecPush } from './git/push.ts';
 import { type CommitSigner, openPgpSigner } from './git/signing.ts';
 import { type ImageRef, type SetterChange, SetterFileError } from './setters.ts';
 import { MessageTemplateError, renderMessage, templateData } from './template.ts';
@@ -58,6 +57,8 @@ export const AutomationReason = {
   GitOperationFailed: 'GitOperationFailed',
   AuthenticationFailed: 'AuthenticationFailed',
   PushRejected: 'PushRejected',
+  /** A cross-namespace spec.sourceRef with `--no-cross-namespace-refs`. */
+  AccessDenied: 'AccessDenied',
   /** The reason of the Normal event of each push. */
   Pushed: 'GitPushSucceeded',
 } as const;
@@ -66,16 +67,19 @@ export interface AutomationReconcilerOptions {
   client: Pick<Client, 'get'>;
   /** The ImagePolicies of a namespace, from the manager's cache. */
   listPolicies: (namespace: string) => readonly PolicyObject[];
-  /** Where checkouts are made; default the system temporary directory. */
+  /** Where checkouts are kept (in `weft-image-automation/checkouts-*`); default the system temporary directory. */
   workDir?: string;
+  /** How many checkouts are kept between runs; default 32. */
+  maxCheckouts?: number;
+  /** `--no-cross-namespace-refs`: a spec.sourceRef in another namespace is refused. */
+  noCrossNamespaceRefs?: boolean;
   /** Attempts of a push the branch keeps moving under; default 5. */
   pushAttempts?: number;
 }
 
-interface Source {
-  remote: Remote;
-  checkout: { branch: string } | { tag: string };
-  pushBranch: string | undefined;
+interface Source extends PushTarget {
+  /** `<namespace>/<name>` of the GitRepository: runs share a push only with the same one (its credentials). */
+  repository: string;
   refspec: RefspecPush | undefined;
 }
 
@@ -90,60 +94,57 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
   readonly kind = ImageUpdateAutomationKind;
   readonly fields = imageUpdateAutomationFields;
   readonly #options: AutomationReconcilerOptions;
-  readonly #locks = new BranchLocks();
+  readonly #pushes: PushBatcher;
 
   constructor(options: AutomationReconcilerOptions) {
     this.#options = options;
+    const checkouts = new CheckoutCache({
+      parent: join(options.workDir ?? tmpdir(), 'weft-image-automation'),
+      ...(options.maxCheckouts === undefined ? {} : { max: options.maxCheckouts }),
+    });
+    this.#pushes = new PushBatcher({
+      checkouts,
+      ...(options.pushAttempts === undefined ? {} : { attempts: options.pushAttempts }),
+    });
   }
 
   async reconcile(obj: AutomationObject, ctx: ReconcileContext): Promise<ReconcileResult> {
     obj.status ??= {};
     const status: Status = obj.status;
-    const namespace = obj.metadata.namespace ?? '';
     const policies = this.selectPolicies(obj);
     status.observedPolicies = Object.fromEntries([...policies].map(([name, ref]) => [name, { ...ref }]));
     const source = await this.reconcileSource(obj, ctx);
     try {
       const signer = await this.reconcileSigner(obj);
-      const base = join(this.#options.workDir ?? tmpdir(), 'weft-image-automation');
-      await mkdir(base, { recursive: true });
-      const workDir = await mkdtemp(join(base, `${namespace}-${obj.metadata.name}-`));
-      try {
-        const runs = obj.spec.git?.push?.policyBranches
-          ? [...policies.keys()].sort().map((policy) => ({
-              policies: new Map([[policy, policies.get(policy) as ImageRef]]),
-              pushBranch: `${obj.spec.git?.push?.policyBranches?.prefix.replace(/\/+$/, '')}/${policy}`,
-            }))
-          : [{ policies, pushBranch: source.pushBranch }];
-        const pushed: Extract<PushOutcome<UpdateResult>, { pushed: true }>[] = [];
-        let revision = '';
-        for (const run of runs) {
-          const outcome = await this.reconcileUpdate(
-            obj,
-            ctx,
-            { ...source, pushBranch: run.pushBranch },
-            run.policies,
-            signer,
-            workDir,
-          );
-          revision ||= outcome.revision;
-          if (outcome.pushed) pushed.push(outcome);
-        }
-        status.lastAutomationRunTime = ctx.now().toISOString();
-        if (revision) status.observedSourceRevision = revision;
-        const last = pushed.at(-1);
-        if (!last) return { ready: { reason: AutomationReason.Succeeded, message: 'repository up-to-date' } };
-        status.lastPushCommit = last.commit;
-        status.lastPushTime = ctx.now().toISOString();
-        const where = pushed.map(
-          (outcome) => `'${outcome.commit.slice(0, 12)}' to ${outcome.refs.join(', ')}`,
+      const runs = obj.spec.git?.push?.policyBranches
+        ? [...policies.keys()].sort().map((policy) => ({
+            policies: new Map([[policy, policies.get(policy) as ImageRef]]),
+            pushBranch: `${obj.spec.git?.push?.policyBranches?.prefix.replace(/\/+$/, '')}/${policy}`,
+          }))
+        : [{ policies, pushBranch: source.pushBranch }];
+      const pushed: Extract<PushOutcome<UpdateResult>, { pushed: true }>[] = [];
+      let revision = '';
+      for (const run of runs) {
+        const outcome = await this.reconcileUpdate(
+          obj,
+          ctx,
+          { ...source, pushBranch: run.pushBranch },
+          run.policies,
+          signer,
         );
-        return {
-          ready: { reason: AutomationReason.Succeeded, message: `pushed commit ${where.join('; ')}` },
-        };
-      } finally {
-        await rm(workDir, { recursive: true, force: true });
+        revision ||= outcome.revision;
+        if (outcome.pushed) pushed.push(outcome);
       }
+      status.lastAutomationRunTime = ctx.now().toISOString();
+      if (revision) status.observedSourceRevision = revision;
+      const last = pushed.at(-1);
+      if (!last) return { ready: { reason: AutomationReason.Succeeded, message: 'repository up-to-date' } };
+      status.lastPushCommit = last.commit;
+      status.lastPushTime = ctx.now().toISOString();
+      const where = pushed.map((outcome) => `'${outcome.commit.slice(0, 12)}' to ${outcome.refs.join(', ')}`);
+      return {
+        ready: { reason: AutomationReason.Succeeded, message: `pushed commit ${where.join('; ')}` },
+      };
     } finally {
       source.remote.close();
     }
@@ -176,6 +177,12 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
       throw new StalledError(
         AutomationReason.InvalidSourceConfig,
         `spec.sourceRef must be a ${SourceApiVersion} GitRepository, not ${ref.apiVersion ?? ''} ${ref.kind}`,
+      );
+    }
+    if (this.#options.noCrossNamespaceRefs && namespace !== (obj.metadata.namespace ?? '')) {
+      throw new StalledError(
+        AutomationReason.AccessDenied,
+        `cannot access GitRepository/${namespace}/${ref.name} (spec.sourceRef): cross-namespace references have been blocked (--no-cross-namespace-refs); use a GitRepository in namespace ${obj.metadata.namespace ?? ''}`,
       );
     }
     let repository: GitRepository & KubeObject;
@@ -233,8 +240,10 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
       'GitRepository spec.secretRef',
     );
     try {
-      const remote = remoteFor(repository.spec.url, secret, ctx.signal);
-      return { remote, checkout, pushBranch, refspec };
+      const url = repository.spec.url;
+      const auth = secret ? authFromSecret(url, secret.name, secret.data) : undefined;
+      const remote = new Remote({ url, ...(auth ? { auth } : {}), signal: ctx.signal });
+      return { repository: `${namespace}/${ref.name}`, remote, checkout, pushBranch, refspec };
     } catch (error) {
       throw toReconcileError(error);
     }
@@ -258,7 +267,6 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
     source: Source,
     policies: ReadonlyMap<string, ImageRef>,
     signer: CommitSigner | undefined,
-    workDir: string,
   ): Promise<PushOutcome<UpdateResult>> {
     const namespace = obj.metadata.namespace ?? '';
     const commit = obj.spec.git?.commit;
@@ -272,34 +280,27 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
       setter.namespace === namespace ? policies.get(setter.policy) : undefined;
     let outcome: PushOutcome<UpdateResult>;
     try {
-      outcome = await this.#locks.run(lockKey(source), () =>
-        commitAndPush<UpdateResult>({
-          remote: source.remote,
-          checkout: source.checkout,
-          pushBranch: source.pushBranch,
-          refspec: source.refspec,
-          author: { name: commit.author.name || defaultAuthor, email: commit.author.email },
-          signer,
-          now: () => ctx.now(),
-          workDir,
-          ...(this.#options.pushAttempts === undefined ? {} : { attempts: this.#options.pushAttempts }),
-          update: async (dir) => {
-            const changes = await updateTree(dir, obj.spec.update?.path, lookup);
-            return { files: [...changes.keys()], result: { changes } };
-          },
-          message: ({ changes }) =>
-            renderMessage(
-              commit.messageTemplate,
-              templateData(
-                { namespace, name: obj.metadata.name ?? '' },
-                changes,
-                commit.messageTemplateValues ?? {},
-              ),
+      const group = `${source.repository} ${JSON.stringify(source.checkout)} ${branchKey(source)}`;
+      outcome = await this.#pushes.submit<UpdateResult>(group, source, {
+        author: { name: commit.author.name || defaultAuthor, email: commit.author.email },
+        signer,
+        now: () => ctx.now(),
+        update: async (dir) => {
+          const changes = await updateTree(dir, obj.spec.update?.path, lookup);
+          return { files: [...changes.keys()], result: { changes } };
+        },
+        message: ({ changes }) =>
+          renderMessage(
+            commit.messageTemplate,
+            templateData(
+              { namespace, name: obj.metadata.name ?? '' },
+              changes,
+              commit.messageTemplateValues ?? {},
             ),
-          onRetry: (attempt, reason) =>
-            ctx.log.info({ attempt, reason }, 'push rejected, retrying on the new head'),
-        }),
-      );
+          ),
+        onRetry: (attempt, reason) =>
+          ctx.log.info({ attempt, reason }, 'push rejected, retrying on the new head'),
+      });
     } catch (error) {
       throw toReconcileError(error);
     }
@@ -369,8 +370,8 @@ function toReconcileError(error: unknown): ReconcileError {
   if (error instanceof UpdatePathError) return new StalledError(AutomationReason.UpdateFailed, error.message);
   if (error instanceof SetterFileError)
     return new ReconcileError(AutomationReason.UpdateFailed, error.message);
-  if (error instanceof AutomationGitError) {
-    switch (error.failure) {
+  if (error instanceof GitError) {
+    switch (error.code) {
       case 'AuthenticationFailed':
         return new ReconcileError(AutomationReason.AuthenticationFailed, error.message);
       case 'InvalidSecret':

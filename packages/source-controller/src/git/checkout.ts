@@ -3,15 +3,12 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BuildOptions } from '@weft/artifact';
+import { ByteBudget, defaultFetchLimits, type FetchLimits, type GitAuth, GitError, Remote } from '@weft/git';
 import git from 'isomorphic-git';
 import { IgnoreRules, sourceIgnoreFile } from '../ignore/index.ts';
-import type { GitAuth } from './auth.ts';
-import { GitError } from './errors.ts';
-import { ByteBudget, defaultFetchLimits, type FetchLimits } from './limits.ts';
 import { type FetchedTree, FetchUnsupported, shallowFetch } from './pack/shallow-fetch.ts';
 import { writeListing } from './pack/write-tree.ts';
 import { formatRevision, type GitReference, type ResolvedReference, resolveReference } from './reference.ts';
-import { Remote } from './remote.ts';
 
 export interface GitSourceOptions {
   url: string;

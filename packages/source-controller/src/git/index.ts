@@ -1,4 +1,15 @@
-export { authFromSecret, type GitAuth, SecretKey, type SshAuth } from './auth.ts';
+export {
+  authFromSecret,
+  defaultFetchLimits,
+  type FetchLimits,
+  type GitAuth,
+  GitError,
+  GitErrorCode,
+  knownHostKeys,
+  redactGitUrl,
+  SecretKey,
+  type SshAuth,
+} from '@weft/git';
 export {
   type CheckoutOptions,
   type CheckoutResult,
@@ -8,9 +19,6 @@ export {
   remoteRevision,
   type SourceResult,
 } from './checkout.ts';
-export { GitError, GitErrorCode, redactGitUrl } from './errors.ts';
-export { knownHostKeys } from './known-hosts.ts';
-export { defaultFetchLimits, type FetchLimits } from './limits.ts';
 export {
   defaultBranch,
   formatRevision,

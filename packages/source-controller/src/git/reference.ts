@@ -1,7 +1,6 @@
+import { GitError, type Remote } from '@weft/git';
 import { listServerRefs, type ServerRef } from 'isomorphic-git';
 import semver from 'semver';
-import { GitError } from './errors.ts';
-import type { Remote } from './remote.ts';
 
 /** spec.ref of a GitRepository; precedence commit > name > semver > tag > branch. */
 export interface GitReference {

@@ -1,91 +1,12 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { createMessage, generateKey, readKey, readSignature, verify } from 'openpgp';
-import { remoteFor } from './auth.ts';
-import { AutomationGitError, redactUrl } from './errors.ts';
-import { BranchLocks } from './push.ts';
+import { KeyedLocks } from './locks.ts';
 import { openPgpSigner } from './signing.ts';
-import { acceptedHostKeys, parseSshUrl } from './ssh.ts';
 
-const keyA = Buffer.from('key-a').toString('base64');
-const keyB = Buffer.from('key-b').toString('base64');
-
-describe('ssh', () => {
-  test('URLs: ssh:// with port and user, scp-like', () => {
-    assert.deepEqual(parseSshUrl('ssh://git@127.0.0.1:2222/srv/repo.git'), {
-      host: '127.0.0.1',
-      port: 2222,
-      username: 'git',
-      path: '/srv/repo.git',
-    });
-    assert.deepEqual(parseSshUrl('deploy@git.example:org/repo.git'), {
-      host: 'git.example',
-      port: 22,
-      username: 'deploy',
-      path: 'org/repo.git',
-    });
-    assert.throws(() => parseSshUrl('https://git.example/repo'), AutomationGitError);
-  });
-
-  test('known_hosts: plain, [host]:port, wildcard, negated, hashed; markers never trusted', () => {
-    const salt = Buffer.from('salt-bytes');
-    const hashed = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update('[h.example]:2222').digest('base64')}`;
-    const knownHosts = [
-      '# comment',
-      `git.example ssh-ed25519 ${keyA}`,
-      `[git.example]:2222 ssh-ed25519 ${keyB}`,
-      `*.corp,!bad.corp ssh-ed25519 ${keyA}`,
-      `${hashed} ssh-ed25519 ${keyB}`,
-      `@revoked git.example ssh-ed25519 ${keyB}`,
-      `@cert-authority *.example ssh-ed25519 ${keyB}`,
-    ].join('\n');
-    const keys = (host: string, port: number) =>
-      acceptedHostKeys(knownHosts, host, port).map((key) => key.toString());
-    assert.deepEqual(keys('git.example', 22), ['key-a']);
-    assert.deepEqual(keys('git.example', 2222), ['key-b']);
-    assert.deepEqual(keys('a.corp', 22), ['key-a']);
-    assert.deepEqual(keys('bad.corp', 22), []);
-    assert.deepEqual(keys('h.example', 2222), ['key-b']);
-    assert.deepEqual(keys('other.example', 22), []);
-  });
-});
-
-describe('remoteFor', () => {
-  test('ssh needs identity and known_hosts; basic auth needs both halves', () => {
-    assert.throws(
-      () => remoteFor('ssh://git@h/r', undefined, undefined),
-      /spec\.secretRef must name a secret/,
-    );
-    assert.throws(
-      () => remoteFor('ssh://git@h/r', { name: 'ns/s', data: { identity: 'k' } }, undefined),
-      /secret ns\/s has no key "known_hosts"/,
-    );
-    assert.throws(
-      () => remoteFor('https://h/r', { name: 'ns/s', data: { username: 'u' } }, undefined),
-      /secret ns\/s has no key "password"/,
-    );
-    assert.throws(() => remoteFor('file:///tmp/r', undefined, undefined), /unsupported Git URL/);
-  });
-
-  test('basic credentials go to isomorphic-git through onAuth, not the URL', () => {
-    const remote = remoteFor(
-      'https://h/r.git',
-      { name: 'ns/s', data: { username: 'u', password: 'p' } },
-      undefined,
-    );
-    assert.equal(remote.url, 'https://h/r.git');
-    assert.deepEqual(remote.onAuth?.('https://h/r.git', {}), { username: 'u', password: 'p' });
-  });
-
-  test('URLs in messages lose their user info', () => {
-    assert.equal(redactUrl('https://user:pw@h.example/r.git'), 'https://h.example/r.git');
-  });
-});
-
-describe('BranchLocks', () => {
+describe('KeyedLocks', () => {
   test('runs of one key never overlap, other keys run beside them', async () => {
-    const locks = new BranchLocks();
+    const locks = new KeyedLocks();
     const log: string[] = [];
     const work = (name: string, ms: number) => async () => {
       log.push(`start ${name}`);
@@ -104,7 +25,7 @@ describe('BranchLocks', () => {
   });
 
   test('a failed run releases the lock', async () => {
-    const locks = new BranchLocks();
+    const locks = new KeyedLocks();
     await assert.rejects(
       locks.run('k', async () => Promise.reject(new Error('boom'))),
       /boom/,

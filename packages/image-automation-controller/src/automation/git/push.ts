@@ -1,15 +1,24 @@
 /**
- * One automation run against a Git remote: check out the base, let the caller update the tree,
- * commit (signed when a signer is given) and push. A push refused because the branch moved is
- * done again from a fresh checkout of the new head (the update is re-applied on top of it, which
- * is what rebasing a one-commit change amounts to); nothing is ever force-pushed.
+ * Commits and pushes of automation runs. Runs that push to the same branch of the same
+ * GitRepository and arrive while one is under way are taken together: one fetch of the kept
+ * checkout, one commit per run (each on top of the previous, each with its own author, message
+ * and signature, as Flux makes one commit per ImageUpdateAutomation), one push of them all. A
+ * push refused because the branch moved is done again on the new head (the updates are
+ * re-applied on top of it, which is what rebasing commits of value edits amounts to); nothing
+ * is ever force-pushed.
  */
 import * as fs from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { GitError, type Remote } from '@weft/git';
 import git from 'isomorphic-git';
-import type { Remote } from './auth.ts';
-import { AutomationGitError, redactUrl } from './errors.ts';
+import {
+  type Checkout,
+  type CheckoutCache,
+  type CheckoutRef,
+  refName,
+  resetCheckout,
+  wrapped,
+} from './checkouts.ts';
+import { KeyedLocks } from './locks.ts';
 import type { CommitSigner } from './signing.ts';
 
 export interface RefspecPush {
@@ -18,23 +27,24 @@ export interface RefspecPush {
   dst: string;
 }
 
-export interface PushPlan<T> {
+/** Where a run's commit goes. */
+export interface PushTarget {
   remote: Remote;
   /** What to start from when the push branch does not exist yet. */
-  checkout: { branch: string } | { tag: string };
+  checkout: CheckoutRef;
   /** The branch the commit goes to; undefined with a refspec alone. */
   pushBranch: string | undefined;
   refspec?: RefspecPush | undefined;
+}
+
+/** One automation's part: its edit of the tree and its commit. */
+export interface AutomationRun<T> {
   author: { name: string; email: string };
   signer?: CommitSigner | undefined;
   now: () => Date;
-  /** Parent directory of the checkouts (removed after each attempt). */
-  workDir: string;
   /** Updates the checked-out tree at `dir`; returns the files changed (relative paths) and what for. */
   update: (dir: string) => Promise<{ files: readonly string[]; result: T }>;
   message: (result: T) => string;
-  /** Attempts in all when the branch keeps moving; default 5. */
-  attempts?: number;
   onRetry?: (attempt: number, reason: string) => void;
 }
 
@@ -50,148 +60,180 @@ export type PushOutcome<T> =
       attempts: number;
     };
 
-const heads = (branch: string) => `refs/heads/${branch}`;
-
-async function remoteHead(remote: Remote, branch: string): Promise<string | undefined> {
-  const refs = await wrap(remote, 'list the branches of', () =>
-    git.listServerRefs({
-      http: remote.http,
-      url: remote.url,
-      ...(remote.onAuth ? { onAuth: remote.onAuth } : {}),
-      prefix: heads(branch),
-      protocolVersion: 1,
-    }),
-  );
-  return refs.find((ref) => ref.ref === heads(branch))?.oid;
+export interface PushBatcherOptions {
+  checkouts: CheckoutCache;
+  /** Attempts in all when the branch keeps moving; default 5. */
+  attempts?: number;
 }
 
-/** Turns isomorphic-git's errors into ones that say what failed where. */
-async function wrap<R>(remote: Remote, what: string, run: () => Promise<R>): Promise<R> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof AutomationGitError) throw error;
-    const code = (error as { code?: string }).code ?? '';
-    const message = (error as Error).message ?? String(error);
-    const where = redactUrl(remote.displayUrl);
-    if (code === 'HttpError' && /\b(401|403)\b/.test(message)) {
-      throw new AutomationGitError(
-        'AuthenticationFailed',
-        `cannot ${what} ${where}: authentication failed (${message}); check the GitRepository's spec.secretRef`,
-        { cause: error },
-      );
-    }
-    if (code === 'NotFoundError' || (code === 'HttpError' && /\b404\b/.test(message))) {
-      throw new AutomationGitError('RefNotFound', `cannot ${what} ${where}: ${message}`, { cause: error });
-    }
-    throw new AutomationGitError('GitOperationFailed', `cannot ${what} ${where}: ${message}`, {
-      cause: error,
+interface Pending {
+  target: PushTarget;
+  run: AutomationRun<unknown>;
+  resolve: (outcome: PushOutcome<unknown>) => void;
+  reject: (error: unknown) => void;
+}
+
+const heads = (branch: string) => `refs/heads/${branch}`;
+
+/** The push branch and refspec destination: runs with the same one never push beside each other. */
+export function branchKey(target: PushTarget): string {
+  return `${target.remote.displayUrl} ${target.pushBranch ?? ''} ${target.refspec?.dst ?? ''}`;
+}
+
+export class PushBatcher {
+  readonly #options: PushBatcherOptions;
+  readonly #branches = new KeyedLocks();
+  readonly #queues = new Map<string, Pending[]>();
+
+  constructor(options: PushBatcherOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Commits and pushes one run. `group` names what runs may share a push: the same GitRepository
+   * (so the same credentials), checkout ref, push branch and refspec.
+   */
+  submit<T>(group: string, target: PushTarget, run: AutomationRun<T>): Promise<PushOutcome<T>> {
+    return new Promise((resolve, reject) => {
+      const pending = { target, run, resolve, reject } as Pending;
+      const queue = this.#queues.get(group);
+      if (queue) {
+        queue.push(pending);
+        return;
+      }
+      const started = [pending];
+      this.#queues.set(group, started);
+      void this.#branches.run(branchKey(target), () => this.#drain(group, started));
     });
   }
+
+  async #drain(group: string, queue: Pending[]): Promise<void> {
+    for (;;) {
+      const batch = queue.splice(0);
+      if (batch.length === 0) {
+        this.#queues.delete(group);
+        return;
+      }
+      await this.#runBatch(batch);
+    }
+  }
+
+  /** Settles every run of the batch; never throws. */
+  async #runBatch(batch: Pending[]): Promise<void> {
+    // Every run of a batch has the same GitRepository; the first one's remote serves them all.
+    const target = (batch[0] as Pending).target;
+    const attempts = this.#options.attempts ?? 5;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const base = await baseRef(target);
+        const done = await this.#options.checkouts.use(target.remote, base, (checkout) =>
+          commitAll(target, base, checkout, batch, attempt),
+        );
+        if (done) return;
+        if (attempt >= attempts) {
+          throw new GitError(
+            'PushRejected',
+            `the branch kept moving: ${attempts} pushes were rejected as not fast-forward; will try again at the next interval`,
+          );
+        }
+        for (const pending of batch) pending.run.onRetry?.(attempt, 'the branch moved since checkout');
+      }
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+    }
+  }
+}
+
+/** An existing push branch is the base, so a later update lands on top of the earlier ones. */
+async function baseRef(target: PushTarget): Promise<CheckoutRef> {
+  const { checkout, pushBranch, remote } = target;
+  if (pushBranch === undefined || ('branch' in checkout && checkout.branch === pushBranch)) return checkout;
+  let refs: Awaited<ReturnType<typeof git.listServerRefs>>;
+  try {
+    refs = await git.listServerRefs({
+      http: remote.http,
+      url: remote.gitUrl,
+      prefix: heads(pushBranch),
+      protocolVersion: 1,
+    });
+  } catch (error) {
+    throw wrapped(remote, 'list the branches of', error);
+  }
+  return refs.some((ref) => ref.ref === heads(pushBranch)) ? { branch: pushBranch } : checkout;
+}
+
+interface Committed {
+  pending: Pending;
+  commit: string;
+  result: unknown;
+  message: string;
 }
 
 /**
- * One run at a time per (remote, push branch) in this process: automations of one repository and
- * branch would otherwise reject each other's pushes and redo their work; serialised, only a push
- * from outside the process moves the branch under a run.
+ * One commit per run that changes something, then one push. Returns false when the branch
+ * moved (nothing settled: the batch is done again on the new head), true once every run of the
+ * batch is settled.
  */
-export class BranchLocks {
-  readonly #tails = new Map<string, Promise<void>>();
-
-  async run<R>(key: string, work: () => Promise<R>): Promise<R> {
-    const previous = this.#tails.get(key) ?? Promise.resolve();
-    let release = () => {};
-    const tail = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const chained = previous.then(() => tail);
-    this.#tails.set(key, chained);
-    await previous;
-    try {
-      return await work();
-    } finally {
-      release();
-      if (this.#tails.get(key) === chained) this.#tails.delete(key);
-    }
-  }
-}
-
-export function lockKey(plan: Pick<PushPlan<unknown>, 'remote' | 'pushBranch' | 'refspec'>): string {
-  return `${plan.remote.displayUrl} ${plan.pushBranch ?? ''} ${plan.refspec?.dst ?? ''}`;
-}
-
-export async function commitAndPush<T>(plan: PushPlan<T>): Promise<PushOutcome<T>> {
-  const attempts = plan.attempts ?? 5;
-  for (let attempt = 1; ; attempt++) {
-    const dir = await mkdtemp(join(plan.workDir, 'checkout-'));
-    try {
-      const outcome = await attemptOnce(plan, dir, attempt);
-      if (outcome !== 'moved') return outcome;
-      if (attempt >= attempts) {
-        throw new AutomationGitError(
-          'PushRejected',
-          `the branch kept moving: ${attempts} pushes were rejected as not fast-forward; will try again at the next interval`,
-        );
-      }
-      plan.onRetry?.(attempt, 'the branch moved since checkout');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-}
-
-async function attemptOnce<T>(
-  plan: PushPlan<T>,
-  dir: string,
+async function commitAll(
+  target: PushTarget,
+  base: CheckoutRef,
+  checkout: Checkout,
+  batch: readonly Pending[],
   attempt: number,
-): Promise<PushOutcome<T> | 'moved'> {
-  const { remote } = plan;
-  // An existing push branch is the base, so a later update lands on top of the earlier ones.
-  let baseRef: string;
-  if (
-    plan.pushBranch !== undefined &&
-    !('branch' in plan.checkout && plan.checkout.branch === plan.pushBranch)
-  ) {
-    const existing = await remoteHead(remote, plan.pushBranch);
-    baseRef =
-      existing !== undefined
-        ? plan.pushBranch
-        : 'branch' in plan.checkout
-          ? plan.checkout.branch
-          : plan.checkout.tag;
-  } else {
-    baseRef = 'branch' in plan.checkout ? plan.checkout.branch : plan.checkout.tag;
+): Promise<boolean> {
+  const { dir } = checkout;
+  const revision = `${refName(base)}@sha1:${checkout.head}`;
+  const committed: Committed[] = [];
+  const settle: (() => void)[] = [];
+  let tip = checkout.head;
+  for (const pending of batch) {
+    const { run } = pending;
+    try {
+      const { files, result } = await run.update(dir);
+      if (files.length === 0) {
+        settle.push(() => pending.resolve({ pushed: false, revision }));
+        continue;
+      }
+      for (const filepath of files) await git.add({ fs, dir, filepath });
+      const message = run.message(result);
+      tip = await commit(checkout, tip, run, message);
+      committed.push({ pending, commit: tip, result, message });
+    } catch (error) {
+      // This run's edit is undone; the others' commits stand.
+      settle.push(() => pending.reject(error));
+      await resetCheckout(checkout);
+    }
   }
-  await wrap(remote, `clone ${baseRef} of`, () =>
-    git.clone({
-      fs,
-      http: remote.http,
-      dir,
-      url: remote.url,
-      ref: baseRef,
-      singleBranch: true,
-      depth: 1,
-      noTags: !('tag' in plan.checkout),
-      ...(remote.onAuth ? { onAuth: remote.onAuth } : {}),
-    }),
-  );
-  const baseOid = await git.resolveRef({ fs, dir, ref: 'HEAD' });
-  const revision = `${baseRef}@sha1:${baseOid}`;
-  const { files, result } = await plan.update(dir);
-  if (files.length === 0) return { pushed: false, revision };
-  for (const filepath of files) await git.add({ fs, dir, filepath });
-  const message = plan.message(result);
-  const when = { timestamp: Math.floor(plan.now().getTime() / 1000), timezoneOffset: 0 };
-  const localBranch = plan.pushBranch ?? 'weft-automation';
-  const signer = plan.signer;
-  const commit = await git.commit({
+  if (committed.length > 0) {
+    const refs: string[] = [];
+    if (target.pushBranch !== undefined) refs.push(heads(target.pushBranch));
+    if (target.refspec && !refs.includes(target.refspec.dst)) refs.push(target.refspec.dst);
+    try {
+      for (const remoteRef of refs) {
+        if ((await push(target.remote, dir, heads(checkout.branch), remoteRef)) === 'moved') return false;
+      }
+      for (const { pending, commit, result, message } of committed) {
+        pending.resolve({ pushed: true, revision, commit, result, message, refs, attempts: attempt });
+      }
+    } catch (error) {
+      for (const { pending } of committed) pending.reject(error);
+    }
+  }
+  for (const done of settle) done();
+  return true;
+}
+
+async function commit(checkout: Checkout, parent: string, run: AutomationRun<unknown>, message: string) {
+  const when = { timestamp: Math.floor(run.now().getTime() / 1000), timezoneOffset: 0 };
+  const signer = run.signer;
+  return git.commit({
     fs,
-    dir,
-    ref: heads(localBranch),
-    parent: [baseOid],
+    dir: checkout.dir,
+    ref: heads(checkout.branch),
+    parent: [parent],
     message,
-    author: { ...plan.author, ...when },
-    committer: { ...plan.author, ...when },
+    author: { ...run.author, ...when },
+    committer: { ...run.author, ...when },
     ...(signer
       ? {
           signingKey: 'secret',
@@ -199,14 +241,6 @@ async function attemptOnce<T>(
         }
       : {}),
   });
-  const targets: string[] = [];
-  if (plan.pushBranch !== undefined) targets.push(heads(plan.pushBranch));
-  if (plan.refspec && !targets.includes(plan.refspec.dst)) targets.push(plan.refspec.dst);
-  for (const remoteRef of targets) {
-    const pushed = await push(remote, dir, heads(localBranch), remoteRef);
-    if (pushed === 'moved') return 'moved';
-  }
-  return { pushed: true, revision, commit, result, message, refs: targets, attempts: attempt };
 }
 
 /** Rejections that mean "someone pushed first": fetch the new head and try again. */
@@ -216,29 +250,18 @@ const movedPattern =
 async function push(remote: Remote, dir: string, ref: string, remoteRef: string): Promise<'ok' | 'moved'> {
   let result: Awaited<ReturnType<typeof git.push>>;
   try {
-    result = await git.push({
-      fs,
-      http: remote.http,
-      dir,
-      url: remote.url,
-      ref,
-      remoteRef,
-      ...(remote.onAuth ? { onAuth: remote.onAuth } : {}),
-    });
+    result = await git.push({ fs, http: remote.http, dir, url: remote.gitUrl, ref, remoteRef });
   } catch (error) {
     const code = (error as { code?: string }).code;
     const reason = (error as { data?: { reason?: string } }).data?.reason;
     if (code === 'PushRejectedError' && reason === 'not-fast-forward') return 'moved';
     // The server refused the ref update (it moved after the refs were read).
     if (code === 'GitPushError' && movedPattern.test((error as Error).message)) return 'moved';
-    return wrap(remote, `push ${remoteRef} to`, () => Promise.reject(error));
+    throw wrapped(remote, `push ${remoteRef} to`, error);
   }
   const status = result.refs[remoteRef];
   if (result.ok && (status === undefined || status.ok)) return 'ok';
   const why = status?.error ?? result.error ?? 'rejected';
   if (movedPattern.test(why)) return 'moved';
-  throw new AutomationGitError(
-    'PushRejected',
-    `${redactUrl(remote.displayUrl)} refused the push to ${remoteRef}: ${why}`,
-  );
+  throw new GitError('PushRejected', `${remote.displayUrl} refused the push to ${remoteRef}: ${why}`);
 }

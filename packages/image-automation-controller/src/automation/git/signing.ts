@@ -4,15 +4,16 @@
  * signature is a detached binary-mode signature of the commit payload, what `gpg` makes for
  * `git commit -S`, so `git verify-commit` accepts it.
  */
+
+import { GitError } from '@weft/git';
 import { createMessage, decryptKey, type PrivateKey, readPrivateKey, sign } from 'openpgp';
-import { AutomationGitError } from './errors.ts';
 
 export type CommitSigner = (payload: string) => Promise<string>;
 
 export async function openPgpSigner(secretName: string, data: Record<string, string>): Promise<CommitSigner> {
   const armoredKey = data['git.asc'];
   if (armoredKey === undefined || armoredKey.trim() === '') {
-    throw new AutomationGitError(
+    throw new GitError(
       'InvalidSecret',
       `secret ${secretName} has no key "git.asc": put the armored OpenPGP private key there`,
     );
@@ -21,7 +22,7 @@ export async function openPgpSigner(secretName: string, data: Record<string, str
   try {
     key = await readPrivateKey({ armoredKey });
   } catch (cause) {
-    throw new AutomationGitError(
+    throw new GitError(
       'InvalidSecret',
       `secret ${secretName} key "git.asc" is not an armored OpenPGP private key: ${(cause as Error).message}`,
       { cause },
@@ -30,7 +31,7 @@ export async function openPgpSigner(secretName: string, data: Record<string, str
   if (!key.isDecrypted()) {
     const passphrase = data.passphrase;
     if (passphrase === undefined || passphrase === '') {
-      throw new AutomationGitError(
+      throw new GitError(
         'InvalidSecret',
         `the key in secret ${secretName} is protected: put its passphrase in key "passphrase"`,
       );
@@ -38,7 +39,7 @@ export async function openPgpSigner(secretName: string, data: Record<string, str
     try {
       key = await decryptKey({ privateKey: key, passphrase });
     } catch (cause) {
-      throw new AutomationGitError(
+      throw new GitError(
         'InvalidSecret',
         `secret ${secretName} key "passphrase" does not unlock the key in "git.asc"`,
         { cause },

@@ -1,10 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ByteBudget, GitError, type Remote } from '@weft/git';
 import type { IgnoreRules } from '../../ignore/index.ts';
-import { GitError } from '../errors.ts';
-import type { ByteBudget } from '../limits.ts';
-import type { Remote } from '../remote.ts';
 import { FetchProtocolError, fetchPack } from './fetch.ts';
 import { ObjectStore } from './object-store.ts';
 import { PackError, PackParser } from './pack-parser.ts';

@@ -45,12 +45,16 @@ export interface SshHttpClientOptions {
   readyTimeoutMs?: number;
 }
 
+/** The commands a smart-HTTP request maps to: fetch (upload-pack) and push (receive-pack). */
+const services = new Set(['git-upload-pack', 'git-receive-pack']);
+
 /**
  * An isomorphic-git HTTP plugin that speaks Git over SSH: each request runs `git-upload-pack`
- * in a new channel of one SSH connection. The ref advertisement (GET info/refs) is what the
- * command prints first; an upload-pack POST skips that advertisement, writes the request body
- * (the same pkt-lines smart HTTP posts) and returns what follows. The host key must be in
- * known_hosts; an unknown key refuses the connection.
+ * (clone, fetch) or `git-receive-pack` (push) in a new channel of one SSH connection. The ref
+ * advertisement (GET info/refs) is what the command prints first; a POST skips that
+ * advertisement, writes the request body (the same pkt-lines smart HTTP posts) and returns what
+ * follows. The host key must be in known_hosts; an unknown key refuses the connection. Why not
+ * the system `git`: the controller images have no git, no ssh and no shell.
  */
 export class SshHttpClient implements HttpClient {
   readonly #options: SshHttpClientOptions;
@@ -63,26 +67,32 @@ export class SshHttpClient implements HttpClient {
   request = async (req: GitHttpRequest): Promise<GitHttpResponse> => {
     const url = new URL(req.url);
     const service = url.searchParams.get('service') ?? url.pathname.split('/').pop() ?? '';
-    if (service !== 'git-upload-pack') {
-      throw new GitError('GitOperationFailed', `only fetching is supported over ssh (asked for ${service})`);
+    if (!services.has(service)) {
+      throw new GitError('GitOperationFailed', `unexpected git request over ssh: ${service}`);
     }
-    const v2 = (req.headers?.['git-protocol'] ?? req.headers?.['Git-Protocol'] ?? '').includes('version=2');
-    const channel = await this.#exec(v2);
+    // Protocol v2 exists for fetching only.
+    const v2 =
+      service === 'git-upload-pack' &&
+      (req.headers?.['git-protocol'] ?? req.headers?.['Git-Protocol'] ?? '').includes('version=2');
+    const channel = await this.#exec(service, v2);
     const reader = new PktReader(channel, this.#options.budget);
     const advertisement = await reader.readUntilFlush(this.#describe());
     if (req.method === 'GET') {
       channel.end();
       channel.close();
-      const head = v2 ? Buffer.alloc(0) : Buffer.from('001e# service=git-upload-pack\n0000');
+      const line = `# service=${service}\n`;
+      const head = v2
+        ? Buffer.alloc(0)
+        : Buffer.from(`${(line.length + 4).toString(16).padStart(4, '0')}${line}0000`);
       return respond(
         req,
-        'application/x-git-upload-pack-advertisement',
+        `application/x-${service}-advertisement`,
         oneChunk(Buffer.concat([head, advertisement])),
       );
     }
     if (req.body) for await (const chunk of req.body) channel.write(chunk);
     channel.end();
-    return respond(req, 'application/x-git-upload-pack-result', reader.rest());
+    return respond(req, `application/x-${service}-result`, reader.rest());
   };
 
   close(): void {
@@ -96,9 +106,9 @@ export class SshHttpClient implements HttpClient {
     return `ssh://${knownHostName(host, port)}${path}`;
   }
 
-  async #exec(v2: boolean): Promise<ClientChannel> {
+  async #exec(service: string, v2: boolean): Promise<ClientChannel> {
     const client = await this.#connect();
-    const command = `git-upload-pack '${this.#options.target.path.replaceAll("'", "'\\''")}'`;
+    const command = `${service} '${this.#options.target.path.replaceAll("'", "'\\''")}'`;
     return new Promise((resolve, reject) => {
       client.exec(command, v2 ? { env: { GIT_PROTOCOL: 'version=2' } } : {}, (error, channel) => {
         if (error)

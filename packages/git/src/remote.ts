@@ -124,6 +124,9 @@ export class Remote {
         },
       );
     }
+    if (code === 'NotFoundError') {
+      return new GitError('RefNotFound', `${this.displayUrl}: ${message}`, { cause: error });
+    }
     return new GitError('GitOperationFailed', `git operation on ${this.displayUrl} failed: ${message}`, {
       cause: error,
     });
