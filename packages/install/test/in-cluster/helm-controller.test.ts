@@ -116,18 +116,12 @@ describe('charts/weft on the real node: helm-controller', { skip: inClusterUnava
     );
   });
 
-  // A defect of helm-controller, not of the chart (reported): in a pod, without a kubeconfig,
-  // helm with --kube-as-user does not fall back to the in-cluster config (client-go uses it
-  // only for a config without overrides) and dials localhost:8080, so a HelmRelease with a
-  // serviceAccountName fails with "kubernetes cluster unreachable". The controller should hand
-  // helm the in-cluster server, token and CA (--kube-apiserver, --kube-token, --kube-ca-file).
-  // The todo still runs (its outcome is printed, not counted): once it passes, drop the todo.
-  it('installs a HelmRelease as its serviceAccountName', {
-    todo: 'helm-controller: helm --kube-as-user in a pod dials localhost:8080 (see the comment above)',
-  }, async () => {
+  // In a pod there is no kubeconfig: helm-controller hands its helm processes the in-cluster
+  // server, CA and token file (a generated kubeconfig), so impersonating the tenant works there.
+  it('installs a HelmRelease as its serviceAccountName', async () => {
     const { client } = env;
     await release('tenant', { serviceAccountName: tenant, values: { greeting: 'as-the-tenant' } });
-    // Ends at the install's verdict either way, so the todo costs seconds while the defect lasts.
+    // Ends at the install's verdict either way: a failure says why instead of timing out.
     const ready = await eventually(
       'HelmRelease tenant decided',
       async () => {
