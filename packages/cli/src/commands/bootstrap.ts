@@ -38,7 +38,7 @@ import { CliError, ExitCode } from '../exit.ts';
 import type { GlobalOptions } from '../global.ts';
 import { Output } from '../output.ts';
 import { waitUntilReady } from '../wait.ts';
-import { chosenComponents, type InstallFlags, installValues } from './install-options.ts';
+import { chosenComponents, type InstallFlags, imageTagOf, readInstallValues } from './install-options.ts';
 
 export interface BootstrapGitOptions extends InstallFlags, CredentialFlags {
   url: string;
@@ -117,7 +117,8 @@ export async function bootstrapGit(global: GlobalOptions, options: BootstrapGitO
   const secretName = options.secretName ?? namespace;
   const transport = transportOf(options.url);
   const components = chosenComponents(options);
-  const values = installValues(options);
+  const values = await readInstallValues(options);
+  const version = imageTagOf(values);
   const author = { name: options.authorName, email: options.authorEmail };
   const signer = options.gpgKeyRing
     ? await loadSigner({
@@ -162,13 +163,11 @@ export async function bootstrapGit(global: GlobalOptions, options: BootstrapGitO
 
     // 1. The components, committed and pushed.
     await workspace.write(
-      new Map([
-        [componentsPath, bootstrapComponents({ namespace, values, components, version: options.version })],
-      ]),
+      new Map([[componentsPath, bootstrapComponents({ namespace, values, components, version })]]),
     );
     const componentsCommit = await workspace.commit(
       [componentsPath],
-      `Add weft ${options.version} component manifests`,
+      `Add weft ${version} component manifests`,
       author,
       signer,
     );
@@ -277,7 +276,7 @@ export async function bootstrapGit(global: GlobalOptions, options: BootstrapGitO
       timeout,
       output,
     );
-    output.ok(`bootstrap finished: weft ${options.version} manages itself from ${options.url}`);
+    output.ok(`bootstrap finished: weft ${version} manages itself from ${options.url}`);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }
