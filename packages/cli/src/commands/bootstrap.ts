@@ -36,6 +36,7 @@ import { componentsFileName } from '../components-file.ts';
 import { connect, serverVersion, timeoutMs } from '../connect.ts';
 import { CliError, ExitCode } from '../exit.ts';
 import type { GlobalOptions } from '../global.ts';
+import { deleteIfPresent } from '../installed.ts';
 import { Output } from '../output.ts';
 import { waitUntilReady } from '../wait.ts';
 import { chosenComponents, type InstallFlags, imageTagOf, readInstallValues } from './install-options.ts';
@@ -232,6 +233,13 @@ export async function bootstrapGit(global: GlobalOptions, options: BootstrapGitO
       }
       data = { identity, known_hosts: knownHosts, ...(publicKey ? { 'identity.pub': publicKey } : {}) };
       if (userKey !== undefined && options.password) data.password = options.password;
+    }
+    // The Secret is bootstrap's: keys an earlier run set and this one does not (the password of
+    // HTTPS after a move to SSH, which source-controller would take for the key's passphrase) go.
+    const stale = Object.keys(previous).filter((key) => !(key in data));
+    if (stale.length > 0) {
+      await deleteIfPresent(client, { apiVersion: 'v1', kind: 'Secret', namespace, name: secretName });
+      output.ok(`removed Secret ${namespace}/${secretName} of an earlier run (it held ${stale.join(', ')})`);
     }
     if (Object.keys(data).length > 0) {
       await client.apply(credentialsSecret(secretName, namespace, data), { force: true });
