@@ -15,10 +15,11 @@
  *
  * The pods use host networking (docs/e2e.md, "Running weft in the cluster in tests"): the chart
  * values for it come from the harness (`inClusterValues`) and reach weft through `--values`, as
- * a user's own values would.
+ * a user's own values would; and since the Namespace of the plain install enforces the restricted
+ * Pod Security Standard (no host namespaces), the repository starts with a
+ * weft-system/kustomization.yaml that patches it, which bootstrap keeps and builds with.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -61,6 +62,18 @@ const path = 'clusters/dev';
 const componentsPath = `${path}/weft-system/weft-components.yaml`;
 const auth = { username: 'fleet', password: 'fleet-secret' };
 const newer = '0.2.0';
+const hostNetworkKustomization = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - weft-components.yaml
+  - weft-sync.yaml
+patches:
+  - target: { kind: Namespace, name: ${namespace} }
+    patch: |
+      - op: replace
+        path: /metadata/labels/pod-security.kubernetes.io~1enforce
+        value: privileged
+`;
 
 describe('weft manages itself on the real node', { skip: unavailable }, () => {
   let cluster: Cluster;
@@ -140,7 +153,9 @@ describe('weft manages itself on the real node', { skip: unavailable }, () => {
     await writeFile(valuesPath, JSON.stringify(values, null, 2));
     http = await startGitHttpServer({ auth });
     ssh = await startGitSshServer();
-    execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', http.repos.path(repo)]);
+    // What a user of a cluster with host networking commits before bootstrapping: the namespace
+    // enforces the restricted Pod Security Standard, which forbids host namespaces.
+    await http.createRepo(repo, { [`${path}/weft-system/kustomization.yaml`]: hostNetworkKustomization });
   });
   after(async () => {
     await http?.stop();
