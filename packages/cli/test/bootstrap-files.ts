@@ -7,6 +7,14 @@ import type { KubeObject } from '@weft/runtime/client';
 import { bootstrapComponents } from '../src/bootstrap/manifests.ts';
 import { imageTagOf, readInstallValues } from '../src/commands/install-options.ts';
 
+/** An app committed under the cluster's path, and the object it applies. */
+export const app = {
+  file: (path: string) => `${path}/app.yaml`,
+  manifest:
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello\n  namespace: default\ndata:\n  greeting: hi\n',
+  object: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'hello' },
+} as const;
+
 /** The first container's args of a Deployment. */
 export function containerArgs(deployment: KubeObject | undefined): string[] {
   const spec = deployment?.spec as

@@ -47,7 +47,7 @@ import {
   type WeftController,
 } from '@weft/e2e';
 import { Client, type KubeObject, RestConfig } from '@weft/runtime/client';
-import { addConcurrentFlag, containerArgs, fewerComponents } from './bootstrap-files.ts';
+import { addConcurrentFlag, app, containerArgs, fewerComponents } from './bootstrap-files.ts';
 import { startWeft, weft } from './run-weft.ts';
 
 const components: WeftController[] = ['source-controller', 'kustomize-controller', 'notification-controller'];
@@ -221,19 +221,8 @@ describe('weft manages itself on the real node', { skip: unavailable }, () => {
   });
 
   it('applies an app committed under the same path', async () => {
-    await http.commit(
-      repo,
-      {
-        [`${path}/app.yaml`]:
-          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello\n  namespace: default\ndata:\n  greeting: hi\n',
-      },
-      'an app',
-    );
-    await eventually(
-      'the app ConfigMap',
-      () => client.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'hello' }),
-      120_000,
-    );
+    await http.commit(repo, { [app.file(path)]: app.manifest }, 'an app');
+    await eventually('the app ConfigMap', () => client.find(app.object), 120_000);
   });
 
   it('prunes notification-controller when a commit drops it, and keeps its CRDs', async () => {
@@ -327,9 +316,6 @@ describe('weft manages itself on the real node', { skip: unavailable }, () => {
     assert.equal(version.code, 0, version.stderr);
     for (const name of kept)
       assert.match(version.stdout, new RegExp(`^${name}: ${newer.replace(/\./g, '\\.')}$`, 'm'));
-    assert.ok(
-      await client.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'hello' }),
-      'the app went away with the upgrade',
-    );
+    assert.ok(await client.find(app.object), 'the app went away with the upgrade');
   });
 });
