@@ -1,3 +1,4 @@
+export { type CleanupClient, deleteAllAndWait } from './cleanup.ts';
 export {
   allocatePorts,
   type Cluster,
@@ -35,8 +36,17 @@ export {
   weftControllers,
   weftImageTag,
 } from './cluster/index.ts';
+export { type CrdClient, type CrdObject, installCrds } from './crds.ts';
 export { nodeEntry } from './node-entry.ts';
 export * from './servers/index.ts';
+export {
+  type LeakClient,
+  type LeakPlaces,
+  objectPlaintextLeaks,
+  plaintextLeaks,
+  secretWord,
+  sopsEncryptor,
+} from './sops.ts';
 export {
   cacheDir,
   e2eRoot,

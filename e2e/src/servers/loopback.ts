@@ -1,5 +1,5 @@
 /** Starting and stopping `node:http` servers on a free loopback port. */
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 
 export const loopbackHost = '127.0.0.1';
 
@@ -29,4 +29,31 @@ export function closeServer(server: Server): Promise<void> {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeAllConnections();
   });
+}
+
+/** A `node:http` server on a free loopback port: listen, its port and base URL, close. */
+export class LoopbackServer {
+  readonly #server: Server;
+  #port = 0;
+
+  constructor(handler: RequestListener) {
+    this.#server = createServer(handler);
+  }
+
+  async listen(): Promise<void> {
+    this.#port = await listenOnLoopback(this.#server);
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  /** `http://127.0.0.1:PORT` (no trailing slash). */
+  get baseUrl(): string {
+    return `http://${loopbackHost}:${this.#port}`;
+  }
+
+  close(): Promise<void> {
+    return closeServer(this.#server);
+  }
 }

@@ -4,11 +4,11 @@
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, realpath, stat, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { errorMessage } from '../errors.ts';
 import { authenticatedUser, type BasicAuth, rejectUnauthorized } from './basic-auth.ts';
-import { closeServer, listenOnLoopback, loopbackHost } from './loopback.ts';
+import { LoopbackServer } from './loopback.ts';
 import { makeTempDir, removeDir } from './process.ts';
 
 export interface StaticHttpServerOptions {
@@ -59,14 +59,13 @@ export class StaticHttpServer {
   /** Every request answered so far, oldest first. */
   readonly requests: StaticHttpRequestRecord[] = [];
   #ownsRoot: boolean;
-  #server: Server;
-  #port = 0;
+  #http: LoopbackServer;
 
   constructor(root: string, ownsRoot: boolean, auth: BasicAuth | undefined) {
     this.root = root;
     this.#ownsRoot = ownsRoot;
     this.auth = auth;
-    this.#server = createServer((request, response) => {
+    this.#http = new LoopbackServer((request, response) => {
       this.#handle(request, response).catch((error: unknown) => {
         if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain' });
         response.end(`${errorMessage(error)}\n`);
@@ -74,17 +73,17 @@ export class StaticHttpServer {
     });
   }
 
-  async listen(): Promise<void> {
-    this.#port = await listenOnLoopback(this.#server);
+  listen(): Promise<void> {
+    return this.#http.listen();
   }
 
   get port(): number {
-    return this.#port;
+    return this.#http.port;
   }
 
   /** `http://127.0.0.1:PORT` (no trailing slash). */
   get baseUrl(): string {
-    return `http://${loopbackHost}:${this.#port}`;
+    return this.#http.baseUrl;
   }
 
   /** URL of a file relative to the root, e.g. `url('charts/podinfo-6.0.0.tgz')`. */
@@ -101,7 +100,7 @@ export class StaticHttpServer {
   }
 
   async stop(): Promise<void> {
-    await closeServer(this.#server);
+    await this.#http.close();
     if (this.#ownsRoot) await removeDir(this.root);
   }
 

@@ -3,14 +3,8 @@
  * webhook or any other notification provider would get) and answers with scripted responses,
  * so tests can check payloads, headers and retries.
  */
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { closeServer, listenOnLoopback, loopbackHost } from './loopback.ts';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback.ts';
 
 export interface ReceivedRequest {
   method: string;
@@ -50,26 +44,25 @@ export class WebhookSink {
   #script: SinkResponse[] = [];
   #defaultResponse: SinkResponse;
   #listeners = new Set<() => void>();
-  #server: Server;
-  #port = 0;
+  #http: LoopbackServer;
   #pendingTimers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(defaultResponse: SinkResponse) {
     this.#defaultResponse = defaultResponse;
-    this.#server = createServer((request, response) => this.#handle(request, response));
+    this.#http = new LoopbackServer((request, response) => this.#handle(request, response));
   }
 
-  async listen(): Promise<void> {
-    this.#port = await listenOnLoopback(this.#server);
+  listen(): Promise<void> {
+    return this.#http.listen();
   }
 
   get port(): number {
-    return this.#port;
+    return this.#http.port;
   }
 
   /** `http://127.0.0.1:PORT` */
   get baseUrl(): string {
-    return `http://${loopbackHost}:${this.#port}`;
+    return this.#http.baseUrl;
   }
 
   /** The URL of a path on the sink, e.g. `url('/slack')`. */
@@ -152,7 +145,7 @@ export class WebhookSink {
   async stop(): Promise<void> {
     for (const timer of this.#pendingTimers) clearTimeout(timer);
     this.#pendingTimers.clear();
-    await closeServer(this.#server);
+    await this.#http.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,11 +1,18 @@
 /**
  * helm.weft.dev/v1: HelmRelease, a Helm release kept in the state its spec declares. Follows
- * Flux's helm.toolkit.fluxcd.io/v2.
- *
- * Over 400 lines on purpose: one API group's schemas, read top to bottom like Flux's API
- * reference; split by kind, the shared sub-schemas would sit in a file of their own and be
- * harder to check against it.
+ * Flux's helm.toolkit.fluxcd.io/v2. The chart template, the Helm actions and the status have
+ * modules of their own under helm/.
  */
+
+import {
+  installActionSchema,
+  rollbackActionSchema,
+  testActionSchema,
+  uninstallActionSchema,
+  upgradeActionSchema,
+} from './helm/actions.ts';
+import { helmChartTemplateSchema } from './helm/chart-template.ts';
+import { helmReleaseStatusSchema, snapshotSchema } from './helm/status.ts';
 import { type KindDefinition, revisionColumn, type WeftObject } from './kind.ts';
 import {
   commonMetadataSchema,
@@ -14,87 +21,14 @@ import {
   patchSchema,
   patchTargetSchema,
 } from './kustomize.ts';
-import { arr, bool, duration, type Infer, int, json, map, obj, str, time } from './schema/builder.ts';
-import { commonStatusFields, intervalSchema, sopsDecryptionSchema, suspendSchema } from './schema/common.ts';
+import { arr, bool, duration, type Infer, int, json, obj, str } from './schema/builder.ts';
+import { intervalSchema, sopsDecryptionSchema, suspendSchema } from './schema/common.ts';
+
+export { helmChartTemplateSchema, helmReleaseStatusSchema, snapshotSchema };
 
 export const HelmGroup = 'helm.weft.dev';
 export const HelmVersion = 'v1';
 export const HelmApiVersion = `${HelmGroup}/${HelmVersion}` as const;
-
-const crdsPolicy = (description: string) => str({ description, enum: ['Skip', 'Create', 'CreateReplace'] });
-const actionTimeout = duration({ description: 'Timeout of the Helm action; spec.timeout when unset.' });
-const disableWait = bool({ description: 'Do not wait for resources to be ready after the action.' });
-const disableWaitForJobs = bool({ description: 'Do not wait for Jobs to complete after the action.' });
-const disableHooks = bool({ description: 'Do not run hooks during the action.' });
-
-export const helmChartTemplateSchema = obj(
-  {
-    metadata: obj(
-      {
-        labels: map(str(), { description: 'Labels of the HelmChart.' }),
-        annotations: map(str(), { description: 'Annotations of the HelmChart.' }),
-      },
-      { description: 'Metadata of the HelmChart the controller creates.' },
-    ),
-    spec: obj(
-      {
-        chart: str({
-          description: 'Chart name in the HelmRepository, or path to the chart in a GitRepository or Bucket.',
-          minLength: 1,
-          maxLength: 2048,
-        }),
-        version: str({
-          description: 'SemVer range of the chart version (HelmRepository only).',
-          default: '*',
-        }),
-        sourceRef: obj(
-          {
-            apiVersion: str({ description: 'API version of the source.' }),
-            kind: str({
-              description: 'Kind of the source.',
-              enum: ['HelmRepository', 'GitRepository', 'Bucket'],
-            }),
-            name: str({ description: 'Name of the source.', minLength: 1, maxLength: 253 }),
-            namespace: str({
-              description: 'Namespace of the source; the HelmRelease namespace when unset.',
-              minLength: 1,
-              maxLength: 63,
-            }),
-          },
-          { description: 'The source holding the chart.', required: ['kind', 'name'] },
-        ),
-        interval: duration({
-          description: 'How often the chart source is checked; spec.interval when unset.',
-        }),
-        reconcileStrategy: str({
-          description: 'What makes a new chart artifact: ChartVersion or Revision.',
-          enum: ['ChartVersion', 'Revision'],
-          default: 'ChartVersion',
-        }),
-        valuesFiles: arr(str(), {
-          description: 'Values files of the chart source merged into the chart defaults.',
-        }),
-        ignoreMissingValuesFiles: bool({ description: 'Skip values files that are missing.' }),
-        verify: obj(
-          {
-            provider: str({
-              description: 'The verification tool.',
-              enum: ['cosign', 'notation'],
-              default: 'cosign',
-            }),
-            secretRef: obj(
-              { name: str({ description: 'Name of the Secret.' }) },
-              { description: 'Secret with trusted keys.', required: ['name'] },
-            ),
-          },
-          { description: 'Verify the chart signature (OCI charts).', required: ['provider'] },
-        ),
-      },
-      { description: 'Spec of the HelmChart the controller creates.', required: ['chart', 'sourceRef'] },
-    ),
-  },
-  { description: 'Template of the HelmChart to create for this release.', required: ['spec'] },
-);
 
 export const helmReleaseSpecSchema = obj(
   {
@@ -188,120 +122,11 @@ export const helmReleaseSpecSchema = obj(
       },
       { description: 'Detect and correct changes made to the release objects in the cluster.' },
     ),
-    install: obj(
-      {
-        timeout: actionTimeout,
-        remediation: obj(
-          {
-            retries: int({
-              description: 'Retries after a failed install; negative retries forever.',
-              format: 'int32',
-            }),
-            ignoreTestFailures: bool({ description: 'Do not remediate failed tests.' }),
-            remediateLastFailure: bool({
-              description: 'Remediate the last failure when retries are exhausted.',
-            }),
-          },
-          { description: 'What to do when the install fails.' },
-        ),
-        disableWait,
-        disableWaitForJobs,
-        disableHooks,
-        disableOpenAPIValidation: bool({
-          description: 'Do not validate rendered templates against the Kubernetes OpenAPI schema.',
-        }),
-        disableSchemaValidation: bool({
-          description: 'Do not validate values against the chart JSON schema.',
-        }),
-        replace: bool({ description: 'Reuse the name of a deleted release that is still in history.' }),
-        skipCRDs: bool({ description: 'Deprecated: use crds: Skip.' }),
-        crds: crdsPolicy('What to do with the chart CRDs on install; Create when unset.'),
-        createNamespace: bool({ description: 'Create the target namespace if missing.' }),
-      },
-      { description: 'Configuration of Helm install actions.' },
-    ),
-    upgrade: obj(
-      {
-        timeout: actionTimeout,
-        remediation: obj(
-          {
-            retries: int({
-              description: 'Retries after a failed upgrade; negative retries forever.',
-              format: 'int32',
-            }),
-            ignoreTestFailures: bool({ description: 'Do not remediate failed tests.' }),
-            remediateLastFailure: bool({
-              description: 'Remediate the last failure when retries are exhausted.',
-            }),
-            strategy: str({
-              description: 'How to remediate: rollback or uninstall.',
-              enum: ['rollback', 'uninstall'],
-            }),
-          },
-          { description: 'What to do when the upgrade fails.' },
-        ),
-        disableWait,
-        disableWaitForJobs,
-        disableHooks,
-        disableOpenAPIValidation: bool({
-          description: 'Do not validate rendered templates against the Kubernetes OpenAPI schema.',
-        }),
-        disableSchemaValidation: bool({
-          description: 'Do not validate values against the chart JSON schema.',
-        }),
-        force: bool({ description: 'Replace resources through delete and recreate when needed.' }),
-        preserveValues: bool({
-          description: 'Reuse the values of the last release, merged with the new ones.',
-        }),
-        cleanupOnFail: bool({ description: 'Delete new resources created by a failed upgrade.' }),
-        crds: crdsPolicy('What to do with the chart CRDs on upgrade; Skip when unset.'),
-      },
-      { description: 'Configuration of Helm upgrade actions.' },
-    ),
-    test: obj(
-      {
-        enable: bool({ description: 'Run the chart tests after install and upgrade.' }),
-        timeout: actionTimeout,
-        ignoreFailures: bool({ description: 'Do not fail the release when tests fail.' }),
-        filters: arr(
-          obj(
-            {
-              name: str({ description: 'Name of the test.', minLength: 1, maxLength: 253 }),
-              exclude: bool({ description: 'Exclude instead of include the test.' }),
-            },
-            { required: ['name'] },
-          ),
-          { description: 'Which tests to run.' },
-        ),
-      },
-      { description: 'Configuration of Helm test actions.' },
-    ),
-    rollback: obj(
-      {
-        timeout: actionTimeout,
-        disableWait,
-        disableWaitForJobs,
-        disableHooks,
-        recreate: bool({ description: 'Restart pods of the rolled-back resources.' }),
-        force: bool({ description: 'Replace resources through delete and recreate when needed.' }),
-        cleanupOnFail: bool({ description: 'Delete new resources created by a failed rollback.' }),
-      },
-      { description: 'Configuration of Helm rollback actions.' },
-    ),
-    uninstall: obj(
-      {
-        timeout: actionTimeout,
-        disableHooks,
-        keepHistory: bool({ description: 'Keep the release history after uninstalling.' }),
-        disableWait,
-        deletionPropagation: str({
-          description: 'How dependents are deleted.',
-          enum: ['background', 'foreground', 'orphan'],
-          default: 'background',
-        }),
-      },
-      { description: 'Configuration of Helm uninstall actions.' },
-    ),
+    install: installActionSchema,
+    upgrade: upgradeActionSchema,
+    test: testActionSchema,
+    rollback: rollbackActionSchema,
+    uninstall: uninstallActionSchema,
     valuesFrom: arr(
       obj(
         {
@@ -356,69 +181,6 @@ export const helmReleaseSpecSchema = obj(
     ],
   },
 );
-
-export const snapshotSchema = obj(
-  {
-    digest: str({ description: 'Checksum of the release object.' }),
-    name: str({ description: 'Name of the release.' }),
-    namespace: str({ description: 'Namespace the release is in.' }),
-    version: int({ description: 'Helm release version.' }),
-    status: str({ description: 'Helm status of the release.' }),
-    chartName: str({ description: 'Name of the chart.' }),
-    chartVersion: str({ description: 'Version of the chart.' }),
-    appVersion: str({ description: 'App version of the chart.' }),
-    configDigest: str({ description: 'Checksum of the values.' }),
-    firstDeployed: time({ description: 'When the release was first deployed.' }),
-    lastDeployed: time({ description: 'When the release was last deployed.' }),
-    deleted: time({ description: 'When the release was deleted.' }),
-    testHooks: map(
-      obj({
-        lastStarted: time({ description: 'When the test started.' }),
-        lastCompleted: time({ description: 'When the test completed.' }),
-        phase: str({ description: 'Phase of the test.' }),
-      }),
-      { description: 'Test hooks of the release, by name.' },
-    ),
-    ociDigest: str({ description: 'Digest of the OCI artifact the chart came from.' }),
-  },
-  {
-    required: [
-      'name',
-      'namespace',
-      'version',
-      'status',
-      'chartName',
-      'chartVersion',
-      'configDigest',
-      'firstDeployed',
-      'lastDeployed',
-    ],
-  },
-);
-
-export const helmReleaseStatusSchema = obj({
-  ...commonStatusFields,
-  observedPostRenderersDigest: str({ description: 'Digest of the post-renderers of the last reconcile.' }),
-  lastAttemptedGeneration: int({ description: 'The generation of the last release attempt.' }),
-  helmChart: str({ description: 'namespace/name of the HelmChart the controller created.' }),
-  storageNamespace: str({ description: 'Namespace where Helm stored the last release.' }),
-  history: arr(snapshotSchema, { description: 'The latest releases, newest first.' }),
-  lastAttemptedReleaseAction: str({
-    description: 'The last Helm action attempted.',
-    enum: ['install', 'upgrade'],
-  }),
-  failures: int({ description: 'Failed reconciles since the last success.' }),
-  installFailures: int({ description: 'Failed installs since the last success.' }),
-  upgradeFailures: int({ description: 'Failed upgrades since the last success.' }),
-  lastAttemptedRevision: str({ description: 'The chart version of the last release attempt.' }),
-  lastAttemptedRevisionDigest: str({
-    description: 'The digest of the chart artifact of the last release attempt.',
-  }),
-  lastAttemptedValuesChecksum: str({ description: 'Deprecated: see lastAttemptedConfigDigest.' }),
-  lastAttemptedConfigDigest: str({ description: 'Digest of the values of the last release attempt.' }),
-  lastHandledForceAt: str({ description: 'The last reconcile.weft.dev/forceAt value handled.' }),
-  lastHandledResetAt: str({ description: 'The last reconcile.weft.dev/resetAt value handled.' }),
-});
 
 export type HelmChartTemplate = Infer<typeof helmChartTemplateSchema>;
 export type HelmReleaseSnapshot = Infer<typeof snapshotSchema>;

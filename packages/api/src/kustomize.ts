@@ -8,7 +8,6 @@ import {
   commonStatusFields,
   intervalSchema,
   namespacedObjectKindReferenceSchema,
-  namespacedObjectReferenceSchema,
   secretKeyReferenceSchema,
   sopsDecryptionSchema,
   suspendSchema,

@@ -12,8 +12,9 @@ import { after } from 'node:test';
 import { crds, HelmApiVersion, HelmReleaseKind } from '@weft/api';
 import {
   type Cluster,
-  eventually,
+  deleteAllAndWait,
   freePort,
+  installCrds as installCrdsWith,
   repoRoot,
   run,
   type StaticHttpServer,
@@ -50,23 +51,9 @@ export async function helmTestCluster(prefix: string): Promise<{
   return { kubeConfig, kubeconfigPath: cluster.kubeconfigPath, client, ns };
 }
 
-export async function installCrds(client: Client): Promise<void> {
-  for (const crd of crds())
-    await client.apply(crd as unknown as KubeObject, { force: true, fieldManager: 'e2e' });
-  await eventually('CRDs established', async () => {
-    for (const crd of crds()) {
-      const live = await client.get({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        name: crd.metadata.name,
-      });
-      const established = (
-        (live.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []
-      ).some((c) => c.type === 'Established' && c.status === 'True');
-      if (!established) return undefined;
-    }
-    return true;
-  });
+/** The weft CRDs, applied and Established. */
+export function installCrds(client: Client): Promise<void> {
+  return installCrdsWith(client, crds(), 'e2e');
 }
 
 export interface ChartFiles {
@@ -230,27 +217,10 @@ export async function startHelmController(
   await manager.start();
   after(async () => {
     try {
-      for (const namespace of namespaces) {
-        const list = await client.list({ apiVersion: HelmApiVersion, kind: HelmReleaseKind, namespace });
-        for (const hr of list.items)
-          await client
-            .delete({
-              apiVersion: HelmApiVersion,
-              kind: HelmReleaseKind,
-              namespace,
-              name: hr.metadata.name ?? '',
-            })
-            .catch(() => {});
-      }
-      await eventually(
-        'HelmReleases finalized',
-        async () => {
-          for (const namespace of namespaces) {
-            const list = await client.list({ apiVersion: HelmApiVersion, kind: HelmReleaseKind, namespace });
-            if (list.items.length > 0) return undefined;
-          }
-          return true;
-        },
+      await deleteAllAndWait(
+        client,
+        { apiVersion: HelmApiVersion, kind: HelmReleaseKind },
+        namespaces,
         60_000,
       );
     } catch {

@@ -12,7 +12,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Annotation, crds, ImageApiVersion, Label } from '@weft/api';
-import { eventually } from '@weft/e2e';
+import { eventually, installCrds as installCrdsWith } from '@weft/e2e';
 import type { RegistryClient } from '@weft/oci';
 import type { Client, KubeObject } from '@weft/runtime/client';
 
@@ -54,8 +54,7 @@ export function conditionOf(obj: ImageObject | undefined, type: string): Conditi
 }
 
 export async function installCrds(client: Client): Promise<void> {
-  for (const crd of crds())
-    await client.apply(crd as unknown as KubeObject, { force: true, fieldManager: 'weft-tests' });
+  await installCrdsWith(client, crds());
   await eventually('image CRDs served', () =>
     client.list({ apiVersion: ImageApiVersion, kind: 'ImagePolicy', limit: 1 }).catch(() => undefined),
   );

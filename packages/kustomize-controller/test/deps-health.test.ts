@@ -6,35 +6,25 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { HelmApiVersion } from '@weft/api';
-import { eventually, startCluster, testNamespace, useCluster } from '@weft/e2e';
+import { eventually, startCluster, testNamespace } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import { parse } from 'yaml';
 import {
   configMap,
   deployment,
-  FakeSource,
-  installCrds,
   kustomization,
+  kustomizationRef,
+  kustomizeTestCluster,
   readyOf,
   startController,
   statusOf,
 } from './helpers.ts';
 
-const cluster = await useCluster();
-const kubeConfig = await cluster.kubeConfig();
-const client = new Client(kubeConfig, { fieldManager: 'e2e' });
-await installCrds(client);
-const ns = await testNamespace(kubeConfig, 'ks-deps');
+const { kubeConfig, client, ns, source } = await kustomizeTestCluster('ks-deps');
 const other = await testNamespace(kubeConfig, 'ks-other');
-const source = await FakeSource.start(client);
 await startController(kubeConfig, [ns, other], ['--no-cross-namespace-refs']);
 
-const ksRef = (name: string, namespace = ns) => ({
-  apiVersion: 'kustomize.weft.dev/v1',
-  kind: 'Kustomization',
-  namespace,
-  name,
-});
+const ksRef = (name: string, namespace = ns) => kustomizationRef(namespace, name);
 const cmRef = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name });
 
 async function ready(name: string, namespace = ns): Promise<KubeObject> {

@@ -4,24 +4,18 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eventually, testNamespace, useCluster } from '@weft/e2e';
-import { Client, type KubeObject } from '@weft/runtime/client';
+import { eventually } from '@weft/e2e';
+import type { KubeObject } from '@weft/runtime/client';
 import {
   deployment,
-  FakeSource,
-  installCrds,
   kustomization,
+  kustomizeTestCluster,
   readyOf,
   startController,
   statusOf,
 } from './helpers.ts';
 
-const cluster = await useCluster();
-const kubeConfig = await cluster.kubeConfig();
-const client = new Client(kubeConfig, { fieldManager: 'e2e' });
-await installCrds(client);
-const ns = await testNamespace(kubeConfig, 'ks-ignore');
-const source = await FakeSource.start(client);
+const { kubeConfig, client, ns, source } = await kustomizeTestCluster('ks-ignore');
 await startController(kubeConfig, [ns]);
 
 const webRef = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' };

@@ -4,32 +4,21 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eventually, testNamespace, useCluster } from '@weft/e2e';
-import { Client } from '@weft/runtime/client';
+import { eventually } from '@weft/e2e';
 import {
   configMap,
-  FakeSource,
-  installCrds,
   kustomization,
+  kustomizationRef,
+  kustomizeTestCluster,
   readyOf,
   startController,
   statusOf,
 } from './helpers.ts';
 
-const cluster = await useCluster();
-const kubeConfig = await cluster.kubeConfig();
-const client = new Client(kubeConfig, { fieldManager: 'e2e' });
-await installCrds(client);
-const ns = await testNamespace(kubeConfig, 'ks-cel');
-const source = await FakeSource.start(client);
+const { kubeConfig, client, ns, source } = await kustomizeTestCluster('ks-cel');
 await startController(kubeConfig, [ns]);
 
-const ksRef = (name: string) => ({
-  apiVersion: 'kustomize.weft.dev/v1',
-  kind: 'Kustomization',
-  namespace: ns,
-  name,
-});
+const ksRef = (name: string) => kustomizationRef(ns, name);
 const healthCheckExprs = [
   {
     apiVersion: 'v1',

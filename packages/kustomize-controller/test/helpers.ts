@@ -9,7 +9,14 @@ import { dirname, join } from 'node:path';
 import { after } from 'node:test';
 import { crds, KustomizationKind, KustomizeApiVersion, SourceApiVersion } from '@weft/api';
 import { buildArtifact, Storage, serve } from '@weft/artifact';
-import { type Cluster, eventually } from '@weft/e2e';
+import {
+  type Cluster,
+  deleteAllAndWait,
+  eventually,
+  installCrds as installCrdsWith,
+  testNamespace,
+  useCluster,
+} from '@weft/e2e';
 import { addKustomizeController, parseKustomizeControllerFlags } from '@weft/kustomize-controller';
 import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
@@ -18,23 +25,26 @@ import { Manager } from '@weft/runtime/manager';
 
 type KubeConfig = Awaited<ReturnType<Cluster['kubeConfig']>>;
 
-export async function installCrds(client: Client): Promise<void> {
-  for (const crd of crds())
-    await client.apply(crd as unknown as KubeObject, { force: true, fieldManager: 'e2e' });
-  await eventually('CRDs established', async () => {
-    for (const crd of crds()) {
-      const live = await client.get({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        name: crd.metadata.name,
-      });
-      const established = (
-        (live.status as { conditions?: { type: string; status: string }[] })?.conditions ?? []
-      ).some((c) => c.type === 'Established' && c.status === 'True');
-      if (!established) return undefined;
-    }
-    return true;
-  });
+/** The weft CRDs, applied and Established. */
+export function installCrds(client: Client): Promise<void> {
+  return installCrdsWith(client, crds(), 'e2e');
+}
+
+/**
+ * What every test file starts with: the run's cluster, a client, the CRDs, a namespace of its
+ * own and a FakeSource. Call at the top level of a test file (it registers `after` hooks).
+ */
+export async function kustomizeTestCluster(prefix: string): Promise<{
+  kubeConfig: KubeConfig;
+  client: Client;
+  ns: string;
+  source: FakeSource;
+}> {
+  const kubeConfig = await (await useCluster()).kubeConfig();
+  const client = new Client(kubeConfig, { fieldManager: 'e2e' });
+  await installCrds(client);
+  const ns = await testNamespace(kubeConfig, prefix);
+  return { kubeConfig, client, ns, source: await FakeSource.start(client) };
 }
 
 export interface Published {
@@ -159,36 +169,10 @@ export async function startController(
   const stop = async () => {
     // Let finalizers run while the controller is still there, or the namespaces never go.
     try {
-      for (const namespace of namespaces) {
-        const list = await client.list({
-          apiVersion: KustomizeApiVersion,
-          kind: KustomizationKind,
-          namespace,
-        });
-        for (const ks of list.items) {
-          await client
-            .delete({
-              apiVersion: KustomizeApiVersion,
-              kind: KustomizationKind,
-              namespace,
-              name: ks.metadata.name ?? '',
-            })
-            .catch(() => {});
-        }
-      }
-      await eventually(
-        'Kustomizations finalized',
-        async () => {
-          for (const namespace of namespaces) {
-            const list = await client.list({
-              apiVersion: KustomizeApiVersion,
-              kind: KustomizationKind,
-              namespace,
-            });
-            if (list.items.length > 0) return undefined;
-          }
-          return true;
-        },
+      await deleteAllAndWait(
+        client,
+        { apiVersion: KustomizeApiVersion, kind: KustomizationKind },
+        namespaces,
         30_000,
       );
     } catch {
@@ -199,6 +183,14 @@ export async function startController(
   after(stop);
   return { manager, stop };
 }
+
+/** The reference of Kustomization `namespace/name`, for get, find and delete. */
+export const kustomizationRef = (namespace: string, name: string) => ({
+  apiVersion: KustomizeApiVersion,
+  kind: KustomizationKind,
+  namespace,
+  name,
+});
 
 export function kustomization(namespace: string, name: string, spec: Record<string, unknown>): KubeObject {
   return {

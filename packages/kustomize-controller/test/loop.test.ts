@@ -6,35 +6,25 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eventually, testNamespace, useCluster } from '@weft/e2e';
-import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
+import { eventually } from '@weft/e2e';
+import { isRecord, type KubeObject } from '@weft/runtime/client';
 import {
   configMap,
   dataOf,
   deployment,
-  FakeSource,
-  installCrds,
   kustomization,
+  kustomizationRef,
+  kustomizeTestCluster,
   readyOf,
   startController,
   statusOf,
   waitReadyAt,
 } from './helpers.ts';
 
-const cluster = await useCluster();
-const kubeConfig = await cluster.kubeConfig();
-const client = new Client(kubeConfig, { fieldManager: 'e2e' });
-await installCrds(client);
-const ns = await testNamespace(kubeConfig, 'ks-loop');
-const source = await FakeSource.start(client);
+const { kubeConfig, client, ns, source } = await kustomizeTestCluster('ks-loop');
 const controller = await startController(kubeConfig, [ns]);
 
-const ksRef = (name: string) => ({
-  apiVersion: 'kustomize.weft.dev/v1',
-  kind: 'Kustomization',
-  namespace: ns,
-  name,
-});
+const ksRef = (name: string) => kustomizationRef(ns, name);
 const cmRef = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name });
 
 const readyAt = (name: string, revision: string) => waitReadyAt(client, ns, name, revision);

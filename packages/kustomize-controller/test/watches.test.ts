@@ -7,24 +7,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Label, ReconcileWatchEnabled } from '@weft/api';
-import { eventually, testNamespace, useCluster } from '@weft/e2e';
-import { Client } from '@weft/runtime/client';
+import { eventually } from '@weft/e2e';
 import {
   configMap,
   dataOf,
-  FakeSource,
-  installCrds,
   kustomization,
+  kustomizeTestCluster,
   startController,
   waitReadyAt,
 } from './helpers.ts';
 
-const cluster = await useCluster();
-const kubeConfig = await cluster.kubeConfig();
-const client = new Client(kubeConfig, { fieldManager: 'e2e' });
-await installCrds(client);
-const ns = await testNamespace(kubeConfig, 'ks-watch');
-const source = await FakeSource.start(client);
+const { kubeConfig, client, ns, source } = await kustomizeTestCluster('ks-watch');
 await startController(kubeConfig, [ns]);
 
 const cmRef = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name });

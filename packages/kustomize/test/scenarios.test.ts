@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { behaviourScenarios } from './cases/behaviours.ts';
 import type { Scenario } from './cases/case.ts';
 import { krustyScenarios } from './cases/krusty.ts';
+import { transformerConfigScenarios } from './cases/transformer-configs.ts';
 import { compareWithBinary, referenceMissing } from './fixtures/reference.ts';
 import { krustyFiles } from './krusty/txtar.ts';
 
@@ -22,6 +23,7 @@ const write = (dir: string, files: Scenario['files']): void => {
 
 const suites: [string, Scenario[]][] = [
   ['behaviours of issue 17', behaviourScenarios],
+  ['transformers and configurations from files', transformerConfigScenarios],
   ["kustomize's own test scenarios, variants", krustyScenarios],
   ...krustyFiles().map(({ file, scenarios }): [string, Scenario[]] => [`krusty ${file}`, scenarios]),
 ];

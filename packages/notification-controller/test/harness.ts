@@ -5,34 +5,26 @@
  */
 import { Writable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { crds } from '@weft/api';
+import { crds, NotificationApiVersion } from '@weft/api';
 // The shared poller, re-exported so the tests keep importing it from here.
-import { eventually } from '@weft/e2e';
+import {
+  eventually,
+  installCrds as installCrdsWith,
+  plaintextLeaks,
+  testNamespace,
+  useCluster,
+} from '@weft/e2e';
 import { addNotificationController, type NotificationController } from '@weft/notification-controller';
-import type { Client, KubeObject } from '@weft/runtime/client';
+import { Client, type KubeObject } from '@weft/runtime/client';
 import { EventRecorder, KubeEventSink } from '@weft/runtime/events';
 import { createLogger } from '@weft/runtime/log';
 import { Manager, parseFlags } from '@weft/runtime/manager';
 
 export { eventually };
 
-export async function installCrds(client: Client): Promise<void> {
-  for (const crd of crds()) {
-    await client.apply(crd as unknown as KubeObject, { force: true, fieldManager: 'weft-tests' });
-  }
-  for (const crd of crds()) {
-    await eventually(`CRD ${crd.metadata.name} Established`, async () => {
-      const got = await client.get({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        name: crd.metadata.name,
-      });
-      const status = got.status as { conditions?: Array<{ type: string; status: string }> } | undefined;
-      return status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
-        ? true
-        : undefined;
-    });
-  }
+/** The weft CRDs, applied and Established. */
+export function installCrds(client: Client): Promise<void> {
+  return installCrdsWith(client, crds(), 'weft-tests');
 }
 
 export interface RunningController {
@@ -109,4 +101,59 @@ export function readyCondition(
     | { conditions?: Array<{ type: string; status: string; reason: string; message: string }> }
     | undefined;
   return status?.conditions?.find((c) => c.type === 'Ready');
+}
+
+/**
+ * The run's cluster, a client, the weft CRDs and a namespace of the test file's own. Call at the
+ * top level of a test file: testNamespace registers an after() that belongs to the file.
+ */
+export async function notificationTestCluster(
+  prefix: string,
+): Promise<{ kubeConfig: KubeConfig; client: Client; namespace: string }> {
+  const kubeConfig = await (await useCluster()).kubeConfig();
+  const client = new Client(kubeConfig, { fieldManager: 'weft-tests' });
+  await installCrds(client);
+  return { kubeConfig, client, namespace: await testNamespace(kubeConfig, prefix) };
+}
+
+export async function createSecret(
+  client: Client,
+  namespace: string,
+  name: string,
+  data: Record<string, string>,
+): Promise<void> {
+  await client.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: data });
+}
+
+/**
+ * Each planted secret found in the controller's logs, the namespace's Events or the status of
+ * its Providers, Alerts and Receivers, as `<name> plaintext in the <place>`.
+ */
+export async function secretLeaks(
+  client: Client,
+  namespace: string,
+  logs: readonly string[],
+  secrets: Record<string, string>,
+): Promise<string[]> {
+  const events = (await client.list({ apiVersion: 'events.k8s.io/v1', kind: 'Event', namespace })).items;
+  const status: unknown[] = [];
+  for (const kind of ['Provider', 'Alert', 'Receiver']) {
+    const list = await client.list({ apiVersion: NotificationApiVersion, kind, namespace });
+    status.push(...list.items.map((item) => item.status));
+  }
+  return (await plaintextLeaks(secrets, { logs: logs.join('\n'), events, status })).leaks;
+}
+
+/** Waits until the notification object `kind` `namespace/name` has Ready=`status`, and returns it. */
+export function waitForReady(
+  client: Client,
+  namespace: string,
+  kind: 'Provider' | 'Alert' | 'Receiver',
+  name: string,
+  status: 'True' | 'False',
+): Promise<KubeObject> {
+  return eventually(`${kind} ${name} Ready=${status}`, async () => {
+    const got = await client.get({ apiVersion: NotificationApiVersion, kind, namespace, name });
+    return readyCondition(got)?.status === status ? got : undefined;
+  });
 }

@@ -19,7 +19,7 @@ import { accessDenied } from './access.ts';
 import { imagePolicyFields } from './fields.ts';
 import { describePolicy, InvalidPolicyError, PolicyError, selectTag } from './policy.ts';
 import { ImageReason } from './reasons.ts';
-import { type ImageRepositoryObject, registryClientFor } from './registry.ts';
+import { type ImageRepositoryObject, withRegistry } from './registry.ts';
 import { imageOf, repositoryKey } from './repository-reconciler.ts';
 import type { TagStore } from './tag-store.ts';
 
@@ -207,17 +207,16 @@ export class ImagePolicyReconciler implements Reconciler<ImagePolicyObject> {
     ctx: ReconcileContext,
   ): Promise<string> {
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(60_000)]);
-    const registry = await registryClientFor(this.#options.client, repository, image, signal);
-    try {
-      return (await registry.resolve(image.repository, tag)).digest;
-    } catch (error) {
-      throw new ReconcileError(
-        ImageReason.Failure,
-        `failed fetching digest of ${repository.spec.image}:${tag}: ${errorMessage(error)}`,
-        { cause: error },
-      );
-    } finally {
-      registry.close();
-    }
+    return withRegistry(this.#options.client, repository, image, signal, async (registry) => {
+      try {
+        return (await registry.resolve(image.repository, tag)).digest;
+      } catch (error) {
+        throw new ReconcileError(
+          ImageReason.Failure,
+          `failed fetching digest of ${repository.spec.image}:${tag}: ${errorMessage(error)}`,
+          { cause: error },
+        );
+      }
+    });
   }
 }

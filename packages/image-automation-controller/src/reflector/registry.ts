@@ -29,6 +29,11 @@ function authError(message: string, cause?: unknown): ReconcileError {
   );
 }
 
+/** Why a read failed, in a few words: the API's first line names the object, never its data. */
+function readFailure(error: unknown): string {
+  return isNotFound(error) ? 'not found' : (errorMessage(error).split('\n')[0]?.slice(0, 200) ?? '');
+}
+
 async function readSecret(
   client: Pick<Client, 'get'>,
   namespace: string,
@@ -39,8 +44,7 @@ async function readSecret(
     const secret = await client.get({ apiVersion: 'v1', kind: 'Secret', namespace, name });
     return decodeSecretData(secret as unknown as Record<string, unknown>);
   } catch (error) {
-    // The API's message names the Secret; it never carries its data.
-    const why = isNotFound(error) ? 'not found' : errorMessage(error).split('\n')[0]?.slice(0, 200);
+    const why = readFailure(error);
     throw authError(`cannot read secret ${namespace}/${name} (${field}): ${why}`, error);
   }
 }
@@ -60,7 +64,7 @@ export async function registryCredentials(
     try {
       account = await client.get({ apiVersion: 'v1', kind: 'ServiceAccount', namespace, name: accountName });
     } catch (error) {
-      const why = isNotFound(error) ? 'not found' : errorMessage(error).split('\n')[0]?.slice(0, 200);
+      const why = readFailure(error);
       throw authError(
         `cannot read service account ${namespace}/${accountName} (spec.serviceAccountName): ${why}`,
         error,
@@ -100,13 +104,18 @@ async function registryTls(
   }
 }
 
-export async function registryClientFor(
+/**
+ * Runs `use` with the registry client the repository's spec asks for (credentials, TLS, plain
+ * HTTP), and closes the client when `use` is done.
+ */
+export async function withRegistry<T>(
   client: Pick<Client, 'get'>,
   repository: ImageRepositoryObject,
   image: ImageName,
   signal: AbortSignal,
-): Promise<RegistryClient> {
-  return new RegistryClient({
+  use: (registry: RegistryClient) => Promise<T>,
+): Promise<T> {
+  const registry = new RegistryClient({
     registry: image.registry,
     insecure: repository.spec.insecure === true,
     credentials: await registryCredentials(client, repository, image),
@@ -114,4 +123,9 @@ export async function registryClientFor(
     signal,
     userAgent: 'weft-image-automation-controller',
   });
+  try {
+    return await use(registry);
+  } finally {
+    registry.close();
+  }
 }

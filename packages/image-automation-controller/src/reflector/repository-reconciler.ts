@@ -25,7 +25,7 @@ import {
 import { imageRepositoryFields } from './fields.ts';
 import { ImageReason } from './reasons.ts';
 import type { Pattern } from './regexp.ts';
-import { type ImageRepositoryObject, registryClientFor } from './registry.ts';
+import { type ImageRepositoryObject, withRegistry } from './registry.ts';
 import { compileExclusionList, excludeTags, exclusionListOf, latestTags, scanDecision } from './scan.ts';
 import type { FileTagStore } from './tag-store.ts';
 
@@ -143,19 +143,19 @@ export class ImageRepositoryReconciler implements Reconciler<ImageRepositoryObje
     // Flux's timeout: spec.timeout, else the interval, and at least a second.
     const timeoutMs = Math.max(1000, parseDuration(obj.spec.timeout ?? obj.spec.interval));
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
-    const registry = await registryClientFor(this.#options.client, obj, image, signal);
-    try {
-      return await registry.listTags(image.repository, { maxPages: this.#options.maxTagPages ?? 1000 });
-    } catch (error) {
-      if (error instanceof OciError && error.code === 'Unauthorized')
-        throw new ReconcileError(ImageReason.AuthenticationFailed, `scan failed: ${error.message}`, {
-          cause: error,
-        });
-      const why =
-        signal.aborted && !ctx.signal.aborted ? `timed out after ${timeoutMs}ms` : errorMessage(error);
-      throw new ReconcileError(ImageReason.ReadOperationFailed, `scan failed: ${why}`, { cause: error });
-    } finally {
-      registry.close();
-    }
+    // Credentials and TLS that cannot be read fail before the listing, as AuthenticationFailed.
+    return withRegistry(this.#options.client, obj, image, signal, async (registry) => {
+      try {
+        return await registry.listTags(image.repository, { maxPages: this.#options.maxTagPages ?? 1000 });
+      } catch (error) {
+        if (error instanceof OciError && error.code === 'Unauthorized')
+          throw new ReconcileError(ImageReason.AuthenticationFailed, `scan failed: ${error.message}`, {
+            cause: error,
+          });
+        const why =
+          signal.aborted && !ctx.signal.aborted ? `timed out after ${timeoutMs}ms` : errorMessage(error);
+        throw new ReconcileError(ImageReason.ReadOperationFailed, `scan failed: ${why}`, { cause: error });
+      }
+    });
   }
 }

@@ -130,6 +130,15 @@ function repoPath(address: string): { origin: string; path: string } {
   return { origin: url.origin, path };
 }
 
+/** The commit a status is for and the repository it is in; undefined for a non-Git revision. */
+function commitStatusTarget(
+  event: EventPayload,
+  config: ProviderConfig,
+): { sha: string; origin: string; path: string } | undefined {
+  const sha = commitOf(event.metadata.revision);
+  return sha ? { sha, ...repoPath(config.address) } : undefined;
+}
+
 /** The commit status context: `kind/name/<8 hex of the provider's uid>`, stable per Provider. */
 export function commitStatusContext(event: EventPayload, providerUid: string): string {
   const suffix = createHash('sha256').update(providerUid).digest('hex').slice(0, 8);
@@ -146,9 +155,9 @@ export function githubRequest(
   config: ProviderConfig,
   providerUid: string,
 ): OutgoingRequest | undefined {
-  const sha = commitOf(event.metadata.revision);
-  if (!sha) return undefined;
-  const { origin, path } = repoPath(config.address);
+  const target = commitStatusTarget(event, config);
+  if (!target) return undefined;
+  const { sha, origin, path } = target;
   const api = new URL(origin).host === 'github.com' ? 'https://api.github.com' : `${origin}/api/v3`;
   const headers: Record<string, string> = { Accept: 'application/vnd.github+json' };
   if (config.token) headers.Authorization = `Bearer ${config.token}`;
@@ -169,9 +178,9 @@ export function gitlabRequest(
   config: ProviderConfig,
   providerUid: string,
 ): OutgoingRequest | undefined {
-  const sha = commitOf(event.metadata.revision);
-  if (!sha) return undefined;
-  const { origin, path } = repoPath(config.address);
+  const target = commitStatusTarget(event, config);
+  if (!target) return undefined;
+  const { sha, origin, path } = target;
   const headers: Record<string, string> = {};
   if (config.token) headers['PRIVATE-TOKEN'] = config.token;
   return json(

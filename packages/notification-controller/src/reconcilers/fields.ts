@@ -1,4 +1,5 @@
-import type { FieldSupport } from '@weft/api';
+import { type FieldSupport, Reason } from '@weft/api';
+import { StalledError } from '@weft/runtime/reconcile';
 
 /** The spec fields each notification kind implements; the others stall the object (UnsupportedField). */
 export const providerFields: FieldSupport = {
@@ -43,3 +44,15 @@ export const receiverFields: FieldSupport = {
   ],
   notImplemented: [],
 };
+
+/** A spec.type this controller does not implement stalls the object, saying which types it does. */
+export function unsupportedType(
+  kind: 'provider' | 'receiver',
+  type: string,
+  supported: readonly string[],
+): StalledError {
+  return new StalledError(
+    Reason.InvalidSpec,
+    `${kind} type ${type} is not supported; use one of ${supported.join(', ')}`,
+  );
+}

@@ -7,11 +7,11 @@
  */
 import { NotificationApiVersion, ProviderKind, Reason } from '@weft/api';
 import * as conditions from '@weft/runtime/conditions';
-import { ReconcileError, type ReconcileResult, type Reconciler, StalledError } from '@weft/runtime/reconcile';
+import { ReconcileError, type ReconcileResult, type Reconciler } from '@weft/runtime/reconcile';
 import type { ProviderObject } from '../objects.ts';
 import { ProviderConfigError, resolveProviderConfig, type SecretReader } from '../provider/config.ts';
 import { isSupportedProviderType, supportedProviderTypes } from '../provider/payloads.ts';
-import { providerFields } from './fields.ts';
+import { providerFields, unsupportedType } from './fields.ts';
 
 export const DeliveryFailedCondition = 'DeliveryFailed';
 
@@ -48,10 +48,7 @@ export class ProviderReconciler implements Reconciler<ProviderObject> {
 
   async reconcile(provider: ProviderObject): Promise<ReconcileResult> {
     if (!isSupportedProviderType(provider.spec.type)) {
-      throw new StalledError(
-        Reason.InvalidSpec,
-        `provider type ${provider.spec.type} is not supported; use one of ${supportedProviderTypes.join(', ')}`,
-      );
+      throw unsupportedType('provider', provider.spec.type, supportedProviderTypes);
     }
     try {
       await resolveProviderConfig(provider, this.#readSecret);

@@ -15,7 +15,7 @@ import {
   supportedReceiverTypes,
   webhookPath,
 } from '../receiver/verify.ts';
-import { receiverFields } from './fields.ts';
+import { receiverFields, unsupportedType } from './fields.ts';
 
 /** Flux's Ready reason for a Receiver whose token cannot be read. */
 export const TokenNotFoundReason = 'TokenNotFound';
@@ -32,10 +32,7 @@ export class ReceiverReconciler implements Reconciler<ReceiverObject> {
 
   async reconcile(receiver: ReceiverObject): Promise<ReconcileResult> {
     if (!isSupportedReceiverType(receiver.spec.type)) {
-      throw new StalledError(
-        Reason.InvalidSpec,
-        `receiver type ${receiver.spec.type} is not supported; use one of ${supportedReceiverTypes.join(', ')}`,
-      );
+      throw unsupportedType('receiver', receiver.spec.type, supportedReceiverTypes);
     }
     if (receiver.spec.resourceFilter) {
       throw new StalledError(Reason.InvalidSpec, 'spec.resourceFilter (CEL) is not supported yet');

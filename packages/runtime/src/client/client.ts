@@ -221,18 +221,7 @@ export class Client {
 
   async create<T extends KubeObject = KubeObject>(obj: KubeObject, options: PatchOptions = {}): Promise<T> {
     const path = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace);
-    const res = await this.transport.request({
-      method: 'POST',
-      path,
-      query: {
-        fieldManager: options.fieldManager ?? this.fieldManager,
-        dryRun: options.dryRun ? 'All' : undefined,
-      },
-      body: obj,
-      signal: options.signal,
-      context: `create ${describeObject(obj)}`,
-    });
-    return asObject<T>(res.body);
+    return this.#write<T>('POST', path, obj, options, { context: `create ${describeObject(obj)}` });
   }
 
   /** Server-side apply: the object is the field manager's whole intent for the fields it sets. */
@@ -240,20 +229,11 @@ export class Client {
     const name = obj.metadata.name;
     if (!name) throw new Error(`apply ${obj.kind}: metadata.name is required`);
     const path = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace, name);
-    const res = await this.transport.request({
-      method: 'PATCH',
-      path,
-      query: {
-        fieldManager: options.fieldManager ?? this.fieldManager,
-        force: options.force ? true : undefined,
-        dryRun: options.dryRun ? 'All' : undefined,
-      },
-      body: obj,
+    return this.#write<T>('PATCH', path, obj, options, {
+      force: options.force === true,
       contentType: 'application/apply-patch+yaml',
-      signal: options.signal,
       context: `${options.dryRun ? 'dry-run apply' : 'apply'} ${describeObject(obj)}`,
     });
-    return asObject<T>(res.body);
   }
 
   /** JSON merge patch (RFC 7386): `null` deletes a field; lists are replaced whole. */
@@ -263,17 +243,32 @@ export class Client {
     options: PatchOptions = {},
   ): Promise<T> {
     const path = await this.path(ref.apiVersion, ref.kind, ref.namespace, ref.name);
+    return this.#write<T>('PATCH', path, patch, options, {
+      contentType: 'application/merge-patch+json',
+      context: `patch ${describeObject(ref)}`,
+    });
+  }
+
+  /** A create, apply or merge patch as the options' field manager, a dry run when they ask. */
+  async #write<T extends KubeObject>(
+    method: 'POST' | 'PATCH',
+    path: string,
+    body: unknown,
+    options: PatchOptions,
+    how: { context: string; force?: boolean; contentType?: string },
+  ): Promise<T> {
     const res = await this.transport.request({
-      method: 'PATCH',
+      method,
       path,
       query: {
         fieldManager: options.fieldManager ?? this.fieldManager,
+        force: how.force ? true : undefined,
         dryRun: options.dryRun ? 'All' : undefined,
       },
-      body: patch,
-      contentType: 'application/merge-patch+json',
+      body,
+      ...(how.contentType ? { contentType: how.contentType } : {}),
       signal: options.signal,
-      context: `patch ${describeObject(ref)}`,
+      context: how.context,
     });
     return asObject<T>(res.body);
   }

@@ -16,7 +16,8 @@
  *
  * A standby does no leader-only work and holds no leader-only cache. Losing the lease stops the
  * leader-only informers at once and then the process (exit code 1), as controller-runtime does:
- * a restarted process campaigns again with a clean state.
+ * a restarted process campaigns again with a clean state. The runnables are kept in
+ * runnables.ts, the elector is wired in election.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -36,10 +37,14 @@ import type { Scheduler } from '../queue/scheduler.ts';
 import { Controller } from '../reconcile/controller.ts';
 import type { UpdatePredicate } from '../reconcile/predicates.ts';
 import type { InformerLike, PatchClient, Reconciler } from '../reconcile/types.ts';
+import { managerElector } from './election.ts';
 import { type RuntimeFlags, watchNamespace } from './flags.ts';
 import { KubeLeaseStore } from './kube-lease-store.ts';
-import { LeaderElector, type LeaseStore } from './leader-election.ts';
+import type { LeaderElector, LeaseStore } from './leader-election.ts';
 import { Checks, ProbesServer } from './probes.ts';
+import { type Runnable, Runnables } from './runnables.ts';
+
+export type { Runnable };
 
 export interface ManagerOptions {
   /** The controller's name, e.g. `source-controller`. */
@@ -89,20 +94,6 @@ export function loadKubeConfig(flags: Pick<RuntimeFlags, 'kubeconfig'>): RestCon
 
 type State = 'new' | 'running' | 'stopping' | 'stopped';
 
-/**
- * Work a controller runs beside its reconcilers, started and stopped by the manager: a server,
- * a dispatcher. `stop` gets the time left to drain and resolves false when that was not enough.
- */
-export interface Runnable {
-  /** Names it in logs. */
-  readonly name: string;
-  /** Runs only while this process leads (default true); else from `start()` on, standbys too. */
-  readonly leaderOnly?: boolean;
-  start(signal: AbortSignal): Promise<void> | void;
-  // biome-ignore lint/suspicious/noConfusingVoidType: a runnable with nothing to drain returns nothing.
-  stop(deadlineMs: number): Promise<boolean | void> | boolean | void;
-}
-
 export class Manager {
   readonly name: string;
   readonly flags: RuntimeFlags;
@@ -121,8 +112,7 @@ export class Manager {
   readonly #controllers: Controller<KubeObject>[] = [];
   /** Informers given to addController instead of the cache's (leader-only, synced first). */
   readonly #informers = new Set<InformerLike<KubeObject>>();
-  readonly #runnables: Runnable[] = [];
-  readonly #started: Runnable[] = [];
+  readonly #runnables = new Runnables();
   readonly #startedEntries = new Set<CacheEntry>();
   readonly #stop = new AbortController();
   readonly #elector: LeaderElector | undefined;
@@ -180,24 +170,15 @@ export class Manager {
           options.flags.leaderElectionNamespace,
           options.flags.leaderElectionId,
         );
-      this.#elector = new LeaderElector({
+      this.#elector = managerElector({
+        flags: options.flags,
         store,
         identity: this.identity,
-        leaseDurationMs: options.flags.leaseDurationMs,
-        renewDeadlineMs: options.flags.renewDeadlineMs,
-        retryPeriodMs: options.flags.retryPeriodMs,
-        ...(options.scheduler ? { scheduler: options.scheduler } : {}),
-        ...(options.random ? { random: options.random } : {}),
-        onStartedLeading: () => {
-          this.logger.info({ lease: store.description, identity: this.identity }, 'became leader');
-          void this.#startControllers();
-        },
+        logger: this.logger,
+        scheduler: options.scheduler,
+        random: options.random,
+        onStartedLeading: () => void this.#startControllers(),
         onStoppedLeading: () => this.#lostLease(),
-        onNewLeader: (leader) => {
-          if (leader !== this.identity)
-            this.logger.info({ lease: store.description, leader }, 'new leader elected');
-        },
-        onError: (error) => this.logger.debug({ err: error, lease: store.description }, 'lease round failed'),
       });
     }
   }
@@ -281,15 +262,11 @@ export class Manager {
   /** Adds work the manager starts and stops with the controllers (see `Runnable`). */
   add(runnable: Runnable): void {
     if (this.#state !== 'new') throw new Error(`manager ${this.name}: add runnables before start()`);
-    this.#runnables.push(runnable);
+    this.#runnables.add(runnable);
   }
 
-  async #startRunnables(leaderOnly: boolean): Promise<void> {
-    for (const runnable of this.#runnables) {
-      if ((runnable.leaderOnly ?? true) !== leaderOnly || this.#state !== 'running') continue;
-      await runnable.start(this.#stop.signal);
-      this.#started.push(runnable);
-    }
+  #startRunnables(leaderOnly: boolean): Promise<void> {
+    return this.#runnables.start(leaderOnly, this.#stop.signal, () => this.#state === 'running');
   }
 
   /** Starts the cache's informers of one kind; resolves once those reconcilers wait for synced. */
@@ -391,17 +368,9 @@ export class Manager {
         i.stop().catch(() => {}),
       ),
     );
-    const runnables = this.#started.splice(0).reverse();
     const drained = await Promise.all([
       ...this.#controllers.map((c) => c.shutdown(deadlineMs)),
-      ...runnables.map(async (r) => {
-        try {
-          return (await r.stop(deadlineMs)) !== false;
-        } catch (error) {
-          this.logger.warn({ err: error, runnable: r.name }, 'failed to stop');
-          return false;
-        }
-      }),
+      ...this.#runnables.stop(deadlineMs, this.logger),
     ]);
     const allDrained = drained.every(Boolean);
     if (!allDrained) this.logger.warn('shutdown deadline passed with reconciles still running');

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { testNamespace, useCluster } from '@weft/e2e';
 import { type CacheKind, cacheKind } from '@weft/runtime/cache';
 import {
   Client,
@@ -30,15 +29,11 @@ import {
   eventually,
   GitRepositoryRef,
   gitRepository,
-  installCrds,
+  managerTestCluster,
   sleep,
 } from './helpers.ts';
 
-const cluster = await useCluster();
-const kubeConfig = await cluster.kubeConfig();
-await installCrds(kubeConfig);
-const ns = await testNamespace(kubeConfig, 'rt-cache');
-const client = new Client(kubeConfig, { fieldManager: 'weft-cache-test' });
+const { kubeConfig, ns, client } = await managerTestCluster('rt-cache', 'weft-cache-test');
 
 const gitRepositories = cacheKind<KubeObject>(GitRepositoryRef.apiVersion, GitRepositoryRef.kind);
 const configMaps: CacheKind = cacheKind('v1', 'ConfigMap');

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Annotation, Finalizer } from '@weft/api';
-import { testNamespace, useCluster } from '@weft/e2e';
 import { Client, type KubeObject, NotFoundError } from '@weft/runtime/client';
 import { Informer } from '@weft/runtime/informer';
 import { createLogger } from '@weft/runtime/log';
@@ -21,17 +20,13 @@ import {
   gate,
   gitRepository,
   httpGet,
-  installCrds,
+  managerTestCluster,
   readyCondition,
   sample,
   sleep,
 } from './helpers.ts';
 
-const cluster = await useCluster();
-const kubeConfig = await cluster.kubeConfig();
-await installCrds(kubeConfig);
-const ns = await testNamespace(kubeConfig, 'rt-controller');
-const client = new Client(kubeConfig, { fieldManager: 'gitrepository-controller' });
+const { kubeConfig, ns, client } = await managerTestCluster('rt-controller', 'gitrepository-controller');
 const user = new Client(kubeConfig, { fieldManager: 'test-user' });
 
 /** Delays the informer's start until the test opens the gate, to watch /readyz change. */

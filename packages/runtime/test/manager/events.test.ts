@@ -6,16 +6,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Annotation } from '@weft/api';
-import { testNamespace, useCluster } from '@weft/e2e';
-import { Client, type KubeObject } from '@weft/runtime/client';
+import type { KubeObject } from '@weft/runtime/client';
 import { EventRecorder, KubeEventSink } from '@weft/runtime/events';
-import { GitRepositoryRef, gitRepository, installCrds } from './helpers.ts';
+import { GitRepositoryRef, gitRepository, managerTestCluster } from './helpers.ts';
 
-const cluster = await useCluster();
-const kubeConfig = await cluster.kubeConfig();
-await installCrds(kubeConfig);
-const client = new Client(kubeConfig, { fieldManager: 'events-test' });
-const ns = await testNamespace(kubeConfig, 'rt-events');
+const { kubeConfig, ns, client } = await managerTestCluster('rt-events', 'events-test');
 
 interface ApiEvent extends KubeObject {
   regarding: { apiVersion?: string; kind?: string; name?: string; namespace?: string; uid?: string };

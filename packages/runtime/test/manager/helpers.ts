@@ -6,7 +6,7 @@ import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { crds, SourceApiVersion } from '@weft/api';
-import { eventually } from '@weft/e2e';
+import { eventually, installCrds as installCrdsWith, testNamespace, useCluster } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import type { ReconcileContext, ReconcileResult, Reconciler } from '@weft/runtime/reconcile';
@@ -24,26 +24,32 @@ export { sleep } from '@weft/runtime/retry';
  */
 export async function installCrds(kubeConfig: KubeConfig): Promise<void> {
   const installer = new Client(kubeConfig, { fieldManager: 'weft-manager-test' });
-  for (const crd of crds()) {
-    await installer.apply(crd as unknown as KubeObject, { force: true });
-  }
-  for (const crd of crds()) {
-    await eventually(`CRD ${crd.metadata.name} Established`, async () => {
-      const current = await installer.get({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        name: crd.metadata.name,
-      });
-      const status = current.status as { conditions?: { type: string; status: string }[] } | undefined;
-      return status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
-        ? true
-        : undefined;
-    });
-  }
+  await installCrdsWith(installer, crds(), 'weft-manager-test');
   // Discovery of a fresh client must see the new kinds before a test relies on them.
   await eventually('GitRepository served', () =>
     new Client(kubeConfig).list({ ...GitRepositoryRef, limit: 1 }),
   );
+}
+
+/**
+ * What every manager test file starts with: the run's cluster with the weft CRDs, a namespace of
+ * its own and a client writing as `fieldManager`. Call at the top level (testNamespace registers
+ * an after() that belongs to the file).
+ */
+export async function managerTestCluster(
+  prefix: string,
+  fieldManager: string,
+): Promise<{ kubeConfig: KubeConfig; kubeconfigPath: string; ns: string; client: Client }> {
+  const cluster = await useCluster();
+  const kubeConfig = await cluster.kubeConfig();
+  await installCrds(kubeConfig);
+  const ns = await testNamespace(kubeConfig, prefix);
+  return {
+    kubeConfig,
+    kubeconfigPath: cluster.kubeconfigPath,
+    ns,
+    client: new Client(kubeConfig, { fieldManager }),
+  };
 }
 
 export interface HttpAnswer {

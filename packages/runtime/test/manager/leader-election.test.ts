@@ -10,7 +10,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { testNamespace, useCluster } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import { Informer } from '@weft/runtime/informer';
 import { createLogger } from '@weft/runtime/log';
@@ -29,15 +28,11 @@ import {
   GitRepositoryRef,
   gate,
   gitRepository,
-  installCrds,
+  managerTestCluster,
   sleep,
 } from './helpers.ts';
 
-const cluster = await useCluster();
-const kubeConfig = await cluster.kubeConfig();
-await installCrds(kubeConfig);
-const ns = await testNamespace(kubeConfig, 'rt-leader');
-const client = new Client(kubeConfig, { fieldManager: 'leader-test' });
+const { kubeConfig, kubeconfigPath, ns, client } = await managerTestCluster('rt-leader', 'leader-test');
 
 interface LeaseObject extends KubeObject {
   spec?: { holderIdentity?: string; leaseTransitions?: number; leaseDurationSeconds?: number };
@@ -207,7 +202,7 @@ function startProcess(
     process.execPath,
     [
       fixture,
-      `--kubeconfig=${cluster.kubeconfigPath}`,
+      `--kubeconfig=${kubeconfigPath}`,
       `--namespace=${ns}`,
       '--watch-all-namespaces=false',
       '--enable-leader-election',

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { testNamespace, useCluster } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import { Informer } from '@weft/runtime/informer';
 import { createLogger } from '@weft/runtime/log';
@@ -18,16 +17,12 @@ import {
   gate,
   gitRepository,
   httpGet,
-  installCrds,
+  managerTestCluster,
   readyCondition,
   sleep,
 } from './helpers.ts';
 
-const cluster = await useCluster();
-const kubeConfig = await cluster.kubeConfig();
-await installCrds(kubeConfig);
-const ns = await testNamespace(kubeConfig, 'rt-shutdown');
-const client = new Client(kubeConfig, { fieldManager: 'shutdown-test' });
+const { kubeConfig, ns, client } = await managerTestCluster('rt-shutdown', 'shutdown-test');
 
 interface LeaseObject extends KubeObject {
   spec?: { holderIdentity?: string };
