@@ -19,6 +19,17 @@ function globals(command: Command): GlobalOptions {
   return command.optsWithGlobals() as GlobalOptions;
 }
 
+/** A repeatable flag's values, in order. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The command's options with the set of those typed on the command line (not defaults). */
+function typedOptions<T extends object>(options: T, command: Command): T & { given: Set<string> } {
+  const given = new Set(Object.keys(options).filter((key) => command.getOptionValueSource(key) === 'cli'));
+  return { ...options, given };
+}
+
 /** The flags of an installation, shared by `install` and `bootstrap git`. */
 function installFlags(command: Command, clusterReconciler: boolean): Command {
   return command
@@ -27,6 +38,12 @@ function installFlags(command: Command, clusterReconciler: boolean): Command {
     .option('--version <version>', 'weft version: the tag of the images', clientVersion)
     .option('--registry <registry>', 'registry the images are pulled from', 'ghcr.io')
     .option('--image-pull-secret <name>', 'Secret in the namespace to pull the images with')
+    .option(
+      '--values <file>',
+      'chart values (docs/chart-values.md), repeatable; flags given on the command line win',
+      collect,
+      [],
+    )
     .addOption(
       new Option('--network-policy [bool]', 'deny ingress except to the artifact server and receiver')
         .argParser(booleanValue)
@@ -76,7 +93,7 @@ export function program(): Command {
     .option('--export', 'print the manifests instead of applying them', false)
     .action(async (options, command: Command) => {
       const { install } = await import('./commands/install.ts');
-      await install(globals(command), options);
+      await install(globals(command), typedOptions(options, command));
     });
 
   weft
@@ -130,7 +147,7 @@ export function program(): Command {
     true,
   ).action(async (options, command: Command) => {
     const { bootstrapGit } = await import('./commands/bootstrap.ts');
-    await bootstrapGit(globals(command), options);
+    await bootstrapGit(globals(command), typedOptions(options, command));
   });
 
   weft

@@ -24,6 +24,7 @@ import {
   startGitSshServer,
 } from '@weft/e2e';
 import { Client, type KubeObject, RestConfig } from '@weft/runtime/client';
+import { app } from './bootstrap-files.ts';
 import { startControllerProcesses } from './controllers.ts';
 import { startWeft, weft } from './run-weft.ts';
 
@@ -152,19 +153,8 @@ describe('weft bootstrap git over HTTP', () => {
   });
 
   it('an app committed under the path is applied', async () => {
-    await http.commit(
-      repo,
-      {
-        [`${path}/app.yaml`]:
-          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello\n  namespace: default\ndata:\n  greeting: hi\n',
-      },
-      'an app',
-    );
-    await eventually(
-      'the app ConfigMap',
-      () => client.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'hello' }),
-      120_000,
-    );
+    await http.commit(repo, { [app.file(path)]: app.manifest }, 'an app');
+    await eventually('the app ConfigMap', () => client.find(app.object), 120_000);
   });
 
   it('a commit dropping notification-controller prunes it and keeps its CRDs', async () => {

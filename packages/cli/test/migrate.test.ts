@@ -3,8 +3,9 @@
  * server, migrated in a checkout with the real `git`, pushed again, and bootstrapped. Its
  * Kustomizations (the bootstrap's and `infrastructure`) are applied with the mapped annotations,
  * and the patch kept in weft-system/kustomization.yaml reaches kustomize-controller's Deployment.
- * The `apps` Kustomization holds a HelmRelease and image policies, whose CRDs the default
- * --components do not install: it must fail naming those kinds, not half-apply.
+ * The `apps` Kustomization holds a HelmRelease (helm-controller is a default component) and image
+ * policies, whose CRDs the default --components do not install (image-automation-controller is
+ * not among them): it must fail naming those kinds, not half-apply.
  * On a control plane of its own, like bootstrap.test.ts.
  */
 import assert from 'node:assert/strict';
@@ -122,8 +123,8 @@ describe('a migrated Flux repository', () => {
       .template.spec.containers[0]?.args;
     assert.ok(args?.includes('--concurrent=8'), `kustomize-controller args: ${args?.join(' ')}`);
 
-    // The apps need helm-controller's and image-automation-controller's CRDs, which the default
-    // --components leave out: the Kustomization must say so, naming the kinds, not half-apply.
+    // The apps need image-automation-controller's CRDs, which the default --components leave out:
+    // the Kustomization must say so, naming the kinds, not half-apply.
     const apps = await eventually(
       'Kustomization apps to report why it cannot apply',
       async () => {
@@ -134,12 +135,20 @@ describe('a migrated Flux repository', () => {
           name: 'apps',
         });
         const ready = readyOf(object);
-        return ready?.status === 'False' && /HelmRelease[\s\S]*ImagePolicy/.test(ready.message ?? '')
-          ? ready
-          : undefined;
+        return ready?.status === 'False' && /ImagePolicy/.test(ready.message ?? '') ? ready : undefined;
       },
       180_000,
     );
     assert.match(apps.message ?? '', /is its CRD installed/);
+    assert.doesNotMatch(
+      apps.message ?? '',
+      /HelmRelease/,
+      'helm-controller is installed: its kind is served',
+    );
+    assert.equal(
+      await client.find({ apiVersion: 'v1', kind: 'Namespace', name: 'podinfo' }),
+      undefined,
+      'the apps were half-applied',
+    );
   });
 });

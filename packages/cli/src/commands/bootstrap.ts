@@ -36,9 +36,10 @@ import { componentsFileName } from '../components-file.ts';
 import { connect, serverVersion, timeoutMs } from '../connect.ts';
 import { CliError, ExitCode } from '../exit.ts';
 import type { GlobalOptions } from '../global.ts';
+import { deleteIfPresent } from '../installed.ts';
 import { Output } from '../output.ts';
 import { waitUntilReady } from '../wait.ts';
-import { chosenComponents, type InstallFlags, installValues } from './install-options.ts';
+import { chosenComponents, type InstallFlags, imageTagOf, readInstallValues } from './install-options.ts';
 
 export interface BootstrapGitOptions extends InstallFlags, CredentialFlags {
   url: string;
@@ -117,7 +118,8 @@ export async function bootstrapGit(global: GlobalOptions, options: BootstrapGitO
   const secretName = options.secretName ?? namespace;
   const transport = transportOf(options.url);
   const components = chosenComponents(options);
-  const values = installValues(options);
+  const values = await readInstallValues(options);
+  const version = imageTagOf(values);
   const author = { name: options.authorName, email: options.authorEmail };
   const signer = options.gpgKeyRing
     ? await loadSigner({
@@ -162,13 +164,11 @@ export async function bootstrapGit(global: GlobalOptions, options: BootstrapGitO
 
     // 1. The components, committed and pushed.
     await workspace.write(
-      new Map([
-        [componentsPath, bootstrapComponents({ namespace, values, components, version: options.version })],
-      ]),
+      new Map([[componentsPath, bootstrapComponents({ namespace, values, components, version })]]),
     );
     const componentsCommit = await workspace.commit(
       [componentsPath],
-      `Add weft ${options.version} component manifests`,
+      `Add weft ${version} component manifests`,
       author,
       signer,
     );
@@ -234,6 +234,13 @@ export async function bootstrapGit(global: GlobalOptions, options: BootstrapGitO
       data = { identity, known_hosts: knownHosts, ...(publicKey ? { 'identity.pub': publicKey } : {}) };
       if (userKey !== undefined && options.password) data.password = options.password;
     }
+    // The Secret is bootstrap's: keys an earlier run set and this one does not (the password of
+    // HTTPS after a move to SSH, which source-controller would take for the key's passphrase) go.
+    const stale = Object.keys(previous).filter((key) => !(key in data));
+    if (stale.length > 0) {
+      await deleteIfPresent(client, { apiVersion: 'v1', kind: 'Secret', namespace, name: secretName });
+      output.ok(`removed Secret ${namespace}/${secretName} of an earlier run (it held ${stale.join(', ')})`);
+    }
     if (Object.keys(data).length > 0) {
       await client.apply(credentialsSecret(secretName, namespace, data), { force: true });
       output.ok(`Secret ${namespace}/${secretName} holds the Git credentials`);
@@ -277,7 +284,7 @@ export async function bootstrapGit(global: GlobalOptions, options: BootstrapGitO
       timeout,
       output,
     );
-    output.ok(`bootstrap finished: weft ${options.version} manages itself from ${options.url}`);
+    output.ok(`bootstrap finished: weft ${version} manages itself from ${options.url}`);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }

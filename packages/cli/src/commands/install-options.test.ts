@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CliError } from '../exit.ts';
-import { chosenComponents, type InstallFlags, installValues } from './install-options.ts';
+import { chosenComponents, type InstallFlags, imageTagOf, installValues } from './install-options.ts';
 
 const defaults: InstallFlags = {
   components: 'source-controller,kustomize-controller,notification-controller',
@@ -48,6 +48,35 @@ describe('weft install flags', () => {
     assert.deepEqual(values.networkPolicy, { enabled: false });
     assert.equal(values.watchAllNamespaces, false);
     assert.throws(() => installValues({ ...defaults, logLevel: 'loud' }), /--log-level must be one of/);
+  });
+
+  it('merges --values files over the flags left at their defaults, and typed flags over both', () => {
+    const files = [
+      { image: { registry: '127.0.0.1:5000', tag: '0.3.0' }, hostNetwork: true },
+      { hostNetwork: false, 'kustomize-controller': { extraArgs: ['--concurrent=8'] } },
+    ];
+    const fromFiles = installValues(defaults, files);
+    assert.deepEqual(fromFiles.image, { registry: '127.0.0.1:5000', tag: '0.3.0' });
+    assert.equal(fromFiles.hostNetwork, false, 'a later file wins');
+    assert.deepEqual(fromFiles['kustomize-controller'], { extraArgs: ['--concurrent=8'], enabled: true });
+    assert.equal(imageTagOf(fromFiles), '0.3.0');
+
+    const typed = installValues({ ...defaults, version: 'v0.2.0', given: new Set(['version']) }, files);
+    assert.deepEqual(typed.image, { registry: '127.0.0.1:5000', tag: '0.2.0' });
+  });
+
+  it('refuses a values file that turns a controller on or off against --components', () => {
+    const flags = { ...defaults, components: 'source-controller', values: ['mine.yaml'] };
+    assert.deepEqual(
+      installValues(flags, [
+        { 'source-controller': { enabled: true }, 'helm-controller': { enabled: false } },
+      ])['source-controller'],
+      { enabled: true },
+    );
+    assert.throws(
+      () => installValues(flags, [{ 'kustomize-controller': { enabled: true } }]),
+      /--values mine\.yaml sets kustomize-controller\.enabled: true, but --components leaves it out/,
+    );
   });
 });
 

@@ -1,13 +1,20 @@
-/** `weft install`'s flags → the installation's values (the same values the chart takes). */
+/**
+ * `weft install`'s and `weft bootstrap`'s flags and `--values` files → the installation's values
+ * (the same values the chart takes). Lowest first: what the flags say by default, then the
+ * `--values` files in order, then the flags given on the command line (as Helm's `--set` wins
+ * over `--values`). The controllers are always the ones `--components` names.
+ */
 import {
   type ComponentName,
   componentNames,
   isComponentName,
   logLevels,
+  mergeValues,
   plannedComponents,
   type Values,
 } from '@weft/install';
 import { CliError, ExitCode } from '../exit.ts';
+import { readValuesFiles } from '../values-files.ts';
 
 export interface InstallFlags {
   components: string;
@@ -19,6 +26,10 @@ export interface InstallFlags {
   watchAllNamespaces: boolean;
   clusterReconciler: boolean;
   logLevel: string;
+  /** `--values` files, in the order given. */
+  values?: string[];
+  /** The flags typed on the command line (commander's option keys), as opposed to defaults. */
+  given?: ReadonlySet<string>;
 }
 
 function list(value: string): string[] {
@@ -51,7 +62,35 @@ export function chosenComponents(
   return componentNames.filter((name) => chosen.includes(name));
 }
 
-export function installValues(flags: InstallFlags): Values {
+/** Each flag's part of the values, keyed by the flag's option key. */
+function flagValues(flags: InstallFlags): Record<string, Values> {
+  return {
+    registry: { image: { registry: flags.registry } },
+    version: { image: { tag: flags.version.replace(/^v(?=\d)/, '') } },
+    imagePullSecret: { imagePullSecrets: flags.imagePullSecret ? [{ name: flags.imagePullSecret }] : [] },
+    logLevel: { logLevel: flags.logLevel },
+    watchAllNamespaces: { watchAllNamespaces: flags.watchAllNamespaces },
+    networkPolicy: { networkPolicy: { enabled: flags.networkPolicy } },
+    clusterReconciler: { clusterReconciler: { enabled: flags.clusterReconciler } },
+  };
+}
+
+/** A values file that turns a controller on or off against `--components` is a mistake: say so. */
+function checkEnabled(files: readonly Values[], chosen: readonly ComponentName[], paths: readonly string[]) {
+  files.forEach((file, index) => {
+    for (const name of componentNames) {
+      const enabled = (file[name] as { enabled?: unknown } | undefined)?.enabled;
+      if (enabled === undefined || enabled === chosen.includes(name)) continue;
+      throw new CliError(
+        `--values ${paths[index] ?? ''} sets ${name}.enabled: ${String(enabled)}, but --components ${chosen.includes(name) ? 'names it' : 'leaves it out'}; choose the controllers with --components`,
+        ExitCode.Usage,
+      );
+    }
+  });
+}
+
+/** The values of `flags` with `files`, the parsed `--values` files (see readValuesFiles). */
+export function installValues(flags: InstallFlags, files: readonly Values[] = []): Values {
   if (!(logLevels as readonly string[]).includes(flags.logLevel)) {
     throw new CliError(
       `--log-level must be one of ${logLevels.join(', ')}, got "${flags.logLevel}"`,
@@ -59,13 +98,23 @@ export function installValues(flags: InstallFlags): Values {
     );
   }
   const chosen = chosenComponents(flags);
-  return {
-    image: { registry: flags.registry, tag: flags.version.replace(/^v(?=\d)/, '') },
-    imagePullSecrets: flags.imagePullSecret ? [{ name: flags.imagePullSecret }] : [],
-    logLevel: flags.logLevel,
-    watchAllNamespaces: flags.watchAllNamespaces,
-    networkPolicy: { enabled: flags.networkPolicy },
-    clusterReconciler: { enabled: flags.clusterReconciler },
-    ...Object.fromEntries(componentNames.map((name) => [name, { enabled: chosen.includes(name) }])),
-  };
+  checkEnabled(files, chosen, flags.values ?? []);
+  const given = flags.given ?? new Set<string>();
+  const pieces = Object.entries(flagValues(flags));
+  const defaults = pieces.filter(([key]) => !given.has(key)).map(([, piece]) => piece);
+  const typed = pieces.filter(([key]) => given.has(key)).map(([, piece]) => piece);
+  const enabled = Object.fromEntries(
+    componentNames.map((name) => [name, { enabled: chosen.includes(name) }]),
+  );
+  return [...defaults, ...files, ...typed, enabled].reduce(mergeValues, {});
+}
+
+/** Reads the `--values` files and computes the values. */
+export async function readInstallValues(flags: InstallFlags): Promise<Values> {
+  return installValues(flags, await readValuesFiles(flags.values ?? []));
+}
+
+/** The tag the installation's images carry: `--version`, or a values file's `image.tag`. */
+export function imageTagOf(values: Values): string {
+  return String((values.image as { tag?: unknown } | undefined)?.tag ?? '');
 }

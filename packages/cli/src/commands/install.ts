@@ -8,14 +8,15 @@ import { applyInstallation } from '../apply-installation.ts';
 import { connect, serverVersion, timeoutMs } from '../connect.ts';
 import type { GlobalOptions } from '../global.ts';
 import { Output } from '../output.ts';
-import { type InstallFlags, installValues } from './install-options.ts';
+import { type InstallFlags, imageTagOf, readInstallValues } from './install-options.ts';
 
 export interface InstallCommandOptions extends InstallFlags {
   export: boolean;
 }
 
 export async function install(global: GlobalOptions, options: InstallCommandOptions): Promise<void> {
-  const objects = renderObjects({ namespace: global.namespace, values: installValues(options) });
+  const values = await readInstallValues(options);
+  const objects = renderObjects({ namespace: global.namespace, values });
   if (options.export) {
     process.stdout.write(toYamlStream(objects));
     return;
@@ -25,7 +26,7 @@ export async function install(global: GlobalOptions, options: InstallCommandOpti
   const client = connect(global);
   const version = await serverVersion(client);
   output.step(
-    `installing weft ${options.version} into ${global.namespace} (Kubernetes ${version.gitVersion})`,
+    `installing weft ${imageTagOf(values)} into ${global.namespace} (Kubernetes ${version.gitVersion})`,
   );
   await applyInstallation(client, objects, output, timeout, { namespace: global.namespace });
   output.ok('install finished');
