@@ -164,17 +164,23 @@ test('a new image of a policy reaches the Deployment through a commit in Git', a
     metadata: { name: 'web', namespace, labels },
     spec: { imageRepositoryRef: { name: 'web' }, policy: { semver: { range: '>=1.0.0' } } },
   });
-  await eventually('the policy picks 1.0.0', async () => {
-    const policy = await client.find<KubeObject & { status?: { latestRef?: { tag?: string } } }>({
-      apiVersion: ImageApiVersion,
-      kind: 'ImagePolicy',
-      namespace,
-      name: 'web',
+  const policyPicks = (tag: string) =>
+    eventually(`the policy picks ${tag}`, async () => {
+      const policy = await client.find<KubeObject & { status?: { latestRef?: { tag?: string } } }>({
+        apiVersion: ImageApiVersion,
+        kind: 'ImagePolicy',
+        namespace,
+        name: 'web',
+      });
+      return policy?.status?.latestRef?.tag === tag ? true : undefined;
     });
-    return policy?.status?.latestRef?.tag === '1.0.0' ? true : undefined;
-  });
+  await policyPicks('1.0.0');
   // The new image CI would push; the next scan (every 2 s) finds it.
   await pushTags(publisher, 'loop/web', ['1.1.0']);
+  // The automation is created once the policy has moved: a policy change racing the
+  // automation's first run can go unnoticed until its interval (open in issue 16's note), and
+  // this test is about the loop, registry → policy → commit → cluster.
+  await policyPicks('1.1.0');
   await client.create({
     apiVersion: ImageApiVersion,
     kind: 'ImageUpdateAutomation',
@@ -200,11 +206,26 @@ test('a new image of a policy reaches the Deployment through a commit in Git', a
     async () => ((await deploymentImage()) === `${imageName}:1.1.0` ? true : undefined),
     120_000,
   );
-  const ks = await client.get<KubeObject & { status?: { lastAppliedRevision?: string } }>({
-    apiVersion: KustomizeApiVersion,
-    kind: 'Kustomization',
-    namespace,
-    name: 'apps',
+  // The cluster runs what the automation pushed last: the Kustomization is at the branch head,
+  // and the head is the automation's last push. (One run here saw a second push after the
+  // first; issue 16's note has it.)
+  await eventually('the Kustomization at the last pushed commit', async () => {
+    const head = await git.revParse('apps', 'refs/heads/main');
+    const ks = await client.get<KubeObject & { status?: { lastAppliedRevision?: string } }>({
+      apiVersion: KustomizeApiVersion,
+      kind: 'Kustomization',
+      namespace,
+      name: 'apps',
+    });
+    const automation = await client.get<KubeObject & { status?: { lastPushCommit?: string } }>({
+      apiVersion: ImageApiVersion,
+      kind: 'ImageUpdateAutomation',
+      namespace,
+      name: 'apps',
+    });
+    return ks.status?.lastAppliedRevision === `main@sha1:${head}` &&
+      automation.status?.lastPushCommit === head
+      ? true
+      : undefined;
   });
-  assert.equal(ks.status?.lastAppliedRevision, `main@sha1:${status.lastPushCommit}`);
 });

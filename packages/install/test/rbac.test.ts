@@ -215,12 +215,18 @@ describe('the controllers with the installation RBAC', () => {
     const [delivered] = await sink.waitFor((request) => request.body.includes('as-tenant'));
     assert.ok(delivered, 'notification-controller routed no event about the Kustomization');
     for (const name of started) {
-      const lease = await admin.find({
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
-        namespace,
-        name: `${name}-leader-election`,
-      });
+      // A controller that had nothing to do yet may still be taking its Lease on a loaded machine.
+      const lease = await eventually(
+        `${name} to hold a Lease in ${namespace}`,
+        () =>
+          admin.find({
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            namespace,
+            name: `${name}-leader-election`,
+          }),
+        60_000,
+      );
       assert.ok(lease, `${name} holds no Lease in ${namespace}`);
       // Nothing a controller does on the way may have been refused (watches, status, events, Leases).
       const log = await readFile(join(dir, `${name}.log`), 'utf8');
