@@ -45,7 +45,7 @@ await repo.add(configMapChart('greeter', '1.0.0'), {
     `data:\n  fromFile: ${plaintexts.fromFile}\n`,
   ),
 });
-await startSourceController(kubeconfigPath);
+await startSourceController(kubeconfigPath, ns);
 const logs: string[] = [];
 await startHelmController(kubeConfig, kubeconfigPath, [ns], {
   logDestination: { write: (text) => void logs.push(text) },

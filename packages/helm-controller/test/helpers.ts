@@ -155,8 +155,13 @@ export async function helm(kubeconfigPath: string, args: string[]): Promise<stri
   }
 }
 
-/** source-controller from its bin, storage in a temp dir; stopped after the file. */
-export async function startSourceController(kubeconfigPath: string): Promise<void> {
+/**
+ * source-controller from its bin, storage in a temp dir; stopped after the file. It watches only
+ * `namespace`: the e2e files of all packages share one control plane, and a source-controller
+ * watching every namespace would reconcile (and re-point the artifact URLs of) the sources of
+ * other packages' tests running beside this one.
+ */
+export async function startSourceController(kubeconfigPath: string, namespace: string): Promise<void> {
   const storage = await mkdtemp(join(tmpdir(), 'hc-e2e-storage-'));
   const port = await freePort();
   const child = spawn(
@@ -164,6 +169,8 @@ export async function startSourceController(kubeconfigPath: string): Promise<voi
     [
       join(repoRoot, 'packages/source-controller/bin/weft-source-controller.js'),
       `--kubeconfig=${kubeconfigPath}`,
+      '--watch-all-namespaces=false',
+      `--namespace=${namespace}`,
       `--storage-path=${storage}`,
       `--storage-addr=127.0.0.1:${port}`,
       '--metrics-addr=0',

@@ -30,7 +30,7 @@ import {
 const { kubeconfigPath, client, ns } = await helmTestCluster('hr-incluster');
 const repo = await HelmRepo.start();
 await repo.add(configMapChart('greeter', '1.0.0'));
-await startSourceController(kubeconfigPath);
+await startSourceController(kubeconfigPath, ns);
 
 /** The ServiceAccount directory a pod would have, for `sa` in `ns`, bound to `role`. */
 async function serviceAccountDir(sa: string, clusterRole: string): Promise<string> {

@@ -29,7 +29,7 @@ const registry = await startOciRegistry();
 after(() => registry.stop());
 // The static repository is only where `helm package` puts the tarballs that get pushed.
 const repo = await HelmRepo.start();
-await startSourceController(kubeconfigPath);
+await startSourceController(kubeconfigPath, ns);
 await startHelmController(kubeConfig, kubeconfigPath, [ns]);
 
 const helmHome = await mkdtemp(join(tmpdir(), 'hr-oci-helm-'));

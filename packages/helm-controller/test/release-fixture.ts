@@ -22,7 +22,7 @@ export async function releaseFixture(prefix: string) {
   const { kubeConfig, kubeconfigPath, client, ns } = await helmTestCluster(prefix);
   const repo = await HelmRepo.start();
   await repo.add(configMapChart('greeter', '1.0.0'));
-  await startSourceController(kubeconfigPath);
+  await startSourceController(kubeconfigPath, ns);
   const { controller } = await startHelmController(kubeConfig, kubeconfigPath, [ns]);
   const helmRuns = (command: string) => controller.helm.runs.get(command) ?? 0;
 

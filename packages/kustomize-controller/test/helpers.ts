@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after } from 'node:test';
-import { crds, KustomizationKind, KustomizeApiVersion, SourceApiVersion } from '@weft/api';
+import { crds, KustomizationKind, KustomizeApiVersion, Label, SourceApiVersion } from '@weft/api';
 import { buildArtifact, Storage, serve } from '@weft/artifact';
 import {
   type Cluster,
@@ -142,8 +142,10 @@ export async function startController(
   argv: string[] = [],
   extras: ControllerExtras = {},
 ): Promise<RunningController> {
+  // The e2e files of all packages share one control plane: leave the Kustomizations of sharded
+  // controllers (the demo's and image automation's loop tests) to those controllers.
   const flags = parseKustomizeControllerFlags(
-    ['--metrics-addr=0', '--health-addr=0', '--concurrent=4', ...argv],
+    ['--metrics-addr=0', '--health-addr=0', '--concurrent=4', `--watch-label-selector=!${Label.ShardKey}`, ...argv],
     {},
   );
   const manager = new Manager({
