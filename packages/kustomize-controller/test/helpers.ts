@@ -145,7 +145,13 @@ export async function startController(
   // The e2e files of all packages share one control plane: leave the Kustomizations of sharded
   // controllers (the demo's and image automation's loop tests) to those controllers.
   const flags = parseKustomizeControllerFlags(
-    ['--metrics-addr=0', '--health-addr=0', '--concurrent=4', `--watch-label-selector=!${Label.ShardKey}`, ...argv],
+    [
+      '--metrics-addr=0',
+      '--health-addr=0',
+      '--concurrent=4',
+      `--watch-label-selector=!${Label.ShardKey}`,
+      ...argv,
+    ],
     {},
   );
   const manager = new Manager({
