@@ -41,9 +41,20 @@ export async function installCrds(client: Client): Promise<void> {
 /** Runs the automation half in-process (the reflector's place is taken by the test). */
 export async function startAutomationController(
   kubeConfig: KubeConfig,
-  options: { pushAttempts?: number; noCrossNamespaceRefs?: boolean } = {},
+  options: {
+    pushAttempts?: number;
+    noCrossNamespaceRefs?: boolean;
+    /** More controller flags, e.g. `--watch-label-selector=…`. */
+    args?: string[];
+    /** Runs before the automation is added (to register other informers first, as the reflector half does). */
+    prepare?: (manager: Manager) => void;
+  } = {},
 ): Promise<{ manager: Manager; stop(): Promise<void> }> {
-  const flags = parseImageAutomationFlags(['--metrics-addr=0', '--health-addr=0', '--concurrent=4'], {});
+  const { args = [], prepare, ...automationOptions } = options;
+  const flags = parseImageAutomationFlags(
+    ['--metrics-addr=0', '--health-addr=0', '--concurrent=4', ...args],
+    {},
+  );
   const manager = new Manager({
     name: 'image-automation-controller',
     flags: flags.runtime,
@@ -51,7 +62,8 @@ export async function startAutomationController(
     logger: createLogger({ level: process.env.WEFT_TEST_LOG === '1' ? 'debug' : 'silent' }),
     processMetrics: false,
   });
-  addAutomation(manager, { client: new Client(kubeConfig), ...options });
+  prepare?.(manager);
+  addAutomation(manager, { client: new Client(kubeConfig), ...automationOptions });
   await manager.start();
   let stopped = false;
   const stop = async () => {
