@@ -5,9 +5,10 @@
  * their conditions and events.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
 import { promisify } from 'node:util';
-import { crds, ImageApiVersion, SourceApiVersion } from '@weft/api';
+import { crds, ImageApiVersion, Label, SourceApiVersion } from '@weft/api';
 import { type Cluster, eventually } from '@weft/e2e';
 import { addAutomation, parseImageAutomationFlags } from '@weft/image-automation-controller';
 import { Client, type KubeObject } from '@weft/runtime/client';
@@ -19,6 +20,15 @@ export { eventually };
 type KubeConfig = Awaited<ReturnType<Cluster['kubeConfig']>>;
 
 export const run = promisify(execFile);
+
+/**
+ * This file's shard: the controller a test file starts sees only the automations and policies
+ * labelled with it. On a control plane shared with other test files and benches (CI runs every
+ * package's e2e at once on one), a controller watching every namespace reconciled their
+ * automations too: it pushed to their git servers and, busy with them, was slow for its own.
+ */
+export const testShard = `iua-test-${randomBytes(4).toString('hex')}`;
+export const shardLabels: Record<string, string> = { [Label.ShardKey]: testShard };
 
 export async function installCrds(client: Client): Promise<void> {
   for (const crd of crds()) {
@@ -52,7 +62,13 @@ export async function startAutomationController(
 ): Promise<{ manager: Manager; stop(): Promise<void> }> {
   const { args = [], prepare, ...automationOptions } = options;
   const flags = parseImageAutomationFlags(
-    ['--metrics-addr=0', '--health-addr=0', '--concurrent=4', ...args],
+    [
+      '--metrics-addr=0',
+      '--health-addr=0',
+      '--concurrent=4',
+      `--watch-label-selector=${Label.ShardKey}=${testShard}`,
+      ...args,
+    ],
     {},
   );
   const manager = new Manager({
@@ -82,7 +98,7 @@ export const automationRef = (namespace: string, name: string) => ({
   name,
 });
 
-/** An ImagePolicy whose status.latestRef the test sets, as the reflector would. */
+/** An ImagePolicy whose status.latestRef the test sets, as the reflector would; in this file's shard. */
 export async function setPolicy(
   client: Client,
   namespace: string,
@@ -94,7 +110,7 @@ export async function setPolicy(
   if (!(await client.find(ref))) {
     await client.create({
       ...ref,
-      metadata: { name, namespace, labels },
+      metadata: { name, namespace, labels: { ...shardLabels, ...labels } },
       spec: { imageRepositoryRef: { name }, policy: { semver: { range: '>=0.0.0' } } },
     });
   }
@@ -146,7 +162,11 @@ export async function createAutomation(
   name: string,
   spec: Record<string, unknown>,
 ): Promise<void> {
-  await client.create({ ...automationRef(namespace, name), metadata: { name, namespace }, spec });
+  await client.create({
+    ...automationRef(namespace, name),
+    metadata: { name, namespace, labels: shardLabels },
+    spec,
+  });
 }
 
 export async function automationStatus(

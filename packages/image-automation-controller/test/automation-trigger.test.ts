@@ -12,12 +12,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { ImageApiVersion, ImagePolicyKind, Label } from '@weft/api';
+import { ImageApiVersion, ImagePolicyKind } from '@weft/api';
 import { startGitHttpServer, testNamespace, useCluster } from '@weft/e2e';
 import { cacheKind } from '@weft/runtime/cache';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import { author, deployment } from './automation-fixture.ts';
 import {
+  createAutomation,
   createGitRepository,
   installCrds,
   setPolicy,
@@ -25,17 +26,14 @@ import {
   waitForStatus,
 } from './automation-harness.ts';
 
-const shard = `trigger-${Date.now().toString(36)}`;
-const shardLabels = { [Label.ShardKey]: shard };
-
 const cluster = await useCluster();
 const kubeConfig = await cluster.kubeConfig();
 const client = new Client(kubeConfig);
 await installCrds(client);
 const http = await startGitHttpServer();
 after(() => http.stop());
+// Sharded (`--watch-label-selector`, the harness's shard), as the bench and the loop test run it.
 await startAutomationController(kubeConfig, {
-  args: [`--watch-label-selector=${Label.ShardKey}=${shard}`],
   // Another informer of ImagePolicies registered first in the manager's cache, as the reflector
   // half's is in the controller's process; this one matches no object at all.
   prepare: (manager) => {
@@ -60,22 +58,13 @@ const automationSpec = {
   git: { commit: { author } },
 };
 
-async function createShardedAutomation(namespace: string) {
-  await client.create({
-    apiVersion: ImageApiVersion,
-    kind: 'ImageUpdateAutomation',
-    metadata: { name: 'auto', namespace, labels: shardLabels },
-    spec: automationSpec,
-  });
-}
-
 describe('ImageUpdateAutomation triggers', () => {
   test('a new latestRef after the run that found nothing to do is pushed at once, not at the interval', async () => {
     const namespace = await testNamespace(kubeConfig, 'iua-trigger');
     const original = await setup(namespace);
     // The tag the file has: the first run has nothing to change.
-    await setPolicy(client, namespace, 'app', { name: 'registry.example/app', tag: '1.0.0' }, shardLabels);
-    await createShardedAutomation(namespace);
+    await setPolicy(client, namespace, 'app', { name: 'registry.example/app', tag: '1.0.0' });
+    await createAutomation(client, namespace, 'auto', automationSpec);
     const first = await waitForStatus(
       client,
       namespace,
@@ -85,7 +74,7 @@ describe('ImageUpdateAutomation triggers', () => {
     );
     assert.equal(first.lastPushCommit, undefined);
     // The interval is an hour: only the policy's event can bring this push within the wait.
-    await setPolicy(client, namespace, 'app', { name: 'registry.example/app', tag: '1.1.0' }, shardLabels);
+    await setPolicy(client, namespace, 'app', { name: 'registry.example/app', tag: '1.1.0' });
     const status = await waitForStatus(
       client,
       namespace,
@@ -107,9 +96,15 @@ describe('ImageUpdateAutomation triggers', () => {
     const namespace = await testNamespace(kubeConfig, 'iua-trigger');
     await setup(namespace);
     const before = await http.revParse(namespace, 'refs/heads/main');
-    // Selected by the automation, but without the shard's label.
-    await setPolicy(client, namespace, 'app', { name: 'registry.example/app', tag: '2.0.0' });
-    await createShardedAutomation(namespace);
+    // Selected by the automation (no policySelector picks all), but without the shard's label.
+    const policy = { apiVersion: ImageApiVersion, kind: ImagePolicyKind, namespace, name: 'app' };
+    await client.create({
+      ...policy,
+      metadata: { name: 'app', namespace },
+      spec: { imageRepositoryRef: { name: 'app' }, policy: { semver: { range: '>=0.0.0' } } },
+    });
+    await client.patchStatus(policy, { latestRef: { name: 'registry.example/app', tag: '2.0.0' } });
+    await createAutomation(client, namespace, 'auto', automationSpec);
     const status = await waitForStatus(
       client,
       namespace,
