@@ -25,6 +25,18 @@ export {
   startGitSshServer,
 } from './git-ssh.ts';
 export {
+  buildGitea,
+  Gitea,
+  type GiteaPull,
+  type GiteaRepository,
+  giteaBinaryPath,
+  giteaBuilt,
+  giteaSkipReason,
+  giteaVersion,
+  replaceDirectives,
+  startGitea,
+} from './gitea.ts';
+export {
   type OciBlob,
   type OciDescriptor,
   type OciManifest,

@@ -274,6 +274,32 @@ export const imageUpdateAutomationSpecSchema = obj(
                   description: 'Branch name prefix: the update of policy P goes to branch <prefix>/P.',
                   minLength: 1,
                 }),
+                pullRequest: obj(
+                  {
+                    provider: str({
+                      description:
+                        'The forge whose API opens the requests: gitea (tested against a real Gitea), github or gitlab (written to their documented APIs, not tested against a real server).',
+                      enum: ['gitea', 'github', 'gitlab'],
+                    }),
+                    secretRef: describe(
+                      localObjectReferenceSchema,
+                      'Secret with an API token of the forge in its `token` key.',
+                    ),
+                    address: str({
+                      description:
+                        "The forge's base URL, e.g. https://gitea.example.com; the scheme, host and port of the GitRepository URL when unset (github.com's API is api.github.com).",
+                    }),
+                    base: str({
+                      description:
+                        'The branch the requests ask to merge into; the checkout branch when unset.',
+                    }),
+                  },
+                  {
+                    description:
+                      'weft extension: open a pull (merge) request for each policy branch through the forge API; a later update of the policy updates that branch and its open request instead of opening another.',
+                    required: ['provider', 'secretRef'],
+                  },
+                ),
               },
               {
                 description:

@@ -151,6 +151,7 @@ export interface AutomationStatus {
   lastPushCommit?: string;
   lastPushTime?: string;
   lastAutomationRunTime?: string;
+  lastHandledReconcileAt?: string;
   observedPolicies?: Record<string, { name: string; tag: string; digest?: string }>;
   observedSourceRevision?: string;
   conditions?: { type: string; status: string; reason: string; message: string }[];

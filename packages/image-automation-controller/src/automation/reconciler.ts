@@ -39,6 +39,12 @@ import { UpdatePathError, updateTree } from './files.ts';
 import { CheckoutCache } from './git/checkouts.ts';
 import { branchKey, PushBatcher, type PushOutcome, type PushTarget, type RefspecPush } from './git/push.ts';
 import { type CommitSigner, openPgpSigner } from './git/signing.ts';
+import {
+  PullRequestReason,
+  type PullRequestTarget,
+  pullRequestTarget,
+  syncPullRequest,
+} from './pull-requests.ts';
 import { type ImageRef, type SetterChange, SetterFileError } from './setters.ts';
 import { MessageTemplateError, renderMessage, templateData } from './template.ts';
 
@@ -81,6 +87,8 @@ interface Source extends PushTarget {
   /** `<namespace>/<name>` of the GitRepository: runs share a push only with the same one (its credentials). */
   repository: string;
   refspec: RefspecPush | undefined;
+  /** The GitRepository's URL (the forge of its pull requests is found from it). */
+  url: string;
 }
 
 interface UpdateResult {
@@ -122,7 +130,19 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
             pushBranch: `${obj.spec.git?.push?.policyBranches?.prefix.replace(/\/+$/, '')}/${policy}`,
           }))
         : [{ policies, pushBranch: source.pushBranch }];
+      // Read before anything is pushed: a bad token secret fails the run with nothing half-done.
+      const pullRequestSpec = obj.spec.git?.push?.policyBranches?.pullRequest;
+      const pullRequests = pullRequestSpec
+        ? await pullRequestTarget(
+            this.#options.client,
+            { namespace: obj.metadata.namespace ?? '', spec: pullRequestSpec },
+            source.url,
+            'branch' in source.checkout ? source.checkout.branch : undefined,
+          )
+        : undefined;
       const pushed: Extract<PushOutcome<UpdateResult>, { pushed: true }>[] = [];
+      const requests: string[] = [];
+      let pullRequestError: unknown;
       let revision = '';
       for (const run of runs) {
         const outcome = await this.reconcileUpdate(
@@ -134,20 +154,79 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
         );
         revision ||= outcome.revision;
         if (outcome.pushed) pushed.push(outcome);
+        const [policy, image] = [...run.policies][0] ?? [];
+        if (!pullRequests || !run.pushBranch || policy === undefined || image === undefined) continue;
+        // The branch head: what was just pushed, or the existing branch the run found up to date.
+        const headCommit = outcome.pushed
+          ? outcome.commit
+          : outcome.revision.startsWith(`${run.pushBranch}@sha1:`)
+            ? outcome.revision.slice(`${run.pushBranch}@sha1:`.length)
+            : undefined;
+        if (headCommit === undefined) continue;
+        try {
+          const synced = await this.reconcilePullRequest(obj, ctx, pullRequests, {
+            policy,
+            image,
+            branch: run.pushBranch,
+            headCommit,
+          });
+          if (synced) requests.push(synced);
+        } catch (error) {
+          // The other policies' branches and requests still get their turn.
+          pullRequestError ??= error;
+        }
       }
       status.lastAutomationRunTime = ctx.now().toISOString();
       if (revision) status.observedSourceRevision = revision;
       const last = pushed.at(-1);
-      if (!last) return { ready: { reason: AutomationReason.Succeeded, message: 'repository up-to-date' } };
-      status.lastPushCommit = last.commit;
-      status.lastPushTime = ctx.now().toISOString();
+      if (last) {
+        status.lastPushCommit = last.commit;
+        status.lastPushTime = ctx.now().toISOString();
+      }
+      if (pullRequestError !== undefined) throw pullRequestError;
+      const requestsNote = requests.length > 0 ? `; pull requests ${requests.join(', ')}` : '';
+      if (!last) {
+        return {
+          ready: { reason: AutomationReason.Succeeded, message: `repository up-to-date${requestsNote}` },
+        };
+      }
       const where = pushed.map((outcome) => `'${outcome.commit.slice(0, 12)}' to ${outcome.refs.join(', ')}`);
       return {
-        ready: { reason: AutomationReason.Succeeded, message: `pushed commit ${where.join('; ')}` },
+        ready: {
+          reason: AutomationReason.Succeeded,
+          message: `pushed commit ${where.join('; ')}${requestsNote}`,
+        },
       };
     } finally {
       source.remote.close();
     }
+  }
+
+  /** The pull request of one policy branch; its URL, or undefined when a person settled it. */
+  async reconcilePullRequest(
+    obj: AutomationObject,
+    ctx: ReconcileContext,
+    target: PullRequestTarget,
+    run: { policy: string; image: ImageRef; branch: string; headCommit: string },
+  ): Promise<string | undefined> {
+    const automation = `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+    const outcome = await syncPullRequest(target, { automation, ...run }, ctx.signal);
+    if (outcome.action === 'closed-by-user') {
+      ctx.log.info(
+        { branch: run.branch, url: outcome.request.url },
+        'the pull request of this branch head was merged or closed; not reopening it',
+      );
+      return undefined;
+    }
+    if (outcome.action !== 'unchanged') {
+      await ctx.events.record(obj, {
+        type: 'Normal',
+        reason: outcome.action === 'opened' ? PullRequestReason.Opened : PullRequestReason.Updated,
+        note: `${outcome.action === 'opened' ? 'Opened' : 'Updated'} pull request #${outcome.request.number} for ${run.branch}: ${outcome.request.url}`,
+        revision: `${run.branch}@sha1:${run.headCommit}`,
+      });
+    }
+    return outcome.request.url;
   }
 
   /** The images of the policies the selector picks (those that have picked one yet), by name. */
@@ -243,7 +322,7 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
       const url = repository.spec.url;
       const auth = secret ? authFromSecret(url, secret.name, secret.data) : undefined;
       const remote = new Remote({ url, ...(auth ? { auth } : {}), signal: ctx.signal });
-      return { repository: `${namespace}/${ref.name}`, remote, checkout, pushBranch, refspec };
+      return { repository: `${namespace}/${ref.name}`, remote, checkout, pushBranch, refspec, url };
     } catch (error) {
       throw toReconcileError(error);
     }
