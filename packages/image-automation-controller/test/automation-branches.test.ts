@@ -41,12 +41,15 @@ describe('ImageUpdateAutomation pushes', () => {
       interval: '1h',
       git: { commit: { author } },
     });
+    // Generous: a rejected push, a fetch and a second push on a loaded machine (CI runs every
+    // package's e2e at once). The wait is not what this test is about; the history is.
     const status = await waitForStatus(
       client,
       namespace,
       'auto',
       'pushed',
       (s) => s.lastPushCommit !== undefined,
+      180_000,
     );
     assert.ok(concurrent, 'the concurrent commit was made');
     const head = await http.revParse('busy', 'refs/heads/main');
