@@ -32,8 +32,13 @@ export function giteaBinaryPath(): string {
   return join(cacheDir(), 'bin', `gitea-${giteaVersion}`, 'gitea');
 }
 
+/** Beside the binary: the module directory Gitea's templates and locales are read from. */
+function staticRootFile(): string {
+  return join(cacheDir(), 'bin', `gitea-${giteaVersion}`, 'static-root');
+}
+
 export function giteaBuilt(): boolean {
-  return existsSync(giteaBinaryPath());
+  return existsSync(giteaBinaryPath()) && existsSync(staticRootFile());
 }
 
 /** Why a test that needs Gitea skips when it is not built. */
@@ -85,6 +90,12 @@ export async function buildGitea(log: (line: string) => void = () => {}): Promis
     ],
     { cwd: work, env },
   );
+  // Without bindata Gitea reads its templates and locales (options/) from STATIC_ROOT_PATH:
+  // the module's directory holds them (only the built web assets are missing).
+  const moduleDir = (
+    await run('go', ['list', '-m', '-f', '{{.Dir}}', giteaModule], { cwd: work, env })
+  ).trim();
+  await writeFile(staticRootFile(), `${moduleDir}\n`);
   await rename(tmp, out);
   return out;
 }
@@ -131,6 +142,7 @@ export interface GiteaPull {
 export async function startGitea(): Promise<Gitea> {
   const binary = giteaBinaryPath();
   if (!existsSync(binary)) throw new Error(giteaSkipReason);
+  const staticRoot = (await readFile(staticRootFile(), 'utf8')).trim();
   const dir = await makeTempDir('gitea');
   const username = 'weft-bot';
   const password = randomBytes(12).toString('base64url');
@@ -138,7 +150,7 @@ export async function startGitea(): Promise<Gitea> {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const config = join(dir, 'app.ini');
-      await writeFile(config, appIni(dir, port));
+      await writeFile(config, appIni(dir, port, staticRoot));
       const env = giteaEnv(dir);
       await run(binary, ['--config', config, '--work-path', dir, 'migrate'], { cwd: dir, env });
       if (attempt === 1) {
@@ -199,15 +211,16 @@ function giteaEnv(dir: string): Record<string, string> {
     GITEA_CUSTOM: join(dir, 'custom'),
     USER: userInfo().username,
     // Gitea refuses root unless told; the e2e machine runs tests as root.
-    I_AM_BEING_UNSAFE_RUNNING_AS_ROOT: 'true',
+    GITEA_I_AM_BEING_UNSAFE_RUNNING_AS_ROOT: 'true',
   };
 }
 
-function appIni(dir: string, port: number): string {
+function appIni(dir: string, port: number, staticRoot: string): string {
   return `APP_NAME = weft-e2e
 RUN_MODE = prod
 RUN_USER = ${userInfo().username}
 WORK_PATH = ${dir}
+I_AM_BEING_UNSAFE_RUNNING_AS_ROOT = ${process.getuid?.() === 0 ? 'true' : 'false'}
 
 [database]
 DB_TYPE = sqlite3
@@ -223,6 +236,7 @@ HTTP_ADDR = ${loopbackHost}
 HTTP_PORT = ${port}
 ROOT_URL = http://${loopbackHost}:${port}/
 APP_DATA_PATH = ${join(dir, 'data')}
+STATIC_ROOT_PATH = ${staticRoot}
 DISABLE_SSH = true
 START_SSH_SERVER = false
 OFFLINE_MODE = true
@@ -353,17 +367,20 @@ export class Gitea {
     return { owner: this.username, name, cloneUrl };
   }
 
-  /** The head commit of a branch, or undefined when there is no such branch. */
+  /**
+   * The head commit of a branch, or undefined when there is no such branch: read from the bare
+   * repository with git (Gitea's branch table is filled by a queue after the push).
+   */
   async branchHead(repo: string, branch: string): Promise<string | undefined> {
     try {
-      const found = await this.api<{ commit: { id: string } }>(
-        'GET',
-        `/repos/${this.username}/${repo}/branches/${encodeURIComponent(branch)}`,
+      const out = await run(
+        'git',
+        ['-C', this.repositoryPath(repo), 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}`],
+        { env: isolatedGitEnv(this.#parts.dir) },
       );
-      return found.commit.id;
-    } catch (error) {
-      if (/HTTP 404/.test(String(error))) return undefined;
-      throw error;
+      return out.trim() || undefined;
+    } catch {
+      return undefined;
     }
   }
 

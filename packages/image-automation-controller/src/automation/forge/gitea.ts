@@ -23,7 +23,7 @@ export class GiteaApi implements ForgeApi {
     // Filtered here: Gitea's list has no head filter.
     const found: PullRequest[] = [];
     for (let page = 1; page <= maxPages; page++) {
-      const pulls = await this.#pulls.query(`state=all&sort=newest&limit=${pageSize}&page=${page}`);
+      const pulls = await this.#pulls.query(`state=all&limit=${pageSize}&page=${page}`);
       for (const pull of pulls) {
         if (pull.head?.ref === head && pull.base?.ref === base) found.push(toPullRequest(pull));
       }
