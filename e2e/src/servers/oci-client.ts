@@ -72,6 +72,21 @@ async function expectStatus(what: string, response: Response, expected: readonly
   throw new OciRequestError(what, response.status, await response.text());
 }
 
+/**
+ * Whether the repository holds the blob already (`HEAD /v2/<name>/blobs/<digest>`: 200 yes, 404
+ * no). A registry links a blob per repository, so the same layer in another repository is a 404.
+ */
+export async function blobExists(target: OciTarget, repository: string, digest: string): Promise<boolean> {
+  const response = await fetch(`${target.url}/v2/${repository}/blobs/${digest}`, {
+    method: 'HEAD',
+    headers: headers(target),
+  });
+  await response.arrayBuffer();
+  if (response.status === 200) return true;
+  if (response.status === 404) return false;
+  throw new OciRequestError(`check blob ${digest} in ${repository}`, response.status, '');
+}
+
 /** Uploads a blob (monolithic upload) and returns its descriptor. */
 export async function pushBlob(target: OciTarget, repository: string, blob: OciBlob): Promise<OciDescriptor> {
   const bytes = typeof blob.data === 'string' ? Buffer.from(blob.data, 'utf8') : Buffer.from(blob.data);

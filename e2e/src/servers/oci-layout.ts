@@ -1,12 +1,20 @@
 /**
  * Pushes an image from an OCI image layout directory (what @weft/image writes) to a registry
- * with the distribution API: every blob, then the manifest's own bytes, so the pushed image has
- * the digest the build printed.
+ * with the distribution API: every blob the repository lacks (asked with HEAD first, so a second
+ * push of the same or a mostly-same image uploads only what changed), then the manifest's own
+ * bytes, so the pushed image has the digest the build printed.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { basicAuthHeader } from './basic-auth.ts';
-import { type OciManifest, OciRequestError, type OciTarget, pushBlob, sha256Digest } from './oci-client.ts';
+import {
+  blobExists,
+  type OciManifest,
+  OciRequestError,
+  type OciTarget,
+  pushBlob,
+  sha256Digest,
+} from './oci-client.ts';
 
 interface LayoutIndex {
   manifests: { mediaType: string; digest: string }[];
@@ -28,6 +36,8 @@ export async function pushImageLayout(
   const manifestBytes = await readFile(blobPath(layoutDir, entry.digest));
   const manifest = JSON.parse(manifestBytes.toString('utf8')) as OciManifest;
   for (const descriptor of [manifest.config, ...manifest.layers]) {
+    // A controller image's Node layer is ~50 MiB and the same in every build: never send it twice.
+    if (await blobExists(target, repository, descriptor.digest)) continue;
     await pushBlob(target, repository, {
       mediaType: descriptor.mediaType,
       data: await readFile(blobPath(layoutDir, descriptor.digest)),
