@@ -25,6 +25,8 @@ export {
   startGitSshServer,
 } from './git-ssh.ts';
 export {
+  blobExists,
+  mountBlob,
   type OciBlob,
   type OciDescriptor,
   type OciManifest,
@@ -40,7 +42,7 @@ export {
   pushBlob,
   sha256Digest,
 } from './oci-client.ts';
-export { pushImageLayout } from './oci-layout.ts';
+export { type PushLayoutOptions, pushImageLayout } from './oci-layout.ts';
 export { OciRegistry, type OciRegistryOptions, type RegistryTls, startOciRegistry } from './oci-registry.ts';
 export { CommandError, makeTempDir, removeDir, run } from './process.ts';
 export { libtrustKeyId, RegistryTokenServer } from './registry-token.ts';

@@ -2,7 +2,8 @@
  * pushImageLayout sends only the blobs a repository lacks: against the real e2e registry (its
  * access log counts the uploads), a second push of the same image uploads nothing, and another
  * controller's image pushed into the same repository uploads only the layers that differ (the
- * Node runtime layer is the same in every controller image).
+ * Node runtime layer is the same in every controller image), or mounts them from another
+ * repository that has them.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
+  blobExists,
   eventually,
   imagesDir,
   type OciRegistry,
@@ -42,19 +44,24 @@ describe('pushImageLayout', { skip }, () => {
   });
   after(() => registry?.stop());
 
-  /** The requests a push of `layout` as `weft/push-test:tag` made: blob uploads started, blob HEADs. */
-  async function counted(layout: string, tag: string) {
+  /**
+   * The requests a push of `layout` as `repository:tag` made: blob uploads (the PUT that sends a
+   * blob's bytes; a mount sends none) and blob HEADs.
+   */
+  async function counted(layout: string, tag: string, repository = 'weft/push-test', mountFrom?: string[]) {
     const before = registry.requests().length;
-    const digest = await pushImageLayout({ url: registry.url }, layout, 'weft/push-test', tag);
+    const digest = await pushImageLayout({ url: registry.url }, layout, repository, tag, {
+      ...(mountFrom ? { mountFrom } : {}),
+    });
     // The access log comes from the registry's output: wait for the push's last request in it.
-    const put = `PUT /v2/weft/push-test/manifests/${tag}`;
+    const put = `PUT /v2/${repository}/manifests/${tag}`;
     const requests = await eventually('the manifest PUT in the access log', () => {
       const since = registry.requests().slice(before);
       return since.includes(put) ? since : undefined;
     });
     return {
       digest,
-      uploads: requests.filter((r) => /^POST \/v2\/.+\/blobs\/uploads\/$/.test(r)).length,
+      uploads: requests.filter((r) => /^PUT \/v2\/.+\/blobs\/uploads\/./.test(r)).length,
       heads: requests.filter((r) => /^HEAD \/v2\/.+\/blobs\/sha256:/.test(r)).length,
     };
   }
@@ -80,5 +87,16 @@ describe('pushImageLayout', { skip }, () => {
     console.log(
       `# second image into the same repository: ${three.uploads} of ${pushing.length} blobs uploaded`,
     );
+  });
+
+  it('mounts the blobs another repository has instead of uploading them', async () => {
+    const [had, pushing] = [new Set(await blobsOf(first)), await blobsOf(second)];
+    await counted(first, '1', 'weft/mount-a');
+    const mounted = await counted(second, '1', 'weft/mount-b', ['weft/mount-a']);
+    assert.equal(mounted.uploads, pushing.filter((digest) => !had.has(digest)).length);
+    for (const digest of pushing)
+      assert.ok(await blobExists({ url: registry.url }, 'weft/mount-b', digest), `${digest} in weft/mount-b`);
+    const again = await counted(second, '2', 'weft/mount-c');
+    assert.equal(again.uploads, pushing.length, 'without mountFrom every blob is uploaded');
   });
 });
