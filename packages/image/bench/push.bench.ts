@@ -8,15 +8,9 @@
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { imagesDir, pushImageLayout, startOciRegistry } from '@weft/e2e';
+import { imagesDir, pushImageLayout, startOciRegistry, weftControllers } from '@weft/e2e';
 
-const controllers = [
-  'source-controller',
-  'kustomize-controller',
-  'helm-controller',
-  'notification-controller',
-  'image-automation-controller',
-];
+const controllers = weftControllers;
 const rounds = Number(process.argv[2] ?? 3);
 const missing = controllers.find((name) => !existsSync(join(imagesDir(), name, 'index.json')));
 if (missing) throw new Error(`no ${missing} image in ${imagesDir()}: run e2e/run setup`);
