@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crds, HelmApiVersion, SourceApiVersion } from '@weft/api';
 import { type CrdObject, freePort, installCrds, nodeEntry, repoRoot, toolPath } from '@weft/e2e';
-import type { Client, KubeObject } from '@weft/runtime/client';
+import type { Client } from '@weft/runtime/client';
 import { fluxControllers, fluxHelmControllerVersion } from './flux/build.ts';
 
 export interface Started {
