@@ -11,7 +11,6 @@ import {
   ReconcileError,
   type ReconcileResult,
   type Reconciler,
-  StalledError,
 } from '@weft/runtime/reconcile';
 import { ChartArtifactError, chartRefOf, readChart } from './chart-source.ts';
 import { applyChartTemplate, chartTemplateRef, deleteChartTemplate } from './chart-template.ts';
