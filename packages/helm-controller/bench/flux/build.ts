@@ -101,10 +101,10 @@ export interface FluxControllers {
 
 /** Builds what is missing and returns both binaries and their CRDs. */
 export async function fluxControllers(log: (line: string) => void = () => {}): Promise<FluxControllers> {
-  const [helmController, sourceController] = await Promise.all([
-    ensureHelmController(log),
-    ensureSourceController(log),
-  ]);
+  // One after the other: two Go builds at once only compete for the same cores (and the source
+  // build may meanwhile have been made by source-controller's own bench).
+  const helmController = await ensureHelmController(log);
+  const sourceController = await ensureSourceController(log);
   // The source build's directory is named source-controller-<version>.
   const sourceVersion = basename(dirname(sourceController)).replace(/^source-controller-/, '');
   const helm = await moduleDir(helmModule, fluxHelmControllerVersion);
