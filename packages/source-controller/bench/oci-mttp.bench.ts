@@ -9,7 +9,9 @@
  * requests (its access log). Readiness is followed with one watch, not by listing: a list of N
  * objects every 200 ms would load the API server the contenders share. Prints tables with the
  * load average; asserts nothing.
- *   node bench/oci-mttp.bench.ts [N ...] [--flux]   (default N 100; WEFT_E2E_KUBECONFIG reuses a
+ *   node bench/oci-mttp.bench.ts [N ...] [--flux] [--base=DIR]   (default N 100; --base adds the
+ *     source-controller of another checkout DIR, e.g. `git archive main` with node_modules linked,
+ *     for a before/after under the same load; WEFT_E2E_KUBECONFIG reuses a
  *     control plane; extra weft flags in BENCH_FLAGS, Flux's in BENCH_FLUX_FLAGS, node flags for
  *     weft's process in BENCH_NODE_FLAGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`)
  */
@@ -36,6 +38,7 @@ import { fluxSourceController, fluxSourceControllerVersion } from './flux-source
 
 const args = process.argv.slice(2);
 const withFlux = args.includes('--flux');
+const baseRoot = args.find((arg) => arg.startsWith('--base='))?.slice('--base='.length);
 const counts = args.filter((arg) => /^\d+$/.test(arg)).map(Number);
 if (counts.length === 0) counts.push(100);
 const weftFlags = (process.env.BENCH_FLAGS ?? '').split(' ').filter(Boolean);
@@ -79,13 +82,11 @@ interface Contender {
   start(shard: string, storage: string): Promise<ManagedProcess>;
 }
 
-const weft: Contender = {
-  name: 'weft',
+const weftFrom = (root: string, name: string): Contender => ({
+  name,
   apiVersion: SourceApiVersion,
   async start(shard, storage) {
-    const entry = nodeEntry(
-      join(repoRoot, 'packages', 'source-controller', 'bin', 'weft-source-controller.js'),
-    );
+    const entry = nodeEntry(join(root, 'packages', 'source-controller', 'bin', 'weft-source-controller.js'));
     return new ManagedProcess({
       name: 'weft-source-controller',
       command: process.execPath,
@@ -104,7 +105,8 @@ const weft: Contender = {
       logFile: `${storage}.log`,
     });
   },
-};
+});
+const weft = weftFrom(repoRoot, 'weft');
 
 const fluxContender = (binary: string): Contender => ({
   name: `flux ${fluxSourceControllerVersion}`,
@@ -290,7 +292,11 @@ async function measure(contender: Contender, count: number, target: OciRegistry)
   }
 }
 
-const contenders = [weft, ...(flux ? [fluxContender(flux.binary)] : [])];
+const contenders = [
+  weft,
+  ...(baseRoot ? [weftFrom(baseRoot, 'weft (base)')] : []),
+  ...(flux ? [fluxContender(flux.binary)] : []),
+];
 const rows: Row[] = [];
 try {
   for (const count of counts)
