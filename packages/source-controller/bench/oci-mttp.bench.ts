@@ -143,17 +143,21 @@ async function usage(pid: number | undefined): Promise<{ peakMiB: number; cpuSec
   return { peakMiB: kib / 1024, cpuSeconds: ticks / 100 };
 }
 
-/** The API server's request counter by `verb resource[/subresource]`, from its /metrics. */
+/**
+ * The API server's request counter by `verb resource[/subresource]`, from its /metrics, and the
+ * seconds it spent on them (`apiserver_request_duration_seconds_sum`, under the key `… seconds`).
+ */
 async function apiRequests(): Promise<Map<string, number>> {
   const { body } = await client.transport.request({ method: 'GET', path: '/metrics' });
   const counts = new Map<string, number>();
   for (const line of String(body).split('\n')) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
+    const total = line.startsWith('apiserver_request_total{');
+    if (!total && !line.startsWith('apiserver_request_duration_seconds_sum{')) continue;
     const labels = Object.fromEntries(
       [...line.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1], match[2]] as const),
     );
     const resource = `${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}`;
-    const key = `${labels.verb} ${resource}`;
+    const key = `${labels.verb} ${resource}${total ? '' : ' seconds'}`;
     counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
   }
   return counts;
@@ -168,11 +172,15 @@ function perObject(
 ): string {
   const api: string[] = [];
   for (const [key, value] of after) {
+    if (key.endsWith(' seconds')) continue;
     // The bench's own: N creates, and its watch (watches are long requests, counted when they open).
     const delta = value - (before.get(key) ?? 0) - (key === 'POST ocirepositories' ? count : 0);
     // Below 0.05 per object is background (leases, discovery, a namespace being finalized).
     if (key.startsWith('WATCH ') || delta / count < 0.05) continue;
-    api.push(`${key} ${(delta / count).toFixed(2)}`);
+    // The API server's mean time per request of this kind (the bench's creates included).
+    const all = value - (before.get(key) ?? 0);
+    const seconds = (after.get(`${key} seconds`) ?? 0) - (before.get(`${key} seconds`) ?? 0);
+    api.push(`${key} ${(delta / count).toFixed(2)} (${((seconds / all) * 1000).toFixed(0)} ms)`);
   }
   const registryCounts = new Map<string, number>();
   for (const request of registryRequests) {
