@@ -24,7 +24,7 @@ export {
   sshCommandFor,
   startGitSshServer,
 } from './git-ssh.ts';
-export { closeServer, LoopbackServer, listenOnLoopback, loopbackHost } from './loopback.ts';
+export { closeServer, listenOnLoopback, loopbackHost } from './loopback.ts';
 export {
   type OciBlob,
   type OciDescriptor,

@@ -1,5 +1,5 @@
 /** Starting and stopping `node:http` servers on a free loopback port. */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 
 export const loopbackHost = '127.0.0.1';
@@ -32,14 +32,20 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** A `node:http` server on a free loopback port: listen, its port and base URL, close. */
-export class LoopbackServer {
+/**
+ * A `node:http` server on a free loopback port: listen, its port and base URL, close. The test
+ * servers extend it and answer in `serve`.
+ */
+export abstract class LoopbackServer {
   readonly #server: Server;
   #port = 0;
 
-  constructor(handler: RequestListener) {
-    this.#server = createServer(handler);
+  constructor() {
+    this.#server = createServer((request, response) => this.serve(request, response));
   }
+
+  /** Answers one request. */
+  protected abstract serve(request: IncomingMessage, response: ServerResponse): void;
 
   async listen(): Promise<void> {
     this.#port = await listenOnLoopback(this.#server);
