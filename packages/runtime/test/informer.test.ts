@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Label } from '@weft/api';
-import { startCluster, testNamespace } from '@weft/e2e';
+import { eventually, startCluster, testNamespace } from '@weft/e2e';
 import {
   Client,
   type KubeObject,
@@ -17,17 +17,8 @@ import {
 } from '@weft/runtime/client';
 import { Informer, type ListWatcher } from '@weft/runtime/informer';
 
-async function until(
-  what: string,
-  cond: () => boolean | Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** @weft/e2e's eventually, for a boolean condition. */
+const until = (what: string, cond: () => boolean) => eventually(what, () => cond() || undefined, 60_000);
 
 /** Lets a test take the informer's watch away (as a network partition would) and give it back. */
 class Partition implements ListWatcher {
