@@ -136,7 +136,11 @@ export function parseFlags(
     for (const [name, value] of explicit) values[name] = value;
   } catch (error) {
     if (error instanceof FlagError) throw error;
-    throw new FlagError('?', errorMessage(error));
+    // parseArgs says "Unknown option '--x'" or "Option '--x <value>' argument missing": name the flag.
+    const message = errorMessage(error);
+    const named = /'--?([^'\s=]+)/.exec(message)?.[1];
+    if (named === undefined) throw new FlagError('?', message);
+    throw new FlagError(named, /unknown option/i.test(message) ? 'not a flag of this controller' : message);
   }
   const str = (name: keyof typeof runtimeOptions): string | undefined => {
     const value = values[name];

@@ -91,6 +91,13 @@ describe('parseFlags', () => {
     ]) {
       assert.throws(() => parseFlags(argv, { env: {} }), FlagError, argv.join(' '));
     }
+    assert.throws(
+      () => parseFlags(['--no-such-flag'], { env: {} }),
+      (error: unknown) =>
+        error instanceof FlagError &&
+        error.flag === 'no-such-flag' &&
+        error.message === '--no-such-flag: not a flag of this controller',
+    );
     for (const flag of ['graceful-shutdown-timeout', 'leader-election-retry-period', 'max-retry-delay']) {
       assert.throws(
         () => parseFlags([`--${flag}=soon`], { env: {} }),
