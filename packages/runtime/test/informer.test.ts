@@ -16,6 +16,7 @@ import {
   type WatchOptions,
 } from '@weft/runtime/client';
 import { Informer, type ListWatcher } from '@weft/runtime/informer';
+import { sleep } from '@weft/runtime/retry';
 
 /** @weft/e2e's eventually, for a boolean condition. */
 const until = (what: string, cond: () => boolean) => eventually(what, () => cond() || undefined, 60_000);
@@ -32,7 +33,7 @@ class Partition implements ListWatcher {
     return this.#client.list(options);
   }
   async watch(apiVersion: string, kind: string, options: WatchOptions): Promise<AsyncIterable<WatchEvent>> {
-    while (this.#paused) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (this.#paused) await sleep(20);
     const abort = new AbortController();
     options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
     this.#current = abort;
