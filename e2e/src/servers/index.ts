@@ -24,6 +24,7 @@ export {
   sshCommandFor,
   startGitSshServer,
 } from './git-ssh.ts';
+export { closeServer, listenOnLoopback, loopbackHost } from './loopback.ts';
 export {
   blobExists,
   mountBlob,
