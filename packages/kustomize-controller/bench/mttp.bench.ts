@@ -14,19 +14,25 @@
 // The controller starts as its executable does: with the V8 flags of its shebang, and with the
 // compile cache warmed first, as a container image ships it.
 //
+// --cm-qps=N: kube-controller-manager's client rate limit on every cluster of the run
+//   (--kube-api-qps=N --kube-api-burst=2N; its default is 20 / 30). With wait: true every
+//   controller waits for it to roll out each Deployment, so its rate is the floor of the MTTP;
+//   raise it to measure the controllers above that floor.
+// --bulk-only: only the bulk-apply limit, on a fresh cluster per N (the floor, quickly).
+//
 // --profile: logs the apiserver's requests during the run by verb and resource, and weft's time
 //   per reconcile step and in its work queue (mttp/profile.ts). With --node-arg=--cpu-prof
 //   --node-arg=--cpu-prof-dir=DIR the controller also writes a CPU profile when it stops.
 //
 // Run: node packages/kustomize-controller/bench/mttp.bench.ts [N ...=100] [--flux]
 //      [--shape=flux|shared] [--concurrent=4] [--no-bulk] [--profile] [--v8-defaults] [--cold]
-//      [--weft-entry=PATH] [--node-arg=--max-old-space-size=256 ...]
+//      [--cm-qps=20] [--bulk-only] [--weft-entry=PATH] [--node-arg=--max-old-space-size=256 ...]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { crds, KustomizeApiVersion, SourceApiVersion } from '@weft/api';
-import { freePort, nodeEntry, waitUntil } from '@weft/e2e';
+import { freePort, nodeEntry, startCluster, waitUntil } from '@weft/e2e';
 import type { KubeObject } from '@weft/runtime/client';
 import { type BulkResult, bulkApply, bulkConcurrency } from './mttp/bulk.ts';
 import { ensureFluxBinary, fluxArgs, fluxBinary, fluxCrds, fluxVersions } from './mttp/flux.ts';
@@ -51,6 +57,13 @@ const nodeArgs = [
   ...process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice('--node-arg='.length)),
 ];
 const cold = process.argv.includes('--cold');
+const cmQps = option('cm-qps');
+if (cmQps !== undefined && !(Number(cmQps) > 0)) throw new Error(`--cm-qps=${cmQps}: a positive number`);
+const controllerManagerArgs =
+  cmQps === undefined ? [] : [`--kube-api-qps=${cmQps}`, `--kube-api-burst=${Number(cmQps) * 2}`];
+const cmLimit =
+  cmQps === undefined ? 'default 20 QPS / burst 30' : `${cmQps} QPS / burst ${Number(cmQps) * 2}`;
+const bulkOnly = process.argv.includes('--bulk-only');
 const log = (line: string) => console.error(`[mttp ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 async function serving(url: string): Promise<void> {
@@ -129,6 +142,24 @@ const cpu = (n: number | undefined) => (n === undefined ? '—' : `${n.toFixed(1
 const load = (r: RunResult | undefined) =>
   r === undefined ? '—' : `${r.loadBefore[0]?.toFixed(1)}→${r.loadAfter[0]?.toFixed(1)}`;
 
+if (bulkOnly) {
+  console.log(`bulk-apply limit, shape ${shape}, controller-manager ${cmLimit}`);
+  for (const count of counts) {
+    const cluster = await startCluster({ name: 'mttp-bulk', controllerManagerArgs });
+    try {
+      const loadBefore = loadAverage();
+      log(`bulk: applying ${count * 4} objects as one set`);
+      const b = await bulkApply(cluster.kubeconfigPath, count, shape, bulkConcurrency(Number(concurrent)));
+      console.log(
+        `| ${count} | ${seconds(b.totalMs)} (${seconds(b.applyMs)} apply), ${cpu(b.cpuSeconds)} | load ${loadBefore} → ${loadAverage()} |`,
+      );
+    } finally {
+      await cluster.stop();
+    }
+  }
+  process.exit(0);
+}
+
 if (withFlux) await ensureFluxBinary(log);
 const work = await mkdtemp(join(tmpdir(), 'weft-mttp-'));
 const rows: Row[] = [];
@@ -141,6 +172,7 @@ try {
       namespace: 'bench',
       log,
       profile,
+      controllerManagerArgs,
       ...(withBulk
         ? {
             afterwards: async (_client, cluster) => {
@@ -155,7 +187,15 @@ try {
           }
         : {}),
     });
-    if (withFlux) row.flux = await runMttp(flux, work, { count, shape, namespace: 'bench', log, profile });
+    if (withFlux)
+      row.flux = await runMttp(flux, work, {
+        count,
+        shape,
+        namespace: 'bench',
+        log,
+        profile,
+        controllerManagerArgs,
+      });
     rows.push(row);
     console.log(JSON.stringify({ shape, concurrent: Number(concurrent), nodeArgs, ...row }));
   }
@@ -164,7 +204,7 @@ try {
 }
 
 console.log(
-  `\nMTTP, shape ${shape}, --concurrent=${concurrent}${withFlux ? `, Flux kustomize-controller ${fluxVersions.kustomizeController}` : ''}; load average now ${loadAverage()}`,
+  `\nMTTP, shape ${shape}, --concurrent=${concurrent}${withFlux ? `, Flux kustomize-controller ${fluxVersions.kustomizeController}` : ''}; controller-manager ${cmLimit}; load average now ${loadAverage()}`,
 );
 console.log(
   `| N | weft | Flux | time ratio | weft CPU | Flux CPU | weft peak RSS | Flux peak RSS | RSS ratio | bulk limit (apply+wait, CPU; ${bulkConcurrency(Number(concurrent))} in flight) | weft / limit | re-reconcile weft | Flux | ratio | load weft, Flux |`,
