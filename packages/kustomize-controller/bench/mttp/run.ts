@@ -188,7 +188,9 @@ export async function runMttp(flavour: Flavour, work: string, options: RunOption
     log(`${flavour.name}: all Ready after ${(mttpMs / 1000).toFixed(1)} s`);
     const metricsReady = options.profile ? await apiserverMetrics(client) : '';
     if (options.profile) {
-      const own = flavour.name === 'weft' ? await (await fetch(launched.metricsUrl)).text() : undefined;
+      const own = flavour.name.startsWith('weft')
+        ? await (await fetch(launched.metricsUrl)).text()
+        : undefined;
       for (const line of profileLines(requestCounts(metricsBefore, metricsReady), own)) log(line);
     }
 
