@@ -146,8 +146,8 @@ export class Manager {
           { err: error, reason: event.reason, regarding: event.regarding },
           'failed to record event',
         ),
-      // Reconciles do not wait for their Events (a round trip each); a full queue drops them.
-      queue: { limit: 1024, concurrency: 4 },
+      // The background queue (`queue: { limit, concurrency }`: reconciles would not wait for their
+      // Events) is off until every package's e2e has run with it: tests read Events right after Ready.
     });
     const events = this.events;
     this.registry.counter({
