@@ -1,4 +1,5 @@
 export { type CleanupClient, deleteAllAndWait } from './cleanup.ts';
+export { type Certificates, type ClientIdentity, generateCertificates } from './cluster/certs.ts';
 export {
   allocatePorts,
   type Cluster,

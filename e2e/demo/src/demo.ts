@@ -38,6 +38,7 @@ import {
   type WeftController,
 } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
+import { errorMessage } from '@weft/runtime/errors';
 import { parseAllDocuments } from 'yaml';
 import { startControllers } from './controllers.ts';
 import { appNamespace, initialFiles, staging } from './repository.ts';
@@ -225,7 +226,7 @@ export async function runDemo(options: { once: boolean }): Promise<void> {
     say('the demo keeps running; commit to the repository or press Ctrl-C to stop');
     setInterval(() => {}, 1 << 30);
   } catch (error) {
-    console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`demo failed: ${errorMessage(error)}`);
     await stop(1);
   }
 }

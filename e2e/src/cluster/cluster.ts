@@ -33,6 +33,12 @@ export interface ClusterOptions {
   realNode?: boolean | RealNodeClusterOptions;
   /** Extra kube-apiserver flags, e.g. ['--watch-cache=false']. */
   apiserverArgs?: string[];
+  /**
+   * Extra kube-controller-manager flags, appended after the harness's own (a repeated flag's last
+   * value wins), e.g. ['--kube-api-qps=500', '--kube-api-burst=1000']: its client's rate limit
+   * (default 20 QPS, burst 30) is what bounds how fast many new Deployments roll out.
+   */
+  controllerManagerArgs?: string[];
   /** How long to wait for the whole control plane (default 180 s). */
   startTimeoutMs?: number;
   /** Progress lines, for people watching `up` or the demo. */
@@ -183,6 +189,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       // default 50 s grace the nodes flap NotReady, and KWOK never makes their pods Ready again,
       // so Deployments that were Available stay unavailable for good.
       '--node-monitor-grace-period=5m',
+      ...(options.controllerManagerArgs ?? []),
     ]),
     scheduler: proc('kube-scheduler', toolPath('kube-scheduler'), [
       `--kubeconfig=${kubeconfigs.scheduler}`,

@@ -114,19 +114,25 @@ function deepMerge(base: Record<string, unknown>, extra: Record<string, unknown>
   return merged;
 }
 
-/** Pushes each controller's image layout (`imagesDir()/<controller>`) as `weft/<controller>:0.1.0`. */
+/**
+ * Pushes each controller's image layout (`imagesDir()/<controller>`) as `weft/<controller>:0.1.0`;
+ * the runtime layer all share is uploaded once and mounted into the other repositories.
+ */
 export async function pushWeftImages(
   registry: OciRegistry,
   components: readonly WeftController[],
 ): Promise<Record<string, string>> {
   const digests: Record<string, string> = {};
+  const pushed: string[] = [];
   for (const name of components) {
     digests[name] = await pushImageLayout(
       { url: registry.url },
       join(imagesDir(), name),
       `weft/${name}`,
       weftImageTag,
+      { mountFrom: pushed },
     );
+    pushed.push(`weft/${name}`);
   }
   return digests;
 }

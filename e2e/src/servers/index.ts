@@ -36,7 +36,10 @@ export {
   replaceDirectives,
   startGitea,
 } from './gitea.ts';
+export { closeServer, listenOnLoopback, loopbackHost } from './loopback.ts';
 export {
+  blobExists,
+  mountBlob,
   type OciBlob,
   type OciDescriptor,
   type OciManifest,
@@ -52,7 +55,7 @@ export {
   pushBlob,
   sha256Digest,
 } from './oci-client.ts';
-export { pushImageLayout } from './oci-layout.ts';
+export { type PushLayoutOptions, pushImageLayout } from './oci-layout.ts';
 export { OciRegistry, type OciRegistryOptions, type RegistryTls, startOciRegistry } from './oci-registry.ts';
 export { CommandError, makeTempDir, removeDir, run } from './process.ts';
 export { libtrustKeyId, RegistryTokenServer } from './registry-token.ts';

@@ -1,10 +1,11 @@
 /** Starting and stopping `node:http` servers on a free loopback port. */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server as NetServer } from 'node:net';
 
 export const loopbackHost = '127.0.0.1';
 
-/** Listens on 127.0.0.1 on a port the kernel picks, and returns that port. */
-export function listenOnLoopback(server: Server): Promise<number> {
+/** Listens on 127.0.0.1 on a port the kernel picks, and returns that port (http, https or net server). */
+export function listenOnLoopback(server: NetServer): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, loopbackHost, () => {
@@ -19,7 +20,7 @@ export function listenOnLoopback(server: Server): Promise<number> {
   });
 }
 
-/** Closes the server and every open connection, keep-alive ones included. */
+/** Closes the server and every open connection, keep-alive ones included (http or https server). */
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
     if (!server.listening) {
@@ -31,14 +32,20 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** A `node:http` server on a free loopback port: listen, its port and base URL, close. */
-export class LoopbackServer {
+/**
+ * A `node:http` server on a free loopback port: listen, its port and base URL, close. The test
+ * servers extend it and answer in `serve`.
+ */
+export abstract class LoopbackServer {
   readonly #server: Server;
   #port = 0;
 
-  constructor(handler: RequestListener) {
-    this.#server = createServer(handler);
+  constructor() {
+    this.#server = createServer((request, response) => this.serve(request, response));
   }
+
+  /** Answers one request. */
+  protected abstract serve(request: IncomingMessage, response: ServerResponse): void;
 
   async listen(): Promise<void> {
     this.#port = await listenOnLoopback(this.#server);

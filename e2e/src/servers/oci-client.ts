@@ -72,6 +72,47 @@ async function expectStatus(what: string, response: Response, expected: readonly
   throw new OciRequestError(what, response.status, await response.text());
 }
 
+/**
+ * Whether the repository holds the blob already (`HEAD /v2/<name>/blobs/<digest>`: 200 yes, 404
+ * no). A registry links a blob per repository, so the same layer in another repository is a 404.
+ */
+export async function blobExists(target: OciTarget, repository: string, digest: string): Promise<boolean> {
+  const response = await fetch(`${target.url}/v2/${repository}/blobs/${digest}`, {
+    method: 'HEAD',
+    headers: headers(target),
+  });
+  await response.arrayBuffer();
+  if (response.status === 200) return true;
+  if (response.status === 404) return false;
+  throw new OciRequestError(`check blob ${digest} in ${repository}`, response.status, '');
+}
+
+/**
+ * Asks the registry to link a blob of repository `from` into `repository` without sending it
+ * (`POST /v2/<name>/blobs/uploads/?mount=<digest>&from=<other>`): 201 mounted; a registry that
+ * cannot (202, an upload session instead) gets that session cancelled, and the caller uploads.
+ */
+export async function mountBlob(
+  target: OciTarget,
+  repository: string,
+  digest: string,
+  from: string,
+): Promise<boolean> {
+  const url = new URL(`${target.url}/v2/${repository}/blobs/uploads/`);
+  url.searchParams.set('mount', digest);
+  url.searchParams.set('from', from);
+  const response = await fetch(url, { method: 'POST', headers: headers(target) });
+  await response.arrayBuffer();
+  if (response.status === 201) return true;
+  await expectStatus(`mount ${digest} from ${from} into ${repository}`, response, [202]);
+  const location = response.headers.get('location');
+  if (location) {
+    const cancel = await fetch(new URL(location, target.url), { method: 'DELETE', headers: headers(target) });
+    await cancel.arrayBuffer();
+  }
+  return false;
+}
+
 /** Uploads a blob (monolithic upload) and returns its descriptor. */
 export async function pushBlob(target: OciTarget, repository: string, blob: OciBlob): Promise<OciDescriptor> {
   const bytes = typeof blob.data === 'string' ? Buffer.from(blob.data, 'utf8') : Buffer.from(blob.data);

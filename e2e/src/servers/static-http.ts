@@ -52,38 +52,26 @@ export async function startStaticHttpServer(
   }
 }
 
-export class StaticHttpServer {
+export class StaticHttpServer extends LoopbackServer {
   /** The directory served. */
   readonly root: string;
   readonly auth: BasicAuth | undefined;
   /** Every request answered so far, oldest first. */
   readonly requests: StaticHttpRequestRecord[] = [];
   #ownsRoot: boolean;
-  #http: LoopbackServer;
 
   constructor(root: string, ownsRoot: boolean, auth: BasicAuth | undefined) {
+    super();
     this.root = root;
     this.#ownsRoot = ownsRoot;
     this.auth = auth;
-    this.#http = new LoopbackServer((request, response) => {
-      this.#handle(request, response).catch((error: unknown) => {
-        if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain' });
-        response.end(`${errorMessage(error)}\n`);
-      });
+  }
+
+  protected serve(request: IncomingMessage, response: ServerResponse): void {
+    this.#handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'text/plain' });
+      response.end(`${errorMessage(error)}\n`);
     });
-  }
-
-  listen(): Promise<void> {
-    return this.#http.listen();
-  }
-
-  get port(): number {
-    return this.#http.port;
-  }
-
-  /** `http://127.0.0.1:PORT` (no trailing slash). */
-  get baseUrl(): string {
-    return this.#http.baseUrl;
   }
 
   /** URL of a file relative to the root, e.g. `url('charts/podinfo-6.0.0.tgz')`. */
@@ -100,7 +88,7 @@ export class StaticHttpServer {
   }
 
   async stop(): Promise<void> {
-    await this.#http.close();
+    await this.close();
     if (this.#ownsRoot) await removeDir(this.root);
   }
 

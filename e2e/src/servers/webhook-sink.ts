@@ -39,30 +39,16 @@ export async function startWebhookSink(options: WebhookSinkOptions = {}): Promis
   return sink;
 }
 
-export class WebhookSink {
+export class WebhookSink extends LoopbackServer {
   #received: ReceivedRequest[] = [];
   #script: SinkResponse[] = [];
   #defaultResponse: SinkResponse;
   #listeners = new Set<() => void>();
-  #http: LoopbackServer;
   #pendingTimers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(defaultResponse: SinkResponse) {
+    super();
     this.#defaultResponse = defaultResponse;
-    this.#http = new LoopbackServer((request, response) => this.#handle(request, response));
-  }
-
-  listen(): Promise<void> {
-    return this.#http.listen();
-  }
-
-  get port(): number {
-    return this.#http.port;
-  }
-
-  /** `http://127.0.0.1:PORT` */
-  get baseUrl(): string {
-    return this.#http.baseUrl;
   }
 
   /** The URL of a path on the sink, e.g. `url('/slack')`. */
@@ -145,14 +131,14 @@ export class WebhookSink {
   async stop(): Promise<void> {
     for (const timer of this.#pendingTimers) clearTimeout(timer);
     this.#pendingTimers.clear();
-    await this.#http.close();
+    await this.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
 
-  #handle(request: IncomingMessage, response: ServerResponse): void {
+  protected serve(request: IncomingMessage, response: ServerResponse): void {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {

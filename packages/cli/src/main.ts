@@ -56,6 +56,14 @@ function installFlags(command: Command, clusterReconciler: boolean): Command {
     )
     .addOption(
       new Option(
+        '--host-network [bool]',
+        "pods in the node's network (no pod networking); the Namespace then allows privileged pods",
+      )
+        .argParser(booleanValue)
+        .default(false),
+    )
+    .addOption(
+      new Option(
         '--cluster-reconciler [bool]',
         'bind cluster-admin to kustomize-controller (see docs/install.md)',
       )

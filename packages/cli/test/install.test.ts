@@ -20,13 +20,18 @@ const namespace = `weft-cli-${randomBytes(3).toString('hex')}`;
 const global = ['--kubeconfig', cluster.kubeconfigPath, '--namespace', namespace, '--timeout', '2m'];
 const components = ['--components', 'source-controller,kustomize-controller'];
 
+/** The namespaces of installations to remove after the file (each with its cluster-wide RBAC). */
+const cleanups = [namespace];
+
 after(async () => {
-  await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => undefined);
-  for (const name of ['source-controller', 'kustomize-controller']) {
-    for (const kind of ['ClusterRole', 'ClusterRoleBinding'])
-      await client
-        .delete({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, name: `weft-${name}-${namespace}` })
-        .catch(() => undefined);
+  for (const installed of cleanups) {
+    await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: installed }).catch(() => undefined);
+    for (const name of ['source-controller', 'kustomize-controller']) {
+      for (const kind of ['ClusterRole', 'ClusterRoleBinding'])
+        await client
+          .delete({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, name: `weft-${name}-${installed}` })
+          .catch(() => undefined);
+    }
   }
 });
 
@@ -99,6 +104,66 @@ describe('weft install', () => {
     assert.equal(version.code, 0, version.stderr);
     assert.match(version.stdout, /^weft: 0\.1\.0$/m);
     assert.match(version.stdout, /^kustomize-controller: 0\.2\.0$/m);
+  });
+
+  it('a re-run without a controller removes it (never the CRDs); check --components checks only those', async () => {
+    const result = await weft([
+      'install',
+      ...global,
+      '--components',
+      'source-controller',
+      '--version',
+      '0.2.0',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /✔ removed \d+ objects no longer installed: Deployment kustomize-controller/);
+    assert.equal(
+      await client.find({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace,
+        name: 'kustomize-controller',
+      }),
+      undefined,
+    );
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole' };
+    assert.equal(await client.find({ ...role, name: `weft-kustomize-controller-${namespace}` }), undefined);
+    assert.ok(await client.find({ ...role, name: `weft-source-controller-${namespace}` }));
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' };
+    assert.ok(await client.find({ ...crd, name: 'kustomizations.kustomize.weft.dev' }), 'the CRD stays');
+
+    const only = await weft(['check', ...global, '--components', 'source-controller']);
+    assert.equal(only.code, 0, only.stderr);
+    assert.match(only.stderr, /✔ gitrepositories\.source\.weft\.dev/);
+    assert.doesNotMatch(only.stderr, /kustomizations\.kustomize\.weft\.dev/, 'only the CRDs of the named');
+    const gone = await weft(['check', ...global, '--components', 'source-controller,kustomize-controller']);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /✗ kustomize-controller: not installed in /);
+    const typo = await weft(['check', ...global, '--components', 'source-controler']);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /unknown component "source-controler"/);
+  });
+
+  it('--host-network: the Namespace lets the host-network pods in, and they become Ready', async () => {
+    const hostNamespace = `${namespace}-host`;
+    cleanups.push(hostNamespace);
+    const result = await weft([
+      'install',
+      ...global.slice(0, 2),
+      '--namespace',
+      hostNamespace,
+      '--timeout',
+      '2m',
+      '--components',
+      'source-controller',
+      '--host-network',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const live = await client.get({ apiVersion: 'v1', kind: 'Namespace', name: hostNamespace });
+    assert.equal(live.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'privileged');
+    const pods = await client.list({ apiVersion: 'v1', kind: 'Pod', namespace: hostNamespace });
+    assert.ok(pods.items.length > 0);
+    for (const pod of pods.items) assert.equal((pod.spec as { hostNetwork?: boolean }).hostNetwork, true);
   });
 
   it('check fails, naming the controller, when one is not Ready, and when nothing is installed', async () => {

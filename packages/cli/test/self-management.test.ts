@@ -15,9 +15,9 @@
  *
  * The pods use host networking (docs/e2e.md, "Running weft in the cluster in tests"): the chart
  * values for it come from the harness (`inClusterValues`) and reach weft through `--values`, as
- * a user's own values would; and since the Namespace of the plain install enforces the restricted
- * Pod Security Standard (no host namespaces), the repository starts with a
- * weft-system/kustomization.yaml that patches it, which bootstrap keeps and builds with.
+ * a user's own values would. With `hostNetwork: true` the committed Namespace enforces the
+ * privileged Pod Security Standard instead of restricted (which forbids host namespaces), so the
+ * repository needs no patch of it.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -62,18 +62,6 @@ const path = 'clusters/dev';
 const componentsPath = `${path}/weft-system/weft-components.yaml`;
 const auth = { username: 'fleet', password: 'fleet-secret' };
 const newer = '0.2.0';
-const hostNetworkKustomization = `apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-resources:
-  - weft-components.yaml
-  - weft-sync.yaml
-patches:
-  - target: { kind: Namespace, name: ${namespace} }
-    patch: |
-      - op: replace
-        path: /metadata/labels/pod-security.kubernetes.io~1enforce
-        value: privileged
-`;
 
 describe('weft manages itself on the real node', { skip: unavailable }, () => {
   let cluster: Cluster;
@@ -153,9 +141,9 @@ describe('weft manages itself on the real node', { skip: unavailable }, () => {
     await writeFile(valuesPath, JSON.stringify(values, null, 2));
     http = await startGitHttpServer({ auth });
     ssh = await startGitSshServer();
-    // What a user of a cluster with host networking commits before bootstrapping: the namespace
-    // enforces the restricted Pod Security Standard, which forbids host namespaces.
-    await http.createRepo(repo, { [`${path}/weft-system/kustomization.yaml`]: hostNetworkKustomization });
+    // No patch of the Namespace's Pod Security label: the values' hostNetwork: true makes the
+    // committed Namespace privileged (restricted, the default, would refuse every pod).
+    await http.createRepo(repo, { 'README.md': '# fleet\n' });
   });
   after(async () => {
     await http?.stop();
@@ -192,6 +180,8 @@ describe('weft manages itself on the real node', { skip: unavailable }, () => {
     t.diagnostic(result.stderr);
     for (const name of components) assert.ok(await runsAsPod(name, '0.1.0'), `${name} does not run as a pod`);
     assert.ok(await appliedAt(await head()), 'the Kustomization has not applied the pushed commit');
+    const live = await client.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
+    assert.equal(live.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'privileged');
     const checked = await weft(['check', ...global(), '--components', components.join(',')]);
     assert.equal(checked.code, 0, checked.stderr);
   });

@@ -1,9 +1,12 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { errorMessage } from '@weft/runtime/errors';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 import { GitError, redactGitUrl } from './errors.ts';
 import type { ByteBudget } from './limits.ts';
+
+// getBuiltinModule, not an ESM import: see the note in @weft/runtime's client/transport.ts (undici).
+const { request: httpRequest } = process.getBuiltinModule('node:http');
 
 export interface HttpClientOptions {
   /** Extra headers on every request (Authorization). */

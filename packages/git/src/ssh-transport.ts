@@ -1,5 +1,5 @@
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
-import { type ClientChannel, Client as SshClient } from 'ssh2';
+import type { ClientChannel, Client as SshClient } from 'ssh2';
 import type { SshAuth } from './auth.ts';
 import { GitError } from './errors.ts';
 import { hostKeyAlgorithms, knownHostKeys, knownHostName } from './known-hosts.ts';
@@ -128,7 +128,7 @@ export class SshHttpClient implements HttpClient {
   }
 
   #open(): Promise<SshClient> {
-    const { target, auth, secretName, signal } = this.#options;
+    const { target, auth, secretName } = this.#options;
     const where = knownHostName(target.host, target.port);
     const { accepted, revoked } = knownHostKeys(auth.knownHosts, target.host, target.port);
     if (accepted.length === 0) {
@@ -140,8 +140,19 @@ export class SshHttpClient implements HttpClient {
         ),
       );
     }
+    // ssh2 (with its native cpu-features addon, ~1 MiB of source) is loaded on the first SSH
+    // connection, not at start: most installations never use an SSH remote.
+    return import('ssh2').then(({ Client }) => this.#handshake(new Client(), where, accepted, revoked));
+  }
+
+  #handshake(
+    client: SshClient,
+    where: string,
+    accepted: ReturnType<typeof knownHostKeys>['accepted'],
+    revoked: ReturnType<typeof knownHostKeys>['revoked'],
+  ): Promise<SshClient> {
+    const { target, auth, signal } = this.#options;
     return new Promise((resolve, reject) => {
-      const client = new SshClient();
       let hostKeyRejected = false;
       const onAbort = () => {
         client.end();

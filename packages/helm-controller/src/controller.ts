@@ -110,9 +110,10 @@ export async function addHelmController(
   });
   const charts = manager.cache.informer(helmCharts, { namespace, waitForSync: false });
   const ociSources = manager.cache.informer(ociRepositories, { namespace, waitForSync: false });
+  const engine = new ReleaseEngine(client);
   const actions = new ReleaseActions({
     helm,
-    engine: new ReleaseEngine(client),
+    engine,
     renders: new RenderCache(helm),
     capabilities: new CapabilitiesCache(),
     ownEngine: options.releaseEngine !== 'binary',
@@ -121,6 +122,7 @@ export async function addHelmController(
     client,
     helm,
     actions,
+    engine,
     artifacts,
     workDir: work,
     noCrossNamespaceRefs: options.noCrossNamespaceRefs,

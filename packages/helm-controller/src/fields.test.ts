@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { crdSpecSchema, fieldSupportGaps, unsupportedFields } from '@weft/api';
-import { helmReleaseFields, refusedValues } from './fields.ts';
+import { helmReleaseFields } from './fields.ts';
 
 describe('HelmRelease fields', () => {
   it('every HelmRelease spec field is either implemented or refused', () => {
@@ -28,12 +28,5 @@ describe('HelmRelease fields', () => {
       unsupportedFields(schema, { ...spec, rollback: { recreate: false } }, helmReleaseFields.implemented),
       [],
     );
-  });
-
-  it('names values of implemented fields that are not supported yet', () => {
-    assert.deepEqual(refusedValues({ interval: '1m', storageNamespace: 'apps' }, 'apps'), []);
-    assert.deepEqual(refusedValues({ interval: '1m', storageNamespace: 'other' }, 'apps'), [
-      "spec.storageNamespace other than the release namespace 'apps'",
-    ]);
   });
 });

@@ -2,10 +2,8 @@
  * Which HelmRelease spec fields this controller implements. The runtime stalls a HelmRelease that
  * sets a field outside `implemented` (UnsupportedField, naming it) before reconcile runs; the
  * unit test beside this file fails when the CRD schema gains a field neither list names.
- *
- * A few implemented fields are refused for some of their values only; `refusedValues` names them.
  */
-import { type FieldSupport, type HelmReleaseSpec, unsupportedFieldsMessage } from '@weft/api';
+import type { FieldSupport } from '@weft/api';
 
 export const helmReleaseFields: FieldSupport = {
   implemented: [
@@ -45,20 +43,3 @@ export const helmReleaseFields: FieldSupport = {
     'spec.rollback.recreate',
   ],
 };
-
-/**
- * Values of implemented fields that are not supported yet, as `path value` phrases for the
- * Stalled message (`unsupportedFieldsMessage`).
- */
-export function refusedValues(spec: HelmReleaseSpec, releaseNamespace: string): string[] {
-  const found: string[] = [];
-  if (spec.storageNamespace !== undefined && spec.storageNamespace !== releaseNamespace)
-    found.push(`spec.storageNamespace other than the release namespace '${releaseNamespace}'`);
-  return found;
-}
-
-export function refusedValuesMessage(found: readonly string[]): string {
-  return unsupportedFieldsMessage(found)
-    .replace(': remove them from the spec', ': change them')
-    .replace(': remove it from the spec', ': change it');
-}

@@ -11,7 +11,6 @@ import {
   ReconcileError,
   type ReconcileResult,
   type Reconciler,
-  StalledError,
 } from '@weft/runtime/reconcile';
 import { ChartArtifactError, chartRefOf, readChart } from './chart-source.ts';
 import { applyChartTemplate, chartTemplateRef, deleteChartTemplate } from './chart-template.ts';
@@ -20,9 +19,9 @@ import { checkCrossNamespace, dependenciesReady } from './dependencies.ts';
 import { type Desired, postRenderSpecOf, recordAttempt } from './desired.ts';
 import { reportDrift } from './drift.ts';
 import { driftIgnoredPaths } from './drift-ignore.ts';
-import { ReleaseActionError } from './engine/release.ts';
-import { helmReleaseFields, refusedValues, refusedValuesMessage } from './fields.ts';
-import { actionTimeoutMs, type ReleaseTarget, uninstallArgs } from './helm/actions.ts';
+import { ReleaseActionError, type ReleaseEngine } from './engine/release.ts';
+import { helmReleaseFields } from './fields.ts';
+import type { ReleaseTarget } from './helm/actions.ts';
 import { type HelmCli, HelmCommandError } from './helm/cli.ts';
 import { releaseNameOf } from './helm/release-name.ts';
 import {
@@ -34,10 +33,10 @@ import {
 } from './helm/storage.ts';
 import { HelmReleaseReason as R } from './reasons.ts';
 import type { ReleaseActions } from './release-action.ts';
+import { ReleaseOps } from './release-ops.ts';
 import {
   type Action,
   exhausted,
-  type RunHelm,
   remediateFailure,
   retriesExceeded,
   runTest,
@@ -57,6 +56,8 @@ export interface HelmReleaseReconcilerOptions {
   helm: HelmCli;
   /** Install and upgrade (own engine or helm binary). */
   actions: ReleaseActions;
+  /** The own engine, for the rollbacks and uninstalls of releases stored in another namespace. */
+  engine: ReleaseEngine;
   artifacts: ArtifactCache;
   /** Where the post-renderers file lives for the moment of an action (values go through stdin). */
   workDir: string;
@@ -85,9 +86,11 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
   readonly negativePolarity = [ConditionType.Remediated];
   readonly fields = helmReleaseFields;
   readonly #options: HelmReleaseReconcilerOptions;
+  readonly #ops: ReleaseOps;
 
   constructor(options: HelmReleaseReconcilerOptions) {
     this.#options = options;
+    this.#ops = new ReleaseOps(options.helm, options.engine);
   }
 
   async reconcile(obj: HelmReleaseObject, ctx: ReconcileContext): Promise<ReconcileResult> {
@@ -95,8 +98,6 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     const status = obj.status;
     const namespace = obj.metadata.namespace ?? '';
     const releaseTarget = this.#target(obj);
-    const refused = refusedValues(obj.spec, releaseTarget.namespace);
-    if (refused.length > 0) throw new StalledError(R.UnsupportedField, refusedValuesMessage(refused));
     driftIgnoredPaths(obj); // a bad rule stalls now, not only once the release is up to date
     checkCrossNamespace(obj, this.#options.noCrossNamespaceRefs);
     const waiting = await dependenciesReady(obj, this.#options);
@@ -179,14 +180,9 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
   }
 
   async #uninstallOnDelete(obj: HelmReleaseObject, ctx: ReconcileContext, target: Target): Promise<void> {
-    const history = await releaseHistory(target.cluster.client, target.namespace, target.releaseName);
+    const history = await releaseHistory(target.cluster.client, target.storageNamespace, target.releaseName);
     if (history.length > 0 && history[0]?.status !== 'uninstalled') {
-      await this.#helm(
-        uninstallArgs(obj.spec, target),
-        actionTimeoutMs(obj.spec, obj.spec.uninstall?.timeout),
-        ctx,
-        target,
-      );
+      await this.#ops.uninstall(obj.spec, target, ctx);
       await ctx.events.record(obj, {
         type: 'Normal',
         reason: R.UninstallSucceeded,
@@ -202,6 +198,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     return {
       releaseName: releaseNameOf(obj),
       namespace,
+      storageNamespace: obj.spec.storageNamespace ?? namespace,
       impersonate: account ? `system:serviceaccount:${obj.metadata.namespace}:${account}` : undefined,
     };
   }
@@ -216,17 +213,6 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     });
   }
 
-  readonly #runHelm: RunHelm = (args, timeoutMs, ctx, target) => this.#helm(args, timeoutMs, ctx, target);
-
-  async #helm(args: string[], timeoutMs: number, ctx: ReconcileContext, target: Target): Promise<string> {
-    const result = await this.#options.helm.run(args, {
-      timeoutMs,
-      signal: ctx.signal,
-      kubeconfig: target.cluster.kubeconfigPath,
-    });
-    return result.stdout;
-  }
-
   async #release(
     obj: HelmReleaseObject,
     status: HelmReleaseStatus,
@@ -238,20 +224,23 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     const cond = obj as unknown as conditions.Conditioned;
     // A moved release (new name or namespace): the old one goes first, as Flux.
     const previous = status.history?.[0];
-    if (previous && (previous.name !== target.releaseName || previous.namespace !== target.namespace)) {
-      const old = await releaseHistory(client, previous.namespace, previous.name);
-      if (old.length > 0 && old[0]?.status !== 'uninstalled')
-        await this.#helm(
-          uninstallArgs(obj.spec, { ...target, releaseName: previous.name, namespace: previous.namespace }),
-          actionTimeoutMs(obj.spec, obj.spec.uninstall?.timeout),
-          ctx,
-          target,
-        );
+    const previousStorage = status.storageNamespace ?? previous?.namespace;
+    if (
+      previous &&
+      (previous.name !== target.releaseName ||
+        previous.namespace !== target.namespace ||
+        previousStorage !== target.storageNamespace)
+    ) {
+      const old = { ...target, releaseName: previous.name, namespace: previous.namespace };
+      old.storageNamespace = previousStorage ?? previous.namespace;
+      const oldHistory = await releaseHistory(client, old.storageNamespace, old.releaseName);
+      if (oldHistory.length > 0 && oldHistory[0]?.status !== 'uninstalled')
+        await this.#ops.uninstall(obj.spec, old, ctx);
       status.history = [];
     }
     let history: HelmReleaseRecord[];
     try {
-      history = await releaseHistory(client, target.namespace, target.releaseName);
+      history = await releaseHistory(client, target.storageNamespace, target.releaseName);
     } catch (error) {
       throw new ReconcileError(
         R.GetLastReleaseFailed,
@@ -298,7 +287,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       (status.lastAttemptedRevisionDigest === undefined ||
         status.lastAttemptedRevisionDigest === desired.artifactDigest ||
         status.history?.[0]?.version !== latest.version);
-    status.storageNamespace = target.namespace;
+    status.storageNamespace = target.storageNamespace;
     const action: Action = installed ? 'upgrade' : 'install';
     // No retries left for this very attempt (even if Helm says deployed: a failed test leaves it so).
     if (!attemptChanged && exhausted(obj, status, status.lastAttemptedReleaseAction ?? action)) {
@@ -355,7 +344,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
         kubeconfigPath: target.cluster.kubeconfigPath,
       });
       ctx.log.info({ action, engine }, `helm ${action} done`);
-      await runTest(obj, target, ctx, this.#runHelm);
+      await runTest(obj, target, ctx, this.#ops);
     } catch (error) {
       if (
         !(error instanceof HelmCommandError) &&
@@ -363,12 +352,12 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
         !(error instanceof TestFailure)
       )
         throw error;
-      return remediateFailure(this.#runHelm, obj, status, ctx, target, action, chartLabel, error);
+      return remediateFailure(this.#ops, obj, status, ctx, target, action, chartLabel, error);
     } finally {
       if (postRenderersFile) await rm(postRenderersFile, { force: true });
     }
     status.observedPostRenderersDigest = desired.postRenderersDigest;
-    const after = await releaseHistory(client, target.namespace, target.releaseName);
+    const after = await releaseHistory(client, target.storageNamespace, target.releaseName);
     status.history = snapshots(after);
     const current = after[0];
     const reason = action === 'install' ? R.InstallSucceeded : R.UpgradeSucceeded;

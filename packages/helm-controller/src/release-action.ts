@@ -45,6 +45,16 @@ export interface ReleaseActionsOptions {
   ownEngine: boolean;
 }
 
+/**
+ * The helm binary stores a release in the namespace it installs into: a release whose storage is
+ * elsewhere can only be made by the own engine.
+ */
+function separateStorageRefused(target: ReleaseTarget, why: string): ReleaseActionError {
+  return new ReleaseActionError(
+    `spec.storageNamespace '${target.storageNamespace}' differs from the release namespace '${target.namespace}', which only the controller's own engine supports, but this release needs the helm binary (${why}; helm keeps a release's storage in its own namespace): remove spec.storageNamespace or set it to '${target.namespace}'`,
+  );
+}
+
 export class ReleaseActions {
   readonly #options: ReleaseActionsOptions;
   readonly #charts = new Map<string, Promise<HelmChartJson>>();
@@ -79,6 +89,8 @@ export class ReleaseActions {
       });
     }
     const fallback = this.#specFallback(request);
+    if (fallback !== undefined && target.storageNamespace !== target.namespace)
+      throw separateStorageRefused(target, fallback);
     if (fallback === undefined) {
       const rendered = await this.#options.renders.render({
         releaseName: target.releaseName,
@@ -101,6 +113,7 @@ export class ReleaseActions {
             action,
             releaseName: target.releaseName,
             namespace: target.namespace,
+            storageNamespace: target.storageNamespace,
             history: request.history,
             chart: await this.#chart(request.chartDigest, request.chartDir),
             values: request.values,
@@ -116,6 +129,8 @@ export class ReleaseActions {
         );
         return 'engine';
       }
+      if (target.storageNamespace !== target.namespace)
+        throw separateStorageRefused(target, rendered.fallbackReason);
       request.log.debug({ reason: rendered.fallbackReason }, 'release through the helm binary');
     } else {
       request.log.debug({ reason: fallback }, 'release through the helm binary');

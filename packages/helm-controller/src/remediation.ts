@@ -12,33 +12,16 @@ import {
   type ReconcileResult,
   StalledError,
 } from '@weft/runtime/reconcile';
-import type { ReleaseActionError } from './engine/release.ts';
-import {
-  actionTimeoutMs,
-  type ReleaseTarget,
-  rollbackArgs,
-  testArgs,
-  uninstallArgs,
-} from './helm/actions.ts';
+import { ReleaseActionError } from './engine/release.ts';
 import { HelmCommandError } from './helm/cli.ts';
 import { releaseHistory } from './helm/storage.ts';
 import { HelmReleaseReason as R } from './reasons.ts';
+import type { ReleaseOps, Target } from './release-ops.ts';
 import { revisionName, snapshots } from './snapshots.ts';
-import type { TargetCluster } from './target-cluster.ts';
 import type { HelmReleaseObject } from './types.ts';
 
 export type Action = 'install' | 'upgrade';
-
-/** The release, and the cluster it lives in (spec.kubeConfig). */
-export type Target = ReleaseTarget & { cluster: TargetCluster };
-
-/** Runs one helm command against the target's cluster; resolves to its stdout. */
-export type RunHelm = (
-  args: string[],
-  timeoutMs: number,
-  ctx: ReconcileContext,
-  target: Target,
-) => Promise<string>;
+export type { Target } from './release-ops.ts';
 
 export function retriesOf(
   obj: HelmReleaseObject,
@@ -61,17 +44,19 @@ export async function runTest(
   obj: HelmReleaseObject,
   target: Target,
   ctx: ReconcileContext,
-  runHelm: RunHelm,
+  ops: ReleaseOps,
 ): Promise<void> {
   if (!obj.spec.test?.enable) return;
   const cond = obj as unknown as conditions.Conditioned;
   try {
-    await runHelm(testArgs(obj.spec, target), actionTimeoutMs(obj.spec, obj.spec.test.timeout), ctx, target);
+    const ran = await ops.test(obj.spec, target, ctx);
     conditions.markTrue(
       cond,
       ConditionType.TestSuccess,
       R.TestSucceeded,
-      `Helm test succeeded for release ${target.namespace}/${target.releaseName}`,
+      ran
+        ? `Helm test succeeded for release ${target.namespace}/${target.releaseName}`
+        : `release ${target.namespace}/${target.releaseName} has no test hooks`,
       ctx.now,
     );
   } catch (error) {
@@ -84,7 +69,7 @@ export async function runTest(
 }
 
 export async function remediateFailure(
-  runHelm: RunHelm,
+  ops: ReleaseOps,
   obj: HelmReleaseObject,
   status: HelmReleaseStatus,
   ctx: ReconcileContext,
@@ -117,7 +102,7 @@ export async function remediateFailure(
   const remediation = action === 'install' ? obj.spec.install?.remediation : obj.spec.upgrade?.remediation;
   const skipForTest = error instanceof TestFailure && remediation?.ignoreTestFailures === true;
   if (!skipForTest && (!noRetriesLeft || remediateLastFailure)) {
-    const history = await releaseHistory(client, target.namespace, target.releaseName);
+    const history = await releaseHistory(client, target.storageNamespace, target.releaseName);
     const failed = history[0];
     const strategy =
       action === 'install' ? 'uninstall' : (obj.spec.upgrade?.remediation?.strategy ?? 'rollback');
@@ -128,12 +113,7 @@ export async function remediateFailure(
     );
     try {
       if (strategy === 'rollback' && rollbackTo) {
-        await runHelm(
-          rollbackArgs(obj.spec, target, rollbackTo.version),
-          actionTimeoutMs(obj.spec, obj.spec.rollback?.timeout),
-          ctx,
-          target,
-        );
+        await ops.rollback(obj.spec, target, ctx, rollbackTo);
         const text = `Helm rollback to previous release ${revisionName(rollbackTo)} with chart ${rollbackTo.chartName}@${rollbackTo.chartVersion} succeeded`;
         conditions.markTrue(cond, ConditionType.Remediated, R.RollbackSucceeded, text, ctx.now);
         await ctx.events.record(obj, {
@@ -143,12 +123,7 @@ export async function remediateFailure(
           action: 'Rollback',
         });
       } else if (failed && failed.status !== 'uninstalled') {
-        await runHelm(
-          uninstallArgs(obj.spec, target),
-          actionTimeoutMs(obj.spec, obj.spec.uninstall?.timeout),
-          ctx,
-          target,
-        );
+        await ops.uninstall(obj.spec, target, ctx);
         const text = `Helm uninstall of failed release ${revisionName(failed)} succeeded`;
         conditions.markTrue(cond, ConditionType.Remediated, R.UninstallSucceeded, text, ctx.now);
         await ctx.events.record(obj, {
@@ -159,14 +134,18 @@ export async function remediateFailure(
         });
       }
     } catch (remediationError) {
-      if (!(remediationError instanceof HelmCommandError)) throw remediationError;
+      if (
+        !(remediationError instanceof HelmCommandError) &&
+        !(remediationError instanceof ReleaseActionError)
+      )
+        throw remediationError;
       const failedReason = strategy === 'rollback' && rollbackTo ? R.RollbackFailed : R.UninstallFailed;
       const text = `remediation of the failed ${action} failed: ${remediationError.message}`;
       conditions.markFalse(cond, ConditionType.Remediated, failedReason, text, ctx.now);
       await ctx.events.record(obj, { type: 'Warning', reason: failedReason, note: text });
     }
   }
-  status.history = snapshots(await releaseHistory(client, target.namespace, target.releaseName));
+  status.history = snapshots(await releaseHistory(client, target.storageNamespace, target.releaseName));
   if (noRetriesLeft) retriesExceeded(note);
   throw new ReconcileError(reason, note);
 }

@@ -171,6 +171,28 @@ describe('the installation definition', () => {
     assert.ok(byDefault && !('hostNetwork' in podSpec(byDefault)), 'no hostNetwork field by default');
   });
 
+  it('labels the Namespace restricted, and privileged only when hostNetwork asks for it', () => {
+    const namespaces = (values?: Record<string, unknown>) =>
+      renderObjects({ namespace, ...(values ? { values } : {}) }).filter((o) => o.kind === 'Namespace');
+    const level = (object: { metadata: { labels?: Record<string, string> } } | undefined) =>
+      object?.metadata.labels?.['pod-security.kubernetes.io/enforce'];
+    const restricted = namespaces();
+    assert.equal(restricted.length, 1);
+    assert.equal(level(restricted[0]), 'restricted');
+    // baseline forbids host namespaces as well: admission would refuse every pod.
+    const host = namespaces({ hostNetwork: true });
+    assert.equal(host.length, 1, 'one Namespace, not both');
+    assert.equal(level(host[0]), 'privileged');
+    assert.equal(level(namespaces({ hostNetwork: false })[0]), 'restricted');
+    assert.equal(
+      renderObjects({ namespace, values: { hostNetwork: true }, chartOnly: true }).some(
+        (o) => o.kind === 'Namespace',
+      ),
+      false,
+      'the chart leaves the Namespace to helm --create-namespace',
+    );
+  });
+
   it('leaves the monitoring objects out unless enabled', () => {
     const kinds = (values?: Record<string, unknown>) =>
       renderObjects({ namespace, ...(values ? { values } : {}) }).map((object) => object.kind);

@@ -32,19 +32,22 @@ export interface Piece {
 
 const enabled = (name: string): Condition => ({ path: `${name}.enabled` });
 
-function namespaceObject(scope: Scope): KubeObject {
-  return {
+/**
+ * The Pod Security Standard the Namespace enforces. Every weft pod meets `restricted`, unless the
+ * values put it in the node's network namespace: `baseline` forbids host namespaces too, so
+ * `hostNetwork: true` needs `privileged`, or admission refuses every pod.
+ */
+type PodSecurityLevel = 'restricted' | 'privileged';
+
+function namespaceObject(level: PodSecurityLevel) {
+  return (scope: Scope): KubeObject => ({
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: {
       name: scope.namespace,
-      labels: {
-        ...labels(scope),
-        // Every weft pod meets the restricted Pod Security Standard.
-        'pod-security.kubernetes.io/enforce': 'restricted',
-      },
+      labels: { ...labels(scope), 'pod-security.kubernetes.io/enforce': level },
     },
-  };
+  });
 }
 
 function crdPieces(): Piece[] {
@@ -109,7 +112,19 @@ function controllerPieces(component: Component): Piece[] {
 export function pieces(): Piece[] {
   const networkPolicy: Condition[] = [{ path: 'networkPolicy.enabled' }];
   return [
-    { file: 'namespace.yaml', when: [], plainOnly: true, build: namespaceObject },
+    // One Namespace or the other, by hostNetwork (the definition never branches on a value).
+    {
+      file: 'namespace.yaml',
+      when: [{ not: 'hostNetwork' }],
+      plainOnly: true,
+      build: namespaceObject('restricted'),
+    },
+    {
+      file: 'namespace.yaml',
+      when: [{ path: 'hostNetwork' }],
+      plainOnly: true,
+      build: namespaceObject('privileged'),
+    },
     ...crdPieces(),
     { file: 'network-policies.yaml', when: networkPolicy, build: allowEgress },
     { file: 'network-policies.yaml', when: networkPolicy, build: allowScraping },

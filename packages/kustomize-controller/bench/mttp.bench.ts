@@ -14,19 +14,25 @@
 // The controller starts as its executable does: with the V8 flags of its shebang, and with the
 // compile cache warmed first, as a container image ships it.
 //
+// --cm-qps=N: kube-controller-manager's client rate limit on every cluster of the run
+//   (--kube-api-qps=N --kube-api-burst=2N; its default is 20 / 30). With wait: true every
+//   controller waits for it to roll out each Deployment, so its rate is the floor of the MTTP;
+//   raise it to measure the controllers above that floor.
+// --bulk-only: only the bulk-apply limit, on a fresh cluster per N (the floor, quickly).
+//
 // --profile: logs the apiserver's requests during the run by verb and resource, and weft's time
 //   per reconcile step and in its work queue (mttp/profile.ts). With --node-arg=--cpu-prof
 //   --node-arg=--cpu-prof-dir=DIR the controller also writes a CPU profile when it stops.
 //
 // Run: node packages/kustomize-controller/bench/mttp.bench.ts [N ...=100] [--flux]
 //      [--shape=flux|shared] [--concurrent=4] [--no-bulk] [--profile] [--v8-defaults] [--cold]
-//      [--weft-entry=PATH] [--node-arg=--max-old-space-size=256 ...]
+//      [--cm-qps=20] [--bulk-only] [--weft-entry=PATH] [--base-entry=PATH] [--node-arg=--max-old-space-size=256 ...]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { crds, KustomizeApiVersion, SourceApiVersion } from '@weft/api';
-import { freePort, nodeEntry, waitUntil } from '@weft/e2e';
+import { freePort, nodeEntry, startCluster, waitUntil } from '@weft/e2e';
 import type { KubeObject } from '@weft/runtime/client';
 import { type BulkResult, bulkApply, bulkConcurrency } from './mttp/bulk.ts';
 import { ensureFluxBinary, fluxArgs, fluxBinary, fluxCrds, fluxVersions } from './mttp/flux.ts';
@@ -45,12 +51,20 @@ const withBulk = !process.argv.includes('--no-bulk');
 const profile = process.argv.includes('--profile');
 // --weft-entry=PATH: another checkout's controller (a before/after comparison on one harness).
 const entryPath = option('weft-entry') ?? join(import.meta.dirname, '../bin/weft-kustomize-controller.js');
-// The shebang's flags, unless --v8-defaults; then any --node-arg=X (repeatable).
-const nodeArgs = [
-  ...(process.argv.includes('--v8-defaults') ? [] : nodeEntry(entryPath).args.slice(0, -1)),
-  ...process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice('--node-arg='.length)),
-];
+// --base-entry=PATH: another checkout's controller run too, on its own fresh cluster before
+// this one's, so before and after (and Flux) come from one run at the same load.
+const baseEntry = option('base-entry');
+const extraNodeArgs = process.argv
+  .filter((a) => a.startsWith('--node-arg='))
+  .map((a) => a.slice('--node-arg='.length));
 const cold = process.argv.includes('--cold');
+const cmQps = option('cm-qps');
+if (cmQps !== undefined && !(Number(cmQps) > 0)) throw new Error(`--cm-qps=${cmQps}: a positive number`);
+const controllerManagerArgs =
+  cmQps === undefined ? [] : [`--kube-api-qps=${cmQps}`, `--kube-api-burst=${Number(cmQps) * 2}`];
+const cmLimit =
+  cmQps === undefined ? 'default 20 QPS / burst 30' : `${cmQps} QPS / burst ${Number(cmQps) * 2}`;
+const bulkOnly = process.argv.includes('--bulk-only');
 const log = (line: string) => console.error(`[mttp ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 async function serving(url: string): Promise<void> {
@@ -64,39 +78,50 @@ async function serving(url: string): Promise<void> {
   );
 }
 
-const weft: Flavour = {
-  name: 'weft',
-  kustomizeApiVersion: KustomizeApiVersion,
-  sourceApiVersion: SourceApiVersion,
-  requestedAt: 'reconcile.weft.dev/requestedAt',
-  crds: async () => crds() as unknown as KubeObject[],
-  async start(cluster, work) {
-    const env = { ...process.env, NODE_COMPILE_CACHE: join(work, 'compile-cache') };
-    if (!cold) {
-      // What an image build does: load every module once so the cache holds them.
-      const runModule = join(dirname(entryPath), '../src/run.ts');
-      const warm = spawn(process.execPath, ['--import', runModule, '-e', ''], { env, stdio: 'inherit' });
-      await new Promise((resolve) => warm.once('exit', resolve));
-    }
-    const metricsPort = await freePort();
-    const child = spawn(
-      process.execPath,
-      [
-        ...nodeArgs,
-        entryPath,
-        `--kubeconfig=${cluster.kubeconfigPath}`,
-        `--metrics-addr=127.0.0.1:${metricsPort}`,
-        '--health-addr=0',
-        `--concurrent=${concurrent}`,
-        '--log-level=error',
-      ],
-      { stdio: ['ignore', 'inherit', 'inherit'], env },
-    );
-    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    await serving(metricsUrl);
-    return { child, metricsUrl };
-  },
-};
+/** weft's controller from `entry` (this checkout's, or another's for a before/after run). */
+function weftFlavour(name: string, entry: string): Flavour {
+  // The shebang's flags, unless --v8-defaults; then any --node-arg=X (repeatable).
+  const args = [
+    ...(process.argv.includes('--v8-defaults') ? [] : nodeEntry(entry).args.slice(0, -1)),
+    ...extraNodeArgs,
+  ];
+  return {
+    name,
+    kustomizeApiVersion: KustomizeApiVersion,
+    sourceApiVersion: SourceApiVersion,
+    requestedAt: 'reconcile.weft.dev/requestedAt',
+    crds: async () => crds() as unknown as KubeObject[],
+    async start(cluster, work) {
+      const env = { ...process.env, NODE_COMPILE_CACHE: join(work, `compile-cache-${name}`) };
+      if (!cold) {
+        // What an image build does: load every module once so the cache holds them.
+        const runModule = join(dirname(entry), '../src/run.ts');
+        const warm = spawn(process.execPath, ['--import', runModule, '-e', ''], { env, stdio: 'inherit' });
+        await new Promise((resolve) => warm.once('exit', resolve));
+      }
+      const metricsPort = await freePort();
+      const child = spawn(
+        process.execPath,
+        [
+          ...args,
+          entry,
+          `--kubeconfig=${cluster.kubeconfigPath}`,
+          `--metrics-addr=127.0.0.1:${metricsPort}`,
+          '--health-addr=0',
+          `--concurrent=${concurrent}`,
+          '--log-level=error',
+        ],
+        { stdio: ['ignore', 'inherit', 'inherit'], env },
+      );
+      const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+      await serving(metricsUrl);
+      return { child, metricsUrl };
+    },
+  };
+}
+
+const weft = weftFlavour('weft', entryPath);
+const base = baseEntry === undefined ? undefined : weftFlavour('weft-base', baseEntry);
 
 const flux: Flavour = {
   name: 'flux',
@@ -119,6 +144,7 @@ const flux: Flavour = {
 interface Row {
   count: number;
   weft: RunResult;
+  base?: RunResult;
   flux?: RunResult;
   bulk?: BulkResult;
 }
@@ -129,18 +155,46 @@ const cpu = (n: number | undefined) => (n === undefined ? '—' : `${n.toFixed(1
 const load = (r: RunResult | undefined) =>
   r === undefined ? '—' : `${r.loadBefore[0]?.toFixed(1)}→${r.loadAfter[0]?.toFixed(1)}`;
 
+if (bulkOnly) {
+  console.log(`bulk-apply limit, shape ${shape}, controller-manager ${cmLimit}`);
+  for (const count of counts) {
+    const cluster = await startCluster({ name: 'mttp-bulk', controllerManagerArgs });
+    try {
+      const loadBefore = loadAverage();
+      log(`bulk: applying ${count * 4} objects as one set`);
+      const b = await bulkApply(cluster.kubeconfigPath, count, shape, bulkConcurrency(Number(concurrent)));
+      console.log(
+        `| ${count} | ${seconds(b.totalMs)} (${seconds(b.applyMs)} apply), ${cpu(b.cpuSeconds)} | load ${loadBefore} → ${loadAverage()} |`,
+      );
+    } finally {
+      await cluster.stop();
+    }
+  }
+  process.exit(0);
+}
+
 if (withFlux) await ensureFluxBinary(log);
 const work = await mkdtemp(join(tmpdir(), 'weft-mttp-'));
 const rows: Row[] = [];
 try {
   for (const count of counts) {
     const row: Row = { count, weft: undefined as unknown as RunResult };
+    if (base)
+      row.base = await runMttp(base, work, {
+        count,
+        shape,
+        namespace: 'bench',
+        log,
+        profile,
+        controllerManagerArgs,
+      });
     row.weft = await runMttp(weft, work, {
       count,
       shape,
       namespace: 'bench',
       log,
       profile,
+      controllerManagerArgs,
       ...(withBulk
         ? {
             afterwards: async (_client, cluster) => {
@@ -155,16 +209,24 @@ try {
           }
         : {}),
     });
-    if (withFlux) row.flux = await runMttp(flux, work, { count, shape, namespace: 'bench', log, profile });
+    if (withFlux)
+      row.flux = await runMttp(flux, work, {
+        count,
+        shape,
+        namespace: 'bench',
+        log,
+        profile,
+        controllerManagerArgs,
+      });
     rows.push(row);
-    console.log(JSON.stringify({ shape, concurrent: Number(concurrent), nodeArgs, ...row }));
+    console.log(JSON.stringify({ shape, concurrent: Number(concurrent), extraNodeArgs, ...row }));
   }
 } finally {
   await rm(work, { recursive: true, force: true });
 }
 
 console.log(
-  `\nMTTP, shape ${shape}, --concurrent=${concurrent}${withFlux ? `, Flux kustomize-controller ${fluxVersions.kustomizeController}` : ''}; load average now ${loadAverage()}`,
+  `\nMTTP, shape ${shape}, --concurrent=${concurrent}${withFlux ? `, Flux kustomize-controller ${fluxVersions.kustomizeController}` : ''}; controller-manager ${cmLimit}; load average now ${loadAverage()}`,
 );
 console.log(
   `| N | weft | Flux | time ratio | weft CPU | Flux CPU | weft peak RSS | Flux peak RSS | RSS ratio | bulk limit (apply+wait, CPU; ${bulkConcurrency(Number(concurrent))} in flight) | weft / limit | re-reconcile weft | Flux | ratio | load weft, Flux |`,
@@ -174,6 +236,17 @@ for (const { count, weft: w, flux: f, bulk: b } of rows) {
   console.log(
     `| ${count} | ${seconds(w.mttpMs)} | ${f ? seconds(f.mttpMs) : '—'} | ${ratio(w.mttpMs, f?.mttpMs)} | ${cpu(w.cpuApply)} | ${cpu(f?.cpuApply)} | ${mib(w.peakRssMiB)} | ${mib(f?.peakRssMiB)} | ${ratio(w.peakRssMiB, f?.peakRssMiB)} | ${b ? `${seconds(b.totalMs)} (${seconds(b.applyMs)} apply), ${cpu(b.cpuSeconds)}` : '—'} | ${ratio(w.mttpMs, b?.totalMs)} | ${seconds(w.reconcileAllMs)} (${cpu(w.cpuReconcileAll)}) | ${f ? `${seconds(f.reconcileAllMs)} (${cpu(f.cpuReconcileAll)})` : '—'} | ${ratio(w.reconcileAllMs, f?.reconcileAllMs)} | ${load(w)}, ${load(f)} |`,
   );
+}
+if (base) {
+  console.log(`\nbefore (${baseEntry}) → after, same run:`);
+  console.log('| N | MTTP | CPU | peak RSS | re-reconcile of all (CPU) | load before, after |');
+  console.log('|---|---|---|---|---|---|');
+  for (const { count, weft: w, base: b } of rows) {
+    if (!b) continue;
+    console.log(
+      `| ${count} | ${seconds(b.mttpMs)} → ${seconds(w.mttpMs)} | ${cpu(b.cpuApply)} → ${cpu(w.cpuApply)} | ${mib(b.peakRssMiB)} → ${mib(w.peakRssMiB)} | ${seconds(b.reconcileAllMs)} (${cpu(b.cpuReconcileAll)}) → ${seconds(w.reconcileAllMs)} (${cpu(w.cpuReconcileAll)}) | ${load(b)}, ${load(w)} |`,
+    );
+  }
 }
 console.log(
   `idle controller RSS: ${rows.map((r) => `weft ${mib(r.weft.idleRssMiB)}${r.flux ? `, Flux ${mib(r.flux.idleRssMiB)}` : ''}`).join('; ')}`,

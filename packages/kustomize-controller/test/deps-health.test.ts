@@ -129,7 +129,11 @@ describe('Kustomization dependencies, health and identity', { timeout: 240_000 }
     assert.equal(await client.find(cmRef('after-helm')), undefined);
 
     // Ready, but for an older generation: still not ready.
-    const waitsBefore = await dependencyWaits('after-helm');
+    // The refusal's Event is written in the background: count it once it is there.
+    const waitsBefore = await eventually('the DependencyNotReady event', async () => {
+      const n = await dependencyWaits('after-helm');
+      return n > 0 ? n : undefined;
+    });
     const release = await client.get(hrRef);
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const readyCondition = {

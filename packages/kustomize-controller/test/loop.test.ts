@@ -102,7 +102,11 @@ describe('Kustomization loop', { timeout: 240_000 }, () => {
     await readyAt('app', v2.revision);
     assert.deepEqual((await client.get(cmRef('a'))).data, { k: 'v2' });
     assert.equal(await client.find(cmRef('b')), undefined);
-    const notes = (await eventsOf('app')).map((e) => String(e.note)).join('\n');
+    // Events are written in the background (the reconcile does not wait for them).
+    const notes = await eventually('the change set event of v2', async () => {
+      const text = (await eventsOf('app')).map((e) => String(e.note)).join('\n');
+      return text.includes(`ConfigMap/${ns}/b deleted`) ? text : undefined;
+    });
     assert.match(notes, new RegExp(`ConfigMap/${ns}/a configured`));
     assert.match(notes, new RegExp(`ConfigMap/${ns}/b deleted`));
     assert.doesNotMatch(notes, new RegExp(`Deployment/${ns}/web configured`));
@@ -245,7 +249,12 @@ describe('Kustomization loop', { timeout: 240_000 }, () => {
       empty: '',
     });
     assert.deepEqual((await client.get(cmRef('raw'))).data, { script: 'echo ${HOME}' });
-    const notes = JSON.stringify([await client.get(ksRef('subst')), ...(await eventsOf('subst'))]);
+    // The change set event, written in the background, must be there to be checked.
+    const events = await eventually('the change set event', async () => {
+      const found = await eventsOf('subst');
+      return found.some((e) => String(e.note).includes(`ConfigMap/${ns}/subst created`)) ? found : undefined;
+    });
+    const notes = JSON.stringify([await client.get(ksRef('subst')), ...events]);
     assert.doesNotMatch(notes, /s3cr3t-value/);
   });
 

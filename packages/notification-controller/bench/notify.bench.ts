@@ -12,6 +12,7 @@ import { kustomizationSample, NotificationApiVersion } from '@weft/api';
 import { sharedKubeconfigEnv, startCluster, startWebhookSink } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import { EventRecorder, KubeEventSink } from '@weft/runtime/events';
+import { sleep } from '@weft/runtime/retry';
 import { installCrds, runController } from '../test/harness.ts';
 
 const { values } = parseArgs({
@@ -90,7 +91,7 @@ try {
 
   const running = await runController(kubeConfig, ['--log-level=warn']);
   // Alerts must be in the controller's cache before their events are written.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await sleep(1000);
 
   const recorder = new EventRecorder({
     sink: new KubeEventSink(kubeConfig),

@@ -4,11 +4,13 @@
  * with TLS end to end, so the proxy sees neither the registry's credentials nor the content.
  * The proxy's own credentials go in `Proxy-Authorization` and never into a message.
  */
-import { request as httpRequest } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { OciError } from './errors.ts';
 import type { TlsOptions } from './transport.ts';
+
+// getBuiltinModule, not an ESM import: see the note in @weft/runtime's client/transport.ts (undici).
+const { request: httpRequest } = process.getBuiltinModule('node:http');
 
 export interface HttpProxy {
   /** `http://host:port` (no user info: the credentials are below). */

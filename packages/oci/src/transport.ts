@@ -1,13 +1,11 @@
-import {
-  Agent as HttpAgent,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-} from 'node:http';
+import type { Agent as HttpAgentType, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { OciError } from './errors.ts';
 import { type HttpProxy, proxyHeaders, proxyRefused, tunnelThrough } from './proxy.ts';
+
+// getBuiltinModule, not an ESM import: see the note in @weft/runtime's client/transport.ts (undici).
+const { Agent: HttpAgent, request: httpRequest } = process.getBuiltinModule('node:http');
 
 /** TLS material for a registry: a CA to trust, and a client certificate (all PEM). */
 export interface TlsOptions {
@@ -45,7 +43,7 @@ export class Transport {
   readonly #tls: TlsOptions | undefined;
   readonly #proxy: HttpProxy | undefined;
   /** Connections to the proxy are not kept: proxies close them between requests at will. */
-  readonly #proxyAgent: HttpAgent | undefined;
+  readonly #proxyAgent: HttpAgentType | undefined;
 
   constructor(tls: TlsOptions | undefined, proxy?: HttpProxy) {
     this.#tls = tls;

@@ -7,6 +7,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { startCluster } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import { Informer } from '@weft/runtime/informer';
+import { sleep } from '@weft/runtime/retry';
 import { mapLimit } from '@weft/runtime/ssa';
 
 const count = Number(process.argv[2] ?? 10_000);
@@ -47,7 +48,7 @@ async function measure(
   const withCache = heapMiB();
   await informer.stop();
   informer = undefined;
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await sleep(100);
   const held = withCache - heapMiB();
   console.log(
     `${label.padEnd(34)} ${cached} objects  sync ${syncMs.toFixed(0)} ms  heap ${held.toFixed(1)} MiB  ` +

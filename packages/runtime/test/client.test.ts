@@ -15,6 +15,7 @@ import {
   NotFoundError,
 } from '@weft/runtime/client';
 import { loadKubeConfig } from '@weft/runtime/manager';
+import { sleep } from '@weft/runtime/retry';
 
 // Top level: useCluster and testNamespace register their clean-up with the file's root `after`.
 const cluster = await useCluster();
@@ -133,7 +134,7 @@ describe('client against a real apiserver', { timeout: 180_000 }, () => {
     let mapping: Awaited<ReturnType<Client['mapping']>> | undefined;
     for (let i = 0; i < 100 && !mapping; i++) {
       mapping = await client.discovery.tryResolve(`${group}/v1`, 'Gadget');
-      if (!mapping) await new Promise((resolve) => setTimeout(resolve, 200));
+      if (!mapping) await sleep(200);
     }
     assert.deepEqual(
       mapping && { resource: mapping.resource, namespaced: mapping.namespaced, hasStatus: mapping.hasStatus },

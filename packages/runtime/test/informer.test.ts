@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Label } from '@weft/api';
-import { startCluster, testNamespace } from '@weft/e2e';
+import { eventually, startCluster, testNamespace } from '@weft/e2e';
 import {
   Client,
   type KubeObject,
@@ -16,18 +16,10 @@ import {
   type WatchOptions,
 } from '@weft/runtime/client';
 import { Informer, type ListWatcher } from '@weft/runtime/informer';
+import { sleep } from '@weft/runtime/retry';
 
-async function until(
-  what: string,
-  cond: () => boolean | Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** @weft/e2e's eventually, for a boolean condition. */
+const until = (what: string, cond: () => boolean) => eventually(what, () => cond() || undefined, 60_000);
 
 /** Lets a test take the informer's watch away (as a network partition would) and give it back. */
 class Partition implements ListWatcher {
@@ -41,7 +33,7 @@ class Partition implements ListWatcher {
     return this.#client.list(options);
   }
   async watch(apiVersion: string, kind: string, options: WatchOptions): Promise<AsyncIterable<WatchEvent>> {
-    while (this.#paused) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (this.#paused) await sleep(20);
     const abort = new AbortController();
     options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
     this.#current = abort;

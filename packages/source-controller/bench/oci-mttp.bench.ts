@@ -9,7 +9,9 @@
  * requests (its access log). Readiness is followed with one watch, not by listing: a list of N
  * objects every 200 ms would load the API server the contenders share. Prints tables with the
  * load average; asserts nothing.
- *   node bench/oci-mttp.bench.ts [N ...] [--flux]   (default N 100; WEFT_E2E_KUBECONFIG reuses a
+ *   node bench/oci-mttp.bench.ts [N ...] [--flux] [--base=DIR]   (default N 100; --base adds the
+ *     source-controller of another checkout DIR, e.g. `git archive main` with node_modules linked,
+ *     for a before/after under the same load; WEFT_E2E_KUBECONFIG reuses a
  *     control plane; extra weft flags in BENCH_FLAGS, Flux's in BENCH_FLUX_FLAGS, node flags for
  *     weft's process in BENCH_NODE_FLAGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`)
  */
@@ -36,6 +38,7 @@ import { fluxSourceController, fluxSourceControllerVersion } from './flux-source
 
 const args = process.argv.slice(2);
 const withFlux = args.includes('--flux');
+const baseRoot = args.find((arg) => arg.startsWith('--base='))?.slice('--base='.length);
 const counts = args.filter((arg) => /^\d+$/.test(arg)).map(Number);
 if (counts.length === 0) counts.push(100);
 const weftFlags = (process.env.BENCH_FLAGS ?? '').split(' ').filter(Boolean);
@@ -79,13 +82,11 @@ interface Contender {
   start(shard: string, storage: string): Promise<ManagedProcess>;
 }
 
-const weft: Contender = {
-  name: 'weft',
+const weftFrom = (root: string, name: string): Contender => ({
+  name,
   apiVersion: SourceApiVersion,
   async start(shard, storage) {
-    const entry = nodeEntry(
-      join(repoRoot, 'packages', 'source-controller', 'bin', 'weft-source-controller.js'),
-    );
+    const entry = nodeEntry(join(root, 'packages', 'source-controller', 'bin', 'weft-source-controller.js'));
     return new ManagedProcess({
       name: 'weft-source-controller',
       command: process.execPath,
@@ -104,7 +105,8 @@ const weft: Contender = {
       logFile: `${storage}.log`,
     });
   },
-};
+});
+const weft = weftFrom(repoRoot, 'weft');
 
 const fluxContender = (binary: string): Contender => ({
   name: `flux ${fluxSourceControllerVersion}`,
@@ -141,17 +143,21 @@ async function usage(pid: number | undefined): Promise<{ peakMiB: number; cpuSec
   return { peakMiB: kib / 1024, cpuSeconds: ticks / 100 };
 }
 
-/** The API server's request counter by `verb resource[/subresource]`, from its /metrics. */
+/**
+ * The API server's request counter by `verb resource[/subresource]`, from its /metrics, and the
+ * seconds it spent on them (`apiserver_request_duration_seconds_sum`, under the key `… seconds`).
+ */
 async function apiRequests(): Promise<Map<string, number>> {
   const { body } = await client.transport.request({ method: 'GET', path: '/metrics' });
   const counts = new Map<string, number>();
   for (const line of String(body).split('\n')) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
+    const total = line.startsWith('apiserver_request_total{');
+    if (!total && !line.startsWith('apiserver_request_duration_seconds_sum{')) continue;
     const labels = Object.fromEntries(
       [...line.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1], match[2]] as const),
     );
     const resource = `${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}`;
-    const key = `${labels.verb} ${resource}`;
+    const key = `${labels.verb} ${resource}${total ? '' : ' seconds'}`;
     counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
   }
   return counts;
@@ -166,11 +172,15 @@ function perObject(
 ): string {
   const api: string[] = [];
   for (const [key, value] of after) {
+    if (key.endsWith(' seconds')) continue;
     // The bench's own: N creates, and its watch (watches are long requests, counted when they open).
     const delta = value - (before.get(key) ?? 0) - (key === 'POST ocirepositories' ? count : 0);
     // Below 0.05 per object is background (leases, discovery, a namespace being finalized).
     if (key.startsWith('WATCH ') || delta / count < 0.05) continue;
-    api.push(`${key} ${(delta / count).toFixed(2)}`);
+    // The API server's mean time per request of this kind (the bench's creates included).
+    const all = value - (before.get(key) ?? 0);
+    const seconds = (after.get(`${key} seconds`) ?? 0) - (before.get(`${key} seconds`) ?? 0);
+    api.push(`${key} ${(delta / count).toFixed(2)} (${((seconds / all) * 1000).toFixed(0)} ms)`);
   }
   const registryCounts = new Map<string, number>();
   for (const request of registryRequests) {
@@ -290,7 +300,11 @@ async function measure(contender: Contender, count: number, target: OciRegistry)
   }
 }
 
-const contenders = [weft, ...(flux ? [fluxContender(flux.binary)] : [])];
+const contenders = [
+  weft,
+  ...(baseRoot ? [weftFrom(baseRoot, 'weft (base)')] : []),
+  ...(flux ? [fluxContender(flux.binary)] : []),
+];
 const rows: Row[] = [];
 try {
   for (const count of counts)

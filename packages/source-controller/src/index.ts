@@ -12,28 +12,18 @@ export {
   sourceControllerFlags,
 } from './flags.ts';
 export {
-  authFromSecret,
   type CheckoutOptions,
   type CheckoutResult,
   checkout,
   defaultBranch,
-  defaultFetchLimits,
-  type FetchLimits,
   fetchSource,
   formatRevision,
-  type GitAuth,
-  GitError,
-  GitErrorCode,
   type GitReference,
   type GitSourceOptions,
-  knownHostKeys,
   type ResolvedReference,
-  redactGitUrl,
   remoteRevision,
   revisionCommit,
-  SecretKey,
   type SourceResult,
-  type SshAuth,
 } from './git/index.ts';
 export {
   GitReason,

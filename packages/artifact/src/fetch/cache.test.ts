@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ArtifactCache, ArtifactError } from '@weft/artifact';
 import { eventually } from '@weft/e2e';
+import { sleep } from '@weft/runtime/retry';
 import { digestOf, tarGzOf } from './archive.fixture.ts';
 import { useRouteServer } from './routes.fixture.ts';
 
@@ -76,7 +77,7 @@ describe('ArtifactCache', () => {
     const held = await cache.acquire(a);
     (await cache.acquire(b)).release();
     (await cache.acquire(c)).release();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     assert.equal(cache.size, 2, 'a (in use) and c (most recently released)');
     (await cache.acquire(c)).release();
     assert.equal(c.route.requests, 1);

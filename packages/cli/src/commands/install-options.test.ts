@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { renderObjects } from '@weft/install';
 import { CliError } from '../exit.ts';
 import { chosenComponents, type InstallFlags, imageTagOf, installValues } from './install-options.ts';
 
@@ -63,6 +64,24 @@ describe('weft install flags', () => {
 
     const typed = installValues({ ...defaults, version: 'v0.2.0', given: new Set(['version']) }, files);
     assert.deepEqual(typed.image, { registry: '127.0.0.1:5000', tag: '0.2.0' });
+  });
+
+  it('--host-network puts the pods in the node network and lets the Namespace hold them', () => {
+    const level = (hostNetwork?: boolean) => {
+      const values = installValues({ ...defaults, ...(hostNetwork === undefined ? {} : { hostNetwork }) });
+      const namespace = renderObjects({ namespace: 'weft-system', values }).find(
+        (o) => o.kind === 'Namespace',
+      );
+      return [values.hostNetwork, namespace?.metadata.labels?.['pod-security.kubernetes.io/enforce']];
+    };
+    assert.deepEqual(level(), [false, 'restricted']);
+    assert.deepEqual(level(true), [true, 'privileged']);
+    // A values file's hostNetwork counts the same: the label follows the value, not the flag.
+    const fromFile = installValues(defaults, [{ hostNetwork: true }]);
+    const namespace = renderObjects({ namespace: 'weft-system', values: fromFile }).find(
+      (o) => o.kind === 'Namespace',
+    );
+    assert.equal(namespace?.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'privileged');
   });
 
   it('refuses a values file that turns a controller on or off against --components', () => {

@@ -24,6 +24,8 @@ export interface InstallFlags {
   imagePullSecret?: string;
   networkPolicy: boolean;
   watchAllNamespaces: boolean;
+  /** hostNetwork: true; the Namespace's Pod Security label follows (see @weft/install). */
+  hostNetwork?: boolean;
   clusterReconciler: boolean;
   logLevel: string;
   /** `--values` files, in the order given. */
@@ -71,6 +73,7 @@ function flagValues(flags: InstallFlags): Record<string, Values> {
     logLevel: { logLevel: flags.logLevel },
     watchAllNamespaces: { watchAllNamespaces: flags.watchAllNamespaces },
     networkPolicy: { networkPolicy: { enabled: flags.networkPolicy } },
+    hostNetwork: { hostNetwork: flags.hostNetwork ?? false },
     clusterReconciler: { clusterReconciler: { enabled: flags.clusterReconciler } },
   };
 }

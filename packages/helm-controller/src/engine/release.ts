@@ -24,9 +24,12 @@ export class ReleaseActionError extends Error {
 }
 
 export interface ReleaseRequest {
-  action: 'install' | 'upgrade';
+  /** rollback: a new revision of an earlier one's chart, values and manifest, as `helm rollback`. */
+  action: 'install' | 'upgrade' | 'rollback';
   releaseName: string;
   namespace: string;
+  /** Where the revisions are stored (spec.storageNamespace, default the release namespace). */
+  storageNamespace: string;
   /** The stored revisions, newest first. */
   history: readonly HelmReleaseRecord[];
   chart: HelmChartJson;
@@ -41,7 +44,14 @@ export interface ReleaseRequest {
   signal?: AbortSignal;
 }
 
-const keepPolicy = 'helm.sh/resource-policy';
+/** Helm's words for a revision whose action is under way. */
+const pendingText = {
+  install: { status: 'pending-install', description: 'Initial install underway' },
+  upgrade: { status: 'pending-upgrade', description: 'Preparing upgrade' },
+  rollback: { status: 'pending-rollback', description: 'Preparing rollback' },
+} as const;
+
+export const keepPolicy = 'helm.sh/resource-policy';
 
 function refOf(obj: KubeObject): ObjectRef {
   return {
@@ -119,16 +129,16 @@ export class ReleaseEngine {
   async run(request: ReleaseRequest, client = this.#client): Promise<void> {
     const now = new Date().toISOString();
     const latest = request.history[0];
-    const current = request.action === 'upgrade' ? currentRevision(request.history) : undefined;
+    const current = request.action !== 'install' ? currentRevision(request.history) : undefined;
     const firstDeployed =
       (current?.raw.info as { first_deployed?: string } | undefined)?.first_deployed ?? now;
     let release: Record<string, unknown> = {
       name: request.releaseName,
       info: {
-        first_deployed: request.action === 'upgrade' ? firstDeployed : now,
+        first_deployed: request.action !== 'install' ? firstDeployed : now,
         last_deployed: now,
-        description: request.action === 'install' ? 'Initial install underway' : 'Preparing upgrade',
-        status: request.action === 'install' ? 'pending-install' : 'pending-upgrade',
+        description: pendingText[request.action].description,
+        status: pendingText[request.action].status,
       },
       chart: request.chart,
       config: request.values,
@@ -151,23 +161,26 @@ export class ReleaseEngine {
     // would delete the objects that belong to someone else.
     await checkOwnership(client, objects, previous, request);
     try {
-      await createRelease(client, release);
+      await createRelease(client, release, request.storageNamespace);
     } catch (error) {
       throw new ReleaseActionError(`cannot store the release: ${errorMessage(error)}`);
     }
     try {
       await this.#apply(request, objects, previous, client);
     } catch (error) {
-      const verb = request.action === 'install' ? 'Release' : 'Upgrade';
+      const verb = { install: 'Release', upgrade: 'Upgrade', rollback: 'Rollback' }[request.action];
       const message = errorMessage(error);
       release = withStatus(release, 'failed', `${verb} "${request.releaseName}" failed: ${message}`);
-      await updateRelease(client, release);
+      await updateRelease(client, release, request.storageNamespace);
       throw new ReleaseActionError(message);
     }
     release = withStatus(release, 'deployed', request.description);
     if (current && current.status !== 'superseded')
-      await updateRelease(client, withStatus(current.raw, 'superseded'));
-    await updateRelease(client, release);
+      await updateRelease(client, withStatus(current.raw, 'superseded'), current.storageNamespace);
+    // helm rollback supersedes the revision it rolls back from (the failed one) too.
+    if (request.action === 'rollback' && latest && latest !== current && latest.status !== 'superseded')
+      await updateRelease(client, withStatus(latest.raw, 'superseded'), latest.storageNamespace);
+    await updateRelease(client, release, request.storageNamespace);
     await this.#trimHistory(request, client);
   }
 
@@ -199,7 +212,12 @@ export class ReleaseEngine {
     const excess = all.length + 1 - request.maxHistory;
     for (const record of all.slice(0, Math.max(0, excess))) {
       await client
-        .delete({ apiVersion: 'v1', kind: 'Secret', namespace: record.namespace, name: record.secretName })
+        .delete({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          namespace: record.storageNamespace,
+          name: record.secretName,
+        })
         .catch(() => undefined);
     }
   }

@@ -138,6 +138,7 @@ export class RenderCache {
       timeoutMs: request.timeoutMs,
       stdin: JSON.stringify(request.values),
       kubeconfig: false,
+      renderOnly: true,
       ...(request.signal ? { signal: request.signal } : {}),
     });
     if (hasHooks(stdout)) return { fallbackReason: 'the chart has hooks' };

@@ -10,6 +10,8 @@ import { postRenderPluginName } from '../postrender/plugin.ts';
 export interface ReleaseTarget {
   releaseName: string;
   namespace: string;
+  /** Where Helm's storage Secrets are: spec.storageNamespace, default the release namespace. */
+  storageNamespace: string;
   /** Helm acts as this user (`system:serviceaccount:<ns>:<name>`) when set. */
   impersonate?: string | undefined;
 }

@@ -10,7 +10,10 @@ import type { Client, KubeObject } from '@weft/runtime/client';
 
 export interface HelmReleaseRecord {
   name: string;
+  /** The release's namespace (its objects'). */
   namespace: string;
+  /** Where the revision's Secret is: the release namespace unless spec.storageNamespace says. */
+  storageNamespace: string;
   version: number;
   status: string;
   chartName: string;
@@ -79,6 +82,7 @@ function toRecord(secret: SecretObject): HelmReleaseRecord | undefined {
   const record: HelmReleaseRecord = {
     name: String(raw.name ?? ''),
     namespace: String(raw.namespace ?? ''),
+    storageNamespace: secret.metadata.namespace ?? '',
     version: Number(raw.version ?? 0),
     status: String(info.status ?? 'unknown'),
     chartName: String(metadata.name ?? ''),
@@ -131,7 +135,7 @@ export async function markFailed(
   record: HelmReleaseRecord,
   reason: string,
 ): Promise<void> {
-  await updateRelease(client, withStatus(record.raw, 'failed', reason));
+  await updateRelease(client, withStatus(record.raw, 'failed', reason), record.storageNamespace);
 }
 
 /** Helm's storage Secret name of a revision. */
@@ -159,6 +163,7 @@ const unixNow = () => String(Math.floor(Date.now() / 1000));
 export async function createRelease(
   client: Pick<Client, 'create'>,
   raw: Record<string, unknown>,
+  storageNamespace: string,
 ): Promise<void> {
   const name = String(raw.name ?? '');
   await client.create({
@@ -166,7 +171,7 @@ export async function createRelease(
     kind: 'Secret',
     metadata: {
       name: releaseSecretName(name, Number(raw.version ?? 0)),
-      namespace: String(raw.namespace ?? ''),
+      namespace: storageNamespace,
       labels: { ...storageLabels(raw), createdAt: unixNow() },
     },
     type: 'helm.sh/release.v1',
@@ -178,12 +183,13 @@ export async function createRelease(
 export async function updateRelease(
   client: Pick<Client, 'patch'>,
   raw: Record<string, unknown>,
+  storageNamespace: string,
 ): Promise<void> {
   await client.patch(
     {
       apiVersion: 'v1',
       kind: 'Secret',
-      namespace: String(raw.namespace ?? ''),
+      namespace: storageNamespace,
       name: releaseSecretName(String(raw.name ?? ''), Number(raw.version ?? 0)),
     },
     {

@@ -21,8 +21,11 @@ export interface Scope {
   readonly namespace: string;
 }
 
-/** A condition on the values: a value truthy (or greater than a number), or any of several truthy. */
-export type Condition = { path: string; greaterThan?: number } | { anyOf: string[] };
+/**
+ * A condition on the values: a value truthy (or greater than a number), any of several truthy, or
+ * a value falsy (`not`: the other side of a choice made by two pieces).
+ */
+export type Condition = { path: string; greaterThan?: number } | { anyOf: string[] } | { not: string };
 
 function segments(path: string): string[] {
   return path.split('.');
@@ -72,6 +75,7 @@ export class ValuesScope implements Scope {
 
   holds(condition: Condition): boolean {
     if ('anyOf' in condition) return condition.anyOf.some((path) => Boolean(lookup(this.#values, path)));
+    if ('not' in condition) return !lookup(this.#values, condition.not);
     const value = lookup(this.#values, condition.path);
     return condition.greaterThan === undefined ? Boolean(value) : Number(value) > condition.greaterThan;
   }
@@ -94,6 +98,7 @@ export function valuesExpr(path: string): string {
 
 export function conditionExpr(condition: Condition): string {
   if ('anyOf' in condition) return `(or ${condition.anyOf.map(valuesExpr).join(' ')})`;
+  if ('not' in condition) return `(not ${valuesExpr(condition.not)})`;
   const expr = valuesExpr(condition.path);
   return condition.greaterThan === undefined ? expr : `(gt (int ${expr}) ${condition.greaterThan})`;
 }

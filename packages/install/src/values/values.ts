@@ -78,7 +78,7 @@ export const valuesSchema: ValueNode = object('weft: GitOps controllers for Kube
   watchAllNamespaces: boolean(true, 'Watch every namespace; false watches only the release namespace.'),
   hostNetwork: boolean(
     false,
-    "Run the controllers in the node's network namespace: for clusters without pod networking (weft's own e2e tests); give each controller its own ports.",
+    "Run the controllers in the node's network namespace: for clusters without pod networking (weft's own e2e tests); give each controller its own ports. The namespace must then allow privileged pods: weft install labels its Namespace pod-security enforce=privileged instead of restricted; with helm, label the namespace yourself.",
   ),
   clusterReconciler: object(
     'Bind cluster-admin to kustomize-controller, for Kustomizations without a serviceAccountName (as Flux does by default).',

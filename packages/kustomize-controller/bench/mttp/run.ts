@@ -42,6 +42,8 @@ export interface RunOptions {
   log: (line: string) => void;
   /** Log the apiserver's requests by verb and resource, and the controller's step times. */
   profile?: boolean;
+  /** Extra kube-controller-manager flags for the run's cluster (its client rate limit). */
+  controllerManagerArgs?: string[];
 }
 
 export interface RunResult {
@@ -76,7 +78,10 @@ function readiness(obj: KubeObject): KubeObject {
 
 export async function runMttp(flavour: Flavour, work: string, options: RunOptions): Promise<RunResult> {
   const { count, namespace, log } = options;
-  const cluster = await startCluster({ name: `mttp-${flavour.name}` });
+  const cluster = await startCluster({
+    name: `mttp-${flavour.name}`,
+    controllerManagerArgs: options.controllerManagerArgs ?? [],
+  });
   let controller: ChildProcess | undefined;
   let server: Awaited<ReturnType<typeof serve>> | undefined;
   try {
@@ -183,7 +188,9 @@ export async function runMttp(flavour: Flavour, work: string, options: RunOption
     log(`${flavour.name}: all Ready after ${(mttpMs / 1000).toFixed(1)} s`);
     const metricsReady = options.profile ? await apiserverMetrics(client) : '';
     if (options.profile) {
-      const own = flavour.name === 'weft' ? await (await fetch(launched.metricsUrl)).text() : undefined;
+      const own = flavour.name.startsWith('weft')
+        ? await (await fetch(launched.metricsUrl)).text()
+        : undefined;
       for (const line of profileLines(requestCounts(metricsBefore, metricsReady), own)) log(line);
     }
 

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
+import type { Agent as HttpAgent } from 'node:http';
 import https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -29,6 +29,9 @@ import {
   type ParsedKubeconfig,
   parseKubeconfig,
 } from './kubeconfig-parse.ts';
+
+// getBuiltinModule, not an ESM import: see the note in @weft/runtime's client/transport.ts (undici).
+const http = process.getBuiltinModule('node:http');
 
 /** What Client, the transport, the event sink and the lease store need of a kubeconfig. */
 export interface KubeConfigLike {
@@ -88,7 +91,7 @@ export class RestConfig implements KubeConfigLike {
   readonly #tokenFileTtlMs: number;
   readonly #now: () => number;
   #token: { value: string; readAt: number } | undefined;
-  #agent: { key: string; agent: http.Agent } | undefined;
+  #agent: { key: string; agent: HttpAgent } | undefined;
   #delegate: Promise<ClientNodeDelegate> | undefined;
 
   private constructor(parsed: ParsedKubeconfig, options: RestConfigOptions = {}) {
@@ -255,7 +258,7 @@ export class RestConfig implements KubeConfigLike {
   }
 
   /** One keep-alive agent while the TLS material is unchanged; a rotated certificate gets a new one. */
-  #agentFor(secure: boolean, cluster: KubeconfigCluster, tls: TlsMaterial): http.Agent {
+  #agentFor(secure: boolean, cluster: KubeconfigCluster, tls: TlsMaterial): HttpAgent {
     const hash = createHash('sha256');
     hash.update(secure ? 'https' : 'http');
     hash.update(`\0${cluster.skipTLSVerify}\0${cluster.tlsServerName ?? ''}`);

@@ -1,6 +1,7 @@
 export { KubeEventSink } from './kube-sink.ts';
 export {
   type EventInput,
+  type EventQueueOptions,
   EventRecorder,
   type EventRecorderOptions,
   type EventSubject,

@@ -190,4 +190,90 @@ describe('EventRecorder', () => {
     assert.match((names[1] ?? '').replace(/-[0-9a-f]+$/, ''), dns);
     assert.equal(sink.list()[0]?.metadata.generateName, undefined);
   });
+
+  describe('with a queue', () => {
+    /** A sink whose writes wait until released, to see what waits for them. */
+    class GatedSink extends FakeSink {
+      #gate = Promise.withResolvers<void>();
+      inFlight = 0;
+      maxInFlight = 0;
+      release(): void {
+        this.#gate.resolve();
+      }
+      override async create(namespace: string, event: KubeEvent): Promise<{ name: string }> {
+        this.inFlight++;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        await this.#gate.promise;
+        this.inFlight--;
+        return super.create(namespace, event);
+      }
+      override async patch(namespace: string, name: string, patch: { series: EventSeries }): Promise<void> {
+        this.inFlight++;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        await this.#gate.promise;
+        this.inFlight--;
+        return super.patch(namespace, name, patch);
+      }
+    }
+
+    function queued(limit: number, concurrency: number) {
+      const sink = new GatedSink();
+      const drops: KubeEvent[] = [];
+      const recorder = new EventRecorder({
+        sink,
+        reportingController: 'weft.dev/kustomize-controller',
+        reportingInstance: 'kc-1',
+        queue: { limit, concurrency },
+        onDrop: (event) => drops.push(event),
+      });
+      return { sink, recorder, drops };
+    }
+
+    it('resolves before the write is done; flush waits for it', async () => {
+      const { sink, recorder } = queued(10, 2);
+      await recorder.normal(repo, 'Progressing', 'applied');
+      assert.equal(sink.creates, 0, 'the write is still waiting on the API server');
+      assert.equal(recorder.queued, 1);
+      sink.release();
+      await recorder.flush();
+      assert.equal(sink.creates, 1);
+      assert.equal(recorder.queued, 0);
+    });
+
+    it('drops and counts what does not fit, writing at most `concurrency` at once', async () => {
+      const { sink, recorder, drops } = queued(3, 2);
+      for (let i = 0; i < 5; i++) await recorder.normal(repo, 'Progressing', `change ${i}`);
+      assert.equal(recorder.dropped, 2);
+      assert.deepEqual(
+        drops.map((e) => e.note),
+        ['change 3', 'change 4'],
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(sink.maxInFlight, 2);
+      sink.release();
+      await recorder.flush();
+      assert.deepEqual(
+        sink
+          .list()
+          .map((e) => e.note)
+          .sort(),
+        ['change 0', 'change 1', 'change 2'],
+      );
+      await recorder.normal(repo, 'Progressing', 'change 3');
+      await recorder.flush();
+      assert.equal(sink.creates, 4, 'a dropped Event is written when it happens again with room');
+    });
+
+    it('keeps a series in order and its count whole when a repeat is dropped', async () => {
+      const { sink, recorder } = queued(2, 4);
+      for (let i = 0; i < 4; i++) await recorder.warning(repo, 'HealthCheckFailed', 'timeout');
+      assert.equal(recorder.dropped, 2);
+      sink.release();
+      await recorder.flush();
+      await recorder.warning(repo, 'HealthCheckFailed', 'timeout');
+      await recorder.flush();
+      assert.equal(sink.creates, 1);
+      assert.equal(sink.list()[0]?.series?.count, 5, 'dropped repeats still count');
+    });
+  });
 });

@@ -8,6 +8,13 @@
  * the existing Event's `series.count` (total occurrences) and `series.lastObservedTime` instead
  * of creating another Event. The cache of recent Events is bounded (least recently used first
  * out). Recording never throws into a reconcile: failures go to `onError`.
+ *
+ * With `queue`, recording does not wait for the API server either: `record` resolves at once and
+ * the writes run in the background, `concurrency` at a time, in order per series. An Event is a
+ * report, not part of the reconcile's result, so a reconcile should not spend a round trip (or a
+ * slow apiserver's seconds) on it. The queue is bounded: an Event recorded while `limit` writes
+ * are waiting or in flight is dropped and counted (`dropped`, `onDrop`), so a flood of Events
+ * from many failing objects costs memory up to the limit and never blocks a reconcile.
  */
 import { Annotation } from '@weft/api';
 import { isNotFound } from '../client/errors.ts';
@@ -52,6 +59,17 @@ export interface EventRecorderOptions {
   cacheSize?: number;
   now?: () => number;
   onError?: (error: unknown, event: KubeEvent) => void;
+  /** Write in the background instead of resolving once written (see the module comment). */
+  queue?: EventQueueOptions;
+  /** An Event the full queue dropped. */
+  onDrop?: (event: KubeEvent) => void;
+}
+
+export interface EventQueueOptions {
+  /** Writes waiting or in flight at most; more Events are dropped (default 1024). */
+  limit?: number;
+  /** Writes in flight at once (default 4). */
+  concurrency?: number;
 }
 
 interface SeriesEntry {
@@ -101,6 +119,13 @@ export class EventRecorder {
   readonly #now: () => number;
   readonly #onError: (error: unknown, event: KubeEvent) => void;
   readonly #cache = new Map<string, SeriesEntry>();
+  readonly #queue: { limit: number; concurrency: number } | undefined;
+  readonly #onDrop: (event: KubeEvent) => void;
+  /** Writes queued or in flight (queue mode). */
+  readonly #outstanding = new Set<Promise<void>>();
+  #writing = 0;
+  readonly #slotWaiters: (() => void)[] = [];
+  #dropped = 0;
 
   constructor(options: EventRecorderOptions) {
     this.#sink = options.sink;
@@ -110,6 +135,28 @@ export class EventRecorder {
     this.#cacheSize = Math.max(1, options.cacheSize ?? 4096);
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError ?? (() => {});
+    this.#onDrop = options.onDrop ?? (() => {});
+    if (options.queue) {
+      this.#queue = {
+        limit: Math.max(1, options.queue.limit ?? 1024),
+        concurrency: Math.max(1, options.queue.concurrency ?? 4),
+      };
+    }
+  }
+
+  /** Events dropped because the queue was full. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Writes waiting or in flight (always 0 without a queue once each record resolved). */
+  get queued(): number {
+    return this.#outstanding.size;
+  }
+
+  /** Resolves once every Event recorded so far is written (or failed). */
+  async flush(): Promise<void> {
+    while (this.#outstanding.size > 0) await Promise.all([...this.#outstanding]);
   }
 
   /** Entries in the repeat cache. */
@@ -125,7 +172,10 @@ export class EventRecorder {
     return this.record(obj, { ...extra, type: 'Warning', reason, note });
   }
 
-  /** Writes the event (or extends its series). Resolves once written; never rejects. */
+  /**
+   * Writes the event (or extends its series). Resolves once written, or with `queue` once
+   * queued; never rejects.
+   */
   record(obj: EventSubject, input: EventInput): Promise<void> {
     const event = this.#build(obj, input);
     const key = JSON.stringify([
@@ -142,12 +192,17 @@ export class EventRecorder {
     const existing = this.#cache.get(key);
     if (existing) this.#cache.delete(key);
     if (existing && now - existing.lastObserved <= this.#windowMs) {
+      // Counted even when its write is dropped: the next write of the series carries the count.
       existing.count += 1;
       existing.lastObserved = now;
       this.#cache.set(key, existing);
-      existing.pending = existing.pending.then(() => this.#extend(existing, event));
-      return existing.pending;
+      const after = existing.pending;
+      return this.#write(event, (write) => {
+        existing.pending = after.then(() => write(() => this.#extend(existing, event)));
+        return existing.pending;
+      });
     }
+    if (this.#full()) return this.#drop(event);
     const entry: SeriesEntry = {
       name: undefined,
       namespace: event.metadata.namespace,
@@ -157,8 +212,49 @@ export class EventRecorder {
     };
     this.#cache.set(key, entry);
     this.#evict();
-    entry.pending = this.#create(entry, event);
-    return entry.pending;
+    return this.#write(event, (write) => {
+      entry.pending = write(() => this.#create(entry, event));
+      return entry.pending;
+    });
+  }
+
+  #full(): boolean {
+    return this.#queue !== undefined && this.#outstanding.size >= this.#queue.limit;
+  }
+
+  #drop(event: KubeEvent): Promise<void> {
+    this.#dropped += 1;
+    this.#onDrop(event);
+    return Promise.resolve();
+  }
+
+  /**
+   * Without a queue: starts the write and returns it. With one: `start` chains the write behind
+   * the series' last one, through a concurrency slot; it is tracked until done and the caller
+   * gets a resolved promise.
+   */
+  #write(
+    event: KubeEvent,
+    start: (write: (work: () => Promise<void>) => Promise<void>) => Promise<void>,
+  ): Promise<void> {
+    if (this.#queue === undefined) return start((work) => work());
+    if (this.#full()) return this.#drop(event);
+    const done = start((work) => this.#inSlot(work));
+    this.#outstanding.add(done);
+    void done.finally(() => this.#outstanding.delete(done));
+    return Promise.resolve();
+  }
+
+  async #inSlot(work: () => Promise<void>): Promise<void> {
+    const limit = this.#queue?.concurrency ?? 1;
+    while (this.#writing >= limit) await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+    this.#writing += 1;
+    try {
+      await work();
+    } finally {
+      this.#writing -= 1;
+      this.#slotWaiters.shift()?.();
+    }
   }
 
   #evict(): void {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sleep } from '@weft/runtime/retry';
 import type { ListOptions, ObjectList, WatchEvent, WatchOptions } from '../client/client.ts';
 import { errorFromStatus } from '../client/errors.ts';
 import type { KubeObject } from '../client/types.ts';
@@ -74,7 +75,7 @@ class FakeServer implements ListWatcher {
 async function until(what: string, cond: () => boolean): Promise<void> {
   for (let i = 0; i < 500; i++) {
     if (cond()) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
   }
   assert.fail(`never happened: ${what}`);
 }
@@ -218,7 +219,7 @@ describe('Informer', () => {
     await until('watch opened', () => server.watches.length === 1);
     abort.abort();
     await until('watch closed', () => server.watches[0]?.options.signal?.aborted === true);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await sleep(30);
     assert.equal(server.watches.length, 1, 'no new watch after the signal aborted');
     await informer.stop();
   });

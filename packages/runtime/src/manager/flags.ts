@@ -136,13 +136,19 @@ export function parseFlags(
     for (const [name, value] of explicit) values[name] = value;
   } catch (error) {
     if (error instanceof FlagError) throw error;
-    throw new FlagError('?', errorMessage(error));
+    // parseArgs says "Unknown option '--x'" or "Option '--x <value>' argument missing": name the flag.
+    const message = errorMessage(error);
+    const named = /'--?([^'\s=]+)/.exec(message)?.[1];
+    if (named === undefined) throw new FlagError('?', message);
+    throw new FlagError(named, /unknown option/i.test(message) ? 'not a flag of this controller' : message);
   }
   const str = (name: keyof typeof runtimeOptions): string | undefined => {
     const value = values[name];
     return typeof value === 'string' ? value : undefined;
   };
   const bool = (name: keyof typeof runtimeOptions): boolean => values[name] === true;
+  // Every duration flag has its default in runtimeOptions, so parseArgs always gives a value.
+  const duration = (name: keyof typeof runtimeOptions): number => parseDurationFlag(name, str(name) ?? '');
   const env = options.env ?? process.env;
   const namespace = str('namespace') ?? env.RUNTIME_NAMESPACE ?? 'weft-system';
   const logLevel = str('log-level') ?? 'info';
@@ -163,24 +169,12 @@ export function parseFlags(
     enableLeaderElection: bool('enable-leader-election'),
     leaderElectionId: str('leader-election-id') ?? `${options.name ?? 'weft-controller'}-leader-election`,
     leaderElectionNamespace: str('leader-election-namespace') ?? namespace,
-    leaseDurationMs: parseDurationFlag(
-      'leader-election-lease-duration',
-      str('leader-election-lease-duration') ?? '15s',
-    ),
-    renewDeadlineMs: parseDurationFlag(
-      'leader-election-renew-deadline',
-      str('leader-election-renew-deadline') ?? '10s',
-    ),
-    retryPeriodMs: parseDurationFlag(
-      'leader-election-retry-period',
-      str('leader-election-retry-period') ?? '2s',
-    ),
-    gracefulShutdownTimeoutMs: parseDurationFlag(
-      'graceful-shutdown-timeout',
-      str('graceful-shutdown-timeout') ?? '30s',
-    ),
-    minRetryDelayMs: parseDurationFlag('min-retry-delay', str('min-retry-delay') ?? '750ms'),
-    maxRetryDelayMs: parseDurationFlag('max-retry-delay', str('max-retry-delay') ?? '15m'),
+    leaseDurationMs: duration('leader-election-lease-duration'),
+    renewDeadlineMs: duration('leader-election-renew-deadline'),
+    retryPeriodMs: duration('leader-election-retry-period'),
+    gracefulShutdownTimeoutMs: duration('graceful-shutdown-timeout'),
+    minRetryDelayMs: duration('min-retry-delay'),
+    maxRetryDelayMs: duration('max-retry-delay'),
     intervalJitterPercentage: jitter,
     logLevel: logLevel as LogLevel,
     kubeconfig: str('kubeconfig') ?? env.KUBECONFIG,

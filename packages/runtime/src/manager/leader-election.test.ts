@@ -28,12 +28,18 @@ function candidate(store: MemoryLeaseStore, scheduler: FakeScheduler, identity: 
   return { elector, log, abort: new AbortController() };
 }
 
+const start = Date.parse('2026-01-01T00:00:00Z');
+
+/** Candidates `a` and `b` of one lease on one fake clock. */
+function twoCandidates(now?: number) {
+  const store = new MemoryLeaseStore();
+  const scheduler = new FakeScheduler(now);
+  return { store, scheduler, a: candidate(store, scheduler, 'a'), b: candidate(store, scheduler, 'b') };
+}
+
 describe('LeaderElector', () => {
   it('the first candidate takes a free lease; another cannot while it is renewed', async () => {
-    const store = new MemoryLeaseStore();
-    const scheduler = new FakeScheduler(Date.parse('2026-01-01T00:00:00Z'));
-    const a = candidate(store, scheduler, 'a');
-    const b = candidate(store, scheduler, 'b');
+    const { store, scheduler, a, b } = twoCandidates(start);
     assert.equal(await a.elector.tryAcquireOrRenew(), true);
     assert.equal(await b.elector.tryAcquireOrRenew(), false);
     assert.equal(b.elector.observedLeader, 'a');
@@ -48,10 +54,7 @@ describe('LeaderElector', () => {
   });
 
   it('a standby takes over once the lease has not been renewed for the lease duration', async () => {
-    const store = new MemoryLeaseStore();
-    const scheduler = new FakeScheduler(Date.parse('2026-01-01T00:00:00Z'));
-    const a = candidate(store, scheduler, 'a');
-    const b = candidate(store, scheduler, 'b');
+    const { store, scheduler, a, b } = twoCandidates(start);
     assert.equal(await a.elector.tryAcquireOrRenew(), true);
     assert.equal(await b.elector.tryAcquireOrRenew(), false);
     // `a` dies: nobody renews. b only trusts its own clock since it first saw the record.
@@ -66,19 +69,13 @@ describe('LeaderElector', () => {
   });
 
   it('a concurrent write makes the slower candidate lose the round', async () => {
-    const store = new MemoryLeaseStore();
-    const scheduler = new FakeScheduler();
-    const a = candidate(store, scheduler, 'a');
-    const b = candidate(store, scheduler, 'b');
+    const { a, b } = twoCandidates();
     const results = await Promise.all([a.elector.tryAcquireOrRenew(), b.elector.tryAcquireOrRenew()]);
     assert.deepEqual(results.toSorted(), [false, true]);
   });
 
   it('run: leads, keeps renewing, releases on stop, and the standby takes over at once', async () => {
-    const store = new MemoryLeaseStore();
-    const scheduler = new FakeScheduler(Date.parse('2026-01-01T00:00:00Z'));
-    const a = candidate(store, scheduler, 'a');
-    const b = candidate(store, scheduler, 'b');
+    const { store, scheduler, a, b } = twoCandidates(start);
     const runA = a.elector.run(a.abort.signal);
     await flush();
     const runB = b.elector.run(b.abort.signal);
@@ -96,10 +93,7 @@ describe('LeaderElector', () => {
   });
 
   it('run: a standby takes over within the lease duration after the leader dies', async () => {
-    const store = new MemoryLeaseStore();
-    const scheduler = new FakeScheduler(Date.parse('2026-01-01T00:00:00Z'));
-    const a = candidate(store, scheduler, 'a');
-    const b = candidate(store, scheduler, 'b');
+    const { scheduler, a, b } = twoCandidates(start);
     // `a` leads once and then its process is gone (no renewals, no release).
     assert.equal(await a.elector.tryAcquireOrRenew(), true);
     const runB = b.elector.run(b.abort.signal);

@@ -28,6 +28,10 @@ describe('parseFlags', () => {
       [runtime.leaseDurationMs, runtime.renewDeadlineMs, runtime.retryPeriodMs],
       [15_000, 10_000, 2_000],
     );
+    assert.deepEqual(
+      [runtime.gracefulShutdownTimeoutMs, runtime.minRetryDelayMs, runtime.maxRetryDelayMs],
+      [30_000, 750, 15 * 60_000],
+    );
     assert.equal(runtime.logLevel, 'info');
     assert.equal(watchNamespace(runtime), undefined);
   });
@@ -86,6 +90,20 @@ describe('parseFlags', () => {
       ['--min-retry-delay=abc'],
     ]) {
       assert.throws(() => parseFlags(argv, { env: {} }), FlagError, argv.join(' '));
+    }
+    assert.throws(
+      () => parseFlags(['--no-such-flag'], { env: {} }),
+      (error: unknown) =>
+        error instanceof FlagError &&
+        error.flag === 'no-such-flag' &&
+        error.message === '--no-such-flag: not a flag of this controller',
+    );
+    for (const flag of ['graceful-shutdown-timeout', 'leader-election-retry-period', 'max-retry-delay']) {
+      assert.throws(
+        () => parseFlags([`--${flag}=soon`], { env: {} }),
+        (error: unknown) => error instanceof FlagError && error.flag === flag,
+        flag,
+      );
     }
   });
 

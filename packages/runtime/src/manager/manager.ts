@@ -146,6 +146,14 @@ export class Manager {
           { err: error, reason: event.reason, regarding: event.regarding },
           'failed to record event',
         ),
+      // The background queue (`queue: { limit, concurrency }`: reconciles would not wait for their
+      // Events) is off until every package's e2e has run with it: tests read Events right after Ready.
+    });
+    const events = this.events;
+    this.registry.counter({
+      name: 'weft_events_dropped_total',
+      help: 'Events not written because the event queue was full.',
+      collect: (counter) => counter.setTotal(undefined, events.dropped),
     });
     this.probes = new ProbesServer({
       metricsAddr: options.flags.metricsAddr,
@@ -371,6 +379,11 @@ export class Manager {
     const drained = await Promise.all([
       ...this.#controllers.map((c) => c.shutdown(deadlineMs)),
       ...this.#runnables.stop(deadlineMs, this.logger),
+    ]);
+    // What the last reconciles reported, within the same deadline.
+    await Promise.race([
+      this.events.flush(),
+      new Promise((resolve) => setTimeout(resolve, deadlineMs).unref()),
     ]);
     const allDrained = drained.every(Boolean);
     if (!allDrained) this.logger.warn('shutdown deadline passed with reconciles still running');

@@ -3,11 +3,14 @@
  * and `/metrics` (Prometheus). As controller-runtime, metrics and probes may listen on
  * different addresses; when both addresses are equal one server serves all three.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../errors/index.ts';
 import { Registry } from '../metrics/registry.ts';
 import { parseAddress } from './flags.ts';
+
+// getBuiltinModule, not an ESM import: see the note in @weft/runtime's client/transport.ts (undici).
+const { createServer } = process.getBuiltinModule('node:http');
 
 /** Resolves when healthy; rejects (or returns a reason string) when not. */
 export type Check = () => string | undefined | Promise<string | undefined>;

@@ -1,34 +1,23 @@
+// The HTTP transport against a plain git server: resolving references, checkouts and the shallow
+// fetch; credentials, TLS and network failures are in http-auth.test.ts.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildArtifact } from '@weft/artifact';
-import { type GitHttpServer, startGitHttpServer } from '@weft/e2e';
-import { authFromSecret, checkout, fetchSource, GitError, remoteRevision } from '../index.ts';
+import { type GitHttpServer, listenOnLoopback, startGitHttpServer } from '@weft/e2e';
+import { expectGitError } from './git.fixture.ts';
+import { checkout, fetchSource, remoteRevision } from './index.ts';
 
 let server: GitHttpServer;
 let workDir: string;
 let mainSha: string;
 let firstSha: string;
-
-async function expectGitError(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<GitError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof GitError, `want a GitError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    assert.match(error.message, pattern);
-    return error;
-  }
-  assert.fail(`want a ${code} GitError, got success`);
-}
 
 let counter = 0;
 const outDir = () => join(workDir, `out-${counter++}`);
@@ -276,7 +265,7 @@ describe('shallow fetch straight to an artifact', () => {
       );
       upstream.end(body);
     });
-    const port = await listen(proxy);
+    const port = await listenOnLoopback(proxy);
     try {
       const url = server.url('app').replace(`:${server.port}/`, `:${port}/`);
       const dir = outDir();
@@ -290,201 +279,3 @@ describe('shallow fetch straight to an artifact', () => {
     }
   });
 });
-
-describe('authentication and network failures', () => {
-  it('authenticates with basic auth and names the secret, never the password, when refused', async () => {
-    await using secured = await startGitHttpServer({ auth: { username: 'alice', password: 's3cret-value' } });
-    await secured.createRepo('private', { 'a.yaml': 'a' });
-    const url = secured.url('private');
-    const good = authFromSecret(url, 'team/git-creds', { username: 'alice', password: 's3cret-value' });
-    const result = await checkout({ url, auth: good, ref: { branch: 'main' }, dir: outDir() });
-    assert.match(result.revision, /^main@sha1:/);
-    const bad = authFromSecret(url, 'team/git-creds', { username: 'alice', password: 'wrong-password' });
-    const error = await expectGitError(
-      remoteRevision({ url, auth: bad, ref: { branch: 'main' } }),
-      'AuthenticationFailed',
-      /team\/git-creds.*"username"\/"password"/,
-    );
-    assert.doesNotMatch(error.message, /wrong-password|s3cret/);
-    await expectGitError(
-      remoteRevision({ url, ref: { branch: 'main' } }),
-      'AuthenticationFailed',
-      /set spec\.secretRef/,
-    );
-  });
-
-  it('sends a bearer token', async () => {
-    const tokenServer = createTokenProxy(server, 'tok-123');
-    const port = await listen(tokenServer);
-    try {
-      const url = `http://127.0.0.1:${port}/app.git`;
-      const auth = authFromSecret(url, 'ns/token', { bearerToken: 'tok-123' });
-      assert.equal((await remoteRevision({ url, auth, ref: { branch: 'main' } })).commit, mainSha);
-      const wrong = authFromSecret(url, 'ns/token', { bearerToken: 'nope' });
-      await expectGitError(
-        remoteRevision({ url, auth: wrong, ref: { branch: 'main' } }),
-        'AuthenticationFailed',
-        /"bearerToken"/,
-      );
-    } finally {
-      tokenServer.close();
-    }
-  });
-
-  it('trusts a private CA from ca.crt and refuses the server without it', async () => {
-    const tls = makeCertificates(workDir);
-    const httpsServer = createHttpsServer({ key: tls.key, cert: tls.cert }, (request, response) => {
-      const upstream = httpRequest(
-        `${server.baseUrl}${request.url ?? '/'}`,
-        { method: request.method ?? 'GET', headers: request.headers },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 500, answer.headers);
-          answer.pipe(response);
-        },
-      );
-      request.pipe(upstream);
-    });
-    const port = await listen(httpsServer);
-    try {
-      const url = `https://127.0.0.1:${port}/app.git`;
-      const auth = authFromSecret(url, 'ns/tls', { 'ca.crt': tls.ca });
-      const result = await checkout({ url, auth, ref: { branch: 'main' }, dir: outDir() });
-      assert.equal(result.commit, mainSha);
-      await expectGitError(remoteRevision({ url, ref: { branch: 'main' } }), 'Unreachable', /ca\.crt/);
-    } finally {
-      httpsServer.closeAllConnections();
-      httpsServer.close();
-    }
-  });
-
-  it('reports a refused connection and a timeout', async () => {
-    const closed = createNetServer();
-    const closedPort = await listen(closed);
-    closed.close();
-    await expectGitError(
-      remoteRevision({ url: `http://127.0.0.1:${closedPort}/x.git`, ref: { branch: 'main' } }),
-      'Unreachable',
-      /ECONNREFUSED/,
-    );
-    const sockets: Socket[] = [];
-    const silent = createNetServer((socket) => sockets.push(socket));
-    const silentPort = await listen(silent);
-    try {
-      await expectGitError(
-        remoteRevision({
-          url: `http://127.0.0.1:${silentPort}/x.git`,
-          ref: { branch: 'main' },
-          timeoutMs: 300,
-        }),
-        'Timeout',
-        /timed out/,
-      );
-    } finally {
-      for (const socket of sockets) socket.destroy();
-      silent.close();
-    }
-  });
-
-  it('refuses secrets that cannot work, naming the key', () => {
-    assert.throws(
-      () => authFromSecret('https://h/r', 'ns/s', { username: 'u' }),
-      /ns\/s has no key "password"/,
-    );
-    assert.throws(
-      () => authFromSecret('ssh://git@h/r', 'ns/s', { known_hosts: 'x' }),
-      /ns\/s has no key "identity"/,
-    );
-    assert.throws(
-      () => authFromSecret('ssh://git@h/r', 'ns/s', { identity: 'k' }),
-      /ns\/s has no key "known_hosts"/,
-    );
-    assert.throws(
-      () => authFromSecret('https://h/r', 'ns/s', { 'ca.crt': 'junk' }),
-      /"ca\.crt" is not a PEM/,
-    );
-  });
-});
-
-function listen(target: {
-  listen(port: number, host: string, cb: () => void): unknown;
-  address(): unknown;
-}): Promise<number> {
-  return new Promise((resolve) => {
-    target.listen(0, '127.0.0.1', () => resolve((target.address() as { port: number }).port));
-  });
-}
-
-/** A proxy in front of the git server that wants `Authorization: Bearer <token>`. */
-function createTokenProxy(upstream: GitHttpServer, token: string) {
-  return createHttpServer((request, response) => {
-    if (request.headers.authorization !== `Bearer ${token}`) {
-      request.resume();
-      response.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
-      return;
-    }
-    const forward = httpRequest(
-      `${upstream.baseUrl}${request.url ?? '/'}`,
-      { method: request.method ?? 'GET', headers: { ...request.headers, authorization: '' } },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 500, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    request.pipe(forward);
-  });
-}
-
-function makeCertificates(dir: string): { ca: string; key: string; cert: string } {
-  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run([
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=weft test CA',
-  ]);
-  run([
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    'srv.key',
-    '-out',
-    'srv.csr',
-    '-subj',
-    '/CN=127.0.0.1',
-  ]);
-  execFileSync('sh', ['-c', 'printf "subjectAltName=IP:127.0.0.1\\n" > ext.cnf'], { cwd: dir });
-  run([
-    'x509',
-    '-req',
-    '-in',
-    'srv.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'srv.crt',
-    '-days',
-    '1',
-    '-extfile',
-    'ext.cnf',
-  ]);
-  const read = (name: string) => readFileSync(join(dir, name), 'utf8');
-  return { ca: read('ca.crt'), key: read('srv.key'), cert: read('srv.crt') };
-}

@@ -1,16 +1,4 @@
 export {
-  authFromSecret,
-  defaultFetchLimits,
-  type FetchLimits,
-  type GitAuth,
-  GitError,
-  GitErrorCode,
-  knownHostKeys,
-  redactGitUrl,
-  SecretKey,
-  type SshAuth,
-} from '@weft/git';
-export {
   type CheckoutOptions,
   type CheckoutResult,
   checkout,

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type GitSshServer, generateSshKey, startGitSshServer } from '@weft/e2e';
-import { authFromSecret, checkout, GitError, knownHostKeys, remoteRevision } from '../index.ts';
+import { authFromSecret, GitError, knownHostKeys } from '@weft/git';
+import { checkout, remoteRevision } from './index.ts';
 
 let server: GitSshServer;
 let workDir: string;

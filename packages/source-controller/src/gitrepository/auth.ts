@@ -1,9 +1,8 @@
 /** The credentials of a GitRepository: its spec.secretRef read and turned into git auth. */
 import type { GitRepository } from '@weft/api';
+import { authFromSecret, type GitAuth, GitError } from '@weft/git';
 import { type Client, decodeSecretData, type KubeObject } from '@weft/runtime/client';
 import { errorMessage } from '@weft/runtime/errors';
-import { authFromSecret, type GitAuth } from '../git/auth.ts';
-import { GitError } from '../git/errors.ts';
 
 export async function readAuth(
   client: Pick<Client, 'get'>,

@@ -11,6 +11,7 @@ import {
   SourceApiVersion,
 } from '@weft/api';
 import { buildArtifact, type Storage } from '@weft/artifact';
+import { type FetchLimits, type GitAuth, GitError } from '@weft/git';
 import type { Client, KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import { errorMessage } from '@weft/runtime/errors';
@@ -22,10 +23,7 @@ import {
   type Reconciler,
   StalledError,
 } from '@weft/runtime/reconcile';
-import type { GitAuth } from '../git/auth.ts';
 import type { SourceResult } from '../git/checkout.ts';
-import { GitError } from '../git/errors.ts';
-import type { FetchLimits } from '../git/limits.ts';
 import {
   artifactRef,
   asConditioned,

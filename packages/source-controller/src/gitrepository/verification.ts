@@ -7,6 +7,7 @@
 import { ConditionType, type GitRepository, type GitRepositoryStatus, Reason } from '@weft/api';
 import type { Client, KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
+import { errorMessage } from '@weft/runtime/errors';
 import { type ReconcileContext, ReconcileError, StalledError } from '@weft/runtime/reconcile';
 import type { SourceResult } from '../git/checkout.ts';
 import type { GitReference } from '../git/reference.ts';
@@ -101,7 +102,7 @@ export async function reconcileVerification(
     status.sourceVerificationMode = outcome.mode;
     conditions.markTrue(cond, ConditionType.SourceVerified, Reason.Succeeded, outcome.message, ctx.now);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     delete status.sourceVerificationMode;
     conditions.markFalse(cond, ConditionType.SourceVerified, GitReason.VerificationError, message, ctx.now);
     if (error instanceof StalledError) throw error;

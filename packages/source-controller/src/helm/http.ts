@@ -2,9 +2,12 @@
  * GET over HTTP(S) for Helm repositories: basic auth, a private CA and client certificate, a
  * timeout for the whole response and a cap on its size (indexes and charts are untrusted input).
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { HelmError, redactHelmUrl } from './errors.ts';
+
+// getBuiltinModule, not an ESM import: see the note in @weft/runtime's client/transport.ts (undici).
+const { request: httpRequest } = process.getBuiltinModule('node:http');
 
 export interface HelmTransport {
   /** Basic auth credentials. */

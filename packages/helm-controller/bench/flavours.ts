@@ -1,0 +1,124 @@
+/**
+ * The two controller pairs the benchmark runs on the same workload: weft's source-controller and
+ * helm-controller (Node, from their bins, with the pinned helm binary) and Flux's (Go, built from
+ * the Go module proxy by flux/build.ts). Both are scoped to the run's namespace so neither sees
+ * the other's (or another test's) objects.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crds, HelmApiVersion, SourceApiVersion } from '@weft/api';
+import { type CrdObject, freePort, installCrds, nodeEntry, repoRoot, toolPath } from '@weft/e2e';
+import type { Client } from '@weft/runtime/client';
+import { fluxControllers, fluxHelmControllerVersion } from './flux/build.ts';
+
+export interface Started {
+  helmController: ChildProcess;
+  sourceController: ChildProcess;
+  /** Resolves once the helm-controller answers on its metrics (or health) port. */
+  readyUrl: string;
+}
+
+export interface Flavour {
+  name: string;
+  helmApiVersion: string;
+  sourceApiVersion: string;
+  installCrds(client: Client): Promise<void>;
+  start(options: {
+    kubeconfigPath: string;
+    namespace: string;
+    work: string;
+    concurrent: string;
+  }): Promise<Started>;
+}
+
+const log = process.env.BENCH_LOG ? 'debug' : 'error';
+
+export function weftFlavour(releaseEngine: string): Flavour {
+  const helmEntry = join(import.meta.dirname, '../bin/weft-helm-controller.js');
+  const sourceEntry = join(repoRoot, 'packages/source-controller/bin/weft-source-controller.js');
+  return {
+    name: `weft (--release-engine=${releaseEngine})`,
+    helmApiVersion: HelmApiVersion,
+    sourceApiVersion: SourceApiVersion,
+    async installCrds(client) {
+      await installCrds(client, crds() as unknown as CrdObject[]);
+    },
+    async start({ kubeconfigPath, namespace, work, concurrent }) {
+      const env = { ...process.env, NODE_COMPILE_CACHE: join(work, 'compile-cache') };
+      const spawnNode = (entry: string, args: string[]) =>
+        spawn(
+          process.execPath,
+          [
+            ...nodeEntry(entry).args.slice(0, -1),
+            entry,
+            `--kubeconfig=${kubeconfigPath}`,
+            '--watch-all-namespaces=false',
+            `--namespace=${namespace}`,
+            '--health-addr=0',
+            `--concurrent=${concurrent}`,
+            `--log-level=${log}`,
+            ...args,
+          ],
+          { stdio: ['ignore', 'inherit', 'inherit'], env },
+        );
+      const sourceController = spawnNode(sourceEntry, [
+        `--storage-path=${join(work, 'storage')}`,
+        `--storage-addr=127.0.0.1:${await freePort()}`,
+        '--metrics-addr=0',
+      ]);
+      const metricsPort = await freePort();
+      const helmController = spawnNode(helmEntry, [
+        `--helm-binary=${toolPath('helm')}`,
+        `--metrics-addr=127.0.0.1:${metricsPort}`,
+        `--release-engine=${releaseEngine}`,
+      ]);
+      return { helmController, sourceController, readyUrl: `http://127.0.0.1:${metricsPort}/metrics` };
+    },
+  };
+}
+
+export async function fluxFlavour(): Promise<Flavour> {
+  const built = await fluxControllers((line) => console.error(line));
+  return {
+    name: `Flux (helm-controller ${fluxHelmControllerVersion})`,
+    helmApiVersion: 'helm.toolkit.fluxcd.io/v2',
+    sourceApiVersion: 'source.toolkit.fluxcd.io/v1',
+    async installCrds(client) {
+      await installCrds(client, built.crds as CrdObject[]);
+    },
+    async start({ kubeconfigPath, namespace, work, concurrent }) {
+      // --watch-all-namespaces=false: Flux's controllers watch RUNTIME_NAMESPACE only.
+      const env = { ...process.env, KUBECONFIG: kubeconfigPath, RUNTIME_NAMESPACE: namespace };
+      const common = async () => [
+        `--metrics-addr=127.0.0.1:${await freePort()}`,
+        '--enable-leader-election=false',
+        '--watch-all-namespaces=false',
+        `--concurrent=${concurrent}`,
+        `--log-level=${log}`,
+        '--events-addr=',
+      ];
+      const storage = join(work, 'flux-storage');
+      await mkdir(storage, { recursive: true }); // Flux refuses a storage path that does not exist
+      const storagePort = await freePort();
+      const sourceController = spawn(
+        built.sourceController,
+        [
+          ...(await common()),
+          `--health-addr=127.0.0.1:${await freePort()}`,
+          `--storage-path=${storage}`,
+          `--storage-addr=127.0.0.1:${storagePort}`,
+          `--storage-adv-addr=127.0.0.1:${storagePort}`,
+        ],
+        { stdio: ['ignore', 'inherit', 'inherit'], env },
+      );
+      const healthPort = await freePort();
+      const helmController = spawn(
+        built.helmController,
+        [...(await common()), `--health-addr=127.0.0.1:${healthPort}`],
+        { stdio: ['ignore', 'inherit', 'inherit'], env },
+      );
+      return { helmController, sourceController, readyUrl: `http://127.0.0.1:${healthPort}/readyz` };
+    },
+  };
+}
