@@ -179,22 +179,11 @@ const rows: Row[] = [];
 try {
   for (const count of counts) {
     const row: Row = { count, weft: undefined as unknown as RunResult };
-    if (base)
-      row.base = await runMttp(base, work, {
-        count,
-        shape,
-        namespace: 'bench',
-        log,
-        profile,
-        controllerManagerArgs,
-      });
+    // The same run for every controller of the row: only the entry (and weft's bulk pass) differ.
+    const run = { count, shape, namespace: 'bench', log, profile, controllerManagerArgs };
+    if (base) row.base = await runMttp(base, work, run);
     row.weft = await runMttp(weft, work, {
-      count,
-      shape,
-      namespace: 'bench',
-      log,
-      profile,
-      controllerManagerArgs,
+      ...run,
       ...(withBulk
         ? {
             afterwards: async (_client, cluster) => {
@@ -209,15 +198,7 @@ try {
           }
         : {}),
     });
-    if (withFlux)
-      row.flux = await runMttp(flux, work, {
-        count,
-        shape,
-        namespace: 'bench',
-        log,
-        profile,
-        controllerManagerArgs,
-      });
+    if (withFlux) row.flux = await runMttp(flux, work, run);
     rows.push(row);
     console.log(JSON.stringify({ shape, concurrent: Number(concurrent), extraNodeArgs, ...row }));
   }
