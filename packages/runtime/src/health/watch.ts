@@ -39,6 +39,17 @@ export async function watchHealth(
   health: Map<ObjectRef, HealthResult>,
   options: WatchWaitOptions,
 ): Promise<WatchOutcome> {
+  // All Current, or (fail fast) the rest Failed: decided, else undefined.
+  const verdict = (): WatchOutcome | undefined => {
+    const notCurrent = pending.filter((ref) => health.get(ref)?.status !== HealthStatus.Current);
+    if (notCurrent.length === 0) return 'current';
+    if (options.failFast && notCurrent.every((ref) => health.get(ref)?.status === HealthStatus.Failed))
+      return 'failed';
+    return undefined;
+  };
+  // What is known already may decide it (Failed in the apply's answer): no watch then.
+  const known = verdict();
+  if (known) return known;
   const groups = new Map<string, ObjectRef[]>();
   for (const ref of pending) {
     const group = groups.get(groupKey(ref)) ?? [];
@@ -46,8 +57,6 @@ export async function watchHealth(
     groups.set(groupKey(ref), group);
   }
   const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
   let settle: (outcome: WatchOutcome) => void = () => undefined;
   const settled = new Promise<WatchOutcome>((resolve) => {
     settle = (outcome) => {
@@ -55,11 +64,13 @@ export async function watchHealth(
       resolve(outcome);
     };
   });
+  // The caller gave up (shutdown): as at the deadline, with the health known so far.
+  const onAbort = () => settle('timeout');
+  if (options.signal?.aborted) return 'timeout';
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   const judge = (): void => {
-    const notCurrent = pending.filter((ref) => health.get(ref)?.status !== HealthStatus.Current);
-    if (notCurrent.length === 0) settle('current');
-    else if (options.failFast && notCurrent.every((ref) => health.get(ref)?.status === HealthStatus.Failed))
-      settle('failed');
+    const outcome = verdict();
+    if (outcome) settle(outcome);
   };
   const timer = setTimeout(() => settle('timeout'), Math.max(0, options.deadline - options.now()));
   try {
@@ -69,7 +80,7 @@ export async function watchHealth(
           if (!stop.signal.aborted) settle(options.now() >= options.deadline ? 'timeout' : 'fallback');
         },
         () => {
-          if (!stop.signal.aborted) settle(options.signal?.aborted ? 'timeout' : 'fallback');
+          if (!stop.signal.aborted) settle('fallback');
         },
       );
     }
