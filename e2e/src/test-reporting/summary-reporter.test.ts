@@ -52,3 +52,34 @@ test('a failed hook and a test process that exited say so', () => {
   );
   assert.equal(failureMessage(new Error('x'.repeat(3000))).length, 2001);
 });
+
+test('a file failed by activity after its tests ended says what that activity threw', async () => {
+  const file = '/repo/packages/p/test/b.test.ts';
+  const late =
+    'Error: Test "fine" at test/b.test.ts:2:1 generated asynchronous activity after the test ended. This activity created the error "Error: late" and would have caused the test to fail, but instead triggered an unhandledRejection event.';
+  const summary = await summarise([
+    { type: 'test:start', data: { file, nesting: 0, name: 'fine' } },
+    { type: 'test:pass', data: { file, nesting: 0, name: 'fine', details: { type: 'test' } } },
+    { type: 'test:diagnostic', data: { file, nesting: 0, message: late } },
+    { type: 'test:diagnostic', data: { nesting: 0, message: 'tests 1' } },
+    {
+      type: 'test:fail',
+      data: {
+        file,
+        nesting: 0,
+        name: 'test/b.test.ts',
+        line: 1,
+        column: 1,
+        details: { error: { code: 'ERR_TEST_FAILURE', cause: 'test failed', exitCode: 1, signal: null } },
+      },
+    },
+  ]);
+  assert.equal(summary.passed, 1);
+  assert.deepEqual(summary.failures, [
+    {
+      name: 'test/b.test.ts',
+      location: `${file}:1:1`,
+      message: `the test file's process exited with code 1, signal null: test failed\n${late}`,
+    },
+  ]);
+});

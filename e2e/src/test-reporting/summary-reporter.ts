@@ -25,6 +25,7 @@ export interface TestSummary {
 
 interface TestEventData {
   name?: string;
+  message?: string;
   nesting?: number;
   file?: string;
   line?: number;
@@ -36,6 +37,9 @@ interface TestEventData {
 
 /** Enough to read an assertion's diff; a whole log pasted into an error is cut. */
 const messageLimit = 2000;
+const cut = (message: string) =>
+  message.length > messageLimit ? `${message.slice(0, messageLimit)}…` : message;
+const lateActivity = /generated asynchronous activity after the test ended/;
 
 interface FailureError {
   code?: unknown;
@@ -68,8 +72,7 @@ export function failureMessage(error: unknown): string {
         : ''
       : String(current ?? '');
   if (text) parts.push(text);
-  const message = parts.join(': ') || 'no message';
-  return message.length > messageLimit ? `${message.slice(0, messageLimit)}…` : message;
+  return cut(parts.join(': ') || 'no message');
 }
 
 export default async function* summaryReporter(
@@ -79,8 +82,17 @@ export default async function* summaryReporter(
   // The names of the suites and tests open at each nesting level, per file (files run one at a
   // time or not, each file's events come in order).
   const open = new Map<string, string[]>();
+  // What node:test says only as a diagnostic line: an error thrown or a promise rejected after
+  // its test or hook ended. It fails the file's process (a failure named after the file, all its
+  // tests passed), and that failure's own message is just "test failed".
+  const late = new Map<string, string[]>();
   for await (const event of source) {
     const { data } = event;
+    if (event.type === 'test:diagnostic') {
+      if (data.file && data.message && lateActivity.test(data.message))
+        late.set(data.file, [...(late.get(data.file) ?? []), data.message]);
+      continue;
+    }
     const path = open.get(data.file ?? '') ?? [];
     open.set(data.file ?? '', path);
     if (event.type === 'test:start') {
@@ -95,10 +107,11 @@ export default async function* summaryReporter(
     else {
       summary.failed++;
       const ancestors = path.slice(0, data.nesting ?? 0);
+      const fileLevel = (data.nesting ?? 0) === 0 ? (late.get(data.file ?? '') ?? []) : [];
       summary.failures.push({
         name: [...ancestors, data.name ?? ''].join(' > '),
         location: `${data.file ? resolve(data.file) : '?'}:${data.line ?? 0}:${data.column ?? 0}`,
-        message: failureMessage(data.details?.error),
+        message: cut([failureMessage(data.details?.error), ...fileLevel].join('\n')),
       });
     }
   }
