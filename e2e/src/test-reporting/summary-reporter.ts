@@ -59,7 +59,9 @@ export function failureMessage(error: unknown): string {
   const parts: string[] = [];
   if (wrapper.failureType === 'hookFailed') parts.push('a hook (before/after) failed');
   if (typeof wrapper.exitCode === 'number' || typeof wrapper.signal === 'string')
-    parts.push(`the test file's process exited with code ${String(wrapper.exitCode)}, signal ${String(wrapper.signal)}`);
+    parts.push(
+      `the test file's process exited with code ${String(wrapper.exitCode)}, signal ${String(wrapper.signal)}`,
+    );
   let current: unknown = error;
   while ((current as FailureError | undefined)?.code === 'ERR_TEST_FAILURE') {
     current = (current as FailureError).cause;

@@ -5,7 +5,10 @@
  * included: they all push to one branch), the automations that missed their trigger (no push
  * within BENCH_STALL_MS, default 120 s, of the last one: they would wait for their 1 h interval),
  * and the controller's CPU seconds and peak RSS (it runs as its own process, so the figures are
- * its own). Prints figures; asserts nothing.
+ * its own), and a profile of where the time went, from the controller's `pushed` log lines: before
+ * the push was submitted (the watch event, the wait for a worker, the reads of the run), queued
+ * behind other batches of the branch, fetch, commit, push, and the runs per push. Prints
+ * figures; asserts nothing.
  *
  *   node bench/automation.bench.ts      (BENCH_AUTOMATIONS to change the count, BENCH_CONCURRENT
  *                                        for the controller's --concurrent, default 4)
@@ -68,7 +71,7 @@ const controller = new ManagedProcess({
     '--health-addr=0',
     `--concurrent=${concurrent}`,
     `--watch-label-selector=${Label.ShardKey}=${shard}`,
-    '--log-level=error',
+    '--log-level=info',
   ],
   env: { TMPDIR: dir },
   logFile: join(dir, 'controller.log'),
@@ -145,6 +148,7 @@ try {
   const loadBefore = loadavg()[0] ?? 0;
 
   const start = performance.now();
+  const startEpochMs = Date.now();
   await Promise.all(
     Array.from({ length: count }, (_, i) =>
       client.patchStatus(policyRef(i), {
@@ -210,10 +214,61 @@ try {
   console.log(
     `  load average (1 min): ${loadBefore.toFixed(1)} before, ${(loadavg()[0] ?? 0).toFixed(1)} after`,
   );
+  printProfile(await readFile(join(dir, 'controller.log'), 'utf8'), startEpochMs);
 } finally {
   await controller.stop();
   await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => {});
   await git.stop();
   await rm(dir, { recursive: true, force: true });
   await cluster?.stop();
+}
+
+/** Where each pushed run's time went, from the controller's `pushed` log lines (PushTiming). */
+function printProfile(log: string, startEpochMs: number): void {
+  interface Pushed {
+    time: number;
+    queuedMs: number;
+    syncMs: number;
+    commitMs: number;
+    pushMs: number;
+    batchRuns: number;
+  }
+  const pushed: Pushed[] = [];
+  for (const line of log.split('\n')) {
+    if (!line.includes('"msg":"pushed"')) continue;
+    const entry = JSON.parse(line) as Pushed;
+    if (entry.time >= startEpochMs) pushed.push(entry);
+  }
+  if (pushed.length === 0) {
+    console.log('  profile: no pushed log line');
+    return;
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const phase = (name: string, values: number[]) =>
+    `${name} p50 ${(median(values) / 1000).toFixed(1)} s, max ${(Math.max(...values) / 1000).toFixed(1)} s`;
+  const batched = pushed.map((p) => p.queuedMs + p.syncMs + p.commitMs + p.pushMs);
+  const before = pushed.map((p, i) => p.time - startEpochMs - (batched[i] ?? 0));
+  console.log(`  profile of ${pushed.length} pushed runs (from the controller's log):`);
+  console.log(`    ${phase('before the submit (event, worker slot, reads)', before)}`);
+  console.log(
+    `    ${phase(
+      'queued behind other batches of the branch',
+      pushed.map((p) => p.queuedMs),
+    )}`,
+  );
+  console.log(
+    `    batch: ${phase(
+      'fetch',
+      pushed.map((p) => p.syncMs),
+    )}; ${phase(
+      'commit',
+      pushed.map((p) => p.commitMs),
+    )}; ${phase(
+      'push',
+      pushed.map((p) => p.pushMs),
+    )}`,
+  );
+  console.log(
+    `    runs per batch p50 ${median(pushed.map((p) => p.batchRuns))}, max ${Math.max(...pushed.map((p) => p.batchRuns))}`,
+  );
 }
