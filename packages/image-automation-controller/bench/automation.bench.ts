@@ -11,7 +11,9 @@
  * figures; asserts nothing.
  *
  *   node bench/automation.bench.ts      (BENCH_AUTOMATIONS to change the count, BENCH_CONCURRENT
- *                                        for the controller's --concurrent, default 4)
+ *                                        for the controller's --concurrent, default 4,
+ *                                        BENCH_CONTROLLER_ENTRY for another tree's bin, e.g. the
+ *                                        code before a change, run beside this one at once)
  *
  * Uses the cluster of WEFT_E2E_KUBECONFIG when set, else starts one.
  */
@@ -64,7 +66,14 @@ const controller = new ManagedProcess({
   command: process.execPath,
   args: [
     ...nodeEntry(
-      join(repoRoot, 'packages', 'image-automation-controller', 'bin', 'weft-image-automation-controller.js'),
+      process.env.BENCH_CONTROLLER_ENTRY ??
+        join(
+          repoRoot,
+          'packages',
+          'image-automation-controller',
+          'bin',
+          'weft-image-automation-controller.js',
+        ),
     ).args,
     `--kubeconfig=${kubeconfigPath}`,
     '--metrics-addr=0',
@@ -195,7 +204,7 @@ try {
     sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
   const seconds = (value: number) => `${(value / 1000).toFixed(1)} s`;
   console.log(
-    `ImageUpdateAutomation bench: ${count} automations, one file each, one branch, --concurrent=${concurrent}`,
+    `ImageUpdateAutomation bench: ${count} automations, one file each, one branch, --concurrent=${concurrent}${process.env.BENCH_CONTROLLER_ENTRY ? ` (controller ${process.env.BENCH_CONTROLLER_ENTRY})` : ''}`,
   );
   console.log(
     `  new latestRef → pushed commit: p50 ${seconds(pct(50))}, p95 ${seconds(pct(95))}, max ${seconds(sorted.at(-1) ?? Number.NaN)}`,

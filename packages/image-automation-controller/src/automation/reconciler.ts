@@ -23,7 +23,7 @@ import {
 import { imageUpdateAutomationFields } from './fields.ts';
 import { updateTree } from './files.ts';
 import { CheckoutCache } from './git/checkouts.ts';
-import { branchKey, PushBatcher, type PushOutcome } from './git/push.ts';
+import { type AutomationRun, branchKey, PushBatcher, type PushOutcome } from './git/push.ts';
 import { type CommitSigner, openPgpSigner } from './git/signing.ts';
 import {
   PullRequestReason,
@@ -245,7 +245,7 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
     let outcome: PushOutcome<UpdateResult>;
     try {
       const group = `${source.repository} ${JSON.stringify(source.checkout)} ${branchKey(source)}`;
-      outcome = await this.#pushes.submit<UpdateResult>(group, source, {
+      const run: AutomationRun<UpdateResult> = {
         author: { name: commit.author.name || defaultAuthor, email: commit.author.email },
         signer,
         now: () => ctx.now(),
@@ -264,7 +264,13 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
           ),
         onRetry: (attempt, reason) =>
           ctx.log.info({ attempt, reason }, 'push rejected, retrying on the new head'),
-      });
+      };
+      const submit = () => this.#pushes.submit(group, source, run);
+      // Behind a batch of its branch already under way, a run only waits (its commit goes with
+      // the next batch): its --concurrent slot is lent meanwhile, so other automations of the
+      // branch start, reach here too and share that next fetch and push instead of queueing
+      // for a slot, then for a batch of their own (issue 16's bench: 4 runs at most per push).
+      outcome = this.#pushes.busy(group) && ctx.waiting ? await ctx.waiting(submit) : await submit();
     } catch (error) {
       throw toReconcileError(error);
     }

@@ -122,6 +122,11 @@ export class PushBatcher {
     this.#options = options;
   }
 
+  /** Whether a run of `group` submitted now would wait for a batch of its group under way. */
+  busy(group: string): boolean {
+    return this.#queues.has(group);
+  }
+
   /**
    * Commits and pushes one run. `group` names what runs may share a push: the same GitRepository
    * (so the same credentials), checkout ref, push branch and refspec.
