@@ -32,6 +32,7 @@ import {
   startGitHttpServer,
 } from '@weft/e2e';
 import { Client, type KubeObject, RestConfig } from '@weft/runtime/client';
+import { printProfile } from './automation-profile.ts';
 
 const count = Number(process.env.BENCH_AUTOMATIONS ?? 100);
 const concurrent = Number(process.env.BENCH_CONCURRENT ?? 4);
@@ -230,54 +231,4 @@ try {
   await git.stop();
   await rm(dir, { recursive: true, force: true });
   await cluster?.stop();
-}
-
-/** Where each pushed run's time went, from the controller's `pushed` log lines (PushTiming). */
-function printProfile(log: string, startEpochMs: number): void {
-  interface Pushed {
-    time: number;
-    queuedMs: number;
-    syncMs: number;
-    commitMs: number;
-    pushMs: number;
-    batchRuns: number;
-  }
-  const pushed: Pushed[] = [];
-  for (const line of log.split('\n')) {
-    if (!line.includes('"msg":"pushed"')) continue;
-    const entry = JSON.parse(line) as Pushed;
-    if (entry.time >= startEpochMs) pushed.push(entry);
-  }
-  if (pushed.length === 0) {
-    console.log('  profile: no pushed log line');
-    return;
-  }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-  const phase = (name: string, values: number[]) =>
-    `${name} p50 ${(median(values) / 1000).toFixed(1)} s, max ${(Math.max(...values) / 1000).toFixed(1)} s`;
-  const batched = pushed.map((p) => p.queuedMs + p.syncMs + p.commitMs + p.pushMs);
-  const before = pushed.map((p, i) => p.time - startEpochMs - (batched[i] ?? 0));
-  console.log(`  profile of ${pushed.length} pushed runs (from the controller's log):`);
-  console.log(`    ${phase('before the submit (event, worker slot, reads)', before)}`);
-  console.log(
-    `    ${phase(
-      'queued behind other batches of the branch',
-      pushed.map((p) => p.queuedMs),
-    )}`,
-  );
-  console.log(
-    `    batch: ${phase(
-      'fetch',
-      pushed.map((p) => p.syncMs),
-    )}; ${phase(
-      'commit',
-      pushed.map((p) => p.commitMs),
-    )}; ${phase(
-      'push',
-      pushed.map((p) => p.pushMs),
-    )}`,
-  );
-  console.log(
-    `    runs per batch p50 ${median(pushed.map((p) => p.batchRuns))}, max ${Math.max(...pushed.map((p) => p.batchRuns))}`,
-  );
 }
