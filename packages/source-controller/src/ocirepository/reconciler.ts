@@ -95,6 +95,8 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
   readonly kind = OCIRepositoryKind;
   readonly conditions = ownedConditions;
   readonly fields = ociRepositoryFields;
+  /** Its one side effect, the artifact, is stored through storeArtifact, which awaits the finalizer. */
+  readonly awaitsFinalizer = true;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed];
   readonly #options: OCIRepositoryReconcilerOptions;
   readonly #cache: LayerCache;

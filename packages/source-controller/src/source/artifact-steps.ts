@@ -122,6 +122,9 @@ export async function storeArtifact(
   const status = obj.status;
   const cond = asConditioned(obj);
   const previous = status.artifact;
+  // The finalizer removes the object's artifacts: none is stored before it is on the object (it
+  // runs beside the fetch for kinds that `awaitsFinalizer`; a failure to add it fails this reconcile).
+  await ctx.finalizerAdded;
   let artifact: SourceArtifact;
   try {
     let stored: Omit<SourceArtifact, 'revision'>;
