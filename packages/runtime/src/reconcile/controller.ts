@@ -147,6 +147,16 @@ export class Controller<T extends KubeObject = KubeObject> {
     return this;
   }
 
+  /** Whether the informer has listed its objects once (before, `cached` finds none). */
+  get hasSynced(): boolean {
+    return this.#options.informer.hasSynced;
+  }
+
+  /** The cached object of `key` (`namespace/name`), as the informer holds it: do not modify it. */
+  cached(key: string): T | undefined {
+    return this.#options.informer.get(key);
+  }
+
   /** Starts reconciling the keys queued so far (for a controller made `paused`). */
   start(): void {
     this.queue.start();
