@@ -71,25 +71,27 @@ export async function makeDurableDirectory(dir: string): Promise<void> {
  * fsynced when it was first stored), with `mtime` (GC's age: links share it, see the storage
  * design record), through a temp name so readers never see a partial state. No fsync: the data
  * is durable already, and a crash that loses this directory entry leaves no file (the artifact is
- * then rebuilt), never a partial one. False, with nothing left behind, when `existing` is gone,
- * is not `size` bytes, or the filesystem refuses the link (no hard links, too many links).
+ * then rebuilt), never a partial one. Returns the size linked; undefined, with nothing left
+ * behind, when `existing` is gone, is not `size` bytes (when given), or the filesystem refuses the
+ * link (no hard links, too many links).
  */
 export async function linkExisting(
   existing: string,
   target: string,
-  size: number,
   mtime: Date,
-): Promise<boolean> {
+  size?: number,
+): Promise<number | undefined> {
   const temp = join(dirname(target), tempFileName());
   try {
     await link(existing, temp);
-    if ((await stat(temp)).size !== size) throw new Error(`${existing} changed size`);
+    const linked = (await stat(temp)).size;
+    if (size !== undefined && linked !== size) return undefined;
     await utimes(temp, mtime, mtime);
     // A rename onto another link of the same file does nothing and keeps `temp`: the rm clears it.
     await rename(temp, target);
-    return true;
+    return linked;
   } catch {
-    return false;
+    return undefined;
   } finally {
     await rm(temp, { force: true });
   }

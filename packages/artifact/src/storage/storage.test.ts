@@ -176,6 +176,34 @@ describe('Storage', () => {
     assert.equal((await stat(join(storage.root, third.path))).nlink, 2);
   });
 
+  test('link stores bytes this storage holds for another object without a tarball, else says so', async () => {
+    const clock = new FakeClock();
+    const storage = await newStorage(clock);
+    const other = { ...ref, name: 'linked' };
+    assert.equal(await storage.link(other, digestOf('linkable')), undefined, 'nothing stored yet');
+    const first = await storage.store(ref, await tarball('linkable'));
+    clock.advance(1_000);
+    const linked = await storage.link(other, first.digest);
+    assert.deepEqual(linked, {
+      path: storage.relativePath(other, first.digest),
+      url: storage.url(other, first.digest),
+      digest: first.digest,
+      size: first.size,
+      lastUpdateTime: clock.now().toISOString(),
+    });
+    assert.equal(
+      (await stat(join(storage.root, linked.path))).ino,
+      (await stat(join(storage.root, first.path))).ino,
+    );
+    await storage.removeAll(ref);
+    await storage.removeAll(other);
+    assert.equal(
+      await storage.link({ ...ref, name: 'third' }, first.digest),
+      undefined,
+      'its copies are gone',
+    );
+  });
+
   test('removeAll deletes the object directory', async () => {
     const storage = await newStorage();
     const stored = await storage.store(ref, await tarball('x'));

@@ -93,7 +93,7 @@ export class Storage {
       const now = this.#now();
       const target = this.path(ref, digest);
       const existing = this.#stored.get(digest);
-      if (existing !== undefined && (await linkExisting(existing, target, size, now))) {
+      if (existing !== undefined && (await linkExisting(existing, target, now, size)) !== undefined) {
         await rm(temp, { force: true });
       } else {
         await syncFile(temp, now);
@@ -101,17 +101,43 @@ export class Storage {
         await syncDirectory(dir);
       }
       this.#remember(digest, target);
-      return {
-        path: this.relativePath(ref, digest),
-        url: this.url(ref, digest),
-        digest,
-        size,
-        lastUpdateTime: now.toISOString(),
-      };
+      return this.#artifact(ref, digest, size, now);
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
     }
+  }
+
+  /**
+   * Stores for `ref` the bytes of `digest` that this storage stored before (for any object), as a
+   * hard link: no copy, no hash, no fsync (the durability of links: docs/artifacts.md). The bytes
+   * are the ones `store()` hashed, so `digest` only chooses them. Undefined when this process has
+   * stored no such bytes, or the copy it remembers is gone: `store()` them.
+   */
+  async link(ref: ArtifactRef, digest: string): Promise<StoredArtifact | undefined> {
+    const existing = this.#stored.get(digest);
+    if (existing === undefined) return undefined;
+    const dir = join(this.root, objectDirectory(ref));
+    await makeDurableDirectory(dir);
+    const now = this.#now();
+    const target = this.path(ref, digest);
+    const size = await linkExisting(existing, target, now);
+    if (size === undefined) {
+      this.#stored.delete(digest);
+      return undefined;
+    }
+    this.#remember(digest, target);
+    return this.#artifact(ref, digest, size, now);
+  }
+
+  #artifact(ref: ArtifactRef, digest: string, size: number, storedAt: Date): StoredArtifact {
+    return {
+      path: this.relativePath(ref, digest),
+      url: this.url(ref, digest),
+      digest,
+      size,
+      lastUpdateTime: storedAt.toISOString(),
+    };
   }
 
   /** Keeps `path` as the copy of `digest` the next store of the same bytes links (LRU). */
