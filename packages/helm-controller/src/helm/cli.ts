@@ -76,11 +76,7 @@ export class HelmCli {
     const child = spawn(this.#options.binary, [...args, ...kube], {
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: home,
-        HELM_CACHE_HOME: `${home}/cache`,
-        HELM_CONFIG_HOME: `${home}/config`,
-        HELM_DATA_HOME: `${home}/data`,
+        ...helmProcessEnv(home),
         ...(options.kubeconfig === undefined && this.#options.kubeconfigEnv
           ? { KUBECONFIG: this.#options.kubeconfigEnv }
           : {}),
@@ -122,7 +118,7 @@ export class HelmCli {
       stdout: Buffer.concat(stdout).toString('utf8'),
       stderr: Buffer.concat(stderr).toString('utf8'),
     };
-    if (code !== 0) throw new HelmCommandError(errorLine(result.stderr, code), code, result.stderr);
+    if (code !== 0) throw new HelmCommandError(helmErrorLine(result.stderr, code), code, result.stderr);
     return result;
   }
 
@@ -132,8 +128,19 @@ export class HelmCli {
   }
 }
 
+/** The environment of every Helm process: its own HELM_* directories, nothing of the controller's. */
+export function helmProcessEnv(home: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    HELM_CACHE_HOME: `${home}/cache`,
+    HELM_CONFIG_HOME: `${home}/config`,
+    HELM_DATA_HOME: `${home}/data`,
+  };
+}
+
 /** Helm prints `Error: <what>` as its last error line; that line, without the prefix. */
-function errorLine(stderr: string, code: number | null): string {
+export function helmErrorLine(stderr: string, code: number | null): string {
   const lines = stderr
     .split('\n')
     .map((line) => line.trim())
