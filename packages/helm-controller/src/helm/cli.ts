@@ -43,6 +43,8 @@ export class HelmCli {
   readonly #running = new Set<ReturnType<typeof spawn>>();
   /** helm processes started, by subcommand (`template`, `install`, …): for tests and benchmarks. */
   readonly runs = new Map<string, number>();
+  /** The same by subcommand and release (`install app`): what a test can count despite retries. */
+  readonly releaseRuns = new Map<string, number>();
 
   constructor(options: HelmCliOptions) {
     this.#options = options;
@@ -73,6 +75,8 @@ export class HelmCli {
     const kube = kubeconfig ? ['--kubeconfig', kubeconfig] : [];
     const home = this.#options.home;
     this.runs.set(args[0] ?? '', (this.runs.get(args[0] ?? '') ?? 0) + 1);
+    const releaseKey = `${args[0]} ${args[1]}`;
+    this.releaseRuns.set(releaseKey, (this.releaseRuns.get(releaseKey) ?? 0) + 1);
     const child = spawn(this.#options.binary, [...args, ...kube], {
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       env: {

@@ -112,12 +112,14 @@ export class HelmRenderer {
         settle(() =>
           reject(
             new HelmCommandError(
-              `rendering release '${request.releaseName}' took over ${Math.round(options.timeoutMs / 1000)}s; the renderer was restarted`,
+              `rendering release '${request.releaseName}' took over ${options.timeoutMs / 1000}s; the renderer was restarted`,
               null,
               '',
             ),
           ),
         );
+        // The next render starts a new process; this one's other renders fail when it exits.
+        if (this.#running === running) this.#running = undefined;
         running.child.kill('SIGKILL');
       }, options.timeoutMs);
       const settle = (done: () => void) => {
