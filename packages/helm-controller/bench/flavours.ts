@@ -1,6 +1,6 @@
 /**
  * The two controller pairs the benchmark runs on the same workload: weft's source-controller and
- * helm-controller (Node, from their bins, with the pinned helm binary) and Flux's (Go, built from
+ * helm-controller (Node, from their bins, with the pinned helm binary and the renderer) and Flux's (Go, built from
  * the Go module proxy by flux/build.ts). Both are scoped to the run's namespace so neither sees
  * the other's (or another test's) objects.
  */
@@ -34,11 +34,12 @@ export interface Flavour {
 
 const log = process.env.BENCH_LOG ? 'debug' : 'error';
 
-export function weftFlavour(releaseEngine: string): Flavour {
+/** `renderer`: with the long-running renderer (`--helm-renderer-path`), else `helm template` runs. */
+export function weftFlavour(releaseEngine: string, renderer = true): Flavour {
   const helmEntry = join(import.meta.dirname, '../bin/weft-helm-controller.js');
   const sourceEntry = join(repoRoot, 'packages/source-controller/bin/weft-source-controller.js');
   return {
-    name: `weft (--release-engine=${releaseEngine})`,
+    name: `weft (--release-engine=${releaseEngine}, ${renderer ? 'renderer' : 'helm template per render'})`,
     helmApiVersion: HelmApiVersion,
     sourceApiVersion: SourceApiVersion,
     async installCrds(client) {
@@ -70,6 +71,7 @@ export function weftFlavour(releaseEngine: string): Flavour {
       const metricsPort = await freePort();
       const helmController = spawnNode(helmEntry, [
         `--helm-binary=${toolPath('helm')}`,
+        ...(renderer ? [`--helm-renderer-path=${toolPath('weft-helm-renderer')}`] : []),
         `--metrics-addr=127.0.0.1:${metricsPort}`,
         `--release-engine=${releaseEngine}`,
       ]);
