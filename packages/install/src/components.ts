@@ -72,6 +72,8 @@ export const healthPort: ContainerPort = {
 
 /** Where the helm-controller image holds the helm binary (packages/image). */
 export const helmBinaryPath = '/usr/local/bin/helm';
+/** Where it holds the long-running renderer (packages/helm-controller/renderer). */
+export const helmRendererPath = '/usr/local/bin/weft-helm-renderer';
 
 const events: PolicyRule = {
   apiGroups: ['events.k8s.io'],
@@ -201,7 +203,7 @@ export const components: Record<ComponentName, Component> = {
       events,
     ],
     ports: [],
-    args: [`--helm-binary=${helmBinaryPath}`],
+    args: [`--helm-binary=${helmBinaryPath}`, `--helm-renderer-path=${helmRendererPath}`],
     dataVolumes: [],
     // bench: the controller alone peaks at 114–117 MiB at --concurrent 4–8 (docs/helm-controller.md);
     // each concurrent helm process adds ~40–60 MiB inside the same container.
