@@ -118,6 +118,7 @@ export class ReleaseActions {
             chart: await this.#chart(request.chartDigest, request.chartDir),
             values: request.values,
             manifest: rendered.manifest,
+            notes: rendered.notes,
             description: request.description,
             timeoutMs,
             disableWait: actionSpec?.disableWait === true,

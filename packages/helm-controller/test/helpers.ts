@@ -76,6 +76,7 @@ export function configMapChart(name: string, version: string): ChartFiles {
     version,
     values: 'data:\n  greeting: hello\nbadName: false\n',
     files: {
+      'templates/NOTES.txt': '{{ .Chart.Name }} {{ .Chart.Version }} is installed as {{ .Release.Name }}.\n',
       'templates/configmap.yaml': `apiVersion: v1
 kind: ConfigMap
 metadata:

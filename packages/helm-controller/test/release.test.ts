@@ -68,6 +68,11 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
     // the release storage the controller wrote. (A retried attempt renders again: at least one.)
     assert.ok(renders() >= 1, 'rendered by the own engine');
     assert.equal(helmRuns('install', 'app'), 0, 'no helm install');
+    // The renderer gives the chart's NOTES.txt, stored as helm install stores it.
+    assert.match(
+      await helm(kubeconfigPath, ['get', 'notes', 'app', '-n', ns]),
+      /greeter 1\.0\.0 is installed as app\./,
+    );
     assert.equal(cm.metadata.labels?.['app.kubernetes.io/managed-by'], 'Helm');
     assert.equal(cm.metadata.annotations?.['meta.helm.sh/release-name'], 'app');
     const snapshots = statusOf(hr).history as { version: number; status: string; chartVersion: string }[];

@@ -35,7 +35,8 @@ export interface RenderRequest {
   signal?: AbortSignal;
 }
 
-export type Rendered = { manifest: string } | { fallbackReason: string };
+/** `notes`: the chart's rendered NOTES.txt (the renderer's; `helm template` prints none). */
+export type Rendered = { manifest: string; notes: string } | { fallbackReason: string };
 
 const scannedTemplate = /\.Release\.Revision\b|\blookup\s+"/;
 
@@ -180,11 +181,11 @@ export class RenderCache {
     };
     const options = { timeoutMs: request.timeoutMs, signal: request.signal };
     const { renderer, helm } = this.#renderers;
-    const stdout = renderer
-      ? (await renderer.render(template, options)).output
-      : await helmTemplate(helm, template, options);
+    const { output: stdout, notes } = renderer
+      ? await renderer.render(template, options)
+      : { output: await helmTemplate(helm, template, options), notes: '' };
     if (hasHooks(stdout)) return { fallbackReason: 'the chart has hooks' };
     // helm template prints the release manifest trimmed; the stored one ends with a blank line.
-    return { manifest: `${stdout.trimEnd()}\n\n` };
+    return { manifest: `${stdout.trimEnd()}\n\n`, notes };
   }
 }
