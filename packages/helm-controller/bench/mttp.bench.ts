@@ -25,7 +25,15 @@ import * as conditions from '@weft/runtime/conditions';
 import { loadKubeConfig } from '@weft/runtime/manager';
 import { mapLimit } from '@weft/runtime/ssa';
 import { type Flavour, fluxFlavour, weftFlavour } from './flavours.ts';
-import { cpuSeconds, loadAverage, peakRssMiB, sampleTreeMemory, seconds, treeMemoryMiB } from './proc.ts';
+import {
+  childrenPeakRssMiB,
+  cpuSeconds,
+  loadAverage,
+  peakRssMiB,
+  sampleTreeMemory,
+  seconds,
+  treeMemoryMiB,
+} from './proc.ts';
 import { chartVersion, helmRelease, helmRepository, startChartRepository } from './workload.ts';
 
 const counts = process.argv.filter((a) => /^\d+$/.test(a)).map(Number);
@@ -43,6 +51,8 @@ interface Result {
   peakRss: number;
   peakPss: number;
   controllerPeakRss: number;
+  /** VmHWM of the child processes still running at the end (the renderer). */
+  childrenPeakRss: number;
   sourcePeakRss: number;
   idleRss: number;
   load: string;
@@ -107,6 +117,7 @@ async function runOnce(
       peakRss: peak.rss,
       peakPss: peak.pss,
       controllerPeakRss: await peakRssMiB(pid),
+      childrenPeakRss: await childrenPeakRssMiB(pid),
       sourcePeakRss: await peakRssMiB(sourcePid),
       idleRss: idle.rss,
       load: `${loadBefore} → ${await loadAverage()}`,
@@ -137,7 +148,7 @@ function print(name: string, count: number, r: Result): void {
     `  peak, helm-controller + children:        RSS ${r.peakRss.toFixed(0)} MiB, PSS ${r.peakPss.toFixed(0)} MiB (idle RSS ${r.idleRss.toFixed(0)} MiB)`,
   );
   console.log(
-    `  peak RSS (VmHWM): helm-controller alone ${r.controllerPeakRss.toFixed(0)} MiB, source-controller ${r.sourcePeakRss.toFixed(0)} MiB`,
+    `  peak RSS (VmHWM): helm-controller alone ${r.controllerPeakRss.toFixed(0)} MiB, its running children ${r.childrenPeakRss.toFixed(0)} MiB, source-controller ${r.sourcePeakRss.toFixed(0)} MiB`,
   );
   console.log(`  load average (1, 5, 15 min) start → end:  ${r.load}`);
 }

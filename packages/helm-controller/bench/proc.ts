@@ -76,6 +76,14 @@ export async function peakRssMiB(pid: number): Promise<number> {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
 }
 
+/** The summed peak resident sets (VmHWM) of the processes below `pid` now, MiB. */
+export async function childrenPeakRssMiB(pid: number): Promise<number> {
+  let sum = 0;
+  for (const member of await processTree(pid))
+    if (member !== pid) sum += (await peakRssMiB(member).catch(() => 0)) || 0;
+  return sum;
+}
+
 /** Samples the tree's memory every 100 ms until `stop`, keeping the peaks. */
 export function sampleTreeMemory(pid: number): { stop(): Promise<{ rss: number; pss: number }> } {
   const peak = { rss: 0, pss: 0 };
