@@ -205,8 +205,8 @@ export const components: Record<ComponentName, Component> = {
     ports: [],
     args: [`--helm-binary=${helmBinaryPath}`, `--helm-renderer-path=${helmRendererPath}`],
     dataVolumes: [],
-    // bench: the controller alone peaks at 114–117 MiB at --concurrent 4–8 (docs/helm-controller.md);
-    // each concurrent helm process adds ~40–60 MiB inside the same container.
+    // bench (N = 100, --concurrent 4, docs/helm-controller.md): the controller peaks at ~106 MiB and
+    // its renderer at ~41 MiB; each helm process (hooks, tests, rollbacks) adds ~50–80 MiB.
     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '2000m', memory: '1Gi' } },
   },
   'image-automation-controller': {
