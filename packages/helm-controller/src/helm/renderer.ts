@@ -183,11 +183,20 @@ export class HelmRenderer {
       while (buffered.length >= 4) {
         const size = buffered.readUInt32BE(0);
         if (size > maxFrameBytes) {
+          if (this.#running === running) this.#running = undefined;
           child.kill('SIGKILL');
           return;
         }
         if (buffered.length < 4 + size) break;
-        const answer = JSON.parse(buffered.subarray(4, 4 + size).toString('utf8')) as Answer;
+        let answer: Answer;
+        try {
+          answer = JSON.parse(buffered.subarray(4, 4 + size).toString('utf8')) as Answer;
+        } catch {
+          // Not the protocol: end the process (its renders fail), never the controller.
+          if (this.#running === running) this.#running = undefined;
+          child.kill('SIGKILL');
+          return;
+        }
         buffered = buffered.subarray(4 + size);
         const pending = running.pending.get(answer.id);
         if (!pending) continue;
