@@ -36,7 +36,7 @@ if (existsSync(pauseImageArchive())) {
   ]);
 }
 for (const controller of controllerImages) {
-  // helm-controller's image bundles the pinned helm (the others ignore --helm).
+  // helm-controller's image bundles the pinned helm and the renderer (the others ignore both).
   image([
     'controller',
     controller,
@@ -45,5 +45,7 @@ for (const controller of controllerImages) {
     '--if-changed',
     '--helm',
     toolPath('helm'),
+    '--helm-renderer',
+    toolPath('weft-helm-renderer'),
   ]);
 }

@@ -11,6 +11,8 @@ export interface HelmControllerFlags {
   runtime: RuntimeFlags;
   /** The helm binary every action runs (v4; v3 works for the same commands). */
   helmBinary: string;
+  /** The long-running renderer (`renderer/`); unset: one `helm template` process per render. */
+  helmRendererPath: string | undefined;
   noCrossNamespaceRefs: boolean;
   /** ServiceAccount Helm acts as when a HelmRelease names none. */
   defaultServiceAccount: string | undefined;
@@ -21,6 +23,7 @@ export interface HelmControllerFlags {
 
 const extra = {
   'helm-binary': { type: 'string', default: 'helm' },
+  'helm-renderer-path': { type: 'string' },
   'no-cross-namespace-refs': { type: 'boolean', default: false },
   'default-service-account': { type: 'string' },
   'requeue-dependency': { type: 'string', default: '30s' },
@@ -44,6 +47,7 @@ export function parseHelmControllerFlags(
     runtime: parsed.runtime,
     releaseEngine,
     helmBinary,
+    helmRendererPath: str('helm-renderer-path') || undefined,
     noCrossNamespaceRefs: values['no-cross-namespace-refs'] === true,
     defaultServiceAccount: str('default-service-account') || undefined,
     requeueDependencyMs,

@@ -10,6 +10,7 @@ export function run(argv: readonly string[]): Promise<unknown> {
     addController: (manager, flags) =>
       addHelmController(manager, {
         helmBinary: flags.helmBinary,
+        helmRendererPath: flags.helmRendererPath,
         releaseEngine: flags.releaseEngine,
         kubeconfigPath: flags.runtime.kubeconfig,
         noCrossNamespaceRefs: flags.noCrossNamespaceRefs,

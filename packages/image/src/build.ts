@@ -41,11 +41,17 @@ export interface BundledTool {
   imagePath: string;
 }
 
-/** helm-controller drives the helm binary (docs/images.md); the others need nothing but Node. */
+/**
+ * helm-controller drives the helm binary and renders with its long-running renderer
+ * (docs/images.md); the others need nothing but Node.
+ */
 export const bundledTools: Record<Controller, BundledTool[]> = {
   'source-controller': [],
   'kustomize-controller': [],
-  'helm-controller': [{ name: 'helm', imagePath: '/usr/local/bin/helm' }],
+  'helm-controller': [
+    { name: 'helm', imagePath: '/usr/local/bin/helm' },
+    { name: 'helm-renderer', imagePath: '/usr/local/bin/weft-helm-renderer' },
+  ],
   'notification-controller': [],
   'image-automation-controller': [],
 };
