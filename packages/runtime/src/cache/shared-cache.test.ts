@@ -144,7 +144,7 @@ describe('SharedCache', () => {
     assert.equal(cache.hasSynced(cacheKind('v1', 'Secret')), false, 'hasSynced answers false, never throws');
   });
 
-  it('refuses a second registration of a scope shaped or run otherwise than the first', () => {
+  it('refuses a second registration of a scope that shapes or starts it otherwise than the first', () => {
     const cache = new SharedCache(() => server);
     const metadataOnly = (obj: KubeObject): KubeObject => ({
       apiVersion: obj.apiVersion,
@@ -155,15 +155,32 @@ describe('SharedCache', () => {
     assert.equal(cache.informer(configMaps, { namespace: 'team-a', transform: metadataOnly }), informer);
     assert.throws(() => cache.informer(configMaps, { namespace: 'team-a' }), {
       name: 'CacheScopeError',
-      message: /already holds an informer of ConfigMap \(v1\) in namespace team-a.*other transform/,
+      message: /already holds an informer of ConfigMap \(v1\) in namespace team-a.*another transform/,
     });
     assert.throws(
-      () => cache.informer(configMaps, { namespace: 'team-a', transform: metadataOnly, leaderOnly: false }),
-      {
-        name: 'CacheScopeError',
-        message: /other leaderOnly/,
-      },
+      () =>
+        cache.informer(configMaps, { namespace: 'team-a', transform: metadataOnly, startAfterSync: true }),
+      { name: 'CacheScopeError', message: /another startAfterSync/ },
     );
     assert.equal(cache.entries.length, 1);
+  });
+
+  it('runs a shared informer as every consumer of its scope needs', () => {
+    const cache = new SharedCache(() => server);
+    // A reader that may do without it (its CRD may be missing), then the kind's own controller.
+    cache.informer(configMaps, { namespace: 'team-a', waitForSync: false });
+    cache.informer(configMaps, { namespace: 'team-a' });
+    // A leader's consumer, then one a standby needs too.
+    cache.informer(configMaps, { namespace: 'team-b' });
+    cache.informer(configMaps, { namespace: 'team-b', leaderOnly: false, waitForSync: false });
+    const run = cache.entries.map(({ scope, leaderOnly, waitForSync }) => ({
+      scope,
+      leaderOnly,
+      waitForSync,
+    }));
+    assert.deepEqual(run, [
+      { scope: { namespace: 'team-a', labelSelector: undefined }, leaderOnly: true, waitForSync: true },
+      { scope: { namespace: 'team-b', labelSelector: undefined }, leaderOnly: false, waitForSync: true },
+    ]);
   });
 });

@@ -63,16 +63,25 @@ export interface CacheEntry {
   readonly startAfterSync: boolean;
 }
 
-/** An entry with the transform it was created with, to refuse a second registration shaped otherwise. */
-interface StoredEntry extends CacheEntry {
+/**
+ * An entry as the cache keeps it: how it runs is settled by every registration of its scope
+ * (until the manager starts), and the transform it was created with is kept to refuse another.
+ */
+interface StoredEntry {
+  readonly key: string;
+  readonly scope: Readonly<CacheScope>;
+  readonly informer: Informer;
+  leaderOnly: boolean;
+  waitForSync: boolean;
+  readonly startAfterSync: boolean;
   readonly transform: unknown;
 }
 
 /**
  * A read or a registration the cache refuses rather than answer from the wrong informer: a read
  * without a scope while the kind has informers of several scopes, a read of a scope or namespace
- * no informer holds, or a second registration of one kind and scope that shapes or runs it
- * differently. A programming error of the controller, raised where it is made.
+ * no informer holds, or a second registration of one kind and scope that shapes its objects
+ * otherwise or starts it at another time. A programming error of the controller, raised where it is made.
  */
 export class CacheScopeError extends Error {
   override name = 'CacheScopeError';
@@ -113,31 +122,33 @@ export class SharedCache {
 
   /**
    * The informer of `kind` in `scope`, created on first use; later calls with the same kind and
-   * scope return the same informer, and throw a CacheScopeError when they ask for it to be shaped
-   * (`transform`) or run (`leaderOnly`, `waitForSync`, `startAfterSync`) otherwise than the first
-   * did, since one of the two would silently get what the other asked for. Call before the
-   * manager starts: handlers added later miss the objects already listed.
+   * scope return the same informer. How it runs is what every consumer needs: it runs on a
+   * standby if one says `leaderOnly: false`, and holds reconcilers back until synced if one says
+   * `waitForSync: true`. What cannot serve both throws a CacheScopeError: another `transform` (a
+   * consumer would read objects shaped for the other) or another `startAfterSync`. Tuning
+   * (`informer`) is the first call's. Call before the manager starts: handlers added later miss
+   * the objects already listed, and the run options are read at start.
    */
   informer<T extends KubeObject>(kind: CacheKind<T>, options: CacheInformerOptions<T> = {}): Informer<T> {
     const scope = normalScope(options);
     const scopes = this.#scopes(kind);
-    const run = {
-      leaderOnly: options.leaderOnly ?? true,
-      waitForSync: options.waitForSync ?? true,
-      startAfterSync: options.startAfterSync ?? false,
-    };
+    const leaderOnly = options.leaderOnly ?? true;
+    const waitForSync = options.waitForSync ?? true;
+    const startAfterSync = options.startAfterSync ?? false;
     const existing = scopes.get(scopeKey(scope));
     if (existing) {
       const conflicts = [
-        ...(Object.keys(run) as (keyof typeof run)[]).filter((option) => existing[option] !== run[option]),
         ...(existing.transform !== options.transform ? ['transform'] : []),
+        ...(existing.startAfterSync !== startAfterSync ? ['startAfterSync'] : []),
       ];
       if (conflicts.length > 0) {
         throw new CacheScopeError(
           `the cache already holds an informer of ${describeKind(kind)} in ${describeScope(scope)} ` +
-            `with other ${conflicts.join(', ')}: give the second consumer its own scope or the same options`,
+            `with another ${conflicts.join(' and ')}: give the second consumer its own scope or the same options`,
         );
       }
+      existing.leaderOnly &&= leaderOnly;
+      existing.waitForSync ||= waitForSync;
       return existing.informer as unknown as Informer<T>;
     }
     const informer = new Informer<T>(this.#client(), {
@@ -152,7 +163,9 @@ export class SharedCache {
       key: `${kindKey(kind)}|${scopeKey(scope)}`,
       scope,
       informer: informer as unknown as Informer,
-      ...run,
+      leaderOnly,
+      waitForSync,
+      startAfterSync,
       transform: options.transform,
     };
     scopes.set(scopeKey(scope), entry);
