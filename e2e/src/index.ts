@@ -38,6 +38,17 @@ export {
   weftImageTag,
 } from './cluster/index.ts';
 export { type CrdClient, type CrdObject, installCrds } from './crds.ts';
+export {
+  type BuiltFluxController,
+  buildFluxController,
+  type FluxBuild,
+  type FluxControllerName,
+  type FluxCrd,
+  fluxBinaryPath,
+  fluxBuilds,
+  fluxCrdFiles,
+  readFluxCrds,
+} from './flux/build.ts';
 export { nodeEntry } from './node-entry.ts';
 export * from './servers/index.ts';
 export {
