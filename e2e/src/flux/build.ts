@@ -20,7 +20,7 @@ import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { sleep } from '../servers/process.ts';
+import { processAlive, sleep } from '../servers/process.ts';
 import { cacheDir } from '../toolchain.ts';
 
 const exec = promisify(execFile);
@@ -119,15 +119,6 @@ export function wrapperGoMod(build: FluxBuild, upstream: string): string {
     ...Object.entries(build.replaces ?? {}).map(([path, version]) => `replace ${path} => ${path} ${version}`),
     '',
   ].join('\n');
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Holds `<dir>/.build.lock` while `work` runs; waits for a live holder, takes over a dead one's. */
