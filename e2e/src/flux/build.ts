@@ -61,6 +61,8 @@ export const fluxBuilds = {
     name: 'image-reflector-controller',
     module: 'github.com/fluxcd/image-reflector-controller',
     version: 'v1.2.4',
+    // v0.18.2's zip is refused (its .info is served); v1.2.3 was released on v0.18.1.
+    replaces: { 'github.com/fluxcd/pkg/artifact': 'v0.18.1' },
   },
 } as const satisfies Record<string, FluxBuild>;
 
