@@ -49,7 +49,7 @@ export {
   fluxCrdFiles,
   readFluxCrds,
 } from './flux/build.ts';
-export { nodeEntry } from './node-entry.ts';
+export { nodeEntry, weftProcess } from './node-entry.ts';
 export * from './servers/index.ts';
 export {
   type LeakClient,
