@@ -19,6 +19,8 @@ export interface HelmControllerFlags {
   requeueDependencyMs: number;
   /** How installs and upgrades run: `template` (the controller's engine) or `binary`. */
   releaseEngine: 'template' | 'binary';
+  /** `--kubeconfig` again, as addHelmController's option: the helm processes get the controller's. */
+  kubeconfigPath: string | undefined;
 }
 
 const extra = {
@@ -51,5 +53,6 @@ export function parseHelmControllerFlags(
     noCrossNamespaceRefs: values['no-cross-namespace-refs'] === true,
     defaultServiceAccount: str('default-service-account') || undefined,
     requeueDependencyMs,
+    kubeconfigPath: parsed.runtime.kubeconfig,
   };
 }

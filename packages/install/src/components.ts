@@ -3,7 +3,7 @@
  * are read off each controller's code (its informers, the objects it gets, patches and creates),
  * so each ServiceAccount can do what its controller does and nothing more; see docs/install.md.
  */
-import { kindDefinitions } from '@weft/api';
+import { type ControllerName, controllerNames, isControllerName, kindDefinitions } from '@weft/api';
 
 export interface PolicyRule {
   apiGroups: string[];
@@ -42,14 +42,9 @@ export interface Component {
   resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
 }
 
-export const componentNames = [
-  'source-controller',
-  'kustomize-controller',
-  'helm-controller',
-  'notification-controller',
-  'image-automation-controller',
-] as const;
-export type ComponentName = (typeof componentNames)[number];
+/** The controllers an installation can hold: every controller weft ships. */
+export const componentNames = controllerNames;
+export type ComponentName = ControllerName;
 
 /**
  * Controllers Flux names that weft does not ship yet: `--components` and `--components-extra`
@@ -243,6 +238,4 @@ export const defaultComponents: readonly ComponentName[] = componentNames.filter
 );
 
 /** Whether a name is one of the controllers this version ships. */
-export function isComponentName(name: string): name is ComponentName {
-  return (componentNames as readonly string[]).includes(name);
-}
+export const isComponentName: (name: string) => name is ComponentName = isControllerName;
