@@ -13,10 +13,11 @@
  *     source-controller of another checkout DIR, e.g. `git archive main` with node_modules linked,
  *     for a before/after under the same load; WEFT_E2E_KUBECONFIG reuses a
  *     control plane; extra weft flags in BENCH_FLAGS, Flux's in BENCH_FLUX_FLAGS, node flags for
- *     weft's process in BENCH_NODE_FLAGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`)
+ *     weft's process in BENCH_NODE_FLAGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`;
+ *     BENCH_HEAP_SNAPSHOTS=DIR writes a heap snapshot of weft's process once all are Ready)
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crds, OCIRepositoryKind, SourceApiVersion } from '@weft/api';
@@ -132,6 +133,33 @@ const fluxContender = (binary: string): Contender => ({
     });
   },
 });
+
+/**
+ * With BENCH_HEAP_SNAPSHOTS=DIR, a heap snapshot of weft's process once all are Ready (what the
+ * cache and the controller keep per object), written by its --heapsnapshot-signal to DIR/<name>.
+ */
+const heapSnapshots = process.env.BENCH_HEAP_SNAPSHOTS;
+if (heapSnapshots) nodeFlags.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapSnapshots}`);
+
+async function heapSnapshot(controller: ManagedProcess, name: string): Promise<void> {
+  const dir = heapSnapshots ?? '';
+  await mkdir(dir, { recursive: true });
+  const before = new Set(await readdir(dir));
+  process.kill(controller.pid ?? 0, 'SIGUSR2');
+  const written = await eventually(
+    `a heap snapshot of ${name}`,
+    async () => {
+      const file = (await readdir(dir)).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+      if (!file) return undefined;
+      // Written once the process answers again: a second snapshot would start after the first.
+      const size = (await stat(join(dir, file))).size;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      return (await stat(join(dir, file))).size === size && size > 0 ? file : undefined;
+    },
+    300_000,
+  );
+  await rename(join(dir, written), join(dir, `${name.replace(/\W+/g, '-')}.heapsnapshot`));
+}
 
 /** Peak resident set (MiB) and CPU seconds (user + system) of a process, from the kernel. */
 async function usage(pid: number | undefined): Promise<{ peakMiB: number; cpuSeconds: number }> {
@@ -262,6 +290,8 @@ async function measure(contender: Contender, count: number, target: OciRegistry)
     watcher.stop();
     const seconds = (Date.now() - start) / 1000;
     const after = await usage(controller.pid);
+    if (heapSnapshots && contender.apiVersion === SourceApiVersion)
+      await heapSnapshot(controller, `${contender.name}-${count}`);
     const requests = perObject(
       apiBefore,
       await apiRequests(),

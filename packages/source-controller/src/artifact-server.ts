@@ -4,7 +4,7 @@
  * made once the server is bound, since artifact URLs default to the bound address.
  */
 import { mkdir } from 'node:fs/promises';
-import { type ArtifactServer, Storage, serve } from '@weft/artifact';
+import { type ArtifactServer, type ServeOptions, Storage, serve } from '@weft/artifact';
 import { parseAddress, type Runnable } from '@weft/runtime/manager';
 import type { SourceControllerConfig } from './flags.ts';
 
@@ -14,6 +14,8 @@ export class ArtifactService implements Runnable {
   readonly #config: Pick<SourceControllerConfig, 'storagePath' | 'storageAddr' | 'storageAdvAddr'>;
   #server: ArtifactServer | undefined;
   #storage: Storage | undefined;
+  /** Asked before a 404 (see recovery.ts); set before the manager starts. */
+  recover: ServeOptions['recover'];
 
   constructor(config: Pick<SourceControllerConfig, 'storagePath' | 'storageAddr' | 'storageAdvAddr'>) {
     this.#config = config;
@@ -37,6 +39,7 @@ export class ArtifactService implements Runnable {
       root: this.#config.storagePath,
       host: bind?.host ?? '0.0.0.0',
       port: bind?.port ?? 0,
+      ...(this.recover ? { recover: this.recover } : {}),
     });
     this.#storage = new Storage({
       root: this.#config.storagePath,

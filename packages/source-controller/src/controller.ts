@@ -13,6 +13,7 @@ import type { SourceControllerConfig } from './flags.ts';
 import { GitRepositoryReconciler } from './gitrepository/reconciler.ts';
 import { addHelmSources, type HelmSources } from './helm-sources.ts';
 import { OCIRepositoryReconciler } from './ocirepository/reconciler.ts';
+import { artifactRecovery } from './recovery.ts';
 
 export const FieldManager = 'source-controller';
 
@@ -66,6 +67,16 @@ export function addSourceController(manager: Manager, options: SourceControllerO
       ...(artifactLimits && { limits: artifactLimits }),
     }),
     client,
+  });
+  artifacts.recover = artifactRecovery({
+    controllers: {
+      gitrepository: gitRepositories,
+      helmrepository: helm.helmRepositories,
+      helmchart: helm.helmCharts,
+      ocirepository: ociRepositories,
+      bucket: buckets,
+    },
+    storage: () => artifacts.storage,
   });
   return { artifacts, gitRepositories, ...helm, ociRepositories, buckets };
 }

@@ -122,4 +122,30 @@ describe('serve', () => {
       assert.doesNotMatch(reply.body.toString(), /outside the root/);
     });
   }
+
+  test('recover is asked before a 404 for a missing artifact, and the file it re-created is served', async () => {
+    const root = join(scratch, 'recovering');
+    const asked: string[] = [];
+    const recovering = await serve({
+      root,
+      recover: async (relativePath) => {
+        asked.push(relativePath);
+        if (!relativePath.startsWith('gitrepository/default/app/')) return false;
+        await mkdir(join(root, 'gitrepository/default/app'), { recursive: true });
+        await writeFile(join(root, relativePath), content);
+        return true;
+      },
+    });
+    try {
+      const back = await fetch(`${recovering.url}${artifactPath}`);
+      assert.equal(back.status, 200);
+      assert.deepEqual(Buffer.from(await back.arrayBuffer()), content);
+      const other = `/gitrepository/default/other/${hex}.tar.gz`;
+      assert.equal((await fetch(`${recovering.url}${other}`)).status, 404);
+      assert.equal((await fetch(`${recovering.url}/gitrepository/default/app/notes.tar`)).status, 404);
+      assert.deepEqual(asked, [artifactPath.slice(1), other.slice(1)], 'only artifact names are asked about');
+    } finally {
+      await recovering.close();
+    }
+  });
 });

@@ -16,6 +16,13 @@ export interface ServeOptions {
   host?: string;
   /** 0 (the default) picks a free port. */
   port?: number;
+  /**
+   * Asked before a 404 for a missing artifact, with its path under the root
+   * (`<kind>/<namespace>/<name>/<hex>.tar.gz`): it may re-create the file (an object whose status
+   * still names it, after a restart with empty storage) and resolves true when the file exists
+   * now. `signal` aborts when the client goes away. Keep it bounded: the client is waiting.
+   */
+  recover?: (relativePath: string, signal: AbortSignal) => Promise<boolean>;
 }
 
 export interface ArtifactServer {
@@ -29,7 +36,7 @@ const hexNamePattern = /^([0-9a-f]{64})\.tar\.gz$/;
 /** Serves the artifacts under `root` over HTTP: GET and HEAD, no listings, no other files. */
 export async function serve(options: ServeOptions): Promise<ArtifactServer> {
   const server = createServer((request, response) => {
-    handle(options.root, request, response).catch(() => {
+    handle(options, request, response).catch(() => {
       // The response may be half sent when the client goes away; all we can do is end it.
       if (!response.headersSent) respond(response, 500);
       else response.destroy();
@@ -60,7 +67,11 @@ function respond(response: ServerResponse, status: number, headers: Record<strin
   response.end();
 }
 
-async function handle(root: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handle(
+  options: ServeOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     respond(response, 405, { Allow: 'GET, HEAD' });
     return;
@@ -70,7 +81,13 @@ async function handle(root: string, request: IncomingMessage, response: ServerRe
     respond(response, parsed.status);
     return;
   }
-  const file = await openRegularFile(join(root, ...parsed.segments));
+  const path = join(options.root, ...parsed.segments);
+  let file = await openRegularFile(path);
+  if (!file && options.recover && hexNamePattern.test(parsed.segments.at(-1) ?? '')) {
+    const gone = new AbortController();
+    response.once('close', () => gone.abort());
+    if (await options.recover(parsed.segments.join('/'), gone.signal)) file = await openRegularFile(path);
+  }
   if (!file) {
     respond(response, 404);
     return;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -133,6 +133,75 @@ describe('Storage', () => {
   test('GC of an object that never stored anything deletes nothing', async () => {
     const storage = await newStorage();
     assert.deepEqual(await storage.garbageCollect({ ...ref, name: 'absent' }), []);
+  });
+
+  test('the same bytes for another object are a hard link of the first copy, its age refreshed', async () => {
+    const clock = new FakeClock();
+    const storage = await newStorage(clock);
+    const first = await storage.store(ref, await tarball('shared'));
+    clock.advance(5_000);
+    const other = { ...ref, name: 'podinfo-2' };
+    const second = await storage.store(other, await tarball('shared'));
+    const [a, b] = await Promise.all([
+      stat(join(storage.root, first.path)),
+      stat(join(storage.root, second.path)),
+    ]);
+    assert.equal(a.ino, b.ino, 'one file, two directory entries');
+    assert.equal(b.nlink, 2);
+    assert.equal(b.mtimeMs, clock.now().getTime(), 'the second store refreshed the age');
+    assert.equal(second.lastUpdateTime, clock.now().toISOString());
+    assert.equal(await readFile(join(storage.root, second.path), 'utf8'), 'shared');
+    assert.deepEqual(await readdir(join(storage.root, 'gitrepository/flux-system/podinfo-2')), [
+      second.path.split('/').pop(),
+    ]);
+    // Storing it again for the same object leaves one entry, no temp link.
+    await storage.store(other, await tarball('shared'));
+    assert.equal((await readdir(join(storage.root, 'gitrepository/flux-system/podinfo-2'))).length, 1);
+    // Deleting one copy leaves the other whole.
+    await storage.removeAll(ref);
+    assert.equal(await readFile(join(storage.root, second.path), 'utf8'), 'shared');
+  });
+
+  test('when the remembered copy is gone, the bytes are written (and fsynced) again', async () => {
+    const storage = await newStorage();
+    const first = await storage.store(ref, await tarball('gone'));
+    await storage.removeAll(ref);
+    const other = { ...ref, name: 'podinfo-3' };
+    const second = await storage.store(other, await tarball('gone'));
+    assert.equal(second.digest, first.digest);
+    assert.equal((await stat(join(storage.root, second.path))).nlink, 1);
+    assert.equal(await readFile(join(storage.root, second.path), 'utf8'), 'gone');
+    // And it is the copy the next object links.
+    const third = await storage.store({ ...ref, name: 'podinfo-4' }, await tarball('gone'));
+    assert.equal((await stat(join(storage.root, third.path))).nlink, 2);
+  });
+
+  test('link stores bytes this storage holds for another object without a tarball, else says so', async () => {
+    const clock = new FakeClock();
+    const storage = await newStorage(clock);
+    const other = { ...ref, name: 'linked' };
+    assert.equal(await storage.link(other, digestOf('linkable')), undefined, 'nothing stored yet');
+    const first = await storage.store(ref, await tarball('linkable'));
+    clock.advance(1_000);
+    const linked = await storage.link(other, first.digest);
+    assert.deepEqual(linked, {
+      path: storage.relativePath(other, first.digest),
+      url: storage.url(other, first.digest),
+      digest: first.digest,
+      size: first.size,
+      lastUpdateTime: clock.now().toISOString(),
+    });
+    assert.equal(
+      (await stat(join(storage.root, linked.path))).ino,
+      (await stat(join(storage.root, first.path))).ino,
+    );
+    await storage.removeAll(ref);
+    await storage.removeAll(other);
+    assert.equal(
+      await storage.link({ ...ref, name: 'third' }, first.digest),
+      undefined,
+      'its copies are gone',
+    );
   });
 
   test('removeAll deletes the object directory', async () => {

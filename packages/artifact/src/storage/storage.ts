@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { digestHex, formatDigest } from '../digest.ts';
 import { ArtifactError } from '../errors.ts';
-import { moveIntoDirectory, syncDirectory, syncFile } from './atomic.ts';
+import { linkExisting, makeDurableDirectory, moveIntoDirectory, syncDirectory, syncFile } from './atomic.ts';
 import { type GarbageCollectOptions, garbageCollect } from './gc.ts';
 import { type ArtifactRef, objectDirectory } from './ref.ts';
 
@@ -20,6 +20,9 @@ export interface StorageOptions {
   /** The clock; tests pass their own. */
   now?: () => Date;
 }
+
+/** Digests whose stored copy is remembered for linking: distinct contents, not objects. */
+const maxLinkSources = 1024;
 
 export interface StoredArtifact {
   /** Relative to the storage root: `<kind>/<namespace>/<name>/<digest-hex>.tar.gz`. */
@@ -36,12 +39,16 @@ export interface StoredArtifact {
  * Lock-free by design: one controller (the leader) writes, and it reconciles one object at a
  * time, so no two writers touch one object directory. Writes are atomic (temp file, fsync,
  * rename), so the server and GC only ever see whole artifacts; the name is the digest, so a
- * rename over an existing file replaces it with identical bytes.
+ * rename over an existing file replaces it with identical bytes. Bytes stored already for another
+ * object (N objects of one artifact) are hard-linked instead of written and fsynced again
+ * (docs/artifacts.md, "Durability").
  */
 export class Storage {
   readonly root: string;
   readonly #baseUrl: string;
   readonly #now: () => Date;
+  /** Digest → a stored copy of it (its data fsynced once), which later stores of those bytes link. */
+  readonly #stored = new Map<string, string>();
 
   constructor(options: StorageOptions) {
     this.root = options.root;
@@ -79,25 +86,65 @@ export class Storage {
    */
   async store(ref: ArtifactRef, tarballPath: string): Promise<StoredArtifact> {
     const dir = join(this.root, objectDirectory(ref));
-    await mkdir(dir, { recursive: true });
+    await makeDurableDirectory(dir);
     const temp = await moveIntoDirectory(tarballPath, dir);
     try {
       const { digest, size } = await hashFile(temp);
       const now = this.#now();
-      await syncFile(temp, now);
-      await rename(temp, this.path(ref, digest));
-      await syncDirectory(dir);
-      return {
-        path: this.relativePath(ref, digest),
-        url: this.url(ref, digest),
-        digest,
-        size,
-        lastUpdateTime: now.toISOString(),
-      };
+      const target = this.path(ref, digest);
+      const existing = this.#stored.get(digest);
+      if (existing !== undefined && (await linkExisting(existing, target, now, size)) !== undefined) {
+        await rm(temp, { force: true });
+      } else {
+        await syncFile(temp, now);
+        await rename(temp, target);
+        await syncDirectory(dir);
+      }
+      this.#remember(digest, target);
+      return this.#artifact(ref, digest, size, now);
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
     }
+  }
+
+  /**
+   * Stores for `ref` the bytes of `digest` that this storage stored before (for any object), as a
+   * hard link: no copy, no hash, no fsync (the durability of links: docs/artifacts.md). The bytes
+   * are the ones `store()` hashed, so `digest` only chooses them. Undefined when this process has
+   * stored no such bytes, or the copy it remembers is gone: `store()` them.
+   */
+  async link(ref: ArtifactRef, digest: string): Promise<StoredArtifact | undefined> {
+    const existing = this.#stored.get(digest);
+    if (existing === undefined) return undefined;
+    const dir = join(this.root, objectDirectory(ref));
+    await makeDurableDirectory(dir);
+    const now = this.#now();
+    const target = this.path(ref, digest);
+    const size = await linkExisting(existing, target, now);
+    if (size === undefined) {
+      this.#stored.delete(digest);
+      return undefined;
+    }
+    this.#remember(digest, target);
+    return this.#artifact(ref, digest, size, now);
+  }
+
+  #artifact(ref: ArtifactRef, digest: string, size: number, storedAt: Date): StoredArtifact {
+    return {
+      path: this.relativePath(ref, digest),
+      url: this.url(ref, digest),
+      digest,
+      size,
+      lastUpdateTime: storedAt.toISOString(),
+    };
+  }
+
+  /** Keeps `path` as the copy of `digest` the next store of the same bytes links (LRU). */
+  #remember(digest: string, path: string): void {
+    this.#stored.delete(digest);
+    this.#stored.set(digest, path);
+    if (this.#stored.size > maxLinkSources) this.#stored.delete(this.#stored.keys().next().value as string);
   }
 
   /**

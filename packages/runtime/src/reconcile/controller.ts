@@ -3,7 +3,7 @@
  * object, with everything every weft controller does around it, in Flux's order:
  *
  *   deleted?    → finalize (unless suspended), remove the finalizer, forget metrics
- *   no finalizer → add it
+ *   no finalizer → add it (beside the reconcile for a reconciler that `awaitsFinalizer`)
  *   suspended?  → log and stop (no requeue)
  *   otherwise   → Reconciling=True, reconcile, Ready summary, observedGeneration,
  *                 lastHandledReconcileAt, status patch (only when changed), requeue at
@@ -147,6 +147,16 @@ export class Controller<T extends KubeObject = KubeObject> {
     return this;
   }
 
+  /** Whether the informer has listed its objects once (before, `cached` finds none). */
+  get hasSynced(): boolean {
+    return this.#options.informer.hasSynced;
+  }
+
+  /** The cached object of `key` (`namespace/name`), as the informer holds it: do not modify it. */
+  cached(key: string): T | undefined {
+    return this.#options.informer.get(key);
+  }
+
   /** Starts reconciling the keys queued so far (for a controller made `paused`). */
   start(): void {
     this.queue.start();
@@ -173,6 +183,19 @@ export class Controller<T extends KubeObject = KubeObject> {
       namespace: slash < 0 ? '' : key.slice(0, slash),
       name: slash < 0 ? key : key.slice(slash + 1),
     };
+  }
+
+  /** Adds the finalizer with a merge patch and takes the finalizer list and resourceVersion it returns. */
+  async #addFinalizer(obj: T): Promise<void> {
+    const patched = await this.#options.client.patch(
+      this.#ref(obj),
+      finalizerPatch(obj, this.#finalizer, true),
+    );
+    obj.metadata.finalizers = patched.metadata.finalizers ?? [
+      ...(obj.metadata.finalizers ?? []),
+      this.#finalizer,
+    ];
+    if (patched.metadata.resourceVersion) obj.metadata.resourceVersion = patched.metadata.resourceVersion;
   }
 
   /** One pass over one key: what the queue calls. Public for tests. */
@@ -224,15 +247,14 @@ export class Controller<T extends KubeObject = KubeObject> {
     }
 
     if (!hasFinalizer(obj, this.#finalizer)) {
-      const patched = await this.#options.client.patch(
-        this.#ref(obj),
-        finalizerPatch(obj, this.#finalizer, true),
-      );
-      obj.metadata.finalizers = patched.metadata.finalizers ?? [
-        ...(obj.metadata.finalizers ?? []),
-        this.#finalizer,
-      ];
-      if (patched.metadata.resourceVersion) obj.metadata.resourceVersion = patched.metadata.resourceVersion;
+      const adding = this.#addFinalizer(obj);
+      // Only a reconciler that awaits it itself before making anything its finalizer cleans up
+      // runs beside the PATCH (one API write off each new object's serial path); the others, and
+      // a suspended object, wait here.
+      if (this.#reconciler.awaitsFinalizer === true && !isSuspended(obj)) {
+        adding.catch(() => {}); // awaited below, after the reconcile: not unhandled meanwhile
+        ctx.finalizerAdded = adding;
+      } else await adding;
     }
 
     if (isSuspended(obj)) {
@@ -265,6 +287,15 @@ export class Controller<T extends KubeObject = KubeObject> {
     } catch (error) {
       // Something thrown must count as a failure even when it is `undefined`.
       failure = error ?? new Error(`${this.#reconciler.kind} reconcile threw ${String(error)}`);
+    }
+    // A finalizer that did not land fails the whole pass before anything is written: the status
+    // would otherwise describe work the object cannot clean up on deletion. The reconciler saw the
+    // same error where it awaited `finalizerAdded`, so it stored nothing.
+    try {
+      await ctx.finalizerAdded;
+    } catch (error) {
+      observe('error');
+      throw error;
     }
 
     const notReady = failure === undefined ? outcome?.notReady : undefined;

@@ -49,6 +49,13 @@ export interface ReconcileContext {
    * meanwhile (WorkQueue.waiting). Absent: the work runs in the slot.
    */
   waiting?<R>(work: () => Promise<R>): Promise<R>;
+  /**
+   * For a reconciler that `awaitsFinalizer`, on an object that did not carry the finalizer yet:
+   * the PATCH adding it, running beside the reconcile. It rejects when the finalizer did not land;
+   * await it before creating anything the finalizer must clean up (an artifact, applied objects).
+   * Absent (or resolved) otherwise. The controller awaits it too, before any status write.
+   */
+  finalizerAdded?: Promise<void>;
 }
 
 export interface Reconciler<T extends KubeObject = KubeObject> {
@@ -60,6 +67,12 @@ export interface Reconciler<T extends KubeObject = KubeObject> {
   readonly negativePolarity?: readonly string[];
   /** Finalizer to add (default `finalizers.weft.dev`). */
   readonly finalizer?: string;
+  /**
+   * True when `reconcile` awaits `ctx.finalizerAdded` before its first side effect that the
+   * finalizer must undo: the controller then adds the finalizer beside the reconcile instead of
+   * before it. Default false: the finalizer lands first.
+   */
+  readonly awaitsFinalizer?: boolean;
   /**
    * The spec fields this reconciler implements and those it refuses for now. With it, the
    * controller stalls an object that sets any other field (`UnsupportedField`, naming it) before

@@ -66,6 +66,8 @@ export class BucketReconciler implements Reconciler<BucketObject> {
   readonly kind = BucketKind;
   readonly conditions = ownedConditions;
   readonly fields = bucketFields;
+  /** Its one side effect, the artifact, is stored through storeArtifact, which awaits the finalizer. */
+  readonly awaitsFinalizer = true;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed];
   readonly #options: BucketReconcilerOptions;
   /** `<uid>/<key>/<etag>` → the text of that Bucket's `.sourceignore` object. */

@@ -131,6 +131,16 @@ export class LayerCache {
     return running;
   }
 
+  /** The digest of the artifact built for `key` before (most recently used now), or undefined. */
+  digestOf(key: LayerCacheKey): string | undefined {
+    const id = LayerCache.keyOf(key);
+    const entry = this.#entries.get(id);
+    if (!entry) return undefined;
+    this.#entries.delete(id);
+    this.#entries.set(id, entry);
+    return entry.digest;
+  }
+
   /** Copies the cached tarball to `target` and returns its digest, or undefined on a miss. */
   async copyTo(key: LayerCacheKey, target: string): Promise<string | undefined> {
     const id = LayerCache.keyOf(key);

@@ -30,6 +30,7 @@ import {
 import { ignoreRulesForTree } from '../ignore/tree.ts';
 import {
   artifactRef,
+  linkArtifact,
   reconcileStorage,
   type SourceObject,
   type StorageSource,
@@ -95,6 +96,8 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
   readonly kind = OCIRepositoryKind;
   readonly conditions = ownedConditions;
   readonly fields = ociRepositoryFields;
+  /** Its one side effect, the artifact, is stored through storeArtifact, which awaits the finalizer. */
+  readonly awaitsFinalizer = true;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed];
   readonly #options: OCIRepositoryReconcilerOptions;
   readonly #cache: LayerCache;
@@ -176,46 +179,49 @@ export class OCIRepositoryReconciler implements Reconciler<OCIRepositoryObject> 
     };
     const selector = obj.spec.layerSelector;
     const operation = selector?.operation ?? 'extract';
-    const work = await mkdtemp(join(tmpdir(), 'weft-ocirepository-'));
-    try {
-      const chosen = await fetch.step(classifyLayer, async () =>
-        selectLayer(manifest.manifest, selector?.mediaType, `${url.repository}@${source.digest}`),
-      );
-      const cacheKey = {
-        registry: url.registry,
-        repository: url.repository,
-        layerDigest: chosen.digest,
-        operation,
-        ignore: obj.spec.ignore,
-      };
-      const {
-        path: tarball,
-        digest,
-        built,
-      } = await fetch.step(classifyLayer, () =>
-        this.#cache.copyOrBuild(cacheKey, join(work, 'artifact.tar.gz'), () =>
-          buildFromLayer(registry, url, chosen, operation, obj.spec.ignore, work, limits),
-        ),
-      );
-      if (!built) ctx.log.debug({ layer: chosen.digest }, 'artifact of this layer built before: no download');
-      await storeArtifact(obj as SourceObject, {
-        storage: storageOf(this.#options.storage),
-        ref: artifactRef(OCIRepositoryKind, obj),
-        tarball,
-        digest,
-        revision: source.revision,
-        metadata: manifest.manifest.annotations,
-        gc: this.#options.gc,
-        ctx,
-        origin: obj.spec.url,
-      });
-      if (obj.spec.ignore === undefined) delete status.observedIgnore;
-      else status.observedIgnore = obj.spec.ignore;
-      if (selector === undefined) delete status.observedLayerSelector;
-      else status.observedLayerSelector = { ...selector, operation };
-    } finally {
-      await rm(work, { recursive: true, force: true });
+    const chosen = await fetch.step(classifyLayer, async () =>
+      selectLayer(manifest.manifest, selector?.mediaType, `${url.repository}@${source.digest}`),
+    );
+    const cacheKey = {
+      registry: url.registry,
+      repository: url.repository,
+      layerDigest: chosen.digest,
+      operation,
+      ignore: obj.spec.ignore,
+    };
+    const store = {
+      storage: storageOf(this.#options.storage),
+      ref: artifactRef(OCIRepositoryKind, obj),
+      revision: source.revision,
+      metadata: manifest.manifest.annotations,
+      gc: this.#options.gc,
+      ctx,
+      origin: obj.spec.url,
+    };
+    // Another object's artifact of this layer: linked in storage, nothing copied or written.
+    const cached = this.#cache.digestOf(cacheKey);
+    const linked =
+      cached !== undefined && (await linkArtifact(obj as SourceObject, { ...store, digest: cached }));
+    if (linked) ctx.log.debug({ layer: chosen.digest }, 'artifact of this layer stored before: linked');
+    else {
+      const work = await mkdtemp(join(tmpdir(), 'weft-ocirepository-'));
+      try {
+        const { path, digest, built } = await fetch.step(classifyLayer, () =>
+          this.#cache.copyOrBuild(cacheKey, join(work, 'artifact.tar.gz'), () =>
+            buildFromLayer(registry, url, chosen, operation, obj.spec.ignore, work, limits),
+          ),
+        );
+        if (!built)
+          ctx.log.debug({ layer: chosen.digest }, 'artifact of this layer built before: no download');
+        await storeArtifact(obj as SourceObject, { ...store, tarball: path, digest });
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
     }
+    if (obj.spec.ignore === undefined) delete status.observedIgnore;
+    else status.observedIgnore = obj.spec.ignore;
+    if (selector === undefined) delete status.observedLayerSelector;
+    else status.observedLayerSelector = { ...selector, operation };
   }
 
   /** The manifest the ref resolved to: fetched once for all objects of one repository and digest. */

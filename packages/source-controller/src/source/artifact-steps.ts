@@ -93,50 +93,87 @@ export interface ArtifactEvent {
   note: string;
 }
 
+export interface StoreOptions {
+  storage: Storage;
+  ref: ArtifactRef;
+  /** The tarball to store; it is gone afterwards (moved into storage, or deleted). */
+  tarball: string;
+  /** The tarball's digest when the caller knows it: identical bytes stored already are re-used. */
+  digest?: string | undefined;
+  revision: string;
+  metadata?: Record<string, string> | undefined;
+  gc?: { keep?: number; ttlMs?: number } | undefined;
+  ctx: ReconcileContext;
+  /** Where the content came from, for the event: `oci://…`, `s3://bucket/prefix`. */
+  origin?: string;
+  /** The event recorded when revision or digest changed (default NewArtifact, "stored artifact for revision …"). */
+  event?: ArtifactEvent;
+  /** Whether the kind has `status.url` (all but GitRepository), set to the artifact's URL. */
+  statusUrl?: boolean;
+}
+
+type Stored = Omit<SourceArtifact, 'revision'>;
+
 /**
  * Moves `tarball` into storage as the object's artifact for `revision` (or drops it when the same
- * bytes are stored already), garbage-collects old ones, sets ArtifactInStorage and records a
- * NewArtifact event when revision or digest changed.
+ * bytes are stored already, for this object or, as a hard link, another), garbage-collects old
+ * ones, sets ArtifactInStorage and records a NewArtifact event when revision or digest changed.
  */
-export async function storeArtifact(
+export async function storeArtifact(obj: SourceObject, options: StoreOptions): Promise<SourceArtifact> {
+  const artifact = await saveArtifact(obj, options, async (previous) => {
+    const kept = options.digest === undefined ? undefined : await reuse(options, options.digest, previous);
+    if (kept) await rm(options.tarball, { force: true });
+    return kept ?? (await options.storage.store(options.ref, options.tarball));
+  });
+  return artifact as SourceArtifact;
+}
+
+/**
+ * storeArtifact without a tarball: the artifact of `digest` when this object has it stored
+ * already, or storage has those bytes for another object (a hard link). Undefined, with nothing
+ * changed, when neither: build the tarball and store it. For N objects of one artifact (the
+ * OCIRepository layer cache knows the digest before anything is downloaded or copied).
+ */
+export function linkArtifact(
   obj: SourceObject,
-  options: {
-    storage: Storage;
-    ref: ArtifactRef;
-    tarball: string;
-    digest?: string | undefined;
-    revision: string;
-    metadata?: Record<string, string> | undefined;
-    gc?: { keep?: number; ttlMs?: number } | undefined;
-    ctx: ReconcileContext;
-    /** Where the content came from, for the event: `oci://…`, `s3://bucket/prefix`. */
-    origin?: string;
-    /** The event recorded when revision or digest changed (default NewArtifact, "stored artifact for revision …"). */
-    event?: ArtifactEvent;
-    /** Whether the kind has `status.url` (all but GitRepository), set to the artifact's URL. */
-    statusUrl?: boolean;
-  },
-): Promise<SourceArtifact> {
+  options: Omit<StoreOptions, 'tarball' | 'digest'> & { digest: string },
+): Promise<SourceArtifact | undefined> {
+  return saveArtifact(obj, options, (previous) => reuse(options, options.digest, previous));
+}
+
+/** The stored artifact of `digest`: the object's own (same digest, still stored), else a link. */
+async function reuse(
+  options: Pick<StoreOptions, 'storage' | 'ref' | 'revision' | 'ctx'>,
+  digest: string,
+  previous: SourceArtifact | undefined,
+): Promise<Stored | undefined> {
+  const { storage, ref } = options;
+  if (previous?.digest === digest && (await storage.has(ref, digest))) {
+    const kept: Stored = { ...previous, url: storage.url(ref, digest) };
+    if (previous.revision !== options.revision) kept.lastUpdateTime = options.ctx.now().toISOString();
+    return kept;
+  }
+  return storage.link(ref, digest);
+}
+
+/** Stores through `obtain` (undefined: nothing stored), then GC, status, conditions and the event. */
+async function saveArtifact(
+  obj: SourceObject,
+  options: Omit<StoreOptions, 'tarball'>,
+  obtain: (previous: SourceArtifact | undefined) => Promise<Stored | undefined>,
+): Promise<SourceArtifact | undefined> {
   const { storage, ref, ctx } = options;
   obj.status ??= {};
   const status = obj.status;
   const cond = asConditioned(obj);
   const previous = status.artifact;
+  // The finalizer removes the object's artifacts: none is stored before it is on the object (it
+  // runs beside the fetch for kinds that `awaitsFinalizer`; a failure to add it fails this reconcile).
+  await ctx.finalizerAdded;
   let artifact: SourceArtifact;
   try {
-    let stored: Omit<SourceArtifact, 'revision'>;
-    if (
-      previous &&
-      options.digest !== undefined &&
-      previous.digest === options.digest &&
-      (await storage.has(ref, options.digest))
-    ) {
-      await rm(options.tarball, { force: true });
-      stored = { ...previous, url: storage.url(ref, previous.digest) };
-      if (previous.revision !== options.revision) stored.lastUpdateTime = ctx.now().toISOString();
-    } else {
-      stored = await storage.store(ref, options.tarball);
-    }
+    const stored = await obtain(previous);
+    if (stored === undefined) return undefined;
     artifact = {
       ...stored,
       revision: options.revision,
