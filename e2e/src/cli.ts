@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCluster } from './cluster/index.ts';
 import { errorMessage } from './errors.ts';
-import { sleep } from './servers/process.ts';
+import { processAlive, sleep } from './servers/process.ts';
 import { cacheDir } from './toolchain.ts';
 
 interface ClusterState {
@@ -54,15 +54,6 @@ const name = values.name;
 const stateDir = join(cacheDir(), 'clusters', name);
 const stateFile = join(stateDir, 'state.json');
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function readState(): Promise<ClusterState | undefined> {
   let text: string;
   try {
@@ -75,7 +66,7 @@ async function readState(): Promise<ClusterState | undefined> {
   }
   const state = JSON.parse(text) as ClusterState;
   // A dead supervisor: its components died with it (pdeathsig).
-  return isAlive(state.pid) ? state : undefined;
+  return processAlive(state.pid) ? state : undefined;
 }
 
 async function up(): Promise<void> {
@@ -154,7 +145,7 @@ async function down(): Promise<void> {
   // Wait for the supervisor itself, not for its state file: it removes the file first and then
   // stops the cluster, and `down` returns only when nothing of the cluster is left.
   const deadline = Date.now() + 60_000;
-  while (isAlive(state.pid)) {
+  while (processAlive(state.pid)) {
     if (Date.now() > deadline) {
       process.kill(state.pid, 'SIGKILL');
       break;

@@ -13,11 +13,6 @@ import { repoRoot } from './toolchain.ts';
 const packagesDir = join(repoRoot, 'packages');
 const controllers = readdirSync(packagesDir).filter((name) => name.endsWith('-controller'));
 
-// helm-controller's addHelmController takes `kubeconfigPath` in its options instead of reading
-// the manager's flags, so its run.ts maps the flags by hand; issue 11 asks its owner to read
-// `manager.flags.kubeconfig` and then copy the shared run.ts. Remove it here when that is done.
-const mapsFlagsByHand = new Set(['helm-controller']);
-
 /** run.ts with the controller's own names replaced, so that only the shape is left. */
 function shapeOf(source: string, controller: string): string {
   return source
@@ -49,12 +44,10 @@ describe('the controller shape', () => {
   }
 
   it('has one run.ts, but for the names', () => {
-    const shapes = controllers
-      .filter((controller) => !mapsFlagsByHand.has(controller))
-      .map((controller) => ({
-        controller,
-        shape: shapeOf(readFileSync(join(packagesDir, controller, 'src', 'run.ts'), 'utf8'), controller),
-      }));
+    const shapes = controllers.map((controller) => ({
+      controller,
+      shape: shapeOf(readFileSync(join(packagesDir, controller, 'src', 'run.ts'), 'utf8'), controller),
+    }));
     const [first, ...rest] = shapes;
     assert.ok(first);
     for (const { controller, shape } of rest) {

@@ -38,7 +38,18 @@ export {
   weftImageTag,
 } from './cluster/index.ts';
 export { type CrdClient, type CrdObject, installCrds } from './crds.ts';
-export { nodeEntry } from './node-entry.ts';
+export {
+  type BuiltFluxController,
+  buildFluxController,
+  type FluxBuild,
+  type FluxControllerName,
+  type FluxCrd,
+  fluxBinaryPath,
+  fluxBuilds,
+  fluxCrdFiles,
+  readFluxCrds,
+} from './flux/build.ts';
+export { nodeEntry, weftProcess } from './node-entry.ts';
 export * from './servers/index.ts';
 export {
   type LeakClient,

@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { nodeEntry } from './node-entry.ts';
+import { nodeEntry, weftProcess } from './node-entry.ts';
+import { repoRoot } from './toolchain.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'weft-node-entry-'));
 after(() => rm(dir, { recursive: true, force: true }));
@@ -35,5 +36,17 @@ describe('nodeEntry', () => {
       const file = await entry(name, text);
       assert.deepEqual(nodeEntry(file).args, [file], name);
     }
+  });
+});
+
+describe('weftProcess', () => {
+  it("starts a controller's executable with its shebang's flags, then the given arguments", () => {
+    const controller = weftProcess('source-controller', ['--log-level=debug'], { logFile: '/dev/null' });
+    const entryFile = join(repoRoot, 'packages', 'source-controller', 'bin', 'weft-source-controller.js');
+    assert.equal(controller.spec.name, 'source-controller');
+    assert.equal(controller.spec.command, process.execPath);
+    assert.deepEqual(controller.spec.args, [...nodeEntry(entryFile).args, '--log-level=debug']);
+    assert.equal(controller.spec.args.at(-2), entryFile);
+    assert.equal(controller.spec.logFile, '/dev/null');
   });
 });

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ManagedProcess, type ProcessSpec } from './cluster/process.ts';
+import { repoRoot } from './toolchain.ts';
 
 /**
  * How to start a package's executable entry with this Node: the V8 flags its shebang carries
@@ -12,4 +15,17 @@ export function nodeEntry(entry: string): { command: string; args: string[] } {
   const node = words.findIndex((w) => w === 'node' || w.endsWith('/node'));
   const flags = node === -1 ? [] : words.slice(node + 1);
   return { command: process.execPath, args: [...flags, entry] };
+}
+
+/**
+ * One of this repository's controllers (`packages/<name>/bin/weft-<name>.js`) as a process of
+ * this Node, started by `start()`: `args` after the entry, the rest of `spec` as ManagedProcess.
+ */
+export function weftProcess(
+  name: string,
+  args: readonly string[],
+  spec: Omit<ProcessSpec, 'name' | 'command' | 'args'> = {},
+): ManagedProcess {
+  const entry = nodeEntry(join(repoRoot, 'packages', name, 'bin', `weft-${name}.js`));
+  return new ManagedProcess({ ...spec, name, command: entry.command, args: [...entry.args, ...args] });
 }

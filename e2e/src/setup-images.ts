@@ -8,15 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { imagesDir, pauseImageArchive, pauseImageReference } from './cluster/real-node/images.ts';
+import { weftControllers } from './cluster/weft-controllers.ts';
 import { repoRoot, toolPath } from './toolchain.ts';
-
-export const controllerImages = [
-  'source-controller',
-  'kustomize-controller',
-  'helm-controller',
-  'notification-controller',
-  'image-automation-controller',
-];
 
 const cli = join(repoRoot, 'packages', 'image', 'src', 'cli.ts');
 const image = (args: string[]) => execFileSync(process.execPath, [cli, ...args], { stdio: 'inherit' });
@@ -35,8 +28,8 @@ if (existsSync(pauseImageArchive())) {
     pauseImageArchive(),
   ]);
 }
-for (const controller of controllerImages) {
-  // helm-controller's image bundles the pinned helm (the others ignore --helm).
+for (const controller of weftControllers) {
+  // helm-controller's image bundles the pinned helm and the renderer (the others ignore both).
   image([
     'controller',
     controller,
@@ -45,5 +38,7 @@ for (const controller of controllerImages) {
     '--if-changed',
     '--helm',
     toolPath('helm'),
+    '--helm-renderer',
+    toolPath('weft-helm-renderer'),
   ]);
 }

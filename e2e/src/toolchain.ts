@@ -3,7 +3,8 @@
  * into `${WEFT_CACHE_DIR:-~/.cache/weft}/bin/<name>-<version>/`; this module reads the same pins
  * so tests and the launcher always use the binaries of the pinned versions.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ export type ToolName =
   | 'kube-scheduler'
   | 'kwok'
   | 'helm'
+  | 'weft-helm-renderer'
   | 'kustomize'
   | 'sops'
   | 'kubelet'
@@ -36,6 +38,7 @@ const toolGroup: Record<ToolName, { dir: string; versionKey: string }> = {
   'kube-scheduler': { dir: 'kube', versionKey: 'KUBERNETES_VERSION' },
   kwok: { dir: 'kwok', versionKey: 'KWOK_VERSION' },
   helm: { dir: 'helm', versionKey: 'HELM_VERSION' },
+  'weft-helm-renderer': { dir: 'helm-renderer', versionKey: 'HELM_VERSION' },
   kustomize: { dir: 'kustomize', versionKey: 'KUSTOMIZE_VERSION' },
   sops: { dir: 'sops', versionKey: 'SOPS_VERSION' },
   kubelet: { dir: 'kubelet', versionKey: 'KUBERNETES_VERSION' },
@@ -63,11 +66,30 @@ export function cacheDir(): string {
   return process.env.WEFT_CACHE_DIR ?? join(homedir(), '.cache', 'weft');
 }
 
+/**
+ * helm-controller's renderer is built from this repository: its cache directory also names the
+ * hash of its sources, as e2e/toolchain/build.sh computes it (go.mod, go.sum, the non-test .go
+ * files in byte order, concatenated; the first 12 hex digits of their sha256).
+ */
+function rendererSourceHash(): string {
+  const dir = join(repoRoot, 'packages', 'helm-controller', 'renderer');
+  const files = readdirSync(dir)
+    .filter(
+      (name) =>
+        name === 'go.mod' || name === 'go.sum' || (name.endsWith('.go') && !name.endsWith('_test.go')),
+    )
+    .sort();
+  const hash = createHash('sha256');
+  for (const name of files) hash.update(readFileSync(join(dir, name)));
+  return hash.digest('hex').slice(0, 12);
+}
+
 function pinnedToolPath(tool: ToolName): string {
   const { dir, versionKey } = toolGroup[tool];
   const version = pinnedVersions()[versionKey];
   if (!version) throw new Error(`e2e/toolchain/versions.env has no ${versionKey}`);
-  return join(cacheDir(), 'bin', `${dir}-${version}`, tool);
+  const suffix = tool === 'weft-helm-renderer' ? `-${rendererSourceHash()}` : '';
+  return join(cacheDir(), 'bin', `${dir}-${version}${suffix}`, tool);
 }
 
 /** Whether a pinned binary is built (tests that need an optional part skip without it). */

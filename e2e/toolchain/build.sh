@@ -4,7 +4,8 @@
 # reused; a new pin builds into a new directory. Prints one line per tool.
 #
 # Usage: e2e/toolchain/build.sh [tool...]
-#   tools: kube etcd kwok helm kustomize sops cosign versitygw kubelet containerd pause; default all
+#   tools: kube etcd kwok helm helm-renderer kustomize sops cosign versitygw kubelet containerd pause;
+#   default all
 #   (kubelet, containerd and pause are the real node's parts; runc and the CNI plugins are Debian
 #   packages that e2e/run installs)
 set -euo pipefail
@@ -91,7 +92,28 @@ ensure_pause() {
   echo "pause=$out/pause"
 }
 
-tools=("$@"); [ ${#tools[@]} -gt 0 ] || tools=(etcd kube kwok helm kustomize kubelet containerd sops cosign versitygw pause)
+# helm-renderer: helm-controller's long-running renderer, a program of this repository
+# (packages/helm-controller/renderer) requiring helm at HELM_VERSION, so it shares the helm build's
+# Go build cache. Cached per Helm version and source hash (e2e/src/toolchain.ts computes the same).
+renderer_src="$here/../../packages/helm-controller/renderer"
+renderer_hash() {
+  (cd "$renderer_src" && LC_ALL=C ls go.mod go.sum *.go | grep -v '_test\.go$' | xargs cat | sha256sum | cut -c1-12)
+}
+ensure_helm_renderer() {
+  local out; out="$cache/bin/helm-renderer-$HELM_VERSION-$(renderer_hash)"
+  if [ ! -e "$out/weft-helm-renderer" ]; then
+    grep -q "^require helm.sh/helm/${HELM_VERSION%%.*} $HELM_VERSION\$" "$renderer_src/go.mod" || {
+      echo "$renderer_src/go.mod must require helm.sh/helm/${HELM_VERSION%%.*} $HELM_VERSION (HELM_VERSION)" >&2; exit 1; }
+    log "building helm-renderer for helm $HELM_VERSION"
+    mkdir -p "$out.tmp"
+    (cd "$renderer_src" && go build -mod=readonly -trimpath -gcflags=all=-dwarf=false -ldflags "-s -w" \
+      -o "$out.tmp/weft-helm-renderer" .)
+    rm -rf "$out" && mv "$out.tmp" "$out"
+  fi
+  echo "weft-helm-renderer=$out/weft-helm-renderer"
+}
+
+tools=("$@"); [ ${#tools[@]} -gt 0 ] || tools=(etcd kube kwok helm helm-renderer kustomize kubelet containerd sops cosign versitygw pause)
 for t in "${tools[@]}"; do
   case $t in
     kube) ensure kube "$KUBERNETES_VERSION" k8s.io/kubernetes kube-apiserver kube-controller-manager kube-scheduler -- \
@@ -105,6 +127,7 @@ for t in "${tools[@]}"; do
     containerd) ensure containerd "$CONTAINERD_VERSION" github.com/containerd/containerd/v2 containerd containerd-shim-runc-v2 ctr -- \
             github.com/containerd/containerd/v2/cmd/containerd github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 github.com/containerd/containerd/v2/cmd/ctr ;;
     pause) ensure_pause ;;
+    helm-renderer) ensure_helm_renderer ;;
     kustomize) ensure kustomize "$KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5 kustomize -- sigs.k8s.io/kustomize/kustomize/v5 ;;
     # sops encrypts the fixtures @weft/sops is tested against (age and OpenPGP keys).
     sops) ensure sops "$SOPS_VERSION" github.com/getsops/sops/v3 sops -- github.com/getsops/sops/v3/cmd/sops ;;

@@ -4,7 +4,7 @@
  * kubeconfig, as they would run out of a cluster. Nothing here imports a controller.
  */
 import { join } from 'node:path';
-import { ManagedProcess, nodeEntry, repoRoot } from '@weft/e2e';
+import { type ManagedProcess, weftProcess } from '@weft/e2e';
 
 export interface ControllerProcesses {
   source: ManagedProcess;
@@ -18,8 +18,6 @@ export function startControllers(options: {
   dir: string;
   storagePort: number;
 }): ControllerProcesses {
-  // Each executable with the V8 flags its shebang carries.
-  const entry = (pkg: string) => nodeEntry(join(repoRoot, 'packages', pkg, 'bin', `weft-${pkg}.js`));
   const common = [
     `--kubeconfig=${options.kubeconfigPath}`,
     '--metrics-addr=127.0.0.1:0',
@@ -27,29 +25,22 @@ export function startControllers(options: {
     '--log-level=info',
   ];
   const storage = `127.0.0.1:${options.storagePort}`;
-  const source = new ManagedProcess({
-    name: 'source-controller',
-    command: process.execPath,
-    args: [
-      ...entry('source-controller').args,
+  // Each executable with the V8 flags its shebang carries.
+  const source = weftProcess(
+    'source-controller',
+    [
       ...common,
       `--storage-path=${join(options.dir, 'artifacts')}`,
       `--storage-addr=${storage}`,
       `--storage-adv-addr=${storage}`,
     ],
-    logFile: join(options.dir, 'source-controller.log'),
-  });
-  const kustomize = new ManagedProcess({
-    name: 'kustomize-controller',
-    command: process.execPath,
-    args: [...entry('kustomize-controller').args, ...common],
+    { logFile: join(options.dir, 'source-controller.log') },
+  );
+  const kustomize = weftProcess('kustomize-controller', common, {
     logFile: join(options.dir, 'kustomize-controller.log'),
   });
-  const notification = new ManagedProcess({
-    name: 'notification-controller',
-    command: process.execPath,
-    // No Receivers in the demo: the receiver server stays off.
-    args: [...entry('notification-controller').args, ...common, '--receiver-addr=0'],
+  // No Receivers in the demo: the receiver server stays off.
+  const notification = weftProcess('notification-controller', [...common, '--receiver-addr=0'], {
     logFile: join(options.dir, 'notification-controller.log'),
   });
   for (const controller of [source, kustomize, notification]) controller.start();

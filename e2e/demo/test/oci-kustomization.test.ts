@@ -18,13 +18,14 @@ import {
 import {
   eventually,
   freePort,
-  ManagedProcess,
+  type ManagedProcess,
   nodeEntry,
   type OciRegistry,
   repoRoot,
   startOciRegistry,
   testNamespace,
   useCluster,
+  weftProcess,
 } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
 
@@ -48,7 +49,6 @@ before(async () => {
   );
   dir = await mkdtemp(join(tmpdir(), 'weft-oci-flow-'));
   registry = await startOciRegistry();
-  const entry = (pkg: string) => nodeEntry(join(repoRoot, 'packages', pkg, 'bin', `weft-${pkg}.js`));
   const common = [
     `--kubeconfig=${cluster.kubeconfigPath}`,
     '--metrics-addr=127.0.0.1:0',
@@ -57,23 +57,12 @@ before(async () => {
   ];
   const storage = `127.0.0.1:${await freePort()}`;
   controllers = [
-    new ManagedProcess({
-      name: 'source-controller',
-      command: process.execPath,
-      args: [
-        ...entry('source-controller').args,
-        ...common,
-        `--storage-path=${join(dir, 'artifacts')}`,
-        `--storage-addr=${storage}`,
-      ],
-      logFile: join(dir, 'source-controller.log'),
-    }),
-    new ManagedProcess({
-      name: 'kustomize-controller',
-      command: process.execPath,
-      args: [...entry('kustomize-controller').args, ...common],
-      logFile: join(dir, 'kustomize-controller.log'),
-    }),
+    weftProcess(
+      'source-controller',
+      [...common, `--storage-path=${join(dir, 'artifacts')}`, `--storage-addr=${storage}`],
+      { logFile: join(dir, 'source-controller.log') },
+    ),
+    weftProcess('kustomize-controller', common, { logFile: join(dir, 'kustomize-controller.log') }),
   ];
   for (const controller of controllers) controller.start();
 });

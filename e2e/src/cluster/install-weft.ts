@@ -24,18 +24,11 @@ import type { Cluster } from './cluster.ts';
 import { freePort } from './ports.ts';
 import { imagesDir, onRealNode } from './real-node/index.ts';
 import { waitUntil } from './wait.ts';
+import { checkWeftControllers, type WeftController, weftControllers } from './weft-controllers.ts';
 
 const run = promisify(execFile);
 
-/** The controllers the chart can install (its `<controller>.enabled` values). */
-export const weftControllers = [
-  'source-controller',
-  'kustomize-controller',
-  'helm-controller',
-  'notification-controller',
-  'image-automation-controller',
-] as const;
-export type WeftController = (typeof weftControllers)[number];
+export { type WeftController, weftControllers } from './weft-controllers.ts';
 
 /** The tag of the images setup builds and of the chart's appVersion. */
 export const weftImageTag = '0.1.0';
@@ -165,6 +158,7 @@ export function inClusterValues(options: {
   components: readonly WeftController[];
   ports: Partial<Record<WeftController, ControllerPorts>>;
 }): Record<string, unknown> {
+  checkWeftControllers(options.components);
   const apiserver = new URL(options.cluster.server);
   const perController = Object.fromEntries(
     weftControllers.map((name) => {
@@ -240,6 +234,7 @@ export function deploymentRolledOut(deployment: DeploymentStatus): boolean {
  */
 export async function installWeft(cluster: Cluster, options: InstallWeftOptions): Promise<WeftInstallation> {
   if (!cluster.realNode) throw new Error('installWeft needs a cluster with a real node (realNode: true)');
+  checkWeftControllers(options.components);
   const namespace = options.namespace ?? 'weft-system';
   const release = options.release ?? 'weft';
   const timeoutMs = options.timeoutMs ?? 300_000;

@@ -67,6 +67,16 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Whether process `pid` exists (EPERM: it does, owned by another user). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** A new directory under the OS temp dir; removed by {@link removeDir}, or at the latest when the process ends. */
 export async function makeTempDir(prefix: string): Promise<string> {
   installExitHook();

@@ -1,3 +1,4 @@
+export { type ControllerName, controllerNames, isControllerName } from './controllers.ts';
 export {
   type CustomResourceDefinition,
   type CustomResourceDefinitionVersion,

@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '@weft/install';
 import type { Client } from '@weft/runtime/client';
-import { deleteIfPresent, installedKinds, instanceSelector, listIfServed } from './installed.ts';
+import { deleteIfPresent, installationObjects } from './installed.ts';
 import type { Output } from './output.ts';
 import { waitUntilReady } from './wait.ts';
 
@@ -36,19 +36,10 @@ export async function pruneInstallation(
     objects.map((o) => objectKey(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name)),
   );
   const pruned: string[] = [];
-  for (const { apiVersion, kind, namespaced } of installedKinds) {
-    const items = await listIfServed(client, {
-      apiVersion,
-      kind,
-      ...(namespaced ? { namespace } : {}),
-      labelSelector: instanceSelector(namespace),
-    });
-    for (const item of items) {
-      const ref = { apiVersion, kind, namespace: item.metadata.namespace, name: item.metadata.name ?? '' };
-      if (wanted.has(objectKey(apiVersion, kind, ref.namespace, ref.name))) continue;
-      await deleteIfPresent(client, ref);
-      pruned.push(`${kind} ${ref.name}`);
-    }
+  for (const ref of await installationObjects(client, namespace)) {
+    if (wanted.has(objectKey(ref.apiVersion, ref.kind, ref.namespace, ref.name))) continue;
+    await deleteIfPresent(client, ref);
+    pruned.push(`${ref.kind} ${ref.name}`);
   }
   return pruned;
 }

@@ -47,6 +47,30 @@ export async function listIfServed(
   }
 }
 
+/** What to delete one of the installation's objects by. */
+export interface InstalledObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string | undefined;
+  name: string;
+}
+
+/** The installation's own objects in `namespace` (by its labels), kind by kind as `installedKinds`. */
+export async function installationObjects(client: Client, namespace: string): Promise<InstalledObjectRef[]> {
+  const refs: InstalledObjectRef[] = [];
+  for (const { apiVersion, kind, namespaced } of installedKinds) {
+    const items = await listIfServed(client, {
+      apiVersion,
+      kind,
+      ...(namespaced ? { namespace } : {}),
+      labelSelector: instanceSelector(namespace),
+    });
+    for (const item of items)
+      refs.push({ apiVersion, kind, namespace: item.metadata.namespace, name: item.metadata.name ?? '' });
+  }
+  return refs;
+}
+
 export function weftCrds(client: Client): Promise<KubeObject[]> {
   return listIfServed(client, {
     apiVersion: 'apiextensions.k8s.io/v1',

@@ -1,12 +1,14 @@
 /**
  * The two controller pairs the benchmark runs on the same workload: weft's source-controller and
- * helm-controller (Node, from their bins, with the pinned helm binary) and Flux's (Go, built from
+ * helm-controller (Node, from their bins, with the pinned helm binary and the renderer) and Flux's (Go, built from
  * the Go module proxy by flux/build.ts). Both are scoped to the run's namespace so neither sees
  * the other's (or another test's) objects.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { crds, HelmApiVersion, SourceApiVersion } from '@weft/api';
 import { type CrdObject, freePort, installCrds, nodeEntry, repoRoot, toolPath } from '@weft/e2e';
 import type { Client } from '@weft/runtime/client';
@@ -34,11 +36,23 @@ export interface Flavour {
 
 const log = process.env.BENCH_LOG ? 'debug' : 'error';
 
-export function weftFlavour(releaseEngine: string): Flavour {
+/**
+ * Fills the compile cache for a controller's bin (what the image ships warmed, docs/images.md):
+ * a cold start strips the TypeScript and keeps Node's type stripper resident (~25 MiB of RSS)
+ * that no controller from its image carries.
+ */
+async function warmCompileCache(entry: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const runModule = pathToFileURL(join(dirname(entry), '../src/run.ts')).href;
+  const script = `import { enableCompileCache } from 'node:module'; enableCompileCache(); await import(${JSON.stringify(runModule)});`;
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env });
+}
+
+/** `renderer`: with the long-running renderer (`--helm-renderer-path`), else `helm template` runs. */
+export function weftFlavour(releaseEngine: string, renderer = true): Flavour {
   const helmEntry = join(import.meta.dirname, '../bin/weft-helm-controller.js');
   const sourceEntry = join(repoRoot, 'packages/source-controller/bin/weft-source-controller.js');
   return {
-    name: `weft (--release-engine=${releaseEngine})`,
+    name: `weft (--release-engine=${releaseEngine}, ${renderer ? 'renderer' : 'helm template per render'})`,
     helmApiVersion: HelmApiVersion,
     sourceApiVersion: SourceApiVersion,
     async installCrds(client) {
@@ -46,6 +60,8 @@ export function weftFlavour(releaseEngine: string): Flavour {
     },
     async start({ kubeconfigPath, namespace, work, concurrent }) {
       const env = { ...process.env, NODE_COMPILE_CACHE: join(work, 'compile-cache') };
+      await warmCompileCache(helmEntry, env);
+      await warmCompileCache(sourceEntry, env);
       const spawnNode = (entry: string, args: string[]) =>
         spawn(
           process.execPath,
@@ -70,6 +86,7 @@ export function weftFlavour(releaseEngine: string): Flavour {
       const metricsPort = await freePort();
       const helmController = spawnNode(helmEntry, [
         `--helm-binary=${toolPath('helm')}`,
+        ...(renderer ? [`--helm-renderer-path=${toolPath('weft-helm-renderer')}`] : []),
         `--metrics-addr=127.0.0.1:${metricsPort}`,
         `--release-engine=${releaseEngine}`,
       ]);

@@ -2,9 +2,9 @@
 // one Helm repository serving a podinfo-like chart, N HelmReleases each with its own HelmChart,
 // source-controller and helm-controller as their own processes. Prints the wall time from the
 // first creation until every HelmRelease is Ready, the CPU seconds of helm-controller and of the
-// helm processes it ran (reaped children, from /proc) and of source-controller, and the peak RSS
-// and PSS of helm-controller summed with the processes it runs at that moment (sampled every
-// 100 ms), beside the controller's own peak (VmHWM).
+// processes it ran (helm processes and the renderer: reaped and running children, from /proc) and
+// of source-controller, and the peak RSS and PSS of helm-controller summed with the processes it
+// runs at that moment (sampled every 100 ms), beside the controller's own peak (VmHWM).
 //
 // --flux: the same workload, in the same invocation (so under the same machine load), on Flux's
 // own source-controller and helm-controller (Go, built once from the Go module proxy: see
@@ -12,7 +12,9 @@
 // ratios. --flux-first runs Flux before weft.
 //
 // Run: node packages/helm-controller/bench/mttp.bench.ts [N ...=100] [--concurrent=4]
-//        [--release-engine=template|binary] [--flux] [--flux-first]
+//        [--release-engine=template|binary] [--without-renderer] [--compare-renderer] [--flux] [--flux-first]
+// --without-renderer: weft renders with one `helm template` per render (no --helm-renderer-path);
+// --compare-renderer: weft both ways, one after the other, in the same invocation.
 // Uses the cluster of WEFT_E2E_KUBECONFIG when set, else starts its own control plane.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,7 +25,15 @@ import * as conditions from '@weft/runtime/conditions';
 import { loadKubeConfig } from '@weft/runtime/manager';
 import { mapLimit } from '@weft/runtime/ssa';
 import { type Flavour, fluxFlavour, weftFlavour } from './flavours.ts';
-import { cpuSeconds, loadAverage, peakRssMiB, sampleTreeMemory, seconds, treeMemoryMiB } from './proc.ts';
+import {
+  childrenPeakRssMiB,
+  cpuSeconds,
+  loadAverage,
+  peakRssMiB,
+  sampleTreeMemory,
+  seconds,
+  treeMemoryMiB,
+} from './proc.ts';
 import { chartVersion, helmRelease, helmRepository, startChartRepository } from './workload.ts';
 
 const counts = process.argv.filter((a) => /^\d+$/.test(a)).map(Number);
@@ -41,6 +51,8 @@ interface Result {
   peakRss: number;
   peakPss: number;
   controllerPeakRss: number;
+  /** VmHWM of the child processes still running at the end (the renderer). */
+  childrenPeakRss: number;
   sourcePeakRss: number;
   idleRss: number;
   load: string;
@@ -105,6 +117,7 @@ async function runOnce(
       peakRss: peak.rss,
       peakPss: peak.pss,
       controllerPeakRss: await peakRssMiB(pid),
+      childrenPeakRss: await childrenPeakRssMiB(pid),
       sourcePeakRss: await peakRssMiB(sourcePid),
       idleRss: idle.rss,
       load: `${loadBefore} → ${await loadAverage()}`,
@@ -135,7 +148,7 @@ function print(name: string, count: number, r: Result): void {
     `  peak, helm-controller + children:        RSS ${r.peakRss.toFixed(0)} MiB, PSS ${r.peakPss.toFixed(0)} MiB (idle RSS ${r.idleRss.toFixed(0)} MiB)`,
   );
   console.log(
-    `  peak RSS (VmHWM): helm-controller alone ${r.controllerPeakRss.toFixed(0)} MiB, source-controller ${r.sourcePeakRss.toFixed(0)} MiB`,
+    `  peak RSS (VmHWM): helm-controller alone ${r.controllerPeakRss.toFixed(0)} MiB, its running children ${r.childrenPeakRss.toFixed(0)} MiB, source-controller ${r.sourcePeakRss.toFixed(0)} MiB`,
   );
   console.log(`  load average (1, 5, 15 min) start → end:  ${r.load}`);
 }
@@ -146,9 +159,12 @@ const cluster = shared ? undefined : await startCluster({ name: 'weft-helm-mttp'
 const kubeconfigPath = shared ?? cluster?.kubeconfigPath ?? '';
 try {
   const client = new Client(loadKubeConfig({ kubeconfig: kubeconfigPath }), { fieldManager: 'bench' });
-  const weft = weftFlavour(releaseEngine);
+  const weft = weftFlavour(releaseEngine, !process.argv.includes('--without-renderer'));
+  const templates = process.argv.includes('--compare-renderer')
+    ? weftFlavour(releaseEngine, false)
+    : undefined;
   const flux = withFlux ? await fluxFlavour() : undefined;
-  const flavours = [weft, ...(flux ? [flux] : [])];
+  const flavours = [weft, ...(templates ? [templates] : []), ...(flux ? [flux] : [])];
   if (process.argv.includes('--flux-first')) flavours.reverse();
   for (const flavour of flavours) await flavour.installCrds(client);
   const cpus = (await readFile('/proc/cpuinfo', 'utf8')).split('processor').length - 1;
@@ -161,6 +177,11 @@ try {
       print(flavour.name, count, result);
     }
     const w = results.get(weft);
+    const t = templates && results.get(templates);
+    if (w && t)
+      console.log(
+        `\n  renderer / helm template at N = ${count}: time ${(w.mttpMs / t.mttpMs).toFixed(2)}, CPU (helm-controller + children) ${((w.helmCpu + w.childCpu) / (t.helmCpu + t.childCpu)).toFixed(2)}, peak RSS ${(w.peakRss / t.peakRss).toFixed(2)}, PSS ${(w.peakPss / t.peakPss).toFixed(2)}`,
+      );
     const f = flux && results.get(flux);
     if (w && f)
       console.log(

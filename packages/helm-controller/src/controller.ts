@@ -8,7 +8,7 @@
  * - OCIRepositories: the same for releases whose `chartRef` is an OCI chart;
  * - a HelmRelease becoming Ready reconciles its not-ready dependents (`dependsOn`, by index).
  *
- * The helm processes and the extracted charts go when the manager stops.
+ * The helm processes, the renderer and the extracted charts go when the manager stops.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,7 @@ import { ReleaseEngine } from './engine/release.ts';
 import { RenderCache } from './engine/render.ts';
 import { HelmCli } from './helm/cli.ts';
 import { helmConnection } from './helm/kubeconfig.ts';
+import { HelmRenderer } from './helm/renderer.ts';
 import { installPostRenderPlugin } from './postrender/plugin.ts';
 import { FieldManager, HelmReleaseReconciler, type HelmReleaseReconcilerOptions } from './reconciler.ts';
 import { ReleaseActions } from './release-action.ts';
@@ -48,6 +49,8 @@ export interface HelmControllerOptions
   client?: Client;
   /** `--helm-binary`. */
   helmBinary: string;
+  /** `--helm-renderer-path`: the long-running renderer; unset, renders are `helm template` runs. */
+  helmRendererPath?: string | undefined;
   /** `--release-engine`: `template` (default) or `binary` (every install/upgrade a helm process). */
   releaseEngine?: 'template' | 'binary';
   /**
@@ -65,6 +68,8 @@ export interface HelmController {
   controller: Controller<HelmReleaseObject>;
   informer: Informer<HelmReleaseObject>;
   helm: HelmCli;
+  /** The long-running renderer, when `helmRendererPath` is set. */
+  renderer: HelmRenderer | undefined;
 }
 
 const helmReleases = cacheKind<HelmReleaseObject>(HelmApiVersion, HelmReleaseKind);
@@ -103,6 +108,13 @@ export async function addHelmController(
     home: join(work, 'helm'),
   });
   await installPostRenderPlugin(join(work, 'helm', 'data'));
+  const renderer = options.helmRendererPath
+    ? new HelmRenderer({
+        binary: options.helmRendererPath,
+        home: join(work, 'helm'),
+        parallel: manager.flags.concurrent,
+      })
+    : undefined;
   const artifacts = new ArtifactCache({ parent: work, maxUnused: 16 });
   const informer = manager.cache.informer(helmReleases, {
     namespace,
@@ -114,7 +126,7 @@ export async function addHelmController(
   const actions = new ReleaseActions({
     helm,
     engine,
-    renders: new RenderCache(helm),
+    renders: new RenderCache({ helm, renderer }),
     capabilities: new CapabilitiesCache(),
     ownEngine: options.releaseEngine !== 'binary',
   });
@@ -134,6 +146,7 @@ export async function addHelmController(
     'abort',
     () => {
       helm.killAll();
+      renderer?.close();
       void artifacts
         .close()
         .catch(() => undefined)
@@ -197,5 +210,5 @@ export async function addHelmController(
       );
     });
   });
-  return { controller, informer, helm };
+  return { controller, informer, helm, renderer };
 }

@@ -5,10 +5,16 @@
  * or put in a status: errors name the object or file and the key, never a value.
  *
  * Without spec.decryption an encrypted document is refused rather than merged as ciphertext.
+ *
+ * @weft/sops (age, OpenPGP: ~16 MiB of the controller's resident memory) is loaded at the first
+ * document that can be a SOPS document: one without the word `sops` (every SOPS document has a
+ * top-level `sops` key) is not one, and most releases never load it.
  */
 import type { Client, KubeObject } from '@weft/runtime/client';
-import { decryptSops, isSopsEncrypted, type SopsKeys, sopsKeysFromSecret } from '@weft/sops';
+import type { SopsKeys } from '@weft/sops';
 import type { HelmReleaseObject } from './types.ts';
+
+const sops = () => import('@weft/sops');
 
 export class DecryptionError extends Error {
   override name = 'DecryptionError';
@@ -18,9 +24,11 @@ export class DecryptionError extends Error {
 export type DecryptValues = (text: string, what: string) => Promise<string>;
 
 /** A values document is YAML; SOPS writes JSON files as JSON, which is YAML too. */
-function sopsFormatOf(content: Buffer): 'yaml' | 'json' | undefined {
-  if (content.toString('utf8').trimStart().startsWith('{'))
-    return isSopsEncrypted(content, 'json') ? 'json' : undefined;
+async function sopsFormatOf(text: string): Promise<'yaml' | 'json' | undefined> {
+  if (!text.includes('sops')) return undefined;
+  const { isSopsEncrypted } = await sops();
+  const content = Buffer.from(text, 'utf8');
+  if (text.trimStart().startsWith('{')) return isSopsEncrypted(content, 'json') ? 'json' : undefined;
   return isSopsEncrypted(content, 'yaml') ? 'yaml' : undefined;
 }
 
@@ -43,6 +51,7 @@ async function readKeys(client: Pick<Client, 'get'>, obj: HelmReleaseObject): Pr
   const data: Record<string, string> = {};
   for (const [key, value] of Object.entries(secret.data ?? {}))
     data[key] = Buffer.from(value, 'base64').toString('utf8');
+  const { sopsKeysFromSecret } = await sops();
   return sopsKeysFromSecret(data, secretName).catch((error: Error) => {
     throw new DecryptionError(error.message);
   });
@@ -55,8 +64,7 @@ async function readKeys(client: Pick<Client, 'get'>, obj: HelmReleaseObject): Pr
 export function valuesDecryption(client: Pick<Client, 'get'>, obj: HelmReleaseObject): DecryptValues {
   let keys: Promise<SopsKeys> | undefined;
   return async (text, what) => {
-    const content = Buffer.from(text, 'utf8');
-    const format = sopsFormatOf(content);
+    const format = await sopsFormatOf(text);
     if (format === undefined) return text;
     if (obj.spec.decryption === undefined)
       throw new DecryptionError(
@@ -64,7 +72,10 @@ export function valuesDecryption(client: Pick<Client, 'get'>, obj: HelmReleaseOb
       );
     keys ??= readKeys(client, obj);
     try {
-      return (await decryptSops(content, { keys: await keys, file: what, format })).toString('utf8');
+      const { decryptSops } = await sops();
+      return (
+        await decryptSops(Buffer.from(text, 'utf8'), { keys: await keys, file: what, format })
+      ).toString('utf8');
     } catch (error) {
       if (error instanceof DecryptionError) throw error;
       // SopsError messages name the file (here: the object and key), never a value.

@@ -11,16 +11,21 @@ export interface HelmControllerFlags {
   runtime: RuntimeFlags;
   /** The helm binary every action runs (v4; v3 works for the same commands). */
   helmBinary: string;
+  /** The long-running renderer (`renderer/`); unset: one `helm template` process per render. */
+  helmRendererPath: string | undefined;
   noCrossNamespaceRefs: boolean;
   /** ServiceAccount Helm acts as when a HelmRelease names none. */
   defaultServiceAccount: string | undefined;
   requeueDependencyMs: number;
   /** How installs and upgrades run: `template` (the controller's engine) or `binary`. */
   releaseEngine: 'template' | 'binary';
+  /** `--kubeconfig` again, as addHelmController's option: the helm processes get the controller's. */
+  kubeconfigPath: string | undefined;
 }
 
 const extra = {
   'helm-binary': { type: 'string', default: 'helm' },
+  'helm-renderer-path': { type: 'string' },
   'no-cross-namespace-refs': { type: 'boolean', default: false },
   'default-service-account': { type: 'string' },
   'requeue-dependency': { type: 'string', default: '30s' },
@@ -44,8 +49,10 @@ export function parseHelmControllerFlags(
     runtime: parsed.runtime,
     releaseEngine,
     helmBinary,
+    helmRendererPath: str('helm-renderer-path') || undefined,
     noCrossNamespaceRefs: values['no-cross-namespace-refs'] === true,
     defaultServiceAccount: str('default-service-account') || undefined,
     requeueDependencyMs,
+    kubeconfigPath: parsed.runtime.kubeconfig,
   };
 }

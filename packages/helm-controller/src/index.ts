@@ -1,7 +1,10 @@
 export { addHelmController, type HelmController, type HelmControllerOptions } from './controller.ts';
+export { helmTemplate } from './engine/render.ts';
 export { type HelmControllerFlags, parseHelmControllerFlags } from './flags.ts';
 export { HelmCli, HelmCommandError } from './helm/cli.ts';
+export { HelmRenderer, type TemplateRequest, type TemplateResult } from './helm/renderer.ts';
 export { configDigest, decodeRelease, type HelmReleaseRecord, releaseHistory } from './helm/storage.ts';
+export { installPostRenderPlugin, postRenderPluginName } from './postrender/plugin.ts';
 export { HelmReleaseReason } from './reasons.ts';
 export { FieldManager, HelmReleaseReconciler, type HelmReleaseReconcilerOptions } from './reconciler.ts';
 export type { HelmReleaseObject } from './types.ts';

@@ -1,6 +1,6 @@
 /**
  * One install or upgrade, by the fastest engine that releases the chart exactly as Helm would:
- * the controller's own (one `helm template`, then apply, wait and storage in-process: see
+ * the controller's own (one render by Helm's template engine, then apply, wait and storage in-process: see
  * engine/) when the chart allows it, otherwise one run of the helm binary (`helm install` /
  * `helm upgrade`). Both write the same release storage, so either can follow the other.
  */
@@ -13,7 +13,7 @@ import { chartJson, type HelmChartJson } from './engine/chart-json.ts';
 import { appliesCrdsItself, applyChartCrds, crdPolicy } from './engine/crds.ts';
 import { helmFieldManager, ReleaseActionError, type ReleaseEngine } from './engine/release.ts';
 import type { RenderCache } from './engine/render.ts';
-import { actionTimeoutMs, installArgs, postRender, type ReleaseTarget, upgradeArgs } from './helm/actions.ts';
+import { actionTimeoutMs, installArgs, type ReleaseTarget, upgradeArgs } from './helm/actions.ts';
 import type { HelmCli } from './helm/cli.ts';
 import type { HelmReleaseRecord } from './helm/storage.ts';
 
@@ -101,7 +101,7 @@ export class ReleaseActions {
         configDigest: request.configDigest,
         isUpgrade: action === 'upgrade',
         skipSchemaValidation: actionSpec?.disableSchemaValidation === true,
-        postRenderArgs: postRender(request.postRenderersFile),
+        postRenderersFile: request.postRenderersFile,
         postRenderersDigest: request.postRenderersDigest,
         capabilities: await this.#options.capabilities.get(request.client),
         timeoutMs: Math.min(timeoutMs, 120_000),
@@ -118,6 +118,7 @@ export class ReleaseActions {
             chart: await this.#chart(request.chartDigest, request.chartDir),
             values: request.values,
             manifest: rendered.manifest,
+            notes: rendered.notes,
             description: request.description,
             timeoutMs,
             disableWait: actionSpec?.disableWait === true,

@@ -71,6 +71,7 @@ export class ReleaseOps {
         chart: to.raw.chart as HelmChartJson,
         values: to.config,
         manifest: to.manifest,
+        notes: (to.raw.info as { notes?: string } | undefined)?.notes,
         description: `Rollback to ${to.version}`,
         timeoutMs,
         disableWait: spec.rollback?.disableWait === true,

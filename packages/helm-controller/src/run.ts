@@ -6,15 +6,7 @@ import { parseHelmControllerFlags } from './flags.ts';
 export function run(argv: readonly string[]): Promise<unknown> {
   return runController(argv, {
     name: 'helm-controller',
-    parseFlags: (args) => parseHelmControllerFlags(args),
-    addController: (manager, flags) =>
-      addHelmController(manager, {
-        helmBinary: flags.helmBinary,
-        releaseEngine: flags.releaseEngine,
-        kubeconfigPath: flags.runtime.kubeconfig,
-        noCrossNamespaceRefs: flags.noCrossNamespaceRefs,
-        defaultServiceAccount: flags.defaultServiceAccount,
-        requeueDependencyMs: flags.requeueDependencyMs,
-      }),
+    parseFlags: parseHelmControllerFlags,
+    addController: addHelmController,
   });
 }

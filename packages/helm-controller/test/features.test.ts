@@ -42,11 +42,12 @@ describe('HelmRelease features', { timeout: 600_000 }, () => {
       { chart: 'tested', version: '1.0.0' },
     );
     await notReady('second', /dependency HelmRelease '.*\/first' is not ready/);
-    const installs = helmRuns('install');
     await createRelease('first', {}, { chart: 'greeter' });
     const hr = await readyRelease('second');
     // A chart with hooks is released by the helm binary, which runs them as Helm does.
-    assert.equal(helmRuns('install'), installs + 1, 'the hooked chart went through helm install');
+    // At least one: a retried first attempt (a slow, shared apiserver) runs helm install again.
+    assert.ok(helmRuns('install', 'second') >= 1, 'the hooked chart went through helm install');
+    assert.equal(helmRuns('install', 'first'), 0, 'the plain chart did not');
     const tests = conditionOf(hr, 'TestSuccess');
     assert.equal(tests?.status, 'True', JSON.stringify(tests));
     const hooks = (statusOf(hr).history as { testHooks?: Record<string, { phase?: string }> }[])[0]
@@ -176,14 +177,13 @@ spec:
     after(() => client.delete(crdRef).catch(() => undefined));
     await repo.add({ ...configMapChart('crdful', '1.0.0') }, { 'crds/widgets.yaml': crd(group, '') });
     await refreshRepository('repo');
-    const installs = helmRuns('install');
     await createRelease(
       'crdful',
       { install: { crds: 'CreateReplace' }, upgrade: { crds: 'CreateReplace' } },
       { chart: 'crdful', version: '1.x' },
     );
     await readyRelease('crdful');
-    assert.equal(helmRuns('install'), installs + 1, 'a chart with CRDs goes through helm install');
+    assert.ok(helmRuns('install', 'crdful') >= 1, 'a chart with CRDs goes through helm install');
     const properties = async () => {
       const live = (await client.get(crdRef)) as KubeObject & {
         spec: {

@@ -32,6 +32,8 @@ import { Manager } from '@weft/runtime/manager';
 type KubeConfig = Awaited<ReturnType<Cluster['kubeConfig']>>;
 
 export const helmBinary = toolPath('helm');
+/** helm-controller's long-running renderer (`--helm-renderer-path`), built by e2e/toolchain. */
+export const helmRendererPath = toolPath('weft-helm-renderer');
 
 /**
  * What every test file starts with: the run's cluster (`useCluster`), a client, the CRDs and a
@@ -74,6 +76,7 @@ export function configMapChart(name: string, version: string): ChartFiles {
     version,
     values: 'data:\n  greeting: hello\nbadName: false\n',
     files: {
+      'templates/NOTES.txt': '{{ .Chart.Name }} {{ .Chart.Version }} is installed as {{ .Release.Name }}.\n',
       'templates/configmap.yaml': `apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -193,7 +196,12 @@ export async function startHelmController(
   kubeConfig: KubeConfig,
   kubeconfigPath: string,
   namespaces: string[],
-  extras: { logDestination?: { write(text: string): void }; workParent?: string } = {},
+  extras: {
+    logDestination?: { write(text: string): void };
+    workParent?: string;
+    /** false: no renderer, every render a `helm template` process (the fallback). */
+    renderer?: boolean;
+  } = {},
 ): Promise<{ manager: Manager; controller: HelmController }> {
   const flags = parseHelmControllerFlags(
     [
@@ -217,6 +225,7 @@ export async function startHelmController(
   const client = new Client(kubeConfig);
   const controller = await addHelmController(manager, {
     helmBinary,
+    ...(extras.renderer === false ? {} : { helmRendererPath }),
     kubeconfigPath,
     requeueDependencyMs: 1_000,
     ...(extras.workParent ? { workParent: extras.workParent } : {}),

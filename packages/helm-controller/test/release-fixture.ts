@@ -18,13 +18,20 @@ import {
 export type HistoryEntry = { revision: number; status: string; chart: string; description: string };
 
 /** Call at the top level of a test file (it registers `after` hooks). */
-export async function releaseFixture(prefix: string) {
+export async function releaseFixture(prefix: string, options: { renderer?: boolean } = {}) {
   const { kubeConfig, kubeconfigPath, client, ns } = await helmTestCluster(prefix);
   const repo = await HelmRepo.start();
   await repo.add(configMapChart('greeter', '1.0.0'));
   await startSourceController(kubeconfigPath, ns);
-  const { controller } = await startHelmController(kubeConfig, kubeconfigPath, [ns]);
-  const helmRuns = (command: string) => controller.helm.runs.get(command) ?? 0;
+  const { controller } = await startHelmController(kubeConfig, kubeconfigPath, [ns], options);
+  /**
+   * helm processes of one release (`helmRuns('install', 'app')`): a count a retried attempt can
+   * raise, so tests assert zero, or at least one, never an exact number above zero.
+   */
+  const helmRuns = (command: string, release: string) =>
+    controller.helm.releaseRuns.get(`${command} ${release}`) ?? 0;
+  /** Renders of the controller's own engine (by the renderer, or `helm template` without one). */
+  const renders = () => (controller.renderer?.renders ?? 0) + (controller.helm.runs.get('template') ?? 0);
 
   /** The chart with a Job test hook (KWOK completes the Job's pod). */
   function withTestHook(chart: ReturnType<typeof configMapChart>): ReturnType<typeof configMapChart> {
@@ -157,6 +164,7 @@ spec:
     repo,
     controller,
     helmRuns,
+    renders,
     withTestHook,
     hrRef,
     cmRef,

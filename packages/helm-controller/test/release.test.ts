@@ -17,6 +17,7 @@ const {
   ns,
   repo,
   helmRuns,
+  renders,
   hrRef,
   cmRef,
   createRepository,
@@ -63,9 +64,15 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
     );
     const cm = await client.get(cmRef('app-config'));
     assert.deepEqual(cm.data, { greeting: 'hi' });
-    // The controller's own engine made it (one helm template, no helm install): what helm read
-    // above is the release storage the controller wrote.
-    assert.deepEqual([helmRuns('template'), helmRuns('install')], [1, 0]);
+    // The controller's own engine made it (rendered, no helm install): what helm read above is
+    // the release storage the controller wrote. (A retried attempt renders again: at least one.)
+    assert.ok(renders() >= 1, 'rendered by the own engine');
+    assert.equal(helmRuns('install', 'app'), 0, 'no helm install');
+    // The renderer gives the chart's NOTES.txt, stored as helm install stores it.
+    assert.match(
+      await helm(kubeconfigPath, ['get', 'notes', 'app', '-n', ns]),
+      /greeter 1\.0\.0 is installed as app\./,
+    );
     assert.equal(cm.metadata.labels?.['app.kubernetes.io/managed-by'], 'Helm');
     assert.equal(cm.metadata.annotations?.['meta.helm.sh/release-name'], 'app');
     const snapshots = statusOf(hr).history as { version: number; status: string; chartVersion: string }[];

@@ -4,6 +4,8 @@
  * (`helm history -n <storage>` reads them), the objects stay in the release namespace, a failed
  * upgrade is rolled back and a deleted HelmRelease uninstalled by the engine (the helm binary
  * cannot reach such a release), and a release that needs the helm binary is refused in words.
+ * This file runs the controller without the long-running renderer: its renders are `helm
+ * template` processes, the fallback when `--helm-renderer-path` is unset.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -25,7 +27,7 @@ const {
   statusOf,
   readyRelease,
   notReady,
-} = await releaseFixture('hr-storage');
+} = await releaseFixture('hr-storage', { renderer: false });
 await createRepository('repo', repo.url);
 const storage = `${ns}-store`;
 await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: storage } });
@@ -67,7 +69,7 @@ describe('HelmRelease spec.storageNamespace', { timeout: 600_000 }, () => {
       [[1, 'deployed']],
     );
     assert.equal((await releaseSecrets(ns, 'stored')).length, 0, 'nothing stored in the release namespace');
-    assert.deepEqual([helmRuns('install'), helmRuns('upgrade')], [0, 0]);
+    assert.deepEqual([helmRuns('install', 'stored'), helmRuns('upgrade', 'stored')], [0, 0]);
 
     await client.patch(hrRef('stored'), { spec: { values: { data: { greeting: 'again' } } } });
     await readyRelease(
@@ -97,7 +99,7 @@ describe('HelmRelease spec.storageNamespace', { timeout: 600_000 }, () => {
         : undefined,
     );
     assert.deepEqual((await client.get(cmRef('stored-config'))).data, { greeting: 'again' });
-    assert.equal(helmRuns('rollback'), 0);
+    assert.equal(helmRuns('rollback', 'stored'), 0);
 
     await client.delete(hrRef('stored'));
     await eventually('stored uninstalled', async () =>
@@ -105,7 +107,7 @@ describe('HelmRelease spec.storageNamespace', { timeout: 600_000 }, () => {
     );
     assert.equal(await client.find(cmRef('stored-config')), undefined);
     assert.equal((await releaseSecrets(storage, 'stored')).length, 0);
-    assert.equal(helmRuns('uninstall'), 0);
+    assert.equal(helmRuns('uninstall', 'stored'), 0);
   });
 
   it('refuses, in words, a release that needs the helm binary', async () => {

@@ -5,10 +5,15 @@
  * included: they all push to one branch), the automations that missed their trigger (no push
  * within BENCH_STALL_MS, default 120 s, of the last one: they would wait for their 1 h interval),
  * and the controller's CPU seconds and peak RSS (it runs as its own process, so the figures are
- * its own). Prints figures; asserts nothing.
+ * its own), and a profile of where the time went, from the controller's `pushed` log lines: before
+ * the push was submitted (the watch event, the wait for a worker, the reads of the run), queued
+ * behind other batches of the branch, fetch, commit, push, and the runs per push. Prints
+ * figures; asserts nothing.
  *
  *   node bench/automation.bench.ts      (BENCH_AUTOMATIONS to change the count, BENCH_CONCURRENT
- *                                        for the controller's --concurrent, default 4)
+ *                                        for the controller's --concurrent, default 4,
+ *                                        BENCH_CONTROLLER_ENTRY for another tree's bin, e.g. the
+ *                                        code before a change, run beside this one at once)
  *
  * Uses the cluster of WEFT_E2E_KUBECONFIG when set, else starts one.
  */
@@ -27,6 +32,7 @@ import {
   startGitHttpServer,
 } from '@weft/e2e';
 import { Client, type KubeObject, RestConfig } from '@weft/runtime/client';
+import { printProfile } from './automation-profile.ts';
 
 const count = Number(process.env.BENCH_AUTOMATIONS ?? 100);
 const concurrent = Number(process.env.BENCH_CONCURRENT ?? 4);
@@ -61,14 +67,21 @@ const controller = new ManagedProcess({
   command: process.execPath,
   args: [
     ...nodeEntry(
-      join(repoRoot, 'packages', 'image-automation-controller', 'bin', 'weft-image-automation-controller.js'),
+      process.env.BENCH_CONTROLLER_ENTRY ??
+        join(
+          repoRoot,
+          'packages',
+          'image-automation-controller',
+          'bin',
+          'weft-image-automation-controller.js',
+        ),
     ).args,
     `--kubeconfig=${kubeconfigPath}`,
     '--metrics-addr=0',
     '--health-addr=0',
     `--concurrent=${concurrent}`,
     `--watch-label-selector=${Label.ShardKey}=${shard}`,
-    '--log-level=error',
+    '--log-level=info',
   ],
   env: { TMPDIR: dir },
   logFile: join(dir, 'controller.log'),
@@ -145,6 +158,7 @@ try {
   const loadBefore = loadavg()[0] ?? 0;
 
   const start = performance.now();
+  const startEpochMs = Date.now();
   await Promise.all(
     Array.from({ length: count }, (_, i) =>
       client.patchStatus(policyRef(i), {
@@ -191,7 +205,7 @@ try {
     sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
   const seconds = (value: number) => `${(value / 1000).toFixed(1)} s`;
   console.log(
-    `ImageUpdateAutomation bench: ${count} automations, one file each, one branch, --concurrent=${concurrent}`,
+    `ImageUpdateAutomation bench: ${count} automations, one file each, one branch, --concurrent=${concurrent}${process.env.BENCH_CONTROLLER_ENTRY ? ` (controller ${process.env.BENCH_CONTROLLER_ENTRY})` : ''}`,
   );
   console.log(
     `  new latestRef → pushed commit: p50 ${seconds(pct(50))}, p95 ${seconds(pct(95))}, max ${seconds(sorted.at(-1) ?? Number.NaN)}`,
@@ -210,6 +224,7 @@ try {
   console.log(
     `  load average (1 min): ${loadBefore.toFixed(1)} before, ${(loadavg()[0] ?? 0).toFixed(1)} after`,
   );
+  printProfile(await readFile(join(dir, 'controller.log'), 'utf8'), startEpochMs);
 } finally {
   await controller.stop();
   await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => {});

@@ -181,14 +181,20 @@ export async function automationStatus(
 export const condition = (status: AutomationStatus, type: string) =>
   status.conditions?.find((entry) => entry.type === type);
 
-/** Waits until the automation's status satisfies `done`; returns that status. */
+/**
+ * Waits until the automation's status satisfies `done`; returns that status. The default deadline
+ * is for a clone, commit and push on a loaded machine: CI runs two packages' e2e at once on two
+ * cores, and over SSH one push is a handshake and five git processes behind sshd (measured 49 s
+ * at load 45, where HTTP took 12 s): the 60 s it was came nearest to running out in runs under
+ * load, the likeliest of CI's one failure.
+ */
 export async function waitForStatus(
   client: Client,
   namespace: string,
   name: string,
   what: string,
   done: (status: AutomationStatus) => boolean,
-  timeoutMs = 60_000,
+  timeoutMs = 180_000,
 ): Promise<AutomationStatus> {
   return eventually(
     `${namespace}/${name}: ${what}`,

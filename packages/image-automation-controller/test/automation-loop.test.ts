@@ -20,6 +20,7 @@ import {
   startOciRegistry,
   testNamespace,
   useCluster,
+  waitUntil,
 } from '@weft/e2e';
 import { RegistryClient } from '@weft/oci';
 import { Client, type KubeObject } from '@weft/runtime/client';
@@ -41,10 +42,15 @@ const publisher = new RegistryClient({ registry: registry.host, insecure: true }
 const imageName = `${registry.host}/loop/web`;
 
 const entry = (pkg: string) => nodeEntry(join(repoRoot, 'packages', pkg, 'bin', `weft-${pkg}.js`));
-const common = [
+const healthPorts = {
+  source: await freePort(),
+  kustomize: await freePort(),
+  image: await freePort(),
+};
+const common = (healthPort: number) => [
   `--kubeconfig=${cluster.kubeconfigPath}`,
   '--metrics-addr=127.0.0.1:0',
-  '--health-addr=127.0.0.1:0',
+  `--health-addr=127.0.0.1:${healthPort}`,
   `--watch-label-selector=${Label.ShardKey}=${shard}`,
 ];
 const controllers = [
@@ -53,7 +59,7 @@ const controllers = [
     command: process.execPath,
     args: [
       ...entry('source-controller').args,
-      ...common,
+      ...common(healthPorts.source),
       `--storage-path=${join(dir, 'artifacts')}`,
       `--storage-addr=127.0.0.1:${await freePort()}`,
     ],
@@ -62,18 +68,40 @@ const controllers = [
   new ManagedProcess({
     name: 'kustomize-controller',
     command: process.execPath,
-    args: [...entry('kustomize-controller').args, ...common],
+    args: [...entry('kustomize-controller').args, ...common(healthPorts.kustomize)],
     logFile: join(dir, 'kustomize-controller.log'),
   }),
   new ManagedProcess({
     name: 'image-automation-controller',
     command: process.execPath,
-    args: [...entry('image-automation-controller').args, ...common, `--storage-path=${join(dir, 'tags')}`],
+    args: [
+      ...entry('image-automation-controller').args,
+      ...common(healthPorts.image),
+      `--storage-path=${join(dir, 'tags')}`,
+    ],
     env: { TMPDIR: dir },
     logFile: join(dir, 'image-automation-controller.log'),
   }),
 ];
 for (const controller of controllers) controller.start();
+
+/**
+ * Each controller up with its caches synced (`/readyz`), before the clock of any step starts: on
+ * a loaded machine (CI runs two packages' e2e at once on two cores) three Node processes take tens
+ * of seconds to start, which the first step's wait used to absorb (53 s of its 90 s at load 40).
+ */
+async function controllersReady(): Promise<void> {
+  const ports = [healthPorts.source, healthPorts.kustomize, healthPorts.image];
+  await Promise.all(
+    controllers.map((controller, i) =>
+      waitUntil(
+        `${controller.spec.name} ready (/readyz on 127.0.0.1:${ports[i]})`,
+        async () => ((await fetch(`http://127.0.0.1:${ports[i]}/readyz`)).ok ? true : undefined),
+        { timeoutMs: 300_000, intervalMs: 500, abort: controller.crashed() },
+      ),
+    ),
+  );
+}
 
 after(async () => {
   // Deleted while the controllers run, so their finalizers go before the namespace does.
@@ -128,6 +156,7 @@ async function deploymentImage(): Promise<string | undefined> {
 }
 
 test('a new image of a policy reaches the Deployment through a commit in Git', async () => {
+  await controllersReady();
   await pushTags(publisher, 'loop/web', ['1.0.0']);
   await git.createRepo('apps', { 'deploy/web.yaml': manifest(`${imageName}:1.0.0`) });
   await createSecret(client, namespace, 'git-auth', credentials);

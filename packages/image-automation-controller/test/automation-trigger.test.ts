@@ -81,7 +81,6 @@ describe('ImageUpdateAutomation triggers', () => {
       'auto',
       'pushed 1.1.0',
       (s) => s.lastPushCommit !== undefined,
-      90_000,
     );
     assert.deepEqual(status.observedPolicies, { app: { name: 'registry.example/app', tag: '1.1.0' } });
     const head = await http.revParse(namespace, 'refs/heads/main');

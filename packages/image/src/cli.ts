@@ -2,11 +2,13 @@
 /**
  * weft-image: builds weft's images without Docker, as OCI image layouts.
  *   weft-image controller <name> --out DIR [--version V] [--if-changed] [--helm PATH]
+ *                                         [--helm-renderer PATH]
  *                                         one controller's image (--if-changed: skip the build
  *                                         when its inputs are those of the image already in DIR;
- *                                         --helm: the helm binary helm-controller's image bundles)
+ *                                         --helm, --helm-renderer: the helm binary and the
+ *                                         renderer helm-controller's image bundles)
  *   weft-image pause --binary PATH --reference REF --archive FILE   the e2e node's sandbox image
- *   weft-image rootfs <name> --root DIR [--helm PATH]   only stage the controller's root filesystem (the
+ *   weft-image rootfs <name> --root DIR [--helm PATH] [--helm-renderer PATH]   only stage the controller's root filesystem (the
  *                                         Dockerfile's build stage copies it into a scratch image)
  * Prints the image's reference, manifest digest and size.
  */
@@ -39,12 +41,16 @@ const { positionals, values } = parseArgs({
     root: { type: 'string' },
     'if-changed': { type: 'boolean', default: false },
     helm: { type: 'string' },
+    'helm-renderer': { type: 'string' },
   },
 });
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const work = await mkdtemp(join(tmpdir(), 'weft-image-'));
 const [command, name] = positionals;
-const tools: ToolPaths = values.helm ? { helm: resolve(values.helm) } : {};
+const tools: ToolPaths = {
+  ...(values.helm ? { helm: resolve(values.helm) } : {}),
+  ...(values['helm-renderer'] ? { 'helm-renderer': resolve(values['helm-renderer']) } : {}),
+};
 
 const fail = (message: string): never => {
   console.error(`weft-image: ${message}`);

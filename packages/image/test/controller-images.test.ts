@@ -155,7 +155,10 @@ describe('controller images on the real node', { skip: unavailable }, () => {
           name === 'notification-controller'
             ? [`--receiver-addr=127.0.0.1:${receiverPort}`]
             : name === 'helm-controller'
-              ? ['--helm-binary=/usr/local/bin/helm']
+              ? [
+                  '--helm-binary=/usr/local/bin/helm',
+                  '--helm-renderer-path=/usr/local/bin/weft-helm-renderer',
+                ]
               : [],
       });
       const process = await controllerProcess(cluster, `weft-${name}.js`);

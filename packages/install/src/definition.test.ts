@@ -4,6 +4,7 @@ import {
   componentNames,
   defaultComponents,
   helmBinaryPath,
+  helmRendererPath,
   type KubeObject,
   onlyComponents,
   renderObjects,
@@ -166,6 +167,7 @@ describe('the installation definition', () => {
     );
     const helm = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'helm-controller');
     assert.ok(helm && podSpec(helm).containers[0]?.args.includes(`--helm-binary=${helmBinaryPath}`));
+    assert.ok(podSpec(helm).containers[0]?.args.includes(`--helm-renderer-path=${helmRendererPath}`));
     assert.equal((podSpec(helm) as { hostNetwork?: boolean }).hostNetwork, true);
     const byDefault = renderObjects({ namespace }).find((o) => o.kind === 'Deployment');
     assert.ok(byDefault && !('hostNetwork' in podSpec(byDefault)), 'no hostNetwork field by default');

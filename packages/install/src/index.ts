@@ -5,6 +5,7 @@ export {
   components,
   defaultComponents,
   helmBinaryPath,
+  helmRendererPath,
   isComponentName,
   type PolicyRule,
   plannedComponents,

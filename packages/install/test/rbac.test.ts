@@ -19,14 +19,13 @@ import {
   eventually,
   freePort,
   type GitHttpServer,
-  ManagedProcess,
-  nodeEntry,
-  repoRoot,
+  type ManagedProcess,
   startCluster,
   startGitHttpServer,
   startWebhookSink,
   toolPath,
   type WebhookSink,
+  weftProcess,
 } from '@weft/e2e';
 import { Client, type KubeObject, RestConfig } from '@weft/runtime/client';
 import { parse, stringify } from 'yaml';
@@ -80,21 +79,17 @@ async function tokenKubeconfig(serviceAccount: string): Promise<string> {
 }
 
 async function startController(name: ComponentName, args: string[]): Promise<void> {
-  const entry = nodeEntry(join(repoRoot, 'packages', name, 'bin', `weft-${name}.js`));
-  const controller = new ManagedProcess({
+  const controller = weftProcess(
     name,
-    command: process.execPath,
-    args: [
-      ...entry.args,
+    [
       `--kubeconfig=${await tokenKubeconfig(name)}`,
       '--metrics-addr=127.0.0.1:0',
       '--health-addr=127.0.0.1:0',
       '--enable-leader-election',
       ...args,
     ],
-    env: { RUNTIME_NAMESPACE: namespace },
-    logFile: join(dir, `${name}.log`),
-  });
+    { env: { RUNTIME_NAMESPACE: namespace }, logFile: join(dir, `${name}.log`) },
+  );
   controller.start();
   processes.push(controller);
 }

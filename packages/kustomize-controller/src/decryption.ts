@@ -7,7 +7,7 @@
 import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Annotation, AnnotationValue } from '@weft/api';
-import type { Client, KubeObject } from '@weft/runtime/client';
+import { type Client, decodeSecretData, type KubeObject } from '@weft/runtime/client';
 import {
   decryptSops,
   formatForPath,
@@ -44,7 +44,7 @@ export async function sopsDecryption(
     );
   }
   const secretName = `${namespace}/${spec.secretRef.name}`;
-  let secret: KubeObject & { data?: Record<string, string> };
+  let secret: KubeObject;
   try {
     secret = await client.get({ apiVersion: 'v1', kind: 'Secret', namespace, name: spec.secretRef.name });
   } catch (error) {
@@ -52,10 +52,7 @@ export async function sopsDecryption(
       `cannot read the decryption secret ${secretName}: ${(error as Error).message.split('\n')[0]}`,
     );
   }
-  const data: Record<string, string> = {};
-  for (const [key, value] of Object.entries(secret.data ?? {}))
-    data[key] = Buffer.from(value, 'base64').toString('utf8');
-  const keys = await sopsKeysFromSecret(data, secretName).catch((error: Error) => {
+  const keys = await sopsKeysFromSecret(decodeSecretData(secret), secretName).catch((error: Error) => {
     throw new DecryptionError(error.message);
   });
   return {

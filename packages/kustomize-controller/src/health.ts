@@ -59,6 +59,8 @@ export async function checkHealth(
       signal: ctx.signal,
       // The apply's answers: what is Current in them is not read again.
       objects: applied.changeSet.flatMap((e) => (e.object ? [e.object] : [])),
+      // Judged on each change the objects' controllers write, not at the next poll.
+      watch: true,
       ...(custom === undefined ? {} : { custom }),
     });
   } catch (error) {

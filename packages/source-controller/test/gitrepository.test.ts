@@ -15,8 +15,7 @@ import {
   useCluster,
 } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
-import { Manager } from '@weft/runtime/manager';
-import { addSourceController, parseSourceControllerFlags } from '../src/index.ts';
+import type { Manager } from '@weft/runtime/manager';
 import {
   condition,
   download,
@@ -27,6 +26,7 @@ import {
   type KubeConfig,
   requestReconcile,
   sha256,
+  startController,
 } from './helpers.ts';
 
 const cluster = await useCluster();
@@ -50,20 +50,7 @@ before(async () => {
   git = await startGitHttpServer();
   securedGit = await startGitHttpServer({ auth: { username: 'alice', password: 'correct-horse' } });
   ssh = await startGitSshServer();
-  const config = parseSourceControllerFlags(
-    [
-      `--storage-path=${storageDir}`,
-      '--storage-addr=127.0.0.1:0',
-      '--metrics-addr=0',
-      '--health-addr=0',
-      `--watch-label-selector=${Label.ShardKey}=${shard}`,
-      '--artifact-retention-ttl=0s',
-    ],
-    {},
-  );
-  manager = new Manager({ name: 'source-controller', flags: config.runtime, kubeConfig });
-  addSourceController(manager, config);
-  await manager.start();
+  manager = await startController(kubeConfig, storageDir, shard);
 });
 
 after(async () => {

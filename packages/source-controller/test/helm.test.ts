@@ -21,10 +21,9 @@ import {
   useCluster,
 } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
-import { Manager } from '@weft/runtime/manager';
+import type { Manager } from '@weft/runtime/manager';
 import { parse } from 'yaml';
-import { addSourceController, parseSourceControllerFlags } from '../src/index.ts';
-import { eventually, installCrds, type KubeConfig } from './helpers.ts';
+import { eventually, installCrds, type KubeConfig, startController } from './helpers.ts';
 
 const cluster = await useCluster();
 const kubeConfig: KubeConfig = await cluster.kubeConfig();
@@ -74,21 +73,10 @@ before(async () => {
   await packageChart('app', '1.0.0', chartFiles);
   await packageChart('app', '1.2.0', chartFiles);
   await packageChart('app', '2.0.0-rc.1', chartFiles);
-  const config = parseSourceControllerFlags(
-    [
-      `--storage-path=${join(work, 'storage')}`,
-      '--storage-addr=127.0.0.1:0',
-      '--metrics-addr=0',
-      '--health-addr=0',
-      `--watch-label-selector=${Label.ShardKey}=${shard}`,
-      '--min-retry-delay=300ms',
-      '--max-retry-delay=3s',
-    ],
-    {},
-  );
-  manager = new Manager({ name: 'source-controller', flags: config.runtime, kubeConfig });
-  addSourceController(manager, config);
-  await manager.start();
+  manager = await startController(kubeConfig, join(work, 'storage'), shard, [
+    '--min-retry-delay=300ms',
+    '--max-retry-delay=3s',
+  ]);
 });
 
 after(async () => {

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { get } from 'node:http';
-import { Annotation, crds, type GitRepository, SourceApiVersion } from '@weft/api';
+import { Annotation, crds, type GitRepository, Label, SourceApiVersion } from '@weft/api';
 // The shared poller, re-exported so the tests keep importing it from here.
 import { eventually } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
+import { Manager } from '@weft/runtime/manager';
+import { addSourceController, parseSourceControllerFlags } from '../src/index.ts';
 
 export { eventually };
 
@@ -54,4 +56,31 @@ export function requestReconcile(client: Client, namespace: string, name: string
       { metadata: { annotations: { [Annotation.ReconcileRequestedAt]: value } } },
     )
     .then(() => value);
+}
+
+/**
+ * source-controller in this process, sharded on `shard`, storing into `storageDir`, with `args`
+ * after the shared ones (default: artifacts collected at once); stop the manager after.
+ */
+export async function startController(
+  kubeConfig: KubeConfig,
+  storageDir: string,
+  shard: string,
+  args: readonly string[] = ['--artifact-retention-ttl=0s'],
+): Promise<Manager> {
+  const config = parseSourceControllerFlags(
+    [
+      `--storage-path=${storageDir}`,
+      '--storage-addr=127.0.0.1:0',
+      '--metrics-addr=0',
+      '--health-addr=0',
+      `--watch-label-selector=${Label.ShardKey}=${shard}`,
+      ...args,
+    ],
+    {},
+  );
+  const manager = new Manager({ name: 'source-controller', flags: config.runtime, kubeConfig });
+  addSourceController(manager, config);
+  await manager.start();
+  return manager;
 }

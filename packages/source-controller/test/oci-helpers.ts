@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Annotation, Label, SourceApiVersion } from '@weft/api';
 import type { Client, KubeObject } from '@weft/runtime/client';
-import { Manager } from '@weft/runtime/manager';
-import { addSourceController, parseSourceControllerFlags } from '../src/index.ts';
 import { eventually } from './helpers.ts';
+
+// Where the OCI, Bucket and HelmChart tests have always imported it from.
+export { startController } from './helpers.ts';
 
 export interface SourceCondition {
   type: string;
@@ -128,27 +129,4 @@ export async function createSecret(
     type,
     stringData,
   } as KubeObject);
-}
-
-/** source-controller in this process, sharded on `shard`, storing into `storageDir`; stop the manager after. */
-export async function startController(
-  kubeConfig: NonNullable<ConstructorParameters<typeof Client>[0]>,
-  storageDir: string,
-  shard: string,
-): Promise<Manager> {
-  const config = parseSourceControllerFlags(
-    [
-      `--storage-path=${storageDir}`,
-      '--storage-addr=127.0.0.1:0',
-      '--metrics-addr=0',
-      '--health-addr=0',
-      `--watch-label-selector=${Label.ShardKey}=${shard}`,
-      '--artifact-retention-ttl=0s',
-    ],
-    {},
-  );
-  const manager = new Manager({ name: 'source-controller', flags: config.runtime, kubeConfig });
-  addSourceController(manager, config);
-  await manager.start();
-  return manager;
 }

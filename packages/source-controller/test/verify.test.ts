@@ -15,8 +15,7 @@ import {
   useCluster,
 } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
-import { Manager } from '@weft/runtime/manager';
-import { addSourceController, parseSourceControllerFlags } from '../src/index.ts';
+import type { Manager } from '@weft/runtime/manager';
 import {
   condition,
   eventually,
@@ -25,6 +24,7 @@ import {
   installCrds,
   type KubeConfig,
   requestReconcile,
+  startController,
 } from './helpers.ts';
 
 // Commits and tags signed by the real git with keys from the real gpg and ssh-keygen.
@@ -53,19 +53,7 @@ before(async () => {
     createSshSigner(keysDir, 'carol'),
   ]);
   git = await startGitHttpServer();
-  const config = parseSourceControllerFlags(
-    [
-      `--storage-path=${storageDir}`,
-      '--storage-addr=127.0.0.1:0',
-      '--metrics-addr=0',
-      '--health-addr=0',
-      `--watch-label-selector=${Label.ShardKey}=${shard}`,
-    ],
-    {},
-  );
-  manager = new Manager({ name: 'source-controller', flags: config.runtime, kubeConfig });
-  addSourceController(manager, config);
-  await manager.start();
+  manager = await startController(kubeConfig, storageDir, shard, []);
   await client.create({
     apiVersion: 'v1',
     kind: 'Secret',

@@ -10,6 +10,7 @@
  */
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processAlive } from '../../servers/process.ts';
 
 export const maxSlots = 64;
 const portBase = 21_000;
@@ -60,15 +61,6 @@ export function slotNames(index: number): SlotNames {
   };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 const ownerOf = async (claim: string) =>
   Number(await readFile(join(claim, 'pid'), 'utf8').catch(() => 'NaN'));
 
@@ -82,14 +74,14 @@ async function sweepStaleSlots(registryDir: string, cleanUp: StaleSlotCleanup): 
     const claim = join(registryDir, entry);
     const owner = await ownerOf(claim);
     // No pid yet: a claimer is between mkdir and writeFile; leave it alone.
-    if (Number.isNaN(owner) || alive(owner)) continue;
+    if (Number.isNaN(owner) || processAlive(owner)) continue;
     const tombstone = `${claim}.stale-${process.pid}`;
     try {
       await rename(claim, tombstone);
     } catch {
       continue; // another sweeper took it
     }
-    if (alive(await ownerOf(tombstone))) {
+    if (processAlive(await ownerOf(tombstone))) {
       // Renamed a claim made between our read and the rename: give it back.
       await rename(tombstone, claim).catch(() => undefined);
       continue;

@@ -1,6 +1,7 @@
 /**
  * Builds apiextensions.k8s.io/v1 CustomResourceDefinitions from the kind definitions.
  */
+import type { ControllerName } from '../controllers.ts';
 import { type KindDefinition, type PrinterColumn, readyColumns } from '../kind.ts';
 import { kindDefinitions } from '../kinds.ts';
 import type { JSONSchemaProps } from '../schema/builder.ts';
@@ -34,7 +35,7 @@ export interface CustomResourceDefinition {
 }
 
 /** The controller that reconciles each group, recorded as a label on its CRDs. */
-const controllerOfGroup: Record<string, string> = {
+const controllerOfGroup: Record<string, ControllerName> = {
   'source.weft.dev': 'source-controller',
   'kustomize.weft.dev': 'kustomize-controller',
   'helm.weft.dev': 'helm-controller',

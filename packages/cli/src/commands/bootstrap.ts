@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Annotation } from '@weft/api';
 import type { KubeObject } from '@weft/install';
 import { build, KustomizeError } from '@weft/kustomize';
-import type { Client } from '@weft/runtime/client';
+import { type Client, decodeSecretData } from '@weft/runtime/client';
 import { applyInstallation } from '../apply-installation.ts';
 import {
   type CredentialFlags,
@@ -76,10 +76,7 @@ async function existingSecret(
   name: string,
 ): Promise<Record<string, string>> {
   const secret = await client.find({ apiVersion: 'v1', kind: 'Secret', namespace, name });
-  const data = (secret?.data ?? {}) as Record<string, string>;
-  return Object.fromEntries(
-    Object.entries(data).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]),
-  );
+  return secret ? decodeSecretData(secret) : {};
 }
 
 /** Polls until the deploy key can list the branch: the user has registered it. */

@@ -8,7 +8,7 @@ import { type Client, isNotFound } from '@weft/runtime/client';
 import { connect, serverVersion, timeoutMs } from '../connect.ts';
 import { CliError, ExitCode } from '../exit.ts';
 import type { GlobalOptions } from '../global.ts';
-import { deleteIfPresent, installedKinds, instanceSelector, listIfServed, weftCrds } from '../installed.ts';
+import { deleteIfPresent, installationObjects, listIfServed, weftCrds } from '../installed.ts';
 import { Output } from '../output.ts';
 
 export interface UninstallOptions {
@@ -36,25 +36,9 @@ async function confirm(namespace: string): Promise<boolean> {
 
 /** Deletes the installation's own objects; returns how many. */
 async function deleteComponents(client: Client, namespace: string): Promise<number> {
-  let deleted = 0;
-  for (const { apiVersion, kind, namespaced } of installedKinds) {
-    const items = await listIfServed(client, {
-      apiVersion,
-      kind,
-      ...(namespaced ? { namespace } : {}),
-      labelSelector: instanceSelector(namespace),
-    });
-    for (const item of items) {
-      await deleteIfPresent(client, {
-        apiVersion,
-        kind,
-        namespace: item.metadata.namespace,
-        name: item.metadata.name ?? '',
-      });
-      deleted++;
-    }
-  }
-  return deleted;
+  const objects = await installationObjects(client, namespace);
+  for (const ref of objects) await deleteIfPresent(client, ref);
+  return objects.length;
 }
 
 export async function uninstall(global: GlobalOptions, options: UninstallOptions): Promise<void> {

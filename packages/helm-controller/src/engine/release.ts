@@ -35,6 +35,8 @@ export interface ReleaseRequest {
   chart: HelmChartJson;
   values: Record<string, unknown>;
   manifest: string;
+  /** The rendered NOTES.txt (`helm get notes`), stored when not empty. */
+  notes?: string | undefined;
   description: string;
   timeoutMs: number;
   disableWait: boolean;
@@ -139,6 +141,7 @@ export class ReleaseEngine {
         last_deployed: now,
         description: pendingText[request.action].description,
         status: pendingText[request.action].status,
+        ...(request.notes ? { notes: request.notes } : {}),
       },
       chart: request.chart,
       config: request.values,

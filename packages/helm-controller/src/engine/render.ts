@@ -1,6 +1,7 @@
 /**
- * Rendering for the controller's own release engine: one `helm template` (no cluster connection,
- * the cluster's Capabilities passed in), cached by chart artifact digest + values digest + the
+ * Rendering for the controller's own release engine: Helm's template engine with no cluster
+ * connection and the cluster's Capabilities passed in — the long-running renderer
+ * (`--helm-renderer-path`), else one `helm template` process per render — cached by chart artifact digest + values digest + the
  * rest of what the output depends on. A chart the engine cannot release exactly as `helm` would
  * goes to the helm binary instead (`fallbackReason`): hooks (ordering, weights, delete policies
  * and `helm test` stay Helm's), CRDs in `crds/` (Helm's own CRD handling), templates reading
@@ -12,6 +13,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { HelmCli } from '../helm/cli.ts';
+import type { HelmRenderer, TemplateRequest } from '../helm/renderer.ts';
+import { postRenderPluginName } from '../postrender/plugin.ts';
 import type { Capabilities } from './capabilities.ts';
 
 export interface RenderRequest {
@@ -24,15 +27,16 @@ export interface RenderRequest {
   configDigest: string;
   isUpgrade: boolean;
   skipSchemaValidation: boolean;
-  /** `--post-renderer` arguments (the controller's plugin and its spec file), or none. */
-  postRenderArgs: string[];
+  /** The post-renderer plugin's spec file (the controller's plugin), or none. */
+  postRenderersFile: string | undefined;
   postRenderersDigest: string;
   capabilities: Capabilities;
   timeoutMs: number;
   signal?: AbortSignal;
 }
 
-export type Rendered = { manifest: string } | { fallbackReason: string };
+/** `notes`: the chart's rendered NOTES.txt (the renderer's; `helm template` prints none). */
+export type Rendered = { manifest: string; notes: string } | { fallbackReason: string };
 
 const scannedTemplate = /\.Release\.Revision\b|\blookup\s+"/;
 
@@ -63,14 +67,58 @@ function hasHooks(manifest: string): boolean {
   });
 }
 
+/** What renders: the long-running renderer when there is one, else `helm template`. */
+export interface Renderers {
+  helm: HelmCli;
+  renderer?: HelmRenderer | undefined;
+}
+
+/** `helm template`'s arguments for a request (the renderer takes the same fields as JSON). */
+export function templateArgs(request: TemplateRequest): string[] {
+  return [
+    'template',
+    request.releaseName,
+    request.chartPath,
+    '--namespace',
+    request.namespace,
+    '--values',
+    '-',
+    '--kube-version',
+    request.kubeVersion,
+    '--api-versions',
+    request.apiVersions.join(','),
+    ...(request.isUpgrade ? ['--is-upgrade'] : []),
+    ...(request.skipSchemaValidation ? ['--skip-schema-validation'] : []),
+    ...(request.postRenderer
+      ? ['--post-renderer', request.postRenderer.plugin, '--post-renderer-args', ...request.postRenderer.args]
+      : []),
+  ];
+}
+
+/** One render by `helm template` (no kubeconfig: it never connects): its stdout. */
+export async function helmTemplate(
+  helm: HelmCli,
+  request: TemplateRequest,
+  options: { timeoutMs: number; signal?: AbortSignal | undefined },
+): Promise<string> {
+  const { stdout } = await helm.run(templateArgs(request), {
+    timeoutMs: options.timeoutMs,
+    stdin: request.values,
+    kubeconfig: false,
+    renderOnly: true,
+    signal: options.signal,
+  });
+  return stdout;
+}
+
 export class RenderCache {
-  readonly #helm: HelmCli;
+  readonly #renderers: Renderers;
   readonly #max: number;
   readonly #entries = new Map<string, Promise<Rendered>>();
   readonly #chartChecks = new Map<string, Promise<string | undefined>>();
 
-  constructor(helm: HelmCli, max = 256) {
-    this.#helm = helm;
+  constructor(renderers: Renderers, max = 256) {
+    this.#renderers = renderers;
     this.#max = max;
   }
 
@@ -118,31 +166,26 @@ export class RenderCache {
     }
     const chartReason = await check;
     if (chartReason) return { fallbackReason: chartReason };
-    const args = [
-      'template',
-      request.releaseName,
-      request.chartDir,
-      '--namespace',
-      request.namespace,
-      '--values',
-      '-',
-      '--kube-version',
-      request.capabilities.kubeVersion,
-      '--api-versions',
-      request.capabilities.apiVersions.join(','),
-      ...(request.isUpgrade ? ['--is-upgrade'] : []),
-      ...(request.skipSchemaValidation ? ['--skip-schema-validation'] : []),
-      ...request.postRenderArgs,
-    ];
-    const { stdout } = await this.#helm.run(args, {
-      timeoutMs: request.timeoutMs,
-      stdin: JSON.stringify(request.values),
-      kubeconfig: false,
-      renderOnly: true,
-      ...(request.signal ? { signal: request.signal } : {}),
-    });
+    const template: TemplateRequest = {
+      releaseName: request.releaseName,
+      namespace: request.namespace,
+      chartPath: request.chartDir,
+      values: JSON.stringify(request.values),
+      kubeVersion: request.capabilities.kubeVersion,
+      apiVersions: request.capabilities.apiVersions,
+      isUpgrade: request.isUpgrade,
+      skipSchemaValidation: request.skipSchemaValidation,
+      ...(request.postRenderersFile
+        ? { postRenderer: { plugin: postRenderPluginName, args: [request.postRenderersFile] } }
+        : {}),
+    };
+    const options = { timeoutMs: request.timeoutMs, signal: request.signal };
+    const { renderer, helm } = this.#renderers;
+    const { output: stdout, notes } = renderer
+      ? await renderer.render(template, options)
+      : { output: await helmTemplate(helm, template, options), notes: '' };
     if (hasHooks(stdout)) return { fallbackReason: 'the chart has hooks' };
     // helm template prints the release manifest trimmed; the stored one ends with a blank line.
-    return { manifest: `${stdout.trimEnd()}\n\n` };
+    return { manifest: `${stdout.trimEnd()}\n\n`, notes };
   }
 }

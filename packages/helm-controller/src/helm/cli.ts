@@ -43,6 +43,8 @@ export class HelmCli {
   readonly #running = new Set<ReturnType<typeof spawn>>();
   /** helm processes started, by subcommand (`template`, `install`, …): for tests and benchmarks. */
   readonly runs = new Map<string, number>();
+  /** The same by subcommand and release (`install app`): what a test can count despite retries. */
+  readonly releaseRuns = new Map<string, number>();
 
   constructor(options: HelmCliOptions) {
     this.#options = options;
@@ -73,14 +75,12 @@ export class HelmCli {
     const kube = kubeconfig ? ['--kubeconfig', kubeconfig] : [];
     const home = this.#options.home;
     this.runs.set(args[0] ?? '', (this.runs.get(args[0] ?? '') ?? 0) + 1);
+    const releaseKey = `${args[0]} ${args[1]}`;
+    this.releaseRuns.set(releaseKey, (this.releaseRuns.get(releaseKey) ?? 0) + 1);
     const child = spawn(this.#options.binary, [...args, ...kube], {
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: home,
-        HELM_CACHE_HOME: `${home}/cache`,
-        HELM_CONFIG_HOME: `${home}/config`,
-        HELM_DATA_HOME: `${home}/data`,
+        ...helmProcessEnv(home),
         ...(options.kubeconfig === undefined && this.#options.kubeconfigEnv
           ? { KUBECONFIG: this.#options.kubeconfigEnv }
           : {}),
@@ -122,7 +122,7 @@ export class HelmCli {
       stdout: Buffer.concat(stdout).toString('utf8'),
       stderr: Buffer.concat(stderr).toString('utf8'),
     };
-    if (code !== 0) throw new HelmCommandError(errorLine(result.stderr, code), code, result.stderr);
+    if (code !== 0) throw new HelmCommandError(helmErrorLine(result.stderr, code), code, result.stderr);
     return result;
   }
 
@@ -132,8 +132,19 @@ export class HelmCli {
   }
 }
 
+/** The environment of every Helm process: its own HELM_* directories, nothing of the controller's. */
+export function helmProcessEnv(home: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    HELM_CACHE_HOME: `${home}/cache`,
+    HELM_CONFIG_HOME: `${home}/config`,
+    HELM_DATA_HOME: `${home}/data`,
+  };
+}
+
 /** Helm prints `Error: <what>` as its last error line; that line, without the prefix. */
-function errorLine(stderr: string, code: number | null): string {
+export function helmErrorLine(stderr: string, code: number | null): string {
   const lines = stderr
     .split('\n')
     .map((line) => line.trim())

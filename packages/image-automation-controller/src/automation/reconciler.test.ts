@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StalledError } from '@weft/runtime/reconcile';
-import { parseRefspec } from './reconciler.ts';
+import { parseRefspec } from './source.ts';
 
 test('refspecs: the commit branch or HEAD to a destination; forced ones refused', () => {
   assert.deepEqual(parseRefspec('refs/heads/main:refs/heads/auto', 'main'), {

@@ -8,36 +8,22 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type GitRepository,
-  GitRepositoryKind,
   ImageApiVersion,
   type ImagePolicy,
   type ImageUpdateAutomation,
   ImageUpdateAutomationKind,
-  SourceApiVersion,
-  UnsupportedFieldReason,
-  unsupportedFieldsMessage,
 } from '@weft/api';
-import { authFromSecret, GitError, Remote } from '@weft/git';
-import {
-  type Client,
-  decodeSecretData,
-  isNotFound,
-  type KubeObject,
-  matchesLabelSelector,
-} from '@weft/runtime/client';
-import { errorMessage } from '@weft/runtime/errors';
+import { type Client, type KubeObject, matchesLabelSelector } from '@weft/runtime/client';
 import {
   type ReconcileContext,
-  ReconcileError,
   type ReconcileResult,
   type Reconciler,
   StalledError,
 } from '@weft/runtime/reconcile';
 import { imageUpdateAutomationFields } from './fields.ts';
-import { UpdatePathError, updateTree } from './files.ts';
+import { updateTree } from './files.ts';
 import { CheckoutCache } from './git/checkouts.ts';
-import { branchKey, PushBatcher, type PushOutcome, type PushTarget, type RefspecPush } from './git/push.ts';
+import { type AutomationRun, branchKey, PushBatcher, type PushOutcome } from './git/push.ts';
 import { type CommitSigner, openPgpSigner } from './git/signing.ts';
 import {
   PullRequestReason,
@@ -45,29 +31,14 @@ import {
   pullRequestTarget,
   syncPullRequest,
 } from './pull-requests.ts';
-import { type ImageRef, type SetterChange, SetterFileError } from './setters.ts';
-import { MessageTemplateError, renderMessage, templateData } from './template.ts';
+import { AutomationReason, toReconcileError } from './reasons.ts';
+import type { ImageRef, SetterChange } from './setters.ts';
+import { readSecret, resolveSource, type Source } from './source.ts';
+import { renderMessage, templateData } from './template.ts';
 
 export type AutomationObject = ImageUpdateAutomation & KubeObject;
 export type PolicyObject = ImagePolicy & KubeObject;
 type Status = NonNullable<ImageUpdateAutomation['status']>;
-
-/** Ready reasons, as Flux's image-automation-controller. */
-export const AutomationReason = {
-  Succeeded: 'ReconciliationSucceeded',
-  InvalidSourceConfig: 'InvalidSourceConfig',
-  SourceNotFound: 'GitRepositoryNotFound',
-  InvalidSecret: 'InvalidSecret',
-  InvalidMessageTemplate: 'InvalidMessageTemplate',
-  UpdateFailed: 'UpdateFailed',
-  GitOperationFailed: 'GitOperationFailed',
-  AuthenticationFailed: 'AuthenticationFailed',
-  PushRejected: 'PushRejected',
-  /** A cross-namespace spec.sourceRef with `--no-cross-namespace-refs`. */
-  AccessDenied: 'AccessDenied',
-  /** The reason of the Normal event of each push. */
-  Pushed: 'GitPushSucceeded',
-} as const;
 
 export interface AutomationReconcilerOptions {
   client: Pick<Client, 'get'>;
@@ -81,14 +52,6 @@ export interface AutomationReconcilerOptions {
   noCrossNamespaceRefs?: boolean;
   /** Attempts of a push the branch keeps moving under; default 5. */
   pushAttempts?: number;
-}
-
-interface Source extends PushTarget {
-  /** `<namespace>/<name>` of the GitRepository: runs share a push only with the same one (its credentials). */
-  repository: string;
-  refspec: RefspecPush | undefined;
-  /** The GitRepository's URL (the forge of its pull requests is found from it). */
-  url: string;
 }
 
 interface UpdateResult {
@@ -121,7 +84,7 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
     const status: Status = obj.status;
     const policies = this.selectPolicies(obj);
     status.observedPolicies = Object.fromEntries([...policies].map(([name, ref]) => [name, { ...ref }]));
-    const source = await this.reconcileSource(obj, ctx);
+    const source = await resolveSource(this.#options, obj, ctx);
     try {
       const signer = await this.reconcileSigner(obj);
       const runs = obj.spec.git?.push?.policyBranches
@@ -245,94 +208,16 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
     return selected;
   }
 
-  /** The GitRepository: its URL, credentials and ref, and where commits are pushed. */
-  async reconcileSource(obj: AutomationObject, ctx: ReconcileContext): Promise<Source> {
-    const ref = obj.spec.sourceRef;
-    const namespace = ref.namespace ?? obj.metadata.namespace ?? '';
-    if (
-      ref.kind !== GitRepositoryKind ||
-      (ref.apiVersion !== undefined && ref.apiVersion !== SourceApiVersion)
-    ) {
-      throw new StalledError(
-        AutomationReason.InvalidSourceConfig,
-        `spec.sourceRef must be a ${SourceApiVersion} GitRepository, not ${ref.apiVersion ?? ''} ${ref.kind}`,
-      );
-    }
-    if (this.#options.noCrossNamespaceRefs && namespace !== (obj.metadata.namespace ?? '')) {
-      throw new StalledError(
-        AutomationReason.AccessDenied,
-        `cannot access GitRepository/${namespace}/${ref.name} (spec.sourceRef): cross-namespace references have been blocked (--no-cross-namespace-refs); use a GitRepository in namespace ${obj.metadata.namespace ?? ''}`,
-      );
-    }
-    let repository: GitRepository & KubeObject;
-    try {
-      repository = await this.#options.client.get<GitRepository & KubeObject>({
-        apiVersion: SourceApiVersion,
-        kind: GitRepositoryKind,
-        namespace,
-        name: ref.name,
-      });
-    } catch (error) {
-      if (isNotFound(error)) {
-        throw new ReconcileError(
-          AutomationReason.SourceNotFound,
-          `GitRepository ${namespace}/${ref.name} (spec.sourceRef) not found`,
-        );
-      }
-      throw error;
-    }
-    const checkoutRef = obj.spec.git?.checkout?.ref ?? repository.spec.ref;
-    const checkout = checkoutRef?.tag
-      ? { tag: checkoutRef.tag }
-      : checkoutRef?.branch
-        ? { branch: checkoutRef.branch }
-        : undefined;
-    if (!checkout) {
-      const from = obj.spec.git?.checkout?.ref
-        ? 'spec.git.checkout.ref'
-        : `GitRepository ${namespace}/${ref.name} spec.ref`;
-      throw new StalledError(
-        AutomationReason.InvalidSourceConfig,
-        `${from} names no branch or tag to check out; set spec.git.checkout.ref.branch`,
-      );
-    }
-    const push = obj.spec.git?.push;
-    // The runtime's field check sees an option with an empty value (`ci.skip: ""`) as unset, but
-    // its key is the data: refuse any key, rather than push without it.
-    if (Object.keys(push?.options ?? {}).length > 0) {
-      throw new StalledError(UnsupportedFieldReason, unsupportedFieldsMessage(['spec.git.push.options']));
-    }
-    const refspec = push?.refspec
-      ? parseRefspec(push.refspec, push.branch ?? ('branch' in checkout ? checkout.branch : undefined))
-      : undefined;
-    const pushBranch =
-      push?.branch ?? (refspec ? undefined : 'branch' in checkout ? checkout.branch : undefined);
-    if (pushBranch === undefined && refspec === undefined && !push?.policyBranches) {
-      throw new StalledError(
-        AutomationReason.InvalidSourceConfig,
-        'the checkout ref is a tag: set spec.git.push.branch to say where commits go',
-      );
-    }
-    const secret = await this.#secret(
-      namespace,
-      repository.spec.secretRef?.name,
-      'GitRepository spec.secretRef',
-    );
-    try {
-      const url = repository.spec.url;
-      const auth = secret ? authFromSecret(url, secret.name, secret.data) : undefined;
-      const remote = new Remote({ url, ...(auth ? { auth } : {}), signal: ctx.signal });
-      return { repository: `${namespace}/${ref.name}`, remote, checkout, pushBranch, refspec, url };
-    } catch (error) {
-      throw toReconcileError(error);
-    }
-  }
-
   async reconcileSigner(obj: AutomationObject): Promise<CommitSigner | undefined> {
     const name = obj.spec.git?.commit?.signingKey?.secretRef?.name;
     if (!name) return undefined;
     const namespace = obj.metadata.namespace ?? '';
-    const secret = await this.#secret(namespace, name, 'spec.git.commit.signingKey.secretRef');
+    const secret = await readSecret(
+      this.#options.client,
+      namespace,
+      name,
+      'spec.git.commit.signingKey.secretRef',
+    );
     try {
       return await openPgpSigner(`${namespace}/${name}`, secret?.data ?? {});
     } catch (error) {
@@ -360,7 +245,7 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
     let outcome: PushOutcome<UpdateResult>;
     try {
       const group = `${source.repository} ${JSON.stringify(source.checkout)} ${branchKey(source)}`;
-      outcome = await this.#pushes.submit<UpdateResult>(group, source, {
+      const run: AutomationRun<UpdateResult> = {
         author: { name: commit.author.name || defaultAuthor, email: commit.author.email },
         signer,
         now: () => ctx.now(),
@@ -379,10 +264,19 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
           ),
         onRetry: (attempt, reason) =>
           ctx.log.info({ attempt, reason }, 'push rejected, retrying on the new head'),
-      });
+      };
+      const submit = () => this.#pushes.submit(group, source, run);
+      // Behind a batch of its branch already under way, a run only waits (its commit goes with
+      // the next batch): its --concurrent slot is lent meanwhile, so other automations of the
+      // branch start, reach here too and share that next fetch and push instead of queueing
+      // for a slot, then for a batch of their own (issue 16's bench: 4 runs at most per push).
+      outcome = this.#pushes.busy(group) && ctx.waiting ? await ctx.waiting(submit) : await submit();
     } catch (error) {
       throw toReconcileError(error);
     }
+    // Where the run's time went (queued behind other batches of the branch, fetch, commit, push).
+    if (outcome.pushed) ctx.log.info({ commit: outcome.commit, ...outcome.timing }, 'pushed');
+    else ctx.log.debug({ ...outcome.timing }, 'nothing to push');
     if (outcome.pushed) {
       const changes = [...outcome.result.changes.values()].flat();
       const summary = changes.map((change) => `${change.oldValue} -> ${change.newValue}`).join(', ');
@@ -396,71 +290,4 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
     }
     return outcome;
   }
-
-  async #secret(
-    namespace: string,
-    name: string | undefined,
-    field: string,
-  ): Promise<{ name: string; data: Record<string, string> } | undefined> {
-    if (!name) return undefined;
-    try {
-      const secret = await this.#options.client.get<KubeObject & { data?: Record<string, string> }>({
-        apiVersion: 'v1',
-        kind: 'Secret',
-        namespace,
-        name,
-      });
-      return { name: `${namespace}/${name}`, data: decodeSecretData(secret) };
-    } catch (error) {
-      // Never echo a response body: it might carry secret data.
-      const why = isNotFound(error) ? 'not found' : (errorMessage(error).split('\n')[0] ?? '').slice(0, 200);
-      throw new ReconcileError(
-        AutomationReason.InvalidSecret,
-        `cannot read secret ${namespace}/${name} (${field}): ${why}`,
-      );
-    }
-  }
-}
-
-/** `[+]<src>:<dst>`; the source must be the branch the commit is made on, never forced. */
-export function parseRefspec(refspec: string, commitBranch: string | undefined): RefspecPush {
-  const invalid = (why: string) =>
-    new StalledError(AutomationReason.InvalidSourceConfig, `spec.git.push.refspec ${refspec}: ${why}`);
-  if (refspec.startsWith('+')) throw invalid('forced pushes (+) are refused');
-  const parts = refspec.split(':');
-  if (parts.length !== 2 || !parts[0] || !parts[1])
-    throw invalid('want <src>:<dst>, e.g. refs/heads/main:refs/heads/auto');
-  const [src, dst] = parts as [string, string];
-  const srcBranch = src.replace(/^refs\/heads\//, '');
-  if (src !== 'HEAD' && srcBranch !== commitBranch) {
-    throw invalid(`the source must be HEAD or the branch the commit is made on (${commitBranch ?? 'none'})`);
-  }
-  return {
-    src: `refs/heads/${commitBranch ?? 'weft-automation'}`,
-    dst: dst.startsWith('refs/') ? dst : `refs/heads/${dst}`,
-  };
-}
-
-function toReconcileError(error: unknown): ReconcileError {
-  if (error instanceof ReconcileError) return error;
-  // The template is the spec's: retrying cannot fix it, a new spec can.
-  if (error instanceof MessageTemplateError)
-    return new StalledError(AutomationReason.InvalidMessageTemplate, error.message);
-  if (error instanceof UpdatePathError) return new StalledError(AutomationReason.UpdateFailed, error.message);
-  if (error instanceof SetterFileError)
-    return new ReconcileError(AutomationReason.UpdateFailed, error.message);
-  if (error instanceof GitError) {
-    switch (error.code) {
-      case 'AuthenticationFailed':
-        return new ReconcileError(AutomationReason.AuthenticationFailed, error.message);
-      case 'InvalidSecret':
-      case 'HostKeyUnknown':
-        return new ReconcileError(AutomationReason.InvalidSecret, error.message);
-      case 'PushRejected':
-        return new ReconcileError(AutomationReason.PushRejected, error.message);
-      default:
-        return new ReconcileError(AutomationReason.GitOperationFailed, error.message);
-    }
-  }
-  return new ReconcileError(AutomationReason.GitOperationFailed, errorMessage(error));
 }

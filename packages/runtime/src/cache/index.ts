@@ -4,6 +4,7 @@ export {
   type CacheInformerOptions,
   type CacheKind,
   type CacheScope,
+  CacheScopeError,
   cacheKind,
   SharedCache,
 } from './shared-cache.ts';

@@ -56,25 +56,64 @@ export interface CacheInformerOptions<T extends KubeObject> extends CacheScope {
 /** One informer of the cache and how the manager runs it. */
 export interface CacheEntry {
   readonly key: string;
+  readonly scope: Readonly<CacheScope>;
   readonly informer: Informer;
   readonly leaderOnly: boolean;
   readonly waitForSync: boolean;
   readonly startAfterSync: boolean;
 }
 
-function entryKey(kind: CacheKind, scope: CacheScope): string {
-  return `${kind.apiVersion}|${kind.kind}|${scope.namespace ?? ''}|${scope.labelSelector ?? ''}`;
+/**
+ * An entry as the cache keeps it: how it runs is settled by every registration of its scope
+ * (until the manager starts), and the transform it was created with is kept to refuse another.
+ */
+interface StoredEntry {
+  readonly key: string;
+  readonly scope: Readonly<CacheScope>;
+  readonly informer: Informer;
+  leaderOnly: boolean;
+  waitForSync: boolean;
+  readonly startAfterSync: boolean;
+  readonly transform: unknown;
+}
+
+/**
+ * A read or a registration the cache refuses rather than answer from the wrong informer: a read
+ * without a scope while the kind has informers of several scopes, a read of a scope or namespace
+ * no informer holds, or a second registration of one kind and scope that shapes its objects
+ * otherwise or starts it at another time. A programming error of the controller, raised where it is made.
+ */
+export class CacheScopeError extends Error {
+  override name = 'CacheScopeError';
+}
+
+/** `''` and absent are the same scope; white space around a selector is not part of it. */
+function normalScope(scope: CacheScope): Readonly<CacheScope> {
+  const namespace = scope.namespace || undefined;
+  const labelSelector = scope.labelSelector?.trim() || undefined;
+  return { namespace, labelSelector };
 }
 
 function kindKey(kind: CacheKind): string {
   return `${kind.apiVersion}|${kind.kind}`;
 }
 
+function scopeKey(scope: CacheScope): string {
+  return `${scope.namespace ?? ''}|${scope.labelSelector ?? ''}`;
+}
+
+function describeScope(scope: CacheScope): string {
+  return `namespace ${scope.namespace ?? '(all)'}, selector ${scope.labelSelector ?? '(none)'}`;
+}
+
+function describeKind(kind: CacheKind): string {
+  return `${kind.kind} (${kind.apiVersion})`;
+}
+
 export class SharedCache {
   readonly #client: () => ListWatcher;
-  readonly #entries = new Map<string, CacheEntry>();
-  /** The first scope asked for each kind: what `get` and `list` read without a scope. */
-  readonly #byKind = new Map<string, CacheEntry>();
+  /** Kind → scope → entry: a kind may have informers of several scopes, each its own. */
+  readonly #byKind = new Map<string, Map<string, StoredEntry>>();
 
   /** `client` is called once, on the first informer (so a process without one needs no kubeconfig). */
   constructor(client: () => ListWatcher) {
@@ -83,14 +122,35 @@ export class SharedCache {
 
   /**
    * The informer of `kind` in `scope`, created on first use; later calls with the same kind and
-   * scope return the same informer (their other options are those of the first call). Call
-   * before the manager starts: handlers added later miss the objects already listed.
+   * scope return the same informer. How it runs is what every consumer needs: it runs on a
+   * standby if one says `leaderOnly: false`, and holds reconcilers back until synced if one says
+   * `waitForSync: true`. What cannot serve both throws a CacheScopeError: another `transform` (a
+   * consumer would read objects shaped for the other) or another `startAfterSync`. Tuning
+   * (`informer`) is the first call's. Call before the manager starts: handlers added later miss
+   * the objects already listed, and the run options are read at start.
    */
   informer<T extends KubeObject>(kind: CacheKind<T>, options: CacheInformerOptions<T> = {}): Informer<T> {
-    const scope = { namespace: options.namespace, labelSelector: options.labelSelector };
-    const key = entryKey(kind, scope);
-    const existing = this.#entries.get(key);
-    if (existing) return existing.informer as unknown as Informer<T>;
+    const scope = normalScope(options);
+    const scopes = this.#scopes(kind);
+    const leaderOnly = options.leaderOnly ?? true;
+    const waitForSync = options.waitForSync ?? true;
+    const startAfterSync = options.startAfterSync ?? false;
+    const existing = scopes.get(scopeKey(scope));
+    if (existing) {
+      const conflicts = [
+        ...(existing.transform !== options.transform ? ['transform'] : []),
+        ...(existing.startAfterSync !== startAfterSync ? ['startAfterSync'] : []),
+      ];
+      if (conflicts.length > 0) {
+        throw new CacheScopeError(
+          `the cache already holds an informer of ${describeKind(kind)} in ${describeScope(scope)} ` +
+            `with another ${conflicts.join(' and ')}: give the second consumer its own scope or the same options`,
+        );
+      }
+      existing.leaderOnly &&= leaderOnly;
+      existing.waitForSync ||= waitForSync;
+      return existing.informer as unknown as Informer<T>;
+    }
     const informer = new Informer<T>(this.#client(), {
       ...options.informer,
       apiVersion: kind.apiVersion,
@@ -99,35 +159,79 @@ export class SharedCache {
       labelSelector: scope.labelSelector,
       ...(options.transform !== undefined ? { transform: options.transform } : {}),
     });
-    const entry: CacheEntry = {
-      key,
+    const entry: StoredEntry = {
+      key: `${kindKey(kind)}|${scopeKey(scope)}`,
+      scope,
       informer: informer as unknown as Informer,
-      leaderOnly: options.leaderOnly ?? true,
-      waitForSync: options.waitForSync ?? true,
-      startAfterSync: options.startAfterSync ?? false,
+      leaderOnly,
+      waitForSync,
+      startAfterSync,
+      transform: options.transform,
     };
-    this.#entries.set(key, entry);
-    if (!this.#byKind.has(kindKey(kind))) this.#byKind.set(kindKey(kind), entry);
+    scopes.set(scopeKey(scope), entry);
     return informer;
+  }
+
+  #scopes(kind: CacheKind): Map<string, StoredEntry> {
+    let scopes = this.#byKind.get(kindKey(kind));
+    if (!scopes) {
+      scopes = new Map();
+      this.#byKind.set(kindKey(kind), scopes);
+    }
+    return scopes;
   }
 
   /** Whether the cache holds an informer of `kind` (in `scope`, or in any when omitted). */
   has(kind: CacheKind, scope?: CacheScope): boolean {
-    return scope ? this.#entries.has(entryKey(kind, scope)) : this.#byKind.has(kindKey(kind));
-  }
-
-  #find(kind: CacheKind, scope: CacheScope | undefined): Informer | undefined {
-    return (scope ? this.#entries.get(entryKey(kind, scope)) : this.#byKind.get(kindKey(kind)))?.informer;
-  }
-
-  /** Whether the informer of `kind` has listed (false when there is none). */
-  hasSynced(kind: CacheKind, scope?: CacheScope): boolean {
-    return this.#find(kind, scope)?.hasSynced ?? false;
+    const scopes = this.#byKind.get(kindKey(kind));
+    if (!scopes) return false;
+    return scope ? scopes.has(scopeKey(normalScope(scope))) : scopes.size > 0;
   }
 
   /**
-   * A cached object, or undefined (also when the kind is not cached or not synced yet: check
-   * `hasSynced` to tell "absent" from "not known yet"). Shared with every reader: do not modify.
+   * The entry a read means: the one of `scope`, or without a scope the kind's only one. Several
+   * scopes and none named is refused: the first registered would answer for all of them, and a
+   * reader would see another selector's objects (or miss its own) without a sign.
+   */
+  #find(kind: CacheKind, scope: CacheScope | undefined): CacheEntry | undefined {
+    const scopes = this.#byKind.get(kindKey(kind));
+    if (!scopes || scopes.size === 0) return undefined;
+    if (scope) return scopes.get(scopeKey(normalScope(scope)));
+    if (scopes.size > 1) {
+      const held = [...scopes.values()].map((e) => describeScope(e.scope)).join('; ');
+      throw new CacheScopeError(
+        `the cache holds ${scopes.size} informers of ${describeKind(kind)} (${held}): name the scope to read`,
+      );
+    }
+    return scopes.values().next().value;
+  }
+
+  /** `#find` for a read of objects: refuses a scope or a namespace no informer holds. */
+  #read(kind: CacheKind, namespace: string | undefined, scope: CacheScope | undefined): Informer {
+    const entry = this.#find(kind, scope);
+    if (!entry) {
+      throw new CacheScopeError(
+        `the cache holds no informer of ${describeKind(kind)}` +
+          `${scope ? ` in ${describeScope(normalScope(scope))}` : ''}: register it before the manager starts`,
+      );
+    }
+    if (namespace && entry.scope.namespace !== undefined && entry.scope.namespace !== namespace) {
+      throw new CacheScopeError(
+        `the informer of ${describeKind(kind)} in ${describeScope(entry.scope)} holds nothing of namespace ${namespace}`,
+      );
+    }
+    return entry.informer;
+  }
+
+  /** Whether the informer of `kind` (in `scope`) has listed; false when there is none. */
+  hasSynced(kind: CacheKind, scope?: CacheScope): boolean {
+    return this.#find(kind, scope)?.informer.hasSynced ?? false;
+  }
+
+  /**
+   * A cached object, or undefined (also before the informer has synced: check `hasSynced` to tell
+   * "absent" from "not known yet"). Throws a CacheScopeError where the read would be answered by
+   * the wrong informer or by none (see `#find`). Shared with every reader: do not modify.
    */
   get<T extends KubeObject>(
     kind: CacheKind<T>,
@@ -135,16 +239,16 @@ export class SharedCache {
     name: string,
     scope?: CacheScope,
   ): T | undefined {
-    return this.#find(kind, scope)?.get(namespace ? `${namespace}/${name}` : name) as T | undefined;
+    return this.#read(kind, namespace, scope).get(namespace ? `${namespace}/${name}` : name) as T | undefined;
   }
 
-  /** Cached objects of `kind`, all or of one namespace. Shared: do not modify. */
+  /** Cached objects of `kind`, all or of one namespace; refuses as `get` does. Shared: do not modify. */
   list<T extends KubeObject>(kind: CacheKind<T>, namespace?: string, scope?: CacheScope): T[] {
-    return (this.#find(kind, scope)?.list(namespace) ?? []) as T[];
+    return this.#read(kind, namespace, scope).list(namespace) as T[];
   }
 
   /** Every informer with how it runs (the manager starts and stops them). */
   get entries(): readonly CacheEntry[] {
-    return [...this.#entries.values()];
+    return [...this.#byKind.values()].flatMap((scopes) => [...scopes.values()]);
   }
 }

@@ -63,7 +63,7 @@ export {
   kubeConfigFromString,
   type RemoteClientOptions,
 } from './remote.ts';
-export { decodeSecretData } from './secret.ts';
+export { decodeSecretBytes, decodeSecretData } from './secret.ts';
 export {
   buildPath,
   type HttpRequest,

@@ -1,4 +1,7 @@
-/** Waits until a set of objects is healthy (kstatus Current), polling their live state. */
+/**
+ * Waits until a set of objects is healthy (kstatus Current), polling their live state, or (with
+ * `watch`) on watch events of the objects still pending (watch.ts), polling only when a watch fails.
+ */
 
 import type { Client } from '../client/client.ts';
 import { isNotFound } from '../client/errors.ts';
@@ -7,6 +10,7 @@ import { errorMessage } from '../errors/index.ts';
 import { sleep } from '../retry/index.ts';
 import type { CustomHealth } from './expressions.ts';
 import { computeStatus, type HealthResult, HealthStatus } from './status.ts';
+import { watchHealth } from './watch.ts';
 
 export interface ObjectHealth extends HealthResult {
   ref: ObjectRef;
@@ -28,6 +32,11 @@ export interface WaitOptions {
    * Current are not read at all, the others are read at the first poll instead of at once.
    */
   objects?: readonly KubeObject[];
+  /**
+   * Wait on watch events instead of polls (see watch.ts): judged again on every change, one
+   * request per kind and namespace pending. Polls for what is left if a watch is refused or fails.
+   */
+  watch?: boolean;
 }
 
 /** The first poll comes soon (a controller often updates a status within ms), later ones back off to the interval. */
@@ -104,6 +113,32 @@ export async function waitForHealthy(
     else pending.push(ref);
   }
   const done: ObjectHealth[] = [];
+  if (options.watch && pending.length + fromKnown.length > 0) {
+    const health = new Map<ObjectRef, HealthResult>();
+    for (const result of fromKnown) health.set(result.ref, result);
+    for (const ref of pending) health.set(ref, computeStatus(undefined));
+    const waiting = [...health.keys()].filter((ref) => health.get(ref)?.status !== HealthStatus.Current);
+    const outcome =
+      waiting.length === 0
+        ? 'current'
+        : await watchHealth(client, waiting, health, {
+            deadline,
+            failFast: options.failFast ?? true,
+            signal: options.signal,
+            now,
+            custom: options.custom,
+            statusOf,
+          });
+    const results = [...health].map(([ref, result]): ObjectHealth => ({ ref, ...result }));
+    const notCurrent = results.filter((r) => r.status !== HealthStatus.Current);
+    done.push(...results.filter((r) => r.status === HealthStatus.Current));
+    if (outcome === 'current') return done;
+    if (outcome === 'failed') throw new HealthCheckError(notCurrent, false);
+    if (outcome === 'timeout') throw new HealthCheckError(notCurrent, true);
+    // A watch failed: poll the rest from now on.
+    fromKnown = [];
+    pending = notCurrent.map((r) => r.ref);
+  }
   for (;;) {
     const results = [...fromKnown, ...(await checkHealth(client, pending, options.custom))];
     fromKnown = [];

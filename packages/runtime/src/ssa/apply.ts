@@ -1,57 +1,46 @@
 /**
  * The apply half of the apply engine (see manager.ts): plans a set of objects against the live
- * cluster and applies it in stages.
+ * cluster (plan.ts) and applies it in stages.
  *
  * Order of work in `applyAll`:
  * 1. plan every object whose kind and namespace exist: read the live object; skip it when
  *    applying would change nothing (see compare.ts); otherwise dry-run apply it, which both
  *    validates it and tells whether it would change anything. Any error → nothing is applied and
- *    the ApplyError lists every failing object.
+ *    the ApplyError lists every failing object. Objects outside the Namespaces the set defines are
+ *    planned at the same time as the cluster definitions (one round trip, not two). When the
+ *    whole set needs a single write to an existing object, its dry run is left out: the apply
+ *    validates it as well, fails alone (nothing else is applied), and its answer tells configured
+ *    from unchanged (the resourceVersion moved or not).
  * 2. apply the cluster definitions (CRDs, Namespaces, ClusterRoles), wait for CRDs to be
  *    Established, plan the objects that needed them, then apply `*Class` kinds, then the rest.
  */
-import { Annotation, AnnotationValue } from '@weft/api';
 import type { Client } from '../client/client.ts';
 import { InvalidError, isNotFound, NoKindMatchError } from '../client/errors.ts';
 import { describeObject, type KubeObject, parseApiVersion } from '../client/types.ts';
 import { waitForHealthy } from '../health/wait.ts';
 import { sleep } from '../retry/index.ts';
-import { isUnchangedByApply, sameObject } from './compare.ts';
 import { ApplyError, type ObjectError } from './errors.ts';
-import { withIgnoredFields } from './ignore.ts';
-import { type Inventory, inventoryOf, objectId } from './inventory.ts';
+import { inventoryOf, objectId } from './inventory.ts';
 import { mapLimit } from './map-limit.ts';
-import { annotation, describeApplyError, refOf } from './object.ts';
+import { describeApplyError, refOf } from './object.ts';
+import { isDirect, mustRecreate, Planner, type ToDryRun } from './plan.ts';
 import { isCrd, kindsDefinedBy, Stage, stageOf } from './stages.ts';
-import { takeoverPatch } from './takeover.ts';
 import type { ApplyAllOptions, ApplyPlan, ApplyResult, ChangeSetEntry } from './types.ts';
 import { DeletionTimeoutError, waitForDeletion } from './wait.ts';
 
 /** From this many objects of one kind in one namespace, one list is cheaper than a get each. */
 const listThreshold = 20;
 
-const inventoryIds = new WeakMap<Inventory, Set<string>>();
-
-/** Is the object probably new: not in the last apply's inventory (or there was none)? */
-function probablyNew(inventory: Inventory | null | undefined, obj: KubeObject): boolean {
-  if (inventory === undefined) return false;
-  if (inventory === null) return true;
-  let ids = inventoryIds.get(inventory);
-  if (!ids) {
-    ids = new Set(inventory.entries.map((entry) => entry.id));
-    inventoryIds.set(inventory, ids);
-  }
-  return !ids.has(objectId(obj));
-}
-
 export class Applier {
   readonly #client: Client;
   readonly #fieldManager: string;
   readonly #concurrency: number;
+  readonly #planner: Planner;
 
   constructor(client: Client, fieldManager: string, concurrency: number) {
     this.#client = client;
     this.#fieldManager = fieldManager;
+    this.#planner = new Planner(client, fieldManager);
     this.#concurrency = concurrency;
   }
 
@@ -101,22 +90,38 @@ export class Applier {
       seen.add(id);
     }
 
-    // Objects in a Namespace this set creates cannot be dry-run before it exists.
+    // Objects in a Namespace this set creates cannot be dry-run before it exists; the others are
+    // planned together with the cluster definitions.
     const stage0 = ready.filter((o) => stageOf(o) === Stage.ClusterDefinitions);
+    const setNamespaces = new Set(stage0.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+    const inSetNamespace = (o: KubeObject) =>
+      o.metadata.namespace !== undefined && setNamespaces.has(o.metadata.namespace);
+    const rest = ready.filter((o) => stageOf(o) !== Stage.ClusterDefinitions);
+    const later = rest.filter((o) => !inSetNamespace(o));
     const plans = new Map<KubeObject, ApplyPlan>();
-    await this.#planAll(stage0, plans, fail, options);
+    // The one-write shortcut only where nothing else can be written (no stages, nothing deferred).
+    const single = stage0.length === 0 && deferred.length === 0;
+    await Promise.all([
+      this.#planAll(stage0, plans, fail, options, false),
+      this.#planAll(later, plans, fail, options, single),
+    ]);
     const newNamespaces = new Set(
       stage0
         .filter((o) => o.kind === 'Namespace' && plans.get(o)?.action === 'created')
         .map((o) => o.metadata.name),
     );
-    const later: KubeObject[] = [];
-    for (const obj of ready) {
-      if (stageOf(obj) === Stage.ClusterDefinitions) continue;
-      if (obj.metadata.namespace && newNamespaces.has(obj.metadata.namespace)) deferred.push(obj);
+    const waiting = rest.filter(inSetNamespace);
+    for (const obj of waiting) {
+      if (newNamespaces.has(obj.metadata.namespace ?? '')) deferred.push(obj);
       else later.push(obj);
     }
-    await this.#planAll(later, plans, fail, options);
+    await this.#planAll(
+      waiting.filter((o) => !deferred.includes(o)),
+      plans,
+      fail,
+      options,
+      false,
+    );
     if (errors.length > 0) throw new ApplyError('validation', errors);
 
     const changeSet: ChangeSetEntry[] = [];
@@ -126,13 +131,15 @@ export class Applier {
     await this.#waitForKinds(deferred, options);
 
     if (deferred.length > 0) {
-      await this.#planAll(deferred, plans, fail, options);
+      await this.#planAll(deferred, plans, fail, options, false);
       if (errors.length > 0) throw new ApplyError('validation', errors);
     }
     for (const stage of [Stage.ClusterDefinitions, Stage.Classes, Stage.Resources]) {
       const batch = [...later, ...deferred].filter((o) => stageOf(o) === stage);
       await this.#execute(batch, plans, changeSet, fail, options);
-      if (errors.length > 0) throw new ApplyError('apply', errors);
+      // The apply of a lone write stood in for its dry run: it failed as validation.
+      const direct = batch.some((o) => plans.get(o)?.action === 'configured' && isDirect(plans.get(o)));
+      if (errors.length > 0) throw new ApplyError(direct ? 'validation' : 'apply', errors);
     }
     const applied = [...plans.values()].map((p) => p.obj);
     return { changeSet, inventory: inventoryOf(applied) };
@@ -142,78 +149,8 @@ export class Applier {
    * Plans one object: what applying it would do (or why it is skipped). Throws on invalid
    * objects. `known` is the live object when the caller already read it (null: it does not exist).
    */
-  async plan(obj: KubeObject, options: ApplyAllOptions = {}, known?: KubeObject | null): Promise<ApplyPlan> {
-    const ssa = annotation(obj, Annotation.KustomizeSSA);
-    if (ssa === AnnotationValue.SSAIgnore)
-      return { obj, action: 'skipped', message: `${Annotation.KustomizeSSA}: Ignore` };
-    if (known === undefined && probablyNew(options.inventory, obj)) {
-      const created = await this.#planNew(obj, options);
-      if (created) return created;
-    }
-    const live =
-      known === undefined ? await this.#client.find(refOf(obj), options.signal) : (known ?? undefined);
-    if (options.ignoredPaths) obj = withIgnoredFields(obj, live, options.ignoredPaths(obj));
-    if (
-      annotation(obj, Annotation.KustomizeReconcile) === AnnotationValue.Disabled ||
-      annotation(live, Annotation.KustomizeReconcile) === AnnotationValue.Disabled
-    ) {
-      return { obj, action: 'skipped', message: `${Annotation.KustomizeReconcile}: disabled` };
-    }
-    if (live && ssa === AnnotationValue.SSAIfNotPresent) {
-      return {
-        obj,
-        action: 'skipped',
-        message: `${Annotation.KustomizeSSA}: IfNotPresent and the object exists`,
-      };
-    }
-    // Override (the default): kubectl's fields become ours, so what it changed or added is undone.
-    const takeover =
-      live && ssa !== AnnotationValue.SSAMerge ? takeoverPatch(live, obj, this.#fieldManager) : undefined;
-    if (live && !takeover && isUnchangedByApply(obj, live, this.#fieldManager)) {
-      return { obj, action: 'unchanged', live };
-    }
-    try {
-      const dryRun = await this.#client.apply(obj, {
-        fieldManager: this.#fieldManager,
-        force: true,
-        dryRun: true,
-        signal: options.signal,
-      });
-      if (!live) return { obj, action: 'created', recreate: false };
-      if (takeover) return { obj, action: 'configured', recreate: false, takeover };
-      return sameObject(dryRun, live)
-        ? { obj, action: 'unchanged', live }
-        : { obj, action: 'configured', recreate: false };
-    } catch (err) {
-      if (live && err instanceof InvalidError && err.immutable) {
-        if (options.force) return { obj, action: 'configured', recreate: true };
-        throw new Error(
-          `${describeApplyError(err)}; the object must be recreated to change it: set force to delete and recreate it`,
-          { cause: err },
-        );
-      }
-      throw err;
-    }
-  }
-
-  /**
-   * The plan of an object that is probably new, from its dry-run alone: created when the answer
-   * has no resourceVersion (nothing stored). Undefined when it exists after all, or when the
-   * dry-run fails (the usual plan then reads it and says why).
-   */
-  async #planNew(obj: KubeObject, options: ApplyAllOptions): Promise<ApplyPlan | undefined> {
-    if (annotation(obj, Annotation.KustomizeReconcile) === AnnotationValue.Disabled) return undefined;
-    try {
-      const dryRun = await this.#client.apply(obj, {
-        fieldManager: this.#fieldManager,
-        force: true,
-        dryRun: true,
-        signal: options.signal,
-      });
-      return dryRun.metadata.resourceVersion ? undefined : { obj, action: 'created', recreate: false };
-    } catch {
-      return undefined;
-    }
+  plan(obj: KubeObject, options: ApplyAllOptions = {}, known?: KubeObject | null): Promise<ApplyPlan> {
+    return this.#planner.plan(obj, options, known);
   }
 
   async #planAll(
@@ -221,11 +158,41 @@ export class Applier {
     plans: Map<KubeObject, ApplyPlan>,
     fail: (obj: KubeObject, err: unknown) => void,
     options: ApplyAllOptions,
+    /** These are all the set may write: a single write skips its dry run (see the module comment). */
+    single: boolean,
   ): Promise<void> {
     const live = await this.#readLive(objects, options);
+    const toDryRun = new Map<KubeObject, ToDryRun>();
+    let failed = false;
     await mapLimit(objects, this.#concurrency, async (obj) => {
       try {
-        plans.set(obj, await this.plan(obj, options, live.get(objectId(obj))));
+        const prepared = await this.#planner.prepare(obj, options, live.get(objectId(obj)));
+        if ('plan' in prepared) plans.set(obj, prepared.plan);
+        else toDryRun.set(obj, prepared);
+      } catch (err) {
+        failed = true;
+        fail(obj, err);
+      }
+    });
+    const writes = objects.filter((o) => {
+      const action = plans.get(o)?.action;
+      return action === 'created' || action === 'configured';
+    });
+    const [lone] = toDryRun.entries();
+    if (
+      single &&
+      !failed &&
+      writes.length === 0 &&
+      toDryRun.size === 1 &&
+      lone?.[1].live &&
+      !lone[1].takeover
+    ) {
+      plans.set(lone[0], { obj: lone[1].obj, action: 'configured', recreate: false, direct: lone[1].live });
+      return;
+    }
+    await mapLimit([...toDryRun], this.#concurrency, async ([obj, prepared]) => {
+      try {
+        plans.set(obj, await this.#planner.dryRunPlan(prepared, options));
       } catch (err) {
         fail(obj, err);
       }
@@ -264,6 +231,7 @@ export class Applier {
               signal: options.signal,
             });
           }
+          if (isDirect(plan)) return await this.#applyDirect(obj, plan, entry, options);
           entry.object = await this.#client.apply(plan.obj, {
             fieldManager: this.#fieldManager,
             force: true,
@@ -277,6 +245,31 @@ export class Applier {
       },
     );
     for (const entry of entries) if (entry) changeSet.push(entry);
+  }
+
+  /** The lone write of a set, applied without a dry run: its answer says what it did. */
+  async #applyDirect(
+    obj: KubeObject,
+    plan: ApplyPlan & { direct: KubeObject },
+    entry: ChangeSetEntry,
+    options: ApplyAllOptions,
+  ): Promise<ChangeSetEntry> {
+    const apply = () =>
+      this.#client.apply(plan.obj, { fieldManager: this.#fieldManager, force: true, signal: options.signal });
+    try {
+      entry.object = await apply();
+    } catch (err) {
+      if (!(err instanceof InvalidError && err.immutable)) throw err;
+      if (!options.force) throw mustRecreate(err);
+      await this.#deleteAndWait(obj, options);
+      entry.message = 'recreated: an immutable field changed';
+      entry.object = await apply();
+      return entry;
+    }
+    // A server-side apply that changes nothing stores nothing: the resourceVersion stays.
+    if (entry.object.metadata.resourceVersion === plan.direct.metadata.resourceVersion)
+      entry.action = 'unchanged';
+    return entry;
   }
 
   async #deleteAndWait(obj: KubeObject, options: ApplyAllOptions): Promise<void> {

@@ -71,6 +71,8 @@ export class ResourceManager {
       custom?: CustomHealth;
       /** The objects as last returned (ChangeSetEntry.object): the Current ones are not read again. */
       objects?: readonly KubeObject[];
+      /** Wait on watch events of the pending objects instead of polls (see ../health/watch.ts). */
+      watch?: boolean;
     },
   ): Promise<ObjectHealth[]> {
     return waitForHealthy(this.client, refs, options);

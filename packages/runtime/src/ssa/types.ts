@@ -76,6 +76,11 @@ export type ApplyPlan =
       recreate: boolean;
       /** Merge patch run before the apply: takes over kubectl's fields (see takeover.ts). */
       takeover?: Record<string, unknown>;
+      /**
+       * Applied without a dry run (the set's only write; see apply.ts), this being the live
+       * object: the apply's answer tells configured from unchanged.
+       */
+      direct?: KubeObject;
     }
   | { obj: KubeObject; action: 'unchanged'; live?: KubeObject }
   | { obj: KubeObject; action: 'skipped'; message: string };

@@ -3,23 +3,20 @@
  * (ca.crt, and tls.crt with tls.key for a client certificate), read from the object's namespace.
  */
 import type { HelmRepository } from '@weft/api';
-import type { Client, KubeObject } from '@weft/runtime/client';
+import { type Client, decodeSecretData, type KubeObject } from '@weft/runtime/client';
 import { HelmError } from './errors.ts';
 import type { HelmTransport } from './http.ts';
 
 type SecretReader = Pick<Client, 'get'>;
 
 async function secretData(client: SecretReader, namespace: string, name: string, field: string) {
-  let secret: KubeObject & { data?: Record<string, string> };
+  let secret: KubeObject;
   try {
     secret = await client.get({ apiVersion: 'v1', kind: 'Secret', namespace, name });
   } catch (cause) {
     throw new HelmError('InvalidSecret', `cannot read secret ${namespace}/${name} (${field})`, { cause });
   }
-  const data: Record<string, string> = {};
-  for (const [key, value] of Object.entries(secret.data ?? {}))
-    data[key] = Buffer.from(value, 'base64').toString('utf8');
-  return data;
+  return decodeSecretData(secret);
 }
 
 /** The transport of a repository; no secret values ever reach a message. */

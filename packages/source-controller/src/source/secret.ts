@@ -1,4 +1,4 @@
-import type { Client, KubeObject } from '@weft/runtime/client';
+import { type Client, decodeSecretBytes, decodeSecretData, type KubeObject } from '@weft/runtime/client';
 
 /** A Secret could not be read; the message names the Secret and the field, never its data. */
 export class SecretError extends Error {
@@ -26,11 +26,5 @@ export async function readSecretData(
       { cause },
     );
   }
-  const data: Record<string, string> = {};
-  const binary: Record<string, Buffer> = {};
-  for (const [key, value] of Object.entries(secret.data ?? {})) {
-    binary[key] = Buffer.from(value, 'base64');
-    data[key] = binary[key].toString('utf8');
-  }
-  return { type: secret.type, data, binary };
+  return { type: secret.type, data: decodeSecretData(secret), binary: decodeSecretBytes(secret) };
 }

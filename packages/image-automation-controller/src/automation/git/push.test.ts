@@ -83,6 +83,39 @@ describe('PushBatcher', () => {
     assert.equal(receivePacks() - pushesBefore, 1);
   });
 
+  test('runs submitted while a batch is under way wait (busy) and go together in the next one', async () => {
+    await server.createRepo('next', { 'a.yaml': 'a1\n', 'b.yaml': 'b1\n', 'c.yaml': 'c1\n' });
+    const batcher = new PushBatcher({ checkouts: new CheckoutCache({ parent: join(workDir, 'next') }) });
+    const target: PushTarget = {
+      remote: new Remote({ url: server.url('next') }),
+      checkout: { branch: 'main' },
+      pushBranch: 'main',
+    };
+    assert.equal(batcher.busy('g'), false);
+    const later: Promise<Awaited<ReturnType<PushBatcher['submit']>>>[] = [];
+    let busyDuringFirst: boolean | undefined;
+    const first: AutomationRun<string> = {
+      ...setFile('a.yaml', 'a2\n'),
+      update: async (dir) => {
+        busyDuringFirst = batcher.busy('g');
+        later.push(batcher.submit('g', target, setFile('b.yaml', 'b2\n')));
+        later.push(batcher.submit('g', target, setFile('c.yaml', 'c2\n')));
+        return setFile('a.yaml', 'a2\n').update(dir);
+      },
+    };
+    const pushesBefore = receivePacks();
+    const outcome = await batcher.submit('g', target, first);
+    const [b, c] = await Promise.all(later);
+    assert.equal(busyDuringFirst, true);
+    await new Promise((resolve) => setImmediate(resolve)); // the drain's last look at the queue
+    assert.equal(batcher.busy('g'), false, 'nothing under way once all are settled');
+    assert.equal(outcome.timing.batchRuns, 1);
+    assert.deepEqual([b?.timing.batchRuns, c?.timing.batchRuns], [2, 2], 'b and c in one batch');
+    assert.ok(b?.pushed && c?.pushed);
+    assert.equal(receivePacks() - pushesBefore, 2, 'one push per batch');
+    assert.equal(await server.revParse('next', 'main'), c.commit);
+  });
+
   test('the branch moved under the push: the whole batch is redone on the new head', async () => {
     await server.createRepo('moved', { 'a.yaml': 'a1\n' });
     const batcher = new PushBatcher({ checkouts: new CheckoutCache({ parent: join(workDir, 'moved') }) });

@@ -48,8 +48,22 @@ export interface AutomationRun<T> {
   onRetry?: (attempt: number, reason: string) => void;
 }
 
+/** Where a run's time went, in milliseconds (logged with each push: what a profile needs). */
+export interface PushTiming {
+  /** From submit to its batch's start: behind other batches of the same branch. */
+  queuedMs: number;
+  /** Runs in its batch. */
+  batchRuns: number;
+  /** Fetching (or cloning) and resetting the checkout, all attempts. */
+  syncMs: number;
+  /** The batch's updates and commits, all attempts. */
+  commitMs: number;
+  /** The batch's pushes, all attempts. */
+  pushMs: number;
+}
+
 export type PushOutcome<T> =
-  | { pushed: false; revision: string }
+  | { pushed: false; revision: string; timing: PushTiming }
   | {
       pushed: true;
       revision: string;
@@ -58,6 +72,7 @@ export type PushOutcome<T> =
       message: string;
       refs: string[];
       attempts: number;
+      timing: PushTiming;
     };
 
 export interface PushBatcherOptions {
@@ -71,7 +86,25 @@ interface Pending {
   run: AutomationRun<unknown>;
   resolve: (outcome: PushOutcome<unknown>) => void;
   reject: (error: unknown) => void;
+  submittedAt: number;
 }
+
+/** A batch's clock: the phases' time summed over its attempts. */
+interface BatchClock {
+  startedAt: number;
+  runs: number;
+  syncMs: number;
+  commitMs: number;
+  pushMs: number;
+}
+
+const timingOf = (pending: Pending, clock: BatchClock): PushTiming => ({
+  queuedMs: Math.round(clock.startedAt - pending.submittedAt),
+  batchRuns: clock.runs,
+  syncMs: Math.round(clock.syncMs),
+  commitMs: Math.round(clock.commitMs),
+  pushMs: Math.round(clock.pushMs),
+});
 
 const heads = (branch: string) => `refs/heads/${branch}`;
 
@@ -89,13 +122,18 @@ export class PushBatcher {
     this.#options = options;
   }
 
+  /** Whether a run of `group` submitted now would wait for a batch of its group under way. */
+  busy(group: string): boolean {
+    return this.#queues.has(group);
+  }
+
   /**
    * Commits and pushes one run. `group` names what runs may share a push: the same GitRepository
    * (so the same credentials), checkout ref, push branch and refspec.
    */
   submit<T>(group: string, target: PushTarget, run: AutomationRun<T>): Promise<PushOutcome<T>> {
     return new Promise((resolve, reject) => {
-      const pending = { target, run, resolve, reject } as Pending;
+      const pending = { target, run, resolve, reject, submittedAt: performance.now() } as Pending;
       const queue = this.#queues.get(group);
       if (queue) {
         queue.push(pending);
@@ -123,12 +161,21 @@ export class PushBatcher {
     // Every run of a batch has the same GitRepository; the first one's remote serves them all.
     const target = (batch[0] as Pending).target;
     const attempts = this.#options.attempts ?? 5;
+    const clock: BatchClock = {
+      startedAt: performance.now(),
+      runs: batch.length,
+      syncMs: 0,
+      commitMs: 0,
+      pushMs: 0,
+    };
     try {
       for (let attempt = 1; ; attempt++) {
+        const synced = performance.now();
         const base = await baseRef(target);
-        const done = await this.#options.checkouts.use(target.remote, base, (checkout) =>
-          commitAll(target, base, checkout, batch, attempt),
-        );
+        const done = await this.#options.checkouts.use(target.remote, base, (checkout) => {
+          clock.syncMs += performance.now() - synced;
+          return commitAll(target, base, checkout, batch, attempt, clock);
+        });
         if (done) return;
         if (attempt >= attempts) {
           throw new GitError(
@@ -180,8 +227,10 @@ async function commitAll(
   checkout: Checkout,
   batch: readonly Pending[],
   attempt: number,
+  clock: BatchClock,
 ): Promise<boolean> {
   const { dir } = checkout;
+  const committing = performance.now();
   const revision = `${refName(base)}@sha1:${checkout.head}`;
   const committed: Committed[] = [];
   const settle: (() => void)[] = [];
@@ -191,7 +240,7 @@ async function commitAll(
     try {
       const { files, result } = await run.update(dir);
       if (files.length === 0) {
-        settle.push(() => pending.resolve({ pushed: false, revision }));
+        settle.push(() => pending.resolve({ pushed: false, revision, timing: timingOf(pending, clock) }));
         continue;
       }
       for (const filepath of files) await git.add({ fs, dir, filepath });
@@ -204,16 +253,24 @@ async function commitAll(
       await resetCheckout(checkout);
     }
   }
+  clock.commitMs += performance.now() - committing;
   if (committed.length > 0) {
+    const pushing = performance.now();
     const refs: string[] = [];
     if (target.pushBranch !== undefined) refs.push(heads(target.pushBranch));
     if (target.refspec && !refs.includes(target.refspec.dst)) refs.push(target.refspec.dst);
     try {
       for (const remoteRef of refs) {
-        if ((await push(target.remote, dir, heads(checkout.branch), remoteRef)) === 'moved') return false;
+        const outcome = await push(target.remote, dir, heads(checkout.branch), remoteRef);
+        if (outcome === 'moved') {
+          clock.pushMs += performance.now() - pushing;
+          return false;
+        }
       }
+      clock.pushMs += performance.now() - pushing;
       for (const { pending, commit, result, message } of committed) {
-        pending.resolve({ pushed: true, revision, commit, result, message, refs, attempts: attempt });
+        const timing = timingOf(pending, clock);
+        pending.resolve({ pushed: true, revision, commit, result, message, refs, attempts: attempt, timing });
       }
     } catch (error) {
       for (const { pending } of committed) pending.reject(error);
