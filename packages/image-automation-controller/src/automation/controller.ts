@@ -64,10 +64,10 @@ export function addAutomation(manager: Manager, options: AutomationOptions = {})
   });
   const reconciler = new ImageUpdateAutomationReconciler({
     client,
-    // The informer whose events trigger runs, never `manager.cache.list` (which reads the first
-    // informer of the kind, whatever its scope): reading another watch than the one that fired
-    // let a run triggered by a new latestRef read the old one from a cache not updated yet, and
-    // the change then waited for the interval (issue 16: 3 of 100 in the bench).
+    // The informer whose events trigger runs: reading another watch than the one that fired let a
+    // run triggered by a new latestRef read the old one from a cache not updated yet, and the
+    // change then waited for the interval (issue 16: 3 of 100 in the bench). The manager's cache
+    // now refuses an unscoped read of a kind with several informers (CacheScopeError).
     listPolicies: (policyNamespace) => policyInformer.list(policyNamespace),
     ...(options.workDir === undefined ? {} : { workDir: options.workDir }),
     ...(options.pushAttempts === undefined ? {} : { pushAttempts: options.pushAttempts }),

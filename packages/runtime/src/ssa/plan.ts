@@ -109,12 +109,7 @@ export class Planner {
   /** The plan from a dry run: validates the object and tells whether applying it changes anything. */
   async dryRunPlan({ obj, live, takeover }: ToDryRun, options: ApplyAllOptions): Promise<ApplyPlan> {
     try {
-      const dryRun = await this.#client.apply(obj, {
-        fieldManager: this.#fieldManager,
-        force: true,
-        dryRun: true,
-        signal: options.signal,
-      });
+      const dryRun = await this.#dryRun(obj, options);
       if (!live) return { obj, action: 'created', recreate: false };
       if (takeover) return { obj, action: 'configured', recreate: false, takeover };
       return sameObject(dryRun, live)
@@ -129,6 +124,16 @@ export class Planner {
     }
   }
 
+  /** A forced server-side dry-run apply of `obj` under this engine's field manager. */
+  #dryRun(obj: KubeObject, options: ApplyAllOptions): Promise<KubeObject> {
+    return this.#client.apply(obj, {
+      fieldManager: this.#fieldManager,
+      force: true,
+      dryRun: true,
+      signal: options.signal,
+    });
+  }
+
   /**
    * The plan of an object that is probably new, from its dry-run alone: created when the answer
    * has no resourceVersion (nothing stored). Undefined when it exists after all, or when the
@@ -137,12 +142,7 @@ export class Planner {
   async #planNew(obj: KubeObject, options: ApplyAllOptions): Promise<ApplyPlan | undefined> {
     if (annotation(obj, Annotation.KustomizeReconcile) === AnnotationValue.Disabled) return undefined;
     try {
-      const dryRun = await this.#client.apply(obj, {
-        fieldManager: this.#fieldManager,
-        force: true,
-        dryRun: true,
-        signal: options.signal,
-      });
+      const dryRun = await this.#dryRun(obj, options);
       return dryRun.metadata.resourceVersion ? undefined : { obj, action: 'created', recreate: false };
     } catch {
       return undefined;
