@@ -10,7 +10,7 @@
  * document that can be a SOPS document: one without the word `sops` (every SOPS document has a
  * top-level `sops` key) is not one, and most releases never load it.
  */
-import type { Client, KubeObject } from '@weft/runtime/client';
+import { type Client, decodeSecretData, type KubeObject } from '@weft/runtime/client';
 import type { SopsKeys } from '@weft/sops';
 import type { HelmReleaseObject } from './types.ts';
 
@@ -40,7 +40,7 @@ async function readKeys(client: Pick<Client, 'get'>, obj: HelmReleaseObject): Pr
       'spec.decryption.secretRef is required: weft decrypts with age and OpenPGP keys from a Secret (cloud KMS is not supported yet)',
     );
   const secretName = `${namespace}/${secretRef.name}`;
-  let secret: KubeObject & { data?: Record<string, string> };
+  let secret: KubeObject;
   try {
     secret = await client.get({ apiVersion: 'v1', kind: 'Secret', namespace, name: secretRef.name });
   } catch (error) {
@@ -48,11 +48,8 @@ async function readKeys(client: Pick<Client, 'get'>, obj: HelmReleaseObject): Pr
       `cannot read the decryption secret ${secretName} (spec.decryption.secretRef): ${(error as Error).message.split('\n')[0]}`,
     );
   }
-  const data: Record<string, string> = {};
-  for (const [key, value] of Object.entries(secret.data ?? {}))
-    data[key] = Buffer.from(value, 'base64').toString('utf8');
   const { sopsKeysFromSecret } = await sops();
-  return sopsKeysFromSecret(data, secretName).catch((error: Error) => {
+  return sopsKeysFromSecret(decodeSecretData(secret), secretName).catch((error: Error) => {
     throw new DecryptionError(error.message);
   });
 }

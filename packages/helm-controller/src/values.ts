@@ -3,7 +3,7 @@
  * merged in, or with `targetPath` one value set at a path), then `spec.values` merged last.
  */
 import type { HelmReleaseSpec } from '@weft/api';
-import type { Client, KubeObject } from '@weft/runtime/client';
+import { type Client, decodeSecretData, isRecord, type KubeObject } from '@weft/runtime/client';
 import { parse } from 'yaml';
 
 export class ValuesError extends Error {
@@ -12,10 +12,6 @@ export class ValuesError extends Error {
 
 type Values = Record<string, unknown>;
 type ValuesReference = NonNullable<HelmReleaseSpec['valuesFrom']>[number];
-
-function isRecord(value: unknown): value is Values {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Maps merge key by key; anything else (lists too) is replaced, as Helm merges values files. */
 export function mergeValues(base: Values, over: Values): Values {
@@ -107,12 +103,12 @@ async function readReference(
       `could not find ${where} (spec.valuesFrom); create it or mark the reference optional`,
     );
   }
-  const raw = object.data?.[key];
+  const raw = ref.kind === 'Secret' ? decodeSecretData(object)[key] : object.data?.[key];
   if (raw === undefined) {
     if (ref.optional) return undefined;
     throw new ValuesError(`${where} (spec.valuesFrom) has no key '${key}'`);
   }
-  return ref.kind === 'Secret' ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  return raw;
 }
 
 export interface ComposeOptions {

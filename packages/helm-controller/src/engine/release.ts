@@ -12,7 +12,13 @@ import { type Client, describeObject, type KubeObject, type ObjectRef } from '@w
 import { errorMessage } from '@weft/runtime/errors';
 import { inventoryOf, mapLimit, objectId, ResourceManager } from '@weft/runtime/ssa';
 import { manifestObjects } from '../drift.ts';
-import { createRelease, type HelmReleaseRecord, updateRelease, withStatus } from '../helm/storage.ts';
+import {
+  createRelease,
+  deleteRelease,
+  type HelmReleaseRecord,
+  updateRelease,
+  withStatus,
+} from '../helm/storage.ts';
 import type { HelmChartJson } from './chart-json.ts';
 
 /** Helm 4 applies with its binary's name as field manager. */
@@ -213,15 +219,6 @@ export class ReleaseEngine {
     if (request.maxHistory <= 0) return;
     const all = [...request.history].sort((a, b) => a.version - b.version);
     const excess = all.length + 1 - request.maxHistory;
-    for (const record of all.slice(0, Math.max(0, excess))) {
-      await client
-        .delete({
-          apiVersion: 'v1',
-          kind: 'Secret',
-          namespace: record.storageNamespace,
-          name: record.secretName,
-        })
-        .catch(() => undefined);
-    }
+    for (const record of all.slice(0, Math.max(0, excess))) await deleteRelease(client, record);
   }
 }

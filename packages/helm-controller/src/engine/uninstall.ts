@@ -11,7 +11,7 @@ import type { Client, PropagationPolicy } from '@weft/runtime/client';
 import { errorMessage } from '@weft/runtime/errors';
 import { inventoryOf, ResourceManager, waitForDeletion } from '@weft/runtime/ssa';
 import { manifestObjects } from '../drift.ts';
-import { type HelmReleaseRecord, updateRelease, withStatus } from '../helm/storage.ts';
+import { deleteRelease, type HelmReleaseRecord, updateRelease, withStatus } from '../helm/storage.ts';
 import { helmFieldManager, keepPolicy, ReleaseActionError } from './release.ts';
 
 export interface UninstallRequest {
@@ -60,13 +60,5 @@ export async function uninstallRelease(client: Client, request: UninstallRequest
     await updateRelease(client, raw, latest.storageNamespace);
     return;
   }
-  for (const record of request.history)
-    await client
-      .delete({
-        apiVersion: 'v1',
-        kind: 'Secret',
-        namespace: record.storageNamespace,
-        name: record.secretName,
-      })
-      .catch(() => undefined);
+  for (const record of request.history) await deleteRelease(client, record);
 }

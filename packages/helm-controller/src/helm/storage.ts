@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Client, KubeObject } from '@weft/runtime/client';
+import { type Client, isRecord, type KubeObject } from '@weft/runtime/client';
 
 export interface HelmReleaseRecord {
   name: string;
@@ -37,10 +37,6 @@ type SecretObject = KubeObject & {
   data?: Record<string, string>;
   metadata: { labels?: Record<string, string> };
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const gzipMagic = Buffer.from([0x1f, 0x8b]);
 
@@ -197,6 +193,21 @@ export async function updateRelease(
       data: { release: encodeRelease(raw) },
     },
   );
+}
+
+/**
+ * Deletes the Secret of one stored revision (history trimmed past maxHistory, or a release
+ * uninstalled without keepHistory). Best effort, as it was at both callers: a failed delete
+ * leaves a superseded revision that the next trim or uninstall deletes again, and never fails
+ * the action that has already succeeded.
+ */
+export async function deleteRelease(
+  client: Pick<Client, 'delete'>,
+  record: Pick<HelmReleaseRecord, 'storageNamespace' | 'secretName'>,
+): Promise<void> {
+  await client
+    .delete({ apiVersion: 'v1', kind: 'Secret', namespace: record.storageNamespace, name: record.secretName })
+    .catch(() => undefined);
 }
 
 /** A copy of a stored release with another status (and description). */
