@@ -13,14 +13,12 @@ import { after, test } from 'node:test';
 import { ImageApiVersion, KustomizeApiVersion, Label, SourceApiVersion } from '@weft/api';
 import {
   freePort,
-  ManagedProcess,
-  nodeEntry,
-  repoRoot,
   startGitHttpServer,
   startOciRegistry,
   testNamespace,
   useCluster,
   waitUntil,
+  weftProcess,
 } from '@weft/e2e';
 import { RegistryClient } from '@weft/oci';
 import { Client, type KubeObject } from '@weft/runtime/client';
@@ -41,7 +39,6 @@ const registry = await startOciRegistry();
 const publisher = new RegistryClient({ registry: registry.host, insecure: true });
 const imageName = `${registry.host}/loop/web`;
 
-const entry = (pkg: string) => nodeEntry(join(repoRoot, 'packages', pkg, 'bin', `weft-${pkg}.js`));
 const healthPorts = {
   source: await freePort(),
   kustomize: await freePort(),
@@ -54,34 +51,23 @@ const common = (healthPort: number) => [
   `--watch-label-selector=${Label.ShardKey}=${shard}`,
 ];
 const controllers = [
-  new ManagedProcess({
-    name: 'source-controller',
-    command: process.execPath,
-    args: [
-      ...entry('source-controller').args,
+  weftProcess(
+    'source-controller',
+    [
       ...common(healthPorts.source),
       `--storage-path=${join(dir, 'artifacts')}`,
       `--storage-addr=127.0.0.1:${await freePort()}`,
     ],
-    logFile: join(dir, 'source-controller.log'),
-  }),
-  new ManagedProcess({
-    name: 'kustomize-controller',
-    command: process.execPath,
-    args: [...entry('kustomize-controller').args, ...common(healthPorts.kustomize)],
+    { logFile: join(dir, 'source-controller.log') },
+  ),
+  weftProcess('kustomize-controller', common(healthPorts.kustomize), {
     logFile: join(dir, 'kustomize-controller.log'),
   }),
-  new ManagedProcess({
-    name: 'image-automation-controller',
-    command: process.execPath,
-    args: [
-      ...entry('image-automation-controller').args,
-      ...common(healthPorts.image),
-      `--storage-path=${join(dir, 'tags')}`,
-    ],
-    env: { TMPDIR: dir },
-    logFile: join(dir, 'image-automation-controller.log'),
-  }),
+  weftProcess(
+    'image-automation-controller',
+    [...common(healthPorts.image), `--storage-path=${join(dir, 'tags')}`],
+    { env: { TMPDIR: dir }, logFile: join(dir, 'image-automation-controller.log') },
+  ),
 ];
 for (const controller of controllers) controller.start();
 
