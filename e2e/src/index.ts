@@ -50,6 +50,7 @@ export {
   readFluxCrds,
 } from './flux/build.ts';
 export { nodeEntry, weftProcess } from './node-entry.ts';
+export { loadAverage, type ProcessFigures, processFigures } from './process-figures.ts';
 export * from './servers/index.ts';
 export {
   type LeakClient,

@@ -3,17 +3,45 @@
  * request received), with 100 Alerts over 1,000 Kustomizations (each Alert routes the events
  * of 10 objects, by a name wildcard) and one generic Provider.
  *
- *   node packages/notification-controller/bench/notify.bench.ts [--events=2000] [--writers=32] [--objects=1000] [--alerts=100]
+ *   node packages/notification-controller/bench/notify.bench.ts [--events=2000] [--writers=32]
+ *     [--objects=1000] [--alerts=100] [--rounds=1] [--entry=PATH] [--base-entry=PATH]
  *
- * Uses the cluster of WEFT_E2E_KUBECONFIG when set, else starts one. Prints its figures.
+ * The controller runs as its own process, started as its executable is (bin/…js with the V8 flags
+ * of its shebang, the compile cache warmed first, as an image ships it), so the CPU seconds and
+ * peak RSS printed are the controller's alone, not the writers'.
+ *
+ * --entry=PATH: the executable to measure (default: this checkout's).
+ * --base-entry=PATH: another checkout's executable too (a before/after comparison): the two are
+ *   alternated on the same cluster (round 1 base first, round 2 this one first, …), so before
+ *   and after come from one run at one load.
+ * --rounds=N: how many runs of each executable.
+ *
+ * Each run has a namespace of its own (objects, Provider and Alerts made afresh, deleted after),
+ * and writes its events only once the controller is ready and has set every Alert Ready (so its
+ * caches hold them). Uses the cluster of WEFT_E2E_KUBECONFIG when set, else starts one. Prints
+ * one line per run as it ends, then a table.
  */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { kustomizationSample, NotificationApiVersion } from '@weft/api';
-import { sharedKubeconfigEnv, startCluster, startWebhookSink } from '@weft/e2e';
+import {
+  freePort,
+  loadAverage,
+  ManagedProcess,
+  nodeEntry,
+  processFigures,
+  sharedKubeconfigEnv,
+  startCluster,
+  startWebhookSink,
+  waitUntil,
+} from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import { EventRecorder, KubeEventSink } from '@weft/runtime/events';
-import { sleep } from '@weft/runtime/retry';
-import { installCrds, runController } from '../test/harness.ts';
+import { installCrds } from '../test/harness.ts';
 
 const { values } = parseArgs({
   options: {
@@ -21,39 +49,69 @@ const { values } = parseArgs({
     objects: { type: 'string', default: '1000' },
     alerts: { type: 'string', default: '100' },
     writers: { type: 'string', default: '32' },
+    rounds: { type: 'string', default: '1' },
+    entry: { type: 'string', default: join(import.meta.dirname, '../bin/weft-notification-controller.js') },
+    'base-entry': { type: 'string' },
   },
 });
 const eventCount = Number(values.events);
 const objectCount = Number(values.objects);
 const alertCount = Number(values.alerts);
+const rounds = Number(values.rounds);
 const perAlert = objectCount / alertCount;
+const log = (line: string) => console.error(`[notify ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 const shared = process.env[sharedKubeconfigEnv];
-const cluster = shared ? undefined : await startCluster();
-const kubeConfig = await (async () => {
-  if (cluster) return cluster.kubeConfig();
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
-  kc.loadFromFile(shared ?? '');
-  return kc;
-})();
+const cluster = shared ? undefined : await startCluster({ name: 'notify-bench' });
+const kubeconfigPath = shared ?? cluster?.kubeconfigPath ?? '';
+const { KubeConfig } = await import('@kubernetes/client-node');
+const kubeConfig = new KubeConfig();
+kubeConfig.loadFromFile(kubeconfigPath);
 const client = new Client(kubeConfig, { fieldManager: 'weft-bench' });
 const sink = await startWebhookSink();
+const work = await mkdtemp(join(tmpdir(), 'weft-notify-bench-'));
 
-async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+async function pool<T>(items: T[], size: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: size }, async () => {
-      while (next < items.length) await work(items[next++] as T);
+      while (next < items.length) await task(items[next++] as T);
     }),
   );
 }
 
-const namespace = `bench-${Date.now().toString(36)}`;
-try {
-  await installCrds(client);
+interface Flavour {
+  name: string;
+  entry: string;
+}
+
+interface RunResult {
+  flavour: string;
+  setupSeconds: number;
+  startSeconds: number;
+  writeSeconds: number;
+  totalSeconds: number;
+  delivered: number;
+  duplicates: number;
+  p50: number;
+  p99: number;
+  cpuStart: number;
+  cpuDelivery: number;
+  readyRssMiB: number;
+  peakRssMiB: number;
+  loadBefore: string;
+  loadAfter: string;
+}
+
+/** Loads every module of the executable once with the compile cache on, as an image build does. */
+async function warmCompileCache(flavour: Flavour, env: NodeJS.ProcessEnv): Promise<void> {
+  const runModule = join(dirname(flavour.entry), '../src/run.ts');
+  const warm = spawn(process.execPath, ['--import', runModule, '-e', ''], { env, stdio: 'inherit' });
+  await new Promise((resolve) => warm.once('exit', resolve));
+}
+
+async function createWorkload(namespace: string): Promise<KubeObject[]> {
   await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-  let started = performance.now();
   const names = Array.from(
     { length: objectCount },
     (_, i) => `app-${Math.floor(i / perAlert)}-${i % perAlert}`,
@@ -68,72 +126,168 @@ try {
     apiVersion: NotificationApiVersion,
     kind: 'Provider',
     metadata: { name: 'sink', namespace },
-    spec: { type: 'generic', address: sink.url('/bench') },
+    spec: { type: 'generic', address: sink.url(`/${namespace}`) },
   });
-  await pool(
-    Array.from({ length: alertCount }, (_, i) => i),
-    16,
-    async (i) => {
-      await client.create({
-        apiVersion: NotificationApiVersion,
-        kind: 'Alert',
-        metadata: { name: `alert-${i}`, namespace },
-        spec: {
-          providerRef: { name: 'sink' },
-          eventSources: [{ kind: 'Kustomization', name: `app-${i}-*` }],
-        },
-      });
-    },
+  const alerts = Array.from({ length: alertCount }, (_, i) => i);
+  await pool(alerts, 16, async (i) => {
+    await client.create({
+      apiVersion: NotificationApiVersion,
+      kind: 'Alert',
+      metadata: { name: `alert-${i}`, namespace },
+      spec: { providerRef: { name: 'sink' }, eventSources: [{ kind: 'Kustomization', name: `app-${i}-*` }] },
+    });
+  });
+  return objects;
+}
+
+async function alertsReady(namespace: string): Promise<true | undefined> {
+  const list = await client.list({ apiVersion: NotificationApiVersion, kind: 'Alert', namespace });
+  const ready = list.items.filter((alert) =>
+    (alert.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.some(
+      (c) => c.type === 'Ready' && c.status === 'True',
+    ),
   );
-  console.log(
-    `setup: ${objectCount} objects, ${alertCount} alerts in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  return ready.length === alertCount ? true : undefined;
+}
+
+async function run(flavour: Flavour, round: number): Promise<RunResult> {
+  const namespace = `notify-${flavour.name}-${round}-${randomBytes(2).toString('hex')}`;
+  const loadBefore = loadAverage();
+  let started = performance.now();
+  const objects = await createWorkload(namespace);
+  const setupSeconds = (performance.now() - started) / 1000;
+  log(
+    `${flavour.name} #${round}: ${objectCount} objects, ${alertCount} alerts in ${setupSeconds.toFixed(1)} s`,
   );
 
-  const running = await runController(kubeConfig, ['--log-level=warn']);
-  // Alerts must be in the controller's cache before their events are written.
-  await sleep(1000);
+  const env = { ...process.env, NODE_COMPILE_CACHE: join(work, `compile-cache-${flavour.name}`) };
+  await warmCompileCache(flavour, env);
+  const healthPort = await freePort();
+  const entry = nodeEntry(flavour.entry);
+  const controller = new ManagedProcess({
+    name: `notification-controller (${flavour.name})`,
+    command: entry.command,
+    args: [
+      ...entry.args,
+      `--kubeconfig=${kubeconfigPath}`,
+      '--metrics-addr=127.0.0.1:0',
+      `--health-addr=127.0.0.1:${healthPort}`,
+      '--receiver-addr=127.0.0.1:0',
+      '--log-level=warn',
+    ],
+    env: { NODE_COMPILE_CACHE: env.NODE_COMPILE_CACHE },
+    logFile: join(work, `${namespace}.log`),
+  }).start();
+  try {
+    started = performance.now();
+    const ready = { timeoutMs: 300_000, intervalMs: 250, abort: controller.crashed() };
+    await waitUntil(
+      `${controller.spec.name} /readyz`,
+      async () => ((await fetch(`http://127.0.0.1:${healthPort}/readyz`)).ok ? true : undefined),
+      ready,
+    );
+    await waitUntil(`every Alert of ${namespace} Ready`, () => alertsReady(namespace), ready);
+    const startSeconds = (performance.now() - started) / 1000;
+    const pid = controller.pid ?? 0;
+    const atReady = await processFigures(pid);
 
-  const recorder = new EventRecorder({
-    sink: new KubeEventSink(kubeConfig),
-    reportingController: 'weft.dev/kustomize-controller',
-    reportingInstance: 'bench',
-  });
-  const writtenAt = new Map<string, number>();
-  const jobs = Array.from({ length: eventCount }, (_, i) => i);
-  started = performance.now();
-  const wallStart = Date.now();
-  await pool(jobs, Number(values.writers), async (i) => {
-    const obj = objects[i % objects.length] as KubeObject;
-    const note = `bench event ${i}`;
-    await recorder.warning(obj, 'HealthCheckFailed', note);
-    writtenAt.set(note, Date.now());
-  });
-  const writeSeconds = (performance.now() - started) / 1000;
-  await sink.waitFor(() => true, 600_000, eventCount);
-  const totalSeconds = (Date.now() - wallStart) / 1000;
-  const latencies = sink.requests
-    .map((r) => {
-      const note = (r.json as { message?: string }).message ?? '';
-      const at = writtenAt.get(note);
-      return at === undefined ? undefined : r.receivedAt - at;
-    })
-    .filter((ms): ms is number => ms !== undefined)
-    .sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  const duplicates = sink.requests.length - new Set(sink.requests.map((r) => r.body)).size;
-  console.log(
-    `events written: ${eventCount} in ${writeSeconds.toFixed(1)} s (${(eventCount / writeSeconds).toFixed(0)}/s)`,
-  );
-  console.log(
-    `delivered: ${sink.requests.length} in ${totalSeconds.toFixed(1)} s → ${(sink.requests.length / totalSeconds).toFixed(0)} events/s end to end; duplicates: ${duplicates}`,
-  );
-  console.log(
-    `latency (written → received): p50 ${pct(50)} ms, p90 ${pct(90)} ms, p99 ${pct(99)} ms, max ${latencies.at(-1)} ms`,
-  );
-  await running.stop();
+    const recorder = new EventRecorder({
+      sink: new KubeEventSink(kubeConfig),
+      reportingController: 'weft.dev/kustomize-controller',
+      reportingInstance: 'bench',
+    });
+    const writtenAt = new Map<string, number>();
+    const path = `/${namespace}`;
+    started = performance.now();
+    const wallStart = Date.now();
+    await pool(
+      Array.from({ length: eventCount }, (_, i) => i),
+      Number(values.writers),
+      async (i) => {
+        const note = `bench event ${i}`;
+        await recorder.warning(objects[i % objects.length] as KubeObject, 'HealthCheckFailed', note);
+        writtenAt.set(note, Date.now());
+      },
+    );
+    const writeSeconds = (performance.now() - started) / 1000;
+    const received = await sink.waitFor((r) => r.path === path, 900_000, eventCount);
+    const totalSeconds = (Date.now() - wallStart) / 1000;
+    const done = await processFigures(pid);
+    const latencies = received
+      .flatMap((r) => {
+        const at = writtenAt.get((r.json as { message?: string }).message ?? '');
+        return at === undefined ? [] : [r.receivedAt - at];
+      })
+      .sort((a, b) => a - b);
+    const pct = (p: number) =>
+      latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? Number.NaN;
+    return {
+      flavour: flavour.name,
+      setupSeconds,
+      startSeconds,
+      writeSeconds,
+      totalSeconds,
+      delivered: received.length,
+      duplicates: received.length - new Set(received.map((r) => r.body)).size,
+      p50: pct(50),
+      p99: pct(99),
+      cpuStart: atReady.cpuSeconds,
+      cpuDelivery: done.cpuSeconds - atReady.cpuSeconds,
+      readyRssMiB: atReady.rssMiB,
+      peakRssMiB: done.peakRssMiB,
+      loadBefore,
+      loadAfter: loadAverage(),
+    };
+  } catch (error) {
+    log(`${controller.spec.name} failed; its log ends:\n${await controller.logTail()}`);
+    throw error;
+  } finally {
+    // Deleted while the controller runs, so that it removes the finalizers of its Alerts and
+    // Provider and the namespace can go.
+    started = performance.now();
+    await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => {});
+    await waitUntil(
+      `namespace ${namespace} deleted`,
+      async () =>
+        (await client.find({ apiVersion: 'v1', kind: 'Namespace', name: namespace })) ? undefined : true,
+      { timeoutMs: 600_000, intervalMs: 1000 },
+    ).catch((error: Error) => log(error.message));
+    log(`${namespace} deleted in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await controller.stop();
+  }
+}
+
+const after: Flavour = { name: 'this', entry: values.entry };
+const base: Flavour | undefined = values['base-entry']
+  ? { name: 'base', entry: values['base-entry'] }
+  : undefined;
+const results: RunResult[] = [];
+try {
+  await installCrds(client);
+  for (let round = 1; round <= rounds; round++) {
+    const order = base ? (round % 2 === 1 ? [base, after] : [after, base]) : [after];
+    for (const flavour of order) {
+      const result = await run(flavour, round);
+      results.push(result);
+      console.log(JSON.stringify({ round, ...result }));
+    }
+  }
 } finally {
-  await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => {});
   await sink.stop();
   await cluster?.stop();
+  await rm(work, { recursive: true, force: true });
 }
+
+const s = (n: number) => `${n.toFixed(1)} s`;
+console.log(
+  `\n${eventCount} events, ${values.writers} writers, ${objectCount} objects, ${alertCount} alerts`,
+);
+if (base) console.log(`base: ${base.entry}\nthis: ${after.entry}`);
+console.log(
+  '| run | delivered | end to end | events/s | p50, p99 latency | CPU start, delivery | RSS ready, peak | start | load before → after |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const r of results)
+  console.log(
+    `| ${r.flavour} | ${r.delivered} (${r.duplicates} dup) | ${s(r.totalSeconds)} | ${(r.delivered / r.totalSeconds).toFixed(0)} | ${(r.p50 / 1000).toFixed(1)} s, ${(r.p99 / 1000).toFixed(1)} s | ${s(r.cpuStart)}, ${s(r.cpuDelivery)} | ${r.readyRssMiB.toFixed(0)}, ${r.peakRssMiB.toFixed(0)} MiB | ${s(r.startSeconds)} | ${r.loadBefore} → ${r.loadAfter} |`,
+  );
