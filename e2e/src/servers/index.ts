@@ -24,18 +24,15 @@ export {
   sshCommandFor,
   startGitSshServer,
 } from './git-ssh.ts';
+export { Gitea, type GiteaPull, type GiteaRepository, startGitea } from './gitea.ts';
 export {
   buildGitea,
-  Gitea,
-  type GiteaPull,
-  type GiteaRepository,
   giteaBinaryPath,
   giteaBuilt,
   giteaSkipReason,
   giteaVersion,
   replaceDirectives,
-  startGitea,
-} from './gitea.ts';
+} from './gitea-build.ts';
 export { closeServer, listenOnLoopback, loopbackHost } from './loopback.ts';
 export {
   blobExists,

@@ -17,80 +17,32 @@
  * A standby does no leader-only work and holds no leader-only cache. Losing the lease stops the
  * leader-only informers at once and then the process (exit code 1), as controller-runtime does:
  * a restarted process campaigns again with a clean state. The runnables are kept in
- * runnables.ts, the elector is wired in election.ts.
+ * runnables.ts, the elector is wired in election.ts, the options are in options.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type CacheEntry, cacheKind, SharedCache } from '../cache/shared-cache.ts';
 import { Client } from '../client/client.ts';
-import { type KubeConfigLike, loadDefaultRestConfig, RestConfig } from '../client/kubeconfig.ts';
+import type { KubeConfigLike } from '../client/kubeconfig.ts';
 import type { KubeObject } from '../client/types.ts';
 import { KubeEventSink } from '../events/kube-sink.ts';
 import { EventRecorder } from '../events/recorder.ts';
-import type { EventSink } from '../events/types.ts';
-import type { ListWatcher } from '../informer/informer.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { ControllerMetrics } from '../metrics/controller.ts';
 import { registerProcessMetrics } from '../metrics/process.ts';
 import { Registry } from '../metrics/registry.ts';
-import type { Scheduler } from '../queue/scheduler.ts';
 import { Controller } from '../reconcile/controller.ts';
-import type { UpdatePredicate } from '../reconcile/predicates.ts';
-import type { InformerLike, PatchClient, Reconciler } from '../reconcile/types.ts';
+import type { InformerLike } from '../reconcile/types.ts';
 import { managerElector } from './election.ts';
 import { type RuntimeFlags, watchNamespace } from './flags.ts';
 import { KubeLeaseStore } from './kube-lease-store.ts';
-import type { LeaderElector, LeaseStore } from './leader-election.ts';
+import type { LeaderElector } from './leader-election.ts';
+import { type AddControllerOptions, loadKubeConfig, type ManagerOptions } from './options.ts';
 import { Checks, ProbesServer } from './probes.ts';
 import { type Runnable, Runnables } from './runnables.ts';
 
 export type { Runnable };
-
-export interface ManagerOptions {
-  /** The controller's name, e.g. `source-controller`. */
-  name: string;
-  flags: RuntimeFlags;
-  logger?: Logger;
-  registry?: Registry;
-  /**
-   * Needed unless both `eventSink` and (with leader election) `leaseStore` are given: our
-   * `RestConfig` (`loadKubeConfig`) or a client-node KubeConfig.
-   */
-  kubeConfig?: KubeConfigLike;
-  eventSink?: EventSink;
-  leaseStore?: LeaseStore;
-  /** Leader election identity; default `<hostname>_<uuid>`. */
-  identity?: string;
-  /** Called to end the process after losing the lease or a signal-driven stop. */
-  exit?: (code: number) => void;
-  scheduler?: Scheduler;
-  random?: () => number;
-  /** Register process_* metrics (default true). */
-  processMetrics?: boolean;
-  /** What the cache lists and watches with; default a Client of the kubeconfig. */
-  cacheClient?: ListWatcher;
-}
-
-export interface AddControllerOptions<T extends KubeObject> {
-  reconciler: Reconciler<T>;
-  /**
-   * The objects to reconcile. Default: the cache's informer of the reconciler's kind, in the
-   * watched namespace (`--watch-all-namespaces`/`--namespace`) and `--watch-label-selector`.
-   */
-  informer?: InformerLike<T>;
-  client: PatchClient;
-  /** Defaults to the reconciler's kind in lower case. */
-  name?: string;
-  updatePredicate?: UpdatePredicate;
-}
-
-/**
- * Loads the kubeconfig named by `--kubeconfig`, else the KUBECONFIG list, the in-cluster
- * ServiceAccount or ~/.kube/config, with our own loader (no client-node on this path).
- */
-export function loadKubeConfig(flags: Pick<RuntimeFlags, 'kubeconfig'>): RestConfig {
-  return flags.kubeconfig ? RestConfig.fromFiles(flags.kubeconfig) : loadDefaultRestConfig();
-}
+export { type AddControllerOptions, loadKubeConfig, type ManagerOptions };
 
 type State = 'new' | 'running' | 'stopping' | 'stopped';
 
