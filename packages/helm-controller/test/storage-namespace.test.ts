@@ -2,8 +2,9 @@
  * spec.storageNamespace other than the release namespace, against a real apiserver,
  * source-controller and the real helm: the own engine stores the revisions in that namespace
  * (`helm history -n <storage>` reads them), the objects stay in the release namespace, a failed
- * upgrade is rolled back and a deleted HelmRelease uninstalled by the engine (the helm binary
- * cannot reach such a release), and a release that needs the helm binary is refused in words.
+ * upgrade is rolled back, history past maxHistory deleted, and a deleted HelmRelease uninstalled
+ * by the engine (the helm binary cannot reach such a release), and a release that needs the helm
+ * binary is refused in words.
  * This file runs the controller without the long-running renderer: its renders are `helm
  * template` processes, the fallback when `--helm-renderer-path` is unset.
  */
@@ -60,6 +61,7 @@ describe('HelmRelease spec.storageNamespace', { timeout: 600_000 }, () => {
       storageNamespace: storage,
       values: { data: { greeting: 'kept' } },
       upgrade: { remediation: { retries: 1 } },
+      maxHistory: 3,
     });
     const hr = await readyRelease('stored');
     assert.equal(statusOf(hr).storageNamespace, storage);
@@ -100,6 +102,13 @@ describe('HelmRelease spec.storageNamespace', { timeout: 600_000 }, () => {
     );
     assert.deepEqual((await client.get(cmRef('stored-config'))).data, { greeting: 'again' });
     assert.equal(helmRuns('rollback', 'stored'), 0);
+    // maxHistory 3: each stored revision deletes the oldest past 3 (after the history the wait
+    // above read, so waited for too; the retried upgrade may add revisions meanwhile).
+    let revisions: number[] = [];
+    await eventually('history trimmed to maxHistory 3', async () => {
+      revisions = (await storedHistory('stored')).map((h) => h.revision);
+      return revisions.length <= 3 && !revisions.includes(1) ? true : undefined;
+    }).catch((error: Error) => assert.fail(`${error.message}; revisions stored: ${revisions.join(', ')}`));
 
     await client.delete(hrRef('stored'));
     await eventually('stored uninstalled', async () =>

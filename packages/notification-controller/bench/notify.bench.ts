@@ -15,6 +15,12 @@
  *   alternated on the same cluster (round 1 base first, round 2 this one first, …), so before
  *   and after come from one run at one load.
  * --rounds=N: how many runs of each executable.
+ * --node-arg=FLAG (repeatable): a Node flag for the controller, after its shebang's (e.g.
+ *   --node-arg=--trace-gc, whose lines land in the controller's log in the work directory).
+ * --heap-snapshot=DIR: a heap snapshot of the controller into DIR once half of the events are
+ *   delivered (Node's --heapsnapshot-signal); the snapshot costs memory and time, so the peak
+ *   RSS and times of such a run are not figures.
+ * --keep-logs: keeps the work directory with each run's controller log (its path is printed).
  *
  * Each run has a namespace of its own (objects, Provider and Alerts made afresh, deleted after),
  * and writes its events only once the controller is ready and has set every Alert Ready (so its
@@ -52,6 +58,9 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '1' },
     entry: { type: 'string', default: join(import.meta.dirname, '../bin/weft-notification-controller.js') },
     'base-entry': { type: 'string' },
+    'node-arg': { type: 'string', multiple: true, default: [] },
+    'heap-snapshot': { type: 'string' },
+    'keep-logs': { type: 'boolean', default: false },
   },
 });
 const eventCount = Number(values.events);
@@ -168,6 +177,10 @@ async function run(flavour: Flavour, round: number): Promise<RunResult> {
     name: `notification-controller (${flavour.name})`,
     command: entry.command,
     args: [
+      ...(values['heap-snapshot']
+        ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${values['heap-snapshot']}`]
+        : []),
+      ...(values['node-arg'] ?? []),
       ...entry.args,
       `--kubeconfig=${kubeconfigPath}`,
       '--metrics-addr=127.0.0.1:0',
@@ -210,6 +223,13 @@ async function run(flavour: Flavour, round: number): Promise<RunResult> {
       },
     );
     const writeSeconds = (performance.now() - started) / 1000;
+    if (values['heap-snapshot'])
+      void sink
+        .waitFor((r) => r.path === path, 900_000, eventCount / 2)
+        .then(
+          () => controller.kill('SIGUSR2'),
+          () => undefined,
+        );
     const received = await sink.waitFor((r) => r.path === path, 900_000, eventCount);
     const totalSeconds = (Date.now() - wallStart) / 1000;
     const done = await processFigures(pid);
@@ -275,7 +295,8 @@ try {
 } finally {
   await sink.stop();
   await cluster?.stop();
-  await rm(work, { recursive: true, force: true });
+  if (values['keep-logs']) log(`controller logs kept in ${work}`);
+  else await rm(work, { recursive: true, force: true });
 }
 
 const s = (n: number) => `${n.toFixed(1)} s`;
