@@ -13,12 +13,15 @@ import { crds, HelmApiVersion, SourceApiVersion } from '@weft/api';
 import { type CrdObject, freePort, installCrds, nodeEntry, repoRoot, toolPath } from '@weft/e2e';
 import type { Client } from '@weft/runtime/client';
 import { fluxControllers, fluxHelmControllerVersion } from './flux/build.ts';
+import { heapSnapshotDir, heapSnapshotFlags, writeHeapSnapshot } from './heap.ts';
 
 export interface Started {
   helmController: ChildProcess;
   sourceController: ChildProcess;
   /** Resolves once the helm-controller answers on its metrics (or health) port. */
   readyUrl: string;
+  /** With BENCH_HEAP_SNAPSHOTS (weft only): writes a heap snapshot of helm-controller. */
+  heapSnapshot?: ((name: string) => Promise<string>) | undefined;
 }
 
 export interface Flavour {
@@ -47,12 +50,15 @@ async function warmCompileCache(entry: string, env: NodeJS.ProcessEnv): Promise<
   await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env });
 }
 
-/** `renderer`: with the long-running renderer (`--helm-renderer-path`), else `helm template` runs. */
-export function weftFlavour(releaseEngine: string, renderer = true): Flavour {
+/**
+ * `renderer`: with the long-running renderer (`--helm-renderer-path`), else `helm template` runs.
+ * `nodeFlags`: Node flags helm-controller gets besides its bin's shebang (a variant to compare).
+ */
+export function weftFlavour(releaseEngine: string, renderer = true, nodeFlags: string[] = []): Flavour {
   const helmEntry = join(import.meta.dirname, '../bin/weft-helm-controller.js');
   const sourceEntry = join(repoRoot, 'packages/source-controller/bin/weft-source-controller.js');
   return {
-    name: `weft (--release-engine=${releaseEngine}, ${renderer ? 'renderer' : 'helm template per render'})`,
+    name: `weft (--release-engine=${releaseEngine}, ${renderer ? 'renderer' : 'helm template per render'}${nodeFlags.length > 0 ? `, node ${nodeFlags.join(' ')}` : ''})`,
     helmApiVersion: HelmApiVersion,
     sourceApiVersion: SourceApiVersion,
     async installCrds(client) {
@@ -62,11 +68,12 @@ export function weftFlavour(releaseEngine: string, renderer = true): Flavour {
       const env = { ...process.env, NODE_COMPILE_CACHE: join(work, 'compile-cache') };
       await warmCompileCache(helmEntry, env);
       await warmCompileCache(sourceEntry, env);
-      const spawnNode = (entry: string, args: string[]) =>
+      const spawnNode = (entry: string, args: string[], nodeFlags: string[] = []) =>
         spawn(
           process.execPath,
           [
             ...nodeEntry(entry).args.slice(0, -1),
+            ...nodeFlags,
             entry,
             `--kubeconfig=${kubeconfigPath}`,
             '--watch-all-namespaces=false',
@@ -84,13 +91,24 @@ export function weftFlavour(releaseEngine: string, renderer = true): Flavour {
         '--metrics-addr=0',
       ]);
       const metricsPort = await freePort();
-      const helmController = spawnNode(helmEntry, [
-        `--helm-binary=${toolPath('helm')}`,
-        ...(renderer ? [`--helm-renderer-path=${toolPath('weft-helm-renderer')}`] : []),
-        `--metrics-addr=127.0.0.1:${metricsPort}`,
-        `--release-engine=${releaseEngine}`,
-      ]);
-      return { helmController, sourceController, readyUrl: `http://127.0.0.1:${metricsPort}/metrics` };
+      const helmController = spawnNode(
+        helmEntry,
+        [
+          `--helm-binary=${toolPath('helm')}`,
+          ...(renderer ? [`--helm-renderer-path=${toolPath('weft-helm-renderer')}`] : []),
+          `--metrics-addr=127.0.0.1:${metricsPort}`,
+          `--release-engine=${releaseEngine}`,
+        ],
+        [...nodeFlags, ...heapSnapshotFlags()],
+      );
+      return {
+        helmController,
+        sourceController,
+        readyUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+        heapSnapshot: heapSnapshotDir
+          ? (name: string) => writeHeapSnapshot(helmController.pid ?? 0, name)
+          : undefined,
+      };
     },
   };
 }
