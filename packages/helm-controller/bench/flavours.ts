@@ -44,10 +44,19 @@ const log = process.env.BENCH_LOG ? 'debug' : 'error';
  * a cold start strips the TypeScript and keeps Node's type stripper resident (~25 MiB of RSS)
  * that no controller from its image carries.
  */
-async function warmCompileCache(entry: string, env: NodeJS.ProcessEnv): Promise<void> {
+async function warmCompileCache(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  nodeFlags: string[] = [],
+): Promise<void> {
   const runModule = pathToFileURL(join(dirname(entry), '../src/run.ts')).href;
   const script = `import { enableCompileCache } from 'node:module'; enableCompileCache(); await import(${JSON.stringify(runModule)});`;
-  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env });
+  // With the flags the controller runs with: V8 refuses a code cache made under other flags.
+  await promisify(execFile)(
+    process.execPath,
+    [...nodeEntry(entry).args.slice(0, -1), ...nodeFlags, '--input-type=module', '-e', script],
+    { env },
+  );
 }
 
 /**
@@ -66,7 +75,7 @@ export function weftFlavour(releaseEngine: string, renderer = true, nodeFlags: s
     },
     async start({ kubeconfigPath, namespace, work, concurrent }) {
       const env = { ...process.env, NODE_COMPILE_CACHE: join(work, 'compile-cache') };
-      await warmCompileCache(helmEntry, env);
+      await warmCompileCache(helmEntry, env, nodeFlags);
       await warmCompileCache(sourceEntry, env);
       const spawnNode = (entry: string, args: string[], nodeFlags: string[] = []) =>
         spawn(

@@ -19,7 +19,8 @@
 // --compare-node-flags='FLAGS': weft as shipped, then with these Node flags added to
 // helm-controller's (a V8 setting tried side by side before it goes into the bin's shebang).
 // Uses the cluster of WEFT_E2E_KUBECONFIG when set, else starts its own control plane.
-// Prints each phase as it ends (controllers up, releases created, each quarter Ready), each
+// Prints each phase as it ends (controllers up, releases created, every HelmChart Ready, the
+// first and each quarter of the HelmReleases Ready), each
 // flavour's figures as soon as it is done, and the ratios once every flavour of an N ran.
 // BENCH_HEAP_SNAPSHOTS=DIR: a heap snapshot of weft's helm-controller once all are Ready
 // (heap.ts; `node bench/heap.ts FILE` summarises one).
@@ -100,7 +101,10 @@ async function runOnce(
     await mapLimit(names, 20, (name) => client.create(helmRelease(flavour.helmApiVersion, namespace, name)));
     progress(`  ${count} HelmReleases created in ${seconds(performance.now() - t0)}`);
     // Each quarter of the releases Ready as it happens, so a run stopped early still says something.
-    const marks = [0.25, 0.5, 0.75].map((share) => Math.max(1, Math.ceil(count * share)));
+    const marks = [1, ...[0.25, 0.5, 0.75].map((share) => Math.max(1, Math.ceil(count * share)))];
+    // Until every HelmChart has its artifact (source-controller's part of the time), they are
+    // counted too.
+    let chartsReady = false;
     const isReady = (hr: KubeObject) =>
       conditions.isTrue(hr as unknown as conditions.Conditioned, 'Ready') &&
       isRecord(hr.status) &&
@@ -114,6 +118,22 @@ async function runOnce(
           namespace,
         });
         const ready = list.items.filter(isReady).length;
+        if (!chartsReady) {
+          const charts = await client.list({
+            apiVersion: flavour.sourceApiVersion,
+            kind: 'HelmChart',
+            namespace,
+          });
+          const withArtifact = charts.items.filter((chart) =>
+            conditions.isTrue(chart as unknown as conditions.Conditioned, 'Ready'),
+          ).length;
+          if (withArtifact === count) {
+            chartsReady = true;
+            progress(
+              `  ${count} HelmCharts Ready at ${seconds(performance.now() - t0)} (${ready} HelmReleases Ready)`,
+            );
+          }
+        }
         while (marks[0] !== undefined && ready >= marks[0] && ready < count) {
           marks.shift();
           const now = await treeMemoryMiB(pid);
