@@ -61,13 +61,18 @@ async function warmCompileCache(
 
 /**
  * `renderer`: with the long-running renderer (`--helm-renderer-path`), else `helm template` runs.
- * `nodeFlags`: Node flags helm-controller gets besides its bin's shebang (a variant to compare).
+ * `variant`: what helm-controller gets besides its bin's shebang, to compare side by side: Node
+ * flags, and `NAME=VALUE` words as its environment (`MALLOC_ARENA_MAX=2`).
  */
-export function weftFlavour(releaseEngine: string, renderer = true, nodeFlags: string[] = []): Flavour {
+export function weftFlavour(releaseEngine: string, renderer = true, variant: string[] = []): Flavour {
+  const nodeFlags = variant.filter((word) => !/^[A-Z_]+=/.test(word));
+  const variantEnv = Object.fromEntries(
+    variant.filter((word) => /^[A-Z_]+=/.test(word)).map((word) => word.split(/=(.*)/s).slice(0, 2)),
+  );
   const helmEntry = join(import.meta.dirname, '../bin/weft-helm-controller.js');
   const sourceEntry = join(repoRoot, 'packages/source-controller/bin/weft-source-controller.js');
   return {
-    name: `weft (--release-engine=${releaseEngine}, ${renderer ? 'renderer' : 'helm template per render'}${nodeFlags.length > 0 ? `, node ${nodeFlags.join(' ')}` : ''})`,
+    name: `weft (--release-engine=${releaseEngine}, ${renderer ? 'renderer' : 'helm template per render'}${variant.length > 0 ? `, with ${variant.join(' ')}` : ''})`,
     helmApiVersion: HelmApiVersion,
     sourceApiVersion: SourceApiVersion,
     async installCrds(client) {
@@ -77,7 +82,7 @@ export function weftFlavour(releaseEngine: string, renderer = true, nodeFlags: s
       const env = { ...process.env, NODE_COMPILE_CACHE: join(work, 'compile-cache') };
       await warmCompileCache(helmEntry, env, nodeFlags);
       await warmCompileCache(sourceEntry, env);
-      const spawnNode = (entry: string, args: string[], nodeFlags: string[] = []) =>
+      const spawnNode = (entry: string, args: string[], nodeFlags: string[] = [], extraEnv = {}) =>
         spawn(
           process.execPath,
           [
@@ -92,7 +97,7 @@ export function weftFlavour(releaseEngine: string, renderer = true, nodeFlags: s
             `--log-level=${log}`,
             ...args,
           ],
-          { stdio: ['ignore', 'inherit', 'inherit'], env },
+          { stdio: ['ignore', 'inherit', 'inherit'], env: { ...env, ...extraEnv } },
         );
       const sourceController = spawnNode(sourceEntry, [
         `--storage-path=${join(work, 'storage')}`,
@@ -109,6 +114,7 @@ export function weftFlavour(releaseEngine: string, renderer = true, nodeFlags: s
           `--release-engine=${releaseEngine}`,
         ],
         [...nodeFlags, ...heapSnapshotFlags()],
+        variantEnv,
       );
       return {
         helmController,

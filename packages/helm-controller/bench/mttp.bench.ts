@@ -13,11 +13,11 @@
 //
 // Run: node packages/helm-controller/bench/mttp.bench.ts [N ...=100] [--concurrent=4]
 //        [--release-engine=template|binary] [--without-renderer] [--compare-renderer]
-//        [--compare-node-flags='FLAGS'] [--flux] [--flux-first]
+//        [--compare='FLAGS'] [--flux] [--flux-first]
 // --without-renderer: weft renders with one `helm template` per render (no --helm-renderer-path);
 // --compare-renderer: weft both ways, one after the other, in the same invocation.
-// --compare-node-flags='FLAGS': weft as shipped, then with these Node flags added to
-// helm-controller's (a V8 setting tried side by side before it goes into the bin's shebang).
+// --compare='WORDS': weft as shipped, then with these Node flags added to helm-controller's and
+// the NAME=VALUE words in its environment (a setting tried side by side before it ships).
 // Uses the cluster of WEFT_E2E_KUBECONFIG when set, else starts its own control plane.
 // Prints each phase as it ends (controllers up, releases created, every HelmChart Ready, the
 // first and each quarter of the HelmReleases Ready), each
@@ -217,7 +217,7 @@ try {
   const templates = process.argv.includes('--compare-renderer')
     ? weftFlavour(releaseEngine, false)
     : undefined;
-  const variantFlags = option('compare-node-flags')?.split(' ').filter(Boolean);
+  const variantFlags = option('compare')?.split(' ').filter(Boolean);
   const variant = variantFlags
     ? weftFlavour(releaseEngine, !process.argv.includes('--without-renderer'), variantFlags)
     : undefined;
