@@ -64,15 +64,23 @@ async function warmCompileCache(
  * `variant`: what helm-controller gets besides its bin's shebang, to compare side by side: Node
  * flags, and `NAME=VALUE` words as its environment (`MALLOC_ARENA_MAX=2`).
  */
-export function weftFlavour(releaseEngine: string, renderer = true, variant: string[] = []): Flavour {
+export function weftFlavour(
+  releaseEngine: string,
+  renderer = true,
+  variant: string[] = [],
+  /** Another checkout whose helm-controller runs instead (before/after a change; same source-controller). */
+  helmRoot?: string,
+): Flavour {
   const nodeFlags = variant.filter((word) => !/^[A-Z_]+=/.test(word));
   const variantEnv = Object.fromEntries(
     variant.filter((word) => /^[A-Z_]+=/.test(word)).map((word) => word.split(/=(.*)/s).slice(0, 2)),
   );
-  const helmEntry = join(import.meta.dirname, '../bin/weft-helm-controller.js');
+  const helmEntry = helmRoot
+    ? join(helmRoot, 'packages/helm-controller/bin/weft-helm-controller.js')
+    : join(import.meta.dirname, '../bin/weft-helm-controller.js');
   const sourceEntry = join(repoRoot, 'packages/source-controller/bin/weft-source-controller.js');
   return {
-    name: `weft (--release-engine=${releaseEngine}, ${renderer ? 'renderer' : 'helm template per render'}${variant.length > 0 ? `, with ${variant.join(' ')}` : ''})`,
+    name: `weft (--release-engine=${releaseEngine}, ${renderer ? 'renderer' : 'helm template per render'}${variant.length > 0 ? `, with ${variant.join(' ')}` : ''}${helmRoot ? `, helm-controller of ${helmRoot}` : ''})`,
     helmApiVersion: HelmApiVersion,
     sourceApiVersion: SourceApiVersion,
     async installCrds(client) {

@@ -13,11 +13,13 @@
 //
 // Run: node packages/helm-controller/bench/mttp.bench.ts [N ...=100] [--concurrent=4]
 //        [--release-engine=template|binary] [--without-renderer] [--compare-renderer]
-//        [--compare='FLAGS'] [--flux] [--flux-first]
+//        [--compare='FLAGS'] [--before=ROOT] [--flux] [--flux-first]
 // --without-renderer: weft renders with one `helm template` per render (no --helm-renderer-path);
 // --compare-renderer: weft both ways, one after the other, in the same invocation.
 // --compare='WORDS': weft as shipped, then with these Node flags added to helm-controller's and
 // the NAME=VALUE words in its environment (a setting tried side by side before it ships).
+// --before=ROOT: weft as in this tree, then with the helm-controller of another checkout ROOT
+// (with its node_modules: a copy of this tree with the old files), the same source-controller.
 // Uses the cluster of WEFT_E2E_KUBECONFIG when set, else starts its own control plane.
 // Prints each phase as it ends (controllers up, releases created, every HelmChart Ready, the
 // first and each quarter of the HelmReleases Ready), each
@@ -218,9 +220,11 @@ try {
     ? weftFlavour(releaseEngine, false)
     : undefined;
   const variantFlags = option('compare')?.split(' ').filter(Boolean);
-  const variant = variantFlags
-    ? weftFlavour(releaseEngine, !process.argv.includes('--without-renderer'), variantFlags)
-    : undefined;
+  const before = option('before');
+  const variant =
+    variantFlags || before
+      ? weftFlavour(releaseEngine, !process.argv.includes('--without-renderer'), variantFlags ?? [], before)
+      : undefined;
   const flux = withFlux ? await fluxFlavour() : undefined;
   const flavours = [
     weft,
@@ -243,7 +247,7 @@ try {
     const t = templates && results.get(templates);
     if (w && t) console.log(`\n  ${ratios('renderer / helm template', count, w, t)}`);
     const v = variant && results.get(variant);
-    if (w && v) console.log(`\n  ${ratios(`with ${variantFlags?.join(' ')} / without`, count, v, w)}`);
+    if (w && v) console.log(`\n  ${ratios(`this tree / ${variant?.name}`, count, w, v)}`);
     const f = flux && results.get(flux);
     if (w && f) console.log(`\n  ${ratios('weft / Flux', count, w, f)}`);
   }
