@@ -79,20 +79,20 @@ export function templateUpToDate(live: KubeObject, desired: KubeObject): boolean
 
 /**
  * The HelmChart the template describes, applied with server-side apply unless `cached` (the
- * controller's informer) already holds it as described. `applied` says whether it was applied:
- * then the cached copy is older than the apply and the chart must be read from the API server.
+ * controller's informer) already holds it as described. `chart` is the HelmChart as it is now:
+ * the cached copy, or what the apply answered (newer than the cache), so the chart step reads its
+ * status without asking the API server again.
  */
 export async function applyChartTemplate(
   client: Client,
   release: HelmReleaseObject,
   cached?: (ref: ObjectRef) => KubeObject | undefined,
-): Promise<{ ref: ObjectRef & { namespace: string }; applied: boolean }> {
+): Promise<{ ref: ObjectRef & { namespace: string }; chart: KubeObject }> {
   const ref = chartTemplateRef(release);
-  const chart = chartTemplateObject(release);
+  const desired = chartTemplateObject(release);
   const live = cached?.(ref);
-  if (live && templateUpToDate(live, chart)) return { ref, applied: false };
-  await client.apply(chart, { force: true });
-  return { ref, applied: true };
+  if (live && templateUpToDate(live, desired)) return { ref, chart: live };
+  return { ref, chart: await client.apply(desired, { force: true }) };
 }
 
 export async function deleteChartTemplate(client: Client, ref: ObjectRef): Promise<void> {

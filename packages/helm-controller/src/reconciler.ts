@@ -119,14 +119,12 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       await this.#deleteTemplate(status.helmChart);
       delete status.helmChart;
     }
-    // From the cache unless this reconcile just changed the HelmChart (or the cache lacks it).
-    const source =
-      cached && !template?.applied
-        ? {
-            find: async <T extends KubeObject>(ref: ObjectRef) =>
-              (cached(ref) as T | undefined) ?? this.#options.client.find<T>(ref),
-          }
-        : this.#options.client;
+    // The template's HelmChart as applying it left it (or as cached, unchanged); a chartRef's
+    // source from the cache, else from the API server.
+    const source = {
+      find: async <T extends KubeObject>(ref: ObjectRef) =>
+        ((template?.chart ?? cached?.(ref)) as T | undefined) ?? this.#options.client.find<T>(ref),
+    };
     const chart = await readChart(source, this.#options.artifacts, chartRef).catch((error: unknown) => {
       if (error instanceof ChartArtifactError) throw new ReconcileError(R.ArtifactFailed, error.message);
       throw error;

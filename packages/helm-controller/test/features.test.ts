@@ -202,8 +202,8 @@ spec:
     assert.deepEqual((await properties()).sort(), ['colour', 'size'], 'upgrade replaced the CRD');
   });
 
-  // The chart step reads the HelmChart from the controller's cache, except right after this
-  // reconcile changed it: the cached copy would still be Ready with the old version's artifact.
+  // The chart step reads the HelmChart from the controller's cache, except when this reconcile
+  // changes it: then from the apply's answer (the cached copy is still Ready at the old version).
   it('upgrades to the version a changed spec.chart asks for', async () => {
     await repo.add(configMapChart('pinned', '1.0.0'));
     await repo.add(configMapChart('pinned', '2.0.0'));
