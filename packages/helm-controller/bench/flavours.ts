@@ -13,12 +13,15 @@ import { crds, HelmApiVersion, SourceApiVersion } from '@weft/api';
 import { type CrdObject, freePort, installCrds, nodeEntry, repoRoot, toolPath } from '@weft/e2e';
 import type { Client } from '@weft/runtime/client';
 import { fluxControllers, fluxHelmControllerVersion } from './flux/build.ts';
+import { heapSnapshotDir, heapSnapshotFlags, writeHeapSnapshot } from './heap.ts';
 
 export interface Started {
   helmController: ChildProcess;
   sourceController: ChildProcess;
   /** Resolves once the helm-controller answers on its metrics (or health) port. */
   readyUrl: string;
+  /** With BENCH_HEAP_SNAPSHOTS (weft only): writes a heap snapshot of helm-controller. */
+  heapSnapshot?: ((name: string) => Promise<string>) | undefined;
 }
 
 export interface Flavour {
@@ -41,18 +44,43 @@ const log = process.env.BENCH_LOG ? 'debug' : 'error';
  * a cold start strips the TypeScript and keeps Node's type stripper resident (~25 MiB of RSS)
  * that no controller from its image carries.
  */
-async function warmCompileCache(entry: string, env: NodeJS.ProcessEnv): Promise<void> {
+async function warmCompileCache(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  nodeFlags: string[] = [],
+): Promise<void> {
   const runModule = pathToFileURL(join(dirname(entry), '../src/run.ts')).href;
   const script = `import { enableCompileCache } from 'node:module'; enableCompileCache(); await import(${JSON.stringify(runModule)});`;
-  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env });
+  // With the flags the controller runs with: V8 refuses a code cache made under other flags.
+  await promisify(execFile)(
+    process.execPath,
+    [...nodeEntry(entry).args.slice(0, -1), ...nodeFlags, '--input-type=module', '-e', script],
+    { env },
+  );
 }
 
-/** `renderer`: with the long-running renderer (`--helm-renderer-path`), else `helm template` runs. */
-export function weftFlavour(releaseEngine: string, renderer = true): Flavour {
-  const helmEntry = join(import.meta.dirname, '../bin/weft-helm-controller.js');
+/**
+ * `renderer`: with the long-running renderer (`--helm-renderer-path`), else `helm template` runs.
+ * `variant`: what helm-controller gets besides its bin's shebang, to compare side by side: Node
+ * flags, and `NAME=VALUE` words as its environment (`MALLOC_ARENA_MAX=2`).
+ */
+export function weftFlavour(
+  releaseEngine: string,
+  renderer = true,
+  variant: string[] = [],
+  /** Another checkout whose helm-controller runs instead (before/after a change; same source-controller). */
+  helmRoot?: string,
+): Flavour {
+  const nodeFlags = variant.filter((word) => !/^[A-Z_]+=/.test(word));
+  const variantEnv = Object.fromEntries(
+    variant.filter((word) => /^[A-Z_]+=/.test(word)).map((word) => word.split(/=(.*)/s).slice(0, 2)),
+  );
+  const helmEntry = helmRoot
+    ? join(helmRoot, 'packages/helm-controller/bin/weft-helm-controller.js')
+    : join(import.meta.dirname, '../bin/weft-helm-controller.js');
   const sourceEntry = join(repoRoot, 'packages/source-controller/bin/weft-source-controller.js');
   return {
-    name: `weft (--release-engine=${releaseEngine}, ${renderer ? 'renderer' : 'helm template per render'})`,
+    name: `weft (--release-engine=${releaseEngine}, ${renderer ? 'renderer' : 'helm template per render'}${variant.length > 0 ? `, with ${variant.join(' ')}` : ''}${helmRoot ? `, helm-controller of ${helmRoot}` : ''})`,
     helmApiVersion: HelmApiVersion,
     sourceApiVersion: SourceApiVersion,
     async installCrds(client) {
@@ -60,13 +88,14 @@ export function weftFlavour(releaseEngine: string, renderer = true): Flavour {
     },
     async start({ kubeconfigPath, namespace, work, concurrent }) {
       const env = { ...process.env, NODE_COMPILE_CACHE: join(work, 'compile-cache') };
-      await warmCompileCache(helmEntry, env);
+      await warmCompileCache(helmEntry, env, nodeFlags);
       await warmCompileCache(sourceEntry, env);
-      const spawnNode = (entry: string, args: string[]) =>
+      const spawnNode = (entry: string, args: string[], nodeFlags: string[] = [], extraEnv = {}) =>
         spawn(
           process.execPath,
           [
             ...nodeEntry(entry).args.slice(0, -1),
+            ...nodeFlags,
             entry,
             `--kubeconfig=${kubeconfigPath}`,
             '--watch-all-namespaces=false',
@@ -76,7 +105,7 @@ export function weftFlavour(releaseEngine: string, renderer = true): Flavour {
             `--log-level=${log}`,
             ...args,
           ],
-          { stdio: ['ignore', 'inherit', 'inherit'], env },
+          { stdio: ['ignore', 'inherit', 'inherit'], env: { ...env, ...extraEnv } },
         );
       const sourceController = spawnNode(sourceEntry, [
         `--storage-path=${join(work, 'storage')}`,
@@ -84,13 +113,25 @@ export function weftFlavour(releaseEngine: string, renderer = true): Flavour {
         '--metrics-addr=0',
       ]);
       const metricsPort = await freePort();
-      const helmController = spawnNode(helmEntry, [
-        `--helm-binary=${toolPath('helm')}`,
-        ...(renderer ? [`--helm-renderer-path=${toolPath('weft-helm-renderer')}`] : []),
-        `--metrics-addr=127.0.0.1:${metricsPort}`,
-        `--release-engine=${releaseEngine}`,
-      ]);
-      return { helmController, sourceController, readyUrl: `http://127.0.0.1:${metricsPort}/metrics` };
+      const helmController = spawnNode(
+        helmEntry,
+        [
+          `--helm-binary=${toolPath('helm')}`,
+          ...(renderer ? [`--helm-renderer-path=${toolPath('weft-helm-renderer')}`] : []),
+          `--metrics-addr=127.0.0.1:${metricsPort}`,
+          `--release-engine=${releaseEngine}`,
+        ],
+        [...nodeFlags, ...heapSnapshotFlags()],
+        variantEnv,
+      );
+      return {
+        helmController,
+        sourceController,
+        readyUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+        heapSnapshot: heapSnapshotDir
+          ? (name: string) => writeHeapSnapshot(helmController.pid ?? 0, name)
+          : undefined,
+      };
     },
   };
 }

@@ -12,10 +12,20 @@
 // ratios. --flux-first runs Flux before weft.
 //
 // Run: node packages/helm-controller/bench/mttp.bench.ts [N ...=100] [--concurrent=4]
-//        [--release-engine=template|binary] [--without-renderer] [--compare-renderer] [--flux] [--flux-first]
+//        [--release-engine=template|binary] [--without-renderer] [--compare-renderer]
+//        [--compare='FLAGS'] [--before=ROOT] [--flux] [--flux-first]
 // --without-renderer: weft renders with one `helm template` per render (no --helm-renderer-path);
 // --compare-renderer: weft both ways, one after the other, in the same invocation.
+// --compare='WORDS': weft as shipped, then with these Node flags added to helm-controller's and
+// the NAME=VALUE words in its environment (a setting tried side by side before it ships).
+// --before=ROOT: weft as in this tree, then with the helm-controller of another checkout ROOT
+// (with its node_modules: a copy of this tree with the old files), the same source-controller.
 // Uses the cluster of WEFT_E2E_KUBECONFIG when set, else starts its own control plane.
+// Prints each phase as it ends (controllers up, releases created, every HelmChart Ready, the
+// first and each quarter of the HelmReleases Ready), each
+// flavour's figures as soon as it is done, and the ratios once every flavour of an N ran.
+// BENCH_HEAP_SNAPSHOTS=DIR: a heap snapshot of weft's helm-controller once all are Ready
+// (heap.ts; `node bench/heap.ts FILE` summarises one).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +48,8 @@ import { chartVersion, helmRelease, helmRepository, startChartRepository } from 
 
 const counts = process.argv.filter((a) => /^\d+$/.test(a)).map(Number);
 if (counts.length === 0) counts.push(100);
-const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const option = (name: string) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(`--${name}=`.length);
 const concurrent = option('concurrent') ?? '4';
 const releaseEngine = option('release-engine') ?? 'template';
 const withFlux = process.argv.includes('--flux') || process.argv.includes('--flux-first');
@@ -81,6 +92,7 @@ async function runOnce(
     );
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const idle = await treeMemoryMiB(pid);
+    progress(`${flavour.name}, N = ${count}: controllers up, idle RSS ${idle.rss.toFixed(0)} MiB`);
     await client.create(helmRepository(flavour.sourceApiVersion, namespace, repo.baseUrl));
     const sampler = sampleTreeMemory(pid);
     const names = Array.from({ length: count }, (_, i) => `app-${String(i).padStart(4, '0')}`);
@@ -89,6 +101,12 @@ async function runOnce(
     const loadBefore = await loadAverage();
     const t0 = performance.now();
     await mapLimit(names, 20, (name) => client.create(helmRelease(flavour.helmApiVersion, namespace, name)));
+    progress(`  ${count} HelmReleases created in ${seconds(performance.now() - t0)}`);
+    // Each quarter of the releases Ready as it happens, so a run stopped early still says something.
+    const marks = [1, ...[0.25, 0.5, 0.75].map((share) => Math.max(1, Math.ceil(count * share)))];
+    // Until every HelmChart has its artifact (source-controller's part of the time), they are
+    // counted too.
+    let chartsReady = false;
     const isReady = (hr: KubeObject) =>
       conditions.isTrue(hr as unknown as conditions.Conditioned, 'Ready') &&
       isRecord(hr.status) &&
@@ -101,7 +119,31 @@ async function runOnce(
           kind: 'HelmRelease',
           namespace,
         });
-        return list.items.filter(isReady).length === count ? true : undefined;
+        const ready = list.items.filter(isReady).length;
+        if (!chartsReady) {
+          const charts = await client.list({
+            apiVersion: flavour.sourceApiVersion,
+            kind: 'HelmChart',
+            namespace,
+          });
+          const withArtifact = charts.items.filter((chart) =>
+            conditions.isTrue(chart as unknown as conditions.Conditioned, 'Ready'),
+          ).length;
+          if (withArtifact === count) {
+            chartsReady = true;
+            progress(
+              `  ${count} HelmCharts Ready at ${seconds(performance.now() - t0)} (${ready} HelmReleases Ready)`,
+            );
+          }
+        }
+        while (marks[0] !== undefined && ready >= marks[0] && ready < count) {
+          marks.shift();
+          const now = await treeMemoryMiB(pid);
+          progress(
+            `  ${ready}/${count} Ready at ${seconds(performance.now() - t0)} (RSS now ${now.rss.toFixed(0)} MiB, load ${await loadAverage()})`,
+          );
+        }
+        return ready === count ? true : undefined;
       },
       { timeoutMs: 60 * 60_000, intervalMs: 500 },
     );
@@ -109,7 +151,7 @@ async function runOnce(
     const cpuAfter = await cpuSeconds(pid);
     const sourceCpuAfter = await cpuSeconds(sourcePid);
     const peak = await sampler.stop();
-    return {
+    const result: Result = {
       mttpMs,
       helmCpu: cpuAfter.own - cpuBefore.own,
       childCpu: cpuAfter.children - cpuBefore.children,
@@ -122,6 +164,10 @@ async function runOnce(
       idleRss: idle.rss,
       load: `${loadBefore} → ${await loadAverage()}`,
     };
+    // After the figures: writing a snapshot costs memory and CPU of its own.
+    if (started.heapSnapshot)
+      progress(`  heap snapshot: ${await started.heapSnapshot(`${flavour.name} N=${count}`)}`);
+    return result;
   } finally {
     // Wait for the controllers to exit: weft's write their compile cache into the work directory.
     await Promise.all(
@@ -136,6 +182,16 @@ async function runOnce(
     await repo.stop();
     await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => undefined);
   }
+}
+
+/** `a` over `b`: time, CPU of helm-controller and its children, and their peak memory. */
+function ratios(what: string, count: number, a: Result, b: Result): string {
+  const ratio = (x: number, y: number) => (x / y).toFixed(2);
+  return `${what} at N = ${count}: time ${ratio(a.mttpMs, b.mttpMs)}, CPU (helm-controller + children) ${ratio(a.helmCpu + a.childCpu, b.helmCpu + b.childCpu)}, peak RSS (helm-controller + children) ${ratio(a.peakRss, b.peakRss)}, PSS ${ratio(a.peakPss, b.peakPss)}, helm-controller alone (VmHWM) ${ratio(a.controllerPeakRss, b.controllerPeakRss)}`;
+}
+
+function progress(line: string): void {
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 }
 
 function print(name: string, count: number, r: Result): void {
@@ -163,8 +219,19 @@ try {
   const templates = process.argv.includes('--compare-renderer')
     ? weftFlavour(releaseEngine, false)
     : undefined;
+  const variantFlags = option('compare')?.split(' ').filter(Boolean);
+  const before = option('before');
+  const variant =
+    variantFlags || before
+      ? weftFlavour(releaseEngine, !process.argv.includes('--without-renderer'), variantFlags ?? [], before)
+      : undefined;
   const flux = withFlux ? await fluxFlavour() : undefined;
-  const flavours = [weft, ...(templates ? [templates] : []), ...(flux ? [flux] : [])];
+  const flavours = [
+    weft,
+    ...(templates ? [templates] : []),
+    ...(variant ? [variant] : []),
+    ...(flux ? [flux] : []),
+  ];
   if (process.argv.includes('--flux-first')) flavours.reverse();
   for (const flavour of flavours) await flavour.installCrds(client);
   const cpus = (await readFile('/proc/cpuinfo', 'utf8')).split('processor').length - 1;
@@ -178,15 +245,11 @@ try {
     }
     const w = results.get(weft);
     const t = templates && results.get(templates);
-    if (w && t)
-      console.log(
-        `\n  renderer / helm template at N = ${count}: time ${(w.mttpMs / t.mttpMs).toFixed(2)}, CPU (helm-controller + children) ${((w.helmCpu + w.childCpu) / (t.helmCpu + t.childCpu)).toFixed(2)}, peak RSS ${(w.peakRss / t.peakRss).toFixed(2)}, PSS ${(w.peakPss / t.peakPss).toFixed(2)}`,
-      );
+    if (w && t) console.log(`\n  ${ratios('renderer / helm template', count, w, t)}`);
+    const v = variant && results.get(variant);
+    if (w && v) console.log(`\n  ${ratios(`this tree / ${variant?.name}`, count, w, v)}`);
     const f = flux && results.get(flux);
-    if (w && f)
-      console.log(
-        `\n  weft / Flux at N = ${count}: time ${(w.mttpMs / f.mttpMs).toFixed(2)}, CPU (helm-controller + children) ${((w.helmCpu + w.childCpu) / (f.helmCpu + f.childCpu)).toFixed(2)}, peak RSS (helm-controller + children) ${(w.peakRss / f.peakRss).toFixed(2)}, PSS ${(w.peakPss / f.peakPss).toFixed(2)}`,
-      );
+    if (w && f) console.log(`\n  ${ratios('weft / Flux', count, w, f)}`);
   }
 } finally {
   await cluster?.stop();

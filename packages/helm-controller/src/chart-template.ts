@@ -3,6 +3,7 @@
  * `<release-namespace>-<release-name>` in the source's namespace (as Flux), labelled with the
  * release it belongs to, and deleted with it.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { HelmChartKind, type HelmReleaseSpec, Label, SourceApiVersion } from '@weft/api';
 import { type Client, type KubeObject, NotFoundError, type ObjectRef } from '@weft/runtime/client';
 import type { HelmReleaseObject } from './types.ts';
@@ -18,11 +19,8 @@ export function chartTemplateRef(release: HelmReleaseObject): ObjectRef & { name
   };
 }
 
-/** The HelmChart the template describes, applied with server-side apply. */
-export async function applyChartTemplate(
-  client: Client,
-  release: HelmReleaseObject,
-): Promise<ObjectRef & { namespace: string }> {
+/** The HelmChart the template describes, as it is applied. */
+export function chartTemplateObject(release: HelmReleaseObject): KubeObject {
   const template = release.spec.chart as NonNullable<HelmReleaseSpec['chart']>;
   const ref = chartTemplateRef(release);
   const { sourceRef } = template.spec;
@@ -45,7 +43,7 @@ export async function applyChartTemplate(
       spec.ignoreMissingValuesFiles = template.spec.ignoreMissingValuesFiles;
   }
   if (template.spec.verify) spec.verify = template.spec.verify;
-  const chart: KubeObject = {
+  return {
     apiVersion: SourceApiVersion,
     kind: HelmChartKind,
     metadata: {
@@ -64,8 +62,37 @@ export async function applyChartTemplate(
     },
     spec,
   };
-  await client.apply(chart, { force: true });
-  return ref;
+}
+
+/**
+ * Whether `live` already is what applying `desired` would make it: the same spec, labels and
+ * annotations (an extra label or annotation on `live`, or a field the apiserver defaulted, counts
+ * as a difference: applying again is then merely not skipped).
+ */
+export function templateUpToDate(live: KubeObject, desired: KubeObject): boolean {
+  return (
+    isDeepStrictEqual(live.spec, desired.spec) &&
+    isDeepStrictEqual(live.metadata.labels ?? {}, desired.metadata.labels ?? {}) &&
+    isDeepStrictEqual(live.metadata.annotations ?? {}, desired.metadata.annotations ?? {})
+  );
+}
+
+/**
+ * The HelmChart the template describes, applied with server-side apply unless `cached` (the
+ * controller's informer) already holds it as described. `chart` is the HelmChart as it is now:
+ * the cached copy, or what the apply answered (newer than the cache), so the chart step reads its
+ * status without asking the API server again.
+ */
+export async function applyChartTemplate(
+  client: Client,
+  release: HelmReleaseObject,
+  cached?: (ref: ObjectRef) => KubeObject | undefined,
+): Promise<{ ref: ObjectRef & { namespace: string }; chart: KubeObject }> {
+  const ref = chartTemplateRef(release);
+  const desired = chartTemplateObject(release);
+  const live = cached?.(ref);
+  if (live && templateUpToDate(live, desired)) return { ref, chart: live };
+  return { ref, chart: await client.apply(desired, { force: true }) };
 }
 
 export async function deleteChartTemplate(client: Client, ref: ObjectRef): Promise<void> {

@@ -141,6 +141,10 @@ export async function addHelmController(
     defaultServiceAccount: options.defaultServiceAccount,
     requeueDependencyMs: options.requeueDependencyMs,
     getHelmRelease: async (depNamespace, name) => informer.get(`${depNamespace}/${name}`),
+    cachedSource: (ref) =>
+      (ref.kind === HelmChartKind ? charts : ref.kind === OCIRepositoryKind ? ociSources : undefined)?.get(
+        chartKey(ref.namespace, ref.name),
+      ),
   });
   manager.signal.addEventListener(
     'abort',

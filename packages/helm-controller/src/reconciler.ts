@@ -3,7 +3,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConditionType, HelmApiVersion, HelmReleaseKind, type HelmReleaseStatus } from '@weft/api';
 import type { ArtifactCache } from '@weft/artifact';
-import type { Client } from '@weft/runtime/client';
+import type { Client, KubeObject, ObjectRef } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import { errorMessage } from '@weft/runtime/errors';
 import {
@@ -66,6 +66,11 @@ export interface HelmReleaseReconcilerOptions {
   noCrossNamespaceRefs?: boolean | undefined;
   defaultServiceAccount?: string | undefined;
   requeueDependencyMs?: number | undefined;
+  /**
+   * The controller's cached HelmChart or OCIRepository of `ref` (its informers), if it has one:
+   * the chart step reads it there instead of asking the API server each reconcile.
+   */
+  cachedSource?: ((ref: ObjectRef) => KubeObject | undefined) | undefined;
   /** How soon a release waiting for its chart is looked at again (chart events come sooner). */
   requeueChartMs?: number;
 }
@@ -103,7 +108,9 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     const waiting = await dependenciesReady(obj, this.#options);
     if (waiting) return waiting;
 
-    const chartRef = obj.spec.chart ? await applyChartTemplate(this.#options.client, obj) : chartRefOf(obj);
+    const cached = this.#options.cachedSource;
+    const template = obj.spec.chart ? await applyChartTemplate(this.#options.client, obj, cached) : undefined;
+    const chartRef = template?.ref ?? chartRefOf(obj);
     const chartKey = `${chartRef.namespace}/${chartRef.name}`;
     if (obj.spec.chart) {
       if (status.helmChart && status.helmChart !== chartKey) await this.#deleteTemplate(status.helmChart);
@@ -112,12 +119,16 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       await this.#deleteTemplate(status.helmChart);
       delete status.helmChart;
     }
-    const chart = await readChart(this.#options.client, this.#options.artifacts, chartRef).catch(
-      (error: unknown) => {
-        if (error instanceof ChartArtifactError) throw new ReconcileError(R.ArtifactFailed, error.message);
-        throw error;
-      },
-    );
+    // The template's HelmChart as applying it left it (or as cached, unchanged); a chartRef's
+    // source from the cache, else from the API server.
+    const source = {
+      find: async <T extends KubeObject>(ref: ObjectRef) =>
+        ((template?.chart ?? cached?.(ref)) as T | undefined) ?? this.#options.client.find<T>(ref),
+    };
+    const chart = await readChart(source, this.#options.artifacts, chartRef).catch((error: unknown) => {
+      if (error instanceof ChartArtifactError) throw new ReconcileError(R.ArtifactFailed, error.message);
+      throw error;
+    });
     if (!chart.ready)
       return {
         notReady: { reason: R.ArtifactFailed, message: chart.message },

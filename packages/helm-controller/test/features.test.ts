@@ -202,6 +202,25 @@ spec:
     assert.deepEqual((await properties()).sort(), ['colour', 'size'], 'upgrade replaced the CRD');
   });
 
+  // The chart step reads the HelmChart from the controller's cache, except when this reconcile
+  // changes it: then from the apply's answer (the cached copy is still Ready at the old version).
+  it('upgrades to the version a changed spec.chart asks for', async () => {
+    await repo.add(configMapChart('pinned', '1.0.0'));
+    await repo.add(configMapChart('pinned', '2.0.0'));
+    await refreshRepository('repo');
+    await createRelease('pinned', {}, { chart: 'pinned', version: '1.0.0' });
+    await readyRelease('pinned', (hr) => statusOf(hr).lastAttemptedRevision === '1.0.0');
+    await client.patch(hrRef('pinned'), { spec: { chart: { spec: { version: '2.0.0' } } } });
+    await readyRelease('pinned', (hr) => statusOf(hr).lastAttemptedRevision === '2.0.0');
+    const revisions = JSON.parse(
+      await helm(kubeconfigPath, ['history', 'pinned', '-n', ns, '-o', 'json']),
+    ) as Array<{ chart: string; status: string }>;
+    assert.deepEqual(
+      revisions.map((r) => `${r.chart} ${r.status}`),
+      ['pinned-1.0.0 superseded', 'pinned-2.0.0 deployed'],
+    );
+  });
+
   it('releases into the cluster of spec.kubeConfig, for every helm action and the own engine', async () => {
     // The test cluster itself, reached through a kubeconfig in a Secret as a remote one would be.
     const { readFile } = await import('node:fs/promises');

@@ -1,12 +1,21 @@
 /**
  * helm-controller from its image on the real node (with source-controller for the chart):
- * a HelmRelease becomes a real Helm release, made by the helm binary the image bundles.
+ * a HelmRelease becomes a real Helm release, rendered by the long-running renderer the image
+ * bundles (/usr/local/bin/weft-helm-renderer, started on the first render) and stored in Helm's
+ * format, as the helm binary the image bundles reads it.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { eventually, installWeft, toolPath, type WeftController, type WeftInstallation } from '@weft/e2e';
+import {
+  eventually,
+  installWeft,
+  nodeProcess,
+  toolPath,
+  type WeftController,
+  type WeftInstallation,
+} from '@weft/e2e';
 import type { KubeObject } from '@weft/runtime/client';
 import {
   appNamespace,
@@ -99,6 +108,11 @@ describe('charts/weft on the real node: helm-controller', { skip: inClusterUnava
       explain('hello'),
     );
     assert.equal((configMap.data as Record<string, string>).greeting, 'from-the-pod');
+    // The renderer's own command line: the controller's names the renderer only in its flag
+    // (`--helm-renderer-path=…`), never followed by the renderer's `-parallel=` argument.
+    const renderer = await nodeProcess(env.cluster, '/usr/local/bin/weft-helm-renderer\0-parallel=');
+    assert.equal(renderer.uid, '65532', 'the renderer runs in the pod, as the image user');
+    console.log(`# helm-controller's renderer in its pod: RSS ${renderer.rssMiB} MiB`);
     const { stdout } = await run(toolPath('helm'), [
       'list',
       '--namespace',
