@@ -330,6 +330,10 @@ async function measure(contender: Contender, count: number, target: OciRegistry)
   }
 }
 
+function tableRow(row: Row): string {
+  return `| ${row.controller} | ${row.count} | ${row.seconds.toFixed(1)} | ${row.cpuSeconds.toFixed(1)} | ${row.idleMiB.toFixed(1)} | ${row.peakMiB.toFixed(1)} | ${row.load} |`;
+}
+
 const contenders = [
   weft,
   ...(baseRoot ? [weftFrom(baseRoot, 'weft (base)')] : []),
@@ -341,7 +345,8 @@ try {
     for (const contender of contenders) {
       const row = await measure(contender, count, registry);
       rows.push(row);
-      console.error(`${row.controller} N=${count}: ${row.seconds.toFixed(1)} s`);
+      // Each row as it is measured, so a run stopped early still gives its figures.
+      console.error(`${tableRow(row)}\n  requests per object: ${row.requests}`);
     }
 } finally {
   await registry.stop();
@@ -354,9 +359,6 @@ console.log(
   '| controller | N | all Ready (s) | CPU (s) | RSS idle (MiB) | peak RSS (MiB) | load avg 1/5/15 at end |',
 );
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
-for (const row of rows)
-  console.log(
-    `| ${row.controller} | ${row.count} | ${row.seconds.toFixed(1)} | ${row.cpuSeconds.toFixed(1)} | ${row.idleMiB.toFixed(1)} | ${row.peakMiB.toFixed(1)} | ${row.load} |`,
-  );
+for (const row of rows) console.log(tableRow(row));
 console.log('\nRequests per object while they became Ready:');
 for (const row of rows) console.log(`- ${row.controller} N=${row.count}: ${row.requests}`);
