@@ -5,7 +5,7 @@
  * RSS, per object the API server's and the git server's requests (`POST ls-refs`, `POST fetch`),
  * for weft's source-controller and, with --flux, Flux's, on the same control plane. The harness
  * is mttp.ts; same arguments and environment as oci-mttp.bench.ts:
- *   node bench/git-mttp.bench.ts [N ...] [--flux] [--base=DIR ...]
+ *   node bench/git-mttp.bench.ts [N ...] [--flux] [--base=DIR ...] [--env=K=V ...]
  */
 import { GitRepositoryKind } from '@weft/api';
 import { startGitHttpServer } from '@weft/e2e';

@@ -65,6 +65,15 @@ export async function runMttp(
 ): Promise<void> {
   const args = process.argv.slice(2);
   const baseRoots = args.filter((arg) => arg.startsWith('--base=')).map((arg) => arg.slice('--base='.length));
+  // --env=K=V (repeatable): one more contender, this checkout's controller with that environment.
+  const variantEnv = Object.fromEntries(
+    args
+      .filter((arg) => arg.startsWith('--env='))
+      .map((arg) => {
+        const [key = '', ...value] = arg.slice('--env='.length).split('=');
+        return [key, value.join('=')] as const;
+      }),
+  );
   const counts = args.filter((arg) => /^\d+$/.test(arg)).map(Number);
   if (counts.length === 0) counts.push(100);
   const weftFlags = list(process.env.BENCH_FLAGS);
@@ -89,7 +98,7 @@ export async function runMttp(
       client.list({ apiVersion, kind: load.kind, limit: 1 }),
     );
 
-  const weftFrom = (root: string, label: string): Contender => ({
+  const weftFrom = (root: string, label: string, env: Record<string, string> = {}): Contender => ({
     name: label,
     apiVersion: SourceApiVersion,
     async start(shard, storage) {
@@ -111,6 +120,7 @@ export async function runMttp(
           '--log-level=error',
           ...weftFlags,
         ],
+        env,
         logFile: `${storage}.log`,
       });
     },
@@ -144,6 +154,17 @@ export async function runMttp(
     ...baseRoots.map((root) =>
       weftFrom(root, baseRoots.length === 1 ? 'weft (base)' : `weft (base ${basename(root)})`),
     ),
+    ...(Object.keys(variantEnv).length > 0
+      ? [
+          weftFrom(
+            repoRoot,
+            `weft (${Object.entries(variantEnv)
+              .map(([key, value]) => `${key}=${value}`)
+              .join(' ')})`,
+            variantEnv,
+          ),
+        ]
+      : []),
     ...(flux ? [fluxContender(flux.binary)] : []),
   ];
   const bench = new MttpRun(client, load, work, heapSnapshots);

@@ -8,9 +8,10 @@
  * and resource (the API server's own request counter, the bench's creates left out) and registry
  * requests (its access log). The harness is mttp.ts. Prints each row as it is measured, then
  * tables with the load average; asserts nothing.
- *   node bench/oci-mttp.bench.ts [N ...] [--flux] [--base=DIR ...]   (default N 100; --base adds the
- *     source-controller of another checkout DIR (more than one: one contender each), e.g. `git
- *     archive main` with node_modules linked, for a before/after under the same load;
+ *   node bench/oci-mttp.bench.ts [N ...] [--flux] [--base=DIR ...] [--env=K=V ...]   (default N 100;
+ *     --base adds the source-controller of another checkout DIR (more than one: one contender
+ *     each), e.g. `git archive main` with node_modules linked, for a before/after under the same
+ *     load; --env adds this checkout's controller again with that environment (MALLOC_ARENA_MAX=1);
  *     WEFT_E2E_KUBECONFIG reuses a control plane; extra weft flags in BENCH_FLAGS, Flux's in
  *     BENCH_FLUX_FLAGS, node flags for weft's process in BENCH_NODE_FLAGS, e.g. `--cpu-prof
  *     --cpu-prof-dir=/tmp/prof`; BENCH_HEAP_SNAPSHOTS=DIR writes a heap snapshot of weft's
