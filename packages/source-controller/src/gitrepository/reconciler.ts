@@ -87,6 +87,8 @@ export class GitRepositoryReconciler implements Reconciler<GitRepository & KubeO
   readonly kind = GitRepositoryKind;
   readonly conditions = ownedConditions;
   readonly fields = gitRepositoryFields;
+  /** Its one side effect, the artifact, is stored through storeArtifact, which awaits the finalizer. */
+  readonly awaitsFinalizer = true;
   readonly negativePolarity = [
     ConditionType.StorageOperationFailed,
     ConditionType.FetchFailed,

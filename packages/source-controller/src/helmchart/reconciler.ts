@@ -101,6 +101,8 @@ export class HelmChartReconciler implements Reconciler<HelmChartObject> {
     ConditionType.SourceVerified,
   ] as const;
   readonly fields = helmChartFields;
+  /** Its one side effect, the artifact, is stored through storeArtifact, which awaits the finalizer. */
+  readonly awaitsFinalizer = true;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed, BuildFailed];
   readonly #options: HelmChartReconcilerOptions;
   readonly #limits: HelmChartLimits;

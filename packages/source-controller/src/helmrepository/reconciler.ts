@@ -59,6 +59,8 @@ export class HelmRepositoryReconciler implements Reconciler<HelmRepositoryObject
     ConditionType.ArtifactInStorage,
   ] as const;
   readonly fields = helmRepositoryFields;
+  /** Its one side effect, the artifact, is stored through storeArtifact, which awaits the finalizer. */
+  readonly awaitsFinalizer = true;
   readonly negativePolarity = [ConditionType.StorageOperationFailed, ConditionType.FetchFailed];
   readonly #options: HelmRepositoryReconcilerOptions;
 
