@@ -1,12 +1,16 @@
 /**
  * Git over smart HTTP on loopback: a `node:http` server that runs `git http-backend` as a CGI
  * program for each request, serving the bare repositories of a {@link GitRepoStore}. Push is
- * enabled; basic authentication is optional and, when set, covers every request.
+ * enabled; basic authentication is optional and, when set, covers every request. With `tls` it
+ * serves HTTPS with a certificate of a throw-away CA (`caPem`), for clients that must trust a
+ * private CA.
  */
 import { spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
+import { generateCertificates } from '../cluster/certs.ts';
 import { authenticatedUser, type BasicAuth, rejectUnauthorized } from './basic-auth.ts';
 import { GitRepoHost, GitRepoStore, isolatedGitEnv } from './git-repos.ts';
 import { closeServer, listenOnLoopback, loopbackHost } from './loopback.ts';
@@ -15,6 +19,8 @@ import { makeTempDir, removeDir, run } from './process.ts';
 export interface GitHttpServerOptions {
   /** Require these credentials (HTTP basic) for every request, fetch and push alike. */
   auth?: BasicAuth;
+  /** HTTPS with a serving certificate (127.0.0.1, localhost) of a throw-away CA: `caPem`. */
+  tls?: boolean;
 }
 
 export interface GitHttpRequestRecord {
@@ -36,7 +42,18 @@ export async function startGitHttpServer(options: GitHttpServerOptions = {}): Pr
     await mkdir(repos.root, { recursive: true });
     await mkdir(repos.home, { recursive: true });
     const backend = (await run('git', ['--exec-path'])).trim();
-    const server = new GitHttpServer(dir, repos, join(backend, 'git-http-backend'), options.auth);
+    let tls: { caPem: string; certPem: string; keyPem: string } | undefined;
+    if (options.tls) {
+      const certsDir = join(dir, 'certs');
+      await mkdir(certsDir);
+      const certs = await generateCertificates(certsDir, {});
+      tls = {
+        caPem: await readFile(certs.caCert, 'utf8'),
+        certPem: await readFile(certs.serverCert, 'utf8'),
+        keyPem: await readFile(certs.serverKey, 'utf8'),
+      };
+    }
+    const server = new GitHttpServer(dir, repos, join(backend, 'git-http-backend'), options.auth, tls);
     await server.listen();
     return server;
   } catch (error) {
@@ -47,6 +64,8 @@ export async function startGitHttpServer(options: GitHttpServerOptions = {}): Pr
 
 export class GitHttpServer extends GitRepoHost {
   readonly auth: BasicAuth | undefined;
+  /** The PEM CA that signed the serving certificate, when started with `tls`. */
+  readonly caPem: string | undefined;
   /** Every request answered so far, oldest first. */
   readonly requests: GitHttpRequestRecord[] = [];
   #dir: string;
@@ -55,12 +74,22 @@ export class GitHttpServer extends GitRepoHost {
   #port = 0;
   #running = new Set<ReturnType<typeof spawn>>();
 
-  constructor(dir: string, repos: GitRepoStore, backendPath: string, auth: BasicAuth | undefined) {
+  constructor(
+    dir: string,
+    repos: GitRepoStore,
+    backendPath: string,
+    auth: BasicAuth | undefined,
+    tls?: { caPem: string; certPem: string; keyPem: string },
+  ) {
     super(repos);
     this.#dir = dir;
     this.#backendPath = backendPath;
     this.auth = auth;
-    this.#server = createServer((request, response) => this.#handle(request, response));
+    this.caPem = tls?.caPem;
+    const handler = (request: IncomingMessage, response: ServerResponse) => this.#handle(request, response);
+    this.#server = tls
+      ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handler)
+      : createServer(handler);
   }
 
   async listen(): Promise<void> {
@@ -75,9 +104,13 @@ export class GitHttpServer extends GitRepoHost {
     return this.#port;
   }
 
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`) */
   get baseUrl(): string {
-    return `http://${loopbackHost}:${this.#port}`;
+    return `${this.#scheme}://${loopbackHost}:${this.#port}`;
+  }
+
+  get #scheme(): 'http' | 'https' {
+    return this.caPem === undefined ? 'http' : 'https';
   }
 
   /** The clone URL of a repository; with `credentials`, they are embedded as `user:password@`. */
@@ -85,7 +118,7 @@ export class GitHttpServer extends GitRepoHost {
     const path = this.repos.relativePath(repo).split('/').map(encodeURIComponent).join('/');
     if (!credentials) return `${this.baseUrl}/${path}`;
     const userInfo = `${encodeURIComponent(credentials.username)}:${encodeURIComponent(credentials.password)}`;
-    return `http://${userInfo}@${loopbackHost}:${this.#port}/${path}`;
+    return `${this.#scheme}://${userInfo}@${loopbackHost}:${this.#port}/${path}`;
   }
 
   async stop(): Promise<void> {

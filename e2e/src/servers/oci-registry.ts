@@ -208,6 +208,14 @@ export class OciRegistry {
     return `${loopbackHost}:${this.port}`;
   }
 
+  /**
+   * The filesystem driver's root (`docker/registry/v2/…` under it). Benchmarks seed many
+   * repositories by copying one pushed repository's link files there: setup, not what they measure.
+   */
+  get storageRoot(): string {
+    return join(this.#dir, 'storage');
+  }
+
   /** `http://127.0.0.1:PORT` (`https://` with `tls`) */
   get url(): string {
     return `${this.#https ? 'https' : 'http'}://${this.host}`;

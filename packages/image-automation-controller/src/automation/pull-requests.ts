@@ -10,6 +10,7 @@ import { ReconcileError, StalledError } from '@weft/runtime/reconcile';
 import {
   ensurePullRequest,
   ForgeError,
+  type ForgeTls,
   forgeAddress,
   forgeApi,
   type PullRequestOutcome,
@@ -36,14 +37,17 @@ export interface PullRequestTarget {
   repository: string;
   token: string;
   base: string;
+  /** The GitRepository's Git transport TLS settings: the forge calls trust what git trusts. */
+  tls: ForgeTls;
 }
 
 export async function pullRequestTarget(
   client: Pick<Client, 'get'>,
   automation: { namespace: string; spec: PullRequestSpec },
-  repositoryUrl: string,
+  source: { url: string; tls: ForgeTls },
   checkoutBranch: string | undefined,
 ): Promise<PullRequestTarget> {
+  const repositoryUrl = source.url;
   const { spec, namespace } = automation;
   const base = spec.base ?? checkoutBranch;
   if (!base) {
@@ -85,7 +89,7 @@ export async function pullRequestTarget(
       `secret ${namespace}/${name} (spec.git.push.policyBranches.pullRequest.secretRef) has no "token" key`,
     );
   }
-  return { spec, address, repository, token, base };
+  return { spec, address, repository, token, base, tls: source.tls };
 }
 
 /** The request of one policy branch; throws a ReconcileError naming the forge call that failed. */
@@ -99,6 +103,7 @@ export async function syncPullRequest(
     repository: target.repository,
     token: target.token,
     signal,
+    tls: target.tls,
   });
   const image = `${run.image.name}:${run.image.tag}${run.image.digest ? `@${run.image.digest}` : ''}`;
   try {

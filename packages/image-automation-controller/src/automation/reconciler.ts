@@ -99,7 +99,7 @@ export class ImageUpdateAutomationReconciler implements Reconciler<AutomationObj
         ? await pullRequestTarget(
             this.#options.client,
             { namespace: obj.metadata.namespace ?? '', spec: pullRequestSpec },
-            source.url,
+            source,
             'branch' in source.checkout ? source.checkout.branch : undefined,
           )
         : undefined;

@@ -13,6 +13,7 @@ import { authFromSecret, Remote } from '@weft/git';
 import { type Client, decodeSecretData, isNotFound, type KubeObject } from '@weft/runtime/client';
 import { errorMessage } from '@weft/runtime/errors';
 import { type ReconcileContext, ReconcileError, StalledError } from '@weft/runtime/reconcile';
+import type { ForgeTls } from './forge/index.ts';
 import type { PushTarget, RefspecPush } from './git/push.ts';
 import { AutomationReason, toReconcileError } from './reasons.ts';
 import type { AutomationObject } from './reconciler.ts';
@@ -23,7 +24,16 @@ export interface Source extends PushTarget {
   refspec: RefspecPush | undefined;
   /** The GitRepository's URL (the forge of its pull requests is found from it). */
   url: string;
+  /** The Git transport's TLS settings, which the forge API calls use too. */
+  tls: ForgeTls;
 }
+
+/**
+ * A client certificate in the GitRepository secret (Flux's mTLS keys, and their older names):
+ * neither the Git transport (@weft/git) nor the forge calls present one, so it is refused by
+ * name rather than left out of every handshake.
+ */
+const clientCertificateKeys = ['tls.crt', 'tls.key', 'certFile', 'keyFile'] as const;
 
 export interface SourceOptions {
   client: Pick<Client, 'get'>;
@@ -109,11 +119,21 @@ export async function resolveSource(
     repository.spec.secretRef?.name,
     'GitRepository spec.secretRef',
   );
+  const url = repository.spec.url;
+  const clientKeys = url.startsWith('ssh://')
+    ? []
+    : clientCertificateKeys.filter((key) => (secret?.data[key] ?? '') !== '');
+  if (secret && clientKeys.length > 0) {
+    throw new StalledError(
+      AutomationReason.InvalidSourceConfig,
+      `secret ${secret.name} (GitRepository spec.secretRef) has ${clientKeys.map((key) => `"${key}"`).join(', ')}: a client certificate, which image-automation-controller does not present to the Git server or the forge API; remove the keys and authenticate with "username"/"password" or "bearerToken"`,
+    );
+  }
   try {
-    const url = repository.spec.url;
     const auth = secret ? authFromSecret(url, secret.name, secret.data) : undefined;
     const remote = new Remote({ url, ...(auth ? { auth } : {}), signal: ctx.signal });
-    return { repository: `${namespace}/${ref.name}`, remote, checkout, pushBranch, refspec, url };
+    const tls = { ca: auth?.caCert };
+    return { repository: `${namespace}/${ref.name}`, remote, checkout, pushBranch, refspec, url, tls };
   } catch (error) {
     throw toReconcileError(error);
   }

@@ -3,6 +3,7 @@
  * auth. Tested against a real Gitea v1.26.0 (test/automation-pull-requests.test.ts).
  */
 import type { ForgeApi, PullRequest, PullRequestWish } from './forge.ts';
+import type { CallOptions } from './http.ts';
 import { PullsEndpoint, toPullRequest } from './pulls-endpoint.ts';
 
 /** Gitea's page size cap by default (`[api] MAX_RESPONSE_ITEMS`). */
@@ -13,10 +14,17 @@ export class GiteaApi implements ForgeApi {
   readonly provider = 'gitea';
   readonly #pulls: PullsEndpoint;
 
-  constructor(options: { address: string; repository: string; token: string; signal?: AbortSignal }) {
+  constructor(options: { address: string; repository: string; token: string } & CallOptions) {
     const [owner = '', ...rest] = options.repository.split('/');
     const url = `${options.address}/api/v1/repos/${encodeURIComponent(owner)}/${encodeURIComponent(rest.join('/'))}/pulls`;
-    this.#pulls = new PullsEndpoint(url, { Authorization: `token ${options.token}` }, options.signal);
+    this.#pulls = new PullsEndpoint(
+      url,
+      { Authorization: `token ${options.token}` },
+      {
+        signal: options.signal,
+        tls: options.tls,
+      },
+    );
   }
 
   async list(head: string, base: string): Promise<PullRequest[]> {

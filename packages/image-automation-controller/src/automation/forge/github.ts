@@ -4,6 +4,7 @@
  * where weft is tested), and no stand-in server is used in its place.
  */
 import type { ForgeApi, PullRequest, PullRequestWish } from './forge.ts';
+import type { CallOptions } from './http.ts';
 import { PullsEndpoint, toPullRequest } from './pulls-endpoint.ts';
 
 /** github.com's API is on its own host; GitHub Enterprise Server serves it under /api/v3. */
@@ -19,7 +20,7 @@ export class GitHubApi implements ForgeApi {
   readonly #owner: string;
   readonly #pulls: PullsEndpoint;
 
-  constructor(options: { address: string; repository: string; token: string; signal?: AbortSignal }) {
+  constructor(options: { address: string; repository: string; token: string } & CallOptions) {
     const [owner = '', ...rest] = options.repository.split('/');
     this.#owner = owner;
     const url = `${githubApiBase(options.address)}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(rest.join('/'))}/pulls`;
@@ -29,7 +30,7 @@ export class GitHubApi implements ForgeApi {
       'X-GitHub-Api-Version': '2022-11-28',
       'User-Agent': 'weft-image-automation-controller',
     };
-    this.#pulls = new PullsEndpoint(url, headers, options.signal);
+    this.#pulls = new PullsEndpoint(url, headers, { signal: options.signal, tls: options.tls });
   }
 
   async list(head: string, base: string): Promise<PullRequest[]> {

@@ -4,7 +4,7 @@
  * (none is reachable from where weft is tested), and no stand-in server is used in its place.
  */
 import type { ForgeApi, PullRequest, PullRequestWish } from './forge.ts';
-import { requestJson } from './http.ts';
+import { type CallOptions, requestJson } from './http.ts';
 
 interface GitLabMergeRequest {
   iid: number;
@@ -19,13 +19,13 @@ export class GitLabApi implements ForgeApi {
   readonly provider = 'gitlab';
   readonly #requests: string;
   readonly #headers: Record<string, string>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #options: CallOptions;
 
-  constructor(options: { address: string; repository: string; token: string; signal?: AbortSignal }) {
+  constructor(options: { address: string; repository: string; token: string } & CallOptions) {
     // A project is named by its whole path (groups and subgroups), URL-encoded as one segment.
     this.#requests = `${options.address}/api/v4/projects/${encodeURIComponent(options.repository)}/merge_requests`;
     this.#headers = { 'PRIVATE-TOKEN': options.token };
-    this.#signal = options.signal;
+    this.#options = { signal: options.signal, tls: options.tls };
   }
 
   async list(head: string, base: string): Promise<PullRequest[]> {
@@ -62,7 +62,7 @@ export class GitLabApi implements ForgeApi {
       url: `${this.#requests}${suffix}`,
       headers: this.#headers,
       ...(body === undefined ? {} : { body }),
-      signal: this.#signal,
+      ...this.#options,
     });
   }
 }

@@ -3,6 +3,7 @@ import { type ForgeApi, ForgeError } from './forge.ts';
 import { GiteaApi } from './gitea.ts';
 import { GitHubApi } from './github.ts';
 import { GitLabApi } from './gitlab.ts';
+import type { CallOptions } from './http.ts';
 
 export {
   decide,
@@ -14,12 +15,13 @@ export {
   repositoryPath,
 } from './forge.ts';
 
-export interface ForgeOptions {
+export type { ForgeTls } from './http.ts';
+
+export interface ForgeOptions extends CallOptions {
   address: string;
   /** `owner/name` (GitLab: the project path). */
   repository: string;
   token: string;
-  signal?: AbortSignal;
 }
 
 export function forgeApi(provider: string, options: ForgeOptions): ForgeApi {

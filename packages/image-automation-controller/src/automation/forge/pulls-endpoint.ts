@@ -3,7 +3,7 @@
  * and edit bodies, the same pull object (`number`, `html_url`, `state`, `head.sha`, `body`).
  */
 import type { PullRequest, PullRequestWish } from './forge.ts';
-import { requestJson } from './http.ts';
+import { type CallOptions, requestJson } from './http.ts';
 
 export interface PullObject {
   number: number;
@@ -18,12 +18,12 @@ export interface PullObject {
 export class PullsEndpoint {
   readonly #url: string;
   readonly #headers: Record<string, string>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #options: CallOptions;
 
-  constructor(url: string, headers: Record<string, string>, signal: AbortSignal | undefined) {
+  constructor(url: string, headers: Record<string, string>, call: CallOptions) {
     this.#url = url;
     this.#headers = headers;
-    this.#signal = signal;
+    this.#options = call;
   }
 
   /** The raw pull objects a query (`?state=all&…`) answers. */
@@ -47,7 +47,7 @@ export class PullsEndpoint {
       url: `${this.#url}${suffix}`,
       headers: this.#headers,
       ...(body === undefined ? {} : { body }),
-      signal: this.#signal,
+      ...this.#options,
     });
   }
 }

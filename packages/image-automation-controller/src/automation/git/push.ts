@@ -2,7 +2,8 @@
  * Commits and pushes of automation runs. Runs that push to the same branch of the same
  * GitRepository and arrive while one is under way are taken together: one fetch of the kept
  * checkout, one commit per run (each on top of the previous, each with its own author, message
- * and signature, as Flux makes one commit per ImageUpdateAutomation), one push of them all. A
+ * and signature, as Flux makes one commit per ImageUpdateAutomation; only the trees on the paths
+ * a run changed are written, trees.ts), one push of them all. A
  * push refused because the branch moved is done again on the new head (the updates are
  * re-applied on top of it, which is what rebasing commits of value edits amounts to); nothing
  * is ever force-pushed.
@@ -20,6 +21,7 @@ import {
 } from './checkouts.ts';
 import { KeyedLocks } from './locks.ts';
 import type { CommitSigner } from './signing.ts';
+import { TreeWriter } from './trees.ts';
 
 export interface RefspecPush {
   /** The local ref pushed: always the branch the commit was made on. */
@@ -235,6 +237,9 @@ async function commitAll(
   const committed: Committed[] = [];
   const settle: (() => void)[] = [];
   let tip = checkout.head;
+  // One cache of parsed objects for the batch: the trees read once serve every commit.
+  const cache = {};
+  let trees = await TreeWriter.at(dir, tip, cache);
   for (const pending of batch) {
     const { run } = pending;
     try {
@@ -243,14 +248,14 @@ async function commitAll(
         settle.push(() => pending.resolve({ pushed: false, revision, timing: timingOf(pending, clock) }));
         continue;
       }
-      for (const filepath of files) await git.add({ fs, dir, filepath });
       const message = run.message(result);
-      tip = await commit(checkout, tip, run, message);
+      tip = await commit(checkout, tip, run, message, await trees.write(files));
       committed.push({ pending, commit: tip, result, message });
     } catch (error) {
       // This run's edit is undone; the others' commits stand.
       settle.push(() => pending.reject(error));
       await resetCheckout(checkout);
+      trees = await TreeWriter.at(dir, tip, cache);
     }
   }
   clock.commitMs += performance.now() - committing;
@@ -280,7 +285,13 @@ async function commitAll(
   return true;
 }
 
-async function commit(checkout: Checkout, parent: string, run: AutomationRun<unknown>, message: string) {
+async function commit(
+  checkout: Checkout,
+  parent: string,
+  run: AutomationRun<unknown>,
+  message: string,
+  tree: string,
+) {
   const when = { timestamp: Math.floor(run.now().getTime() / 1000), timezoneOffset: 0 };
   const signer = run.signer;
   return git.commit({
@@ -288,6 +299,7 @@ async function commit(checkout: Checkout, parent: string, run: AutomationRun<unk
     dir: checkout.dir,
     ref: heads(checkout.branch),
     parent: [parent],
+    tree,
     message,
     author: { ...run.author, ...when },
     committer: { ...run.author, ...when },

@@ -1,0 +1,123 @@
+/**
+ * The two ImageRepository controllers the reflector bench runs: weft's image-automation-controller
+ * from its bin (as deployed) and Flux's image-reflector-controller binary (built from the Go module
+ * proxy by @weft/e2e's Flux builder). Each watches only its own shard label, keeps its tag store in
+ * its own directory, and is asked the same question through its metrics: how many ImageRepository
+ * reconciles it finished.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ImageApiVersion, Label } from '@weft/api';
+import { freePort, ManagedProcess, nodeEntry, repoRoot } from '@weft/e2e';
+
+export const fluxImageApiVersion = 'image.toolkit.fluxcd.io/v1';
+
+export interface ReflectorContender {
+  name: string;
+  apiVersion: string;
+  /** The label the controller's --watch-label-selector selects on. */
+  shardLabel: string;
+  /** A new (not started) controller process watching `shard`, its store in `storage`. */
+  create(shard: string, storage: string): Promise<ReflectorProcess>;
+}
+
+export interface ReflectorProcess {
+  process: ManagedProcess;
+  /** ImageRepository reconciles finished so far (all results), from the controller's /metrics. */
+  reconciles(): Promise<number>;
+}
+
+/** A counter summed over the series of `metric` whose labels include `label`, from /metrics. */
+function counter(port: number, metric: string, label: string): () => Promise<number> {
+  return async () => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    let total = 0;
+    for (const line of text.split('\n'))
+      if (line.startsWith(`${metric}{`) && line.includes(label)) total += Number(line.split(' ').at(-1));
+    return total;
+  };
+}
+
+export function weftContender(kubeconfigPath: string, flags: readonly string[]): ReflectorContender {
+  const entry = nodeEntry(
+    join(repoRoot, 'packages', 'image-automation-controller', 'bin', 'weft-image-automation-controller.js'),
+  );
+  return {
+    name: 'weft',
+    apiVersion: ImageApiVersion,
+    shardLabel: Label.ShardKey,
+    async create(shard, storage) {
+      const metricsPort = await freePort();
+      const process_ = new ManagedProcess({
+        name: 'weft-image-automation-controller',
+        command: process.execPath,
+        args: [
+          ...entry.args,
+          `--kubeconfig=${kubeconfigPath}`,
+          `--metrics-addr=127.0.0.1:${metricsPort}`,
+          '--health-addr=0',
+          `--watch-label-selector=${Label.ShardKey}=${shard}`,
+          `--storage-path=${storage}`,
+          '--log-level=error',
+          ...flags,
+        ],
+        logFile: `${storage}.log`,
+      });
+      return {
+        process: process_,
+        reconciles: counter(metricsPort, 'weft_reconcile_total', 'kind="ImageRepository"'),
+      };
+    },
+  };
+}
+
+export function fluxContender(
+  binary: string,
+  version: string,
+  kubeconfigPath: string,
+  flags: readonly string[],
+): ReflectorContender {
+  // Flux's controllers shard on their own label key.
+  const shardLabel = 'sharding.fluxcd.io/key';
+  return {
+    name: `flux ${version}`,
+    apiVersion: fluxImageApiVersion,
+    shardLabel,
+    async create(shard, storage) {
+      const metricsPort = await freePort();
+      const process_ = new ManagedProcess({
+        name: 'flux-image-reflector-controller',
+        command: binary,
+        args: [
+          `--watch-label-selector=${shardLabel}=${shard}`,
+          `--storage-path=${storage}`,
+          `--metrics-addr=127.0.0.1:${metricsPort}`,
+          `--health-addr=127.0.0.1:${await freePort()}`,
+          '--enable-leader-election=false',
+          '--log-level=error',
+          ...flags,
+        ],
+        env: { KUBECONFIG: kubeconfigPath, RUNTIME_NAMESPACE: 'default' },
+        logFile: `${storage}.log`,
+      });
+      return {
+        process: process_,
+        reconciles: counter(
+          metricsPort,
+          'controller_runtime_reconcile_total',
+          'controller="imagerepository"',
+        ),
+      };
+    },
+  };
+}
+
+/** Peak resident set (MiB) and CPU seconds (user + system) of a process, from the kernel. */
+export async function usage(pid: number | undefined): Promise<{ peakRssMiB: number; cpuSeconds: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  // Fields 14 and 15 of /proc/<pid>/stat (utime, stime, in clock ticks of 1/100 s); the split
+  // after the command name makes them 11 and 12.
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  return { peakRssMiB: Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024, cpuSeconds: ticks / 100 };
+}
