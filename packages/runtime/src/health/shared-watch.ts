@@ -6,9 +6,9 @@
  * and the apiserver's handshake and watch registration on its side); shared, a namespace whose
  * Kustomizations wait one after the other keeps one connection and one watch.
  *
- * Shared by the client's transport (the same identity: the controller's own client, or one
- * impersonated tenant's, which each get their own): what one wait sees is what its own watch
- * would have seen. The watch is namespace-wide (a name field selector would not serve several
+ * Shared by the client's transport object (one identity: the controller's own client shares one
+ * across its waits; a client made per call, as an impersonated one, gets its own): what one wait
+ * sees is what its own watch would have seen. The watch is namespace-wide (a name field selector would not serve several
  * waits), opened without a resourceVersion: its first events are the state of every object there,
  * then every change. A wait that subscribes while the watch is being opened gets those first
  * events; one that joins a watch already open reads its objects once (`fresh: false`), since
