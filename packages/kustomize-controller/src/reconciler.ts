@@ -36,6 +36,7 @@ import {
   refFromEntry,
 } from '@weft/runtime/ssa';
 import { buildObjects, ownerLabels } from './build.ts';
+import { BuildCache } from './build-cache.ts';
 import { checkDependencies, type DependencyFinder } from './dependencies.ts';
 import { driftIgnoredPaths } from './drift-ignore.ts';
 import { kustomizationFields } from './fields.ts';
@@ -86,6 +87,8 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
   readonly #options: KustomizationReconcilerOptions;
   readonly #client: Client;
   readonly #artifacts: ArtifactCache;
+  /** Builds of the same extraction, path and settings (Kustomizations of one artifact). */
+  readonly #builds = new BuildCache();
 
   constructor(options: KustomizationReconcilerOptions) {
     this.#options = options;
@@ -190,6 +193,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
         buildObjects(obj, fetched.dir, {
           client: this.#client,
           strictSubstitution: this.#options.strictSubstitution === true,
+          cache: this.#builds,
         }),
       );
     } finally {
