@@ -9,7 +9,13 @@
 //   mttp/flux.ts) the same way on another fresh control plane, one after the other, and prints
 //   the ratios. Not part of CI.
 // The bulk-apply limit (unless --no-bulk): the same 4·N objects applied as one set by the apply
-//   engine on weft's apiserver after its run (mttp/bulk.ts).
+//   engine on weft's apiserver after its run (mttp/bulk.ts). Requests the apiserver answers 504,
+//   503 or 429 are retried with backoff and counted (mttp/retrying.ts), as a controller's requeue
+//   would, so a loaded apiserver slows the limit instead of failing it; the retries are printed.
+//
+// Each phase prints its figures on stdout the moment they exist (all Ready, the re-reconcile,
+// the bulk limit, each controller's result, the table row of each N); a phase that fails prints
+// FAILED and the run goes on, so a run stopped early keeps what it measured.
 //
 // The controller starts as its executable does: with the V8 flags of its shebang, and with the
 // compile cache warmed first, as a container image ships it.
