@@ -9,7 +9,13 @@
 //   mttp/flux.ts) the same way on another fresh control plane, one after the other, and prints
 //   the ratios. Not part of CI.
 // The bulk-apply limit (unless --no-bulk): the same 4·N objects applied as one set by the apply
-//   engine on weft's apiserver after its run (mttp/bulk.ts).
+//   engine on weft's apiserver after its run (mttp/bulk.ts). Requests the apiserver answers 504,
+//   503 or 429 are retried with backoff and counted (mttp/retrying.ts), as a controller's requeue
+//   would, so a loaded apiserver slows the limit instead of failing it; the retries are printed.
+//
+// Each phase prints its figures on stdout the moment they exist (all Ready, the re-reconcile,
+// the bulk limit, each controller's result, the table row of each N); a phase that fails prints
+// FAILED and the run goes on, so a run stopped early keeps what it measured.
 //
 // The controller starts as its executable does: with the V8 flags of its shebang, and with the
 // compile cache warmed first, as a container image ships it.
@@ -37,6 +43,7 @@ import type { KubeObject } from '@weft/runtime/client';
 import { type BulkResult, bulkApply, bulkConcurrency } from './mttp/bulk.ts';
 import { ensureFluxBinary, fluxArgs, fluxBinary, fluxCrds, fluxVersions } from './mttp/flux.ts';
 import { loadAverage, seconds } from './mttp/proc.ts';
+import { describeRetries } from './mttp/retrying.ts';
 import { type Flavour, type RunResult, runMttp } from './mttp/run.ts';
 import type { Shape } from './mttp/workload.ts';
 
@@ -143,17 +150,25 @@ const flux: Flavour = {
 
 interface Row {
   count: number;
-  weft: RunResult;
-  base?: RunResult;
-  flux?: RunResult;
-  bulk?: BulkResult;
+  weft?: RunResult | undefined;
+  base?: RunResult | undefined;
+  flux?: RunResult | undefined;
+  bulk?: BulkResult | undefined;
+  /** A phase that failed, and how: the row keeps the phases that did not. */
+  failed: Record<string, string>;
 }
 
-const ratio = (a: number, b: number | undefined) => (b === undefined ? '—' : (a / b).toFixed(2));
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined ? '—' : (a / b).toFixed(2);
 const mib = (n: number | undefined) => (n === undefined ? '—' : `${n.toFixed(0)} MiB`);
 const cpu = (n: number | undefined) => (n === undefined ? '—' : `${n.toFixed(1)} s`);
+const time = (ms: number | undefined) => (ms === undefined ? '—' : seconds(ms));
 const load = (r: RunResult | undefined) =>
   r === undefined ? '—' : `${r.loadBefore[0]?.toFixed(1)}→${r.loadAfter[0]?.toFixed(1)}`;
+const bulkFigures = (b: BulkResult) =>
+  `${seconds(b.totalMs)} (${seconds(b.applyMs)} apply), ${cpu(b.cpuSeconds)}, retried ${describeRetries(new Map(Object.entries(b.retries).map(([code, n]) => [Number(code), n])))}`;
+/** Phase figures go to stdout the moment they exist; progress goes to stderr (log). */
+const report = (line: string) => console.log(line);
 
 if (bulkOnly) {
   console.log(`bulk-apply limit, shape ${shape}, controller-manager ${cmLimit}`);
@@ -163,9 +178,7 @@ if (bulkOnly) {
       const loadBefore = loadAverage();
       log(`bulk: applying ${count * 4} objects as one set`);
       const b = await bulkApply(cluster.kubeconfigPath, count, shape, bulkConcurrency(Number(concurrent)));
-      console.log(
-        `| ${count} | ${seconds(b.totalMs)} (${seconds(b.applyMs)} apply), ${cpu(b.cpuSeconds)} | load ${loadBefore} → ${loadAverage()} |`,
-      );
+      report(`| ${count} | ${bulkFigures(b)} | load ${loadBefore} → ${loadAverage()} |`);
     } finally {
       await cluster.stop();
     }
@@ -173,34 +186,66 @@ if (bulkOnly) {
   process.exit(0);
 }
 
+/** One phase of a row: its failure is reported and kept, and the run goes on. */
+async function phase<T>(row: Row, name: string, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    row.failed[name] = message.slice(0, 300);
+    report(`FAILED ${name} N=${row.count}: ${message.slice(0, 300)}`);
+    return undefined;
+  }
+}
+
+const tableHeader = [
+  `| N | weft | Flux | time ratio | weft CPU | Flux CPU | weft peak RSS | Flux peak RSS | RSS ratio | bulk limit (apply+wait, CPU, retries; ${bulkConcurrency(Number(concurrent))} in flight) | weft / limit | re-reconcile weft | Flux | ratio | load weft, Flux |`,
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+];
+function tableRow({ count, weft: w, flux: f, bulk: b }: Row): string {
+  return `| ${count} | ${time(w?.mttpMs)} | ${time(f?.mttpMs)} | ${ratio(w?.mttpMs, f?.mttpMs)} | ${cpu(w?.cpuApply)} | ${cpu(f?.cpuApply)} | ${mib(w?.peakRssMiB)} | ${mib(f?.peakRssMiB)} | ${ratio(w?.peakRssMiB, f?.peakRssMiB)} | ${b ? bulkFigures(b) : '—'} | ${ratio(w?.mttpMs, b?.totalMs)} | ${time(w?.reconcileAllMs)} (${cpu(w?.cpuReconcileAll)}) | ${time(f?.reconcileAllMs)} (${cpu(f?.cpuReconcileAll)}) | ${ratio(w?.reconcileAllMs, f?.reconcileAllMs)} | ${load(w)}, ${load(f)} |`;
+}
+
 if (withFlux) await ensureFluxBinary(log);
 const work = await mkdtemp(join(tmpdir(), 'weft-mttp-'));
 const rows: Row[] = [];
 try {
   for (const count of counts) {
-    const row: Row = { count, weft: undefined as unknown as RunResult };
-    // The same run for every controller of the row: only the entry (and weft's bulk pass) differ.
-    const run = { count, shape, namespace: 'bench', log, profile, controllerManagerArgs };
-    if (base) row.base = await runMttp(base, work, run);
-    row.weft = await runMttp(weft, work, {
-      ...run,
-      ...(withBulk
-        ? {
-            afterwards: async (_client, cluster) => {
-              log(`bulk: applying ${count * 4} objects as one set`);
-              row.bulk = await bulkApply(
-                cluster.kubeconfigPath,
-                count,
-                shape,
-                bulkConcurrency(Number(concurrent)),
-              );
-            },
-          }
-        : {}),
-    });
-    if (withFlux) row.flux = await runMttp(flux, work, run);
+    const row: Row = { count, failed: {} };
     rows.push(row);
-    console.log(JSON.stringify({ shape, concurrent: Number(concurrent), extraNodeArgs, ...row }));
+    // The same run for every controller of the row: only the entry (and weft's bulk pass) differ.
+    const run = { count, shape, namespace: 'bench', log, report, profile, controllerManagerArgs };
+    const figures = (name: string, result: unknown) =>
+      report(
+        `${name} N=${count}: ${JSON.stringify({ shape, concurrent: Number(concurrent), extraNodeArgs, result })}`,
+      );
+    if (base) {
+      row.base = await phase(row, 'weft-base', () => runMttp(base, work, run));
+      figures('weft-base', row.base);
+    }
+    row.weft = await phase(row, 'weft', () =>
+      runMttp(weft, work, {
+        ...run,
+        ...(withBulk
+          ? {
+              // The controller has stopped; weft's figures are in, the bulk limit is its own phase.
+              afterwards: async (_client, cluster) => {
+                log(`bulk: applying ${count * 4} objects as one set`);
+                row.bulk = await phase(row, 'bulk', () =>
+                  bulkApply(cluster.kubeconfigPath, count, shape, bulkConcurrency(Number(concurrent))),
+                );
+                if (row.bulk) report(`bulk N=${count}: ${bulkFigures(row.bulk)}; load ${loadAverage()}`);
+              },
+            }
+          : {}),
+      }),
+    );
+    figures('weft', row.weft);
+    if (withFlux) {
+      row.flux = await phase(row, 'flux', () => runMttp(flux, work, run));
+      figures('flux', row.flux);
+    }
+    report([...tableHeader, tableRow(row)].join('\n'));
   }
 } finally {
   await rm(work, { recursive: true, force: true });
@@ -209,26 +254,21 @@ try {
 console.log(
   `\nMTTP, shape ${shape}, --concurrent=${concurrent}${withFlux ? `, Flux kustomize-controller ${fluxVersions.kustomizeController}` : ''}; controller-manager ${cmLimit}; load average now ${loadAverage()}`,
 );
-console.log(
-  `| N | weft | Flux | time ratio | weft CPU | Flux CPU | weft peak RSS | Flux peak RSS | RSS ratio | bulk limit (apply+wait, CPU; ${bulkConcurrency(Number(concurrent))} in flight) | weft / limit | re-reconcile weft | Flux | ratio | load weft, Flux |`,
-);
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-for (const { count, weft: w, flux: f, bulk: b } of rows) {
-  console.log(
-    `| ${count} | ${seconds(w.mttpMs)} | ${f ? seconds(f.mttpMs) : '—'} | ${ratio(w.mttpMs, f?.mttpMs)} | ${cpu(w.cpuApply)} | ${cpu(f?.cpuApply)} | ${mib(w.peakRssMiB)} | ${mib(f?.peakRssMiB)} | ${ratio(w.peakRssMiB, f?.peakRssMiB)} | ${b ? `${seconds(b.totalMs)} (${seconds(b.applyMs)} apply), ${cpu(b.cpuSeconds)}` : '—'} | ${ratio(w.mttpMs, b?.totalMs)} | ${seconds(w.reconcileAllMs)} (${cpu(w.cpuReconcileAll)}) | ${f ? `${seconds(f.reconcileAllMs)} (${cpu(f.cpuReconcileAll)})` : '—'} | ${ratio(w.reconcileAllMs, f?.reconcileAllMs)} | ${load(w)}, ${load(f)} |`,
-  );
-}
+for (const line of [...tableHeader, ...rows.map(tableRow)]) console.log(line);
 if (base) {
   console.log(`\nbefore (${baseEntry}) → after, same run:`);
   console.log('| N | MTTP | CPU | peak RSS | re-reconcile of all (CPU) | load before, after |');
   console.log('|---|---|---|---|---|---|');
   for (const { count, weft: w, base: b } of rows) {
-    if (!b) continue;
     console.log(
-      `| ${count} | ${seconds(b.mttpMs)} → ${seconds(w.mttpMs)} | ${cpu(b.cpuApply)} → ${cpu(w.cpuApply)} | ${mib(b.peakRssMiB)} → ${mib(w.peakRssMiB)} | ${seconds(b.reconcileAllMs)} (${cpu(b.cpuReconcileAll)}) → ${seconds(w.reconcileAllMs)} (${cpu(w.cpuReconcileAll)}) | ${load(b)}, ${load(w)} |`,
+      `| ${count} | ${time(b?.mttpMs)} → ${time(w?.mttpMs)} | ${cpu(b?.cpuApply)} → ${cpu(w?.cpuApply)} | ${mib(b?.peakRssMiB)} → ${mib(w?.peakRssMiB)} | ${time(b?.reconcileAllMs)} (${cpu(b?.cpuReconcileAll)}) → ${time(w?.reconcileAllMs)} (${cpu(w?.cpuReconcileAll)}) | ${load(b)}, ${load(w)} |`,
     );
   }
 }
 console.log(
-  `idle controller RSS: ${rows.map((r) => `weft ${mib(r.weft.idleRssMiB)}${r.flux ? `, Flux ${mib(r.flux.idleRssMiB)}` : ''}`).join('; ')}`,
+  `idle controller RSS: ${rows.map((r) => `weft ${mib(r.weft?.idleRssMiB)}${r.flux ? `, Flux ${mib(r.flux.idleRssMiB)}` : ''}`).join('; ')}`,
 );
+for (const { count, failed } of rows) {
+  for (const [name, message] of Object.entries(failed)) console.log(`FAILED ${name} N=${count}: ${message}`);
+}
+if (rows.some((r) => Object.keys(r.failed).length > 0)) process.exitCode = 1;

@@ -11,6 +11,7 @@ import { build, KustomizeError } from '@weft/kustomize';
 import { type Client, isKubeObject, type KubeObject } from '@weft/runtime/client';
 import { errorMessage } from '@weft/runtime/errors';
 import { ReconcileError } from '@weft/runtime/reconcile';
+import { BuildCache } from './build-cache.ts';
 import type { Decryption } from './decryption.ts';
 import { GenerateError, prepareKustomization } from './generate.ts';
 import { SubstituteError, substituteObjects } from './substitute.ts';
@@ -49,6 +50,8 @@ export interface BuildOptions {
   client: Client;
   /** Unset postBuild variables without a default are errors. */
   strictSubstitution: boolean;
+  /** Remembers builds of the same artifact extraction, path and settings (see build-cache.ts). */
+  cache?: BuildCache | undefined;
 }
 
 /** Builds the objects to apply; every failure is BuildFailed and names the file or object. */
@@ -62,32 +65,41 @@ export async function buildObjects(
   let built: Record<string, unknown>[];
   let decryption: Decryption | undefined;
   let modules: DecryptionModules | undefined;
-  try {
-    const kustomization = await prepareKustomization(dir, root, obj.spec);
-    // spec.decryption: SOPS files decrypted in memory, read by the build instead of the files.
-    if (obj.spec.decryption !== undefined) {
-      modules = await loadDecryption();
-      decryption = await modules.decryption.sopsDecryption(options.client, obj);
+  // Decrypted values are never remembered: a Kustomization with decryption builds every time.
+  const cacheKey =
+    options.cache !== undefined && obj.spec.decryption === undefined
+      ? BuildCache.key(root, dir, obj.spec)
+      : undefined;
+  const remembered = cacheKey === undefined ? undefined : options.cache?.get(cacheKey);
+  if (remembered) built = remembered;
+  else
+    try {
+      const kustomization = await prepareKustomization(dir, root, obj.spec);
+      // spec.decryption: SOPS files decrypted in memory, read by the build instead of the files.
+      if (obj.spec.decryption !== undefined) {
+        modules = await loadDecryption();
+        decryption = await modules.decryption.sopsDecryption(options.client, obj);
+      }
+      const files = await decryption?.decryptTree(root);
+      built = build(dir, { root, kustomization, ...(files === undefined ? {} : { files }) });
+      if (cacheKey !== undefined) options.cache?.set(cacheKey, built);
+    } catch (error) {
+      if (isDecryptionError(error, modules)) {
+        throw new ReconcileError(Reason.BuildFailed, `decryption failed: ${relativeToRoot(error.message)}`);
+      }
+      if (error instanceof GenerateError || error instanceof KustomizeError) {
+        throw new ReconcileError(
+          Reason.BuildFailed,
+          `kustomize build failed: ${relativeToRoot(error.message)}`,
+          {
+            cause: error,
+          },
+        );
+      }
+      throw new ReconcileError(Reason.BuildFailed, relativeToRoot(errorMessage(error)), {
+        cause: error,
+      });
     }
-    const files = await decryption?.decryptTree(root);
-    built = build(dir, { root, kustomization, ...(files === undefined ? {} : { files }) });
-  } catch (error) {
-    if (isDecryptionError(error, modules)) {
-      throw new ReconcileError(Reason.BuildFailed, `decryption failed: ${relativeToRoot(error.message)}`);
-    }
-    if (error instanceof GenerateError || error instanceof KustomizeError) {
-      throw new ReconcileError(
-        Reason.BuildFailed,
-        `kustomize build failed: ${relativeToRoot(error.message)}`,
-        {
-          cause: error,
-        },
-      );
-    }
-    throw new ReconcileError(Reason.BuildFailed, relativeToRoot(errorMessage(error)), {
-      cause: error,
-    });
-  }
 
   const objects: KubeObject[] = [];
   for (const item of built) {

@@ -96,10 +96,17 @@ export async function scanResources(dir: string, root: string): Promise<string[]
   return found.map((path) => toPosix(relative(dir, path)));
 }
 
-export type BuildSettings = Pick<
-  KustomizationSpec,
-  'targetNamespace' | 'namePrefix' | 'nameSuffix' | 'patches' | 'images' | 'components'
->;
+/** The spec fields the build reads (besides `path`); also what names a remembered build. */
+export const buildSettingKeys = [
+  'targetNamespace',
+  'namePrefix',
+  'nameSuffix',
+  'patches',
+  'images',
+  'components',
+] as const satisfies readonly (keyof KustomizationSpec)[];
+
+export type BuildSettings = Pick<KustomizationSpec, (typeof buildSettingKeys)[number]>;
 
 function appendTo(kustomization: Record<string, unknown>, key: string, items: unknown[]): void {
   if (items.length === 0) return;

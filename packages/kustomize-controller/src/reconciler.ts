@@ -36,6 +36,7 @@ import {
   refFromEntry,
 } from '@weft/runtime/ssa';
 import { buildObjects, ownerLabels } from './build.ts';
+import { BuildCache } from './build-cache.ts';
 import { checkDependencies, type DependencyFinder } from './dependencies.ts';
 import { driftIgnoredPaths } from './drift-ignore.ts';
 import { kustomizationFields } from './fields.ts';
@@ -86,6 +87,8 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
   readonly #options: KustomizationReconcilerOptions;
   readonly #client: Client;
   readonly #artifacts: ArtifactCache;
+  /** Builds of the same extraction, path and settings (Kustomizations of one artifact). */
+  readonly #builds = new BuildCache();
 
   constructor(options: KustomizationReconcilerOptions) {
     this.#options = options;
@@ -190,6 +193,7 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
         buildObjects(obj, fetched.dir, {
           client: this.#client,
           strictSubstitution: this.#options.strictSubstitution === true,
+          cache: this.#builds,
         }),
       );
     } finally {
@@ -235,16 +239,20 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
     const changes = [...applied.changeSet, ...pruned].filter(
       (e) => e.action === 'created' || e.action === 'configured' || e.action === 'deleted',
     );
-    if (changes.length > 0) {
-      await ctx.events.record(obj, {
-        type: 'Normal',
-        reason: Reason.Progressing,
-        action: 'Apply',
-        note: changes.map((e) => `${e.subject} ${e.action}`).join('\n'),
-        revision,
-        summary: `${changes.length} change(s)`,
-      });
-    }
+    // Written while the health check waits (outside a worker: one round trip less in the slot),
+    // and awaited before the reconcile ends, so it is still recorded before the status says Ready.
+    // `record` never rejects.
+    const recorded =
+      changes.length > 0
+        ? ctx.events.record(obj, {
+            type: 'Normal',
+            reason: Reason.Progressing,
+            action: 'Apply',
+            note: changes.map((e) => `${e.subject} ${e.action}`).join('\n'),
+            revision,
+            summary: `${changes.length} change(s)`,
+          })
+        : undefined;
 
     // Health.
     // Waiting for what other controllers roll out needs no worker: another Kustomization
@@ -256,7 +264,11 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
         timeoutMs,
         pollMs: this.#options.healthPollMs ?? 1000,
       });
-    await this.#step('health', () => (ctx.waiting ? ctx.waiting(assessHealth) : assessHealth()));
+    try {
+      await this.#step('health', () => (ctx.waiting ? ctx.waiting(assessHealth) : assessHealth()));
+    } finally {
+      await recorded;
+    }
 
     status.lastAppliedRevision = revision;
     const originRevision = artifact.metadata?.['org.opencontainers.image.revision'];

@@ -136,8 +136,21 @@ function writtenPlain(text: string, context: Context): boolean {
 
 const unsure = Symbol('unsure');
 
-/** What the YAML round trip makes of a substituted plain scalar: parsed in its own context. */
-function reparse(text: string, context: Context): unknown {
+/**
+ * What the YAML round trip makes of a substituted plain scalar: parsed in its own context.
+ * Remembered for one substitution of a set (`seen`; a scalar or `unsure`, never an object): an
+ * app's value such as `podinfo-7` is in a dozen of its strings. Not kept past the set: values
+ * may come from Secrets.
+ */
+function reparse(text: string, context: Context, seen: Map<string, unknown>): unknown {
+  const key = `${context}\u0000${text}`;
+  if (seen.has(key)) return seen.get(key);
+  const value = parseScalar(text, context);
+  seen.set(key, value);
+  return value;
+}
+
+function parseScalar(text: string, context: Context): unknown {
   if (text.includes('\n') || text.includes('\r')) return unsure;
   let doc: unknown;
   try {
@@ -162,18 +175,19 @@ function substituteTree(
   vars: Record<string, string>,
   options: SubstituteOptions,
   context: Context,
+  seen: Map<string, unknown>,
 ): unknown {
   if (typeof value === 'string') {
     if (!value.includes('$')) return value;
     const substituted = substituteText(value, vars, options);
     if (substituted === value) return value;
     if (!writtenPlain(value, context)) return unsure;
-    return reparse(substituted, context);
+    return reparse(substituted, context, seen);
   }
   if (Array.isArray(value)) {
     const out: unknown[] = new Array(value.length);
     for (let i = 0; i < value.length; i++) {
-      const item = substituteTree(value[i], vars, options, 'item');
+      const item = substituteTree(value[i], vars, options, 'item', seen);
       if (item === unsure) return unsure;
       out[i] = item;
     }
@@ -183,7 +197,7 @@ function substituteTree(
     const out: Obj = {};
     for (const [key, item] of Object.entries(value)) {
       if (key.includes('$')) return unsure;
-      const substituted = substituteTree(item, vars, options, 'value');
+      const substituted = substituteTree(item, vars, options, 'value', seen);
       if (substituted === unsure) return unsure;
       out[key] = substituted;
     }
@@ -203,12 +217,13 @@ export function substituteObjects<T extends Obj>(
   vars: Record<string, string>,
   options: SubstituteOptions = {},
 ): T[] {
+  const seen = new Map<string, unknown>();
   return objects.map((obj) => {
     const annotations = ((obj.metadata ?? {}) as Obj).annotations as Record<string, string> | undefined;
     if (annotations?.[Annotation.KustomizeSubstitute] === AnnotationValue.Disabled) return obj;
     let shortcut: unknown;
     try {
-      shortcut = substituteTree(obj, vars, options, 'value');
+      shortcut = substituteTree(obj, vars, options, 'value', seen);
     } catch (error) {
       throw new SubstituteError(`${describeObj(obj)}: ${(error as Error).message}`);
     }

@@ -5,10 +5,11 @@
  * events): what is left is the apiserver's work for these objects and the engine's.
  */
 import { Label } from '@weft/api';
-import { Client, type KubeObject, RestConfig } from '@weft/runtime/client';
+import { Client, KubeConfigTransport, type KubeObject, RestConfig } from '@weft/runtime/client';
 import { ResourceManager } from '@weft/runtime/ssa';
 import { parseAllDocuments } from 'yaml';
 import { substituteText } from '../../src/substitute.ts';
+import { RetryingTransport } from './retrying.ts';
 import { appManifests, appVariables, type Shape } from './workload.ts';
 
 export interface BulkResult {
@@ -16,6 +17,8 @@ export interface BulkResult {
   /** Apply and health checks, as one Kustomization with `wait: true` would do for the set. */
   totalMs: number;
   cpuSeconds: number;
+  /** Requests the apiserver answered 504/503/429 and that were retried, by status. */
+  retries: Record<string, number>;
 }
 
 function renamed(obj: KubeObject, prefix: string): KubeObject {
@@ -63,9 +66,12 @@ export async function bulkApply(
   shape: Shape,
   concurrency: number,
 ): Promise<BulkResult> {
-  const client = new Client(RestConfig.fromFiles(kubeconfigPath), { fieldManager: 'kustomize-controller' });
+  const config = RestConfig.fromFiles(kubeconfigPath);
+  const transport = new RetryingTransport(new KubeConfigTransport(config));
+  const client = new Client(config, { fieldManager: 'kustomize-controller', transport });
   const namespace = 'bulk';
-  await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  // Applied, not created: a retried create would answer AlreadyExists.
+  await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   const objects = Array.from({ length: count }, (_, i) =>
     appObjects(shape, i, `app-${String(i).padStart(4, '0')}`, namespace),
   ).flat();
@@ -80,5 +86,10 @@ export async function bulkApply(
   );
   const totalMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  return { applyMs, totalMs, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return {
+    applyMs,
+    totalMs,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    retries: Object.fromEntries([...transport.retries].map(([code, n]) => [String(code), n])),
+  };
 }

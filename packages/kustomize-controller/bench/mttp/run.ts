@@ -18,7 +18,7 @@ import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import { Informer } from '@weft/runtime/informer';
 import { mapLimit } from '@weft/runtime/ssa';
-import { cpuSeconds, peakRssMiB, rssMiB } from './proc.ts';
+import { cpuSeconds, peakRssMiB, rssMiB, seconds } from './proc.ts';
 import { apiserverMetrics, profileLines, requestCounts } from './profile.ts';
 import { appManifests, kustomizationSpec, type Shape } from './workload.ts';
 
@@ -40,6 +40,8 @@ export interface RunOptions {
   /** After the controller's runs, with the controller stopped, on the same apiserver. */
   afterwards?: (client: Client, cluster: Cluster) => Promise<void>;
   log: (line: string) => void;
+  /** Each phase's figures the moment they exist (a run stopped early keeps them). */
+  report: (line: string) => void;
   /** Log the apiserver's requests by verb and resource, and the controller's step times. */
   profile?: boolean;
   /** Extra kube-controller-manager flags for the run's cluster (its client rate limit). */
@@ -185,7 +187,9 @@ export async function runMttp(flavour: Flavour, work: string, options: RunOption
     await until(`${count} Kustomizations Ready`, isReady);
     const mttpMs = performance.now() - started;
     const cpuApplied = await cpuSeconds(pid);
-    log(`${flavour.name}: all Ready after ${(mttpMs / 1000).toFixed(1)} s`);
+    options.report(
+      `${flavour.name} N=${count}: all Ready in ${seconds(mttpMs)}, ${(cpuApplied - cpuIdle).toFixed(2)} CPU s, RSS ${(await rssMiB(pid)).toFixed(0)} MiB now (idle ${idleRss.toFixed(0)}), load ${loadBefore[0]?.toFixed(1)}→${loadavg()[0]?.toFixed(1)}`,
+    );
     const metricsReady = options.profile ? await apiserverMetrics(client) : '';
     if (options.profile) {
       const own = flavour.name.startsWith('weft')
@@ -215,6 +219,9 @@ export async function runMttp(flavour: Flavour, work: string, options: RunOption
         log(line);
     }
     const peak = await peakRssMiB(pid);
+    options.report(
+      `${flavour.name} N=${count}: unchanged re-reconcile of all in ${seconds(reconcileAllMs)}, ${(cpuDone - cpuApplied).toFixed(2)} CPU s; peak RSS ${peak.toFixed(0)} MiB; load ${loadAfter[0]?.toFixed(1)}`,
+    );
     stopWatch.abort();
     await seen.stop();
 

@@ -33,8 +33,9 @@ export interface WaitOptions {
    */
   objects?: readonly KubeObject[];
   /**
-   * Wait on watch events instead of polls (see watch.ts): judged again on every change, one
-   * request per kind and namespace pending. Polls for what is left if a watch is refused or fails.
+   * Wait on watch events instead of polls (see watch.ts): judged again on every change, on one
+   * watch per kind and namespace that the waits of the client share (shared-watch.ts). Polls
+   * for what is left if a watch is refused or fails.
    */
   watch?: boolean;
 }
@@ -128,6 +129,7 @@ export async function waitForHealthy(
             now,
             custom: options.custom,
             statusOf,
+            read: (refs) => checkHealth(client, refs, options.custom),
           });
     const results = [...health].map(([ref, result]): ObjectHealth => ({ ref, ...result }));
     const notCurrent = results.filter((r) => r.status !== HealthStatus.Current);
