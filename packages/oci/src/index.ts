@@ -29,5 +29,11 @@ export {
   type OciReference,
   parseReference,
 } from './reference.ts';
-export { credentialsFromPullSecret, tlsFromSecret } from './secret-material.ts';
+export {
+  credentialsFromPullSecret,
+  type PullSecretReader,
+  type PullSecretRefs,
+  registryCredentials,
+  tlsFromSecret,
+} from './secret-material.ts';
 export { type TlsOptions, Transport } from './transport.ts';

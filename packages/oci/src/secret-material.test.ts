@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dockerConfigFor } from './credentials.ts';
-import { credentialsFromPullSecret, tlsFromSecret } from './secret-material.ts';
+import {
+  credentialsFromPullSecret,
+  type PullSecretReader,
+  registryCredentials,
+  tlsFromSecret,
+} from './secret-material.ts';
 
 test('reads .dockerconfigjson and the older .dockercfg', () => {
   const creds = { username: 'u', password: 'hunter2' };
@@ -39,4 +44,68 @@ test('TLS material: CA alone, certificate with key, never a certificate alone', 
   });
   assert.throws(() => tlsFromSecret({ 'tls.crt': pem('C') }, 'secret ns/tls'), /both tls.crt and tls.key/);
   assert.throws(() => tlsFromSecret({}, 'secret ns/tls'), /neither ca.crt nor tls.crt/);
+});
+
+/** Secrets and ServiceAccounts of one namespace, as a controller's reader would return them. */
+function readerOf(
+  secrets: Record<string, Record<string, string>>,
+  accounts: Record<string, string[]>,
+): PullSecretReader & { read: string[] } {
+  const read: string[] = [];
+  return {
+    read,
+    async secretData(namespace, name, field) {
+      read.push(`${namespace}/${name} (${field})`);
+      const data = secrets[name];
+      if (!data) throw new Error(`secret ${namespace}/${name} not found`);
+      return data;
+    },
+    async imagePullSecrets(namespace, name) {
+      const names = accounts[name];
+      if (!names) throw new Error(`service account ${namespace}/${name} not found`);
+      return names;
+    },
+  };
+}
+
+test('registryCredentials: spec.secretRef first, then each pull secret of the service account', async () => {
+  const mine = { username: 'me', password: 'p1' };
+  const theirs = { username: 'sa', password: 'p2' };
+  const reader = readerOf(
+    {
+      ref: { '.dockerconfigjson': dockerConfigFor('other.io', mine) },
+      pull1: { '.dockerconfigjson': dockerConfigFor('elsewhere.io', theirs) },
+      pull2: { '.dockerconfigjson': dockerConfigFor('r.io', theirs) },
+    },
+    { robot: ['pull1', 'pull2'] },
+  );
+  const refs = { namespace: 'ns', secretRef: { name: 'ref' }, serviceAccountName: 'robot' };
+  assert.deepEqual(await registryCredentials(reader, refs, 'r.io'), theirs);
+  assert.deepEqual(reader.read, [
+    'ns/ref (spec.secretRef)',
+    'ns/pull1 (imagePullSecrets of service account robot)',
+    'ns/pull2 (imagePullSecrets of service account robot)',
+  ]);
+  assert.deepEqual(await registryCredentials(reader, refs, 'other.io'), mine);
+  assert.equal(await registryCredentials(reader, refs, 'none.io'), undefined);
+  assert.equal(await registryCredentials(reader, { namespace: 'ns' }, 'r.io'), undefined);
+});
+
+test("registryCredentials: basic auth only where asked, and the reader's errors pass through", async () => {
+  const reader = readerOf({ basic: { username: 'u', password: 'hunter2' } }, {});
+  const refs = { namespace: 'ns', secretRef: { name: 'basic' } };
+  assert.deepEqual(await registryCredentials(reader, { ...refs, basicAuthSecret: true }, 'r.io'), {
+    username: 'u',
+    password: 'hunter2',
+  });
+  await assert.rejects(
+    registryCredentials(reader, refs, 'r.io'),
+    (error: Error) =>
+      /secret ns\/basic \(spec.secretRef\) has no .dockerconfigjson/.test(error.message) &&
+      !error.message.includes('hunter2'),
+  );
+  await assert.rejects(
+    registryCredentials(reader, { namespace: 'ns', serviceAccountName: 'gone' }, 'r.io'),
+    /service account ns\/gone not found/,
+  );
 });

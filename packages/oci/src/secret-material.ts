@@ -1,8 +1,9 @@
 /**
  * Registry credentials and TLS material from the data of Kubernetes Secrets, as every weft
  * controller that talks to a registry reads them (`kubernetes.io/dockerconfigjson` pull secrets,
- * `ca.crt`/`tls.crt`/`tls.key` cert secrets). The caller reads the Secret; these only interpret
- * its decoded data, and their errors name the Secret, never a value.
+ * `ca.crt`/`tls.crt`/`tls.key` cert secrets). The caller reads the Secrets (`registryCredentials`
+ * walks them through the caller's `PullSecretReader`); these interpret their decoded data, and
+ * their errors name the Secret, never a value.
  */
 import { type Credentials, credentialsFromDockerConfig } from './credentials.ts';
 import { OciError } from './errors.ts';
@@ -34,6 +35,67 @@ export function credentialsFromPullSecret(
   }
   const json = JSON.stringify({ auths });
   return firstFound(registry, (host) => credentialsFromDockerConfig(json, host, source));
+}
+
+/**
+ * How `registryCredentials` reads the Kubernetes objects it walks. Each controller reads them its
+ * own way (a client, a cache) and throws its own error when one cannot be read; the error names
+ * the object and the spec field, never a value.
+ */
+export interface PullSecretReader {
+  /** The decoded `data` of Secret `namespace/name`, read for the spec field `field`. */
+  secretData(namespace: string, name: string, field: string): Promise<Readonly<Record<string, string>>>;
+  /** The names in `imagePullSecrets` of ServiceAccount `namespace/name`. */
+  imagePullSecrets(namespace: string, name: string): Promise<readonly string[]>;
+}
+
+/** What of a spec names the credentials for a registry. */
+export interface PullSecretRefs {
+  namespace: string;
+  secretRef?: { name: string } | undefined;
+  /** Its `imagePullSecrets` are tried after `secretRef`. */
+  serviceAccountName?: string | undefined;
+  /**
+   * Whether `secretRef` may hold `username` and `password` instead of a Docker config
+   * (HelmRepository's basic-auth Secret, as Flux allows for OCI Helm repositories).
+   */
+  basicAuthSecret?: boolean | undefined;
+}
+
+/**
+ * The credentials of an object for `registry`: `spec.secretRef` (a dockerconfigjson Secret) first,
+ * then each image pull secret of `spec.serviceAccountName`, in order; the first that has
+ * credentials for the registry wins, none means anonymous. A Secret of the wrong shape is an
+ * `OciError` (`InvalidCredentials`) naming it.
+ */
+export async function registryCredentials(
+  reader: PullSecretReader,
+  refs: PullSecretRefs,
+  registry: string,
+): Promise<Credentials | undefined> {
+  const { namespace } = refs;
+  const secrets: { name: string; field: string }[] = [];
+  if (refs.secretRef) secrets.push({ name: refs.secretRef.name, field: 'spec.secretRef' });
+  const accountName = refs.serviceAccountName;
+  if (accountName)
+    for (const name of await reader.imagePullSecrets(namespace, accountName))
+      if (name) secrets.push({ name, field: `imagePullSecrets of service account ${accountName}` });
+  for (const { name, field } of secrets) {
+    const data = await reader.secretData(namespace, name, field);
+    const source = `secret ${namespace}/${name} (${field})`;
+    const dockerConfig = data['.dockerconfigjson'] !== undefined || data['.dockercfg'] !== undefined;
+    if (refs.basicAuthSecret && field === 'spec.secretRef' && !dockerConfig) {
+      const { username, password } = data;
+      if (username && password !== undefined) return { username, password };
+      throw new OciError(
+        'InvalidCredentials',
+        `${source} must hold username and password, or be of type kubernetes.io/dockerconfigjson`,
+      );
+    }
+    const found = credentialsFromPullSecret(data, registry, source);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 // Docker Hub is written under any of these names in Docker configs (`docker login` writes the first).

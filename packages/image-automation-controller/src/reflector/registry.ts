@@ -7,9 +7,10 @@
 import type { ImageRepository } from '@weft/api';
 import {
   type Credentials,
-  credentialsFromPullSecret,
   type ImageName,
+  type PullSecretReader,
   RegistryClient,
+  registryCredentials,
   type TlsOptions,
   tlsFromSecret,
 } from '@weft/oci';
@@ -49,41 +50,42 @@ async function readSecret(
   }
 }
 
-export async function registryCredentials(
+/** Reads a repository's pull secrets with the controller's client; a failed read is AuthenticationFailed. */
+function pullSecretReader(client: Pick<Client, 'get'>): PullSecretReader {
+  return {
+    secretData: (namespace, name, field) => readSecret(client, namespace, name, field),
+    async imagePullSecrets(namespace, name) {
+      let account: KubeObject & { imagePullSecrets?: { name?: string }[] };
+      try {
+        account = await client.get({ apiVersion: 'v1', kind: 'ServiceAccount', namespace, name });
+      } catch (error) {
+        const why = readFailure(error);
+        throw authError(
+          `cannot read service account ${namespace}/${name} (spec.serviceAccountName): ${why}`,
+          error,
+        );
+      }
+      return (account.imagePullSecrets ?? []).map((pull) => pull.name ?? '');
+    },
+  };
+}
+
+/** `spec.secretRef`, then the pull secrets of `spec.serviceAccountName` (`registryCredentials` of `@weft/oci`). */
+async function credentialsFor(
   client: Pick<Client, 'get'>,
   repository: ImageRepositoryObject,
   image: ImageName,
 ): Promise<Credentials | undefined> {
-  const namespace = repository.metadata.namespace ?? '';
-  const secrets: { name: string; field: string }[] = [];
-  if (repository.spec.secretRef)
-    secrets.push({ name: repository.spec.secretRef.name, field: 'spec.secretRef' });
-  const accountName = repository.spec.serviceAccountName;
-  if (accountName) {
-    let account: KubeObject & { imagePullSecrets?: { name?: string }[] };
-    try {
-      account = await client.get({ apiVersion: 'v1', kind: 'ServiceAccount', namespace, name: accountName });
-    } catch (error) {
-      const why = readFailure(error);
-      throw authError(
-        `cannot read service account ${namespace}/${accountName} (spec.serviceAccountName): ${why}`,
-        error,
-      );
-    }
-    for (const pull of account.imagePullSecrets ?? [])
-      if (pull.name)
-        secrets.push({ name: pull.name, field: `imagePullSecrets of service account ${accountName}` });
+  const refs = {
+    namespace: repository.metadata.namespace ?? '',
+    secretRef: repository.spec.secretRef,
+    serviceAccountName: repository.spec.serviceAccountName,
+  };
+  try {
+    return await registryCredentials(pullSecretReader(client), refs, image.registry);
+  } catch (error) {
+    throw error instanceof ReconcileError ? error : authError(errorMessage(error), error);
   }
-  for (const { name, field } of secrets) {
-    const data = await readSecret(client, namespace, name, field);
-    try {
-      const found = credentialsFromPullSecret(data, image.registry, `secret ${namespace}/${name} (${field})`);
-      if (found) return found;
-    } catch (error) {
-      throw authError(errorMessage(error), error);
-    }
-  }
-  return undefined;
 }
 
 async function registryTls(
@@ -118,7 +120,7 @@ export async function withRegistry<T>(
   const registry = new RegistryClient({
     registry: image.registry,
     insecure: repository.spec.insecure === true,
-    credentials: await registryCredentials(client, repository, image),
+    credentials: await credentialsFor(client, repository, image),
     tls: await registryTls(client, repository),
     signal,
     userAgent: 'weft-image-automation-controller',

@@ -4,12 +4,13 @@
  */
 import {
   type Credentials,
-  credentialsFromDockerConfig,
   type HttpProxy,
   OciError,
   type OciReference,
+  type PullSecretReader,
   proxyFromSecret,
   RegistryClient,
+  registryCredentials,
   type TlsOptions,
   TokenCache,
 } from '@weft/oci';
@@ -33,50 +34,39 @@ export interface RegistryAccess {
   basicAuthSecret?: boolean;
 }
 
+/** Reads pull secrets with the controller's client; a failed read is a `SecretError`. */
+function pullSecretReader(client: Pick<Client, 'get'>): PullSecretReader {
+  return {
+    secretData: async (namespace, name, field) => (await readSecretData(client, namespace, name, field)).data,
+    async imagePullSecrets(namespace, name) {
+      let account: KubeObject & { imagePullSecrets?: { name?: string }[] };
+      try {
+        account = await client.get({ apiVersion: 'v1', kind: 'ServiceAccount', namespace, name });
+      } catch (cause) {
+        throw new SecretError(`cannot read service account ${namespace}/${name} (spec.serviceAccountName)`, {
+          cause,
+        });
+      }
+      return (account.imagePullSecrets ?? []).map((pull) => pull.name ?? '');
+    },
+  };
+}
+
 /**
  * Credentials for `ref.registry`: `secretRef` (a dockerconfigjson Secret) first, then the image
- * pull secrets of `serviceAccountName`; none means anonymous.
+ * pull secrets of `serviceAccountName`; none means anonymous (`registryCredentials` of `@weft/oci`).
  */
-export async function registryCredentials(
+async function credentialsFor(
   client: Pick<Client, 'get'>,
   access: RegistryAccess,
   ref: OciReference,
 ): Promise<Credentials | undefined> {
-  const namespace = access.namespace;
-  const secretNames: { name: string; field: string }[] = [];
-  if (access.secretRef) secretNames.push({ name: access.secretRef.name, field: 'spec.secretRef' });
-  if (access.serviceAccountName) {
-    const name = access.serviceAccountName;
-    let account: KubeObject & { imagePullSecrets?: { name?: string }[] };
-    try {
-      account = await client.get({ apiVersion: 'v1', kind: 'ServiceAccount', namespace, name });
-    } catch (cause) {
-      throw new SecretError(`cannot read service account ${namespace}/${name} (spec.serviceAccountName)`, {
-        cause,
-      });
-    }
-    for (const pull of account.imagePullSecrets ?? [])
-      if (pull.name)
-        secretNames.push({ name: pull.name, field: `imagePullSecrets of service account ${name}` });
+  try {
+    return await registryCredentials(pullSecretReader(client), access, ref.registry);
+  } catch (error) {
+    if (error instanceof OciError) throw new SecretError(error.message, { cause: error });
+    throw error;
   }
-  for (const { name, field } of secretNames) {
-    const secret = await readSecretData(client, namespace, name, field);
-    const config = secret.data['.dockerconfigjson'] ?? secret.data['.dockercfg'];
-    if (config === undefined) {
-      const { username, password } = secret.data;
-      if (access.basicAuthSecret && field === 'spec.secretRef' && username && password !== undefined)
-        return { username, password };
-      throw new SecretError(
-        access.basicAuthSecret
-          ? `secret ${namespace}/${name} (${field}) must hold username and password, or be of type kubernetes.io/dockerconfigjson`
-          : `secret ${namespace}/${name} (${field}) has no .dockerconfigjson: it must be of type kubernetes.io/dockerconfigjson`,
-      );
-    }
-    const json = secret.data['.dockerconfigjson'] ? config : JSON.stringify({ auths: JSON.parse(config) });
-    const found = credentialsFromDockerConfig(json, ref.registry, `secret ${namespace}/${name}`);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 /** `certSecretRef`: `ca.crt`, `tls.crt` and `tls.key` (Flux's older caFile/certFile/keyFile too). */
@@ -133,7 +123,7 @@ export async function registryClientFor(
   return new RegistryClient({
     registry: ref.registry,
     insecure: access.insecure === true,
-    credentials: await registryCredentials(client, access, ref),
+    credentials: await credentialsFor(client, access, ref),
     tls: await registryTls(client, access),
     proxy: await proxyFor(client, access.namespace, access.proxySecretRef),
     signal,
