@@ -6,7 +6,7 @@
  * owns the same fields); `warn` only reports them. Fields of `spec.driftDetection.ignore` are
  * taken from the live objects, so they are neither drift nor corrected.
  */
-import type { Client, KubeObject } from '@weft/runtime/client';
+import { type Client, isRecord, type KubeObject } from '@weft/runtime/client';
 import type { ReconcileContext } from '@weft/runtime/reconcile';
 import { ResourceManager } from '@weft/runtime/ssa';
 import { parseAllDocuments } from 'yaml';
@@ -23,10 +23,6 @@ export interface DriftResult {
   /** `Kind/namespace/name` of every drifted object. */
   drifted: string[];
   corrected: boolean;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The objects of a release manifest, namespaced ones defaulted to the release namespace. */

@@ -3,6 +3,7 @@
  * fields, enums, patterns, bounds and unknown fields. It does not evaluate CEL rules; the API
  * server does. Used to check samples and defaults without a cluster.
  */
+import { isRecord } from '../record.ts';
 import type { JSONSchemaProps } from './builder.ts';
 
 export interface SchemaError {
@@ -16,10 +17,6 @@ function typeOf(value: unknown): string {
   if (Array.isArray(value)) return 'array';
   if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
   return typeof value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function join(path: string, key: string): string {

@@ -2,6 +2,7 @@
  * A Helm repository index (`index.yaml`): parsed with shape checks, and asked for the newest
  * chart version a SemVer range accepts.
  */
+import { isRecord } from '@weft/runtime/client';
 import semver from 'semver';
 import { parse } from 'yaml';
 import { HelmError } from './errors.ts';
@@ -17,10 +18,6 @@ export interface ChartVersionEntry {
 
 export interface HelmIndex {
   entries: Map<string, ChartVersionEntry[]>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Parses index.yaml; a document that is not a Helm index is an `InvalidIndex` error. */
