@@ -16,6 +16,7 @@ export {
   unsupportedFields,
   unsupportedFieldsMessage,
 } from './fields.ts';
+export { type HelmValues, mergeValues } from './helm/values.ts';
 export {
   HelmApiVersion,
   type HelmChartTemplate,

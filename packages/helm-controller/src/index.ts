@@ -8,4 +8,4 @@ export { installPostRenderPlugin, postRenderPluginName } from './postrender/plug
 export { HelmReleaseReason } from './reasons.ts';
 export { FieldManager, HelmReleaseReconciler, type HelmReleaseReconcilerOptions } from './reconciler.ts';
 export type { HelmReleaseObject } from './types.ts';
-export { composeValues, mergeValues, parseTargetPath, ValuesError } from './values.ts';
+export { composeValues, parseTargetPath, ValuesError } from './values.ts';

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConditionType, HelmApiVersion, HelmReleaseKind, type HelmReleaseStatus } from '@weft/api';
+import {
+  ConditionType,
+  HelmApiVersion,
+  HelmReleaseKind,
+  type HelmReleaseStatus,
+  mergeValues,
+} from '@weft/api';
 import type { ArtifactCache } from '@weft/artifact';
 import type { Client, KubeObject, ObjectRef } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
@@ -46,7 +52,7 @@ import {
 import { revisionName, snapshots } from './snapshots.ts';
 import { targetCluster } from './target-cluster.ts';
 import type { HelmReleaseObject } from './types.ts';
-import { composeValues, mergeValues, ValuesError } from './values.ts';
+import { composeValues, ValuesError } from './values.ts';
 import { chartValuesFiles } from './values-files.ts';
 
 export const FieldManager = 'helm-controller';

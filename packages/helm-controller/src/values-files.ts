@@ -10,10 +10,11 @@
  */
 import { lstat, readFile } from 'node:fs/promises';
 import { join, normalize, relative, sep } from 'node:path';
+import { mergeValues } from '@weft/api';
 import { parse } from 'yaml';
 import type { DecryptValues } from './decryption.ts';
 import type { HelmReleaseObject } from './types.ts';
-import { mergeValues, ValuesError } from './values.ts';
+import { ValuesError } from './values.ts';
 
 type Values = Record<string, unknown>;
 

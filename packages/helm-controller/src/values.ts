@@ -2,7 +2,7 @@
  * A HelmRelease's values in Flux's order: each `spec.valuesFrom` entry in turn (a YAML document
  * merged in, or with `targetPath` one value set at a path), then `spec.values` merged last.
  */
-import type { HelmReleaseSpec } from '@weft/api';
+import { type HelmReleaseSpec, mergeValues } from '@weft/api';
 import { type Client, decodeSecretData, isRecord, type KubeObject } from '@weft/runtime/client';
 import { parse } from 'yaml';
 
@@ -12,16 +12,6 @@ export class ValuesError extends Error {
 
 type Values = Record<string, unknown>;
 type ValuesReference = NonNullable<HelmReleaseSpec['valuesFrom']>[number];
-
-/** Maps merge key by key; anything else (lists too) is replaced, as Helm merges values files. */
-export function mergeValues(base: Values, over: Values): Values {
-  const merged: Values = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const current = merged[key];
-    merged[key] = isRecord(current) && isRecord(value) ? mergeValues(current, value) : value;
-  }
-  return merged;
-}
 
 /** Splits a Helm --set path (`a.b[0].c`, `\.` escapes a dot) into keys and list indexes. */
 export function parseTargetPath(path: string): (string | number)[] {

@@ -20,7 +20,6 @@ export { type RenderOptions, renderObjects, toYamlStream } from './render.ts';
 export {
   defaultValues,
   logLevels,
-  mergeValues,
   type Values,
   valuesSchema,
   weftVersion,

@@ -1,9 +1,10 @@
 /** The definition evaluated with values: the objects of one installation, and their YAML. */
+import { mergeValues } from '@weft/api';
 import { type Piece, pieces } from './definition.ts';
 import type { KubeObject } from './objects/meta.ts';
 import { objectYaml } from './template/emit.ts';
 import { ValuesScope } from './template/scope.ts';
-import { defaultValues, mergeValues, type Values } from './values/values.ts';
+import { defaultValues, type Values } from './values/values.ts';
 
 export interface RenderOptions {
   namespace: string;

@@ -4,12 +4,12 @@
  * `--values` files in order, then the flags given on the command line (as Helm's `--set` wins
  * over `--values`). The controllers are always the ones `--components` names.
  */
+import { mergeValues } from '@weft/api';
 import {
   type ComponentName,
   componentNames,
   isComponentName,
   logLevels,
-  mergeValues,
   plannedComponents,
   type Values,
 } from '@weft/install';

@@ -113,17 +113,3 @@ export type Values = Record<string, unknown>;
 export function defaultValues(): Values {
   return defaultsOf(valuesSchema) as Values;
 }
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Helm's merge: objects merge key by key, anything else (lists too) replaces. */
-export function mergeValues(base: Values, override: Values): Values {
-  const merged: Values = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    const current = merged[key];
-    merged[key] = isPlainObject(current) && isPlainObject(value) ? mergeValues(current, value) : value;
-  }
-  return merged;
-}

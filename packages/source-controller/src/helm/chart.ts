@@ -5,6 +5,8 @@
  */
 import { lstat, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { mergeValues } from '@weft/api';
+import { isRecord } from '@weft/runtime/client';
 import semver from 'semver';
 import { parse, parseDocument, stringify } from 'yaml';
 import { HelmError } from './errors.ts';
@@ -19,10 +21,6 @@ export interface ChartMetadata {
 
 /** Largest Chart.yaml and values file read (Flux's default chart file limit is 5 MiB). */
 export const maxChartFileBytes = 5 * 1024 * 1024;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 async function readSmallFile(path: string, what: string): Promise<string> {
   const info = await stat(path);
@@ -116,19 +114,6 @@ export async function checkDependencies(dir: string, metadata: ChartMetadata): P
       `chart '${metadata.name}' depends on '${dep.name}'${dep.repository ? ` from ${dep.repository}` : ''}, which is not in its charts/ directory: a packaged chart carries its dependencies (run 'helm dependency build' before 'helm package')`,
     );
   }
-}
-
-/** Helm's merge of values files: maps merge key by key, anything else is replaced. */
-export function mergeValues(
-  base: Record<string, unknown>,
-  over: Record<string, unknown>,
-): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const current = merged[key];
-    merged[key] = isRecord(current) && isRecord(value) ? mergeValues(current, value) : value;
-  }
-  return merged;
 }
 
 /**
