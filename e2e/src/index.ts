@@ -50,7 +50,17 @@ export {
   readFluxCrds,
 } from './flux/build.ts';
 export { nodeEntry, weftProcess } from './node-entry.ts';
-export { loadAverage, type ProcessFigures, processFigures } from './process-figures.ts';
+export {
+  childrenPeakRssMiB,
+  formatSeconds,
+  loadAverage,
+  type ProcessFigures,
+  processFigures,
+  processTree,
+  sampleTreeMemory,
+  treeCpuSeconds,
+  treeMemoryMiB,
+} from './process-figures.ts';
 export * from './servers/index.ts';
 export {
   type LeakClient,

@@ -29,21 +29,22 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCluster, waitUntil } from '@weft/e2e';
+import {
+  childrenPeakRssMiB,
+  formatSeconds,
+  loadAverage,
+  processFigures,
+  sampleTreeMemory,
+  startCluster,
+  treeCpuSeconds,
+  treeMemoryMiB,
+  waitUntil,
+} from '@weft/e2e';
 import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import { loadKubeConfig } from '@weft/runtime/manager';
 import { mapLimit } from '@weft/runtime/ssa';
 import { type Flavour, fluxFlavour, weftFlavour } from './flavours.ts';
-import {
-  childrenPeakRssMiB,
-  cpuSeconds,
-  loadAverage,
-  peakRssMiB,
-  sampleTreeMemory,
-  seconds,
-  treeMemoryMiB,
-} from './proc.ts';
 import { chartVersion, helmRelease, helmRepository, startChartRepository } from './workload.ts';
 
 const counts = process.argv.filter((a) => /^\d+$/.test(a)).map(Number);
@@ -96,12 +97,12 @@ async function runOnce(
     await client.create(helmRepository(flavour.sourceApiVersion, namespace, repo.baseUrl));
     const sampler = sampleTreeMemory(pid);
     const names = Array.from({ length: count }, (_, i) => `app-${String(i).padStart(4, '0')}`);
-    const cpuBefore = await cpuSeconds(pid);
-    const sourceCpuBefore = await cpuSeconds(sourcePid);
-    const loadBefore = await loadAverage();
+    const cpuBefore = await treeCpuSeconds(pid);
+    const sourceCpuBefore = await treeCpuSeconds(sourcePid);
+    const loadBefore = loadAverage();
     const t0 = performance.now();
     await mapLimit(names, 20, (name) => client.create(helmRelease(flavour.helmApiVersion, namespace, name)));
-    progress(`  ${count} HelmReleases created in ${seconds(performance.now() - t0)}`);
+    progress(`  ${count} HelmReleases created in ${formatSeconds(performance.now() - t0)}`);
     // Each quarter of the releases Ready as it happens, so a run stopped early still says something.
     const marks = [1, ...[0.25, 0.5, 0.75].map((share) => Math.max(1, Math.ceil(count * share)))];
     // Until every HelmChart has its artifact (source-controller's part of the time), they are
@@ -132,7 +133,7 @@ async function runOnce(
           if (withArtifact === count) {
             chartsReady = true;
             progress(
-              `  ${count} HelmCharts Ready at ${seconds(performance.now() - t0)} (${ready} HelmReleases Ready)`,
+              `  ${count} HelmCharts Ready at ${formatSeconds(performance.now() - t0)} (${ready} HelmReleases Ready)`,
             );
           }
         }
@@ -140,7 +141,7 @@ async function runOnce(
           marks.shift();
           const now = await treeMemoryMiB(pid);
           progress(
-            `  ${ready}/${count} Ready at ${seconds(performance.now() - t0)} (RSS now ${now.rss.toFixed(0)} MiB, load ${await loadAverage()})`,
+            `  ${ready}/${count} Ready at ${formatSeconds(performance.now() - t0)} (RSS now ${now.rss.toFixed(0)} MiB, load ${loadAverage()})`,
           );
         }
         return ready === count ? true : undefined;
@@ -148,8 +149,8 @@ async function runOnce(
       { timeoutMs: 60 * 60_000, intervalMs: 500 },
     );
     const mttpMs = performance.now() - t0;
-    const cpuAfter = await cpuSeconds(pid);
-    const sourceCpuAfter = await cpuSeconds(sourcePid);
+    const cpuAfter = await treeCpuSeconds(pid);
+    const sourceCpuAfter = await treeCpuSeconds(sourcePid);
     const peak = await sampler.stop();
     const result: Result = {
       mttpMs,
@@ -158,11 +159,11 @@ async function runOnce(
       sourceCpu: sourceCpuAfter.own - sourceCpuBefore.own,
       peakRss: peak.rss,
       peakPss: peak.pss,
-      controllerPeakRss: await peakRssMiB(pid),
+      controllerPeakRss: (await processFigures(pid)).peakRssMiB,
       childrenPeakRss: await childrenPeakRssMiB(pid),
-      sourcePeakRss: await peakRssMiB(sourcePid),
+      sourcePeakRss: (await processFigures(sourcePid)).peakRssMiB,
       idleRss: idle.rss,
-      load: `${loadBefore} → ${await loadAverage()}`,
+      load: `${loadBefore} → ${loadAverage()}`,
     };
     // After the figures: writing a snapshot costs memory and CPU of its own.
     if (started.heapSnapshot)
@@ -196,7 +197,7 @@ function progress(line: string): void {
 
 function print(name: string, count: number, r: Result): void {
   console.log(`\n${name}, N = ${count}, --concurrent=${concurrent}`);
-  console.log(`  MTTP (create → all Ready):               ${seconds(r.mttpMs)}`);
+  console.log(`  MTTP (create → all Ready):               ${formatSeconds(r.mttpMs)}`);
   console.log(
     `  CPU: helm-controller ${r.helmCpu.toFixed(1)} s + its child processes ${r.childCpu.toFixed(1)} s = ${(r.helmCpu + r.childCpu).toFixed(1)} s; source-controller ${r.sourceCpu.toFixed(1)} s`,
   );
@@ -235,7 +236,7 @@ try {
   if (process.argv.includes('--flux-first')) flavours.reverse();
   for (const flavour of flavours) await flavour.installCrds(client);
   const cpus = (await readFile('/proc/cpuinfo', 'utf8')).split('processor').length - 1;
-  console.log(`${cpus} CPUs; load average now ${await loadAverage()}`);
+  console.log(`${cpus} CPUs; load average now ${loadAverage()}`);
   for (const count of counts) {
     const results = new Map<Flavour, Result>();
     for (const flavour of flavours) {

@@ -18,14 +18,16 @@
  * Uses the cluster of WEFT_E2E_KUBECONFIG when set, else starts one.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crds, ImageApiVersion, Label, SourceApiVersion } from '@weft/api';
 import {
   type Cluster,
   eventually,
+  loadAverage,
   ManagedProcess,
   nodeEntry,
+  processFigures,
   repoRoot,
   sharedKubeconfigEnv,
   startCluster,
@@ -53,14 +55,6 @@ const git = await startGitHttpServer();
 const policyName = (i: number) => `app-${String(i).padStart(3, '0')}`;
 const file = (i: number, tag: string) =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${policyName(i)}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: registry.example/${policyName(i)}:${tag} # {"$imagepolicy": "${namespace}:${policyName(i)}"}\n`;
-
-const procStat = async (pid: number) => {
-  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-  const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime, fields 14 and 15
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const hwmKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { cpuSeconds: ticks / 100, peakRssMiB: hwmKiB / 1024 };
-};
 
 const controller = new ManagedProcess({
   name: 'image-automation-controller',
@@ -154,8 +148,8 @@ try {
     (r) => r.method === 'POST' && r.path.endsWith('/git-receive-pack'),
   ).length;
   const pid = controller.pid as number;
-  const before = await procStat(pid);
-  const loadBefore = loadavg()[0] ?? 0;
+  const before = await processFigures(pid);
+  const loadBefore = loadAverage();
 
   const start = performance.now();
   const startEpochMs = Date.now();
@@ -191,7 +185,7 @@ try {
   const missed = Array.from({ length: count }, (_, i) => i).filter((i) => !latencies.has(i));
   // Until the last push seen (a stall spent waiting for misses is not throughput).
   const total = Math.max(0, ...latencies.values());
-  const after = await procStat(pid);
+  const after = await processFigures(pid);
   const pushes =
     git.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/git-receive-pack')).length -
     pushesBefore;
@@ -221,9 +215,7 @@ try {
     `  controller CPU: ${(after.cpuSeconds - before.cpuSeconds).toFixed(1)} s during the run; peak RSS ${after.peakRssMiB.toFixed(0)} MiB`,
   );
   console.log(`  first file updated on main: ${commits === 1 ? 'yes' : 'no'}`);
-  console.log(
-    `  load average (1 min): ${loadBefore.toFixed(1)} before, ${(loadavg()[0] ?? 0).toFixed(1)} after`,
-  );
+  console.log(`  load average: ${loadBefore} before, ${loadAverage()} after`);
   printProfile(await readFile(join(dir, 'controller.log'), 'utf8'), startEpochMs);
 } finally {
   await controller.stop();

@@ -5,7 +5,6 @@
  * its own directory, and is asked the same question through its metrics: how many ImageRepository
  * reconciles it finished.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImageApiVersion, Label } from '@weft/api';
 import { freePort, ManagedProcess, nodeEntry, repoRoot } from '@weft/e2e';
@@ -110,14 +109,4 @@ export function fluxContender(
       };
     },
   };
-}
-
-/** Peak resident set (MiB) and CPU seconds (user + system) of a process, from the kernel. */
-export async function usage(pid: number | undefined): Promise<{ peakRssMiB: number; cpuSeconds: number }> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-  // Fields 14 and 15 of /proc/<pid>/stat (utime, stime, in clock ticks of 1/100 s); the split
-  // after the command name makes them 11 and 12.
-  const ticks = Number(stat[11]) + Number(stat[12]);
-  return { peakRssMiB: Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024, cpuSeconds: ticks / 100 };
 }

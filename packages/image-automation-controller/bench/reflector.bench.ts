@@ -12,14 +12,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crds, ImageRepositoryKind } from '@weft/api';
 import {
   buildFluxController,
   eventually,
   fluxBuilds,
+  loadAverage,
   type OciRegistry,
+  processFigures,
   startOciRegistry,
   useCluster,
 } from '@weft/e2e';
@@ -30,7 +32,6 @@ import {
   fluxContender,
   type ReflectorContender,
   type ReflectorProcess,
-  usage,
   weftContender,
 } from './reflector-contenders.ts';
 import { seedRepositories } from './reflector-seed.ts';
@@ -42,10 +43,7 @@ const tagsPerRepository = numbers[1] ?? 50;
 const withFlux = args.includes('--flux');
 const weftFlags = (process.env.BENCH_FLAGS ?? '').split(' ').filter(Boolean);
 const fluxFlags = (process.env.BENCH_FLUX_FLAGS ?? '').split(' ').filter(Boolean);
-const load = () =>
-  loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
+const load = loadAverage;
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
 const cluster = await useCluster();
@@ -115,6 +113,12 @@ async function started(contender: ReflectorContender, shard: string, storage: st
   return controller;
 }
 
+/** The pid of a started process (a benchmark reads its figures from /proc). */
+function pidOf(started: { pid?: number | undefined }): number {
+  if (started.pid === undefined) throw new Error('the controller has no pid: it did not start');
+  return started.pid;
+}
+
 async function measure(contender: ReflectorContender, target: OciRegistry): Promise<Row> {
   const shard = `bench-${randomBytes(3).toString('hex')}`;
   const namespace = `reflector-bench-${shard}`;
@@ -123,7 +127,7 @@ async function measure(contender: ReflectorContender, target: OciRegistry): Prom
   await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } as KubeObject);
   let controller = await started(contender, shard, storage);
   try {
-    const idle = await usage(controller.process.pid);
+    const idle = await processFigures(pidOf(controller.process));
     const listsBefore = tagListRequests();
     const start = Date.now();
     for (let i = 0; i < count; i += 50)
@@ -156,7 +160,7 @@ async function measure(contender: ReflectorContender, target: OciRegistry): Prom
       1_800_000,
     );
     const elapsed = Date.now() - start;
-    const scanned = await usage(controller.process.pid);
+    const scanned = await processFigures(pidOf(controller.process));
     const tagLists = tagListRequests() - listsBefore;
     const scanLoad = load();
     console.log(
@@ -178,7 +182,7 @@ async function measure(contender: ReflectorContender, target: OciRegistry): Prom
       600_000,
     );
     const restartSeconds = (Date.now() - restartStart) / 1000;
-    const restarted = await usage(controller.process.pid);
+    const restarted = await processFigures(pidOf(controller.process));
     const restartTagLists = tagListRequests() - restartBefore;
     console.log(
       `${contender.name} restart: ${count} reconciled in ${restartSeconds.toFixed(1)} s with ${restartTagLists} tag lists; ${restarted.cpuSeconds.toFixed(1)} CPU s, peak RSS ${restarted.peakRssMiB.toFixed(1)} MiB (load ${load()})`,

@@ -38,11 +38,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { crds, KustomizeApiVersion, SourceApiVersion } from '@weft/api';
-import { freePort, nodeEntry, startCluster, waitUntil } from '@weft/e2e';
+import { formatSeconds, freePort, loadAverage, nodeEntry, startCluster, waitUntil } from '@weft/e2e';
 import type { KubeObject } from '@weft/runtime/client';
 import { type BulkResult, bulkApply, bulkConcurrency } from './mttp/bulk.ts';
 import { ensureFluxBinary, fluxArgs, fluxBinary, fluxCrds, fluxVersions } from './mttp/flux.ts';
-import { loadAverage, seconds } from './mttp/proc.ts';
 import { describeRetries } from './mttp/retrying.ts';
 import { type Flavour, type RunResult, runMttp } from './mttp/run.ts';
 import type { Shape } from './mttp/workload.ts';
@@ -162,11 +161,11 @@ const ratio = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined ? '—' : (a / b).toFixed(2);
 const mib = (n: number | undefined) => (n === undefined ? '—' : `${n.toFixed(0)} MiB`);
 const cpu = (n: number | undefined) => (n === undefined ? '—' : `${n.toFixed(1)} s`);
-const time = (ms: number | undefined) => (ms === undefined ? '—' : seconds(ms));
+const time = (ms: number | undefined) => (ms === undefined ? '—' : formatSeconds(ms));
 const load = (r: RunResult | undefined) =>
   r === undefined ? '—' : `${r.loadBefore[0]?.toFixed(1)}→${r.loadAfter[0]?.toFixed(1)}`;
 const bulkFigures = (b: BulkResult) =>
-  `${seconds(b.totalMs)} (${seconds(b.applyMs)} apply), ${cpu(b.cpuSeconds)}, retried ${describeRetries(new Map(Object.entries(b.retries).map(([code, n]) => [Number(code), n])))}`;
+  `${formatSeconds(b.totalMs)} (${formatSeconds(b.applyMs)} apply), ${cpu(b.cpuSeconds)}, retried ${describeRetries(new Map(Object.entries(b.retries).map(([code, n]) => [Number(code), n])))}`;
 /** Phase figures go to stdout the moment they exist; progress goes to stderr (log). */
 const report = (line: string) => console.log(line);
 

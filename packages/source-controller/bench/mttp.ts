@@ -11,10 +11,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { crds, SourceApiVersion } from '@weft/api';
-import { eventually, freePort, ManagedProcess, nodeEntry, repoRoot, useCluster } from '@weft/e2e';
+import {
+  eventually,
+  freePort,
+  loadAverage,
+  ManagedProcess,
+  nodeEntry,
+  processFigures,
+  repoRoot,
+  useCluster,
+} from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import { Informer } from '@weft/runtime/informer';
 import { parseAllDocuments } from 'yaml';
@@ -197,16 +206,6 @@ function tableRow(row: Row): string {
   return `| ${row.controller} | ${row.count} | ${row.seconds.toFixed(1)} | ${row.cpuSeconds.toFixed(1)} | ${row.idleMiB.toFixed(1)} | ${row.peakMiB.toFixed(1)} | ${row.load} |`;
 }
 
-/** Peak resident set (MiB) and CPU seconds (user + system) of a process, from the kernel. */
-async function usage(pid: number | undefined): Promise<{ peakMiB: number; cpuSeconds: number }> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
-  // Fields after the command (which may hold spaces) start at state; utime and stime are 14 and 15.
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return { peakMiB: kib / 1024, cpuSeconds: ticks / 100 };
-}
-
 class MttpRun {
   readonly #client: Client;
   readonly #load: MttpWorkload;
@@ -231,9 +230,9 @@ class MttpRun {
     controller.start();
     try {
       await new Promise((resolve) => setTimeout(resolve, 3000)); // let it start and sync its caches
-      const before = await usage(controller.pid);
-      const idle = await readFile(`/proc/${controller.pid}/status`, 'utf8');
-      const idleMiB = Number(/VmRSS:\s+(\d+) kB/.exec(idle)?.[1] ?? Number.NaN) / 1024;
+      const pid = controller.pid;
+      if (pid === undefined) throw new Error(`${contender.name} did not start`);
+      const before = await processFigures(pid);
       const watcher = this.#allReady(contender.apiVersion, namespace, count);
       const apiBefore = await this.#apiRequests();
       const serverBefore = this.#load.serverRequests().length;
@@ -253,7 +252,7 @@ class MttpRun {
       clearTimeout(timeout);
       watcher.stop();
       const seconds = (Date.now() - start) / 1000;
-      const after = await usage(controller.pid);
+      const after = await processFigures(pid);
       if (this.#heapSnapshots && contender.apiVersion === SourceApiVersion)
         await heapSnapshot(controller, this.#heapSnapshots, `${contender.name}-${count}`);
       const requests = perObject(
@@ -268,12 +267,10 @@ class MttpRun {
         count,
         seconds,
         cpuSeconds: after.cpuSeconds - before.cpuSeconds,
-        idleMiB,
-        peakMiB: after.peakMiB,
+        idleMiB: before.rssMiB,
+        peakMiB: after.peakRssMiB,
         requests,
-        load: loadavg()
-          .map((n) => n.toFixed(1))
-          .join(' '),
+        load: loadAverage(),
       };
     } finally {
       // Delete while the controller runs, so it removes its finalizers and artifacts; objects left

@@ -13,12 +13,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { buildArtifact, Storage, serve } from '@weft/artifact';
-import { type Cluster, startCluster, waitUntil } from '@weft/e2e';
+import { type Cluster, formatSeconds, processFigures, startCluster, waitUntil } from '@weft/e2e';
 import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import { Informer } from '@weft/runtime/informer';
 import { mapLimit } from '@weft/runtime/ssa';
-import { cpuSeconds, peakRssMiB, rssMiB, seconds } from './proc.ts';
 import { apiserverMetrics, profileLines, requestCounts } from './profile.ts';
 import { appManifests, kustomizationSpec, type Shape } from './workload.ts';
 
@@ -156,8 +155,8 @@ export async function runMttp(flavour: Flavour, work: string, options: RunOption
     controller = launched.child;
     const pid = controller.pid ?? 0;
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    const idleRss = await rssMiB(pid);
-    const cpuIdle = await cpuSeconds(pid);
+    const idleRss = (await processFigures(pid)).rssMiB;
+    const cpuIdle = (await processFigures(pid)).cpuSeconds;
 
     const until = async (what: string, done: (ks: KubeObject) => boolean): Promise<void> => {
       await waitUntil(what, async () => (seen.list().filter(done).length === count ? true : undefined), {
@@ -186,9 +185,9 @@ export async function runMttp(flavour: Flavour, work: string, options: RunOption
     });
     await until(`${count} Kustomizations Ready`, isReady);
     const mttpMs = performance.now() - started;
-    const cpuApplied = await cpuSeconds(pid);
+    const cpuApplied = (await processFigures(pid)).cpuSeconds;
     options.report(
-      `${flavour.name} N=${count}: all Ready in ${seconds(mttpMs)}, ${(cpuApplied - cpuIdle).toFixed(2)} CPU s, RSS ${(await rssMiB(pid)).toFixed(0)} MiB now (idle ${idleRss.toFixed(0)}), load ${loadBefore[0]?.toFixed(1)}→${loadavg()[0]?.toFixed(1)}`,
+      `${flavour.name} N=${count}: all Ready in ${formatSeconds(mttpMs)}, ${(cpuApplied - cpuIdle).toFixed(2)} CPU s, RSS ${((await processFigures(pid)).rssMiB).toFixed(0)} MiB now (idle ${idleRss.toFixed(0)}), load ${loadBefore[0]?.toFixed(1)}→${loadavg()[0]?.toFixed(1)}`,
     );
     const metricsReady = options.profile ? await apiserverMetrics(client) : '';
     if (options.profile) {
@@ -212,15 +211,15 @@ export async function runMttp(flavour: Flavour, work: string, options: RunOption
     );
     const reconcileAllMs = performance.now() - reStarted;
     const loadAfter = loadavg();
-    const cpuDone = await cpuSeconds(pid);
+    const cpuDone = (await processFigures(pid)).cpuSeconds;
     if (options.profile) {
       log(`${flavour.name}: the unchanged re-reconcile`);
       for (const line of profileLines(requestCounts(metricsReady, await apiserverMetrics(client)), undefined))
         log(line);
     }
-    const peak = await peakRssMiB(pid);
+    const peak = (await processFigures(pid)).peakRssMiB;
     options.report(
-      `${flavour.name} N=${count}: unchanged re-reconcile of all in ${seconds(reconcileAllMs)}, ${(cpuDone - cpuApplied).toFixed(2)} CPU s; peak RSS ${peak.toFixed(0)} MiB; load ${loadAfter[0]?.toFixed(1)}`,
+      `${flavour.name} N=${count}: unchanged re-reconcile of all in ${formatSeconds(reconcileAllMs)}, ${(cpuDone - cpuApplied).toFixed(2)} CPU s; peak RSS ${peak.toFixed(0)} MiB; load ${loadAfter[0]?.toFixed(1)}`,
     );
     stopWatch.abort();
     await seen.stop();
