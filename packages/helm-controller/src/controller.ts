@@ -27,7 +27,7 @@ import { cacheKind, ObjectIndex } from '@weft/runtime/cache';
 import { type Client, isRecord, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import type { Informer } from '@weft/runtime/informer';
-import { type Manager, watchNamespace } from '@weft/runtime/manager';
+import { type Manager, shardScope, watchNamespace } from '@weft/runtime/manager';
 import type { Controller } from '@weft/runtime/reconcile';
 import { CapabilitiesCache } from './engine/capabilities.ts';
 import { ReleaseEngine } from './engine/release.ts';
@@ -116,10 +116,7 @@ export async function addHelmController(
       })
     : undefined;
   const artifacts = new ArtifactCache({ parent: work, maxUnused: 16 });
-  const informer = manager.cache.informer(helmReleases, {
-    namespace,
-    labelSelector: manager.flags.watchLabelSelector,
-  });
+  const informer = manager.cache.informer(helmReleases, shardScope(manager.flags));
   const charts = manager.cache.informer(helmCharts, { namespace, waitForSync: false });
   const ociSources = manager.cache.informer(ociRepositories, { namespace, waitForSync: false });
   const engine = new ReleaseEngine(client);

@@ -28,7 +28,7 @@ import { type CacheKind, cacheKind, ObjectIndex } from '@weft/runtime/cache';
 import { type Client, isRecord, type KubeObject, type ObjectRef } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import type { Informer } from '@weft/runtime/informer';
-import { type Manager, watchNamespace } from '@weft/runtime/manager';
+import { type Manager, shardScope, watchNamespace } from '@weft/runtime/manager';
 import type { Controller } from '@weft/runtime/reconcile';
 import { type DependencyRef, dependencyKey, dependencyRefOf } from './dependencies.ts';
 import { registerCacheMetrics, stepMetric } from './metrics.ts';
@@ -103,10 +103,7 @@ export function addKustomizeController(
     }
     return client.find(ref);
   };
-  const informer = manager.cache.informer(kustomizations, {
-    namespace,
-    labelSelector: manager.flags.watchLabelSelector,
-  });
+  const informer = manager.cache.informer(kustomizations, shardScope(manager.flags));
   const helmReleases = manager.cache.informer(cacheKind(HelmApiVersion, HelmReleaseKind), {
     namespace,
     waitForSync: false,

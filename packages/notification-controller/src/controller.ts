@@ -10,7 +10,7 @@ import { cacheKind } from '@weft/runtime/cache';
 import type { Client, KubeObject } from '@weft/runtime/client';
 import { errorMessage } from '@weft/runtime/errors';
 import type { Informer } from '@weft/runtime/informer';
-import { type Manager, watchNamespace } from '@weft/runtime/manager';
+import { type Manager, shardScope } from '@weft/runtime/manager';
 import { Dispatcher } from './dispatcher.ts';
 import { slimEvent } from './event/event.ts';
 import { LabelCache } from './event/labels.ts';
@@ -53,15 +53,14 @@ export function addNotificationController(
   options: NotificationControllerOptions = {},
 ): NotificationController {
   const client = options.client ?? manager.client(controllerName);
-  const namespace = watchNamespace(manager.flags);
-  const labelSelector = manager.flags.watchLabelSelector;
+  const scope = shardScope(manager.flags);
   const informer = <T extends KubeObject>(kind: string) =>
-    manager.cache.informer(cacheKind<T>(NotificationApiVersion, kind), { namespace, labelSelector });
+    manager.cache.informer(cacheKind<T>(NotificationApiVersion, kind), scope);
   const providers = informer<ProviderObject>(ProviderKind);
   const alerts = informer<AlertObject>(AlertKind);
   const receivers = informer<ReceiverObject>(ReceiverKind);
   const events = manager.cache.informer(cacheKind('events.k8s.io/v1', 'Event'), {
-    namespace,
+    namespace: scope.namespace,
     transform: slimEvent,
     startAfterSync: true,
   });

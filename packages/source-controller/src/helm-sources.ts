@@ -12,7 +12,7 @@ import {
 } from '@weft/api';
 import { cacheKind, ObjectIndex } from '@weft/runtime/cache';
 import { type Client, isRecord, type KubeObject } from '@weft/runtime/client';
-import { type Manager, watchNamespace } from '@weft/runtime/manager';
+import { type Manager, shardScope } from '@weft/runtime/manager';
 import type { Controller } from '@weft/runtime/reconcile';
 import { type HelmChartObject, HelmChartReconciler } from './helmchart/reconciler.ts';
 import { type HelmRepositoryObject, HelmRepositoryReconciler } from './helmrepository/reconciler.ts';
@@ -43,7 +43,7 @@ const refKey = (kind: string, namespace: string | undefined, name: string | unde
 
 export function addHelmSources(manager: Manager, options: HelmSourcesOptions): HelmSources {
   const { client } = options;
-  const scope = { namespace: watchNamespace(manager.flags), labelSelector: manager.flags.watchLabelSelector };
+  const scope = shardScope(manager.flags);
   const repositories = manager.cache.informer(
     cacheKind<HelmRepositoryObject>(SourceApiVersion, HelmRepositoryKind),
     scope,

@@ -15,7 +15,7 @@ import { ImageApiVersion, ImagePolicyKind, ImageUpdateAutomationKind } from '@we
 import { cacheKind } from '@weft/runtime/cache';
 import { type Client, matchesLabelSelector } from '@weft/runtime/client';
 import type { Informer } from '@weft/runtime/informer';
-import { type Manager, watchNamespace } from '@weft/runtime/manager';
+import { type Manager, shardScope } from '@weft/runtime/manager';
 import type { Controller } from '@weft/runtime/reconcile';
 import { type AutomationObject, ImageUpdateAutomationReconciler, type PolicyObject } from './reconciler.ts';
 
@@ -51,17 +51,11 @@ const policyFingerprint = (policy: PolicyObject | undefined) =>
 
 export function addAutomation(manager: Manager, options: AutomationOptions = {}): AutomationController {
   const client = (options.client ?? manager.client(FieldManager)).withFieldManager(FieldManager);
-  const namespace = watchNamespace(manager.flags);
-  const informer = manager.cache.informer(automations, {
-    namespace,
-    labelSelector: manager.flags.watchLabelSelector,
-  });
-  // The shard's selector too, as Flux's applies to every kind: a sharded instance sees only the
-  // policies of its shard, and shares this informer with the reflector half.
-  const policyInformer = manager.cache.informer(policies, {
-    namespace,
-    labelSelector: manager.flags.watchLabelSelector,
-  });
+  const scope = shardScope(manager.flags);
+  const informer = manager.cache.informer(automations, scope);
+  // The shard's scope too, as Flux's selector applies to every kind: a sharded instance sees only
+  // the policies of its shard, and shares this informer with the reflector half.
+  const policyInformer = manager.cache.informer(policies, scope);
   const reconciler = new ImageUpdateAutomationReconciler({
     client,
     // The informer whose events trigger runs: reading another watch than the one that fired let a

@@ -11,7 +11,7 @@
 import { ImageApiVersion, ImagePolicyKind, ImageRepositoryKind } from '@weft/api';
 import { cacheKind, ObjectIndex } from '@weft/runtime/cache';
 import type { Client } from '@weft/runtime/client';
-import { type Manager, watchNamespace } from '@weft/runtime/manager';
+import { type Manager, shardScope } from '@weft/runtime/manager';
 import type { Controller } from '@weft/runtime/reconcile';
 import { type ImagePolicyObject, ImagePolicyReconciler } from './policy-reconciler.ts';
 import type { ImageRepositoryObject } from './registry.ts';
@@ -44,19 +44,13 @@ const scanRevision = (obj: ImageRepositoryObject | undefined) => obj?.status?.la
 
 export function addReflector(manager: Manager, options: ReflectorOptions): Reflector {
   const client = (options.client ?? manager.client(FieldManager)).withFieldManager(FieldManager);
-  const namespace = watchNamespace(manager.flags);
   const store = new FileTagStore({
     dir: options.storagePath ?? '/data',
     ...(options.memoryTags === undefined ? {} : { memoryTags: options.memoryTags }),
   });
-  const repositoryInformer = manager.cache.informer(imageRepositories, {
-    namespace,
-    labelSelector: manager.flags.watchLabelSelector,
-  });
-  const policyInformer = manager.cache.informer(imagePolicies, {
-    namespace,
-    labelSelector: manager.flags.watchLabelSelector,
-  });
+  const scope = shardScope(manager.flags);
+  const repositoryInformer = manager.cache.informer(imageRepositories, scope);
+  const policyInformer = manager.cache.informer(imagePolicies, scope);
   const repositories = manager.addController<ImageRepositoryObject>({
     name: 'imagerepository',
     reconciler: new ImageRepositoryReconciler({ client, store }),

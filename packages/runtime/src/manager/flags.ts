@@ -196,6 +196,18 @@ export function watchNamespace(flags: RuntimeFlags): string | undefined {
   return flags.watchAllNamespaces ? undefined : flags.namespace;
 }
 
+/**
+ * The scope of the objects this instance owns: the watched namespace and `--watch-label-selector`
+ * (its shard). The informers of a controller's own kinds use it, as Flux applies the selector to
+ * every kind it reconciles; related kinds it only reads (sources, Secrets) are not sharded.
+ */
+export function shardScope(flags: RuntimeFlags): {
+  namespace: string | undefined;
+  labelSelector: string | undefined;
+} {
+  return { namespace: watchNamespace(flags), labelSelector: flags.watchLabelSelector };
+}
+
 /** Splits `host:port`, `:port`, `[::1]:port`; undefined when disabled ('' or '0'). */
 export function parseAddress(addr: string): { host: string | undefined; port: number } | undefined {
   if (addr === '' || addr === '0') return undefined;

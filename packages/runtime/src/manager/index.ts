@@ -6,6 +6,7 @@ export {
   parseFlags,
   parsePositiveIntegerFlag,
   type RuntimeFlags,
+  shardScope,
   watchNamespace,
 } from './flags.ts';
 export { KubeLeaseStore } from './kube-lease-store.ts';

@@ -10,6 +10,7 @@ import {
   MemoryLeaseStore,
   parseAddress,
   parseFlags,
+  shardScope,
   watchNamespace,
 } from '@weft/runtime/manager';
 import { FakeScheduler } from '@weft/runtime/queue';
@@ -34,6 +35,7 @@ describe('parseFlags', () => {
     );
     assert.equal(runtime.logLevel, 'info');
     assert.equal(watchNamespace(runtime), undefined);
+    assert.deepEqual(shardScope(runtime), { namespace: undefined, labelSelector: undefined });
   });
 
   it('reads Go-style flags, booleans with =false, and the controller’s own flags', () => {
@@ -54,6 +56,10 @@ describe('parseFlags', () => {
     assert.equal(runtime.concurrent, 10);
     assert.equal(runtime.watchLabelSelector, 'sharding.weft.dev/key=shard1');
     assert.equal(watchNamespace(runtime), 'flux-system');
+    assert.deepEqual(shardScope(runtime), {
+      namespace: 'flux-system',
+      labelSelector: 'sharding.weft.dev/key=shard1',
+    });
     assert.equal(runtime.enableLeaderElection, true);
     assert.equal(runtime.leaderElectionNamespace, 'flux-system');
     assert.equal(runtime.leaseDurationMs, 30_000);
