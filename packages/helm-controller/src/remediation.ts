@@ -111,38 +111,46 @@ export async function remediateFailure(
         record.version < (failed?.version ?? 0) &&
         (record.status === 'superseded' || record.status === 'deployed'),
     );
-    try {
-      if (strategy === 'rollback' && rollbackTo) {
-        await ops.rollback(obj.spec, target, ctx, rollbackTo);
-        const text = `Helm rollback to previous release ${revisionName(rollbackTo)} with chart ${rollbackTo.chartName}@${rollbackTo.chartVersion} succeeded`;
-        conditions.markTrue(cond, ConditionType.Remediated, R.RollbackSucceeded, text, ctx.now);
+    // One remediation or none: a rollback to the last good revision, else an uninstall of the
+    // failed release (when it is still there).
+    const step =
+      strategy === 'rollback' && rollbackTo
+        ? {
+            run: () => ops.rollback(obj.spec, target, ctx, rollbackTo),
+            reason: R.RollbackSucceeded,
+            failedReason: R.RollbackFailed,
+            action: 'Rollback',
+            text: `Helm rollback to previous release ${revisionName(rollbackTo)} with chart ${rollbackTo.chartName}@${rollbackTo.chartVersion} succeeded`,
+          }
+        : failed && failed.status !== 'uninstalled'
+          ? {
+              run: () => ops.uninstall(obj.spec, target, ctx),
+              reason: R.UninstallSucceeded,
+              failedReason: R.UninstallFailed,
+              action: 'Uninstall',
+              text: `Helm uninstall of failed release ${revisionName(failed)} succeeded`,
+            }
+          : undefined;
+    if (step) {
+      try {
+        await step.run();
+        conditions.markTrue(cond, ConditionType.Remediated, step.reason, step.text, ctx.now);
         await ctx.events.record(obj, {
           type: 'Normal',
-          reason: R.RollbackSucceeded,
-          note: text,
-          action: 'Rollback',
+          reason: step.reason,
+          note: step.text,
+          action: step.action,
         });
-      } else if (failed && failed.status !== 'uninstalled') {
-        await ops.uninstall(obj.spec, target, ctx);
-        const text = `Helm uninstall of failed release ${revisionName(failed)} succeeded`;
-        conditions.markTrue(cond, ConditionType.Remediated, R.UninstallSucceeded, text, ctx.now);
-        await ctx.events.record(obj, {
-          type: 'Normal',
-          reason: R.UninstallSucceeded,
-          note: text,
-          action: 'Uninstall',
-        });
+      } catch (remediationError) {
+        if (
+          !(remediationError instanceof HelmCommandError) &&
+          !(remediationError instanceof ReleaseActionError)
+        )
+          throw remediationError;
+        const text = `remediation of the failed ${action} failed: ${remediationError.message}`;
+        conditions.markFalse(cond, ConditionType.Remediated, step.failedReason, text, ctx.now);
+        await ctx.events.record(obj, { type: 'Warning', reason: step.failedReason, note: text });
       }
-    } catch (remediationError) {
-      if (
-        !(remediationError instanceof HelmCommandError) &&
-        !(remediationError instanceof ReleaseActionError)
-      )
-        throw remediationError;
-      const failedReason = strategy === 'rollback' && rollbackTo ? R.RollbackFailed : R.UninstallFailed;
-      const text = `remediation of the failed ${action} failed: ${remediationError.message}`;
-      conditions.markFalse(cond, ConditionType.Remediated, failedReason, text, ctx.now);
-      await ctx.events.record(obj, { type: 'Warning', reason: failedReason, note: text });
     }
   }
   status.history = snapshots(await releaseHistory(client, target.storageNamespace, target.releaseName));
