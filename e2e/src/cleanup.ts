@@ -3,6 +3,7 @@
  * namespaces, then wait until they are gone, so the controller's finalizers run while it is
  * still there to run them.
  */
+import { after } from 'node:test';
 import { eventually } from './cluster/wait.ts';
 
 /** What deleteAllAndWait needs of a client; @weft/runtime's `Client` fits. */
@@ -33,4 +34,33 @@ export async function deleteAllAndWait(
     },
     timeoutMs,
   );
+}
+
+/**
+ * Stops a controller under test after its objects are gone: deletes every `type` object of
+ * `namespaces` and waits for their finalizers (the controller still runs them), then `stop()`.
+ * A cluster already gone is not an error here. Registered as an `after` hook of the test file;
+ * the returned function does the same earlier, once.
+ */
+export function stopAfterDeleting(
+  client: CleanupClient,
+  type: { apiVersion: string; kind: string },
+  namespaces: readonly string[],
+  timeoutMs: number,
+  stop: () => Promise<unknown>,
+): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  const run = () => {
+    stopping ??= (async () => {
+      try {
+        await deleteAllAndWait(client, type, namespaces, timeoutMs);
+      } catch {
+        // The cluster may be gone already (a file that started its own).
+      }
+      await stop();
+    })();
+    return stopping;
+  };
+  after(run);
+  return run;
 }

@@ -1,4 +1,4 @@
-export { type CleanupClient, deleteAllAndWait } from './cleanup.ts';
+export { type CleanupClient, deleteAllAndWait, stopAfterDeleting } from './cleanup.ts';
 export { type Certificates, type ClientIdentity, generateCertificates } from './cluster/certs.ts';
 export {
   allocatePorts,

@@ -12,13 +12,13 @@ import { after } from 'node:test';
 import { crds, HelmApiVersion, HelmReleaseKind } from '@weft/api';
 import {
   type Cluster,
-  deleteAllAndWait,
   freePort,
   installCrds as installCrdsWith,
   repoRoot,
   run,
   type StaticHttpServer,
   startStaticHttpServer,
+  stopAfterDeleting,
   testNamespace,
   toolPath,
   useCluster,
@@ -26,8 +26,8 @@ import {
 import { addHelmController, type HelmController, parseHelmControllerFlags } from '@weft/helm-controller';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
-import { createLogger } from '@weft/runtime/log';
-import { Manager } from '@weft/runtime/manager';
+import type { Manager } from '@weft/runtime/manager';
+import { testManager } from '@weft/runtime/testing';
 
 type KubeConfig = Awaited<ReturnType<Cluster['kubeConfig']>>;
 
@@ -213,14 +213,11 @@ export async function startHelmController(
     ],
     {},
   );
-  const manager = new Manager({
+  const manager = testManager({
     name: 'helm-controller',
     flags: flags.runtime,
     kubeConfig,
-    logger: extras.logDestination
-      ? createLogger({ level: 'debug', destination: extras.logDestination })
-      : createLogger({ level: process.env.WEFT_TEST_LOG === '1' ? 'debug' : 'silent' }),
-    processMetrics: false,
+    logDestination: extras.logDestination,
   });
   const client = new Client(kubeConfig);
   const controller = await addHelmController(manager, {
@@ -231,19 +228,9 @@ export async function startHelmController(
     ...(extras.workParent ? { workParent: extras.workParent } : {}),
   });
   await manager.start();
-  after(async () => {
-    try {
-      await deleteAllAndWait(
-        client,
-        { apiVersion: HelmApiVersion, kind: HelmReleaseKind },
-        namespaces,
-        60_000,
-      );
-    } catch {
-      // The cluster may be gone already.
-    }
-    await manager.stop();
-  });
+  stopAfterDeleting(client, { apiVersion: HelmApiVersion, kind: HelmReleaseKind }, namespaces, 60_000, () =>
+    manager.stop(),
+  );
   return { manager, controller };
 }
 

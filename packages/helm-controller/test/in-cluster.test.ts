@@ -14,8 +14,7 @@ import { HelmApiVersion, HelmReleaseKind, SourceApiVersion } from '@weft/api';
 import { eventually } from '@weft/e2e';
 import { addHelmController, parseHelmControllerFlags } from '@weft/helm-controller';
 import { RestConfig } from '@weft/runtime/client';
-import { createLogger } from '@weft/runtime/log';
-import { Manager } from '@weft/runtime/manager';
+import { testManager } from '@weft/runtime/testing';
 import { parse } from 'yaml';
 import {
   conditionOf,
@@ -82,12 +81,10 @@ const flags = parseHelmControllerFlags(
   ['--metrics-addr=0', '--health-addr=0', '--min-retry-delay=500ms', '--max-retry-delay=5s'],
   {},
 );
-const manager = new Manager({
+const manager = testManager({
   name: 'helm-controller',
   flags: flags.runtime,
   kubeConfig: RestConfig.inCluster({ env, serviceAccountDir: saDir }),
-  logger: createLogger({ level: process.env.WEFT_TEST_LOG === '1' ? 'debug' : 'silent' }),
-  processMetrics: false,
 });
 const { helm: helmCli } = await addHelmController(manager, {
   helmBinary,

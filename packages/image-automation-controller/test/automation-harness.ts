@@ -12,8 +12,8 @@ import { crds, ImageApiVersion, Label, SourceApiVersion } from '@weft/api';
 import { type Cluster, eventually } from '@weft/e2e';
 import { addAutomation, parseImageAutomationFlags } from '@weft/image-automation-controller';
 import { Client, type KubeObject } from '@weft/runtime/client';
-import { createLogger } from '@weft/runtime/log';
-import { Manager } from '@weft/runtime/manager';
+import type { Manager } from '@weft/runtime/manager';
+import { testManager } from '@weft/runtime/testing';
 
 export { eventually };
 
@@ -71,13 +71,7 @@ export async function startAutomationController(
     ],
     {},
   );
-  const manager = new Manager({
-    name: 'image-automation-controller',
-    flags: flags.runtime,
-    kubeConfig,
-    logger: createLogger({ level: process.env.WEFT_TEST_LOG === '1' ? 'debug' : 'silent' }),
-    processMetrics: false,
-  });
+  const manager = testManager({ name: 'image-automation-controller', flags: flags.runtime, kubeConfig });
   prepare?.(manager);
   addAutomation(manager, { client: new Client(kubeConfig), ...automationOptions });
   await manager.start();

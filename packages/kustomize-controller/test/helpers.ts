@@ -11,17 +11,17 @@ import { crds, KustomizationKind, KustomizeApiVersion, Label, SourceApiVersion }
 import { buildArtifact, Storage, serve } from '@weft/artifact';
 import {
   type Cluster,
-  deleteAllAndWait,
   eventually,
   installCrds as installCrdsWith,
+  stopAfterDeleting,
   testNamespace,
   useCluster,
 } from '@weft/e2e';
 import { addKustomizeController, parseKustomizeControllerFlags } from '@weft/kustomize-controller';
 import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
-import { createLogger } from '@weft/runtime/log';
-import { Manager } from '@weft/runtime/manager';
+import type { Manager } from '@weft/runtime/manager';
+import { testManager } from '@weft/runtime/testing';
 
 type KubeConfig = Awaited<ReturnType<Cluster['kubeConfig']>>;
 
@@ -154,14 +154,11 @@ export async function startController(
     ],
     {},
   );
-  const manager = new Manager({
+  const manager = testManager({
     name: 'kustomize-controller',
     flags: flags.runtime,
     kubeConfig,
-    logger: extras.logDestination
-      ? createLogger({ level: 'debug', destination: extras.logDestination })
-      : createLogger({ level: process.env.WEFT_TEST_LOG === '1' ? 'debug' : 'silent' }),
-    processMetrics: false,
+    logDestination: extras.logDestination,
   });
   const client = new Client(kubeConfig);
   addKustomizeController(manager, {
@@ -174,21 +171,14 @@ export async function startController(
     ...(extras.workDir === undefined ? {} : { workDir: extras.workDir }),
   });
   await manager.start();
-  const stop = async () => {
-    // Let finalizers run while the controller is still there, or the namespaces never go.
-    try {
-      await deleteAllAndWait(
-        client,
-        { apiVersion: KustomizeApiVersion, kind: KustomizationKind },
-        namespaces,
-        30_000,
-      );
-    } catch {
-      // The cluster may already be gone (a file that started its own).
-    }
-    await manager.stop();
-  };
-  after(stop);
+  // Let finalizers run while the controller is still there, or the namespaces never go.
+  const stop = stopAfterDeleting(
+    client,
+    { apiVersion: KustomizeApiVersion, kind: KustomizationKind },
+    namespaces,
+    30_000,
+    () => manager.stop(),
+  );
   return { manager, stop };
 }
 
