@@ -49,6 +49,7 @@ export {
   fluxCrdFiles,
   readFluxCrds,
 } from './flux/build.ts';
+export { heapSnapshotFlags, summariseHeapSnapshot, writeHeapSnapshot } from './heap-snapshot.ts';
 export { nodeEntry, weftProcess } from './node-entry.ts';
 export {
   childrenPeakRssMiB,

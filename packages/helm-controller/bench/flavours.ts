@@ -10,10 +10,22 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { crds, HelmApiVersion, SourceApiVersion } from '@weft/api';
-import { type CrdObject, freePort, installCrds, nodeEntry, repoRoot, toolPath } from '@weft/e2e';
+import {
+  type CrdObject,
+  freePort,
+  heapSnapshotFlags,
+  installCrds,
+  nodeEntry,
+  repoRoot,
+  toolPath,
+  writeHeapSnapshot,
+} from '@weft/e2e';
+
+/** BENCH_HEAP_SNAPSHOTS=DIR: a heap snapshot of weft's helm-controller once all are Ready. */
+const heapSnapshotDir = process.env.BENCH_HEAP_SNAPSHOTS || undefined;
+
 import type { Client } from '@weft/runtime/client';
 import { fluxControllers, fluxHelmControllerVersion } from './flux/build.ts';
-import { heapSnapshotDir, heapSnapshotFlags, writeHeapSnapshot } from './heap.ts';
 
 export interface Started {
   helmController: ChildProcess;
@@ -121,7 +133,7 @@ export function weftFlavour(
           `--metrics-addr=127.0.0.1:${metricsPort}`,
           `--release-engine=${releaseEngine}`,
         ],
-        [...nodeFlags, ...heapSnapshotFlags()],
+        [...nodeFlags, ...heapSnapshotFlags(heapSnapshotDir)],
         variantEnv,
       );
       return {
@@ -129,7 +141,7 @@ export function weftFlavour(
         sourceController,
         readyUrl: `http://127.0.0.1:${metricsPort}/metrics`,
         heapSnapshot: heapSnapshotDir
-          ? (name: string) => writeHeapSnapshot(helmController.pid ?? 0, name)
+          ? (name: string) => writeHeapSnapshot(helmController.pid ?? 0, heapSnapshotDir, name)
           : undefined,
       };
     },

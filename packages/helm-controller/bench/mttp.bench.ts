@@ -25,7 +25,7 @@
 // first and each quarter of the HelmReleases Ready), each
 // flavour's figures as soon as it is done, and the ratios once every flavour of an N ran.
 // BENCH_HEAP_SNAPSHOTS=DIR: a heap snapshot of weft's helm-controller once all are Ready
-// (heap.ts; `node bench/heap.ts FILE` summarises one).
+// (`writeHeapSnapshot` of @weft/e2e; `node e2e/src/heap-snapshot.ts FILE` summarises one).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -10,19 +10,21 @@
  * Flags and environment: see the benches' header comments.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { crds, SourceApiVersion } from '@weft/api';
 import {
   eventually,
   freePort,
+  heapSnapshotFlags,
   loadAverage,
   ManagedProcess,
   nodeEntry,
   processFigures,
   repoRoot,
   useCluster,
+  writeHeapSnapshot,
 } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import { Informer } from '@weft/runtime/informer';
@@ -89,7 +91,7 @@ export async function runMttp(
   const fluxFlags = list(process.env.BENCH_FLUX_FLAGS);
   const nodeFlags = list(process.env.BENCH_NODE_FLAGS);
   const heapSnapshots = process.env.BENCH_HEAP_SNAPSHOTS;
-  if (heapSnapshots) nodeFlags.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapSnapshots}`);
+  nodeFlags.push(...heapSnapshotFlags(heapSnapshots));
 
   const cluster = await useCluster();
   const client = new Client(await cluster.kubeConfig(), { fieldManager: name });
@@ -253,8 +255,10 @@ class MttpRun {
       watcher.stop();
       const seconds = (Date.now() - start) / 1000;
       const after = await processFigures(pid);
+      // With BENCH_HEAP_SNAPSHOTS=DIR, a heap snapshot of weft's process once all are Ready (what
+      // the cache and the controller keep per object).
       if (this.#heapSnapshots && contender.apiVersion === SourceApiVersion)
-        await heapSnapshot(controller, this.#heapSnapshots, `${contender.name}-${count}`);
+        await writeHeapSnapshot(pid, this.#heapSnapshots, `${contender.name}-${count}`);
       const requests = perObject(
         `POST ${kind.toLowerCase().replace(/y$/, 'ie')}s`,
         apiBefore,
@@ -352,27 +356,4 @@ function perObject(
   for (const request of serverRequests) serverCounts.set(request, (serverCounts.get(request) ?? 0) + 1);
   const server = [...serverCounts].map(([key, value]) => `${key} ${(value / count).toFixed(2)}`);
   return `API: ${api.sort().join(', ')}; source server: ${server.sort().join(', ')}`;
-}
-
-/**
- * With BENCH_HEAP_SNAPSHOTS=DIR, a heap snapshot of weft's process once all are Ready (what the
- * cache and the controller keep per object), written by its --heapsnapshot-signal to DIR/<name>.
- */
-async function heapSnapshot(controller: ManagedProcess, dir: string, name: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  const before = new Set(await readdir(dir));
-  process.kill(controller.pid ?? 0, 'SIGUSR2');
-  const written = await eventually(
-    `a heap snapshot of ${name}`,
-    async () => {
-      const file = (await readdir(dir)).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
-      if (!file) return undefined;
-      // Written once the process answers again: a second snapshot would start after the first.
-      const size = (await stat(join(dir, file))).size;
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      return (await stat(join(dir, file))).size === size && size > 0 ? file : undefined;
-    },
-    300_000,
-  );
-  await rename(join(dir, written), join(dir, `${name.replace(/\W+/g, '-')}.heapsnapshot`));
 }

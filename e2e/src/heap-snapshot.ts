@@ -1,23 +1,20 @@
 /**
- * Heap snapshots of weft's helm-controller in the benchmark (BENCH_HEAP_SNAPSHOTS=DIR): the
- * controller starts with `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=DIR`, and once every
- * HelmRelease is Ready (after the figures are read: writing a snapshot costs memory itself) the
- * bench signals it and waits for the file. `node bench/heap.ts FILE` prints what holds the heap.
+ * Heap snapshots of a benchmarked process: it starts with `heapSnapshotFlags(dir)`
+ * (`--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=DIR`); `writeHeapSnapshot` signals it and waits
+ * for the file (after the figures are read: writing a snapshot costs memory itself).
+ * `node e2e/src/heap-snapshot.ts FILE…` prints what holds each heap (`summariseHeapSnapshot`).
  */
 import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { waitUntil } from '@weft/e2e';
+import { waitUntil } from './cluster/wait.ts';
 
-export const heapSnapshotDir = process.env.BENCH_HEAP_SNAPSHOTS || undefined;
-
-/** Node flags that let the bench ask for a snapshot (none without BENCH_HEAP_SNAPSHOTS). */
-export function heapSnapshotFlags(): string[] {
-  return heapSnapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapSnapshotDir}`] : [];
+/** Node flags that let a bench ask for a snapshot into `dir` (none without a directory). */
+export function heapSnapshotFlags(dir: string | undefined): string[] {
+  return dir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`] : [];
 }
 
-/** Signals `pid` and waits until its snapshot is written; returns its path, named `name`. */
-export async function writeHeapSnapshot(pid: number, name: string): Promise<string> {
-  const dir = heapSnapshotDir ?? '';
+/** Signals `pid` and waits until its snapshot is written; returns its path, `DIR/<name>.heapsnapshot`. */
+export async function writeHeapSnapshot(pid: number, dir: string, name: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const before = new Set(await readdir(dir));
   process.kill(pid, 'SIGUSR2');
