@@ -23,7 +23,8 @@ export function compileRegexp(pattern: string): Pattern {
   const names = compiled.namedGroups();
   const count = compiled.groupCount();
   return {
-    test: (text) => compiled.matcher(text).find(),
+    // test(): the DFA path, no Matcher object (the exclusion list runs it on every tag of every scan).
+    test: (text) => compiled.test(text),
     exec: (text) => {
       const matcher = compiled.matcher(text);
       if (!matcher.find()) return undefined;
