@@ -37,12 +37,18 @@ function counter(port: number, metric: string, label: string): () => Promise<num
   };
 }
 
-export function weftContender(kubeconfigPath: string, flags: readonly string[]): ReflectorContender {
+export function weftContender(
+  kubeconfigPath: string,
+  flags: readonly string[],
+  nodeFlags: readonly string[] = [],
+  root = repoRoot,
+  name = 'weft',
+): ReflectorContender {
   const entry = nodeEntry(
-    join(repoRoot, 'packages', 'image-automation-controller', 'bin', 'weft-image-automation-controller.js'),
+    join(root, 'packages', 'image-automation-controller', 'bin', 'weft-image-automation-controller.js'),
   );
   return {
-    name: 'weft',
+    name,
     apiVersion: ImageApiVersion,
     shardLabel: Label.ShardKey,
     async create(shard, storage) {
@@ -51,6 +57,7 @@ export function weftContender(kubeconfigPath: string, flags: readonly string[]):
         name: 'weft-image-automation-controller',
         command: process.execPath,
         args: [
+          ...nodeFlags,
           ...entry.args,
           `--kubeconfig=${kubeconfigPath}`,
           `--metrics-addr=127.0.0.1:${metricsPort}`,

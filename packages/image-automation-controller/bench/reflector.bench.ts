@@ -6,9 +6,12 @@
  * until every one is Ready with T tags, the controller's CPU seconds and peak RSS (its own
  * process), the tag list requests; then it restarts the controller on the same tag store and
  * prints how many tag lists the restart fetched (none is due). Prints figures; asserts nothing.
- *   node bench/reflector.bench.ts [N=1000] [T=50] [--flux]
+ *   node bench/reflector.bench.ts [N=1000] [T=50] [--flux] [--base=DIR ...]
  *     WEFT_E2E_KUBECONFIG reuses a control plane; extra weft flags in BENCH_FLAGS, Flux's in
- *     BENCH_FLUX_FLAGS. --flux builds Flux's controller first if it is not built (minutes, once).
+ *     BENCH_FLUX_FLAGS, node flags for weft's process in BENCH_NODE_FLAGS (`--cpu-prof
+ *     --cpu-prof-dir=/tmp/prof`). --flux builds Flux's controller first if it is not built
+ *     (minutes, once). --base=DIR adds the controller of another checkout DIR (e.g. `git archive`
+ *     of main with its own node_modules) after this one's, for a before/after under one load.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -43,6 +46,8 @@ const tagsPerRepository = numbers[1] ?? 50;
 const withFlux = args.includes('--flux');
 const weftFlags = (process.env.BENCH_FLAGS ?? '').split(' ').filter(Boolean);
 const fluxFlags = (process.env.BENCH_FLUX_FLAGS ?? '').split(' ').filter(Boolean);
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const baseRoots = args.filter((arg) => arg.startsWith('--base=')).map((arg) => arg.slice('--base='.length));
 const load = loadAverage;
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
@@ -56,7 +61,10 @@ for (const file of flux?.crdFiles ?? [])
   for (const doc of parseAllDocuments(await readFile(file, 'utf8')))
     await client.apply(doc.toJS() as KubeObject, { force: true });
 const contenders: ReflectorContender[] = [
-  weftContender(cluster.kubeconfigPath, weftFlags),
+  weftContender(cluster.kubeconfigPath, weftFlags, nodeFlags),
+  ...baseRoots.map((root) =>
+    weftContender(cluster.kubeconfigPath, weftFlags, nodeFlags, root, `weft (base ${root})`),
+  ),
   ...(flux ? [fluxContender(flux.binary, fluxBuild.version, cluster.kubeconfigPath, fluxFlags)] : []),
 ];
 for (const contender of contenders)

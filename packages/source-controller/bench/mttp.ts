@@ -56,6 +56,10 @@ interface Row {
   controller: string;
   count: number;
   seconds: number;
+  /** When the bench's last create returned: the floor of `seconds` on this control plane. */
+  createdSeconds: number;
+  /** When half of them were Ready. */
+  halfReadySeconds: number;
   cpuSeconds: number;
   idleMiB: number;
   peakMiB: number;
@@ -186,7 +190,9 @@ export async function runMttp(
         const row = await bench.measure(contender, count);
         rows.push(row);
         // Each row as it is measured, so a run stopped early still gives its figures.
-        console.error(`${tableRow(row)}\n  requests per object: ${row.requests}`);
+        console.error(
+          `${tableRow(row)}\n  created in ${row.createdSeconds.toFixed(1)} s, half Ready in ${row.halfReadySeconds.toFixed(1)} s; requests per object: ${row.requests}`,
+        );
       }
   } finally {
     await load.stop();
@@ -196,16 +202,16 @@ export async function runMttp(
     `${load.title}; weft flags: ${weftFlags.join(' ') || '(defaults)'}; flux flags: ${fluxFlags.join(' ') || '(defaults)'}`,
   );
   console.log(
-    '| controller | N | all Ready (s) | CPU (s) | RSS idle (MiB) | peak RSS (MiB) | load avg 1/5/15 at end |',
+    '| controller | N | all Ready (s) | created (s) | CPU (s) | RSS idle (MiB) | peak RSS (MiB) | load avg 1/5/15 at end |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) console.log(tableRow(row));
   console.log('\nRequests per object while they became Ready:');
   for (const row of rows) console.log(`- ${row.controller} N=${row.count}: ${row.requests}`);
 }
 
 function tableRow(row: Row): string {
-  return `| ${row.controller} | ${row.count} | ${row.seconds.toFixed(1)} | ${row.cpuSeconds.toFixed(1)} | ${row.idleMiB.toFixed(1)} | ${row.peakMiB.toFixed(1)} | ${row.load} |`;
+  return `| ${row.controller} | ${row.count} | ${row.seconds.toFixed(1)} | ${row.createdSeconds.toFixed(1)} | ${row.cpuSeconds.toFixed(1)} | ${row.idleMiB.toFixed(1)} | ${row.peakMiB.toFixed(1)} | ${row.load} |`;
 }
 
 class MttpRun {
@@ -249,11 +255,13 @@ class MttpRun {
           } as KubeObject),
         ),
       );
+      const createdSeconds = (Date.now() - start) / 1000;
       const timeout = setTimeout(() => watcher.stop(), 1_800_000);
       await watcher.done;
       clearTimeout(timeout);
       watcher.stop();
       const seconds = (Date.now() - start) / 1000;
+      const halfReadySeconds = ((watcher.readyAt[Math.floor(count / 2)] ?? Number.NaN) - start) / 1000;
       const after = await processFigures(pid);
       // With BENCH_HEAP_SNAPSHOTS=DIR, a heap snapshot of weft's process once all are Ready (what
       // the cache and the controller keep per object).
@@ -270,6 +278,8 @@ class MttpRun {
         controller: contender.name,
         count,
         seconds,
+        createdSeconds,
+        halfReadySeconds,
         cpuSeconds: after.cpuSeconds - before.cpuSeconds,
         idleMiB: before.rssMiB,
         peakMiB: after.peakRssMiB,
@@ -297,18 +307,24 @@ class MttpRun {
     const { kind, revision } = this.#load;
     const informer = new Informer<BenchObject>(this.#client, { apiVersion, kind, namespace });
     const ready = new Set<string>();
+    /** When each object was first seen Ready (ms since the epoch), in that order. */
+    const readyAt: number[] = [];
     const { promise: done, resolve } = Promise.withResolvers<void>();
     const see = (obj: BenchObject) => {
       const isReady =
         obj.status?.artifact?.revision === revision &&
         obj.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
-      if (isReady) ready.add(obj.metadata.name ?? '');
+      const name = obj.metadata.name ?? '';
+      if (isReady && !ready.has(name)) {
+        ready.add(name);
+        readyAt.push(Date.now());
+      }
       if (ready.size >= count) resolve();
     };
     informer.onAdd(see).onUpdate((_old, obj) => see(obj));
     const stop = new AbortController();
     void informer.start(stop.signal);
-    return { done, stop: () => stop.abort() };
+    return { done, readyAt, stop: () => stop.abort() };
   }
 
   /**

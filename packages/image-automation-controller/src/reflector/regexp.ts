@@ -12,8 +12,25 @@ export interface Pattern {
   exec(text: string): ((group: string) => string | undefined) | undefined;
 }
 
-/** Compiles `pattern`; throws an Error whose message says why it is not valid. */
+/** Patterns compiled lately: every reconcile compiles its object's list, and most lists are one default. */
+const compiledPatterns = new Map<string, Pattern>();
+const compiledPatternsKept = 256;
+
+/** Compiles `pattern` (or finds it compiled); throws an Error whose message says why it is not valid. */
 export function compileRegexp(pattern: string): Pattern {
+  const known = compiledPatterns.get(pattern);
+  if (known) return known;
+  const compiledPattern = compile(pattern);
+  if (compiledPatterns.size >= compiledPatternsKept) {
+    const oldest = compiledPatterns.keys().next();
+    if (!oldest.done) compiledPatterns.delete(oldest.value);
+  }
+  compiledPatterns.set(pattern, compiledPattern);
+  return compiledPattern;
+}
+
+/** A Pattern holds no match state (exec makes a Matcher per call), so one serves every caller. */
+function compile(pattern: string): Pattern {
   let compiled: RE2JS;
   try {
     compiled = RE2JS.compile(pattern);
@@ -23,7 +40,8 @@ export function compileRegexp(pattern: string): Pattern {
   const names = compiled.namedGroups();
   const count = compiled.groupCount();
   return {
-    test: (text) => compiled.matcher(text).find(),
+    // test(): the DFA path, no Matcher object (the exclusion list runs it on every tag of every scan).
+    test: (text) => compiled.test(text),
     exec: (text) => {
       const matcher = compiled.matcher(text);
       if (!matcher.find()) return undefined;

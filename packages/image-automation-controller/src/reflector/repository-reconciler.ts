@@ -79,7 +79,8 @@ export class ImageRepositoryReconciler implements Reconciler<ImageRepositoryObje
       requestedAt: obj.metadata.annotations?.[Annotation.ReconcileRequestedAt],
       canonicalImageName: image.canonicalName,
       exclusionList,
-      stored: await this.#options.store.get(key),
+      // A repository never scanned needs no stored list (and has none: no file to look for).
+      stored: status.lastScanResult?.scanTime ? await this.#options.store.get(key) : undefined,
       intervalMs,
       now: ctx.now(),
     });

@@ -104,7 +104,6 @@ export class FileTagStore implements TagStore {
       tags,
     };
     const path = this.#path(repositoryKey);
-    await mkdir(dirname(path), { recursive: true });
     const header = JSON.stringify({
       v: formatVersion,
       key: repositoryKey,
@@ -115,7 +114,12 @@ export class FileTagStore implements TagStore {
     const body = await gzipAsync(Buffer.from([header, ...tags].join('\n'), 'utf8'));
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await writeFile(temporary, body);
+      // The namespace's directory is made by its first list (not a mkdir per scan).
+      await writeFile(temporary, body).catch(async (error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(temporary, body);
+      });
       await rename(temporary, path);
     } catch (error) {
       await rm(temporary, { force: true });
