@@ -351,6 +351,7 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
         description: `${action === 'install' ? 'Install' : 'Upgrade'} of ${chartLabel} by helm-controller`,
         signal: ctx.signal,
         log: ctx.log,
+        waiting: ctx.waiting,
         client,
         kubeconfigPath: target.cluster.kubeconfigPath,
       });

@@ -31,6 +31,8 @@ export interface ReleaseActionRequest {
   description: string;
   signal: AbortSignal;
   log: Logger;
+  /** ReconcileContext.waiting: the own engine's wait for the objects runs outside the slot. */
+  waiting?: (<R>(work: () => Promise<R>) => Promise<R>) | undefined;
   /** The target cluster: its client, and its kubeconfig for helm (undefined: the controller's). */
   client: Client;
   kubeconfigPath: string | undefined;
@@ -125,6 +127,7 @@ export class ReleaseActions {
             disableWaitForJobs: actionSpec?.disableWaitForJobs === true,
             maxHistory: spec.maxHistory ?? 5,
             signal: request.signal,
+            waiting: request.waiting,
           },
           client,
         );

@@ -50,6 +50,11 @@ export interface ReleaseRequest {
   /** Revisions kept (0 keeps all). */
   maxHistory: number;
   signal?: AbortSignal;
+  /**
+   * Runs the wait for the applied objects without holding a `--concurrent` slot
+   * (ReconcileContext.waiting): it only waits on the objects' own controllers.
+   */
+  waiting?: (<R>(work: () => Promise<R>) => Promise<R>) | undefined;
 }
 
 /** Helm's words for a revision whose action is under way. */
@@ -200,18 +205,30 @@ export class ReleaseEngine {
     client: Client,
   ): Promise<void> {
     const manager = new ResourceManager(client, { fieldManager: helmFieldManager });
-    await manager.applyAll(objects, request.signal ? { signal: request.signal } : {});
+    // What the release had is the inventory hint: an object new to it starts its plan with the
+    // dry run (checkOwnership has just read it), one read less per new object.
+    const applied = await manager.applyAll(objects, {
+      inventory: previous.length > 0 ? inventoryOf(previous) : null,
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
     if (previous.length > 0) {
       const removable = previous.filter((obj) => obj.metadata.annotations?.[keepPolicy] !== 'keep');
       await manager.prune(inventoryOf(removable), inventoryOf(objects));
     }
     if (request.disableWait) return;
     const refs = objects.filter((obj) => !(request.disableWaitForJobs && obj.kind === 'Job')).map(refOf);
-    await manager.wait(refs, {
-      timeoutMs: request.timeoutMs,
-      intervalMs: 500,
-      ...(request.signal ? { signal: request.signal } : {}),
-    });
+    // Judged on the apply's answers first (what is Current there is not read again), then on
+    // watch events of the rest: the wait ends when the Deployment controller writes its status,
+    // not at the next poll.
+    const wait = () =>
+      manager.wait(refs, {
+        timeoutMs: request.timeoutMs,
+        intervalMs: 500,
+        objects: applied.changeSet.flatMap((entry) => (entry.object ? [entry.object] : [])),
+        watch: true,
+        ...(request.signal ? { signal: request.signal } : {}),
+      });
+    await (request.waiting ? request.waiting(wait) : wait());
   }
 
   /** Deletes the oldest revisions past maxHistory, never the deployed one (as Helm's storage). */
