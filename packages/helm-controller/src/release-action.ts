@@ -75,7 +75,10 @@ export class ReleaseActions {
     return undefined;
   }
 
-  async run(request: ReleaseActionRequest): Promise<'engine' | 'binary'> {
+  /** Which engine ran; the own engine also says what it left in storage (no read needed). */
+  async run(
+    request: ReleaseActionRequest,
+  ): Promise<{ engine: 'engine'; history: HelmReleaseRecord[] } | { engine: 'binary' }> {
     const { spec, action, target } = request;
     const actionSpec = action === 'install' ? spec.install : spec.upgrade;
     const timeoutMs = actionTimeoutMs(spec, actionSpec?.timeout);
@@ -110,7 +113,7 @@ export class ReleaseActions {
         signal: request.signal,
       });
       if ('manifest' in rendered) {
-        await this.#options.engine.run(
+        const history = await this.#options.engine.run(
           {
             action,
             releaseName: target.releaseName,
@@ -131,7 +134,7 @@ export class ReleaseActions {
           },
           client,
         );
-        return 'engine';
+        return { engine: 'engine', history };
       }
       if (target.storageNamespace !== target.namespace)
         throw separateStorageRefused(target, rendered.fallbackReason);
@@ -154,7 +157,7 @@ export class ReleaseActions {
       stdin: JSON.stringify(request.values),
       kubeconfig: request.kubeconfigPath,
     });
-    return 'binary';
+    return { engine: 'binary' };
   }
 
   /** The chart as Helm stores it, read once per artifact digest. */

@@ -16,6 +16,7 @@ import {
   createRelease,
   deleteRelease,
   type HelmReleaseRecord,
+  releaseRecord,
   updateRelease,
   withStatus,
 } from '../helm/storage.ts';
@@ -138,8 +139,12 @@ export class ReleaseEngine {
     this.#client = client.withFieldManager(helmFieldManager);
   }
 
-  /** Runs the action; the stored revision says how it went. Throws ReleaseActionError on failure. */
-  async run(request: ReleaseRequest, client = this.#client): Promise<void> {
+  /**
+   * Runs the action; the stored revision says how it went. Throws ReleaseActionError on failure.
+   * Returns the revisions as it left them in storage, newest first (what `releaseHistory` would
+   * read now, without reading it).
+   */
+  async run(request: ReleaseRequest, client = this.#client): Promise<HelmReleaseRecord[]> {
     const now = new Date().toISOString();
     const latest = request.history[0];
     const current = request.action !== 'install' ? currentRevision(request.history) : undefined;
@@ -189,13 +194,21 @@ export class ReleaseEngine {
       throw new ReleaseActionError(message);
     }
     release = withStatus(release, 'deployed', request.description);
-    if (current && current.status !== 'superseded')
-      await updateRelease(client, withStatus(current.raw, 'superseded'), current.storageNamespace);
+    const stored = new Map(request.history.map((record) => [record.version, record]));
+    const supersede = async (record: HelmReleaseRecord) => {
+      const raw = withStatus(record.raw, 'superseded');
+      await updateRelease(client, raw, record.storageNamespace);
+      stored.set(record.version, releaseRecord(raw, record.storageNamespace, record.secretName));
+    };
+    if (current && current.status !== 'superseded') await supersede(current);
     // helm rollback supersedes the revision it rolls back from (the failed one) too.
     if (request.action === 'rollback' && latest && latest !== current && latest.status !== 'superseded')
-      await updateRelease(client, withStatus(latest.raw, 'superseded'), latest.storageNamespace);
+      await supersede(latest);
     await updateRelease(client, release, request.storageNamespace);
-    await this.#trimHistory(request, client);
+    const written = releaseRecord(release, request.storageNamespace);
+    stored.set(written.version, written);
+    for (const record of await this.#trimHistory(request, client)) stored.delete(record.version);
+    return [...stored.values()].sort((a, b) => b.version - a.version);
   }
 
   async #apply(
@@ -231,11 +244,13 @@ export class ReleaseEngine {
     await (request.waiting ? request.waiting(wait) : wait());
   }
 
-  /** Deletes the oldest revisions past maxHistory, never the deployed one (as Helm's storage). */
-  async #trimHistory(request: ReleaseRequest, client: Client): Promise<void> {
-    if (request.maxHistory <= 0) return;
+  /** Deletes the oldest revisions past maxHistory, never the deployed one (as Helm's storage); returns them. */
+  async #trimHistory(request: ReleaseRequest, client: Client): Promise<HelmReleaseRecord[]> {
+    if (request.maxHistory <= 0) return [];
     const all = [...request.history].sort((a, b) => a.version - b.version);
     const excess = all.length + 1 - request.maxHistory;
-    for (const record of all.slice(0, Math.max(0, excess))) await deleteRelease(client, record);
+    const trimmed = all.slice(0, Math.max(0, excess));
+    for (const record of trimmed) await deleteRelease(client, record);
+    return trimmed;
   }
 }
