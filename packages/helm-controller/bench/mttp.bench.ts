@@ -32,7 +32,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requestCounts, startCluster, waitUntil } from '@weft/e2e';
+import { deleteAllAndWait, requestCounts, startCluster, waitUntil } from '@weft/e2e';
 import { Client, isRecord, type KubeObject } from '@weft/runtime/client';
 import * as conditions from '@weft/runtime/conditions';
 import { loadKubeConfig } from '@weft/runtime/manager';
@@ -188,6 +188,16 @@ async function runOnce(
       progress(`  heap snapshot: ${await started.heapSnapshot(`${flavour.name} N=${count}`)}`);
     return result;
   } finally {
+    // Deleted while the controllers run, so their finalizers end: objects left with finalizers
+    // that no one removes keep the namespace controller retrying through the next flavour's run.
+    for (const [apiVersion, kind] of [
+      [flavour.helmApiVersion, 'HelmRelease'],
+      [flavour.sourceApiVersion, 'HelmChart'],
+      [flavour.sourceApiVersion, 'HelmRepository'],
+    ] as const)
+      await deleteAllAndWait(client, { apiVersion, kind }, [namespace], 10 * 60_000).catch((error: unknown) =>
+        progress(`  cleanup of the ${kind}s: ${String(error)}`),
+      );
     // Wait for the controllers to exit: weft's write their compile cache into the work directory.
     await Promise.all(
       children.map(
