@@ -1,3 +1,4 @@
+export { metricLabel, metricSamples, requestCounts } from './apiserver-requests.ts';
 export { type CleanupClient, deleteAllAndWait, stopAfterDeleting } from './cleanup.ts';
 export { type Certificates, type ClientIdentity, generateCertificates } from './cluster/certs.ts';
 export {

@@ -24,6 +24,9 @@
 // Prints each phase as it ends (controllers up, releases created, every HelmChart Ready, the
 // first and each quarter of the HelmReleases Ready), each
 // flavour's figures as soon as it is done, and the ratios once every flavour of an N ran.
+// --profile: the API server's requests during each run (create → all Ready) by verb and resource,
+// per HelmRelease (source-controller's and the bench's own polls included: LIST helmreleases and
+// LIST helmcharts every 500 ms).
 // BENCH_HEAP_SNAPSHOTS=DIR: a heap snapshot of weft's helm-controller once all are Ready
 // (`writeHeapSnapshot` of @weft/e2e; `node e2e/src/heap-snapshot.ts FILE` summarises one).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -31,9 +34,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   childrenPeakRssMiB,
+  deleteAllAndWait,
   formatSeconds,
   loadAverage,
   processFigures,
+  requestCounts,
   sampleTreeMemory,
   startCluster,
   treeCpuSeconds,
@@ -54,6 +59,7 @@ const option = (name: string) =>
 const concurrent = option('concurrent') ?? '4';
 const releaseEngine = option('release-engine') ?? 'template';
 const withFlux = process.argv.includes('--flux') || process.argv.includes('--flux-first');
+const profile = process.argv.includes('--profile');
 
 interface Result {
   mttpMs: number;
@@ -68,6 +74,18 @@ interface Result {
   sourcePeakRss: number;
   idleRss: number;
   load: string;
+  /** --profile: API requests by `VERB resource` during the run. */
+  requests?: [string, number][];
+}
+
+/** The API server's /metrics text (the bench's admin client may read it). */
+async function apiserverMetrics(client: Client): Promise<string> {
+  const res = await client.transport.request({
+    method: 'GET',
+    path: '/metrics',
+    context: 'apiserver metrics',
+  });
+  return String(res.body);
 }
 
 async function runOnce(
@@ -100,6 +118,7 @@ async function runOnce(
     const cpuBefore = await treeCpuSeconds(pid);
     const sourceCpuBefore = await treeCpuSeconds(sourcePid);
     const loadBefore = loadAverage();
+    const metricsBefore = profile ? await apiserverMetrics(client) : '';
     const t0 = performance.now();
     await mapLimit(names, 20, (name) => client.create(helmRelease(flavour.helmApiVersion, namespace, name)));
     progress(`  ${count} HelmReleases created in ${formatSeconds(performance.now() - t0)}`);
@@ -149,6 +168,7 @@ async function runOnce(
       { timeoutMs: 60 * 60_000, intervalMs: 500 },
     );
     const mttpMs = performance.now() - t0;
+    const requests = profile ? requestCounts(metricsBefore, await apiserverMetrics(client)) : undefined;
     const cpuAfter = await treeCpuSeconds(pid);
     const sourceCpuAfter = await treeCpuSeconds(sourcePid);
     const peak = await sampler.stop();
@@ -164,12 +184,23 @@ async function runOnce(
       sourcePeakRss: (await processFigures(sourcePid)).peakRssMiB,
       idleRss: idle.rss,
       load: `${loadBefore} → ${loadAverage()}`,
+      ...(requests ? { requests } : {}),
     };
     // After the figures: writing a snapshot costs memory and CPU of its own.
     if (started.heapSnapshot)
       progress(`  heap snapshot: ${await started.heapSnapshot(`${flavour.name} N=${count}`)}`);
     return result;
   } finally {
+    // Deleted while the controllers run, so their finalizers end: objects left with finalizers
+    // that no one removes keep the namespace controller retrying through the next flavour's run.
+    for (const [apiVersion, kind] of [
+      [flavour.helmApiVersion, 'HelmRelease'],
+      [flavour.sourceApiVersion, 'HelmChart'],
+      [flavour.sourceApiVersion, 'HelmRepository'],
+    ] as const)
+      await deleteAllAndWait(client, { apiVersion, kind }, [namespace], 10 * 60_000).catch((error: unknown) =>
+        progress(`  cleanup of the ${kind}s: ${String(error)}`),
+      );
     // Wait for the controllers to exit: weft's write their compile cache into the work directory.
     await Promise.all(
       children.map(
@@ -208,6 +239,11 @@ function print(name: string, count: number, r: Result): void {
     `  peak RSS (VmHWM): helm-controller alone ${r.controllerPeakRss.toFixed(0)} MiB, its running children ${r.childrenPeakRss.toFixed(0)} MiB, source-controller ${r.sourcePeakRss.toFixed(0)} MiB`,
   );
   console.log(`  load average (1, 5, 15 min) start → end:  ${r.load}`);
+  if (!r.requests) return;
+  const total = r.requests.reduce((sum, [, n]) => sum + n, 0);
+  console.log(`  API requests create → all Ready: ${total} (${(total / count).toFixed(1)} per HelmRelease)`);
+  for (const [key, n] of r.requests)
+    if (n / count >= 0.05) console.log(`    ${(n / count).toFixed(2).padStart(7)} per release  ${key}`);
 }
 
 const work = await mkdtemp(join(tmpdir(), 'weft-helm-mttp-'));

@@ -268,14 +268,19 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
     if (latest && pendingStatuses.has(latest.status)) {
       // This controller runs one reconcile per object at a time: a pending release here was
       // left by a process that is gone.
-      await markFailed(client, latest, `${latest.status} interrupted: marked failed by helm-controller`);
+      const failed = await markFailed(
+        client,
+        latest,
+        `${latest.status} interrupted: marked failed by helm-controller`,
+      );
       await ctx.events.record(obj, {
         type: 'Warning',
         reason: R.PendingReleaseRecovered,
         note: `release ${revisionName(latest)} was left ${latest.status} (the controller was stopped mid-action): marked failed to recover`,
         revision: latest.chartVersion,
       });
-      latest = { ...latest, status: 'failed' };
+      history = [failed, ...history.slice(1)];
+      latest = failed;
     }
 
     if (obj.spec.upgrade?.preserveValues && latest && latest.status !== 'uninstalled') {
@@ -342,8 +347,9 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       await writeFile(postRenderersFile, JSON.stringify(postRenderSpecOf(obj)), { mode: 0o600 });
     }
     const chartLabel = `${desired.chartName}@${desired.chartVersion}`;
+    let done: Awaited<ReturnType<ReleaseActions['run']>>;
     try {
-      const engine = await this.#options.actions.run({
+      done = await this.#options.actions.run({
         spec: obj.spec,
         action,
         target,
@@ -357,10 +363,11 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
         description: `${action === 'install' ? 'Install' : 'Upgrade'} of ${chartLabel} by helm-controller`,
         signal: ctx.signal,
         log: ctx.log,
+        waiting: ctx.waiting,
         client,
         kubeconfigPath: target.cluster.kubeconfigPath,
       });
-      ctx.log.info({ action, engine }, `helm ${action} done`);
+      ctx.log.info({ action, engine: done.engine }, `helm ${action} done`);
       await runTest(obj, target, ctx, this.#ops);
     } catch (error) {
       if (
@@ -374,7 +381,11 @@ export class HelmReleaseReconciler implements Reconciler<HelmReleaseObject> {
       if (postRenderersFile) await rm(postRenderersFile, { force: true });
     }
     status.observedPostRenderersDigest = desired.postRenderersDigest;
-    const after = await releaseHistory(client, target.storageNamespace, target.releaseName);
+    // What the own engine stored, unless a helm process wrote since (the binary, `helm test`).
+    const after =
+      done.engine === 'engine' && !obj.spec.test?.enable
+        ? done.history
+        : await releaseHistory(client, target.storageNamespace, target.releaseName);
     status.history = snapshots(after);
     const current = after[0];
     const reason = action === 'install' ? R.InstallSucceeded : R.UpgradeSucceeded;

@@ -31,6 +31,8 @@ export interface ReleaseActionRequest {
   description: string;
   signal: AbortSignal;
   log: Logger;
+  /** ReconcileContext.waiting: the own engine's wait for the objects runs outside the slot. */
+  waiting?: (<R>(work: () => Promise<R>) => Promise<R>) | undefined;
   /** The target cluster: its client, and its kubeconfig for helm (undefined: the controller's). */
   client: Client;
   kubeconfigPath: string | undefined;
@@ -73,7 +75,10 @@ export class ReleaseActions {
     return undefined;
   }
 
-  async run(request: ReleaseActionRequest): Promise<'engine' | 'binary'> {
+  /** Which engine ran; the own engine also says what it left in storage (no read needed). */
+  async run(
+    request: ReleaseActionRequest,
+  ): Promise<{ engine: 'engine'; history: HelmReleaseRecord[] } | { engine: 'binary' }> {
     const { spec, action, target } = request;
     const actionSpec = action === 'install' ? spec.install : spec.upgrade;
     const timeoutMs = actionTimeoutMs(spec, actionSpec?.timeout);
@@ -108,7 +113,7 @@ export class ReleaseActions {
         signal: request.signal,
       });
       if ('manifest' in rendered) {
-        await this.#options.engine.run(
+        const history = await this.#options.engine.run(
           {
             action,
             releaseName: target.releaseName,
@@ -125,10 +130,11 @@ export class ReleaseActions {
             disableWaitForJobs: actionSpec?.disableWaitForJobs === true,
             maxHistory: spec.maxHistory ?? 5,
             signal: request.signal,
+            waiting: request.waiting,
           },
           client,
         );
-        return 'engine';
+        return { engine: 'engine', history };
       }
       if (target.storageNamespace !== target.namespace)
         throw separateStorageRefused(target, rendered.fallbackReason);
@@ -151,7 +157,7 @@ export class ReleaseActions {
       stdin: JSON.stringify(request.values),
       kubeconfig: request.kubeconfigPath,
     });
-    return 'binary';
+    return { engine: 'binary' };
   }
 
   /** The chart as Helm stores it, read once per artifact digest. */

@@ -132,6 +132,12 @@ describe('HelmRelease', { timeout: 600_000 }, () => {
     });
     const hr = await client.get(hrRef('app'));
     assert.doesNotMatch(JSON.stringify(hr.status), /s3cr3t/, 'no secret value in status');
+    // status.history is what Helm's storage holds after the upgrade (the engine says so without
+    // reading it back): every earlier revision superseded.
+    assert.deepEqual(
+      (statusOf(hr).history as { version: number; status: string }[]).map((s) => [s.version, s.status]),
+      (await history('app')).map((h) => [h.revision, h.status]).reverse(),
+    );
   });
 
   it('rolls a failing upgrade back (upgrade.remediation), and helm history shows it', async () => {

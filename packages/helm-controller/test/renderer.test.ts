@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { waitUntil } from '@weft/e2e';
 import {
   HelmCli,
   HelmRenderer,
@@ -244,6 +245,37 @@ describe('the renderer process', { timeout: 300_000 }, () => {
     await assert.rejects(inFlight, /the helm renderer exited \(SIGKILL\); renders in flight failed/);
     const next = await own.render(request(plain), options);
     assert.match(next.output, /name: app-config/);
+    assert.equal(own.starts, 2);
+  });
+
+  it('ends the process once idle, and the next render starts it again', async () => {
+    const own = new HelmRenderer({ binary: helmRendererPath, home, parallel: 2, idleMs: 300 });
+    after(() => own.close());
+    const plain = await chart('idle', { 'templates/configmap.yaml': configMap });
+    const slow = await chart('busy', { 'templates/cm.yaml': slowTemplate });
+    // Idle only with nothing in flight: a render that outlasts the idle time keeps it running.
+    const first = own.render(request(plain), options);
+    const busy = own.render(request(slow), { timeoutMs: 600_000 });
+    await first;
+    const [pid] = own.pids;
+    assert.ok(pid !== undefined);
+    await busy;
+    assert.deepEqual(own.pids, [pid], 'still the same process right after the last render');
+    const exited = await waitUntil(
+      'the idle renderer to exit',
+      async () => {
+        try {
+          process.kill(pid, 0);
+          return undefined;
+        } catch {
+          return true;
+        }
+      },
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
+    assert.ok(exited);
+    assert.deepEqual(own.pids, []);
+    assert.match((await own.render(request(plain), options)).output, /name: app-config/);
     assert.equal(own.starts, 2);
   });
 

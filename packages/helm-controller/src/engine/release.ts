@@ -16,6 +16,7 @@ import {
   createRelease,
   deleteRelease,
   type HelmReleaseRecord,
+  releaseRecord,
   updateRelease,
   withStatus,
 } from '../helm/storage.ts';
@@ -50,6 +51,11 @@ export interface ReleaseRequest {
   /** Revisions kept (0 keeps all). */
   maxHistory: number;
   signal?: AbortSignal;
+  /**
+   * Runs the wait for the applied objects without holding a `--concurrent` slot
+   * (ReconcileContext.waiting): it only waits on the objects' own controllers.
+   */
+  waiting?: (<R>(work: () => Promise<R>) => Promise<R>) | undefined;
 }
 
 /** Helm's words for a revision whose action is under way. */
@@ -133,8 +139,12 @@ export class ReleaseEngine {
     this.#client = client.withFieldManager(helmFieldManager);
   }
 
-  /** Runs the action; the stored revision says how it went. Throws ReleaseActionError on failure. */
-  async run(request: ReleaseRequest, client = this.#client): Promise<void> {
+  /**
+   * Runs the action; the stored revision says how it went. Throws ReleaseActionError on failure.
+   * Returns the revisions as it left them in storage, newest first (what `releaseHistory` would
+   * read now, without reading it).
+   */
+  async run(request: ReleaseRequest, client = this.#client): Promise<HelmReleaseRecord[]> {
     const now = new Date().toISOString();
     const latest = request.history[0];
     const current = request.action !== 'install' ? currentRevision(request.history) : undefined;
@@ -184,13 +194,21 @@ export class ReleaseEngine {
       throw new ReleaseActionError(message);
     }
     release = withStatus(release, 'deployed', request.description);
-    if (current && current.status !== 'superseded')
-      await updateRelease(client, withStatus(current.raw, 'superseded'), current.storageNamespace);
+    const stored = new Map(request.history.map((record) => [record.version, record]));
+    const supersede = async (record: HelmReleaseRecord) => {
+      const raw = withStatus(record.raw, 'superseded');
+      await updateRelease(client, raw, record.storageNamespace);
+      stored.set(record.version, releaseRecord(raw, record.storageNamespace, record.secretName));
+    };
+    if (current && current.status !== 'superseded') await supersede(current);
     // helm rollback supersedes the revision it rolls back from (the failed one) too.
     if (request.action === 'rollback' && latest && latest !== current && latest.status !== 'superseded')
-      await updateRelease(client, withStatus(latest.raw, 'superseded'), latest.storageNamespace);
+      await supersede(latest);
     await updateRelease(client, release, request.storageNamespace);
-    await this.#trimHistory(request, client);
+    const written = releaseRecord(release, request.storageNamespace);
+    stored.set(written.version, written);
+    for (const record of await this.#trimHistory(request, client)) stored.delete(record.version);
+    return [...stored.values()].sort((a, b) => b.version - a.version);
   }
 
   async #apply(
@@ -200,25 +218,39 @@ export class ReleaseEngine {
     client: Client,
   ): Promise<void> {
     const manager = new ResourceManager(client, { fieldManager: helmFieldManager });
-    await manager.applyAll(objects, request.signal ? { signal: request.signal } : {});
+    // What the release had is the inventory hint: an object new to it starts its plan with the
+    // dry run (checkOwnership has just read it), one read less per new object.
+    const applied = await manager.applyAll(objects, {
+      inventory: previous.length > 0 ? inventoryOf(previous) : null,
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
     if (previous.length > 0) {
       const removable = previous.filter((obj) => obj.metadata.annotations?.[keepPolicy] !== 'keep');
       await manager.prune(inventoryOf(removable), inventoryOf(objects));
     }
     if (request.disableWait) return;
     const refs = objects.filter((obj) => !(request.disableWaitForJobs && obj.kind === 'Job')).map(refOf);
-    await manager.wait(refs, {
-      timeoutMs: request.timeoutMs,
-      intervalMs: 500,
-      ...(request.signal ? { signal: request.signal } : {}),
-    });
+    // Judged on the apply's answers first (what is Current there is not read again), then on
+    // watch events of the rest: the wait ends when the Deployment controller writes its status,
+    // not at the next poll.
+    const wait = () =>
+      manager.wait(refs, {
+        timeoutMs: request.timeoutMs,
+        intervalMs: 500,
+        objects: applied.changeSet.flatMap((entry) => (entry.object ? [entry.object] : [])),
+        watch: true,
+        ...(request.signal ? { signal: request.signal } : {}),
+      });
+    await (request.waiting ? request.waiting(wait) : wait());
   }
 
-  /** Deletes the oldest revisions past maxHistory, never the deployed one (as Helm's storage). */
-  async #trimHistory(request: ReleaseRequest, client: Client): Promise<void> {
-    if (request.maxHistory <= 0) return;
+  /** Deletes the oldest revisions past maxHistory, never the deployed one (as Helm's storage); returns them. */
+  async #trimHistory(request: ReleaseRequest, client: Client): Promise<HelmReleaseRecord[]> {
+    if (request.maxHistory <= 0) return [];
     const all = [...request.history].sort((a, b) => a.version - b.version);
     const excess = all.length + 1 - request.maxHistory;
-    for (const record of all.slice(0, Math.max(0, excess))) await deleteRelease(client, record);
+    const trimmed = all.slice(0, Math.max(0, excess));
+    for (const record of trimmed) await deleteRelease(client, record);
+    return trimmed;
   }
 }

@@ -7,6 +7,10 @@
  * stdout, matched by id, so renders of different releases overlap. If the process dies, the
  * renders in flight fail with an error saying so and the next render starts a new one; a render
  * past its deadline ends the process (a runaway template cannot be stopped any other way).
+ *
+ * Renders happen at installs and upgrades only (a release that is up to date needs none), so the
+ * process is ended once it has been idle for `idleMs` (its ~40 MiB are not held between changes)
+ * and started again by the next render, which costs that render the process start (~30 ms).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { HelmCommandError, helmErrorLine, helmProcessEnv } from './cli.ts';
@@ -20,6 +24,8 @@ export interface HelmRendererOptions {
   parallel: number;
   /** GOMEMLIMIT of the process: above it Go collects harder rather than grow. */
   memoryLimit?: string;
+  /** End the process after this long without a render in flight (default 30 s; 0: keep it). */
+  idleMs?: number;
 }
 
 /** What `helm template` is given, one field per flag. */
@@ -61,10 +67,13 @@ interface Running {
   child: ChildProcess;
   pending: Map<number, Pending>;
   stderr: string[];
+  /** Ends the process once no render is in flight for idleMs. */
+  idle?: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** Go's default GC target; the limit makes a large chart collect rather than grow. */
 const defaultMemoryLimit = '128MiB';
+const defaultIdleMs = 30_000;
 const maxFrameBytes = 256 * 1024 * 1024;
 
 /** What a dying Go process said first (`fatal error: …`, `panic: …`), else its last line. */
@@ -84,7 +93,7 @@ export class HelmRenderer {
   #closed = false;
   /** Renders asked for (tests and benchmarks). */
   renders = 0;
-  /** Processes started (1 + restarts after a crash). */
+  /** Processes started (1 + restarts after a crash or an idle stop). */
   starts = 0;
 
   constructor(options: HelmRendererOptions) {
@@ -105,6 +114,8 @@ export class HelmRenderer {
     options.signal?.throwIfAborted();
     this.renders++;
     const running = this.#running ?? this.#start();
+    clearTimeout(running.idle);
+    running.idle = undefined;
     const id = this.#nextId++;
     return new Promise<TemplateResult>((resolve, reject) => {
       const abort = () => settle(() => reject(options.signal?.reason ?? new Error('aborted')));
@@ -126,6 +137,7 @@ export class HelmRenderer {
         if (!running.pending.delete(id)) return;
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', abort);
+        if (running.pending.size === 0) this.#idleStop(running);
         done();
       };
       running.pending.set(id, {
@@ -138,6 +150,19 @@ export class HelmRenderer {
       header.writeUInt32BE(body.length);
       running.child.stdin?.write(Buffer.concat([header, body]));
     });
+  }
+
+  /** Schedules the end of an idle process: its stdin closes, and it exits (main.go). */
+  #idleStop(running: Running): void {
+    const idleMs = this.#options.idleMs ?? defaultIdleMs;
+    if (idleMs <= 0 || this.#running !== running) return;
+    clearTimeout(running.idle);
+    running.idle = setTimeout(() => {
+      if (this.#running !== running || running.pending.size > 0) return;
+      this.#running = undefined;
+      running.child.stdin?.end();
+    }, idleMs);
+    running.idle.unref?.();
   }
 
   /** Ends the process (at shutdown); renders in flight fail. */
@@ -159,6 +184,7 @@ export class HelmRenderer {
     const running: Running = { child, pending: new Map(), stderr: [] };
     this.#running = running;
     const fail = (why: string) => {
+      clearTimeout(running.idle);
       if (this.#running === running) this.#running = undefined;
       const tail = crashLine(running.stderr.join(''));
       const error = new HelmCommandError(

@@ -57,7 +57,18 @@ export function encodeRelease(release: Record<string, unknown>): string {
 function toRecord(secret: SecretObject): HelmReleaseRecord | undefined {
   const data = secret.data?.release;
   if (!data) return undefined;
-  const raw = decodeRelease(data);
+  return releaseRecord(decodeRelease(data), secret.metadata.namespace ?? '', secret.metadata.name);
+}
+
+/**
+ * The record of a revision from its release JSON, as `releaseHistory` reads it from its Secret
+ * (`secretName` defaults to the name Helm's driver gives it).
+ */
+export function releaseRecord(
+  raw: Record<string, unknown>,
+  storageNamespace: string,
+  secretName = releaseSecretName(String(raw.name ?? ''), Number(raw.version ?? 0)),
+): HelmReleaseRecord {
   const info = isRecord(raw.info) ? raw.info : {};
   const chart = isRecord(raw.chart) ? raw.chart : {};
   const metadata = isRecord(chart.metadata) ? chart.metadata : {};
@@ -78,7 +89,7 @@ function toRecord(secret: SecretObject): HelmReleaseRecord | undefined {
   const record: HelmReleaseRecord = {
     name: String(raw.name ?? ''),
     namespace: String(raw.namespace ?? ''),
-    storageNamespace: secret.metadata.namespace ?? '',
+    storageNamespace,
     version: Number(raw.version ?? 0),
     status: String(info.status ?? 'unknown'),
     chartName: String(metadata.name ?? ''),
@@ -86,7 +97,7 @@ function toRecord(secret: SecretObject): HelmReleaseRecord | undefined {
     config: isRecord(raw.config) ? raw.config : {},
     manifest: typeof raw.manifest === 'string' ? raw.manifest : '',
     testHooks,
-    secretName: secret.metadata.name ?? '',
+    secretName,
     raw,
   };
   const optional = {
@@ -125,13 +136,16 @@ export const pendingStatuses = new Set(['pending-install', 'pending-upgrade', 'p
 /**
  * Marks a release left pending (its helm process is gone: killed with the controller) as failed,
  * as Flux does, so that the next action may run instead of "another operation is in progress".
+ * Returns the revision as it is stored now.
  */
 export async function markFailed(
   client: Pick<Client, 'patch'>,
   record: HelmReleaseRecord,
   reason: string,
-): Promise<void> {
-  await updateRelease(client, withStatus(record.raw, 'failed', reason), record.storageNamespace);
+): Promise<HelmReleaseRecord> {
+  const raw = withStatus(record.raw, 'failed', reason);
+  await updateRelease(client, raw, record.storageNamespace);
+  return releaseRecord(raw, record.storageNamespace, record.secretName);
 }
 
 /** Helm's storage Secret name of a revision. */

@@ -4,22 +4,10 @@
  * controller's own /metrics, the total seconds of each reconcile step and of the work queue
  * (weft only: `weft_kustomize_reconcile_step_duration_seconds`, `weft_workqueue_*`).
  */
+import { metricLabel as label, metricSamples as samples } from '@weft/e2e';
 import type { Client } from '@weft/runtime/client';
 
-/** Sample lines of one metric: labels (as written) → value. */
-function samples(text: string, metric: string): Map<string, number> {
-  const found = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${metric}{`)) continue;
-    const close = line.lastIndexOf('}');
-    found.set(line.slice(metric.length + 1, close), Number(line.slice(close + 2)));
-  }
-  return found;
-}
-
-function label(labels: string, name: string): string {
-  return new RegExp(`(?:^|,)${name}="([^"]*)"`).exec(labels)?.[1] ?? '';
-}
+export { requestCounts } from '@weft/e2e';
 
 /** The apiserver's /metrics text (the admin client may read it). */
 export async function apiserverMetrics(client: Client): Promise<string> {
@@ -29,21 +17,6 @@ export async function apiserverMetrics(client: Client): Promise<string> {
     context: 'apiserver metrics',
   });
   return String(res.body);
-}
-
-/** Requests between two scrapes, `VERB resource[/subresource][ (dry run)]` → count, largest first. */
-export function requestCounts(before: string, after: string): [string, number][] {
-  const start = samples(before, 'apiserver_request_total');
-  const counts = new Map<string, number>();
-  for (const [labels, value] of samples(after, 'apiserver_request_total')) {
-    const delta = value - (start.get(labels) ?? 0);
-    if (delta <= 0) continue;
-    const subresource = label(labels, 'subresource');
-    const dryRun = label(labels, 'dry_run') ? ' (dry run)' : '';
-    const key = `${label(labels, 'verb')} ${label(labels, 'resource')}${subresource ? `/${subresource}` : ''}${dryRun}`;
-    counts.set(key, (counts.get(key) ?? 0) + delta);
-  }
-  return [...counts].sort((a, b) => b[1] - a[1]);
 }
 
 /** Seconds and count of a histogram by one label: `value` → {seconds, count}. */
