@@ -84,11 +84,6 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
   readonly kind = KustomizationKind;
   readonly fields = kustomizationFields;
   readonly conditions = [ConditionType.Healthy];
-  /**
-   * The finalizer's PATCH runs beside source, fetch, build and the apply's dry runs; the apply
-   * awaits it before its first write (`beforeWrites`), so nothing is applied without it.
-   */
-  readonly awaitsFinalizer = true;
   readonly #options: KustomizationReconcilerOptions;
   readonly #client: Client;
   readonly #artifacts: ArtifactCache;
@@ -220,7 +215,6 @@ export class KustomizationReconciler implements Reconciler<KustomizationObject> 
           signal: ctx.signal,
           // What is not in the last inventory is planned as new, without reading it first.
           inventory: (status.inventory as Inventory | undefined) ?? null,
-          beforeWrites: ctx.finalizerAdded,
           ...(ignoredPaths === undefined ? {} : { ignoredPaths }),
         }),
       );

@@ -2,8 +2,6 @@
  * A set whose only write is to an existing object is applied without a dry run (apply.ts): the
  * apply's answer says configured or unchanged, and an invalid change fails alone, as validation,
  * leaving the live object as it was. Sets with more than one write still dry-run them all first.
- * A `beforeWrites` precondition (an owner's finalizer) runs beside the planning: the dry runs go
- * before it settles, no write does, and its failure leaves nothing applied.
  * Against a real kube-apiserver; the dry runs are counted on the real client that sends them.
  */
 import assert from 'node:assert/strict';
@@ -15,13 +13,11 @@ import { applyTestCluster } from './apply-cluster.ts';
 
 const { client, ns } = await applyTestCluster('apply-lone');
 
-/** The real client; counts the dry-run applies and the applies it sends. */
+/** The real client; counts the dry-run applies it sends. */
 class CountingClient extends Client {
   dryRuns = 0;
-  writes = 0;
   override apply<T extends KubeObject = KubeObject>(obj: KubeObject, options: ApplyOptions = {}): Promise<T> {
     if (options.dryRun) this.dryRuns++;
-    else this.writes++;
     return super.apply<T>(obj, options);
   }
 }
@@ -92,50 +88,5 @@ describe('the lone write of a set against a real apiserver', { timeout: 300_000 
     );
     assert.ok(counting.dryRuns >= 2, `dry runs: ${counting.dryRuns}`);
     assert.deepEqual(await dataOf('a'), { value: '2' });
-  });
-});
-
-describe('a precondition before the first write (beforeWrites)', { timeout: 300_000 }, () => {
-  const exists = (name: string) => client.find({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name });
-
-  it('plans beside it and writes only once it has settled', async () => {
-    counting.dryRuns = 0;
-    counting.writes = 0;
-    let settle!: () => void;
-    const precondition = new Promise<void>((resolve) => {
-      settle = resolve;
-    });
-    const applying = manager.applyAll([configMap('p1', '1'), configMap('p2', '1')], {
-      inventory: null,
-      beforeWrites: precondition,
-    });
-    // Both dry runs are answered while the precondition is pending; nothing is written.
-    const deadline = Date.now() + 30_000;
-    while (counting.dryRuns < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(counting.dryRuns, 2);
-    assert.equal(counting.writes, 0);
-    assert.equal(await exists('p1'), undefined);
-    settle();
-    const applied = await applying;
-    assert.deepEqual(
-      applied.changeSet.map((e) => e.action),
-      ['created', 'created'],
-    );
-    assert.equal(counting.writes, 2);
-  });
-
-  it('applies nothing when it fails, and fails with its error', async () => {
-    const refused = Promise.reject(new Error('finalizer not added: conflict'));
-    refused.catch(() => undefined); // awaited only after the planning, as the controller does
-    await assert.rejects(
-      manager.applyAll([configMap('q1', '1'), configMap('q2', '1')], {
-        inventory: null,
-        beforeWrites: refused,
-      }),
-      /finalizer not added: conflict/,
-    );
-    assert.equal(await exists('q1'), undefined);
-    assert.equal(await exists('q2'), undefined);
   });
 });

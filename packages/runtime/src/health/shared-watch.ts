@@ -12,11 +12,7 @@
  * waits), opened without a resourceVersion: its first events are the state of every object there,
  * then every change. A wait that subscribes while the watch is being opened gets those first
  * events; one that joins a watch already open reads its objects once (`fresh: false`), since
- * their earlier events went by before it listened, unless the watch tells they hold nothing new:
- * it remembers the resourceVersion of the last event of each name since it opened
- * (`lastVersion`), so a wait that knows its object's version (an apply's answer) reads only what
- * changed since, and one whose object the watch has not shown yet gets its next event anyway.
- * When the last wait leaves, the watch stays
+ * their earlier events went by before it listened. When the last wait leaves, the watch stays
  * open `lingerMs` for the next one, then closes. A watch the server refuses or that fails is
  * reported to every wait on it (each falls back to polls) and forgotten, so the next wait opens
  * a new one.
@@ -35,11 +31,6 @@ export interface Subscription {
   opened: Promise<void>;
   /** Whether the listener gets the watch's first events (the current state of every object). */
   fresh: boolean;
-  /**
-   * The resourceVersion of the last event of object `name` this watch delivered since it opened
-   * (undefined: none, so its state is still to come to the listener).
-   */
-  lastVersion(name: string): string | undefined;
   close(): void;
 }
 
@@ -57,8 +48,6 @@ class SharedWatch {
   readonly #namespace: string | undefined;
   readonly #forget: () => void;
   readonly #listeners = new Set<WatchListener>();
-  /** name → resourceVersion of its last event since the watch (re)opened; a string per object. */
-  readonly #versions = new Map<string, string>();
   readonly #stop = new AbortController();
   #opened: Promise<void>;
   #open!: () => void;
@@ -98,7 +87,6 @@ class SharedWatch {
     return {
       opened: this.#opened,
       fresh: !this.#isOpen,
-      lastVersion: (name) => this.#versions.get(name),
       close: () => this.#release(listener),
     };
   }
@@ -115,14 +103,6 @@ class SharedWatch {
     this.#stop.abort();
   }
 
-  #remember(event: WatchEvent): void {
-    const metadata = (event.object as { metadata?: { name?: string; resourceVersion?: string } } | undefined)
-      ?.metadata;
-    if (!metadata?.name) return;
-    if (event.type === 'DELETED') this.#versions.delete(metadata.name);
-    else if (metadata.resourceVersion) this.#versions.set(metadata.name, metadata.resourceVersion);
-  }
-
   async #run(): Promise<void> {
     try {
       while (!this.#stop.signal.aborted) {
@@ -132,13 +112,10 @@ class SharedWatch {
           timeoutSeconds: watchSeconds,
           signal: this.#stop.signal,
         });
-        // Its first events restate every object: what an earlier watch delivered is forgotten.
-        this.#versions.clear();
         this.#isOpen = true;
         this.#open();
         for await (const event of events) {
           if (event.type === 'ERROR') throw new Error(`the watch of ${this.#kind} answered with an error`);
-          this.#remember(event);
           for (const listener of this.#listeners) {
             try {
               listener.event(event);

@@ -130,7 +130,6 @@ export async function waitForHealthy(
             custom: options.custom,
             statusOf,
             read: (refs) => checkHealth(client, refs, options.custom),
-            knownVersion: (ref) => known.get(refKey(ref))?.metadata.resourceVersion,
           });
     const results = [...health].map(([ref, result]): ObjectHealth => ({ ref, ...result }));
     const notCurrent = results.filter((r) => r.status !== HealthStatus.Current);

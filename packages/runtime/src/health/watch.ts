@@ -4,8 +4,7 @@
  * object is judged again the moment its controller writes its status, the wait ends then instead
  * of at the next poll, and a Deployment's rollout costs no GET per poll. The first events of a
  * watch opened for this wait are the objects' current state; joining one already open, the wait
- * reads once only the objects whose last event on the watch is not the version it knows (see
- * shared-watch.ts): after an apply, usually none.
+ * reads its objects once.
  *
  * The watches go through the caller's client (an impersonated tenant, a remote cluster), so they
  * see exactly what a poll would. A watch the server refuses (no `watch` permission) or that fails
@@ -26,8 +25,6 @@ export interface WatchWaitOptions {
   statusOf: (obj: KubeObject, custom: CustomHealth | undefined) => HealthResult;
   /** Reads the objects' health now (a poll's round): for a wait that joins an open watch. */
   read: (refs: ObjectRef[]) => Promise<{ ref: ObjectRef; status: HealthStatus; message: string }[]>;
-  /** The resourceVersion of the object as the caller knows it (an apply's answer), if it does. */
-  knownVersion?: ((ref: ObjectRef) => string | undefined) | undefined;
 }
 
 /** How a watched wait ended: all Current, one Failed (fail fast), the deadline, or a watch failed. */
@@ -101,16 +98,9 @@ export async function watchHealth(
       });
       subscriptions.push(subscription);
       if (subscription.fresh) continue;
-      // Joined an open watch: the objects' earlier events went by. One the watch has not shown
-      // yet comes next; one whose last event is the version known here is as judged already;
-      // the others are read once to catch up.
-      const behind = group.filter((ref) => {
-        const seen = subscription.lastVersion(ref.name);
-        return seen !== undefined && seen !== options.knownVersion?.(ref);
-      });
-      if (behind.length === 0) continue;
+      // Joined an open watch: the objects' earlier events went by; one read catches up.
       void subscription.opened
-        .then(() => options.read(behind))
+        .then(() => options.read(group))
         .then(
           (results) => {
             for (const { ref, ...result } of results) update(ref, result);

@@ -88,7 +88,7 @@ describe('WorkQueue', () => {
       scheduler: new FakeScheduler(),
       handler: async (key) => {
         started.push(key);
-        await queue.waiting(key, () => health.promise);
+        await queue.waiting(() => health.promise);
       },
     });
     for (const key of ['ns/a', 'ns/b', 'ns/c', 'ns/d', 'ns/e']) queue.add(key);
@@ -99,34 +99,6 @@ describe('WorkQueue', () => {
     health.open();
     await queue.onIdle();
     assert.deepEqual(started, ['ns/a', 'ns/b', 'ns/c', 'ns/d', 'ns/e']);
-  });
-
-  it('a handler that has waited finishes outside the slots: its last writes hold up no key', async () => {
-    const [healthA, writeA, workB] = [gate(), gate(), gate()];
-    const started: string[] = [];
-    const queue: WorkQueue = new WorkQueue({
-      concurrency: 1,
-      scheduler: new FakeScheduler(),
-      handler: async (key) => {
-        started.push(key);
-        if (key === 'ns/a') {
-          await queue.waiting(key, () => healthA.promise);
-          await writeA.promise; // its status write, after the wait
-        } else if (key === 'ns/b') await workB.promise;
-      },
-    });
-    for (const key of ['ns/a', 'ns/b', 'ns/c']) queue.add(key);
-    await flush();
-    assert.deepEqual(started, ['ns/a', 'ns/b'], 'b takes the slot a left for its wait');
-    healthA.open();
-    await flush();
-    workB.open();
-    await flush();
-    // a is still writing; the one slot is b's, now free: c starts without waiting for a.
-    assert.deepEqual(started, ['ns/a', 'ns/b', 'ns/c']);
-    assert.equal(queue.active, 1, 'only a runs, outside');
-    writeA.open();
-    await queue.onIdle();
   });
 
   it('without waiting, a handler that waits holds its slot', async () => {

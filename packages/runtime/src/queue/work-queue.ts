@@ -81,8 +81,7 @@ export class WorkQueue {
   readonly #onError: WorkQueueOptions['onError'];
   readonly #concurrency: number;
   readonly #maxWaiting: number;
-  /** Running keys that have waited (`waiting`): they run beyond `concurrency` until they end. */
-  readonly #outside = new Set<string>();
+  #waiting = 0;
 
   /** Keys waiting in p-queue, with the time they were queued. */
   readonly #queued = new Map<string, number>();
@@ -215,25 +214,27 @@ export class WorkQueue {
       this.#addAfter(key, retryIn);
     } finally {
       this.#metrics.workDuration?.((this.#scheduler.now() - startedAt) / 1000);
-      if (this.#outside.delete(key)) this.#pqueue.concurrency = this.#concurrency + this.#outside.size;
       this.#processing.delete(key);
       if (this.#dirty.delete(key)) this.add(key);
     }
   }
 
   /**
-   * Runs `work` of the running handler of `key` that only waits on others (a health check)
-   * outside its slot: the queue starts one more key at once. The handler stays outside until it
-   * ends (what follows a wait is its status write), so the end of a wait never holds up the next
-   * key, and `concurrency` bounds exactly the handlers that have not waited. At most
-   * `maxWaiting` handlers are outside at once; past that the work keeps its slot.
+   * Runs `work` of a running handler that only waits on others (a health check) outside its
+   * slot: while it waits, the queue may start one more key. At most `maxWaiting` at once; past
+   * that the work keeps its slot. A handler that resumes after its wait finishes in a slot
+   * lent for the moment, so `concurrency` bounds the handlers doing work, give or take those.
    */
-  async waiting<R>(key: string, work: () => Promise<R>): Promise<R> {
-    if (this.#processing.has(key) && !this.#outside.has(key) && this.#outside.size < this.#maxWaiting) {
-      this.#outside.add(key);
-      this.#pqueue.concurrency = this.#concurrency + this.#outside.size;
+  async waiting<R>(work: () => Promise<R>): Promise<R> {
+    if (this.#waiting >= this.#maxWaiting) return work();
+    this.#waiting++;
+    this.#pqueue.concurrency = this.#concurrency + this.#waiting;
+    try {
+      return await work();
+    } finally {
+      this.#waiting--;
+      this.#pqueue.concurrency = this.#concurrency + this.#waiting;
     }
-    return work();
   }
 
   /** Resolves when no key is waiting or running (delayed keys do not count). */

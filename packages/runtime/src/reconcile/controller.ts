@@ -222,7 +222,7 @@ export class Controller<T extends KubeObject = KubeObject> {
       reconcileID,
       signal: this.#signal,
       now: () => new Date(this.#options.scheduler?.now() ?? Date.now()),
-      waiting: (work) => this.queue.waiting(key, work),
+      waiting: (work) => this.queue.waiting(work),
     };
     const started = this.#options.scheduler?.now() ?? performance.now();
     const observe = (result: MetricResult) => {

@@ -46,8 +46,7 @@ export interface ReconcileContext {
   /**
    * Runs work that only waits on others (a health check polling what another controller
    * rolls out) without holding a `--concurrent` slot, so the queue starts another key
-   * meanwhile (WorkQueue.waiting); the rest of the reconcile (its status write) stays outside
-   * the slot too. Absent: the work runs in the slot.
+   * meanwhile (WorkQueue.waiting). Absent: the work runs in the slot.
    */
   waiting?<R>(work: () => Promise<R>): Promise<R>;
   /**

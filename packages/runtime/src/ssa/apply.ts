@@ -11,9 +11,8 @@
  *    whole set needs a single write to an existing object, its dry run is left out: the apply
  *    validates it as well, fails alone (nothing else is applied), and its answer tells configured
  *    from unchanged (the resourceVersion moved or not).
- * 2. await `beforeWrites` (a precondition that ran beside the planning), then apply the cluster
- *    definitions (CRDs, Namespaces, ClusterRoles), wait for CRDs to be Established, plan the
- *    objects that needed them, then apply `*Class` kinds, then the rest.
+ * 2. apply the cluster definitions (CRDs, Namespaces, ClusterRoles), wait for CRDs to be
+ *    Established, plan the objects that needed them, then apply `*Class` kinds, then the rest.
  */
 import type { Client } from '../client/client.ts';
 import { InvalidError, isNotFound, NoKindMatchError } from '../client/errors.ts';
@@ -124,7 +123,6 @@ export class Applier {
       false,
     );
     if (errors.length > 0) throw new ApplyError('validation', errors);
-    await options.beforeWrites;
 
     const changeSet: ChangeSetEntry[] = [];
     await this.#execute(stage0, plans, changeSet, fail, options);

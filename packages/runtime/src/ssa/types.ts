@@ -60,13 +60,6 @@ export interface ApplyAllOptions {
    * it (undefined), every plan starts with a read.
    */
   inventory?: Inventory | null | undefined;
-  /**
-   * Awaited once the whole set is planned (validated), before its first write: a precondition
-   * that can run beside the planning, such as the owner's finalizer, which must be on the owner
-   * before anything it cleans up exists. A rejection fails the apply with nothing written. It is
-   * awaited only then: the caller keeps it from counting as an unhandled rejection meanwhile.
-   */
-  beforeWrites?: Promise<unknown> | undefined;
 }
 
 export interface PruneOptions {
