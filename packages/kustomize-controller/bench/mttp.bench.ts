@@ -42,6 +42,7 @@ import { formatSeconds, freePort, loadAverage, nodeEntry, startCluster, waitUnti
 import type { KubeObject } from '@weft/runtime/client';
 import { type BulkResult, bulkApply, bulkConcurrency } from './mttp/bulk.ts';
 import { ensureFluxBinary, fluxArgs, fluxBinary, fluxCrds, fluxVersions } from './mttp/flux.ts';
+import { apiserverMetrics, profileLines, requestCounts } from './mttp/profile.ts';
 import { describeRetries } from './mttp/retrying.ts';
 import { type Flavour, type RunResult, runMttp } from './mttp/run.ts';
 import type { Shape } from './mttp/workload.ts';
@@ -228,12 +229,18 @@ try {
         ...(withBulk
           ? {
               // The controller has stopped; weft's figures are in, the bulk limit is its own phase.
-              afterwards: async (_client, cluster) => {
+              afterwards: async (client, cluster) => {
                 log(`bulk: applying ${count * 4} objects as one set`);
+                const metricsBefore = profile ? await apiserverMetrics(client) : '';
                 row.bulk = await phase(row, 'bulk', () =>
                   bulkApply(cluster.kubeconfigPath, count, shape, bulkConcurrency(Number(concurrent))),
                 );
                 if (row.bulk) report(`bulk N=${count}: ${bulkFigures(row.bulk)}; load ${loadAverage()}`);
+                if (profile) {
+                  // The same apiserver's requests for the bulk set: what is left without a controller.
+                  const requests = requestCounts(metricsBefore, await apiserverMetrics(client));
+                  for (const line of profileLines(requests, undefined)) log(`bulk: ${line}`);
+                }
               },
             }
           : {}),
