@@ -51,7 +51,7 @@ export {
   readFluxCrds,
 } from './flux/build.ts';
 export { heapSnapshotFlags, summariseHeapSnapshot, writeHeapSnapshot } from './heap-snapshot.ts';
-export { nodeEntry, weftProcess } from './node-entry.ts';
+export { nodeEntry, warmCompileCache, weftProcess } from './node-entry.ts';
 export {
   childrenPeakRssMiB,
   formatSeconds,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { nodeEntry, weftProcess } from './node-entry.ts';
+import { nodeEntry, warmCompileCache, weftProcess } from './node-entry.ts';
 import { repoRoot } from './toolchain.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'weft-node-entry-'));
@@ -48,5 +48,24 @@ describe('weftProcess', () => {
     assert.deepEqual(controller.spec.args, [...nodeEntry(entryFile).args, '--log-level=debug']);
     assert.equal(controller.spec.args.at(-2), entryFile);
     assert.equal(controller.spec.logFile, '/dev/null');
+  });
+});
+
+describe('warmCompileCache', () => {
+  it("fills the compile cache with the modules of the entry's src/run.ts, under its flags", async () => {
+    const root = join(dir, 'controller');
+    await mkdir(join(root, 'bin'), { recursive: true });
+    await mkdir(join(root, 'src'), { recursive: true });
+    const bin = join(root, 'bin', 'weft-x.js');
+    await writeFile(bin, '#!/usr/bin/env -S node --max-semi-space-size=2\nawait import("../src/run.ts");\n');
+    await writeFile(
+      join(root, 'src', 'run.ts'),
+      "import { helper } from './helper.ts';\nexport const run = (): string => helper();\n",
+    );
+    await writeFile(join(root, 'src', 'helper.ts'), "export function helper(): string { return 'x'; }\n");
+    const cache = join(dir, 'compile-cache');
+    await warmCompileCache(bin, { ...process.env, NODE_COMPILE_CACHE: cache });
+    const files = await readdir(cache, { recursive: true });
+    assert.ok(files.length > 0, 'the compile cache directory holds entries');
   });
 });

@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { ManagedProcess, type ProcessSpec } from './cluster/process.ts';
 import { repoRoot } from './toolchain.ts';
 
@@ -28,4 +31,22 @@ export function weftProcess(
 ): ManagedProcess {
   const entry = nodeEntry(join(repoRoot, 'packages', name, 'bin', `weft-${name}.js`));
   return new ManagedProcess({ ...spec, name, command: entry.command, args: [...entry.args, ...args] });
+}
+
+/**
+ * Fills the compile cache (`env.NODE_COMPILE_CACHE`, else Node's default directory) for a
+ * controller's executable entry, as its image build does (docs/images.md): every module of its
+ * `src/run.ts` loaded once. Benchmarks call it before starting the controller, since a cold start
+ * strips the TypeScript and keeps Node's type stripper resident (~25 MiB of RSS) that no
+ * controller from its image carries. `nodeFlags` are the Node flags the controller will run with
+ * (by default its shebang's): V8 refuses a code cache made under other flags.
+ */
+export async function warmCompileCache(
+  entry: string,
+  env: NodeJS.ProcessEnv = process.env,
+  nodeFlags: readonly string[] = nodeEntry(entry).args.slice(0, -1),
+): Promise<void> {
+  const runModule = pathToFileURL(join(dirname(entry), '../src/run.ts')).href;
+  const script = `import { enableCompileCache } from 'node:module'; enableCompileCache(); await import(${JSON.stringify(runModule)});`;
+  await promisify(execFile)(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], { env });
 }

@@ -4,11 +4,9 @@
  * the Go module proxy by flux/build.ts). Both are scoped to the run's namespace so neither sees
  * the other's (or another test's) objects.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { crds, HelmApiVersion, SourceApiVersion } from '@weft/api';
 import {
   type CrdObject,
@@ -18,6 +16,7 @@ import {
   nodeEntry,
   repoRoot,
   toolPath,
+  warmCompileCache,
   writeHeapSnapshot,
 } from '@weft/e2e';
 
@@ -52,26 +51,6 @@ export interface Flavour {
 const log = process.env.BENCH_LOG ? 'debug' : 'error';
 
 /**
- * Fills the compile cache for a controller's bin (what the image ships warmed, docs/images.md):
- * a cold start strips the TypeScript and keeps Node's type stripper resident (~25 MiB of RSS)
- * that no controller from its image carries.
- */
-async function warmCompileCache(
-  entry: string,
-  env: NodeJS.ProcessEnv,
-  nodeFlags: string[] = [],
-): Promise<void> {
-  const runModule = pathToFileURL(join(dirname(entry), '../src/run.ts')).href;
-  const script = `import { enableCompileCache } from 'node:module'; enableCompileCache(); await import(${JSON.stringify(runModule)});`;
-  // With the flags the controller runs with: V8 refuses a code cache made under other flags.
-  await promisify(execFile)(
-    process.execPath,
-    [...nodeEntry(entry).args.slice(0, -1), ...nodeFlags, '--input-type=module', '-e', script],
-    { env },
-  );
-}
-
-/**
  * `renderer`: with the long-running renderer (`--helm-renderer-path`), else `helm template` runs.
  * `variant`: what helm-controller gets besides its bin's shebang, to compare side by side: Node
  * flags, and `NAME=VALUE` words as its environment (`MALLOC_ARENA_MAX=2`).
@@ -100,7 +79,7 @@ export function weftFlavour(
     },
     async start({ kubeconfigPath, namespace, work, concurrent }) {
       const env = { ...process.env, NODE_COMPILE_CACHE: join(work, 'compile-cache') };
-      await warmCompileCache(helmEntry, env, nodeFlags);
+      await warmCompileCache(helmEntry, env, [...nodeEntry(helmEntry).args.slice(0, -1), ...nodeFlags]);
       await warmCompileCache(sourceEntry, env);
       const spawnNode = (entry: string, args: string[], nodeFlags: string[] = [], extraEnv = {}) =>
         spawn(

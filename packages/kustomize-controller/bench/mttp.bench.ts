@@ -36,9 +36,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { crds, KustomizeApiVersion, SourceApiVersion } from '@weft/api';
-import { formatSeconds, freePort, loadAverage, nodeEntry, startCluster, waitUntil } from '@weft/e2e';
+import {
+  formatSeconds,
+  freePort,
+  loadAverage,
+  nodeEntry,
+  startCluster,
+  waitUntil,
+  warmCompileCache,
+} from '@weft/e2e';
 import type { KubeObject } from '@weft/runtime/client';
 import { type BulkResult, bulkApply, bulkConcurrency } from './mttp/bulk.ts';
 import { ensureFluxBinary, fluxArgs, fluxBinary, fluxCrds, fluxVersions } from './mttp/flux.ts';
@@ -102,9 +110,7 @@ function weftFlavour(name: string, entry: string): Flavour {
       const env = { ...process.env, NODE_COMPILE_CACHE: join(work, `compile-cache-${name}`) };
       if (!cold) {
         // What an image build does: load every module once so the cache holds them.
-        const runModule = join(dirname(entry), '../src/run.ts');
-        const warm = spawn(process.execPath, ['--import', runModule, '-e', ''], { env, stdio: 'inherit' });
-        await new Promise((resolve) => warm.once('exit', resolve));
+        await warmCompileCache(entry, env, args);
       }
       const metricsPort = await freePort();
       const child = spawn(

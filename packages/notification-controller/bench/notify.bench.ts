@@ -27,11 +27,10 @@
  * caches hold them). Uses the cluster of WEFT_E2E_KUBECONFIG when set, else starts one. Prints
  * one line per run as it ends, then a table.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { kustomizationSample, NotificationApiVersion } from '@weft/api';
 import {
@@ -44,6 +43,7 @@ import {
   startCluster,
   startWebhookSink,
   waitUntil,
+  warmCompileCache,
 } from '@weft/e2e';
 import { Client, type KubeObject } from '@weft/runtime/client';
 import { EventRecorder, KubeEventSink } from '@weft/runtime/events';
@@ -112,13 +112,6 @@ interface RunResult {
   loadAfter: string;
 }
 
-/** Loads every module of the executable once with the compile cache on, as an image build does. */
-async function warmCompileCache(flavour: Flavour, env: NodeJS.ProcessEnv): Promise<void> {
-  const runModule = join(dirname(flavour.entry), '../src/run.ts');
-  const warm = spawn(process.execPath, ['--import', runModule, '-e', ''], { env, stdio: 'inherit' });
-  await new Promise((resolve) => warm.once('exit', resolve));
-}
-
 async function createWorkload(namespace: string): Promise<KubeObject[]> {
   await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   const names = Array.from(
@@ -170,9 +163,9 @@ async function run(flavour: Flavour, round: number): Promise<RunResult> {
   );
 
   const env = { ...process.env, NODE_COMPILE_CACHE: join(work, `compile-cache-${flavour.name}`) };
-  await warmCompileCache(flavour, env);
-  const healthPort = await freePort();
   const entry = nodeEntry(flavour.entry);
+  await warmCompileCache(flavour.entry, env, [...(values['node-arg'] ?? []), ...entry.args.slice(0, -1)]);
+  const healthPort = await freePort();
   const controller = new ManagedProcess({
     name: `notification-controller (${flavour.name})`,
     command: entry.command,

@@ -6,7 +6,7 @@
  */
 
 import { GitError } from '@weft/git';
-import { createMessage, decryptKey, type PrivateKey, readPrivateKey, sign } from 'openpgp';
+import type { PrivateKey } from 'openpgp';
 
 export type CommitSigner = (payload: string) => Promise<string>;
 
@@ -18,6 +18,9 @@ export async function openPgpSigner(secretName: string, data: Record<string, str
       `secret ${secretName} has no key "git.asc": put the armored OpenPGP private key there`,
     );
   }
+  // OpenPGP is loaded by the first automation that signs (~20 MiB of module code the controller
+  // would otherwise hold from start, whether or not any automation has a signingKey).
+  const { createMessage, decryptKey, readPrivateKey, sign } = await import('openpgp');
   let key: PrivateKey;
   try {
     key = await readPrivateKey({ armoredKey });
