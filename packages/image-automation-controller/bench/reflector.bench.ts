@@ -233,6 +233,9 @@ try {
 } finally {
   await registry.stop();
   await rm(work, { recursive: true, force: true });
+  // useCluster stops a cluster it started in an `after` hook, which only a test run calls: a
+  // bench stops it itself (a no-op for WEFT_E2E_KUBECONFIG's), or its processes keep it alive.
+  await cluster.stop();
 }
 console.log(
   `\n${count} ImageRepositories × ${tagsPerRepository} tags; weft flags: ${weftFlags.join(' ') || '(defaults)'}; flux flags: ${fluxFlags.join(' ') || '(defaults)'}`,

@@ -197,6 +197,9 @@ export async function runMttp(
   } finally {
     await load.stop();
     await rm(work, { recursive: true, force: true });
+    // useCluster stops a cluster it started in an `after` hook, which only a test run calls: the
+    // bench stops it itself (a no-op for WEFT_E2E_KUBECONFIG's), or its processes keep it alive.
+    await cluster.stop();
   }
   console.log(
     `${load.title}; weft flags: ${weftFlags.join(' ') || '(defaults)'}; flux flags: ${fluxFlags.join(' ') || '(defaults)'}`,
