@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S node --max-semi-space-size=4
 // weft-notification-controller: routes weft events to Providers and serves Receivers.
 //
 // Plain JavaScript on purpose: Node strips the types of a .ts entry with a WebAssembly compiler
