@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Annotation, SourceApiVersion } from '@weft/api';
+import { Annotation, Label, SourceApiVersion } from '@weft/api';
 import { eventually } from '@weft/e2e';
 import { isRecord, type KubeObject } from '@weft/runtime/client';
 import { conditionOf, configMapChart, helm } from './helpers.ts';
@@ -60,7 +60,10 @@ describe('HelmRelease features', { timeout: 600_000 }, () => {
     await client.create({
       apiVersion: ks.apiVersion,
       kind: ks.kind,
-      metadata: { name: 'infra', namespace: ns },
+      // Its status is written by hand below. The shard label keeps it from every kustomize-controller
+      // another package's e2e runs on the shared control plane at the same time (they select
+      // `!sharding…/key` or a shard of their own), which would mark it not Ready again.
+      metadata: { name: 'infra', namespace: ns, labels: { [Label.ShardKey]: 'helm-features-test' } },
       spec: { interval: '1h', prune: true, sourceRef: { kind: 'GitRepository', name: 'none' } },
     });
     await createRelease('after-infra', { dependsOn: [{ kind: 'Kustomization', name: 'infra' }] });
