@@ -11,7 +11,10 @@ test('freePort hands out distinct ports below the ephemeral range, each one bind
   const ports = await Promise.all(Array.from({ length: 50 }, freePort));
   assert.equal(new Set(ports).size, ports.length, 'no port handed out twice');
   for (const port of ports)
-    assert.ok(port >= 10_000 && port < ephemeralStart, `${port} is outside the ephemeral range`);
+    assert.ok(
+      port >= 10_000 && port < Math.min(ephemeralStart, 30_000),
+      `${port} is outside the ephemeral range`,
+    );
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -7,13 +7,13 @@ import { createServer } from 'node:net';
  * Not the kernel's pick (port 0): that comes from the ephemeral range, the same range every
  * outgoing connection of the machine draws its local port from, so under the e2e suites' load a
  * client socket could take the port between this probe and the component's bind ("bind: address
- * already in use" from a kube-controller-manager, seen in CI). A random port below that range is
- * never handed to an outgoing connection; it is probed with a listen, and this process never hands
+ * already in use" from a kube-controller-manager, seen in CI). A random port below that range (and
+ * below Kubernetes' NodePort range) is never handed to an outgoing connection; it is probed with a listen, and this process never hands
  * out the same port twice (two clusters started at once get different ports). The small window
  * before the component binds remains, against other processes picking the same random port.
  */
 export async function freePort(): Promise<number> {
-  const high = ephemeralRangeStart() - 1;
+  const high = Math.min(ephemeralRangeStart(), nodePortRangeStart) - 1;
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = lowestPort + Math.floor(Math.random() * (high - lowestPort + 1));
     if (handedOut.has(port)) continue;
@@ -33,6 +33,11 @@ export async function freePort(): Promise<number> {
 }
 
 const lowestPort = 10_000;
+/**
+ * Kubernetes' default NodePort range starts here: kube-proxy on a real node rewrites connections to
+ * a local address at a Service's node port, so no component of ours listens in that range.
+ */
+const nodePortRangeStart = 30_000;
 const handedOut = new Set<number>();
 
 /** The first port of the kernel's ephemeral range (`ip_local_port_range`), 32768 if unreadable. */
